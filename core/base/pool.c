@@ -1,0 +1,128 @@
+/*
+ * core/base/pool.c - fixed-size object pools and packet-buffer pools.
+ */
+#include "core/base/pool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utcp/nic.h>
+
+#define POOL_ALIGN 64
+
+int utcp_pool_init(struct utcp_pool *p, const char *name, size_t size, uint32_t count)
+{
+	memset(p, 0, sizeof(*p));
+	if (size < sizeof(void *))
+		size = sizeof(void *);
+	size = (size + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
+	if (count == 0 || size > SIZE_MAX / count) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (posix_memalign(&p->mem, POOL_ALIGN, size * count) != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	p->size = size;
+	p->count = count;
+	p->name = name;
+	/* Thread the free list so that get() hands out objects in address order. */
+	char *base = p->mem;
+	for (uint32_t i = count; i-- > 0;) {
+		void *obj = base + (size_t)i * size;
+		*(void **)obj = p->free_list;
+		p->free_list = obj;
+	}
+	return 0;
+}
+
+void utcp_pool_destroy(struct utcp_pool *p)
+{
+	free(p->mem);
+	memset(p, 0, sizeof(*p));
+}
+
+void *utcp_pool_get(struct utcp_pool *p)
+{
+	void *obj = p->free_list;
+	if (obj == NULL) {
+		p->failures++;
+		return NULL;
+	}
+	p->free_list = *(void **)obj;
+	p->in_use++;
+	if (p->in_use > p->high_water)
+		p->high_water = p->in_use;
+	return obj;
+}
+
+void utcp_pool_put(struct utcp_pool *p, void *obj)
+{
+	*(void **)obj = p->free_list;
+	p->free_list = obj;
+	p->in_use--;
+}
+
+int utcp_pool_owns(const struct utcp_pool *p, const void *obj)
+{
+	const char *base = p->mem, *o = obj;
+	if (o < base || o >= base + p->size * p->count)
+		return 0;
+	return (size_t)(o - base) % p->size == 0;
+}
+
+static size_t pkt_hdr_size(void)
+{
+	return (sizeof(struct utcp_pkt) + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
+}
+
+int utcp_pkt_pool_init(struct utcp_pkt_pool *pp, const char *name, uint32_t buf_size,
+		       uint32_t count)
+{
+	pp->buf_size = buf_size;
+	return utcp_pool_init(&pp->pool, name, pkt_hdr_size() + buf_size, count);
+}
+
+void utcp_pkt_pool_destroy(struct utcp_pkt_pool *pp)
+{
+	utcp_pool_destroy(&pp->pool);
+}
+
+struct utcp_pkt *utcp_pkt_pool_get(struct utcp_pkt_pool *pp)
+{
+	struct utcp_pkt *pkt = utcp_pool_get(&pp->pool);
+	if (pkt == NULL)
+		return NULL;
+	pkt->buf = (uint8_t *)pkt + pkt_hdr_size();
+	pkt->buf_len = pp->buf_size;
+	pkt->owner = pp;
+	pkt->queue = 0;
+	utcp_pkt_reset(pkt);
+	return pkt;
+}
+
+void utcp_pkt_pool_put(struct utcp_pkt *pkt)
+{
+	struct utcp_pkt_pool *pp = pkt->owner;
+	utcp_pool_put(&pp->pool, pkt);
+}
+
+struct utcp_pkt *utcp_pkt_pool_clone(struct utcp_pkt_pool *pp, const struct utcp_pkt *src)
+{
+	struct utcp_pkt *p = utcp_pkt_pool_get(pp);
+	if (p == NULL)
+		return NULL;
+	if (src->len > utcp_pkt_tailroom(p)) {
+		utcp_pkt_pool_put(p);
+		return NULL;
+	}
+	memcpy(p->data, src->data, src->len);
+	p->len = src->len;
+	p->queue = src->queue;
+	p->ol_flags = src->ol_flags;
+	p->rss_hash = src->rss_hash;
+	p->l2_len = src->l2_len;
+	p->l3_len = src->l3_len;
+	return p;
+}

@@ -1,0 +1,1 @@
+libutcp_la_SOURCES += core/net/net.h

@@ -1,0 +1,284 @@
+/*
+ * utcp/nic.h - the one abstract multiqueue NIC interface.
+ *
+ * Every backend (sim, tap, dpdk, psio) and every middleware (pcap capture,
+ * fault injection) implements struct utcp_nic_ops.  The TCP/IP core only
+ * ever talks to a NIC through these calls.  The model is DPDK's burst API:
+ *
+ *   open (N queues) -> per queue: alloc / rx_burst / tx_burst / free,
+ *   wait(deadline) -> close
+ *
+ * Buffer ownership (the rule every backend and the core follow):
+ *   - alloc():    the caller owns the returned buffer.
+ *   - rx_burst(): ownership of every returned buffer passes to the caller.
+ *   - tx_burst(): ownership of the first `ret` buffers passes to the NIC,
+ *                 which frees them when sent (or dropped); buffers from index
+ *                 `ret` on remain the caller's (DPDK semantics).
+ *   - free():     the caller gives a buffer it owns back to the NIC.
+ * A buffer must be freed through the NIC (or middleware chain) it came from.
+ *
+ * Buffers may be backend memory wrapped zero-copy (DPDK: the utcp_pkt lives in
+ * the mbuf's private area and `data` points into the mbuf); PSIO-style chunk
+ * engines copy frames between their chunks and utcp_pkt buffers.
+ */
+#ifndef UTCP_NIC_H
+#define UTCP_NIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Time in nanoseconds on the context's clock (virtual in the simulator). */
+typedef uint64_t utcp_time_t;
+#define UTCP_TIME_NEVER UINT64_MAX
+#define UTCP_NSEC_PER_USEC 1000ull
+#define UTCP_NSEC_PER_MSEC 1000000ull
+#define UTCP_NSEC_PER_SEC 1000000000ull
+
+#define UTCP_ETH_ALEN 6
+#define UTCP_MAX_QUEUES 16
+#define UTCP_RSS_KEY_LEN 40
+
+/* Room every transmit buffer reserves in front of its data for headers
+ * pushed by lower layers (Ethernet 14 + IPv4 60 + slack). */
+#define UTCP_PKT_HEADROOM 128
+/* Default size of a packet buffer: headroom + a 1518-byte frame, rounded. */
+#define UTCP_PKT_BUF_SIZE 2048
+
+/* pkt->ol_flags: receive side, set by a NIC that verified checksums. */
+#define UTCP_PKT_RX_IP_CKSUM_GOOD (1u << 0)
+#define UTCP_PKT_RX_L4_CKSUM_GOOD (1u << 1)
+#define UTCP_PKT_RX_IP_CKSUM_BAD (1u << 2)
+#define UTCP_PKT_RX_L4_CKSUM_BAD (1u << 3)
+#define UTCP_PKT_RX_RSS_HASH (1u << 4) /* rss_hash is valid */
+/* pkt->ol_flags: transmit side, set by the core when the NIC offers it. */
+#define UTCP_PKT_TX_IP_CKSUM (1u << 8)  /* NIC fills the IPv4 checksum */
+#define UTCP_PKT_TX_TCP_CKSUM (1u << 9) /* NIC fills the TCP checksum;
+					   the core stores the pseudo-header sum */
+
+/*
+ * A packet buffer.  The frame occupies [data, data + len) inside
+ * [buf, buf + buf_len).  Layers push headers by moving `data` back into the
+ * headroom (utcp_pkt_push) and strip them by moving it forward (utcp_pkt_pull).
+ */
+struct utcp_pkt {
+	uint8_t *data;        /* first byte of the frame (or of the current layer) */
+	uint16_t len;         /* bytes from data */
+	uint16_t queue;       /* queue it arrived on, or is to be sent on */
+	uint16_t l2_len;      /* header lengths, for tx offloads */
+	uint16_t l3_len;
+	uint32_t ol_flags;    /* UTCP_PKT_* */
+	uint32_t rss_hash;    /* valid when UTCP_PKT_RX_RSS_HASH */
+	uint8_t *buf;         /* start of the buffer */
+	uint32_t buf_len;     /* size of the buffer */
+	struct utcp_pkt *next; /* free for the current owner (queues, lists) */
+	utcp_time_t ts;       /* free for the current owner (e.g. arrival time) */
+	void *owner;          /* backend private: the pool or mbuf it came from */
+	uint64_t user;        /* free for the current owner */
+};
+
+static inline uint32_t utcp_pkt_headroom(const struct utcp_pkt *p)
+{
+	return (uint32_t)(p->data - p->buf);
+}
+
+static inline uint32_t utcp_pkt_tailroom(const struct utcp_pkt *p)
+{
+	return p->buf_len - utcp_pkt_headroom(p) - p->len;
+}
+
+/* Prepend n bytes; returns the new data pointer or NULL if no headroom. */
+static inline uint8_t *utcp_pkt_push(struct utcp_pkt *p, uint16_t n)
+{
+	if (utcp_pkt_headroom(p) < n)
+		return NULL;
+	p->data -= n;
+	p->len += n;
+	return p->data;
+}
+
+/* Remove n bytes from the front; returns the new data pointer or NULL. */
+static inline uint8_t *utcp_pkt_pull(struct utcp_pkt *p, uint16_t n)
+{
+	if (p->len < n)
+		return NULL;
+	p->data += n;
+	p->len -= n;
+	return p->data;
+}
+
+/* Reset an empty buffer to the standard headroom. */
+static inline void utcp_pkt_reset(struct utcp_pkt *p)
+{
+	p->data = p->buf + (p->buf_len > UTCP_PKT_HEADROOM ? UTCP_PKT_HEADROOM : 0);
+	p->len = 0;
+	p->l2_len = p->l3_len = 0;
+	p->ol_flags = 0;
+	p->rss_hash = 0;
+	p->next = NULL;
+	p->ts = 0;
+	p->user = 0;
+}
+
+/* How the NIC spreads received flows over its queues. */
+enum utcp_rss_kind {
+	UTCP_RSS_NONE = 0,     /* one queue, or no spreading */
+	UTCP_RSS_TOEPLITZ,     /* Toeplitz over (saddr, daddr, sport, dport) with rss_key */
+	UTCP_RSS_OPAQUE,       /* spreads, but by a hash utcp cannot compute (tun, fanout) */
+};
+
+/* Offload capabilities (caps.offloads). */
+#define UTCP_NIC_RX_IPV4_CKSUM (1u << 0)
+#define UTCP_NIC_RX_TCP_CKSUM (1u << 1)
+#define UTCP_NIC_TX_IPV4_CKSUM (1u << 2)
+#define UTCP_NIC_TX_TCP_CKSUM (1u << 3)
+
+struct utcp_nic_caps {
+	uint16_t nb_queues;             /* queues opened */
+	uint16_t max_queues;            /* queues the device could open */
+	uint16_t mtu;                   /* IP MTU (1500 for Ethernet) */
+	uint8_t mac[UTCP_ETH_ALEN];
+	uint32_t offloads;              /* UTCP_NIC_* */
+	enum utcp_rss_kind rss;
+	uint8_t rss_key[UTCP_RSS_KEY_LEN];
+	uint16_t reta_size;             /* redirection table size; 0: hash % nb_queues */
+	uint16_t reta[128];             /* queue for each hash & (reta_size - 1) */
+	uint32_t buf_size;              /* bytes per packet buffer (>= headroom + mtu + 14) */
+};
+
+struct utcp_nic_stats {
+	uint64_t rx_pkts, rx_bytes, rx_missed, rx_errors;
+	uint64_t tx_pkts, tx_bytes, tx_errors;
+	uint64_t bufs_in_use;           /* buffers allocated and not yet freed */
+	int link_up;                    /* 1 up, 0 down, -1 unknown */
+};
+
+struct utcp_nic;
+
+struct utcp_nic_ops {
+	const char *name;
+	/* Receive up to n frames from queue q; caller owns the returned buffers. */
+	uint16_t (*rx_burst)(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n);
+	/* Send up to n frames on queue q; the NIC owns the first `ret` buffers. */
+	uint16_t (*tx_burst)(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n);
+	/* A fresh buffer (utcp_pkt_reset state) for queue q, or NULL if exhausted. */
+	struct utcp_pkt *(*alloc)(struct utcp_nic *nic, uint16_t q);
+	/* Give back a buffer the caller owns. */
+	void (*free)(struct utcp_nic *nic, struct utcp_pkt *pkt);
+	/* Block until queue q may have frames or the clock reaches deadline
+	 * (UTCP_TIME_NEVER: no deadline).  Returns 1 if frames may be ready,
+	 * 0 on deadline, -1 with errno on error (EINTR allowed). */
+	int (*wait)(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline);
+	/* The NIC's clock, in ns (monotonic; virtual in the simulator). */
+	utcp_time_t (*now)(struct utcp_nic *nic);
+	/* Counters; may be NULL. */
+	int (*stats)(struct utcp_nic *nic, struct utcp_nic_stats *st);
+	/* Release everything; buffers still owned by the caller are invalid after. */
+	void (*close)(struct utcp_nic *nic);
+};
+
+struct utcp_nic {
+	const struct utcp_nic_ops *ops;
+	struct utcp_nic_caps caps;
+	char name[32];           /* interface name as in the config's `port` */
+	struct utcp_nic *lower;  /* the wrapped NIC, for middleware; NULL for a backend */
+	void *priv;              /* backend state */
+};
+
+/* Convenience wrappers (all are the vtable calls). */
+static inline uint16_t utcp_nic_rx_burst(struct utcp_nic *n, uint16_t q, struct utcp_pkt **p, uint16_t c)
+{
+	return n->ops->rx_burst(n, q, p, c);
+}
+static inline uint16_t utcp_nic_tx_burst(struct utcp_nic *n, uint16_t q, struct utcp_pkt **p, uint16_t c)
+{
+	return n->ops->tx_burst(n, q, p, c);
+}
+static inline struct utcp_pkt *utcp_nic_alloc(struct utcp_nic *n, uint16_t q)
+{
+	return n->ops->alloc(n, q);
+}
+static inline void utcp_nic_free(struct utcp_nic *n, struct utcp_pkt *p)
+{
+	n->ops->free(n, p);
+}
+static inline int utcp_nic_wait(struct utcp_nic *n, uint16_t q, utcp_time_t deadline)
+{
+	return n->ops->wait(n, q, deadline);
+}
+static inline utcp_time_t utcp_nic_now(struct utcp_nic *n)
+{
+	return n->ops->now(n);
+}
+static inline void utcp_nic_close(struct utcp_nic *n)
+{
+	n->ops->close(n);
+}
+
+/*
+ * Backend registry: `io = sim|tap|dpdk|psio` picks an entry.  A backend that
+ * was not built (no DPDK, no PSIO tree) is still listed, and its open fails
+ * with a message saying how to enable it.
+ */
+struct utcp_config;
+struct utcp_port_config;
+
+typedef struct utcp_nic *(*utcp_nic_open_fn)(const struct utcp_config *cfg,
+					      const struct utcp_port_config *port,
+					      uint16_t nb_queues, char *err, size_t errlen);
+
+struct utcp_nic_backend {
+	const char *name;
+	utcp_nic_open_fn open;   /* NULL: not built in */
+	const char *missing;     /* why it is not built in, and how to enable it */
+};
+
+const struct utcp_nic_backend *utcp_nic_backend_find(const char *name);
+const struct utcp_nic_backend *utcp_nic_backends(size_t *count);
+
+/* Open the backend named by cfg->io for one port, wrapped in the middleware the
+ * config asks for (fault injection, then pcap capture on top, so the capture
+ * shows what the stack sent and what it received after impairment). */
+struct utcp_nic *utcp_nic_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
+			       uint16_t nb_queues, char *err, size_t errlen);
+
+/* Real clock and entropy for real backends (CLOCK_MONOTONIC, getrandom). */
+utcp_time_t utcp_nic_monotonic_now(struct utcp_nic *nic);
+uint64_t utcp_nic_entropy_seed(void);
+
+/* ---- middleware: wraps any NIC through the same vtable ---------------- */
+
+/* pcap capture of every frame received and sent (libpcap, DLT_EN10MB,
+ * nanosecond timestamps from the NIC clock).  snaplen 0 means 65535. */
+struct utcp_nic *utcp_pcap_wrap(struct utcp_nic *lower, const char *path, uint32_t snaplen,
+				char *err, size_t errlen);
+
+/* Seeded fault injection on both directions. */
+struct utcp_fault_params {
+	double loss;         /* probability a frame is dropped */
+	double burst_loss;   /* probability a drop starts a burst (Gilbert-Elliott bad state) */
+	double burst_len;    /* mean frames lost per burst (>= 1) */
+	double reorder;      /* probability a frame is held back behind the next one(s) */
+	double dup;          /* probability a frame is duplicated */
+	double corrupt;      /* probability one random byte is flipped */
+	utcp_time_t delay;   /* added delay (ns) */
+	utcp_time_t jitter;  /* uniform extra delay in [0, jitter) */
+	uint64_t seed;
+	int rx, tx;          /* apply on receive / on transmit (both if both 0) */
+};
+struct utcp_nic *utcp_fault_wrap(struct utcp_nic *lower, const struct utcp_fault_params *fp,
+				 char *err, size_t errlen);
+int utcp_fault_parse(struct utcp_fault_params *fp, const char *key, const char *value);
+
+struct utcp_fault_stats {
+	uint64_t dropped, reordered, duplicated, corrupted, delayed;
+};
+int utcp_fault_get_stats(struct utcp_nic *fault_nic, struct utcp_fault_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UTCP_NIC_H */

@@ -1,0 +1,124 @@
+/*
+ * utcp/stats.h - per-context counters.
+ *
+ * One X-macro list so that every counter has a name for printing and a field
+ * in struct utcp_stats.  Counters are per context (per core) and summed when
+ * printed (utcp_stats_add).  Drops are counted per reason: every malformed or
+ * refused frame increments exactly one drop_* counter.
+ */
+#ifndef UTCP_STATS_H
+#define UTCP_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UTCP_STATS_LINK(X)                                                     \
+	X(rx_frames)        /* frames received from the NIC */                 \
+	X(rx_bytes)                                                            \
+	X(tx_frames)        /* frames handed to the NIC */                      \
+	X(tx_bytes)                                                            \
+	X(tx_full)          /* frames the NIC refused (ring full), freed */     \
+	X(drop_no_buf)      /* a buffer was needed and the pool was empty */    \
+	X(drop_eth_short)   /* frame shorter than an Ethernet header */         \
+	X(drop_eth_dst)     /* not our MAC, not broadcast */                    \
+	X(drop_eth_type)    /* EtherType we do not speak */
+
+#define UTCP_STATS_ARP(X)                                                      \
+	X(arp_rx)                                                              \
+	X(arp_req_tx)                                                          \
+	X(arp_rep_tx)                                                          \
+	X(arp_req_ratelimited) /* a request not sent: one is outstanding */     \
+	X(arp_expired)      /* cache entries that aged out */                   \
+	X(arp_queue_drop)   /* packets waiting for resolution that were dropped */ \
+	X(drop_arp_short)                                                      \
+	X(drop_arp_bad)     /* not Ethernet/IPv4, bad lengths or opcode */      \
+	X(drop_arp_not_us)  /* request for an address that is not ours */
+
+#define UTCP_STATS_IP(X)                                                       \
+	X(ip_rx)                                                               \
+	X(ip_tx)                                                               \
+	X(drop_ip_short)    /* shorter than 20 bytes or than its IHL */         \
+	X(drop_ip_version)                                                     \
+	X(drop_ip_ihl)      /* IHL < 5 */                                       \
+	X(drop_ip_len)      /* total length < IHL or > frame */                 \
+	X(drop_ip_cksum)                                                       \
+	X(drop_ip_frag)     /* fragments: no reassembly */                      \
+	X(drop_ip_dst)      /* not addressed to us */                           \
+	X(drop_ip_proto)    /* protocol we do not speak */                      \
+	X(drop_no_route)                                                       \
+	X(icmp_rx)                                                             \
+	X(icmp_echo_req_rx)                                                    \
+	X(icmp_echo_rep_tx)                                                    \
+	X(icmp_echo_rep_rx)                                                    \
+	X(icmp_echo_req_tx)                                                    \
+	X(drop_icmp_short)                                                     \
+	X(drop_icmp_cksum)                                                     \
+	X(drop_icmp_type)   /* ICMP types we ignore */
+
+#define UTCP_STATS_TCP(X)                                                      \
+	X(tcp_rx)           /* segments received */                             \
+	X(tcp_tx)           /* segments sent */                                 \
+	X(drop_tcp_short)                                                      \
+	X(drop_tcp_hlen)    /* data offset < 5 or beyond the segment */         \
+	X(drop_tcp_cksum)                                                      \
+	X(drop_tcp_opt)     /* malformed options */                             \
+	X(drop_tcp_no_sock) /* no socket: answered with RST */                  \
+	X(drop_tcp_unacceptable) /* failed the acceptability test */            \
+	X(drop_tcp_paws)    /* RFC 7323 PAWS rejection */                       \
+	X(drop_tcp_ooo_mem) /* out-of-order data over its memory bound */        \
+	X(drop_tcp_backlog) /* SYN refused: SYN or accept queue full */         \
+	X(tcp_active_opens)                                                    \
+	X(tcp_passive_opens)                                                   \
+	X(tcp_estab_resets)                                                    \
+	X(tcp_rst_tx)                                                          \
+	X(tcp_rst_rx)                                                          \
+	X(tcp_retransmits)  /* segments retransmitted */                        \
+	X(tcp_rto)          /* retransmission timeouts */                       \
+	X(tcp_fast_retransmits)                                                \
+	X(tcp_fast_recoveries)                                                 \
+	X(tcp_dup_acks)                                                        \
+	X(tcp_ooo_segs)     /* segments queued out of order */                  \
+	X(tcp_zero_window_probes)                                              \
+	X(tcp_keepalive_probes)                                                \
+	X(tcp_delayed_acks)                                                    \
+	X(tcp_timewait_reused)                                                 \
+	X(tcp_timeouts)     /* connections that gave up (ETIMEDOUT) */          \
+	X(tcp_challenge_acks)                                                  \
+	X(tcp_syn_cookies_sent)                                                \
+	X(tcp_syn_cookies_ok)                                                  \
+	X(tcp_sack_blocks_tx)                                                  \
+	X(tcp_dsack_tx)                                                        \
+	X(tcp_no_sock_buf)  /* EMFILE/ENOBUFS: socket or buffer pool empty */
+
+#define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)
+
+struct utcp_stats {
+#define UTCP_STATS_FIELD(name) uint64_t name;
+	UTCP_STATS_ALL(UTCP_STATS_FIELD)
+#undef UTCP_STATS_FIELD
+};
+
+/* Field names, in struct order. */
+extern const char *const utcp_stats_names[];
+#define UTCP_STATS_COUNT (sizeof(struct utcp_stats) / sizeof(uint64_t))
+
+static inline uint64_t utcp_stats_get(const struct utcp_stats *s, unsigned i)
+{
+	return ((const uint64_t *)s)[i];
+}
+
+/* dst += src, field by field (summing per-core stats). */
+void utcp_stats_add(struct utcp_stats *dst, const struct utcp_stats *src);
+/* Sum of every drop_* counter. */
+uint64_t utcp_stats_drops(const struct utcp_stats *s);
+/* Print every non-zero counter as "name value", one per line, with prefix. */
+void utcp_stats_print(FILE *f, const char *prefix, const struct utcp_stats *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UTCP_STATS_H */

@@ -1,0 +1,151 @@
+/*
+ * utcp/utcp.h - the public API: configuration, stacks, per-core contexts.
+ *
+ * Call order:
+ *   utcp_config_defaults -> utcp_config_load (utcp.conf, arp.conf, route.conf)
+ *   -> utcp_stack_open (opens one NIC per port with num_cores queues)
+ *   -> utcp_ctx_create(stack, core) on each core's thread
+ *   -> loop: utcp_ctx_poll / utcp_ctx_wait (epoll_wait does this for you)
+ *   -> utcp_ctx_destroy -> utcp_stack_close.
+ *
+ * A stack is read-only after open and may be shared by the contexts; a context
+ * belongs to one thread and is never touched by another.  No globals: several
+ * stacks live in one process (the simulator runs many hosts).
+ *
+ * Addresses (uint32_t) and ports (uint16_t) are in network byte order
+ * throughout, as in struct sockaddr_in.
+ */
+#ifndef UTCP_UTCP_H
+#define UTCP_UTCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <utcp/nic.h>
+#include <utcp/stats.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UTCP_MAX_PORTS 8
+#define UTCP_MAX_ARP_ENTRIES 64
+#define UTCP_MAX_ROUTES 64
+#define UTCP_MAX_CORES UTCP_MAX_QUEUES
+
+/* One interface (a `port` in mTCP's config). */
+struct utcp_port_config {
+	char name[32];
+	uint32_t ip;          /* our address */
+	uint8_t prefix;       /* netmask length */
+	uint8_t mac[UTCP_ETH_ALEN];
+	int has_mac;          /* 0: use the NIC's MAC */
+	uint32_t gateway;     /* 0: none */
+	uint32_t peer_ip;     /* tap: the kernel side's address (0: leave it alone) */
+};
+
+struct utcp_arp_entry {
+	uint32_t ip;
+	uint8_t prefix;       /* entries may cover a prefix, as in mTCP */
+	uint8_t mac[UTCP_ETH_ALEN];
+};
+
+struct utcp_route {
+	uint32_t dst;
+	uint8_t prefix;
+	uint32_t gateway;     /* 0: directly connected */
+	int port;             /* index into ports[] */
+};
+
+struct utcp_config {
+	char path[256];          /* file it came from, for messages */
+	char io[16];             /* sim | tap | dpdk | psio */
+	int num_cores;
+	int max_concurrency;     /* sockets per core */
+	int max_num_buffers;     /* send/receive buffers per core */
+	int max_pkt_buffers;     /* packet buffers per queue */
+	int rcvbuf, sndbuf;      /* per-socket buffer bytes */
+	int tcp_timeout;         /* idle timeout, s; -1 disables */
+	int tcp_timewait;        /* TIME-WAIT, s */
+	char cc[16];             /* congestion control module */
+	uint64_t seed;           /* PRNG seed */
+	int has_seed;            /* 0: real backends take one from getrandom */
+	char stat_print[UTCP_MAX_PORTS][32];
+	int nb_stat_print;
+	struct utcp_port_config ports[UTCP_MAX_PORTS];
+	int nb_ports;
+	struct utcp_arp_entry arp[UTCP_MAX_ARP_ENTRIES];
+	int nb_arp;
+	struct utcp_route routes[UTCP_MAX_ROUTES];
+	int nb_routes;
+	int arp_timeout;         /* s a dynamic ARP entry lives */
+	/* middleware */
+	char pcap[256];          /* capture file ("" = off) */
+	uint32_t pcap_snaplen;
+	struct utcp_fault_params fault;
+	int fault_enabled;
+	/* backend specific */
+	char tap_name[32];
+	char dpdk_args[512];
+	int num_rx_desc, num_tx_desc;
+	char psio_dev[32];
+};
+
+void utcp_config_defaults(struct utcp_config *cfg);
+/* Parse utcp.conf.  On error returns -1 and writes "FILE:LINE: key 'K': what"
+ * into err.  Unknown keys are errors.  arp_file / route_file: when a path
+ * is NULL, the default `config/arp.conf` / `config/route.conf` next to the
+ * config file is read if it exists. */
+int utcp_config_load(struct utcp_config *cfg, const char *path, char *err, size_t errlen);
+/* Parse mTCP-format arp.conf / route.conf (missing file: 0 and nothing read). */
+int utcp_config_load_arp(struct utcp_config *cfg, const char *path, char *err, size_t errlen);
+int utcp_config_load_route(struct utcp_config *cfg, const char *path, char *err, size_t errlen);
+/* Set one key as if read from a line (also for command-line overrides). */
+int utcp_config_set(struct utcp_config *cfg, const char *key, const char *value, char *err,
+		    size_t errlen);
+/* Check required keys and cross-key rules (after all sets).  Adds connected
+ * routes for each port and the default gateway route. */
+int utcp_config_finish(struct utcp_config *cfg, char *err, size_t errlen);
+
+struct utcp_stack;
+struct utcp_ctx;
+
+/* Open every port's NIC through the registry (cfg->io) with num_cores queues. */
+struct utcp_stack *utcp_stack_open(const struct utcp_config *cfg, char *err, size_t errlen);
+/* Use NICs the caller opened (the simulator); the stack takes ownership. */
+struct utcp_stack *utcp_stack_open_nics(const struct utcp_config *cfg, struct utcp_nic **nics,
+					int nb_nics, char *err, size_t errlen);
+void utcp_stack_close(struct utcp_stack *st);
+const struct utcp_config *utcp_stack_config(const struct utcp_stack *st);
+struct utcp_nic *utcp_stack_nic(const struct utcp_stack *st, int port);
+
+/* The context for `core` (0 <= core < num_cores), driving queue `core` of
+ * every port.  NULL with errno EINVAL/EEXIST/ENOMEM on failure. */
+struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core);
+void utcp_ctx_destroy(struct utcp_ctx *ctx);
+
+/* One run-to-completion round: rx burst, process, timers, tx flush.
+ * Returns the number of frames and timers handled. */
+int utcp_ctx_poll(struct utcp_ctx *ctx);
+/* Earliest time the context must run again (UTCP_TIME_NEVER if none). */
+utcp_time_t utcp_ctx_next_deadline(const struct utcp_ctx *ctx);
+/* Poll, then wait on the NICs until a frame, `deadline`, or the next timer. */
+int utcp_ctx_wait(struct utcp_ctx *ctx, utcp_time_t deadline);
+utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx);
+int utcp_ctx_core(const struct utcp_ctx *ctx);
+const struct utcp_stats *utcp_ctx_stats(const struct utcp_ctx *ctx);
+/* Packet buffers currently allocated by this context and not freed. */
+uint64_t utcp_ctx_bufs_in_use(const struct utcp_ctx *ctx);
+
+/* ICMP echo (ping).  Replies are delivered to the handler. */
+typedef void (*utcp_echo_handler)(void *arg, uint32_t src, uint16_t id, uint16_t seq,
+				  const uint8_t *payload, size_t len, utcp_time_t now);
+void utcp_ctx_set_echo_handler(struct utcp_ctx *ctx, utcp_echo_handler fn, void *arg);
+/* Send an echo request; it may wait for ARP resolution.  0, or -1 with errno
+ * (ENETUNREACH no route, ENOBUFS no buffer, EMSGSIZE too long). */
+int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
+	      size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UTCP_UTCP_H */

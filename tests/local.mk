@@ -1,0 +1,2 @@
+# tests/: Check unit suites (tests/unit), simulator and interop scripts.
+include $(top_srcdir)/tests/unit/local.mk
