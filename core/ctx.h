@@ -90,6 +90,8 @@ struct utcp_ctx {
 	struct utcp_txq txq[UTCP_MAX_PORTS];
 	utcp_echo_handler echo_fn;
 	void *echo_arg;
+	uint16_t ip_id;                 /* next IPv4 identification (RFC 6864) */
+	uint64_t bufs_held;             /* buffers allocated or received, not yet freed or sent */
 	struct utcp_tcp_ctx *tcp;       /* sockets, flows, listeners (core/tcp) */
 };
 
@@ -103,7 +105,10 @@ static inline const uint8_t *ctx_mac(const struct utcp_ctx *ctx, int port)
 	return ctx->stack->macs[port];
 }
 
-/* A fresh transmit buffer from port's NIC (our queue), counted on failure. */
+/* A fresh transmit buffer from port's NIC (our queue), counted on failure.
+ * core/ takes and gives back buffers only through these two (and the
+ * rx/tx paths in ctx.c), so that bufs_held, and utcp_ctx_bufs_in_use(), is
+ * exact. */
 struct utcp_pkt *utcp_ctx_alloc(struct utcp_ctx *ctx, int port);
 /* Free a buffer we own (through the NIC it came from). */
 void utcp_ctx_free(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt);

@@ -1,1 +1,2 @@
-libutcp_la_SOURCES += core/ctx.h
+libutcp_la_SOURCES += core/ctx.h \
+	core/api/ctx.c

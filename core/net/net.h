@@ -82,7 +82,8 @@ void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_ipv4_view *ip);
 
 /* ---- transmit ------------------------------------------------------- */
-/* pkt->data points at the L4 header, len = L4 length.  Consumes pkt.
+/* pkt->data points at the L4 header, len = L4 length.  Consumes pkt, which
+ * must come from utcp_ctx_alloc for the port utcp_route_lookup gives for dst.
  * Returns 0 (sent or queued behind ARP) or -1 with errno ENETUNREACH /
  * ENOBUFS / EMSGSIZE.  If pkt->ol_flags has UTCP_PKT_TX_TCP_CKSUM, the NIC
  * fills the L4 checksum. */
@@ -91,6 +92,13 @@ int utcp_ipv4_output(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, u
 /* Push an Ethernet header and enqueue. */
 void utcp_eth_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt, const uint8_t *dst_mac,
 		     uint16_t type, enum utcp_tx_class cls);
+
+/* Send an ICMP echo message (RFC 792): type 8 (request) or 0 (reply), id and
+ * seq in host order, from src (0: the output port's address) to dst.  Routes
+ * first, so the buffer comes from the output port.  0, or -1 with errno
+ * ENETUNREACH / ENOBUFS / EMSGSIZE. */
+int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint8_t type,
+			  uint16_t id, uint16_t seq, const void *payload, size_t len);
 
 /* ---- ARP (RFC 826) ---------------------------------------------------- */
 void utcp_arp_init(struct utcp_ctx *ctx);

@@ -54,6 +54,10 @@ typedef uint64_t utcp_time_t;
 #define UTCP_PKT_RX_IP_CKSUM_BAD (1u << 2)
 #define UTCP_PKT_RX_L4_CKSUM_BAD (1u << 3)
 #define UTCP_PKT_RX_RSS_HASH (1u << 4) /* rss_hash is valid */
+/* A copy of a frame that the NIC delivered to several queues (ARP goes to
+ * every context, so each learns): learn from it, but let the context that
+ * got the original (the one without this flag) answer it. */
+#define UTCP_PKT_RX_COPY (1u << 5)
 /* pkt->ol_flags: transmit side, set by the core when the NIC offers it. */
 #define UTCP_PKT_TX_IP_CKSUM (1u << 8)  /* NIC fills the IPv4 checksum */
 #define UTCP_PKT_TX_TCP_CKSUM (1u << 9) /* NIC fills the TCP checksum;

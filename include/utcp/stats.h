@@ -48,6 +48,7 @@ extern "C" {
 	X(drop_ip_cksum)                                                       \
 	X(drop_ip_frag)     /* fragments: no reassembly */                      \
 	X(drop_ip_dst)      /* not addressed to us */                           \
+	X(drop_ip_src)      /* source not unicast (RFC 1122 §3.2.1.3) */        \
 	X(drop_ip_proto)    /* protocol we do not speak */                      \
 	X(drop_no_route)                                                       \
 	X(icmp_rx)                                                             \
@@ -92,7 +93,19 @@ extern "C" {
 	X(tcp_syn_cookies_ok)                                                  \
 	X(tcp_sack_blocks_tx)                                                  \
 	X(tcp_dsack_tx)                                                        \
-	X(tcp_no_sock_buf)  /* EMFILE/ENOBUFS: socket or buffer pool empty */
+	X(tcp_no_sock_buf)  /* EMFILE/ENOBUFS: socket or buffer pool empty */   \
+	X(drop_tcp_no_ts)   /* RFC 7323 §3.2: no TSopt after negotiating it */  \
+	X(drop_tcp_state)   /* not valid in the connection's state (no ACK...) */ \
+	X(drop_tcp_rst)     /* RST not exactly at RCV.NXT (RFC 5961 §3.2) */     \
+	X(drop_tcp_syn)     /* SYN in a synchronized state (RFC 5961 §4) */      \
+	X(drop_tcp_ack)     /* ACK of unsent data or too old (RFC 5961 §5) */    \
+	X(drop_tcp_rcv_closed) /* data after the user closed: RST sent */      \
+	X(tcp_timewait_recycled) /* TIME-WAIT TCB reclaimed for a new connection */ \
+	X(tcp_syn_retransmits) /* SYN and SYN-ACK retransmissions */            \
+	X(tcp_conn_refused) /* active opens answered with RST */                \
+	X(tcp_keepalive_drops) /* connections closed by keepalive */            \
+	X(tcp_idle_timeouts) /* connections closed by tcp_timeout */          \
+	X(tcp_illegal_transitions) /* state changes outside RFC 9293 Fig. 5 (bugs) */
 
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)
 

@@ -88,6 +88,13 @@ struct utcp_config {
 	char dpdk_args[512];
 	int num_rx_desc, num_tx_desc;
 	char psio_dev[32];
+	/* static tables ("" = config/arp.conf, config/route.conf next to the file) */
+	char arp_file[256];
+	char route_file[256];
+	/* accepted for mTCP compatibility, not used by utcp */
+	uint64_t core_mask;
+	int num_mem_ch;
+	unsigned set_keys;       /* keys given explicitly (private to core/base/config.c) */
 };
 
 void utcp_config_defaults(struct utcp_config *cfg);
@@ -111,7 +118,8 @@ struct utcp_ctx;
 
 /* Open every port's NIC through the registry (cfg->io) with num_cores queues. */
 struct utcp_stack *utcp_stack_open(const struct utcp_config *cfg, char *err, size_t errlen);
-/* Use NICs the caller opened (the simulator); the stack takes ownership. */
+/* Use NICs the caller opened (the simulator); the stack takes ownership
+ * (on failure they remain the caller's).  Each needs >= num_cores queues. */
 struct utcp_stack *utcp_stack_open_nics(const struct utcp_config *cfg, struct utcp_nic **nics,
 					int nb_nics, char *err, size_t errlen);
 void utcp_stack_close(struct utcp_stack *st);
@@ -136,7 +144,8 @@ const struct utcp_stats *utcp_ctx_stats(const struct utcp_ctx *ctx);
 /* Packet buffers currently allocated by this context and not freed. */
 uint64_t utcp_ctx_bufs_in_use(const struct utcp_ctx *ctx);
 
-/* ICMP echo (ping).  Replies are delivered to the handler. */
+/* ICMP echo (ping).  Replies are delivered to the handler.  id and seq are
+ * in host byte order. */
 typedef void (*utcp_echo_handler)(void *arg, uint32_t src, uint16_t id, uint16_t seq,
 				  const uint8_t *payload, size_t len, utcp_time_t now);
 void utcp_ctx_set_echo_handler(struct utcp_ctx *ctx, utcp_echo_handler fn, void *arg);
@@ -149,3 +158,97 @@ int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, con
 }
 #endif
 #endif /* UTCP_UTCP_H */
+
+/* =====================================================================
+ * Sockets and epoll (core/api).
+ *
+ * Linux semantics on per-context socket ids (small integers, as in mTCP):
+ * every call takes the context that owns the socket, returns -1 with
+ * errno as Linux would on error, and never raises SIGPIPE.  Blocking
+ * calls (a socket without O_NONBLOCK) drive the stack -- utcp_ctx_poll,
+ * then utcp_ctx_wait -- until they can return; utcp_epoll_wait is where a
+ * non-blocking application drives it.  Timeouts run on the context clock
+ * (virtual in the simulator).  Epoll ids share the socket id space.
+ *
+ * Call order (server): utcp_socket -> utcp_bind -> utcp_listen ->
+ *   utcp_epoll_create / utcp_epoll_ctl -> loop { utcp_epoll_wait ->
+ *   utcp_accept / utcp_read / utcp_write } -> utcp_close.
+ * Call order (client): utcp_socket -> utcp_connect (the source port is
+ *   picked so that replies reach this context's queue) -> ... -> utcp_close.
+ * ===================================================================== */
+#ifndef UTCP_UTCP_SOCKET_H
+#define UTCP_UTCP_SOCKET_H
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* AF_INET; SOCK_STREAM (optionally | SOCK_NONBLOCK); protocol 0 or IPPROTO_TCP. */
+int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol);
+int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
+/* Any number of listeners per context; the same port in every context. */
+int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog);
+int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
+int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
+ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len);
+ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt);
+/* flags: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL (MSG_OOB: EINVAL). */
+ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags);
+ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len);
+ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt);
+/* flags: MSG_DONTWAIT, MSG_NOSIGNAL (always implied), MSG_MORE (ignored). */
+ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags);
+int utcp_close(struct utcp_ctx *ctx, int sock);
+int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how);
+/* Reset the connection (RST) and release the socket. */
+int utcp_abort(struct utcp_ctx *ctx, int sock);
+int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
+int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
+/* SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
+ * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
+ * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
+ * TCP_CONGESTION.  Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are
+ * capped by the context's rcvbuf/sndbuf and reported as set (not doubled). */
+int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
+		    socklen_t *optlen);
+int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
+		    socklen_t optlen);
+int utcp_setsock_nonblock(struct utcp_ctx *ctx, int sock);
+/* F_GETFL / F_SETFL (O_NONBLOCK). */
+int utcp_fcntl(struct utcp_ctx *ctx, int sock, int cmd, int arg);
+/* FIONREAD, FIONBIO. */
+int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp);
+
+/* epoll with Linux semantics (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
+ * EPOLLRDHUP, EPOLLET, EPOLLONESHOT).  A socket is in at most one epoll
+ * instance at a time, and epoll instances do not nest. */
+int utcp_epoll_create(struct utcp_ctx *ctx, int size);
+int utcp_epoll_create1(struct utcp_ctx *ctx, int flags);
+int utcp_epoll_ctl(struct utcp_ctx *ctx, int ep, int op, int sock, struct epoll_event *event);
+/* Drives the stack until an event or timeout_ms (-1: forever, 0: poll once). */
+int utcp_epoll_wait(struct utcp_ctx *ctx, int ep, struct epoll_event *events, int maxevents,
+		    int timeout_ms);
+
+/* What a context holds right now (leak checks, monitoring). */
+struct utcp_sock_usage {
+	uint32_t sockets;     /* socket and epoll ids in use */
+	uint32_t tcbs;        /* connections, including TIME-WAIT and unaccepted */
+	uint32_t timewait;
+	uint32_t listeners;
+	uint32_t rcvbufs, sndbufs;
+};
+void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UTCP_UTCP_SOCKET_H */

@@ -1,0 +1,15 @@
+# nic/sim: the deterministic simulator (world, links, sim NIC, hosts).
+libutcp_la_SOURCES += \
+	nic/sim/sim.h nic/sim/sim_int.h \
+	nic/sim/world.c \
+	nic/sim/link.c \
+	nic/sim/sim_nic.c \
+	nic/sim/host.c
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_sim
+TESTS += tests/unit/test_sim
+endif
+tests_unit_test_sim_SOURCES = tests/unit/test_sim.c
+tests_unit_test_sim_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sim_LDADD = $(UNIT_LIBS)

@@ -1,0 +1,225 @@
+/*
+ * core/api/epoll.c - epoll instances over the context's sockets, with
+ * Linux's level- and edge-triggered semantics.
+ *
+ * Call order: utcp_epoll_create -> utcp_epoll_ctl(ADD/MOD/DEL) ->
+ * loop utcp_epoll_wait (drives the stack: poll, collect, wait on the NIC
+ * until the deadline) -> utcp_close(ep).
+ *
+ * Each instance keeps a ready list of the sockets that may have events:
+ * TCP's readiness callback (sock_notify) appends a socket when something
+ * happens to it, and ADD/MOD append it if it is ready already.  Waiting
+ * recomputes each listed socket's readiness (sock_poll): nothing -> it
+ * leaves the list; events -> reported, then a level-triggered socket goes
+ * back to the tail (it is reported again while ready), an edge-triggered
+ * one leaves until its next event, and a one-shot one is disabled until
+ * EPOLL_CTL_MOD.  EPOLLERR and EPOLLHUP are always reported.
+ */
+#include <errno.h>
+#include <limits.h>
+
+#include "core/api/sock.h"
+
+#define EP_PRIVATE (EPOLLET | EPOLLONESHOT)
+
+static struct utcp_sock *slot(struct utcp_ctx *ctx, int id)
+{
+	return &((struct utcp_socktab *)ctx->tcp->api)->s[id];
+}
+
+static void rd_push(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
+{
+	if (so->on_ready)
+		return;
+	so->on_ready = 1;
+	so->rd_next = -1;
+	so->rd_prev = ep->rd_tail;
+	if (ep->rd_tail >= 0)
+		slot(ctx, ep->rd_tail)->rd_next = so->id;
+	else
+		ep->rd_head = so->id;
+	ep->rd_tail = so->id;
+}
+
+static void rd_remove(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
+{
+	if (!so->on_ready)
+		return;
+	if (so->rd_prev >= 0)
+		slot(ctx, so->rd_prev)->rd_next = so->rd_next;
+	else
+		ep->rd_head = so->rd_next;
+	if (so->rd_next >= 0)
+		slot(ctx, so->rd_next)->rd_prev = so->rd_prev;
+	else
+		ep->rd_tail = so->rd_prev;
+	so->rd_next = so->rd_prev = -1;
+	so->on_ready = 0;
+}
+
+/* Linux tcp_poll for each kind of socket. */
+uint32_t sock_poll(const struct utcp_sock *so)
+{
+	if (so->type != SOCK_T_TCP)
+		return 0;
+	if (so->lis != NULL)
+		return so->lis->acc_head != NULL ? EPOLLIN | EPOLLRDNORM : 0;
+	if (so->tcb != NULL)
+		return tcp_poll_events(so->tcb) | (so->so_error ? EPOLLERR : 0);
+	return EPOLLOUT | EPOLLWRNORM | EPOLLHUP; /* never connected */
+}
+
+void sock_notify(struct utcp_ctx *ctx, void *sock, uint32_t events)
+{
+	struct utcp_sock *so = sock;
+	if (so->ep < 0 || !(events & so->ev_mask & ~EP_PRIVATE))
+		return;
+	rd_push(ctx, slot(ctx, so->ep), so);
+}
+
+void sock_epoll_forget(struct utcp_ctx *ctx, struct utcp_sock *so)
+{
+	if (so->ep < 0)
+		return;
+	struct utcp_sock *ep = slot(ctx, so->ep);
+	rd_remove(ctx, ep, so);
+	ep->nregs--;
+	so->ep = -1;
+}
+
+void sock_epoll_close(struct utcp_ctx *ctx, struct utcp_sock *ep)
+{
+	struct utcp_socktab *tab = ctx->tcp->api;
+	for (uint32_t i = 0; i < tab->n && ep->nregs > 0; i++)
+		if (tab->s[i].type != SOCK_T_FREE && tab->s[i].ep == ep->id)
+			sock_epoll_forget(ctx, &tab->s[i]);
+}
+
+int utcp_epoll_create(struct utcp_ctx *ctx, int size)
+{
+	if (size <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct utcp_sock *ep = sock_alloc(ctx, SOCK_T_EPOLL);
+	return ep == NULL ? -1 : ep->id;
+}
+
+int utcp_epoll_create1(struct utcp_ctx *ctx, int flags)
+{
+	if (flags & ~EPOLL_CLOEXEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return utcp_epoll_create(ctx, 1);
+}
+
+/* ADD and MOD: a socket that is ready already is queued at once. */
+static void ep_set(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so,
+		   const struct epoll_event *ev)
+{
+	so->ev_mask = ev->events | EPOLLERR | EPOLLHUP;
+	so->ev_data = ev->data;
+	if (sock_poll(so) & so->ev_mask & ~EP_PRIVATE)
+		rd_push(ctx, ep, so);
+}
+
+int utcp_epoll_ctl(struct utcp_ctx *ctx, int epid, int op, int sock, struct epoll_event *event)
+{
+	struct utcp_sock *ep = sock_get(ctx, epid);
+	struct utcp_sock *so = ep != NULL ? sock_get(ctx, sock) : NULL;
+	if (so == NULL)
+		return -1;
+	if (ep->type != SOCK_T_EPOLL || so == ep || so->type == SOCK_T_EPOLL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) && event == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	switch (op) {
+	case EPOLL_CTL_ADD:
+		if (so->ep >= 0) { /* here, or in another instance */
+			errno = EEXIST;
+			return -1;
+		}
+		so->ep = ep->id;
+		ep->nregs++;
+		ep_set(ctx, ep, so, event);
+		return 0;
+	case EPOLL_CTL_MOD:
+		if (so->ep != ep->id) {
+			errno = ENOENT;
+			return -1;
+		}
+		if (event->events & EPOLLEXCLUSIVE) {
+			errno = EINVAL;
+			return -1;
+		}
+		ep_set(ctx, ep, so, event);
+		return 0;
+	case EPOLL_CTL_DEL:
+		if (so->ep != ep->id) {
+			errno = ENOENT;
+			return -1;
+		}
+		sock_epoll_forget(ctx, so);
+		return 0;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+/* Report the ready sockets, at most max; each listed socket is visited once. */
+static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_event *events,
+		      int max)
+{
+	int n = 0, last = ep->rd_tail;
+	while (n < max && ep->rd_head >= 0) {
+		struct utcp_sock *so = slot(ctx, ep->rd_head);
+		int was_last = so->id == last;
+		rd_remove(ctx, ep, so);
+		uint32_t m = sock_poll(so) & so->ev_mask & ~EP_PRIVATE;
+		if (m != 0) {
+			events[n].events = m;
+			events[n].data = so->ev_data;
+			n++;
+			if (so->ev_mask & EPOLLONESHOT)
+				so->ev_mask &= EP_PRIVATE; /* disabled until EPOLL_CTL_MOD */
+			else if (!(so->ev_mask & EPOLLET))
+				rd_push(ctx, ep, so); /* level-triggered: still ready */
+		}
+		if (was_last)
+			break;
+	}
+	return n;
+}
+
+int utcp_epoll_wait(struct utcp_ctx *ctx, int epid, struct epoll_event *events, int maxevents,
+		    int timeout_ms)
+{
+	struct utcp_sock *ep = sock_get(ctx, epid);
+	if (ep == NULL)
+		return -1;
+	if (ep->type != SOCK_T_EPOLL || maxevents <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (events == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	utcp_time_t deadline = timeout_ms < 0 ? UTCP_TIME_NEVER
+			       : utcp_ctx_now(ctx) + (utcp_time_t)timeout_ms * UTCP_NSEC_PER_MSEC;
+	utcp_ctx_poll(ctx);
+	for (;;) {
+		int n = ep_collect(ctx, ep, events, maxevents);
+		if (n > 0 || timeout_ms == 0 || utcp_ctx_now(ctx) >= deadline)
+			return n;
+		if (utcp_ctx_wait(ctx, deadline) < 0)
+			return -1; /* errno from the NIC's wait, e.g. EINTR */
+		utcp_ctx_poll(ctx);
+	}
+}

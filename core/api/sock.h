@@ -1,0 +1,94 @@
+/*
+ * core/api/sock.h - the per-context socket table shared by socket.c and
+ * epoll.c (internal).
+ *
+ * A socket id indexes a slot: a TCP socket (unbound, bound, listening or
+ * holding a connection's TCB) or an epoll instance.  Free ids are reused
+ * in FIFO order (as mTCP), so a stale id rarely names a new socket.
+ * The table is created by the first socket call of a context and freed
+ * with the context's TCP state.
+ *
+ * Call order: sock_table(ctx) -> sock_get(ctx, id) -> ... ; TCP reports
+ * readiness through sock_notify, which queues the socket on its epoll
+ * instance's ready list; utcp_epoll_wait drains it.
+ */
+#ifndef UTCP_CORE_API_SOCK_H
+#define UTCP_CORE_API_SOCK_H
+
+#include <sys/socket.h>
+
+#include "core/tcp/tcp.h"
+
+enum sock_type { SOCK_T_FREE = 0, SOCK_T_TCP, SOCK_T_EPOLL };
+
+/* Socket-level state, as Linux's sock->state. */
+enum sock_state {
+	SS_UNCONNECTED = 0,
+	SS_CONNECTING,
+	SS_CONNECTED,
+	SS_LISTENING,
+};
+
+#define SF_NONBLOCK 0x01   /* O_NONBLOCK */
+#define SF_BOUND 0x02      /* laddr/lport set by bind (or autobind) */
+#define SF_PORT_REF 0x04   /* holds a reference on lport */
+#define SF_REF_REUSE 0x08  /* ...taken with SO_REUSEADDR */
+#define SF_LINGER 0x10     /* SO_LINGER on */
+
+struct utcp_sock {
+	int id;
+	uint8_t type;                  /* enum sock_type */
+	uint8_t state;                 /* enum sock_state */
+	uint32_t flags;                /* SF_* */
+	uint32_t laddr;
+	uint16_t lport;
+	struct utcp_tcb *tcb;
+	struct tcp_listener *lis;
+	struct tcp_conn_opts opts;     /* for connections made from this socket */
+	int linger_s;
+	int so_error;                  /* errors not tied to a TCB */
+	int free_next;
+
+	/* registration in an epoll instance (at most one) */
+	int ep;                        /* epoll id, -1 if none */
+	uint32_t ev_mask;              /* requested events (with EPOLLET / EPOLLONESHOT) */
+	epoll_data_t ev_data;
+	int rd_next, rd_prev;          /* ready list links, -1 */
+	uint8_t on_ready;
+
+	/* an epoll instance */
+	int rd_head, rd_tail;
+	uint32_t nregs;
+};
+
+struct utcp_socktab {
+	struct utcp_sock *s;
+	uint32_t n;
+	int free_head, free_tail;
+	uint32_t in_use;
+};
+
+/* The context's table, created on first use (NULL with errno ENOMEM). */
+struct utcp_socktab *sock_table(struct utcp_ctx *ctx);
+/* Slot `id` of a live socket of any type, or NULL with errno EBADF. */
+struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id);
+/* A live TCP socket, or NULL with errno EBADF / ENOTSOCK. */
+struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id);
+struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type);
+void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so);
+
+/* Readiness of a socket (EPOLL* bits), as Linux's poll would report. */
+uint32_t sock_poll(const struct utcp_sock *so);
+/* TCP's readiness callback. */
+void sock_notify(struct utcp_ctx *ctx, void *sock, uint32_t events);
+/* Leave whatever epoll instance the socket is registered with. */
+void sock_epoll_forget(struct utcp_ctx *ctx, struct utcp_sock *so);
+/* An epoll instance is closed: unregister every socket from it. */
+void sock_epoll_close(struct utcp_ctx *ctx, struct utcp_sock *ep);
+
+/* Run the stack until done(so) or the deadline: 1 done, 0 deadline, -1
+ * the NIC wait failed (errno, e.g. EINTR). */
+int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct utcp_sock *so),
+	       utcp_time_t deadline);
+
+#endif

@@ -1,0 +1,597 @@
+/*
+ * core/api/socket.c - the socket table and the connection calls:
+ * socket, bind, listen, accept, connect, close, shutdown, abort,
+ * getsockname, getpeername.
+ *
+ * Call order: utcp_socket -> (utcp_bind) -> utcp_listen -> utcp_accept ...
+ * or utcp_connect ... -> utcp_close.  Data calls are in sockio.c, options
+ * in sockopt.c, epoll in epoll.c.  Errors are Linux's errno values.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "core/api/sock.h"
+
+/* ---- the table ------------------------------------------------------------ */
+
+static void sock_table_destroy(struct utcp_ctx *ctx);
+
+struct utcp_socktab *sock_table(struct utcp_ctx *ctx)
+{
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	if (t == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (t->api != NULL)
+		return t->api;
+	struct utcp_socktab *tab = calloc(1, sizeof(*tab));
+	uint32_t n = ctx->cfg->max_concurrency > 0 ? (uint32_t)ctx->cfg->max_concurrency : 1024;
+	if (tab == NULL || (tab->s = calloc(n, sizeof(*tab->s))) == NULL) {
+		free(tab);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tab->n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		tab->s[i].id = (int)i;
+		tab->s[i].free_next = i + 1 < n ? (int)i + 1 : -1;
+	}
+	tab->free_head = 0;
+	tab->free_tail = (int)n - 1;
+	t->api = tab;
+	t->api_destroy = sock_table_destroy;
+	t->notify = sock_notify;
+	return tab;
+}
+
+struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
+	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type == SOCK_T_FREE) {
+		errno = EBADF;
+		return NULL;
+	}
+	return &tab->s[id];
+}
+
+struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_sock *so = sock_get(ctx, id);
+	if (so != NULL && so->type != SOCK_T_TCP) {
+		errno = ENOTSOCK;
+		return NULL;
+	}
+	return so;
+}
+
+struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type)
+{
+	struct utcp_socktab *tab = sock_table(ctx);
+	if (tab == NULL)
+		return NULL;
+	if (tab->free_head < 0) {
+		ctx->stats.tcp_no_sock_buf++;
+		errno = EMFILE;
+		return NULL;
+	}
+	struct utcp_sock *so = &tab->s[tab->free_head];
+	tab->free_head = so->free_next;
+	if (tab->free_head < 0)
+		tab->free_tail = -1;
+	int id = so->id;
+	memset(so, 0, sizeof(*so));
+	so->id = id;
+	so->type = (uint8_t)type;
+	so->ep = -1;
+	so->rd_next = so->rd_prev = so->rd_head = so->rd_tail = -1;
+	so->free_next = -1;
+	tab->in_use++;
+	return so;
+}
+
+/* Freed ids go to the tail: not reused at once. */
+void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so)
+{
+	struct utcp_socktab *tab = ctx->tcp->api;
+	so->type = SOCK_T_FREE;
+	so->free_next = -1;
+	if (tab->free_tail >= 0)
+		tab->s[tab->free_tail].free_next = so->id;
+	else
+		tab->free_head = so->id;
+	tab->free_tail = so->id;
+	tab->in_use--;
+}
+
+static void sock_release_port(struct utcp_ctx *ctx, struct utcp_sock *so)
+{
+	if (so->flags & SF_PORT_REF)
+		tcp_port_unref(ctx, so->lport, so->flags & SF_REF_REUSE, 0);
+	so->flags &= ~(SF_PORT_REF | SF_REF_REUSE);
+}
+
+/* Context teardown: nothing is sent; TCBs are handed back to TCP. */
+static void sock_table_destroy(struct utcp_ctx *ctx)
+{
+	struct utcp_socktab *tab = ctx->tcp->api;
+	for (uint32_t i = 0; i < tab->n; i++) {
+		struct utcp_sock *so = &tab->s[i];
+		if (so->type != SOCK_T_TCP)
+			continue;
+		if (so->lis != NULL)
+			tcp_listen_free(ctx, so->lis);
+		if (so->tcb != NULL) {
+			struct utcp_tcb *tp = so->tcb;
+			tp->sock = NULL;
+			tp->flags |= TF_ORPHAN;
+			if (tp->state == TCPS_CLOSED) {
+				tcp_bufs_release(tp);
+				tcp_tcb_free(tp);
+			}
+		}
+		sock_release_port(ctx, so);
+	}
+	free(tab->s);
+	free(tab);
+	ctx->tcp->api = NULL;
+	ctx->tcp->notify = NULL;
+}
+
+void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u)
+{
+	memset(u, 0, sizeof(*u));
+	const struct utcp_tcp_ctx *t = ctx->tcp;
+	if (t == NULL)
+		return;
+	const struct utcp_socktab *tab = t->api;
+	u->sockets = tab != NULL ? tab->in_use : 0;
+	u->tcbs = t->tcb_pool.in_use;
+	u->timewait = t->ntimewait;
+	u->listeners = t->lis_pool.in_use;
+	u->rcvbufs = t->rcvbuf_pool.in_use;
+	u->sndbufs = t->sndbuf_pool.in_use;
+}
+
+/* Drive the stack (rx, timers, tx, then wait on the NIC) until done(so).
+ * 1: done; 0: deadline; -1: the wait failed (errno, e.g. EINTR). */
+int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct utcp_sock *so),
+	       utcp_time_t deadline)
+{
+	utcp_ctx_poll(ctx);
+	for (;;) {
+		if (done(so))
+			return 1;
+		if (utcp_ctx_now(ctx) >= deadline)
+			return 0;
+		if (utcp_ctx_wait(ctx, deadline) < 0)
+			return -1;
+		utcp_ctx_poll(ctx);
+	}
+}
+
+/* ---- socket ------------------------------------------------------------------- */
+
+int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
+{
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (domain != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if (base <= 0 || base > SOCK_PACKET) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (base == SOCK_DGRAM || base == SOCK_RAW) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	if (base != SOCK_STREAM) {
+		errno = ESOCKTNOSUPPORT;
+		return -1;
+	}
+	if (protocol != 0 && protocol != IPPROTO_TCP) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	struct utcp_sock *so = sock_alloc(ctx, SOCK_T_TCP);
+	if (so == NULL)
+		return -1;
+	if (type & SOCK_NONBLOCK)
+		so->flags |= SF_NONBLOCK;
+	so->opts.rcvbuf = ctx->tcp->rcvbuf;
+	so->opts.sndbuf = ctx->tcp->sndbuf;
+	so->opts.cc = ctx->tcp->cc;
+	return so->id;
+}
+
+/* ---- bind -------------------------------------------------------------------- */
+
+static int sock_addr_in(const struct sockaddr *addr, socklen_t addrlen, struct sockaddr_in *sin)
+{
+	if (addr == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (addrlen < sizeof(struct sockaddr_in)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(sin, addr, sizeof(*sin));
+	if (sin->sin_family != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	return 0;
+}
+
+/* A free port for bind(port 0) or listen without bind (Linux autobind). */
+static uint16_t sock_autobind_port(struct utcp_ctx *ctx, uint32_t laddr, int reuse)
+{
+	const uint32_t n = TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1;
+	uint32_t start = (uint32_t)utcp_prng_below(&ctx->prng, n);
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t port = htons((uint16_t)(TCP_EPHEMERAL_LO + (start + i) % n));
+		if (ctx->tcp->ports[ntohs(port)].refs == 0 &&
+		    tcp_port_bindable(ctx, laddr, port, reuse))
+			return port;
+	}
+	return 0;
+}
+
+static int sock_do_bind(struct utcp_ctx *ctx, struct utcp_sock *so, uint32_t laddr, uint16_t port)
+{
+	int reuse = (so->opts.tflags & TF_REUSEADDR) != 0;
+	if (port == 0 && (port = sock_autobind_port(ctx, laddr, reuse)) == 0) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	if (!tcp_port_bindable(ctx, laddr, port, reuse)) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	tcp_port_ref(ctx, port, reuse, 0);
+	so->laddr = laddr;
+	so->lport = port;
+	so->flags |= SF_BOUND | SF_PORT_REF | (reuse ? SF_REF_REUSE : 0);
+	return 0;
+}
+
+int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct sockaddr_in sin;
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
+		return -1;
+	if ((so->flags & SF_BOUND) || so->state != SS_UNCONNECTED || so->tcb != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sin.sin_addr.s_addr != INADDR_ANY && !tcp_is_local_addr(ctx, sin.sin_addr.s_addr)) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	return sock_do_bind(ctx, so, sin.sin_addr.s_addr, sin.sin_port);
+}
+
+/* ---- listen / accept --------------------------------------------------------- */
+
+int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	int max = ctx->cfg->max_concurrency > 0 ? ctx->cfg->max_concurrency : 1024;
+	if (backlog < 0 || backlog > max) /* Linux: (unsigned)backlog > somaxconn */
+		backlog = max;
+	if (so->state == SS_LISTENING) {
+		so->lis->backlog = backlog;
+		return 0;
+	}
+	if (so->state != SS_UNCONNECTED || so->tcb != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(so->flags & SF_BOUND) && sock_do_bind(ctx, so, 0, 0) < 0)
+		return -1;
+	struct tcp_listener *l = tcp_listen(ctx, &so->opts, so->laddr, so->lport, backlog, so);
+	if (l == NULL)
+		return -1;
+	so->lis = l;
+	so->state = SS_LISTENING;
+	return 0;
+}
+
+static void sock_fill_addr(struct sockaddr *addr, socklen_t *addrlen, uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in sin;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = ip;
+	sin.sin_port = port;
+	socklen_t n = *addrlen < sizeof(sin) ? *addrlen : (socklen_t)sizeof(sin);
+	memcpy(addr, &sin, n);
+	*addrlen = sizeof(sin);
+}
+
+static int sock_acceptable(struct utcp_sock *so)
+{
+	return so->lis == NULL || so->lis->acc_head != NULL;
+}
+
+int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->state != SS_LISTENING) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (addr != NULL && addrlen == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (so->lis->acc_head == NULL) {
+		if (so->flags & SF_NONBLOCK) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (sock_drive(ctx, so, sock_acceptable, UTCP_TIME_NEVER) < 0)
+			return -1;
+		if (so->lis == NULL || so->lis->acc_head == NULL) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	struct utcp_sock *ns = sock_alloc(ctx, SOCK_T_TCP);
+	if (ns == NULL)
+		return -1; /* EMFILE: the connection stays queued */
+	struct utcp_tcb *tp = tcp_accept(so->lis);
+	ns->tcb = tp;
+	tp->sock = ns;
+	ns->state = SS_CONNECTED;
+	ns->opts = so->opts;
+	ns->linger_s = so->linger_s;
+	ns->flags |= so->flags & SF_LINGER;
+	ns->laddr = tp->laddr;
+	ns->lport = tp->lport;
+	if (addr != NULL)
+		sock_fill_addr(addr, addrlen, tp->raddr, tp->rport);
+	return ns->id;
+}
+
+/* ---- connect --------------------------------------------------------------- */
+
+static int sock_connect_done(struct utcp_sock *so)
+{
+	return so->tcb == NULL || (so->tcb->state != TCPS_SYN_SENT &&
+				   so->tcb->state != TCPS_SYN_RECEIVED);
+}
+
+/* The handshake finished one way or the other (Linux __inet_stream_connect). */
+static int sock_connect_result(struct utcp_ctx *ctx, struct utcp_sock *so)
+{
+	struct utcp_tcb *tp = so->tcb;
+	if (tp->state != TCPS_CLOSED) {
+		so->state = SS_CONNECTED;
+		return 0;
+	}
+	int err = tp->so_error ? tp->so_error : ECONNABORTED;
+	tcp_bufs_release(tp);
+	tcp_tcb_free(tp);
+	so->tcb = NULL;
+	so->state = SS_UNCONNECTED;
+	(void)ctx;
+	errno = err;
+	return -1;
+}
+
+static int sock_start_connect(struct utcp_ctx *ctx, struct utcp_sock *so,
+			      const struct sockaddr_in *sin)
+{
+	if (so->tcb != NULL) { /* a finished earlier attempt */
+		tcp_close(so->tcb);
+		so->tcb = NULL;
+	}
+	struct utcp_tcb *tp = tcp_connect(ctx, &so->opts, so->laddr, so->lport,
+					  (so->flags & SF_PORT_REF) != 0, sin->sin_addr.s_addr,
+					  sin->sin_port, so);
+	if (tp == NULL)
+		return -1;
+	sock_release_port(ctx, so); /* the connection holds the port now */
+	so->tcb = tp;
+	so->laddr = tp->laddr;
+	so->lport = tp->lport;
+	so->flags |= SF_BOUND;
+	so->state = SS_CONNECTING;
+	return 0;
+}
+
+int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct sockaddr_in sin;
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
+		return -1;
+	switch (so->state) {
+	case SS_LISTENING:
+	case SS_CONNECTED:
+		errno = EISCONN;
+		return -1;
+	case SS_CONNECTING:
+		if (sock_connect_done(so))
+			return sock_connect_result(ctx, so);
+		if (so->flags & SF_NONBLOCK) {
+			errno = EALREADY;
+			return -1;
+		}
+		break;
+	default:
+		if (sin.sin_addr.s_addr == INADDR_ANY || sin.sin_addr.s_addr == INADDR_BROADCAST) {
+			errno = ENETUNREACH;
+			return -1;
+		}
+		if (sock_start_connect(ctx, so, &sin) < 0)
+			return -1;
+		if (so->flags & SF_NONBLOCK) {
+			errno = EINPROGRESS;
+			return -1;
+		}
+		break;
+	}
+	if (sock_drive(ctx, so, sock_connect_done, UTCP_TIME_NEVER) < 0)
+		return -1; /* still connecting, as after EINTR on Linux */
+	return sock_connect_result(ctx, so);
+}
+
+/* ---- close / shutdown / abort ------------------------------------------------- */
+
+static int sock_linger_done(struct utcp_sock *so)
+{
+	uint8_t st = so->tcb->state;
+	return st != TCPS_FIN_WAIT_1 && st != TCPS_CLOSING && st != TCPS_LAST_ACK &&
+	       st != TCPS_ESTABLISHED && st != TCPS_CLOSE_WAIT;
+}
+
+/* SO_LINGER with a time: wait (driving the stack) until our FIN is
+ * acknowledged or the time is up, then close as usual. */
+static void sock_linger(struct utcp_ctx *ctx, struct utcp_sock *so)
+{
+	struct utcp_tcb *tp = so->tcb;
+	if (tp->rcv.len > 0 || tp->state == TCPS_CLOSED)
+		return; /* RST or nothing to wait for */
+	tcp_shutdown_send(tp);
+	if (so->tcb->state == TCPS_CLOSED)
+		return;
+	utcp_time_t deadline = utcp_ctx_now(ctx) + (utcp_time_t)so->linger_s * UTCP_NSEC_PER_SEC;
+	sock_drive(ctx, so, sock_linger_done, deadline);
+}
+
+static void sock_close_tcp(struct utcp_ctx *ctx, struct utcp_sock *so, int abort)
+{
+	if (so->lis != NULL) {
+		tcp_listen_free(ctx, so->lis);
+		so->lis = NULL;
+	}
+	if (so->tcb != NULL) {
+		struct utcp_tcb *tp = so->tcb;
+		if (abort || ((so->flags & SF_LINGER) && so->linger_s == 0)) {
+			tp->sock = NULL;
+			tp->flags |= TF_ORPHAN;
+			tcp_abort(tp);
+		} else {
+			if ((so->flags & SF_LINGER) && so->linger_s > 0)
+				sock_linger(ctx, so);
+			tcp_close(so->tcb);
+		}
+		so->tcb = NULL;
+	}
+	sock_release_port(ctx, so);
+}
+
+int utcp_close(struct utcp_ctx *ctx, int sock)
+{
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_EPOLL) {
+		sock_epoll_close(ctx, so);
+	} else {
+		sock_epoll_forget(ctx, so);
+		sock_close_tcp(ctx, so, 0);
+	}
+	sock_free(ctx, so);
+	return 0;
+}
+
+int utcp_abort(struct utcp_ctx *ctx, int sock)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	sock_epoll_forget(ctx, so);
+	sock_close_tcp(ctx, so, 1);
+	sock_free(ctx, so);
+	return 0;
+}
+
+/* Linux inet_shutdown. */
+int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (so->state == SS_LISTENING) {
+		if (how != SHUT_WR) { /* stop listening; the socket is unconnected again */
+			tcp_listen_free(ctx, so->lis);
+			so->lis = NULL;
+			so->state = SS_UNCONNECTED;
+		}
+		return 0;
+	}
+	struct utcp_tcb *tp = so->tcb;
+	if (tp == NULL || tp->state == TCPS_CLOSED) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	if (tp->state == TCPS_SYN_SENT) { /* disconnect: unconnected again */
+		tcp_drop(tp, 0);
+		tcp_close(tp);
+		so->tcb = NULL;
+		so->state = SS_UNCONNECTED;
+		return 0;
+	}
+	if (how != SHUT_WR) {
+		tp->flags |= TF_RCV_SHUT;
+		sock_notify(ctx, so, EPOLLIN | EPOLLRDHUP);
+	}
+	if (how != SHUT_RD)
+		tcp_shutdown_send(tp);
+	return 0;
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (addr == NULL || addrlen == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (so->tcb != NULL)
+		sock_fill_addr(addr, addrlen, so->tcb->laddr, so->tcb->lport);
+	else
+		sock_fill_addr(addr, addrlen, so->laddr, so->lport);
+	return 0;
+}
+
+int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (addr == NULL || addrlen == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	struct utcp_tcb *tp = so->tcb;
+	if (tp == NULL || tp->state == TCPS_CLOSED || tp->state == TCPS_SYN_SENT) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	sock_fill_addr(addr, addrlen, tp->raddr, tp->rport);
+	return 0;
+}

@@ -1,0 +1,202 @@
+/*
+ * core/api/sockio.c - data calls: read, readv, recv, write, writev, send.
+ *
+ * Call order: utcp_read* / utcp_recv -> sock_recvv -> tcp_recv (copy out of
+ * the receive ring; may announce a window update); utcp_write* /
+ * utcp_send -> sock_sendv -> tcp_send (copy into the send ring; the data
+ * leaves at the next TCP output).  A blocking socket drives the stack
+ * (sock_drive) until the call can complete.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "core/api/sock.h"
+
+#define SOCK_IOV_MAX 1024 /* Linux UIO_MAXIOV */
+
+/* EINVAL / EFAULT checks of readv(2) and writev(2); total bytes in *total. */
+static int iov_check(const struct iovec *iov, int iovcnt, size_t *total)
+{
+	if (iovcnt < 0 || iovcnt > SOCK_IOV_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (iovcnt > 0 && iov == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	size_t sum = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_base == NULL && iov[i].iov_len > 0) {
+			errno = EFAULT;
+			return -1;
+		}
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - sum) {
+			errno = EINVAL;
+			return -1;
+		}
+		sum += iov[i].iov_len;
+	}
+	*total = sum;
+	return 0;
+}
+
+/* Move data for the part of iov after the first `skip` bytes, one element
+ * at a time; stops at the first short transfer. */
+static size_t iov_xfer(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, size_t skip,
+		       int out)
+{
+	size_t done = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		struct iovec one = { (char *)iov[i].iov_base + skip, iov[i].iov_len - skip };
+		skip = 0;
+		size_t n = out ? tcp_send(tp, &one, 1) : tcp_recv(tp, &one, 1, 0);
+		done += n;
+		if (n < one.iov_len)
+			break;
+	}
+	return done;
+}
+
+static int sock_readable(struct utcp_sock *so)
+{
+	const struct utcp_tcb *tp = so->tcb;
+	return tp->rcv.len > 0 || tp->so_error != 0 || tp->state == TCPS_CLOSED ||
+	       (tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT));
+}
+
+static int sock_writable(struct utcp_sock *so)
+{
+	const struct utcp_tcb *tp = so->tcb;
+	return tp->so_error != 0 || tp->state == TCPS_CLOSED || (tp->flags & TF_FIN_QUEUED) ||
+	       (tp->state != TCPS_SYN_SENT && tp->state != TCPS_SYN_RECEIVED &&
+		tcp_sndbuf_space(&tp->snd) > 0);
+}
+
+static ssize_t sock_error(struct utcp_tcb *tp)
+{
+	errno = tp->so_error;
+	tp->so_error = 0;
+	return -1;
+}
+
+static ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+			  int iovcnt, int flags)
+{
+	size_t total, done = 0;
+	if (iov_check(iov, iovcnt, &total) < 0)
+		return -1;
+	if (flags & MSG_OOB) { /* no urgent data is ever kept apart */
+		errno = EINVAL;
+		return -1;
+	}
+	struct utcp_tcb *tp = so->tcb;
+	if (tp == NULL || so->state == SS_LISTENING) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	if (total == 0)
+		return 0;
+	int peek = (flags & MSG_PEEK) != 0;
+	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
+	for (;;) {
+		done += done == 0 ? tcp_recv(tp, iov, iovcnt, peek) : iov_xfer(tp, iov, iovcnt, done, 0);
+		if (done == total || (done > 0 && (peek || !(flags & MSG_WAITALL))))
+			return (ssize_t)done;
+		if (tp->so_error != 0)
+			return done > 0 ? (ssize_t)done : sock_error(tp);
+		if (sock_readable(so)) /* end of stream */
+			return (ssize_t)done;
+		if (nonblock) {
+			if (done > 0)
+				return (ssize_t)done;
+			errno = EAGAIN;
+			return -1;
+		}
+		if (sock_drive(ctx, so, sock_readable, UTCP_TIME_NEVER) < 0)
+			return done > 0 ? (ssize_t)done : -1;
+	}
+}
+
+static ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+			  int iovcnt, int flags)
+{
+	size_t total, done = 0;
+	if (iov_check(iov, iovcnt, &total) < 0)
+		return -1;
+	if (flags & MSG_OOB) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	struct utcp_tcb *tp = so->tcb;
+	if (tp == NULL || so->state == SS_LISTENING) { /* Linux: EPIPE, not ENOTCONN */
+		errno = EPIPE;
+		return -1;
+	}
+	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
+	for (;;) {
+		if (tp->so_error != 0)
+			return done > 0 ? (ssize_t)done : sock_error(tp);
+		if (tp->state == TCPS_CLOSED || (tp->flags & TF_FIN_QUEUED)) {
+			if (done > 0)
+				return (ssize_t)done;
+			errno = EPIPE;
+			return -1;
+		}
+		int connecting = tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED;
+		if (!connecting) {
+			if (total == 0)
+				return 0;
+			done += done == 0 ? tcp_send(tp, iov, iovcnt) : iov_xfer(tp, iov, iovcnt, done, 1);
+			if (done == total || (done > 0 && nonblock))
+				return (ssize_t)done;
+		}
+		if (nonblock) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (sock_drive(ctx, so, sock_writable, UTCP_TIME_NEVER) < 0)
+			return done > 0 ? (ssize_t)done : -1;
+	}
+}
+
+ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	return so == NULL ? -1 : sock_recvv(ctx, so, iov, iovcnt, 0);
+}
+
+ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags)
+{
+	struct iovec v = { buf, len };
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, flags);
+}
+
+ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len)
+{
+	return utcp_recv(ctx, sock, buf, len, 0);
+}
+
+ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	return so == NULL ? -1 : sock_sendv(ctx, so, iov, iovcnt, 0);
+}
+
+ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags)
+{
+	struct iovec v = { (void *)buf, len };
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, flags);
+}
+
+ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len)
+{
+	return utcp_send(ctx, sock, buf, len, 0);
+}

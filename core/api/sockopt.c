@@ -1,0 +1,359 @@
+/*
+ * core/api/sockopt.c - socket options, fcntl and ioctl.
+ *
+ * Call order: utcp_setsockopt / utcp_getsockopt at any time; an option is
+ * stored in the socket (for connections it will make or accept) and, when
+ * a connection exists, applied to its TCB at once.  Every option not
+ * listed in utcp.h fails with ENOPROTOOPT; none is silently ignored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "core/api/sock.h"
+
+static int opt_int(const void *optval, socklen_t optlen, int *v)
+{
+	if (optval == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (optlen < sizeof(int)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(v, optval, sizeof(int));
+	return 0;
+}
+
+static int opt_put(void *optval, socklen_t *optlen, const void *v, socklen_t len)
+{
+	if (optval == NULL || optlen == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	socklen_t n = *optlen < len ? *optlen : len;
+	memcpy(optval, v, n);
+	*optlen = n;
+	return 0;
+}
+
+static void sock_set_tflag(struct utcp_sock *so, uint32_t flag, int on)
+{
+	if (on)
+		so->opts.tflags |= flag;
+	else
+		so->opts.tflags &= ~flag;
+	if (so->lis != NULL)
+		so->lis->tflags = so->opts.tflags;
+	if (so->tcb != NULL && flag != TF_REUSEADDR) {
+		if (on)
+			so->tcb->flags |= flag;
+		else
+			so->tcb->flags &= ~flag;
+	}
+}
+
+static void sock_sync_listener(struct utcp_sock *so)
+{
+	struct tcp_listener *l = so->lis;
+	if (l == NULL)
+		return;
+	l->user_mss = so->opts.user_mss;
+	l->keepidle = so->opts.keepidle;
+	l->keepintvl = so->opts.keepintvl;
+	l->keepcnt = so->opts.keepcnt;
+	l->rcvbuf = so->opts.rcvbuf;
+	l->sndbuf = so->opts.sndbuf;
+	l->cc = so->opts.cc;
+}
+
+static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, const void *val,
+			  socklen_t len)
+{
+	int v;
+	struct utcp_tcb *tp = so->tcb;
+	if (name == SO_LINGER) {
+		struct linger lg;
+		if (val == NULL || len < sizeof(lg)) {
+			errno = val == NULL ? EFAULT : EINVAL;
+			return -1;
+		}
+		memcpy(&lg, val, sizeof(lg));
+		so->flags = lg.l_onoff ? so->flags | SF_LINGER : so->flags & ~SF_LINGER;
+		so->linger_s = lg.l_linger < 0 ? 0 : lg.l_linger;
+		return 0;
+	}
+	switch (name) {
+	case SO_REUSEADDR:
+	case SO_KEEPALIVE:
+	case SO_RCVBUF:
+	case SO_SNDBUF:
+		if (opt_int(val, len, &v) < 0)
+			return -1;
+		break;
+	default:
+		errno = ENOPROTOOPT; /* SO_ERROR, SO_TYPE are read-only; others unsupported */
+		return -1;
+	}
+	if (name == SO_REUSEADDR) {
+		sock_set_tflag(so, TF_REUSEADDR, v != 0);
+	} else if (name == SO_KEEPALIVE) {
+		sock_set_tflag(so, TF_KEEPALIVE, v != 0);
+		if (tp != NULL && tp->state != TCPS_CLOSED)
+			tcp_keep_arm(tp);
+	} else if (name == SO_RCVBUF) {
+		so->opts.rcvbuf = tcp_clamp_buf(&ctx->tcp->rcvbuf_pool, v);
+		if (tp != NULL)
+			tcp_set_rcvbuf(tp, so->opts.rcvbuf);
+	} else {
+		so->opts.sndbuf = tcp_clamp_buf(&ctx->tcp->sndbuf_pool, v);
+		if (tp != NULL)
+			tcp_set_sndbuf(tp, so->opts.sndbuf);
+	}
+	sock_sync_listener(so);
+	return 0;
+}
+
+static int set_congestion(struct utcp_sock *so, const void *val, socklen_t len)
+{
+	char name[16];
+	if (val == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	size_t n = len < sizeof(name) - 1 ? len : sizeof(name) - 1;
+	memcpy(name, val, n);
+	name[n] = '\0';
+	const struct utcp_cc_ops *cc = tcp_cc_find(name);
+	if (cc == NULL || name[0] == '\0') {
+		errno = ENOENT; /* as Linux for an unknown module */
+		return -1;
+	}
+	so->opts.cc = cc;
+	if (so->tcb != NULL && so->tcb->state == TCPS_SYN_SENT)
+		so->tcb->cc = cc;
+	return 0;
+}
+
+static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, socklen_t len)
+{
+	int v;
+	struct utcp_tcb *tp = so->tcb;
+	if (name == TCP_CONGESTION)
+		return set_congestion(so, val, len);
+	if (name != TCP_NODELAY && name != TCP_MAXSEG && name != TCP_KEEPIDLE &&
+	    name != TCP_KEEPINTVL && name != TCP_KEEPCNT) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	if (opt_int(val, len, &v) < 0)
+		return -1;
+	if ((name == TCP_MAXSEG && v != 0 && (v < TCP_MIN_MSS || v > 65535)) ||
+	    ((name == TCP_KEEPIDLE || name == TCP_KEEPINTVL) && (v < 1 || v > 32767)) ||
+	    (name == TCP_KEEPCNT && (v < 1 || v > 127))) {
+		errno = EINVAL;
+		return -1;
+	}
+	switch (name) {
+	case TCP_NODELAY:
+		sock_set_tflag(so, TF_NODELAY, v != 0);
+		if (tp != NULL && v != 0 && tp->state != TCPS_CLOSED)
+			tcp_output_schedule(tp); /* push what Nagle held back */
+		return 0;
+	case TCP_MAXSEG:
+		so->opts.user_mss = (uint16_t)v;
+		if (tp != NULL)
+			tp->user_mss = (uint16_t)v;
+		break;
+	case TCP_KEEPIDLE:
+		so->opts.keepidle = (uint16_t)v;
+		if (tp != NULL)
+			tp->keepidle = (uint16_t)v;
+		break;
+	case TCP_KEEPINTVL:
+		so->opts.keepintvl = (uint16_t)v;
+		if (tp != NULL)
+			tp->keepintvl = (uint16_t)v;
+		break;
+	default:
+		so->opts.keepcnt = (uint8_t)v;
+		if (tp != NULL)
+			tp->keepcnt = (uint8_t)v;
+		break;
+	}
+	if (tp != NULL && name != TCP_MAXSEG && tp->state != TCPS_CLOSED)
+		tcp_keep_arm(tp);
+	sock_sync_listener(so);
+	return 0;
+}
+
+int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
+		    socklen_t optlen)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (level == SOL_SOCKET)
+		return set_sol_socket(ctx, so, optname, optval, optlen);
+	if (level == IPPROTO_TCP)
+		return set_ipproto_tcp(so, optname, optval, optlen);
+	errno = ENOPROTOOPT;
+	return -1;
+}
+
+static int get_sol_socket(struct utcp_sock *so, int name, void *val, socklen_t *len)
+{
+	int v;
+	struct utcp_tcb *tp = so->tcb;
+	switch (name) {
+	case SO_LINGER: {
+		struct linger lg = { (so->flags & SF_LINGER) ? 1 : 0, so->linger_s };
+		return opt_put(val, len, &lg, sizeof(lg));
+	}
+	case SO_ERROR:
+		v = so->so_error;
+		so->so_error = 0;
+		if (v == 0 && tp != NULL) {
+			v = tp->so_error;
+			tp->so_error = 0;
+		}
+		break;
+	case SO_REUSEADDR:
+		v = (so->opts.tflags & TF_REUSEADDR) != 0;
+		break;
+	case SO_KEEPALIVE:
+		v = (so->opts.tflags & TF_KEEPALIVE) != 0;
+		break;
+	case SO_RCVBUF:
+		v = (int)(tp != NULL && tp->rcv.mem != NULL ? tp->rcv.cap : so->opts.rcvbuf);
+		break;
+	case SO_SNDBUF:
+		v = (int)(tp != NULL && tp->snd.mem != NULL ? tp->snd.cap : so->opts.sndbuf);
+		break;
+	case SO_TYPE:
+		v = SOCK_STREAM;
+		break;
+	case SO_ACCEPTCONN:
+		v = so->state == SS_LISTENING;
+		break;
+	default:
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	return opt_put(val, len, &v, sizeof(v));
+}
+
+static int get_ipproto_tcp(struct utcp_sock *so, int name, void *val, socklen_t *len)
+{
+	int v;
+	struct utcp_tcb *tp = so->tcb;
+	int synced = tp != NULL && tp->state != TCPS_CLOSED && tp->state != TCPS_SYN_SENT;
+	switch (name) {
+	case TCP_CONGESTION: {
+		const char *n = (tp != NULL ? tp->cc : so->opts.cc)->name;
+		char buf[16] = { 0 };
+		strncpy(buf, n, sizeof(buf) - 1);
+		return opt_put(val, len, buf, sizeof(buf));
+	}
+	case TCP_NODELAY:
+		v = (so->opts.tflags & TF_NODELAY) != 0;
+		break;
+	case TCP_MAXSEG: /* Linux: the current MSS less options once connected */
+		if (synced)
+			v = tp->mss - ((tp->flags & TF_TS) ? 12 : 0);
+		else
+			v = so->opts.user_mss ? so->opts.user_mss : TCP_DEFAULT_MSS;
+		break;
+	case TCP_KEEPIDLE:
+		v = so->opts.keepidle ? so->opts.keepidle : TCP_KEEPIDLE_DEFAULT;
+		break;
+	case TCP_KEEPINTVL:
+		v = so->opts.keepintvl ? so->opts.keepintvl : TCP_KEEPINTVL_DEFAULT;
+		break;
+	case TCP_KEEPCNT:
+		v = so->opts.keepcnt ? so->opts.keepcnt : TCP_KEEPCNT_DEFAULT;
+		break;
+	default:
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	return opt_put(val, len, &v, sizeof(v));
+}
+
+int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
+		    socklen_t *optlen)
+{
+	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (optval == NULL || optlen == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (level == SOL_SOCKET)
+		return get_sol_socket(so, optname, optval, optlen);
+	if (level == IPPROTO_TCP)
+		return get_ipproto_tcp(so, optname, optval, optlen);
+	errno = ENOPROTOOPT;
+	return -1;
+}
+
+/* ---- fcntl / ioctl -------------------------------------------------------- */
+
+int utcp_setsock_nonblock(struct utcp_ctx *ctx, int sock)
+{
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so == NULL)
+		return -1;
+	so->flags |= SF_NONBLOCK;
+	return 0;
+}
+
+int utcp_fcntl(struct utcp_ctx *ctx, int sock, int cmd, int arg)
+{
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so == NULL)
+		return -1;
+	switch (cmd) {
+	case F_GETFL:
+		return O_RDWR | ((so->flags & SF_NONBLOCK) ? O_NONBLOCK : 0);
+	case F_SETFL:
+		so->flags = (arg & O_NONBLOCK) ? so->flags | SF_NONBLOCK : so->flags & ~SF_NONBLOCK;
+		return 0;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp)
+{
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (argp == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (request == FIONBIO) {
+		int on;
+		memcpy(&on, argp, sizeof(on));
+		so->flags = on ? so->flags | SF_NONBLOCK : so->flags & ~SF_NONBLOCK;
+		return 0;
+	}
+	if (request != FIONREAD || so->type != SOCK_T_TCP) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (so->state == SS_LISTENING) {
+		errno = EINVAL;
+		return -1;
+	}
+	int n = so->tcb != NULL ? (int)tcp_readable(so->tcb) : 0;
+	memcpy(argp, &n, sizeof(n));
+	return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * core/net/icmp.c - ICMP echo (RFC 792, RFC 1122 §3.2.2.6).
+ *
+ * Receive: utcp_ipv4_input -> utcp_icmp_input -> checksum -> echo request:
+ *          utcp_icmp_echo_output (reply) | echo reply: ctx->echo_fn.
+ * Transmit: utcp_ping / echo reply -> utcp_icmp_echo_output -> utcp_ipv4_output.
+ *
+ * Only echo is spoken.  Other types (unreachable, time exceeded, redirect,
+ * timestamp, ...) are counted as drop_icmp_type and dropped: TCP here does
+ * not act on ICMP errors (RFC 5927 attacks make that a feature).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/net/net.h"
+
+#define ICMP_HLEN 8
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint8_t type,
+			  uint16_t id, uint16_t seq, const void *payload, size_t len)
+{
+	struct utcp_pkt *pkt;
+	uint32_t nexthop;
+	uint16_t ck;
+	uint8_t *d;
+	int port;
+
+	if (utcp_route_lookup(ctx->cfg, dst, &port, &nexthop) != 0) {
+		ctx->stats.drop_no_route++;
+		errno = ENETUNREACH;
+		return -1;
+	}
+	pkt = utcp_ctx_alloc(ctx, port);
+	if (pkt == NULL) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (len + ICMP_HLEN > utcp_pkt_tailroom(pkt)) {
+		utcp_ctx_free(ctx, port, pkt);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	/* RFC 792 "Echo or Echo Reply Message": type, code 0, checksum,
+	 * identifier, sequence number, data. */
+	d = pkt->data;
+	d[0] = type;
+	d[1] = 0;
+	d[2] = d[3] = 0;
+	d[4] = (uint8_t)(id >> 8);
+	d[5] = (uint8_t)id;
+	d[6] = (uint8_t)(seq >> 8);
+	d[7] = (uint8_t)seq;
+	if (len)
+		memcpy(d + ICMP_HLEN, payload, len);
+	pkt->len = (uint16_t)(ICMP_HLEN + len);
+	ck = utcp_csum_fold(utcp_csum_partial(d, pkt->len, 0));
+	memcpy(d + 2, &ck, 2);
+	if (utcp_ipv4_output(ctx, pkt, src, dst, UTCP_IPPROTO_ICMP, UTCP_TX_CTRL) != 0)
+		return -1;
+	if (type == ICMP_ECHO_REPLY)
+		ctx->stats.icmp_echo_rep_tx++;
+	else
+		ctx->stats.icmp_echo_req_tx++;
+	return 0;
+}
+
+void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		     const struct utcp_ipv4_view *ip)
+{
+	const uint8_t *d = pkt->data;
+	uint16_t id, seq;
+
+	ctx->stats.icmp_rx++;
+	if (pkt->len < ICMP_HLEN) {
+		ctx->stats.drop_icmp_short++;
+		goto out;
+	}
+	/* RFC 792: the checksum covers the whole ICMP message. */
+	if (utcp_csum_fold(utcp_csum_partial(d, pkt->len, 0)) != 0) {
+		ctx->stats.drop_icmp_cksum++;
+		goto out;
+	}
+	id = rd16(d + 4);
+	seq = rd16(d + 6);
+	switch (d[0]) {
+	case ICMP_ECHO_REQUEST:
+		/* RFC 1122 §3.2.2.6: the reply carries the request's identifier,
+		 * sequence number and data unchanged, from the address the
+		 * request was sent to. */
+		ctx->stats.icmp_echo_req_rx++;
+		utcp_icmp_echo_output(ctx, ip->dst, ip->src, ICMP_ECHO_REPLY, id, seq,
+				      d + ICMP_HLEN, pkt->len - ICMP_HLEN);
+		break;
+	case ICMP_ECHO_REPLY:
+		ctx->stats.icmp_echo_rep_rx++;
+		if (ctx->echo_fn != NULL)
+			ctx->echo_fn(ctx->echo_arg, ip->src, id, seq, d + ICMP_HLEN,
+				     pkt->len - ICMP_HLEN, ctx->now);
+		break;
+	default:
+		ctx->stats.drop_icmp_type++;
+		break;
+	}
+out:
+	utcp_ctx_free(ctx, port, pkt);
+}

@@ -1,0 +1,76 @@
+/*
+ * core/net/rss.c - the Toeplitz hash of Microsoft's Receive Side Scaling.
+ *
+ * Call order: a backend or core/tcp (choosing a source port whose return
+ * traffic lands on its own queue) -> utcp_rss_hash_v4 -> utcp_rss_queue.
+ *
+ * Toeplitz (Microsoft, "RSS hashing functions"): for every bit of the input,
+ * most significant bit of the first byte first, if the bit is set XOR into
+ * the result the 32 key bits that start at that bit's position.  The input
+ * for IPv4 with TCP is source address, destination address, source port,
+ * destination port, all in network order (12 bytes; a 40-byte key covers up
+ * to 36).  Checked against the RSS verification suite in test_rss.
+ *
+ * utcp_rss_symmetric_key is 0x6d5a repeated (Woo & Park, "Scalable TCP
+ * Session Monitoring with Symmetric Receive-side Scaling", 2012): the key
+ * has period 16 bits, and both addresses (32 bits apart) and both ports (16
+ * apart) lie at offsets that are multiples of 16, so swapping source and
+ * destination leaves every key window - and the hash - unchanged.  Both
+ * directions of a flow reach the same queue.
+ */
+#include "core/net/net.h"
+
+const uint8_t utcp_rss_symmetric_key[UTCP_RSS_KEY_LEN] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+static inline uint8_t key_byte(const uint8_t *key, size_t key_len, size_t i)
+{
+	return i < key_len ? key[i] : 0;
+}
+
+uint32_t utcp_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
+{
+	/* window = key bits [i*8 + b, i*8 + b + 32) as the loop walks the input */
+	uint32_t window = (uint32_t)key_byte(key, key_len, 0) << 24 |
+			  (uint32_t)key_byte(key, key_len, 1) << 16 |
+			  (uint32_t)key_byte(key, key_len, 2) << 8 | key_byte(key, key_len, 3);
+	uint32_t hash = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t next = key_byte(key, key_len, i + 4);
+		for (int b = 7; b >= 0; b--) {
+			if (data[i] & (1u << b))
+				hash ^= window;
+			window = window << 1 | ((next >> b) & 1);
+		}
+	}
+	return hash;
+}
+
+uint32_t utcp_rss_hash_v4(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport,
+			  uint16_t dport)
+{
+	const uint8_t *s = (const uint8_t *)&src, *d = (const uint8_t *)&dst;
+	const uint8_t *sp = (const uint8_t *)&sport, *dp = (const uint8_t *)&dport;
+	uint8_t in[12] = { s[0], s[1], s[2], s[3], d[0], d[1], d[2], d[3],
+			   sp[0], sp[1], dp[0], dp[1] };
+
+	return utcp_toeplitz(key, UTCP_RSS_KEY_LEN, in, sizeof(in));
+}
+
+uint16_t utcp_rss_queue(const struct utcp_nic_caps *caps, uint32_t hash)
+{
+	if (caps->reta_size > 0) {
+		/* Redirection table: the low bits of the hash index it
+		 * (Microsoft RSS "indirection table"; sizes are powers of two). */
+		uint32_t size = caps->reta_size;
+		if (size > sizeof(caps->reta) / sizeof(caps->reta[0]))
+			size = sizeof(caps->reta) / sizeof(caps->reta[0]);
+		return caps->reta[hash % size];
+	}
+	return caps->nb_queues > 1 ? (uint16_t)(hash % caps->nb_queues) : 0;
+}

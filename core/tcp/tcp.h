@@ -1,0 +1,453 @@
+/*
+ * core/tcp/tcp.h - TCP (RFC 9293) for one context: TCBs, flow table,
+ * listeners, buffers, timers and the interface the socket layer uses.
+ *
+ * Call order:
+ *   utcp_tcp_ctx_init (utcp_ctx_create) -> per round:
+ *     utcp_tcp_input (from utcp_ipv4_input, protocol 6) -> timers fire from
+ *     the context's wheel -> utcp_tcp_output (before the tx flush)
+ *   -> utcp_tcp_ctx_destroy (utcp_ctx_destroy).
+ * The socket layer (core/api) calls tcp_connect / tcp_listen_* / tcp_send /
+ * tcp_recv / tcp_shutdown / tcp_close / tcp_abort between rounds; TCP tells
+ * it about readiness changes through tcp->notify.
+ *
+ * Memory: TCBs, listeners and send/receive buffers come from pools
+ * allocated once per context (max_concurrency, max_num_buffers, rcvbuf,
+ * sndbuf); nothing on the data path calls malloc.
+ *
+ * Sequence variables use RFC 9293 §3.3.1 names.  One extension, as in BSD:
+ * snd_max is the highest sequence number sent; snd_nxt is the next one to
+ * send and is pulled back to snd_una by a retransmission timeout.  The RFC's
+ * "SND.NXT" in acceptability tests is snd_max.
+ */
+#ifndef UTCP_CORE_TCP_H
+#define UTCP_CORE_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "core/ctx.h"
+#include "core/net/net.h"
+
+/* ---- constants ------------------------------------------------------ */
+#define TCP_HLEN 20
+#define TCP_MAX_OPTLEN 40
+#define TCP_DEFAULT_MSS 536            /* RFC 9293 §3.7.1: when no MSS option */
+#define TCP_MIN_MSS 88                 /* smallest TCP_MAXSEG accepted (Linux) */
+#define TCP_MAX_WSCALE 14              /* RFC 7323 §2.3 */
+#define TCP_RTO_INIT (1 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.1 */
+#define TCP_RTO_MIN (1 * UTCP_NSEC_PER_SEC)    /* RFC 6298 §2.4 */
+#define TCP_RTO_MAX (60 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.5 */
+#define TCP_CLOCK_G UTCP_TIMER_TICK_NS         /* RFC 6298 §2: clock granularity */
+#define TCP_SYN_RETRIES 7              /* RFC 1122 §4.2.3.5: >= 3 minutes */
+#define TCP_DATA_RETRIES 12            /* RFC 1122 §4.2.3.5: R2 >= 100 s */
+#define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s */
+#define TCP_PERSIST_MIN (1 * UTCP_NSEC_PER_SEC)
+#define TCP_PERSIST_MAX (60 * UTCP_NSEC_PER_SEC)
+#define TCP_ZWP_IDLE (2 * TCP_RTO_MAX)   /* zero window, peer silent: give up */
+#define TCP_FIN_WAIT_2_TIMEOUT (60 * UTCP_NSEC_PER_SEC) /* orphaned FIN-WAIT-2 */
+#define TCP_KEEPIDLE_DEFAULT 7200      /* s, RFC 1122 §4.2.3.6 */
+#define TCP_KEEPINTVL_DEFAULT 75       /* s */
+#define TCP_KEEPCNT_DEFAULT 9
+#define TCP_PAWS_IDLE (24ull * 24 * 3600 * UTCP_NSEC_PER_SEC) /* RFC 7323 §5.5 */
+#define TCP_OOO_MAX 8                  /* out-of-order ranges kept per connection */
+#define TCP_EPHEMERAL_LO 32768         /* Linux ip_local_port_range */
+#define TCP_EPHEMERAL_HI 60999
+#define TCP_CHALLENGE_ACK_LIMIT 1000   /* per second per context, RFC 5961 §7 */
+#define TCP_BUF_MIN 2048               /* smallest SO_RCVBUF/SO_SNDBUF honoured */
+
+/* Header flags (RFC 9293 §3.1). */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+/* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_WSCALE 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK 5
+#define TCPOPT_TIMESTAMP 8
+
+/* Modular sequence comparisons (RFC 9293 §3.4). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+#define SEQ_MAX(a, b) (SEQ_GT(a, b) ? (a) : (b))
+#define SEQ_MIN(a, b) (SEQ_LT(a, b) ? (a) : (b))
+
+enum tcp_state {
+	TCPS_CLOSED = 0,
+	TCPS_LISTEN,
+	TCPS_SYN_SENT,
+	TCPS_SYN_RECEIVED,
+	TCPS_ESTABLISHED,
+	TCPS_FIN_WAIT_1,
+	TCPS_FIN_WAIT_2,
+	TCPS_CLOSE_WAIT,
+	TCPS_CLOSING,
+	TCPS_LAST_ACK,
+	TCPS_TIME_WAIT,
+	TCPS_NSTATES
+};
+extern const char *const tcp_state_names[TCPS_NSTATES];
+
+/* ---- parsed options ------------------------------------------------- */
+#define TOF_MSS 0x01
+#define TOF_WSCALE 0x02
+#define TOF_SACK_PERM 0x04
+#define TOF_TS 0x08
+#define TOF_SACK 0x10
+
+struct tcp_sack_block {
+	uint32_t start, end;
+};
+
+struct tcp_opts {
+	uint8_t flags;      /* TOF_* present */
+	uint8_t wscale;
+	uint16_t mss;
+	uint32_t tsval, tsecr;
+	uint8_t nsack;
+	struct tcp_sack_block sack[4];
+};
+
+/* Parse the options area; 0, or -1 if a length is malformed (RFC 9293
+ * §3.1: never read past the header). */
+int tcp_opts_parse(const uint8_t *p, unsigned len, int syn, struct tcp_opts *o);
+
+/* ---- buffers -------------------------------------------------------- */
+/* Send buffer: bytes [snd_una, snd_una + len) of the stream, a ring. */
+struct tcp_sndbuf {
+	uint8_t *mem;
+	uint32_t size;      /* ring bytes (pool object size) */
+	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size */
+	uint32_t head;      /* ring index of the byte at snd_una */
+	uint32_t len;       /* bytes queued, sent or not */
+};
+
+/* Receive buffer: unread in-order bytes, then (at their sequence offsets)
+ * out-of-order ranges, all within the advertised window. */
+struct tcp_rcvbuf {
+	uint8_t *mem;
+	uint32_t size;
+	uint32_t cap;       /* SO_RCVBUF <= size */
+	uint32_t head;      /* ring index of the first unread byte */
+	uint32_t len;       /* unread in-order bytes (end at rcv_nxt) */
+	uint8_t nooo;       /* out-of-order ranges, sorted by start */
+	uint8_t ooo_last;   /* index of the most recently updated range (RFC 2018 §4) */
+	struct tcp_sack_block ooo[TCP_OOO_MAX];
+};
+
+/* ---- congestion control interface --------------------------------- */
+struct utcp_tcb;
+struct utcp_cc_ops {
+	const char *name;
+	/* New connection: cwnd = IW, ssthresh = "arbitrarily high" (RFC 5681 §3.1). */
+	void (*init)(struct utcp_tcb *tp);
+	/* `acked` new bytes were acknowledged outside loss recovery. */
+	void (*on_ack)(struct utcp_tcb *tp, uint32_t acked);
+	/* Loss detected by duplicate ACKs: set ssthresh (and cwnd) for recovery. */
+	void (*on_loss)(struct utcp_tcb *tp);
+	/* Fast recovery ended by a full ACK (RFC 6582 §3.2 step 3). */
+	void (*on_recovery_end)(struct utcp_tcb *tp);
+	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = LW). */
+	void (*on_rto)(struct utcp_tcb *tp);
+	/* Sending after an idle period longer than the RTO (RFC 5681 §4.1). */
+	void (*after_idle)(struct utcp_tcb *tp);
+};
+const struct utcp_cc_ops *tcp_cc_find(const char *name);
+extern const struct utcp_cc_ops tcp_cc_newreno;
+uint32_t tcp_initial_window(const struct utcp_tcb *tp);
+uint32_t tcp_flight_size(const struct utcp_tcb *tp);
+
+/* Loss-recovery scoreboard (RFC 6675); filled by a later SACK sender. */
+struct tcp_sack_scoreboard;
+
+/* ---- TCB ------------------------------------------------------------ */
+#define TF_ACKNOW 0x0001      /* send an ACK at the next output */
+#define TF_DELACK 0x0002      /* an ACK is being delayed */
+#define TF_NODELAY 0x0004     /* TCP_NODELAY: Nagle off */
+#define TF_KEEPALIVE 0x0008   /* SO_KEEPALIVE */
+#define TF_FIN_QUEUED 0x0010  /* user closed the sending side: FIN after the data */
+#define TF_RCVD_FIN 0x0020    /* FIN received and processed (RCV_SHUTDOWN) */
+#define TF_RCV_WSCALE 0x0040  /* window scaling in effect (both sent it) */
+#define TF_TS 0x0080          /* timestamps in effect */
+#define TF_SACK 0x0100        /* SACK permitted both ways */
+#define TF_PASSIVE 0x0200     /* opened from a listener */
+#define TF_PERSIST 0x0400     /* t_rexmt is the persist timer */
+#define TF_SYN_REXMT 0x0800   /* SYN or SYN-ACK was retransmitted (IW = 1) */
+#define TF_RECOVERY 0x1000    /* in fast recovery (RFC 6582) */
+#define TF_REUSEADDR 0x2000
+#define TF_ORPHAN 0x4000      /* the socket was closed; nobody reads */
+#define TF_IN_OUTQ 0x8000     /* on the context's output list */
+#define TF_RTT_TIMING 0x10000 /* timing a segment for RTT (Karn) */
+#define TF_OOO_FIN 0x20000    /* a FIN beyond rcv_nxt is remembered */
+#define TF_RCV_SHUT 0x40000   /* shutdown(SHUT_RD) by the user */
+#define TF_EPHEMERAL 0x80000  /* local port picked by connect */
+#define TF_FIN_SENT 0x100000  /* our FIN has been sent at least once */
+#define TF_HAVE_RTT 0x200000  /* SRTT and RTTVAR hold a measurement */
+#define TF_PORT_REF 0x400000  /* holds a reference on its local port */
+#define TF_PARTIAL_ACKED 0x800000 /* a partial ACK was seen in this recovery */
+#define TF_ACCEPTQ 0x1000000  /* on its listener's accept queue (else SYN queue) */
+
+struct tcp_listener;
+
+struct utcp_tcb {
+	/* identity: addresses and ports in network order */
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	int port;                       /* NIC port the route uses */
+	struct utcp_ctx *ctx;
+	struct utcp_tcb *hnext, **hpprev; /* flow table chain */
+	uint32_t hash;
+	uint8_t state;                  /* enum tcp_state */
+	uint32_t flags;                 /* TF_* */
+
+	/* send sequence variables (RFC 9293 §3.3.1) */
+	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, iss;
+	uint32_t snd_max;               /* highest sequence sent + 1 */
+	uint32_t max_sndwnd;            /* largest window the peer offered */
+	uint32_t snd_sml;               /* end of the last short segment sent (Nagle) */
+	/* receive sequence variables */
+	uint32_t rcv_nxt, rcv_wnd, irs;
+	uint32_t rcv_adv;               /* right edge promised (never shrinks) */
+	uint32_t rcv_fin_seq;           /* TF_OOO_FIN: sequence of that FIN */
+	uint8_t snd_wscale, rcv_wscale; /* RFC 7323 shift counts */
+
+	uint16_t mss;                   /* effective send MSS (no options) */
+	uint16_t our_mss;               /* MSS we advertised */
+	uint16_t user_mss;              /* TCP_MAXSEG, 0 = none */
+	uint32_t rcv_unacked;           /* bytes received since the last ACK sent */
+	uint32_t rcv_mss;               /* largest segment received (delayed ACK) */
+
+	/* timestamps (RFC 7323) */
+	uint32_t ts_recent;
+	utcp_time_t ts_recent_age;
+	uint32_t ts_offset;
+	uint32_t ts_rtx;                /* our TSval when we last retransmitted */
+	uint32_t last_ack_sent;
+
+	/* round-trip time (RFC 6298), ns */
+	utcp_time_t srtt, rttvar, rto;
+	utcp_time_t rtt_start;
+	uint32_t rtt_seq;
+	uint8_t rxtshift;               /* consecutive timeouts (backoff) */
+	uint8_t keep_probes;
+	uint8_t dupacks;
+
+	/* congestion control */
+	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	const struct utcp_cc_ops *cc;
+	uint64_t cc_priv[4];
+	struct tcp_sack_scoreboard *sack;
+
+	struct tcp_sndbuf snd;
+	struct tcp_rcvbuf rcv;
+
+	/* timers */
+	struct utcp_timer t_rexmt;      /* RTO, SYN/FIN retransmission, or persist */
+	struct utcp_timer t_delack;
+	struct utcp_timer t_keep;       /* keepalive, idle, FIN-WAIT-2, TIME-WAIT */
+	utcp_time_t last_rcv, last_snd;
+
+	/* options inherited from the socket */
+	uint16_t keepidle, keepintvl;   /* s */
+	uint8_t keepcnt;
+
+	/* links */
+	struct tcp_listener *listener;  /* SYN or accept queue we are on */
+	struct utcp_tcb *qnext, *qprev;
+	struct utcp_tcb *out_next, *out_prev; /* output list */
+	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
+	void *sock;                     /* the socket layer's object, NULL if none */
+	int so_error;                   /* pending error for the user */
+};
+
+/* A listening endpoint: SYN queue and accept queue bounded by backlog. */
+struct tcp_listener {
+	uint32_t laddr;                 /* INADDR_ANY or one of ours */
+	uint16_t lport;
+	int backlog;
+	uint32_t nsyn, naccept;
+	struct utcp_tcb *acc_head, *acc_tail; /* established, not yet accepted */
+	struct utcp_tcb *syn_head;      /* SYN-RECEIVED children */
+	struct tcp_listener *next;      /* listener hash chain */
+	void *sock;
+	/* options the children inherit */
+	uint32_t tflags;                /* TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR */
+	uint16_t user_mss, keepidle, keepintvl;
+	uint8_t keepcnt;
+	uint32_t rcvbuf, sndbuf;
+	const struct utcp_cc_ops *cc;
+};
+
+/* A fixed pool whose objects are touched only when first handed out. */
+struct tcp_lpool {
+	uint8_t *mem;
+	size_t size;
+	uint32_t count, next_fresh, in_use;
+	void *free_list;
+};
+
+struct tcp_portinfo {
+	uint32_t refs;      /* TCBs, bound sockets and listeners on this port */
+	uint32_t noreuse;   /* of them, without SO_REUSEADDR */
+	uint32_t eph;       /* of them, connections that picked it as ephemeral */
+};
+
+/* Readiness changes reported to the socket layer (EPOLL* bits). */
+typedef void (*tcp_notify_fn)(struct utcp_ctx *ctx, void *sock, uint32_t events);
+
+struct utcp_tcp_ctx {
+	struct tcp_lpool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
+	struct utcp_tcb **flows;        /* flow table buckets */
+	uint32_t flow_mask, nflows;
+	uint32_t hash_seed;
+	struct tcp_listener **lis_hash;
+	uint32_t lis_mask;
+	struct tcp_portinfo *ports;     /* [65536] */
+	uint8_t isn_key[16];            /* RFC 6528 secret */
+	struct utcp_tcb *out_head, *out_tail;
+	struct utcp_tcb *tw_head, *tw_tail;
+	uint32_t ntimewait;
+	const struct utcp_cc_ops *cc;   /* the context's default (cfg->cc) */
+	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
+	utcp_time_t challenge_sec;
+	uint32_t challenge_count;
+	int quiet;                      /* tearing down: send nothing */
+	tcp_notify_fn notify;
+	void *api;                      /* the socket layer's state */
+	void (*api_destroy)(struct utcp_ctx *ctx);
+};
+
+/* ---- hooks called by the context and the net layer ------------------ */
+int utcp_tcp_ctx_init(struct utcp_ctx *ctx);
+void utcp_tcp_ctx_destroy(struct utcp_ctx *ctx);
+/* A segment for us (ip validated; pkt->data/len still the whole frame). */
+void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		    const struct utcp_ipv4_view *ip);
+/* Send what the connections on the output list may send; returns how
+ * many connections were looked at. */
+int utcp_tcp_output(struct utcp_ctx *ctx);
+
+/* ---- internal: context tables (tcp_ctx.c) --------------------------- */
+void *tcp_lpool_get(struct tcp_lpool *p);
+void tcp_lpool_put(struct tcp_lpool *p, void *obj);
+struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
+void tcp_tcb_free(struct utcp_tcb *tp);
+int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
+void tcp_bufs_release(struct utcp_tcb *tp);
+struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,
+				 uint32_t raddr, uint16_t rport);
+void tcp_flow_insert(struct utcp_tcb *tp);
+void tcp_flow_remove(struct utcp_tcb *tp);
+struct tcp_listener *tcp_listener_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport);
+struct tcp_listener *tcp_listener_find_exact(struct utcp_ctx *ctx, uint32_t laddr,
+					     uint16_t lport);
+void tcp_port_ref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
+void tcp_port_unref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
+int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int reuse);
+uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
+			    uint16_t rport);
+uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		 uint16_t rport);
+int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
+void tcp_output_schedule(struct utcp_tcb *tp);
+void tcp_output_unschedule(struct utcp_tcb *tp);
+void tcp_timewait_link(struct utcp_tcb *tp);
+void tcp_timewait_unlink(struct utcp_tcb *tp);
+
+/* ---- internal: state changes (tcp_conn.c) --------------------------- */
+void tcp_set_state(struct utcp_tcb *tp, enum tcp_state st);
+void tcp_notify(struct utcp_tcb *tp, uint32_t events);
+/* The connection is over: CLOSED, err for the user (0 = none).  Frees an
+ * orphan; a TCB with a socket stays until the socket is closed. */
+void tcp_drop(struct utcp_tcb *tp, int err);
+void tcp_enter_time_wait(struct utcp_tcb *tp);
+void tcp_established(struct utcp_tcb *tp);
+void tcp_init_cc_and_rtt(struct utcp_tcb *tp);
+struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
+			     uint32_t raddr, uint16_t rport);
+uint16_t tcp_route_mss(struct utcp_ctx *ctx, int port);
+uint8_t tcp_wscale_for(uint32_t bufsize);
+
+/* ---- internal: output (tcp_output.c) -------------------------------- */
+int tcp_output(struct utcp_tcb *tp);
+int tcp_output_forced(struct utcp_tcb *tp); /* persist: one segment however small */
+int tcp_send_syn(struct utcp_tcb *tp);      /* SYN or SYN-ACK by state */
+int tcp_send_ack(struct utcp_tcb *tp);      /* pure ACK now */
+int tcp_send_rst(struct utcp_tcb *tp);      /* RST for an open connection */
+int tcp_send_keepalive(struct utcp_tcb *tp);
+int tcp_send_probe(struct utcp_tcb *tp);    /* zero-window probe */
+int tcp_retransmit_first(struct utcp_tcb *tp);
+/* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
+void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);
+uint32_t tcp_rcv_window(struct utcp_tcb *tp); /* window to advertise (bytes) */
+uint32_t tcp_ts_now(const struct utcp_tcb *tp);
+
+/* ---- internal: timers (tcp_timer.c) --------------------------------- */
+void tcp_timers_init(struct utcp_tcb *tp);
+void tcp_timers_cancel(struct utcp_tcb *tp);
+void tcp_rexmt_arm(struct utcp_tcb *tp);     /* RTO with backoff */
+void tcp_rexmt_stop(struct utcp_tcb *tp);
+void tcp_persist_arm(struct utcp_tcb *tp);
+void tcp_delack_arm(struct utcp_tcb *tp);
+void tcp_keep_arm(struct utcp_tcb *tp);      /* keepalive or idle timeout */
+void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t rtt);
+utcp_time_t tcp_rto_backoff(const struct utcp_tcb *tp);
+
+/* ---- internal: buffers (tcp_buf.c) ---------------------------------- */
+uint32_t tcp_sndbuf_space(const struct tcp_sndbuf *b);
+uint32_t tcp_sndbuf_append(struct tcp_sndbuf *b, const uint8_t *data, uint32_t len);
+void tcp_sndbuf_copy(const struct tcp_sndbuf *b, uint32_t off, uint8_t *dst, uint32_t len);
+void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n);
+/* Store [seq, seq + len) (inside the window); returns bytes newly in order
+ * (rcv_nxt advanced), or UINT32_MAX if the out-of-order bound refused it. */
+uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
+uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);
+
+/* ---- internal: sending user data (tcp_conn.c), used by core/api ------ */
+struct tcp_conn_opts {
+	uint32_t tflags;          /* TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR */
+	uint16_t user_mss, keepidle, keepintvl;
+	uint8_t keepcnt;
+	uint32_t rcvbuf, sndbuf;
+	const struct utcp_cc_ops *cc;
+};
+/* Active open (RFC 9293 §3.10.1).  lport 0: pick an ephemeral port.
+ * Returns the TCB in SYN-SENT or NULL with errno. */
+struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o, uint32_t laddr,
+			     uint16_t lport, int port_owned, uint32_t raddr, uint16_t rport,
+			     void *sock);
+struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+				uint32_t laddr, uint16_t lport, int backlog, void *sock);
+void tcp_listen_close(struct tcp_listener *l);      /* resets its queued children */
+void tcp_listen_free(struct utcp_ctx *ctx, struct tcp_listener *l); /* close + release */
+struct utcp_tcb *tcp_accept(struct tcp_listener *l);
+/* Copy user data into the send buffer; returns bytes queued (may be 0). */
+size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt);
+size_t tcp_recv(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, int peek);
+void tcp_shutdown_send(struct utcp_tcb *tp);      /* RFC 9293 §3.10.4 CLOSE, one side */
+/* The user closed the socket: orphan the TCB (FIN, or RST if data was
+ * left unread, RFC 1122 §4.2.2.13). */
+void tcp_close(struct utcp_tcb *tp);
+void tcp_abort(struct utcp_tcb *tp);               /* RFC 9293 §3.10.5 ABORT */
+void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap);
+void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap);
+uint32_t tcp_poll_events(const struct utcp_tcb *tp);
+uint32_t tcp_clamp_buf(const struct tcp_lpool *pool, int want);
+
+static inline uint32_t tcp_readable(const struct utcp_tcb *tp)
+{
+	return tp->rcv.len;
+}
+
+#endif

@@ -1,0 +1,864 @@
+/*
+ * core/tcp/tcp_input.c - segment arrival (RFC 9293 §3.10.7), one handler
+ * per state.
+ *
+ * Call order: utcp_ipv4_input -> utcp_tcp_input: validate the header and
+ * checksum, parse options -> find the connection (flow table), else a
+ * listener, else the CLOSED rules -> tcp_state_input[state] -> the packet is
+ * freed (payload is copied into the receive ring).  Replies are queued with
+ * TF_ACKNOW and sent by utcp_tcp_output at the end of the round, except
+ * RSTs for unknown connections, which go out at once.
+ *
+ * Synchronized states share the steps of RFC 9293 §3.10.7.4, each a
+ * function: tcp_in_sync (PAWS, sequence check, RST, SYN, ACK bit, trim),
+ * tcp_in_ack (fifth step), tcp_in_data (seventh and eighth).  A state's
+ * handler strings together the steps and adds its own transitions.  A
+ * handler returns IN_DONE when the segment is finished with or the TCB
+ * may be gone; the caller then never touches the TCB again.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+
+#include "core/tcp/tcp.h"
+
+enum { IN_CONT = 0, IN_DONE = 1 };
+
+struct tcp_seg {
+	uint32_t saddr, daddr;  /* network order */
+	uint16_t sport, dport;  /* network order */
+	uint32_t seq, ack;
+	uint16_t wnd;           /* raw field */
+	uint8_t flags;
+	const uint8_t *data;
+	uint32_t len;           /* payload after trimming */
+	uint32_t len0;          /* payload as received */
+	struct tcp_opts opt;
+};
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void tcp_ack_now(struct utcp_tcb *tp)
+{
+	tp->flags |= TF_ACKNOW;
+	tcp_output_schedule(tp);
+}
+
+/* RFC 5961 §7: challenge ACKs are rate limited per context. */
+static void tcp_challenge_ack(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	utcp_time_t sec = tp->ctx->now / UTCP_NSEC_PER_SEC;
+	if (sec != t->challenge_sec) {
+		t->challenge_sec = sec;
+		t->challenge_count = 0;
+	}
+	if (t->challenge_count++ >= TCP_CHALLENGE_ACK_LIMIT)
+		return;
+	tp->ctx->stats.tcp_challenge_acks++;
+	tcp_ack_now(tp);
+}
+
+static void tcp_rtt_ts(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	/* RFC 7323 §4.1: RTTM from the echoed timestamp of an ACK of new data. */
+	uint32_t ms = tcp_ts_now(tp) - s->opt.tsecr;
+	if ((int32_t)ms >= 0)
+		tcp_rtt_sample(tp, (utcp_time_t)ms * UTCP_NSEC_PER_MSEC);
+}
+
+/* ---- options carried by a SYN --------------------------------------------- */
+
+/* RFC 9293 §3.7.1 (MSS), RFC 7323 §2.2 and §3.2 (WS, TS: only when both
+ * sides send them), RFC 2018 §2 (SACK-permitted). */
+static void tcp_syn_options(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	uint32_t mss = (s->opt.flags & TOF_MSS) ? s->opt.mss : TCP_DEFAULT_MSS;
+	uint32_t ours = tcp_route_mss(tp->ctx, tp->port);
+	if (tp->user_mss != 0 && tp->user_mss < ours)
+		ours = tp->user_mss;
+	if (mss > ours)
+		mss = ours;
+	tp->mss = (uint16_t)(mss < 64 ? 64 : mss); /* never tiny segments */
+	if (s->opt.flags & TOF_WSCALE) {
+		tp->flags |= TF_RCV_WSCALE;
+		tp->snd_wscale = s->opt.wscale;
+		tp->rcv_wscale = tcp_wscale_for(tp->rcv.size);
+	} else {
+		tp->flags &= ~TF_RCV_WSCALE;
+		tp->snd_wscale = tp->rcv_wscale = 0;
+	}
+	if (s->opt.flags & TOF_TS) {
+		tp->flags |= TF_TS;
+		tp->ts_recent = s->opt.tsval;
+		tp->ts_recent_age = tp->ctx->now;
+	}
+	if (s->opt.flags & TOF_SACK_PERM)
+		tp->flags |= TF_SACK;
+}
+
+/* RTT of the handshake: timestamps, or the SYN's own timing if it was
+ * not retransmitted (Karn). */
+static void tcp_rtt_handshake(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) && s->opt.tsecr != 0) {
+		if (SEQ_GEQ(s->opt.tsecr, tp->ts_rtx)) /* see tcp_ack_rtt */
+			tcp_rtt_ts(tp, s);
+	} else if (!(tp->flags & TF_SYN_REXMT))
+		tcp_rtt_sample(tp, tp->ctx->now - tp->rtt_start);
+}
+
+/* ---- CLOSED and LISTEN --------------------------------------------------- */
+
+/* RFC 9293 §3.10.7.1: no connection.  Anything but a RST draws a RST. */
+static void tcp_in_closed(struct utcp_ctx *ctx, const struct tcp_seg *s)
+{
+	ctx->stats.drop_tcp_no_sock++;
+	if (s->flags & TH_RST)
+		return;
+	if (s->flags & TH_ACK) {
+		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, s->ack, 0, TH_RST);
+	} else {
+		uint32_t seglen = s->len0 + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
+		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, 0, s->seq + seglen,
+				TH_RST | TH_ACK);
+	}
+}
+
+static int tcp_listener_full(const struct tcp_listener *l)
+{
+	uint32_t max = l->backlog > 0 ? (uint32_t)l->backlog : 1;
+	return l->nsyn >= max || l->naccept >= max;
+}
+
+static void tcp_listener_add_syn(struct tcp_listener *l, struct utcp_tcb *tp)
+{
+	tp->listener = l;
+	tp->qprev = NULL;
+	tp->qnext = l->syn_head;
+	if (l->syn_head != NULL)
+		l->syn_head->qprev = tp;
+	l->syn_head = tp;
+	l->nsyn++;
+}
+
+/* RFC 9293 §3.10.7.2 third step: a SYN creates a TCB in SYN-RECEIVED and
+ * draws <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.  iss 0: choose (RFC 6528). */
+static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
+			     const struct tcp_seg *s, uint32_t iss)
+{
+	int port;
+	uint32_t nexthop;
+	if (tcp_listener_full(l)) {
+		ctx->stats.drop_tcp_backlog++;
+		return;
+	}
+	if (utcp_route_lookup(ctx->cfg, s->saddr, &port, &nexthop) < 0) {
+		ctx->stats.drop_no_route++;
+		return;
+	}
+	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, s->daddr, s->dport, s->saddr, s->sport);
+	if (tp == NULL)
+		return;
+	if (tcp_bufs_alloc(tp, l->rcvbuf, l->sndbuf) < 0) {
+		tcp_tcb_free(tp);
+		return;
+	}
+	struct tcp_conn_opts o = { .tflags = l->tflags, .user_mss = l->user_mss,
+				   .keepidle = l->keepidle, .keepintvl = l->keepintvl,
+				   .keepcnt = l->keepcnt, .cc = l->cc };
+	tp->flags |= (o.tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
+	tp->user_mss = o.user_mss;
+	tp->keepidle = o.keepidle ? o.keepidle : tp->keepidle;
+	tp->keepintvl = o.keepintvl ? o.keepintvl : tp->keepintvl;
+	tp->keepcnt = o.keepcnt ? o.keepcnt : tp->keepcnt;
+	if (o.cc != NULL)
+		tp->cc = o.cc;
+	if (tp->user_mss != 0 && tp->user_mss < tp->our_mss)
+		tp->our_mss = tp->user_mss;
+	tcp_syn_options(tp, s);
+	tp->irs = s->seq;
+	tp->rcv_nxt = s->seq + 1;
+	tp->snd_wnd = tp->max_sndwnd = s->wnd; /* RFC 7323 §2.2: never scaled in a SYN */
+	tp->snd_wl1 = s->seq;
+	tp->iss = iss != 0 ? iss : tcp_isn(ctx, s->daddr, s->dport, s->saddr, s->sport);
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_sml = tp->recover = tp->iss;
+	tp->snd_wl2 = tp->iss;
+	tcp_set_state(tp, TCPS_SYN_RECEIVED);
+	tcp_flow_insert(tp);
+	tcp_port_ref(ctx, tp->lport, tp->flags & TF_REUSEADDR, 0);
+	tp->flags |= TF_PORT_REF;
+	tcp_listener_add_syn(l, tp);
+	tp->rtt_start = ctx->now;
+	ctx->stats.tcp_passive_opens++;
+	tcp_send_syn(tp);
+}
+
+/* RFC 9293 §3.10.7.2 LISTEN. */
+static void tcp_in_listen(struct utcp_ctx *ctx, struct tcp_listener *l, const struct tcp_seg *s)
+{
+	if (s->flags & TH_RST) { /* first: an RST is ignored */
+		ctx->stats.drop_tcp_state++;
+		return;
+	}
+	if (s->flags & TH_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
+		ctx->stats.drop_tcp_state++;
+		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, s->ack, 0, TH_RST);
+		return;
+	}
+	/* RFC 1122 §4.2.3.10: no SYN from broadcast or multicast; SYN+FIN is
+	 * not a connection request (Linux drops it too). */
+	uint32_t src = ntohl(s->saddr);
+	if (!(s->flags & TH_SYN) || (s->flags & TH_FIN) || src == 0xffffffffu ||
+	    (src >> 28) == 0xe || src == 0) {
+		ctx->stats.drop_tcp_state++;
+		return;
+	}
+	tcp_passive_open(ctx, l, s, 0);
+}
+
+/* ---- SYN-SENT ----------------------------------------------------------------- */
+
+/* RFC 9293 §3.10.7.3. */
+static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s);
+static void tcp_trim(struct utcp_tcb *tp, struct tcp_seg *s);
+
+static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	int ack_ok = 0;
+	if (s->flags & TH_ACK) { /* first: the ACK must cover our SYN, nothing more */
+		if (SEQ_LEQ(s->ack, tp->iss) || SEQ_GT(s->ack, tp->snd_max)) {
+			ctx->stats.drop_tcp_ack++;
+			if (!(s->flags & TH_RST))
+				tcp_respond_rst(ctx, tp->laddr, tp->lport, tp->raddr, tp->rport,
+						s->ack, 0, TH_RST);
+			return IN_DONE;
+		}
+		ack_ok = 1;
+	}
+	if (s->flags & TH_RST) { /* second: "connection reset" only if it acks our SYN */
+		if (!ack_ok) {
+			ctx->stats.drop_tcp_rst++;
+			return IN_DONE;
+		}
+		ctx->stats.tcp_rst_rx++;
+		ctx->stats.tcp_conn_refused++;
+		tcp_drop(tp, ECONNREFUSED);
+		return IN_DONE;
+	}
+	if (!(s->flags & TH_SYN)) { /* fifth: neither SYN nor RST */
+		ctx->stats.drop_tcp_state++;
+		return IN_DONE;
+	}
+	/* fourth: the SYN */
+	tcp_syn_options(tp, s);
+	tp->irs = s->seq;
+	tp->rcv_nxt = s->seq + 1;
+	uint32_t free = tp->rcv.cap - tp->rcv.len;
+	tp->rcv_adv = tp->rcv_nxt + (free > 65535 ? 65535 : free); /* what our SYN offered */
+	tp->rcv_wnd = tp->rcv_adv - tp->rcv_nxt;
+	tp->snd_wnd = tp->max_sndwnd = s->wnd; /* RFC 7323 §2.2: unscaled in a SYN */
+	tp->snd_wl1 = s->seq;
+	tp->snd_wl2 = s->ack;
+	tp->last_rcv = ctx->now;
+	if (!ack_ok) { /* simultaneous open (RFC 9293 §3.5, Figure 7) */
+		tcp_set_state(tp, TCPS_SYN_RECEIVED);
+		tcp_send_syn(tp);
+		return IN_DONE;
+	}
+	tp->snd_una = s->ack;
+	tcp_rtt_handshake(tp, s);
+	tcp_established(tp);
+	tcp_ack_now(tp);
+	/* Data or FIN on the SYN-ACK: continue at the sixth step. */
+	s->seq++;
+	s->flags &= ~TH_SYN;
+	tcp_trim(tp, s);
+	return tcp_in_data(tp, s);
+}
+
+/* ---- steps shared by the synchronized states (RFC 9293 §3.10.7.4) ------------ */
+
+/* RFC 7323 §5.3 R1: PAWS.  1 if the segment is an old duplicate. */
+static int tcp_paws_reject(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if (!(tp->flags & TF_TS) || !(s->opt.flags & TOF_TS) || (s->flags & TH_RST))
+		return 0;
+	if (SEQ_GEQ(s->opt.tsval, tp->ts_recent))
+		return 0;
+	/* RFC 7323 §5.5: TS.Recent idle for 24 days is no longer valid. */
+	if (tp->ctx->now - tp->ts_recent_age > TCP_PAWS_IDLE)
+		return 0;
+	tp->ctx->stats.drop_tcp_paws++;
+	tcp_ack_now(tp);
+	return 1;
+}
+
+/* First step: the acceptability test.  A zero-length segment at the right
+ * edge is also accepted (as Linux does), so that a pure ACK from a peer
+ * that filled our window is not lost. */
+static int tcp_seq_acceptable(const struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	uint32_t seglen = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
+	uint32_t wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	if (seglen == 0)
+		return SEQ_GEQ(s->seq, tp->rcv_nxt) && SEQ_LEQ(s->seq, tp->rcv_nxt + wnd);
+	if (wnd == 0) /* "special allowance" for ACKs and RSTs; the text is trimmed */
+		return s->seq == tp->rcv_nxt;
+	uint32_t last = s->seq + seglen - 1;
+	return (SEQ_GEQ(s->seq, tp->rcv_nxt) && SEQ_LT(s->seq, tp->rcv_nxt + wnd)) ||
+	       (SEQ_GEQ(last, tp->rcv_nxt) && SEQ_LT(last, tp->rcv_nxt + wnd));
+}
+
+/* Keep only the part inside the window; duplicated or cut data owes an ACK. */
+static void tcp_trim(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (SEQ_LT(s->seq, tp->rcv_nxt)) {
+		uint32_t d = tp->rcv_nxt - s->seq;
+		if (d > s->len)
+			s->flags &= ~TH_FIN; /* that FIN is old too */
+		d = d < s->len ? d : s->len;
+		s->data += d;
+		s->len -= d;
+		s->seq = tp->rcv_nxt;
+		tp->flags |= TF_ACKNOW;
+	}
+	if (SEQ_GT(s->seq + s->len, tp->rcv_adv)) {
+		s->len = SEQ_GT(tp->rcv_adv, s->seq) ? tp->rcv_adv - s->seq : 0;
+		s->flags &= ~TH_FIN;
+		tp->flags |= TF_ACKNOW;
+	}
+}
+
+/* Second step with RFC 5961 §3.2: only a RST exactly at RCV.NXT resets;
+ * one elsewhere in the window draws a challenge ACK. */
+static int tcp_in_rst(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	if (s->seq != tp->rcv_nxt) {
+		ctx->stats.drop_tcp_rst++;
+		tcp_challenge_ack(tp);
+		return IN_DONE;
+	}
+	ctx->stats.tcp_rst_rx++;
+	switch (tp->state) {
+	case TCPS_SYN_RECEIVED:
+		if (tp->flags & TF_PASSIVE) {
+			tcp_drop(tp, 0); /* back to LISTEN: the listener carries on */
+		} else {
+			ctx->stats.tcp_conn_refused++;
+			tcp_drop(tp, ECONNREFUSED);
+		}
+		break;
+	case TCPS_ESTABLISHED:
+		ctx->stats.tcp_estab_resets++;
+		/* fall through */
+	case TCPS_FIN_WAIT_1:
+	case TCPS_FIN_WAIT_2:
+		tcp_drop(tp, ECONNRESET);
+		break;
+	case TCPS_CLOSE_WAIT:
+		ctx->stats.tcp_estab_resets++;
+		tcp_drop(tp, EPIPE); /* Linux: the next write reports EPIPE */
+		break;
+	default: /* CLOSING, LAST-ACK, TIME-WAIT */
+		tcp_drop(tp, 0);
+		break;
+	}
+	return IN_DONE;
+}
+
+/* RFC 7323 §4.3 R3: TS.Recent follows the segment at the left window edge. */
+static void tcp_ts_recent_update(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) &&
+	    SEQ_GEQ(s->opt.tsval, tp->ts_recent) && SEQ_LEQ(s->seq, tp->last_ack_sent)) {
+		tp->ts_recent = s->opt.tsval;
+		tp->ts_recent_age = tp->ctx->now;
+	}
+}
+
+/* Steps one to five up to the ACK field.  IN_CONT: acceptable, trimmed,
+ * with ACK set. */
+static int tcp_in_sync(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	/* RFC 7323 §3.2: once negotiated, a non-RST segment without TSopt is dropped. */
+	if ((tp->flags & TF_TS) && !(s->opt.flags & TOF_TS) && !(s->flags & TH_RST)) {
+		ctx->stats.drop_tcp_no_ts++;
+		return IN_DONE;
+	}
+	if (tcp_paws_reject(tp, s))
+		return IN_DONE;
+	if (!tcp_seq_acceptable(tp, s)) {
+		ctx->stats.drop_tcp_unacceptable++;
+		if (!(s->flags & TH_RST)) /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+			tcp_ack_now(tp);
+		return IN_DONE;
+	}
+	if (s->flags & TH_RST)
+		return tcp_in_rst(tp, s);
+	if (s->flags & TH_SYN) { /* fourth step, RFC 5961 §4.2: challenge ACK */
+		ctx->stats.drop_tcp_syn++;
+		tcp_challenge_ack(tp);
+		return IN_DONE;
+	}
+	if (!(s->flags & TH_ACK)) { /* fifth step: no ACK, drop */
+		ctx->stats.drop_tcp_state++;
+		return IN_DONE;
+	}
+	tcp_trim(tp, s);
+	tcp_ts_recent_update(tp, s);
+	tp->last_rcv = ctx->now;
+	tp->keep_probes = 0;
+	return IN_CONT;
+}
+
+/* ---- fifth step: the ACK field -------------------------------------------------- */
+
+/* RTT from an ACK of new data.  With timestamps (RFC 7323 §4.1), unless
+ * the echoed TSval predates our last retransmission: the peer's TS.Recent
+ * does not move for the duplicates a retransmission produces (§4.3), so
+ * such an echo can be minutes old and would measure our backoff, not the
+ * path -- the ambiguity Karn's rule avoids (RFC 6298 §3). */
+static void tcp_ack_rtt(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) && s->opt.tsecr != 0) {
+		if (SEQ_GEQ(s->opt.tsecr, tp->ts_rtx))
+			tcp_rtt_ts(tp, s);
+	} else if ((tp->flags & TF_RTT_TIMING) && SEQ_GT(s->ack, tp->rtt_seq)) {
+		tp->flags &= ~TF_RTT_TIMING; /* RFC 6298 §3: Karn, never a resent one */
+		tcp_rtt_sample(tp, tp->ctx->now - tp->rtt_start);
+	}
+}
+
+/* RFC 6582 §3.2 steps 3 and 4, after snd_una moved by `data` bytes. */
+static int tcp_recovery_ack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t data)
+{
+	if (SEQ_GT(s->ack, tp->recover)) { /* full acknowledgment */
+		tp->flags &= ~(TF_RECOVERY | TF_PARTIAL_ACKED);
+		tp->dupacks = 0;
+		tp->cc->on_recovery_end(tp);
+		return 1;
+	}
+	/* Partial: resend the next hole, deflate by what was acked, add back
+	 * one SMSS if at least that much was acked. */
+	tp->cwnd = tp->cwnd > data ? tp->cwnd - data : 0;
+	if (data >= tp->mss)
+		tp->cwnd += tp->mss;
+	if (tp->cwnd < tp->mss)
+		tp->cwnd = tp->mss;
+	tcp_retransmit_first(tp);
+	int first = !(tp->flags & TF_PARTIAL_ACKED);
+	tp->flags |= TF_PARTIAL_ACKED;
+	return first; /* the timer restarts on the first partial ACK only */
+}
+
+/* New data acknowledged: RTT, congestion window, send buffer, timer. */
+static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	uint32_t acked = s->ack - tp->snd_una;
+	uint32_t data = acked < tp->snd.len ? acked : tp->snd.len;
+	tcp_ack_rtt(tp, s);
+	tp->rxtshift = 0;
+	tcp_sndbuf_drop(&tp->snd, data);
+	tp->snd_una = s->ack;
+	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
+		tp->snd_nxt = tp->snd_una;
+	int restart = 1;
+	if (tp->flags & TF_RECOVERY) {
+		restart = tcp_recovery_ack(tp, s, data);
+	} else {
+		tp->dupacks = 0;
+		tp->cc->on_ack(tp, data);
+	}
+	/* RFC 6298 §5.2, §5.3. */
+	if (tp->snd_una == tp->snd_max)
+		tcp_rexmt_stop(tp);
+	else if (restart)
+		tcp_rexmt_arm(tp);
+	if (data > 0)
+		tcp_notify(tp, EPOLLOUT);
+	tcp_output_schedule(tp);
+}
+
+/* RFC 5681 §2 duplicate ACK; §3.2 fast retransmit on the third, with the
+ * NewReno entry test of RFC 6582 §3.2 step 2. */
+static void tcp_ack_dup(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t wnd)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	/* A zero window answers a window probe: not a sign of loss. */
+	if (s->len0 != 0 || (s->flags & (TH_SYN | TH_FIN)) || wnd != tp->snd_wnd || wnd == 0 ||
+	    tp->snd_max == tp->snd_una)
+		return;
+	tp->dupacks++;
+	ctx->stats.tcp_dup_acks++;
+	if (tp->flags & TF_RECOVERY) {
+		tp->cwnd += tp->mss; /* RFC 6582 §3.2 step 3: inflate */
+		tcp_output_schedule(tp);
+		return;
+	}
+	if (tp->dupacks < 3) {
+		tcp_output_schedule(tp); /* RFC 3042 limited transmit */
+		return;
+	}
+	if (tp->dupacks != 3 || !SEQ_GT(s->ack, tp->recover))
+		return;
+	tp->recover = tp->snd_max - 1;
+	tp->cc->on_loss(tp);
+	tp->flags |= TF_RECOVERY;
+	tp->flags &= ~TF_PARTIAL_ACKED;
+	ctx->stats.tcp_fast_retransmits++;
+	ctx->stats.tcp_fast_recoveries++;
+	tcp_retransmit_first(tp);
+}
+
+/* Fifth step for ESTABLISHED and the states after it. */
+static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	if (SEQ_GT(s->ack, tp->snd_max)) { /* acks something not yet sent */
+		ctx->stats.drop_tcp_ack++;
+		tcp_ack_now(tp);
+		return IN_DONE;
+	}
+	if (SEQ_LT(s->ack, tp->snd_una - tp->max_sndwnd)) { /* RFC 5961 §5.2 */
+		ctx->stats.drop_tcp_ack++;
+		tcp_challenge_ack(tp);
+		return IN_DONE;
+	}
+	uint32_t wnd = (uint32_t)s->wnd << tp->snd_wscale;
+	int old = SEQ_LT(s->ack, tp->snd_una);
+	if (SEQ_GT(s->ack, tp->snd_una))
+		tcp_ack_advance(tp, s);
+	else if (s->ack == tp->snd_una)
+		tcp_ack_dup(tp, s, wnd);
+	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
+	 * the last update: SND.WL1, SND.WL2). */
+	if (!old && (SEQ_LT(tp->snd_wl1, s->seq) ||
+		     (tp->snd_wl1 == s->seq && SEQ_LEQ(tp->snd_wl2, s->ack)))) {
+		if (wnd > tp->snd_wnd)
+			tcp_output_schedule(tp);
+		tp->snd_wnd = wnd;
+		tp->snd_wl1 = s->seq;
+		tp->snd_wl2 = s->ack;
+		if (wnd > tp->max_sndwnd)
+			tp->max_sndwnd = wnd;
+	}
+	return IN_CONT;
+}
+
+/* Our FIN is sent and everything up to it acknowledged. */
+static int tcp_fin_acked(const struct utcp_tcb *tp)
+{
+	return (tp->flags & TF_FIN_SENT) && tp->snd.len == 0 && tp->snd_una == tp->snd_max;
+}
+
+/* ---- seventh and eighth steps: text and FIN ---------------------------------------- */
+
+static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	int had_ooo = tp->rcv.nooo > 0;
+	int in_order = s->seq == tp->rcv_nxt;
+	uint32_t n = tcp_rcvbuf_store(tp, s->seq, s->data, s->len);
+	if (n == UINT32_MAX) {
+		ctx->stats.drop_tcp_ooo_mem++;
+		s->flags &= ~TH_FIN;
+		tp->flags |= TF_ACKNOW;
+		return;
+	}
+	if (s->len > tp->rcv_mss)
+		tp->rcv_mss = s->len;
+	if (!in_order) {
+		ctx->stats.tcp_ooo_segs++;
+		tp->flags |= TF_ACKNOW; /* RFC 5681 §4.2: immediate duplicate ACK */
+		return;
+	}
+	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	tp->rcv_unacked += n;
+	/* RFC 5681 §4.2: ACK at once when a gap is filled; RFC 1122 §4.2.3.2:
+	 * at least every second full-sized segment; else delay. */
+	if (had_ooo || tp->rcv_unacked >= 2u * tp->rcv_mss)
+		tp->flags |= TF_ACKNOW;
+	else
+		tcp_delack_arm(tp);
+	tcp_notify(tp, EPOLLIN);
+}
+
+/* Eighth step: the FIN at RCV.NXT. */
+static int tcp_fin(struct utcp_tcb *tp)
+{
+	tp->flags |= TF_ACKNOW;
+	tcp_output_schedule(tp);
+	if (tp->flags & TF_RCVD_FIN)
+		return IN_CONT; /* a retransmission: just acknowledge it */
+	tp->flags &= ~TF_OOO_FIN;
+	tp->flags |= TF_RCVD_FIN;
+	tp->rcv_nxt++;
+	if (SEQ_LT(tp->rcv_adv, tp->rcv_nxt))
+		tp->rcv_adv = tp->rcv_nxt;
+	tp->rcv_wnd = tp->rcv_adv - tp->rcv_nxt;
+	tcp_notify(tp, EPOLLIN | EPOLLRDHUP);
+	switch (tp->state) {
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+		tcp_set_state(tp, TCPS_CLOSE_WAIT);
+		break;
+	case TCPS_FIN_WAIT_1: /* our FIN is not acked yet: simultaneous close */
+		tcp_set_state(tp, TCPS_CLOSING);
+		break;
+	case TCPS_FIN_WAIT_2:
+		tcp_enter_time_wait(tp);
+		return IN_DONE;
+	default:
+		break;
+	}
+	return IN_CONT;
+}
+
+static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	int text_ok = tp->state == TCPS_ESTABLISHED || tp->state == TCPS_FIN_WAIT_1 ||
+		      tp->state == TCPS_FIN_WAIT_2;
+	if (s->len > 0 && text_ok && !(tp->flags & TF_RCVD_FIN)) {
+		if (tp->flags & TF_ORPHAN) { /* RFC 1122 §4.2.2.13: nobody will read it */
+			ctx->stats.drop_tcp_rcv_closed++;
+			tcp_send_rst(tp);
+			tcp_drop(tp, 0);
+			return IN_DONE;
+		}
+		tcp_in_text(tp, s);
+	}
+	if (s->flags & TH_FIN) {
+		uint32_t fin_seq = s->seq + s->len;
+		if (fin_seq == tp->rcv_nxt || (tp->flags & TF_RCVD_FIN))
+			return tcp_fin(tp);
+		if (SEQ_GT(fin_seq, tp->rcv_nxt)) { /* out of order: remember it */
+			tp->flags |= TF_OOO_FIN;
+			tp->rcv_fin_seq = fin_seq;
+		}
+	} else if ((tp->flags & TF_OOO_FIN) && tp->rcv_fin_seq == tp->rcv_nxt) {
+		return tcp_fin(tp);
+	}
+	if (tp->flags & TF_ACKNOW)
+		tcp_output_schedule(tp);
+	return IN_CONT;
+}
+
+/* ---- one handler per synchronized state ------------------------------------------- */
+
+static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	uint8_t ctl = s->flags & (TH_SYN | TH_ACK | TH_RST);
+	if (ctl == TH_SYN && s->seq == tp->irs) { /* our SYN-ACK was lost: send it again */
+		tp->flags |= TF_SYN_REXMT;
+		tp->ts_rtx = tcp_ts_now(tp);
+		tp->ctx->stats.tcp_syn_retransmits++;
+		tcp_send_syn(tp);
+		return IN_DONE;
+	}
+	if (ctl == (TH_SYN | TH_ACK) && s->seq == tp->irs && !(tp->flags & TF_PASSIVE)) {
+		s->seq++; /* simultaneous open: the peer's SYN-ACK completes it */
+		s->flags &= ~TH_SYN;
+		tp->flags |= TF_ACKNOW;
+	}
+	if (tcp_in_sync(tp, s) == IN_DONE)
+		return IN_DONE;
+	/* Fifth step, SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, else RST. */
+	if (!SEQ_LT(tp->snd_una, s->ack) || SEQ_GT(s->ack, tp->snd_max)) {
+		ctx->stats.drop_tcp_ack++;
+		tcp_respond_rst(ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, s->ack, 0, TH_RST);
+		return IN_DONE;
+	}
+	if ((tp->flags & TF_PASSIVE) && tp->listener != NULL &&
+	    tp->listener->naccept >= (uint32_t)(tp->listener->backlog > 0 ? tp->listener->backlog : 1)) {
+		ctx->stats.drop_tcp_backlog++; /* accept queue full: as if lost (Linux) */
+		return IN_DONE;
+	}
+	tcp_rtt_handshake(tp, s);
+	tp->snd_una = s->ack;
+	tp->snd_wnd = (uint32_t)s->wnd << tp->snd_wscale;
+	if (tp->snd_wnd > tp->max_sndwnd)
+		tp->max_sndwnd = tp->snd_wnd;
+	tp->snd_wl1 = s->seq;
+	tp->snd_wl2 = s->ack;
+	tcp_established(tp);
+	tcp_output_schedule(tp);
+	return tcp_in_data(tp, s);
+}
+
+static int tcp_in_established(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	return tcp_in_data(tp, s);
+}
+
+static int tcp_in_fin_wait_1(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	if (tcp_fin_acked(tp)) { /* our FIN is acknowledged */
+		tcp_set_state(tp, TCPS_FIN_WAIT_2);
+		tcp_keep_arm(tp); /* orphans do not wait forever */
+	}
+	return tcp_in_data(tp, s);
+}
+
+static int tcp_in_fin_wait_2(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	return tcp_in_data(tp, s);
+}
+
+static int tcp_in_close_wait(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	return tcp_in_data(tp, s); /* no text after a FIN; a FIN again is acked */
+}
+
+static int tcp_in_closing(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	if (tcp_fin_acked(tp)) {
+		tcp_enter_time_wait(tp);
+		return IN_DONE;
+	}
+	return tcp_in_data(tp, s);
+}
+
+static int tcp_in_last_ack(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	if (tcp_fin_acked(tp)) {
+		tcp_drop(tp, 0);
+		return IN_DONE;
+	}
+	return tcp_in_data(tp, s);
+}
+
+/* RFC 6191 (timestamps) and RFC 1122 §4.2.2.13 (sequence numbers): a new
+ * SYN may take over a TIME-WAIT connection if it is clearly newer. */
+static int tcp_timewait_reusable(const struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if ((s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN)
+		return 0;
+	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS))
+		return SEQ_GT(s->opt.tsval, tp->ts_recent);
+	return SEQ_GT(s->seq, tp->rcv_nxt);
+}
+
+static int tcp_in_time_wait(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	struct tcp_listener *l = tcp_listener_lookup(ctx, tp->laddr, tp->lport);
+	if (l != NULL && tcp_timewait_reusable(tp, s)) {
+		uint32_t iss = tp->snd_max + 65535 + 2; /* beyond anything the old one used */
+		ctx->stats.tcp_timewait_reused++;
+		tcp_drop(tp, 0);
+		tcp_passive_open(ctx, l, s, iss == 0 ? 1 : iss);
+		return IN_DONE;
+	}
+	/* The only thing that can arrive: a retransmission of the remote FIN.
+	 * Acknowledge it and restart the 2*MSL timeout. */
+	if ((s->flags & (TH_FIN | TH_RST | TH_SYN)) == TH_FIN && s->seq + s->len + 1 == tp->rcv_nxt) {
+		tcp_ack_now(tp);
+		utcp_timer_add(&ctx->timers, &tp->t_keep,
+			       ctx->now + (utcp_time_t)ctx->cfg->tcp_timewait * UTCP_NSEC_PER_SEC);
+		return IN_DONE;
+	}
+	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
+		return IN_DONE;
+	return tcp_in_data(tp, s);
+}
+
+typedef int (*tcp_state_fn)(struct utcp_tcb *tp, struct tcp_seg *s);
+
+static const tcp_state_fn tcp_state_input[TCPS_NSTATES] = {
+	[TCPS_SYN_SENT] = tcp_in_syn_sent,
+	[TCPS_SYN_RECEIVED] = tcp_in_syn_received,
+	[TCPS_ESTABLISHED] = tcp_in_established,
+	[TCPS_FIN_WAIT_1] = tcp_in_fin_wait_1,
+	[TCPS_FIN_WAIT_2] = tcp_in_fin_wait_2,
+	[TCPS_CLOSE_WAIT] = tcp_in_close_wait,
+	[TCPS_CLOSING] = tcp_in_closing,
+	[TCPS_LAST_ACK] = tcp_in_last_ack,
+	[TCPS_TIME_WAIT] = tcp_in_time_wait,
+};
+
+/* ---- entry point -------------------------------------------------------------------- */
+
+/* Validate the header (RFC 9293 §3.1) and fill s.  0, or -1 (counted). */
+static int tcp_parse(struct utcp_ctx *ctx, const struct utcp_pkt *pkt,
+		     const struct utcp_ipv4_view *ip, struct tcp_seg *s)
+{
+	const uint8_t *th = ip->payload;
+	uint16_t len = ip->payload_len;
+	if (len < TCP_HLEN) {
+		ctx->stats.drop_tcp_short++;
+		return -1;
+	}
+	unsigned doff = (unsigned)(th[12] >> 4) * 4;
+	if (doff < TCP_HLEN || doff > len) {
+		ctx->stats.drop_tcp_hlen++;
+		return -1;
+	}
+	int verified = (pkt->ol_flags & UTCP_PKT_RX_L4_CKSUM_GOOD) != 0;
+	if ((pkt->ol_flags & UTCP_PKT_RX_L4_CKSUM_BAD) ||
+	    (!verified && utcp_csum_fold(utcp_csum_partial(
+				  th, len, utcp_csum_pseudo(ip->src, ip->dst, UTCP_IPPROTO_TCP, len))) != 0)) {
+		ctx->stats.drop_tcp_cksum++;
+		return -1;
+	}
+	s->saddr = ip->src;
+	s->daddr = ip->dst;
+	memcpy(&s->sport, th, 2);
+	memcpy(&s->dport, th + 2, 2);
+	s->seq = rd32(th + 4);
+	s->ack = rd32(th + 8);
+	s->flags = th[13];
+	s->wnd = (uint16_t)(th[14] << 8 | th[15]);
+	s->data = th + doff;
+	s->len = s->len0 = len - doff;
+	if (tcp_opts_parse(th + TCP_HLEN, doff - TCP_HLEN, s->flags & TH_SYN, &s->opt) < 0) {
+		ctx->stats.drop_tcp_opt++;
+		return -1;
+	}
+	return 0;
+}
+
+void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		    const struct utcp_ipv4_view *ip)
+{
+	struct tcp_seg s;
+	ctx->stats.tcp_rx++;
+	if (ctx->tcp == NULL || tcp_parse(ctx, pkt, ip, &s) < 0) {
+		if (ctx->tcp == NULL)
+			ctx->stats.drop_tcp_no_sock++;
+		utcp_ctx_free(ctx, port, pkt);
+		return;
+	}
+	struct utcp_tcb *tp = tcp_flow_lookup(ctx, s.daddr, s.dport, s.saddr, s.sport);
+	if (tp != NULL) {
+		tcp_state_input[tp->state](tp, &s);
+	} else {
+		struct tcp_listener *l = tcp_listener_lookup(ctx, s.daddr, s.dport);
+		if (l != NULL)
+			tcp_in_listen(ctx, l, &s);
+		else
+			tcp_in_closed(ctx, &s);
+	}
+	utcp_ctx_free(ctx, port, pkt);
+}

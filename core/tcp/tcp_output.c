@@ -1,0 +1,480 @@
+/*
+ * core/tcp/tcp_output.c - building and sending segments.
+ *
+ * Call order: utcp_tcp_output (end of a round, for every connection on the
+ * output list) -> tcp_output -> tcp_output_data (as much as the windows,
+ * Nagle and SWS avoidance allow) -> a pure ACK if one is still owed.
+ * Control segments (SYN, SYN-ACK, RST, keepalive and window probes) are
+ * built directly by the functions below, from input and timer handlers.
+ * Every segment goes to utcp_ipv4_output in its transmit class: SYN, FIN
+ * and RST as CTRL, pure ACKs as ACK, data as DATA.  Payload is copied from
+ * the send ring; no packet is kept for retransmission.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/tcp/tcp.h"
+
+static inline void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+uint32_t tcp_ts_now(const struct utcp_tcb *tp)
+{
+	return (uint32_t)(tp->ctx->now / UTCP_NSEC_PER_MSEC) + tp->ts_offset;
+}
+
+/* ---- segment assembly -------------------------------------------------- */
+
+struct tcp_out {
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	uint8_t opt[TCP_MAX_OPTLEN];
+	unsigned optlen;
+	uint32_t data_off, data_len; /* from the send ring (snd_una + data_off) */
+};
+
+/* Header + options + payload into a fresh buffer, checksum, IPv4 output. */
+static int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
+		    uint32_t raddr, uint16_t rport, const struct tcp_out *o,
+		    const struct tcp_sndbuf *snd, enum utcp_tx_class cls)
+{
+	if (ctx->tcp->quiet) /* the context is being torn down */
+		return 0;
+	struct utcp_pkt *pkt = utcp_ctx_alloc(ctx, port);
+	if (pkt == NULL) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	unsigned hlen = TCP_HLEN + o->optlen;
+	uint32_t l4len = hlen + o->data_len;
+	if (l4len > utcp_pkt_tailroom(pkt)) {
+		utcp_ctx_free(ctx, port, pkt);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	uint8_t *h = pkt->data;
+	memcpy(h, &lport, 2);
+	memcpy(h + 2, &rport, 2);
+	wr32(h + 4, o->seq);
+	wr32(h + 8, o->ack);
+	h[12] = (uint8_t)((hlen / 4) << 4);
+	h[13] = o->flags;
+	wr16(h + 14, o->win);
+	memset(h + 16, 0, 4);
+	memcpy(h + TCP_HLEN, o->opt, o->optlen);
+	if (o->data_len > 0)
+		tcp_sndbuf_copy(snd, o->data_off, h + hlen, o->data_len);
+	pkt->len = (uint16_t)l4len;
+
+	uint32_t sum = utcp_csum_pseudo(laddr, raddr, UTCP_IPPROTO_TCP, (uint16_t)l4len);
+	uint16_t csum;
+	if (ctx_nic(ctx, port)->caps.offloads & UTCP_NIC_TX_TCP_CKSUM) {
+		pkt->ol_flags |= UTCP_PKT_TX_TCP_CKSUM;
+		csum = (uint16_t)~utcp_csum_fold(sum);
+	} else {
+		csum = utcp_csum_fold(utcp_csum_partial(h, l4len, sum));
+	}
+	memcpy(h + 16, &csum, 2);
+	ctx->stats.tcp_tx++;
+	if (o->flags & TH_RST)
+		ctx->stats.tcp_rst_tx++;
+	return utcp_ipv4_output(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static unsigned opt_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
+{
+	p[0] = TCPOPT_NOP;
+	p[1] = TCPOPT_NOP;
+	p[2] = TCPOPT_TIMESTAMP;
+	p[3] = 10;
+	wr32(p + 4, tsval);
+	wr32(p + 8, tsecr);
+	return 12;
+}
+
+/* RFC 2018 §4: the first block reports the most recently received
+ * segment's range; then the others, as many as fit. */
+static unsigned opt_sack(struct utcp_tcb *tp, uint8_t *p, unsigned room)
+{
+	const struct tcp_rcvbuf *b = &tp->rcv;
+	unsigned max = (room - 4) / 8, n = 0;
+	if (b->nooo == 0 || room < 12)
+		return 0;
+	p[0] = TCPOPT_NOP;
+	p[1] = TCPOPT_NOP;
+	p[2] = TCPOPT_SACK;
+	const struct tcp_sack_block *first = &b->ooo[b->ooo_last];
+	wr32(p + 4, first->start);
+	wr32(p + 8, first->end);
+	n = 1;
+	for (unsigned i = 0; i < b->nooo && n < max; i++) {
+		if (i == b->ooo_last)
+			continue;
+		wr32(p + 4 + 8 * n, b->ooo[i].start);
+		wr32(p + 8 + 8 * n, b->ooo[i].end);
+		n++;
+	}
+	p[3] = (uint8_t)(2 + 8 * n);
+	tp->ctx->stats.tcp_sack_blocks_tx += n;
+	return 4 + 8 * n;
+}
+
+/* Options on a synchronized-state segment: timestamps, then SACK blocks. */
+static unsigned tcp_opts_fill(struct utcp_tcb *tp, uint8_t *p)
+{
+	unsigned n = 0;
+	if (tp->flags & TF_TS)
+		n += opt_ts(p, tcp_ts_now(tp), tp->ts_recent);
+	if (tp->flags & TF_SACK)
+		n += opt_sack(tp, p + n, TCP_MAX_OPTLEN - n);
+	return n;
+}
+
+/* SYN options (RFC 9293 §3.7.1 MSS; RFC 7323 WS, TS; RFC 2018 SACK-permitted),
+ * in Linux's layout.  On a SYN-ACK only what the peer offered (RFC 7323
+ * §2.2, §3.2; RFC 2018 §2). */
+static unsigned tcp_syn_opts(struct utcp_tcb *tp, uint8_t *p)
+{
+	int synack = tp->state == TCPS_SYN_RECEIVED;
+	int ws = !synack || (tp->flags & TF_RCV_WSCALE);
+	int ts = !synack || (tp->flags & TF_TS);
+	int sack = !synack || (tp->flags & TF_SACK);
+	unsigned n = 0;
+	p[n++] = TCPOPT_MSS;
+	p[n++] = 4;
+	wr16(p + n, tp->our_mss);
+	n += 2;
+	if (sack && ts) {
+		p[n++] = TCPOPT_SACK_PERM;
+		p[n++] = 2;
+		p[n++] = TCPOPT_TIMESTAMP;
+		p[n++] = 10;
+		wr32(p + n, tcp_ts_now(tp));
+		wr32(p + n + 4, synack ? tp->ts_recent : 0);
+		n += 8;
+	} else if (ts) {
+		n += opt_ts(p + n, tcp_ts_now(tp), synack ? tp->ts_recent : 0);
+	} else if (sack) {
+		p[n++] = TCPOPT_NOP;
+		p[n++] = TCPOPT_NOP;
+		p[n++] = TCPOPT_SACK_PERM;
+		p[n++] = 2;
+	}
+	if (ws) {
+		p[n++] = TCPOPT_NOP;
+		p[n++] = TCPOPT_WSCALE;
+		p[n++] = 3;
+		p[n++] = tp->rcv_wscale;
+	}
+	return n;
+}
+
+/* ---- receive window ------------------------------------------------------ */
+
+/* The window to advertise, in bytes, and the new right edge (rcv_adv).
+ * RFC 9293 §3.8.6.2.2: the right edge only moves when it can move by
+ * min(RCV.BUFF / 2, MSS) (receiver SWS avoidance), and never moves left
+ * (§3.8.6.2.1).  The field is scaled (RFC 7323 §2.3), rounding down. */
+uint32_t tcp_rcv_window(struct utcp_tcb *tp)
+{
+	const struct tcp_rcvbuf *b = &tp->rcv;
+	uint32_t free = b->cap > b->len ? b->cap - b->len : 0;
+	uint32_t cur = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	uint32_t sws = b->cap / 2 < tp->our_mss ? b->cap / 2 : tp->our_mss;
+	uint32_t wnd = free;
+	if (wnd <= cur || wnd - cur < sws)
+		wnd = cur;
+	uint8_t s = (tp->flags & TF_RCV_WSCALE) ? tp->rcv_wscale : 0;
+	uint32_t max = (uint32_t)65535 << s;
+	if (wnd > max)
+		wnd = max;
+	wnd = (wnd >> s) << s;
+	if (SEQ_GT(tp->rcv_nxt + wnd, tp->rcv_adv))
+		tp->rcv_adv = tp->rcv_nxt + wnd;
+	tp->rcv_wnd = tp->rcv_adv - tp->rcv_nxt;
+	return wnd;
+}
+
+static uint16_t tcp_win_field(struct utcp_tcb *tp)
+{
+	uint32_t wnd = tcp_rcv_window(tp);
+	uint8_t s = (tp->flags & TF_RCV_WSCALE) ? tp->rcv_wscale : 0;
+	return (uint16_t)(wnd >> s);
+}
+
+/* An ACK goes out with this segment: no ACK is owed any more. */
+static void tcp_ack_sent(struct utcp_tcb *tp)
+{
+	tp->flags &= ~(TF_ACKNOW | TF_DELACK);
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_delack);
+	tp->rcv_unacked = 0;
+	tp->last_ack_sent = tp->rcv_nxt;
+}
+
+static int tcp_xmit_tcb(struct utcp_tcb *tp, const struct tcp_out *o, enum utcp_tx_class cls)
+{
+	tp->last_snd = tp->ctx->now;
+	return tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, o,
+			&tp->snd, cls);
+}
+
+/* ---- control segments ---------------------------------------------------- */
+
+int tcp_send_syn(struct utcp_tcb *tp)
+{
+	struct tcp_out o = { .seq = tp->iss, .flags = TH_SYN };
+	/* RFC 7323 §2.2: the window in a SYN is never scaled. */
+	uint32_t free = tp->rcv.cap - tp->rcv.len;
+	o.win = (uint16_t)(free > 65535 ? 65535 : free);
+	if (tp->state == TCPS_SYN_RECEIVED) {
+		o.flags |= TH_ACK;
+		o.ack = tp->rcv_nxt;
+		tp->rcv_adv = tp->rcv_nxt + o.win;
+		tp->rcv_wnd = o.win;
+		tcp_ack_sent(tp);
+	}
+	o.optlen = tcp_syn_opts(tp, o.opt);
+	tp->snd_nxt = tp->iss + 1;
+	if (SEQ_GT(tp->snd_nxt, tp->snd_max))
+		tp->snd_max = tp->snd_nxt;
+	if (!utcp_timer_pending(&tp->t_rexmt))
+		tcp_rexmt_arm(tp);
+	return tcp_xmit_tcb(tp, &o, UTCP_TX_CTRL);
+}
+
+/* SEQ for a segment without data: SND.NXT (snd_max), unless that lies
+ * beyond the peer's window -- data sent before the window closed, dropped
+ * by the peer -- when the peer's acceptability test (RFC 9293 §3.10.7.4)
+ * would discard it, ACK field and all; then the window's right edge (as
+ * Linux's tcp_acceptable_seq). */
+static uint32_t tcp_acceptable_seq(const struct utcp_tcb *tp)
+{
+	uint32_t edge = tp->snd_una + tp->snd_wnd;
+	return SEQ_GT(tp->snd_max, edge) ? edge : tp->snd_max;
+}
+
+int tcp_send_ack(struct utcp_tcb *tp)
+{
+	struct tcp_out o = { .seq = tcp_acceptable_seq(tp), .ack = tp->rcv_nxt, .flags = TH_ACK };
+	o.win = tcp_win_field(tp);
+	o.optlen = tcp_opts_fill(tp, o.opt);
+	tcp_ack_sent(tp);
+	return tcp_xmit_tcb(tp, &o, UTCP_TX_ACK);
+}
+
+/* RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (inside the peer's window). */
+int tcp_send_rst(struct utcp_tcb *tp)
+{
+	struct tcp_out o = { .seq = tcp_acceptable_seq(tp), .flags = TH_RST };
+	return tcp_xmit_tcb(tp, &o, UTCP_TX_CTRL);
+}
+
+/* RFC 1122 §4.2.3.6: <SEQ=SND.UNA-1>, no data, elicits an ACK. */
+int tcp_send_keepalive(struct utcp_tcb *tp)
+{
+	struct tcp_out o = { .seq = tp->snd_una - 1, .ack = tp->rcv_nxt, .flags = TH_ACK };
+	o.win = tcp_win_field(tp);
+	o.optlen = tcp_opts_fill(tp, o.opt);
+	tp->ctx->stats.tcp_keepalive_probes++;
+	return tcp_xmit_tcb(tp, &o, UTCP_TX_ACK);
+}
+
+/* RFC 9293 §3.8.6.1: into a zero window, one octet of new data.  It is the
+ * octet at SND.UNA; snd_nxt stays, so it is simply sent again (with more)
+ * once the window opens. */
+int tcp_send_probe(struct utcp_tcb *tp)
+{
+	if (tp->snd.len == 0)
+		return 0;
+	struct tcp_out o = { .seq = tp->snd_una, .ack = tp->rcv_nxt, .flags = TH_ACK };
+	o.win = tcp_win_field(tp);
+	o.optlen = tcp_opts_fill(tp, o.opt);
+	o.data_off = 0;
+	o.data_len = 1;
+	if (SEQ_GT(tp->snd_una + 1, tp->snd_max))
+		tp->snd_max = tp->snd_una + 1;
+	tcp_ack_sent(tp);
+	tp->ctx->stats.tcp_zero_window_probes++;
+	return tcp_xmit_tcb(tp, &o, UTCP_TX_DATA);
+}
+
+/* RST in reply to a segment that belongs to no connection. */
+void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	int port;
+	uint32_t nexthop;
+	if (utcp_route_lookup(ctx->cfg, raddr, &port, &nexthop) < 0) {
+		ctx->stats.drop_no_route++;
+		return;
+	}
+	struct tcp_out o = { .seq = seq, .ack = ack, .flags = flags };
+	tcp_xmit(ctx, port, laddr, lport, raddr, rport, &o, NULL, UTCP_TX_CTRL);
+}
+
+/* ---- data ------------------------------------------------------------------ */
+
+/* Build and send one segment of [snd_nxt, snd_nxt + len) (+ FIN). */
+static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const struct tcp_out *tmpl)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	struct tcp_out o = *tmpl;
+	uint32_t off = tp->snd_nxt - tp->snd_una;
+	o.seq = tp->snd_nxt;
+	o.ack = tp->rcv_nxt;
+	o.flags = TH_ACK;
+	if (len > 0 && off + len == tp->snd.len)
+		o.flags |= TH_PSH;
+	if (fin)
+		o.flags |= TH_FIN;
+	o.data_off = off;
+	o.data_len = len;
+	o.win = tcp_win_field(tp);
+	int rexmt = SEQ_LT(tp->snd_nxt, tp->snd_max);
+	if (rexmt) {
+		ctx->stats.tcp_retransmits++;
+		tp->flags &= ~TF_RTT_TIMING; /* Karn: no sample from a resent segment */
+		tp->ts_rtx = tcp_ts_now(tp);
+	} else if (!(tp->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
+		tp->flags |= TF_RTT_TIMING;
+		tp->rtt_seq = tp->snd_nxt;
+		tp->rtt_start = ctx->now;
+	}
+	tcp_ack_sent(tp);
+	if (len > 0 && len < tmpl->data_len) /* data_len: the full segment size here */
+		tp->snd_sml = tp->snd_nxt + len;
+	tp->snd_nxt += len + (fin ? 1 : 0);
+	if (SEQ_GT(tp->snd_nxt, tp->snd_max))
+		tp->snd_max = tp->snd_nxt;
+	if (fin)
+		tp->flags |= TF_FIN_SENT;
+	/* RFC 6298 §5.1: the timer runs while data is outstanding. */
+	if (tp->flags & TF_PERSIST)
+		tcp_rexmt_stop(tp);
+	if (!utcp_timer_pending(&tp->t_rexmt))
+		tcp_rexmt_arm(tp);
+	return tcp_xmit_tcb(tp, &o, len > 0 ? UTCP_TX_DATA : UTCP_TX_CTRL);
+}
+
+/* Does [snd_nxt, +len) deserve a segment now?  RFC 1122 §4.2.3.4 (sender
+ * SWS avoidance) with Nagle (RFC 896; TCP_NODELAY turns it off) in
+ * Minshall's form, as Linux: the last short piece of the queue may go
+ * unless an earlier short segment is still unacknowledged, so that a
+ * reply of a few segments is not held back by the peer's delayed ACK. */
+static int tcp_should_send(const struct utcp_tcb *tp, uint32_t len, uint32_t avail,
+			   uint32_t seg_mss, int fin)
+{
+	if (len == seg_mss || fin)
+		return 1;
+	if (len == 0)
+		return 0;
+	if (len == avail && ((tp->flags & TF_NODELAY) || SEQ_LEQ(tp->snd_sml, tp->snd_una)))
+		return 1;
+	if (tp->max_sndwnd > 0 && len >= tp->max_sndwnd / 2)
+		return 1;
+	return SEQ_LT(tp->snd_nxt, tp->snd_max); /* resending after a timeout */
+}
+
+/* Send what the windows allow; returns segments sent.  force: a persist
+ * timeout allows one segment however small (RFC 1122 §4.2.3.4 (d)). */
+static int tcp_output_data(struct utcp_tcb *tp, int force)
+{
+	struct tcp_out tmpl = { 0 };
+	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
+	tmpl.data_len = seg_mss;
+	int sent = 0;
+	for (;;) {
+		uint32_t off = tp->snd_nxt - tp->snd_una;
+		uint32_t avail = tp->snd.len > off ? tp->snd.len - off : 0;
+		uint32_t wnd = tp->snd_wnd < tp->cwnd ? tp->snd_wnd : tp->cwnd;
+		uint32_t usable = wnd > off ? wnd - off : 0;
+		uint32_t len = avail < usable ? avail : usable;
+		if (len > seg_mss)
+			len = seg_mss;
+		int fin = (tp->flags & TF_FIN_QUEUED) && off <= tp->snd.len && off + len == tp->snd.len;
+		if (!tcp_should_send(tp, len, avail, seg_mss, fin) && !(force && len > 0))
+			break;
+		if (tcp_send_segment(tp, len, fin, &tmpl) < 0 && errno == ENOBUFS)
+			break;
+		sent++;
+		force = 0;
+		if (fin || len == 0)
+			break;
+	}
+	return sent;
+}
+
+int tcp_output_forced(struct utcp_tcb *tp)
+{
+	return tcp_output_data(tp, 1);
+}
+
+/* Everything a synchronized connection owes: data, FIN, then an ACK. */
+int tcp_output(struct utcp_tcb *tp)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	switch (tp->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+	case TCPS_FIN_WAIT_1:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		break;
+	case TCPS_FIN_WAIT_2:
+	case TCPS_TIME_WAIT:
+		if (tp->flags & TF_ACKNOW)
+			tcp_send_ack(tp);
+		return 0;
+	default:
+		return 0;
+	}
+	/* RFC 5681 §4.1: restart from at most IW after an idle RTO. */
+	if (tp->snd_max == tp->snd_una && tp->snd.len > 0 && tp->last_snd != 0 &&
+	    ctx->now - tp->last_snd > tp->rto)
+		tp->cc->after_idle(tp);
+	int sent = tcp_output_data(tp, 0);
+	if (sent == 0 && (tp->flags & TF_ACKNOW))
+		tcp_send_ack(tp);
+	/* RFC 9293 §3.8.6.1: data waits and nothing is in flight to elicit
+	 * an ACK: the persist timer probes the window. */
+	uint32_t off = tp->snd_nxt - tp->snd_una;
+	if (tp->snd.len > off && tp->snd_nxt == tp->snd_una &&
+	    !utcp_timer_pending(&tp->t_rexmt))
+		tcp_persist_arm(tp);
+	return sent;
+}
+
+/* Resend the first unacknowledged segment (fast retransmit, RFC 5681
+ * §3.2 step 4; partial ACK, RFC 6582 §3.2 step 5). */
+int tcp_retransmit_first(struct utcp_tcb *tp)
+{
+	uint32_t save_nxt = tp->snd_nxt;
+	struct tcp_out tmpl = { 0 };
+	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
+	tmpl.data_len = seg_mss;
+	uint32_t len = tp->snd.len < seg_mss ? tp->snd.len : seg_mss;
+	int fin = (tp->flags & TF_FIN_SENT) && len == tp->snd.len;
+	if (len == 0 && !fin)
+		return 0;
+	tp->snd_nxt = tp->snd_una;
+	int rc = tcp_send_segment(tp, len, fin, &tmpl);
+	if (SEQ_GT(save_nxt, tp->snd_nxt))
+		tp->snd_nxt = save_nxt;
+	return rc;
+}

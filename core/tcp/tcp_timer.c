@@ -1,0 +1,293 @@
+/*
+ * core/tcp/tcp_timer.c - the three timers of a connection.
+ *
+ * Call order: armed by input, output and the socket layer; fired by the
+ * context's timer wheel (utcp_timer_run in each round, before TCP output).
+ *
+ *   t_rexmt   retransmission timeout (RFC 6298) for SYN, data and FIN, with
+ *             exponential backoff and a retry limit (ETIMEDOUT), or, when
+ *             TF_PERSIST is set, the persist timer probing a zero window
+ *             (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17).
+ *   t_delack  delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3).
+ *   t_keep    keepalive (RFC 1122 §4.2.3.6), the idle timeout (tcp_timeout),
+ *             orphaned FIN-WAIT-2, and TIME-WAIT (2*MSL = tcp_timewait).
+ * Idle-based deadlines are checked lazily: the timer fires at the earliest
+ * possible deadline and re-arms itself if traffic has moved it.
+ */
+#include <errno.h>
+
+#include "core/tcp/tcp.h"
+
+static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
+static void tcp_delack_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
+static void tcp_keep_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
+
+void tcp_timers_init(struct utcp_tcb *tp)
+{
+	utcp_timer_init(&tp->t_rexmt, tcp_rexmt_fire, tp);
+	utcp_timer_init(&tp->t_delack, tcp_delack_fire, tp);
+	utcp_timer_init(&tp->t_keep, tcp_keep_fire, tp);
+}
+
+void tcp_timers_cancel(struct utcp_tcb *tp)
+{
+	struct utcp_timer_wheel *tw = &tp->ctx->timers;
+	utcp_timer_cancel(tw, &tp->t_rexmt);
+	utcp_timer_cancel(tw, &tp->t_delack);
+	utcp_timer_cancel(tw, &tp->t_keep);
+	tp->flags &= ~TF_PERSIST;
+}
+
+/* ---- RTO (RFC 6298) --------------------------------------------------- */
+
+/* RFC 6298 §2.2, §2.3: SRTT, RTTVAR and RTO from a measurement R. */
+void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t r)
+{
+	if (!(tp->flags & TF_HAVE_RTT)) {
+		tp->srtt = r;
+		tp->rttvar = r / 2;
+		tp->flags |= TF_HAVE_RTT;
+	} else {
+		utcp_time_t delta = tp->srtt > r ? tp->srtt - r : r - tp->srtt;
+		tp->rttvar = (3 * tp->rttvar + delta) / 4; /* beta = 1/4 */
+		tp->srtt = (7 * tp->srtt + r) / 8;         /* alpha = 1/8 */
+	}
+	utcp_time_t k = 4 * tp->rttvar;
+	tp->rto = tp->srtt + (k > TCP_CLOCK_G ? k : TCP_CLOCK_G);
+	if (tp->rto < TCP_RTO_MIN) /* RFC 6298 §2.4 */
+		tp->rto = TCP_RTO_MIN;
+	if (tp->rto > TCP_RTO_MAX) /* RFC 6298 §2.5 */
+		tp->rto = TCP_RTO_MAX;
+}
+
+/* RFC 6298 §5.5: the RTO doubles with each consecutive timeout. */
+utcp_time_t tcp_rto_backoff(const struct utcp_tcb *tp)
+{
+	utcp_time_t rto = tp->rto;
+	for (unsigned i = 0; i < tp->rxtshift && rto < TCP_RTO_MAX; i++)
+		rto *= 2;
+	return rto < TCP_RTO_MAX ? rto : TCP_RTO_MAX;
+}
+
+void tcp_rexmt_arm(struct utcp_tcb *tp)
+{
+	tp->flags &= ~TF_PERSIST;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rexmt, tp->ctx->now + tcp_rto_backoff(tp));
+}
+
+void tcp_rexmt_stop(struct utcp_tcb *tp)
+{
+	tp->flags &= ~TF_PERSIST;
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rexmt);
+}
+
+void tcp_persist_arm(struct utcp_tcb *tp)
+{
+	utcp_time_t t = tcp_rto_backoff(tp);
+	if (t < TCP_PERSIST_MIN)
+		t = TCP_PERSIST_MIN;
+	if (t > TCP_PERSIST_MAX)
+		t = TCP_PERSIST_MAX;
+	tp->flags |= TF_PERSIST;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rexmt, tp->ctx->now + t);
+}
+
+/* A SYN or SYN-ACK went unanswered (RFC 9293 §3.8.1, RFC 1122 §4.2.3.5). */
+static void tcp_rexmt_syn(struct utcp_tcb *tp)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	if (++tp->rxtshift > TCP_SYN_RETRIES) {
+		ctx->stats.tcp_timeouts++;
+		tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
+	tp->flags |= TF_SYN_REXMT;
+	tp->flags &= ~TF_RTT_TIMING;
+	tp->ts_rtx = tcp_ts_now(tp); /* an echo of the first SYN is ambiguous */
+	ctx->stats.tcp_syn_retransmits++;
+	tcp_rexmt_arm(tp);
+	tcp_send_syn(tp);
+}
+
+/* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: resend the earliest segment, back
+ * off, collapse cwnd; go back N: snd_nxt returns to snd_una. */
+static void tcp_rexmt_data(struct utcp_tcb *tp)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	/* RFC 1122 §4.2.2.17: into a zero window the retransmissions are
+	 * window probes; while the peer answers them the connection stays
+	 * (an orphan, or a peer silent for TCP_ZWP_IDLE, is given up). */
+	int zwp = tp->snd_wnd == 0 && !(tp->flags & TF_ORPHAN) &&
+		  ctx->now - tp->last_rcv <= TCP_ZWP_IDLE;
+	if (zwp) {
+		if (tp->rxtshift < TCP_DATA_RETRIES)
+			tp->rxtshift++;
+	} else if (++tp->rxtshift > TCP_DATA_RETRIES) {
+		ctx->stats.tcp_timeouts++;
+		tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
+	if (tp->rxtshift == 1)
+		tp->cc->on_rto(tp);
+	else
+		tp->cwnd = tp->mss; /* RFC 5681 §3.1: ssthresh held after a repeat */
+	tp->flags &= ~(TF_RECOVERY | TF_RTT_TIMING); /* Karn (RFC 6298 §3) */
+	tp->recover = tp->snd_max;                   /* RFC 6582 §3.2 step 4 */
+	tp->dupacks = 0;
+	tp->snd_nxt = tp->snd_una;
+	tcp_rexmt_arm(tp);
+	tcp_retransmit_first(tp);
+}
+
+static void tcp_persist_fire(struct utcp_tcb *tp)
+{
+	if (tp->rxtshift < 16)
+		tp->rxtshift++;
+	if (tp->snd_wnd == 0)
+		tcp_send_probe(tp);
+	else
+		tcp_output_forced(tp);
+	if (!utcp_timer_pending(&tp->t_rexmt))
+		tcp_persist_arm(tp);
+}
+
+static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
+{
+	struct utcp_tcb *tp = arg;
+	(void)t;
+	(void)now;
+	if (tp->flags & TF_PERSIST) {
+		tp->flags &= ~TF_PERSIST;
+		tcp_persist_fire(tp);
+		return;
+	}
+	switch (tp->state) {
+	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECEIVED:
+		tp->ctx->stats.tcp_rto++;
+		tcp_rexmt_syn(tp);
+		break;
+	case TCPS_ESTABLISHED:
+	case TCPS_FIN_WAIT_1:
+	case TCPS_CLOSE_WAIT:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		if (tp->snd_max == tp->snd_una)
+			break;
+		tp->ctx->stats.tcp_rto++;
+		tcp_rexmt_data(tp);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- delayed ACK -------------------------------------------------------- */
+
+void tcp_delack_arm(struct utcp_tcb *tp)
+{
+	tp->flags |= TF_DELACK;
+	if (!utcp_timer_pending(&tp->t_delack))
+		utcp_timer_add(&tp->ctx->timers, &tp->t_delack, tp->ctx->now + TCP_DELACK);
+}
+
+static void tcp_delack_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
+{
+	struct utcp_tcb *tp = arg;
+	(void)t;
+	(void)now;
+	if (!(tp->flags & TF_DELACK))
+		return;
+	tp->ctx->stats.tcp_delayed_acks++;
+	tp->flags |= TF_ACKNOW;
+	tcp_output_schedule(tp);
+}
+
+/* ---- keepalive, idle timeout, FIN-WAIT-2, TIME-WAIT ----------------------- */
+
+static utcp_time_t secs(unsigned s)
+{
+	return (utcp_time_t)s * UTCP_NSEC_PER_SEC;
+}
+
+/* Earliest moment something of t_keep's may be due, or UTCP_TIME_NEVER. */
+static utcp_time_t tcp_keep_deadline(const struct utcp_tcb *tp)
+{
+	const struct utcp_config *cfg = tp->ctx->cfg;
+	utcp_time_t d = UTCP_TIME_NEVER;
+	if (tp->state == TCPS_FIN_WAIT_2 && (tp->flags & TF_ORPHAN))
+		d = tp->last_rcv + TCP_FIN_WAIT_2_TIMEOUT;
+	if (cfg->tcp_timeout > 0 && tp->state != TCPS_TIME_WAIT) {
+		utcp_time_t i = tp->last_rcv + secs((unsigned)cfg->tcp_timeout);
+		d = i < d ? i : d;
+	}
+	if ((tp->flags & TF_KEEPALIVE) &&
+	    (tp->state == TCPS_ESTABLISHED || tp->state == TCPS_CLOSE_WAIT)) {
+		utcp_time_t k = tp->keep_probes == 0 ? tp->last_rcv + secs(tp->keepidle)
+						     : tp->last_snd + secs(tp->keepintvl);
+		d = k < d ? k : d;
+	}
+	return d;
+}
+
+void tcp_keep_arm(struct utcp_tcb *tp)
+{
+	if (tp->state == TCPS_TIME_WAIT)
+		return;
+	utcp_time_t d = tcp_keep_deadline(tp);
+	if (d == UTCP_TIME_NEVER) {
+		utcp_timer_cancel(&tp->ctx->timers, &tp->t_keep);
+		return;
+	}
+	if (d < tp->ctx->now)
+		d = tp->ctx->now;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_keep, d);
+}
+
+/* RFC 1122 §4.2.3.6: probe only an idle connection with nothing in flight;
+ * after keepcnt unanswered probes the peer is dead. */
+static int tcp_keepalive_check(struct utcp_tcb *tp, utcp_time_t now)
+{
+	if (!(tp->flags & TF_KEEPALIVE) ||
+	    (tp->state != TCPS_ESTABLISHED && tp->state != TCPS_CLOSE_WAIT))
+		return 0;
+	if (now < tp->last_rcv + secs(tp->keepidle))
+		return 0;
+	if (tp->keep_probes > 0 && now < tp->last_snd + secs(tp->keepintvl))
+		return 0;
+	if (tp->keep_probes >= tp->keepcnt) {
+		tp->ctx->stats.tcp_keepalive_drops++;
+		tcp_send_rst(tp);
+		tcp_drop(tp, ETIMEDOUT);
+		return 1;
+	}
+	if (tp->snd_max != tp->snd_una || tp->snd.len != 0)
+		return 0; /* data in flight: the RTO watches the peer */
+	tp->keep_probes++;
+	tcp_send_keepalive(tp);
+	return 0;
+}
+
+static void tcp_keep_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
+{
+	struct utcp_tcb *tp = arg;
+	const struct utcp_config *cfg = tp->ctx->cfg;
+	(void)t;
+	if (tp->state == TCPS_TIME_WAIT) {
+		tcp_drop(tp, 0); /* RFC 9293 §3.10.8: 2*MSL elapsed */
+		return;
+	}
+	if (tp->state == TCPS_FIN_WAIT_2 && (tp->flags & TF_ORPHAN) &&
+	    now >= tp->last_rcv + TCP_FIN_WAIT_2_TIMEOUT) {
+		tcp_drop(tp, 0);
+		return;
+	}
+	if (cfg->tcp_timeout > 0 && now >= tp->last_rcv + secs((unsigned)cfg->tcp_timeout)) {
+		tp->ctx->stats.tcp_idle_timeouts++;
+		tcp_send_rst(tp);
+		tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
+	if (tcp_keepalive_check(tp, now) == 0)
+		tcp_keep_arm(tp);
+}

@@ -1,0 +1,70 @@
+/*
+ * nic/dpdk/dpdk.h - the DPDK backend (design; the backend is not built yet).
+ *
+ * `io = dpdk` will open a DPDK ethdev port as a utcp NIC.  The registry
+ * (nic/registry.c) lists the entry and, until nic/dpdk/dpdk.c exists and is
+ * compiled with -DUTCP_DPDK_BACKEND (under `if HAVE_DPDK` in local.mk),
+ * answers "not built".  How include/utcp/nic.h maps onto DPDK:
+ *
+ * open(cfg, port, nb_queues)
+ *   rte_eal_init() once per process with cfg->dpdk_args (for CI: "--no-huge
+ *   -m 256 --vdev=net_ring0" or net_memif, net_tap, net_af_packet,
+ *   net_af_xdp), reference-counted so several stacks share one EAL.
+ *   rte_eth_dev_get_port_by_name(port->name); rte_eth_dev_info_get() gives
+ *   max_queues and the offloads the PMD has.
+ *   One mempool per queue: rte_pktmbuf_pool_create(name, cfg->max_pkt_buffers,
+ *   cache, priv_size = RTE_ALIGN(sizeof(struct utcp_pkt), RTE_MBUF_PRIV_ALIGN),
+ *   RTE_MBUF_DEFAULT_BUF_SIZE, rte_eth_dev_socket_id()).
+ *   rte_eth_dev_configure(nb_queues, nb_queues) with rxmode.mq_mode =
+ *   RTE_ETH_MQ_RX_RSS, rss_conf.rss_key = the symmetric Toeplitz key (so both
+ *   directions of a flow land on one core), rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP
+ *   | RTE_ETH_RSS_IPV4, and the offloads below when dev_info offers them;
+ *   rte_eth_rx_queue_setup / rte_eth_tx_queue_setup per queue with
+ *   cfg->num_rx_desc / num_tx_desc; rte_eth_dev_start().
+ *   caps: mac from rte_eth_macaddr_get(), mtu from rte_eth_dev_get_mtu(),
+ *   rss = UTCP_RSS_TOEPLITZ with the key, reta from rte_eth_dev_rss_reta_query()
+ *   (reta_size = dev_info.reta_size), buf_size = data room.
+ *
+ * Buffers (zero copy)
+ *   struct utcp_pkt lives in the mbuf's private area (rte_mbuf_to_priv(m)):
+ *   pkt->owner = m, pkt->buf = m->buf_addr, pkt->buf_len = m->buf_len,
+ *   pkt->data = rte_pktmbuf_mtod(m) (headroom = RTE_PKTMBUF_HEADROOM, 128 by
+ *   default, which is UTCP_PKT_HEADROOM).  alloc() = rte_pktmbuf_alloc(pool[q])
+ *   then initialise the private utcp_pkt; free() = rte_pktmbuf_free(pkt->owner).
+ *
+ * rx_burst(q, pkts, n)
+ *   rte_eth_rx_burst(port, q, mbufs, n); for each mbuf set data/len from
+ *   data_off/data_len (multi-segment frames are dropped and counted in
+ *   rx_errors: utcp buffers are one segment), and translate ol_flags:
+ *   RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD -> UTCP_PKT_RX_IP_CKSUM_GOOD/BAD,
+ *   RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD -> UTCP_PKT_RX_L4_CKSUM_GOOD/BAD,
+ *   RTE_MBUF_F_RX_RSS_HASH -> UTCP_PKT_RX_RSS_HASH with rss_hash = m->hash.rss.
+ *
+ * tx_burst(q, pkts, n)
+ *   For each pkt: m->data_off = pkt->data - m->buf_addr, data_len = pkt_len =
+ *   pkt->len, l2_len/l3_len from the pkt; UTCP_PKT_TX_IP_CKSUM ->
+ *   RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM, UTCP_PKT_TX_TCP_CKSUM ->
+ *   RTE_MBUF_F_TX_TCP_CKSUM (the core has stored the pseudo-header sum, as
+ *   rte_ipv4_phdr_cksum() would).  rte_eth_tx_burst() returns how many the PMD
+ *   took; it frees those mbufs once sent, the rest stay the caller's (the
+ *   utcp ownership rule is DPDK's).
+ *
+ * wait(q, deadline)
+ *   Poll mode: return 1 at once (frames may be ready) unless the PMD supports
+ *   rx interrupts, in which case rte_eth_dev_rx_intr_enable() +
+ *   rte_epoll_wait() with the deadline as timeout, after a short spin.
+ *
+ * now = utcp_nic_monotonic_now; stats = rte_eth_stats_get() (ipackets,
+ * opackets, imissed, ierrors, oerrors) and rte_eth_link_get_nowait();
+ * close = rte_eth_dev_stop + rte_eth_dev_close + rte_mempool_free, and
+ * rte_eal_cleanup() when the last port closes.
+ */
+#ifndef UTCP_NIC_DPDK_H
+#define UTCP_NIC_DPDK_H
+
+#include <utcp/nic.h>
+
+struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
+				uint16_t nb_queues, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * nic/registry.c - the table of NIC backends and utcp_nic_open().
+ *
+ * `io = sim|tap|dpdk|psio` in utcp.conf names an entry.  Every backend is
+ * listed whether or not it was built, so that a config naming one that is
+ * missing gets a message saying how to build it.
+ *
+ * utcp_nic_open(cfg, port, nb_queues):
+ *   utcp_nic_backend_find(cfg->io) -> backend open()
+ *   -> utcp_fault_wrap() when cfg->fault_enabled
+ *   -> utcp_pcap_wrap() on top when cfg->pcap is set,
+ * so a capture shows what the stack sent and what it received after the
+ * impairments.  Closing the returned NIC closes the whole chain.
+ *
+ * Also here: the real clock and entropy that real backends hand the stack
+ * (core/ never reads a clock or calls getrandom itself).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <utcp/nic.h>
+#include <utcp/utcp.h>
+
+#include "nic/dpdk/dpdk.h"
+#include "nic/psio/psio.h"
+#include "nic/tap/tap.h"
+
+/* nic/sim: a simulated NIC on a wire of its own, for `io = sim`. */
+extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
+					      const struct utcp_port_config *port,
+					      uint16_t nb_queues, char *err, size_t errlen);
+
+#if defined(HAVE_DPDK) && defined(UTCP_DPDK_BACKEND)
+#define DPDK_OPEN utcp_dpdk_open
+#define DPDK_MISSING NULL
+#elif defined(HAVE_DPDK)
+#define DPDK_OPEN NULL
+#define DPDK_MISSING "the DPDK backend is not built yet (libdpdk was found, but nic/dpdk " \
+		     "holds only its design)"
+#else
+#define DPDK_OPEN NULL
+#define DPDK_MISSING "utcp was built without DPDK; install libdpdk-dev and re-run " \
+		     "configure (--with-dpdk)"
+#endif
+
+#if defined(HAVE_PSIO) && defined(UTCP_PSIO_BACKEND)
+#define PSIO_OPEN utcp_psio_open
+#define PSIO_MISSING NULL
+#elif defined(HAVE_PSIO)
+#define PSIO_OPEN NULL
+#define PSIO_MISSING "the PSIO backend is not built yet (the io_engine tree was found, but " \
+		     "nic/psio holds only its design)"
+#else
+#define PSIO_OPEN NULL
+#define PSIO_MISSING "utcp was built without PSIO; re-run configure with --with-psio=DIR " \
+		     "(a PacketShader io_engine tree with include/ps.h and lib/libps)"
+#endif
+
+static const struct utcp_nic_backend backends[] = {
+	{ "sim", utcp_sim_nic_open_cfg, NULL },
+	{ "tap", utcp_tap_open, NULL },
+	{ "dpdk", DPDK_OPEN, DPDK_MISSING },
+	{ "psio", PSIO_OPEN, PSIO_MISSING },
+};
+#define NB_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const struct utcp_nic_backend *utcp_nic_backend_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; i < NB_BACKENDS; i++)
+		if (strcmp(backends[i].name, name) == 0)
+			return &backends[i];
+	return NULL;
+}
+
+const struct utcp_nic_backend *utcp_nic_backends(size_t *count)
+{
+	if (count != NULL)
+		*count = NB_BACKENDS;
+	return backends;
+}
+
+/* "sim, tap, dpdk, psio" */
+static void known_names(char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NB_BACKENDS && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", backends[i].name);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+static int port_index(const struct utcp_config *cfg, const struct utcp_port_config *port)
+{
+	if (port >= cfg->ports && port < cfg->ports + UTCP_MAX_PORTS)
+		return (int)(port - cfg->ports);
+	return 0;
+}
+
+/* With several ports each gets its own capture: "cap.pcap" -> "cap-eth0.pcap". */
+static void pcap_path(const struct utcp_config *cfg, const struct utcp_port_config *port,
+		      char *out, size_t len)
+{
+	if (cfg->nb_ports <= 1 || port->name[0] == '\0') {
+		snprintf(out, len, "%s", cfg->pcap);
+		return;
+	}
+	const char *slash = strrchr(cfg->pcap, '/');
+	const char *dot = strrchr(cfg->pcap, '.');
+	if (dot == NULL || (slash != NULL && dot < slash) || dot == cfg->pcap ||
+	    (slash != NULL && dot == slash + 1))
+		snprintf(out, len, "%s-%s", cfg->pcap, port->name);
+	else
+		snprintf(out, len, "%.*s-%s%s", (int)(dot - cfg->pcap), cfg->pcap, port->name, dot);
+}
+
+/* Fault injection on top of `nic`; each port draws from its own stream. */
+static struct utcp_nic *wrap_fault(const struct utcp_config *cfg,
+				   const struct utcp_port_config *port, struct utcp_nic *nic,
+				   char *err, size_t errlen)
+{
+	struct utcp_fault_params fp = cfg->fault;
+	fp.seed += (uint64_t)port_index(cfg, port) * 0x9e3779b97f4a7c15ull;
+	struct utcp_nic *w = utcp_fault_wrap(nic, &fp, err, errlen);
+	if (w == NULL)
+		utcp_nic_close(nic);
+	return w;
+}
+
+static struct utcp_nic *wrap_pcap(const struct utcp_config *cfg,
+				  const struct utcp_port_config *port, struct utcp_nic *nic,
+				  char *err, size_t errlen)
+{
+	char path[sizeof(cfg->pcap) + sizeof(port->name) + 2];
+	pcap_path(cfg, port, path, sizeof(path));
+	struct utcp_nic *w = utcp_pcap_wrap(nic, path, cfg->pcap_snaplen, err, errlen);
+	if (w == NULL)
+		utcp_nic_close(nic);
+	return w;
+}
+
+struct utcp_nic *utcp_nic_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
+			       uint16_t nb_queues, char *err, size_t errlen)
+{
+	char names[64];
+	const struct utcp_nic_backend *be = utcp_nic_backend_find(cfg->io);
+
+	if (be == NULL) {
+		known_names(names, sizeof(names));
+		if (cfg->io[0] == '\0')
+			set_err(err, errlen, "io is not set (known backends: %s)", names);
+		else
+			set_err(err, errlen, "io = %s: unknown NIC backend (known backends: %s)",
+				cfg->io, names);
+		errno = ENOENT;
+		return NULL;
+	}
+	if (be->open == NULL) {
+		set_err(err, errlen, "io = %s: %s", be->name, be->missing);
+		errno = ENOTSUP;
+		return NULL;
+	}
+	if (nb_queues == 0 || nb_queues > UTCP_MAX_QUEUES) {
+		set_err(err, errlen, "io = %s: %u queues (1 to %d)", be->name, nb_queues,
+			UTCP_MAX_QUEUES);
+		errno = EINVAL;
+		return NULL;
+	}
+	struct utcp_nic *nic = be->open(cfg, port, nb_queues, err, errlen);
+	if (nic == NULL)
+		return NULL;
+	if (cfg->fault_enabled && (nic = wrap_fault(cfg, port, nic, err, errlen)) == NULL)
+		return NULL;
+	if (cfg->pcap[0] != '\0' && (nic = wrap_pcap(cfg, port, nic, err, errlen)) == NULL)
+		return NULL;
+	return nic;
+}
+
+utcp_time_t utcp_nic_monotonic_now(struct utcp_nic *nic)
+{
+	struct timespec ts;
+	(void)nic;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (utcp_time_t)ts.tv_sec * UTCP_NSEC_PER_SEC + (utcp_time_t)ts.tv_nsec;
+}
+
+uint64_t utcp_nic_entropy_seed(void)
+{
+	uint64_t seed;
+	if (getrandom(&seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
+		return seed;
+	/* No entropy source (very old kernel, seccomp): mix clock and pid. */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 48);
+	seed ^= seed >> 33;
+	seed *= 0xff51afd7ed558ccdull;
+	seed ^= seed >> 33;
+	return seed;
+}

@@ -1,0 +1,254 @@
+/*
+ * nic/sim/link.c - point-to-point links of the simulated world.
+ *
+ * A frame handed to a link by a sim NIC's tx_burst (sim_link_send) goes
+ * through its direction's model in this order:
+ *   1. drop-tail queue: frames whose last bit has not yet left the
+ *      serializer occupy it; a frame that finds it full (queue_frames or
+ *      queue_bytes) is dropped (queue_drops);
+ *   2. serializer: it starts when the previous frame is done and takes
+ *      len * 8 / rate seconds (rounded up to a nanosecond);
+ *   3. capture (world.c), as the frame enters the wire;
+ *   4. impairments (nic/mw/impair.h, one seeded stream per direction): lost
+ *      on the wire, duplicated (a clean copy from the sender's pool),
+ *      one byte corrupted, delayed by delay + jitter, or held back until
+ *      the next frame of the same direction has overtaken it (at most
+ *      reorder_hold, after which it is released as it is);
+ *   5. propagation: it arrives latency ns after its last bit left.
+ * Arrival is an event in the world's heap (sim_link_event); at arrival the
+ * frame goes into the receiving sim NIC's rx rings (sim_nic.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nic/sim/sim_int.h"
+
+void utcp_sim_link_params_default(struct utcp_sim_link_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->rate = UTCP_SIM_DEFAULT_RATE;
+	p->queue_frames = UTCP_SIM_DEFAULT_QUEUE;
+	p->reorder_hold = UTCP_SIM_DEFAULT_REORDER_HOLD;
+	p->fault.burst_len = 1.0;
+}
+
+static void dir_init(struct sim_dir *d, struct utcp_sim_link *l, int index,
+		     const struct utcp_sim_link_params *p)
+{
+	d->link = l;
+	d->index = index;
+	if (p != NULL)
+		d->p = *p;
+	else
+		utcp_sim_link_params_default(&d->p);
+	if (d->p.reorder_hold == 0)
+		d->p.reorder_hold = UTCP_SIM_DEFAULT_REORDER_HOLD;
+	struct utcp_fault_params fp = d->p.fault;
+	fp.seed ^= utcp_sim_world_derive_seed(l->world, "link", (uint64_t)l->index * 2 + index);
+	utcp_impair_init(&d->imp, &fp);
+	d->impaired = utcp_impair_active(&d->imp);
+}
+
+struct utcp_sim_link *utcp_sim_link_create(struct utcp_sim_world *w,
+					   const struct utcp_sim_link_params *ab,
+					   const struct utcp_sim_link_params *ba)
+{
+	if (w->nb_links == w->cap_links &&
+	    sim_grow((void **)&w->links, &w->cap_links, sizeof(*w->links)) < 0)
+		return NULL;
+	struct utcp_sim_link *l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return NULL;
+	l->world = w;
+	l->index = w->nb_links;
+	dir_init(&l->dir[0], l, 0, ab);
+	dir_init(&l->dir[1], l, 1, ba != NULL ? ba : ab);
+	w->links[w->nb_links++] = l;
+	return l;
+}
+
+int utcp_sim_link_attach(struct utcp_sim_link *l, int side, struct utcp_nic *nic)
+{
+	struct sim_nic *n = sim_nic_of(nic);
+	if (n == NULL || (side != 0 && side != 1) || n->world != l->world) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (l->ends[side] != NULL || n->link != NULL) {
+		errno = EBUSY;
+		return -1;
+	}
+	l->ends[side] = n;
+	n->link = l;
+	n->side = side;
+	return 0;
+}
+
+int utcp_sim_link_get_stats(const struct utcp_sim_link *l, int dir, struct utcp_sim_link_stats *st)
+{
+	if (dir != 0 && dir != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	*st = l->dir[dir].st;
+	return 0;
+}
+
+void sim_link_destroy(struct utcp_sim_link *l)
+{
+	for (int d = 0; d < 2; d++) {
+		if (l->dir[d].held != NULL)
+			utcp_pkt_pool_put(l->dir[d].held);
+		free(l->dir[d].q);
+	}
+	free(l);
+}
+
+/* Serialization time of len bytes at rate bit/s, rounded up. */
+static utcp_time_t ser_time(uint32_t len, uint64_t rate)
+{
+	if (rate == 0)
+		return 0;
+	unsigned __int128 bits_ns = (unsigned __int128)len * 8u * UTCP_NSEC_PER_SEC;
+	return (utcp_time_t)((bits_ns + rate - 1) / rate);
+}
+
+/* Forget frames that have left the serializer by now. */
+static void queue_retire(struct sim_dir *d, utcp_time_t now)
+{
+	while (d->qlen > 0 && d->q[d->qhead].finish <= now) {
+		d->qbytes -= d->q[d->qhead].len;
+		d->qhead = (d->qhead + 1) % d->qcap;
+		d->qlen--;
+	}
+}
+
+static int queue_push(struct sim_dir *d, utcp_time_t finish, uint32_t len)
+{
+	if (d->qlen == d->qcap) {
+		uint32_t ncap = d->qcap ? d->qcap * 2 : 64;
+		struct sim_qent *q = malloc(ncap * sizeof(*q));
+		if (q == NULL)
+			return -1;
+		for (uint32_t i = 0; i < d->qlen; i++)
+			q[i] = d->q[(d->qhead + i) % d->qcap];
+		free(d->q);
+		d->q = q;
+		d->qcap = ncap;
+		d->qhead = 0;
+	}
+	d->q[(d->qhead + d->qlen) % d->qcap] = (struct sim_qent){ finish, len };
+	d->qlen++;
+	d->qbytes += len;
+	if (d->qlen > d->st.queue_high_water)
+		d->st.queue_high_water = d->qlen;
+	return 0;
+}
+
+static int queue_full(const struct sim_dir *d, uint32_t len)
+{
+	return (d->p.queue_frames && d->qlen >= d->p.queue_frames) ||
+	       (d->p.queue_bytes && d->qbytes + len > d->p.queue_bytes);
+}
+
+/* Steps 4 and 5: impairments, then the arrival event(s). */
+static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t arrival)
+{
+	struct utcp_sim_world *w = d->link->world;
+	struct utcp_impair_verdict v = { .corrupt_at = -1 };
+	struct utcp_pkt *copy = NULL;
+
+	if (d->impaired)
+		utcp_impair_decide(&d->imp, pkt->len, &v);
+	if (v.drop) {
+		d->st.lost++;
+		utcp_pkt_pool_put(pkt);
+		return;
+	}
+	if (v.dup && (copy = utcp_pkt_pool_clone(pkt->owner, pkt)) != NULL)
+		d->st.duplicated++;
+	if (v.corrupt_at >= 0 && v.corrupt_at < pkt->len) {
+		pkt->data[v.corrupt_at] ^= v.corrupt_xor;
+		d->st.corrupted++;
+	}
+	if (v.delay > 0) {
+		arrival += v.delay;
+		d->st.delayed++;
+	}
+	if (v.reorder && d->held == NULL) {
+		d->held = pkt;
+		d->held_arrival = arrival;
+		d->held_gen++;
+		d->st.reordered++;
+		sim_schedule(w, arrival + d->p.reorder_hold, SIM_EV_RELEASE, d, NULL, d->held_gen);
+	} else {
+		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, pkt, 0);
+		if (d->held != NULL) {
+			/* The held frame lands right behind the one that overtook it. */
+			utcp_time_t t = d->held_arrival > arrival ? d->held_arrival : arrival;
+			sim_schedule(w, t, SIM_EV_ARRIVE, d, d->held, 0);
+			d->held = NULL;
+		}
+	}
+	if (copy != NULL)
+		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, copy, 0);
+}
+
+void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt)
+{
+	struct utcp_sim_world *w = d->link->world;
+	utcp_time_t now = w->now;
+
+	d->st.tx_frames++;
+	d->st.tx_bytes += pkt->len;
+	queue_retire(d, now);
+	if (queue_full(d, pkt->len)) {
+		d->st.queue_drops++;
+		utcp_pkt_pool_put(pkt);
+		return;
+	}
+	utcp_time_t start = d->busy_until > now ? d->busy_until : now;
+	utcp_time_t finish = start + ser_time(pkt->len, d->p.rate);
+	if (queue_push(d, finish, pkt->len) < 0) {
+		d->st.queue_drops++;
+		utcp_pkt_pool_put(pkt);
+		return;
+	}
+	d->busy_until = finish;
+	sim_capture(w, pkt);
+	to_wire(d, pkt, finish + d->p.latency);
+}
+
+static void deliver(struct sim_dir *d, struct utcp_pkt *pkt)
+{
+	struct sim_nic *to = d->link->ends[1 - d->index];
+	if (to == NULL || to->closed) {
+		d->st.no_nic++;
+		utcp_pkt_pool_put(pkt);
+		return;
+	}
+	d->st.delivered++;
+	sim_nic_receive(to, pkt);
+}
+
+void sim_link_event(struct utcp_sim_world *w, const struct sim_event *ev)
+{
+	struct sim_dir *d = ev->dir;
+	(void)w;
+	switch (ev->type) {
+	case SIM_EV_ARRIVE:
+		deliver(d, ev->pkt);
+		break;
+	case SIM_EV_RELEASE:
+		/* Nothing overtook the held frame in time: let it go as it is. */
+		if (d->held != NULL && d->held_gen == ev->gen) {
+			struct utcp_pkt *pkt = d->held;
+			d->held = NULL;
+			deliver(d, pkt);
+		}
+		break;
+	}
+}

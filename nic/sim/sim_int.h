@@ -1,0 +1,181 @@
+/*
+ * nic/sim/sim_int.h - the simulator's internal structures, shared by
+ * world.c (clock, event heap, stepping), link.c (wire model), sim_nic.c (the
+ * NIC vtable) and host.c (stacks, step callbacks, coroutines).
+ *
+ * Ownership of packet buffers in the simulator: every sim NIC queue has a
+ * preallocated utcp_pkt_pool.  A frame sent on a link is the sender's buffer
+ * itself (zero copy): it travels through the link's event heap into the
+ * receiver's rx ring and on into the receiving stack, which frees it through
+ * its own NIC; the sim NIC's free() returns it to the pool recorded in
+ * pkt->owner, i.e. the sending queue's pool.  This is safe because the whole
+ * world runs in one thread.  For the same reason pools outlive their NIC's
+ * close() and are destroyed only with the world.
+ */
+#ifndef UTCP_NIC_SIM_INT_H
+#define UTCP_NIC_SIM_INT_H
+
+#include <pcap/pcap.h>
+#include <ucontext.h>
+
+#include "core/base/pool.h"
+#include "core/base/prng.h"
+#include "nic/mw/impair.h"
+#include "nic/sim/sim.h"
+
+enum sim_event_type {
+	SIM_EV_ARRIVE = 1, /* a frame reaches the far end of a link direction */
+	SIM_EV_RELEASE,    /* a frame held back for reordering gives up waiting */
+};
+
+struct sim_dir;
+
+struct sim_event {
+	utcp_time_t t;
+	uint64_t seq;             /* tie-break: scheduling order */
+	struct sim_dir *dir;
+	struct utcp_pkt *pkt;     /* ARRIVE */
+	uint64_t gen;             /* RELEASE: the hold it belongs to */
+	int type;
+};
+
+struct sim_qent {
+	utcp_time_t finish;       /* when its last bit leaves the serializer */
+	uint32_t len;
+};
+
+/* One direction of a link. */
+struct sim_dir {
+	struct utcp_sim_link *link;
+	int index;                /* 0: side 0 -> side 1 */
+	struct utcp_sim_link_params p;
+	struct utcp_impair imp;
+	int impaired;
+	utcp_time_t busy_until;   /* serializer busy until */
+	struct sim_qent *q;       /* frames not yet serialized, FIFO ring */
+	uint32_t qcap, qhead, qlen;
+	uint64_t qbytes;
+	struct utcp_pkt *held;    /* frame held back for reordering */
+	utcp_time_t held_arrival;
+	uint64_t held_gen;
+	struct utcp_sim_link_stats st;
+};
+
+struct utcp_sim_link {
+	struct utcp_sim_world *world;
+	int index;
+	struct sim_nic *ends[2];
+	struct sim_dir dir[2];
+};
+
+struct sim_queue {
+	struct utcp_pkt_pool pool;
+	char pool_name[64];
+	struct utcp_pkt **ring;   /* delivered frames, FIFO */
+	uint32_t cap, head, count;
+};
+
+struct sim_nic {
+	struct utcp_nic nic;      /* nic.priv points back here */
+	struct utcp_sim_world *world;
+	struct utcp_sim_host *host;
+	int index;                /* in the world */
+	struct utcp_sim_link *link;
+	int side;
+	int closed;
+	uint16_t nb_queues;
+	struct sim_queue q[UTCP_MAX_QUEUES];
+	struct utcp_nic_stats st;
+};
+
+struct sim_coro {
+	struct utcp_sim_host *host;
+	int index;
+	utcp_sim_coro_fn fn;
+	void *arg;
+	ucontext_t uc;
+	void *stack;              /* mmap'd, with a guard page below */
+	size_t map_len;
+	int started, done, ret;
+	int abandoned;
+	struct sim_nic *wait_nic; /* NULL: sleeping, not waiting for frames */
+	uint16_t wait_q;
+	utcp_time_t wake;         /* deadline of the current wait */
+};
+
+struct sim_plug {
+	char name[32];
+	struct utcp_sim_link *link;
+	int side;
+};
+
+struct utcp_sim_host {
+	struct utcp_sim_world *world;
+	int index;
+	char name[32];
+	struct sim_nic *nics[UTCP_MAX_PORTS];
+	int nb_nics;
+	struct sim_plug plugs[UTCP_MAX_PORTS];
+	int nb_plugs;
+	struct utcp_stack *stack;
+	struct utcp_ctx *ctxs[UTCP_MAX_CORES];
+	int nb_ctx;
+	utcp_sim_step_fn step;
+	void *step_arg;
+	utcp_time_t wake_at;
+	struct sim_coro **coros;
+	int nb_coros, cap_coros;
+};
+
+struct utcp_sim_world {
+	uint64_t seed;
+	struct utcp_prng prng;
+	utcp_time_t now;
+	uint64_t seq;
+	struct sim_event *heap;
+	size_t nb_ev, cap_ev;
+	struct utcp_sim_host **hosts;
+	int nb_hosts, cap_hosts;
+	struct utcp_sim_link **links;
+	int nb_links, cap_links;
+	struct sim_nic **nics;
+	int nb_nics, cap_nics;
+	pcap_t *pd;
+	pcap_dumper_t *dumper;
+	uint64_t steps, same_time_steps, livelock_limit;
+	ucontext_t sched;         /* the world's own context while a coroutine runs */
+	struct sim_coro *running;
+	struct utcp_sim_host *running_host;
+	int shutting_down, shut_down;
+	uint64_t leaked;
+};
+
+/* world.c */
+void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
+		  struct utcp_pkt *pkt, uint64_t gen);
+void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt);
+int sim_grow(void **arr, int *cap, size_t elem);
+struct utcp_sim_host *sim_current_host(void);
+
+/* link.c */
+void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt);
+void sim_link_event(struct utcp_sim_world *w, const struct sim_event *ev);
+void sim_link_destroy(struct utcp_sim_link *l);
+
+/* sim_nic.c */
+struct sim_nic *sim_nic_of(const struct utcp_nic *nic);
+void sim_nic_receive(struct sim_nic *n, struct utcp_pkt *pkt);
+int sim_nic_has_rx(const struct sim_nic *n, uint16_t q);
+int sim_nic_any_rx(const struct sim_nic *n);
+void sim_nic_drain(struct sim_nic *n);
+uint64_t sim_nic_report_leaks(struct sim_nic *n, FILE *f);
+void sim_nic_destroy(struct sim_nic *n);
+
+/* host.c */
+utcp_time_t sim_host_next(struct utcp_sim_host *h);
+void sim_host_run(struct utcp_sim_host *h);
+void sim_host_shutdown(struct utcp_sim_host *h, FILE *f);
+void sim_host_destroy(struct utcp_sim_host *h);
+int sim_coro_wait(struct sim_nic *n, uint16_t q, utcp_time_t deadline);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * nic/tap/tap.c - the TAP backend: a Linux tap device (/dev/net/tun) as a
+ * utcp NIC, for developing against the kernel's own TCP/IP on one machine.
+ *
+ * utcp_tap_open(cfg, port, nb_queues):
+ *   one nonblocking fd per queue, each attached to the same device with
+ *   TUNSETIFF (IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE); one packet pool per
+ *   queue; then, if we may (CAP_NET_ADMIN), the kernel side of the link is
+ *   brought up and given port->peer_ip/prefix (ioctl, no shelling out).
+ * per queue: alloc / rx_burst (read until EAGAIN) / tx_burst (one write per
+ *   frame; EAGAIN means not accepted) / free / wait (ppoll on the fd)
+ * close: the fds and pools.  A device this backend created (not persistent)
+ *   disappears with its last fd.
+ *
+ * Frames the kernel sends to the device are spread over the queues by the
+ * kernel's flow hash, which utcp cannot compute: caps.rss is UTCP_RSS_OPAQUE
+ * with several queues.  The clock is CLOCK_MONOTONIC.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <utcp/nic.h>
+#include <utcp/utcp.h>
+
+#include "core/base/pool.h"
+#include "nic/tap/tap.h"
+
+#define TAP_DEFAULT_NAME "utcp0"
+#define TAP_DEFAULT_BUFS 1024
+
+struct tap_queue {
+	int fd;
+	struct utcp_pkt_pool pool;
+	int has_pool;
+	uint64_t rx_pkts, rx_bytes, rx_errors, rx_missed;
+	uint64_t tx_pkts, tx_bytes, tx_errors;
+};
+
+struct tap_priv {
+	char ifname[IFNAMSIZ];
+	int ctl;                 /* AF_INET socket for interface ioctls */
+	uint16_t nb_queues;
+	struct tap_queue q[];
+};
+
+static struct tap_queue *tapq(struct utcp_nic *nic, uint16_t q)
+{
+	return &((struct tap_priv *)nic->priv)->q[q];
+}
+
+/* ---- data path --------------------------------------------------------- */
+
+static uint16_t tap_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct tap_queue *tq = tapq(nic, q);
+	uint16_t got = 0;
+	while (got < n) {
+		struct utcp_pkt *pkt = utcp_pkt_pool_get(&tq->pool);
+		if (pkt == NULL)
+			break; /* frames wait in the kernel until buffers come back */
+		uint32_t room = utcp_pkt_tailroom(pkt);
+		ssize_t r = read(tq->fd, pkt->data, room);
+		if (r <= 0 || (uint32_t)r >= room) {
+			utcp_pkt_pool_put(pkt);
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				break;
+			tq->rx_errors++; /* an error, or a frame too big for a buffer */
+			if (r <= 0)
+				break;
+			continue;
+		}
+		pkt->len = (uint16_t)r;
+		pkt->queue = q;
+		tq->rx_pkts++;
+		tq->rx_bytes += (uint64_t)r;
+		pkts[got++] = pkt;
+	}
+	return got;
+}
+
+static uint16_t tap_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct tap_queue *tq = tapq(nic, q);
+	uint16_t i;
+	for (i = 0; i < n; i++) {
+		ssize_t w = write(tq->fd, pkts[i]->data, pkts[i]->len);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
+			      errno == EINTR))
+			break; /* not accepted: still the caller's */
+		if (w < 0) {
+			tq->tx_errors++; /* e.g. EIO, link down: accepted and dropped */
+		} else {
+			tq->tx_pkts++;
+			tq->tx_bytes += pkts[i]->len;
+		}
+		utcp_pkt_pool_put(pkts[i]);
+	}
+	return i;
+}
+
+static struct utcp_pkt *tap_alloc(struct utcp_nic *nic, uint16_t q)
+{
+	return utcp_pkt_pool_get(&tapq(nic, q)->pool);
+}
+
+static void tap_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
+{
+	(void)nic;
+	utcp_pkt_pool_put(pkt);
+}
+
+static int tap_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
+{
+	struct pollfd pfd = { .fd = tapq(nic, q)->fd, .events = POLLIN };
+	struct timespec ts, *tsp = NULL;
+	if (deadline != UTCP_TIME_NEVER) {
+		utcp_time_t now = utcp_nic_monotonic_now(nic);
+		utcp_time_t left = deadline > now ? deadline - now : 0;
+		ts.tv_sec = (time_t)(left / UTCP_NSEC_PER_SEC);
+		ts.tv_nsec = (long)(left % UTCP_NSEC_PER_SEC);
+		tsp = &ts;
+	}
+	int r = ppoll(&pfd, 1, tsp, NULL);
+	if (r < 0)
+		return -1;
+	return r > 0 ? 1 : 0;
+}
+
+static int tap_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
+{
+	struct tap_priv *tp = nic->priv;
+	memset(st, 0, sizeof(*st));
+	for (uint16_t q = 0; q < tp->nb_queues; q++) {
+		const struct tap_queue *tq = &tp->q[q];
+		st->rx_pkts += tq->rx_pkts;
+		st->rx_bytes += tq->rx_bytes;
+		st->rx_missed += tq->rx_missed;
+		st->rx_errors += tq->rx_errors;
+		st->tx_pkts += tq->tx_pkts;
+		st->tx_bytes += tq->tx_bytes;
+		st->tx_errors += tq->tx_errors;
+		st->bufs_in_use += tq->pool.pool.in_use;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, tp->ifname, IFNAMSIZ);
+	if (tp->ctl >= 0 && ioctl(tp->ctl, SIOCGIFFLAGS, &ifr) == 0)
+		st->link_up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	else
+		st->link_up = -1;
+	return 0;
+}
+
+static void tap_priv_free(struct tap_priv *tp)
+{
+	for (uint16_t q = 0; q < tp->nb_queues; q++) {
+		if (tp->q[q].fd >= 0)
+			close(tp->q[q].fd);
+		if (tp->q[q].has_pool)
+			utcp_pkt_pool_destroy(&tp->q[q].pool);
+	}
+	if (tp->ctl >= 0)
+		close(tp->ctl);
+	free(tp);
+}
+
+static void tap_close(struct utcp_nic *nic)
+{
+	tap_priv_free(nic->priv);
+	free(nic);
+}
+
+static const struct utcp_nic_ops tap_ops = {
+	.name = "tap",
+	.rx_burst = tap_rx_burst,
+	.tx_burst = tap_tx_burst,
+	.alloc = tap_alloc,
+	.free = tap_free,
+	.wait = tap_wait,
+	.now = utcp_nic_monotonic_now,
+	.stats = tap_stats,
+	.close = tap_close,
+};
+
+/* ---- setup ------------------------------------------------------------- */
+
+static const char *perm_hint(int e)
+{
+	return e == EPERM || e == EACCES ? " (run as root or give CAP_NET_ADMIN)" : "";
+}
+
+/* Attach one more queue to the device; -1 with err set on failure. */
+static int tap_attach(char *ifname, uint16_t nb_queues, char *err, size_t errlen)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "/dev/net/tun: %s%s", strerror(e),
+			 e == ENOENT || e == ENODEV ? " (load the tun module)" : perm_hint(e));
+		errno = e;
+		return -1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, IFNAMSIZ);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+	int r = ioctl(fd, TUNSETIFF, &ifr);
+	if (r < 0 && errno == EINVAL && nb_queues == 1) {
+		/* An existing single-queue device (ip tuntap add mode tap). */
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+		r = ioctl(fd, TUNSETIFF, &ifr);
+	}
+	if (r < 0) {
+		int e = errno;
+		const char *hint = perm_hint(e);
+		if (e == EINVAL)
+			hint = " (it exists and is not a multiqueue tap device)";
+		else if (e == EBUSY)
+			hint = " (another process has it open)";
+		snprintf(err, errlen, "tap %s: TUNSETIFF: %s%s", ifname, strerror(e), hint);
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	memcpy(ifname, ifr.ifr_name, IFNAMSIZ); /* the kernel may have filled in "%d" */
+	ifname[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+static int ifreq_ioctl(struct tap_priv *tp, unsigned long req, struct ifreq *ifr)
+{
+	memcpy(ifr->ifr_name, tp->ifname, IFNAMSIZ);
+	return ioctl(tp->ctl, req, ifr);
+}
+
+static void set_sin(struct sockaddr *sa, uint32_t addr)
+{
+	struct sockaddr_in sin;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = addr;
+	memcpy(sa, &sin, sizeof(sin));
+}
+
+/* Kernel side: peer_ip/prefix, link up.  Without CAP_NET_ADMIN the device
+ * was set up by whoever created it, so EPERM is not an error. */
+static int tap_config_kernel(struct tap_priv *tp, const struct utcp_port_config *port, char *err,
+			     size_t errlen)
+{
+	struct ifreq ifr;
+	const char *what = "SIOCSIFADDR";
+	memset(&ifr, 0, sizeof(ifr));
+	if (port->peer_ip != 0) {
+		set_sin(&ifr.ifr_addr, port->peer_ip);
+		if (ifreq_ioctl(tp, SIOCSIFADDR, &ifr) < 0)
+			goto fail;
+		uint32_t mask = port->prefix ? htonl(~0u << (32 - port->prefix)) : 0;
+		set_sin(&ifr.ifr_netmask, mask);
+		what = "SIOCSIFNETMASK";
+		if (ifreq_ioctl(tp, SIOCSIFNETMASK, &ifr) < 0)
+			goto fail;
+	}
+	what = "SIOCGIFFLAGS";
+	if (ifreq_ioctl(tp, SIOCGIFFLAGS, &ifr) < 0)
+		goto fail;
+	if (!(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		what = "SIOCSIFFLAGS";
+		if (ifreq_ioctl(tp, SIOCSIFFLAGS, &ifr) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	if (errno == EPERM || errno == EACCES)
+		return 0;
+	snprintf(err, errlen, "tap %s: %s: %s", tp->ifname, what, strerror(errno));
+	return -1;
+}
+
+/* A locally administered unicast MAC derived from the name (FNV-1a), so the
+ * same tap name always gets the same address. */
+static void tap_mac(const char *name, uint8_t mac[UTCP_ETH_ALEN])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const char *c = name; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	mac[0] = 0x02;
+	for (int i = 1; i < UTCP_ETH_ALEN; i++)
+		mac[i] = (uint8_t)(h >> (8 * i));
+}
+
+/* One port: cfg->tap_name (default utcp0).  Several ports: each port's name
+ * is its own tap device. */
+static const char *tap_ifname(const struct utcp_config *cfg, const struct utcp_port_config *port)
+{
+	if (cfg->nb_ports > 1 && port->name[0] != '\0')
+		return port->name;
+	return cfg->tap_name[0] != '\0' ? cfg->tap_name : TAP_DEFAULT_NAME;
+}
+
+static int tap_open_queues(struct tap_priv *tp, const struct utcp_config *cfg, char *err,
+			   size_t errlen)
+{
+	uint32_t bufs = cfg->max_pkt_buffers > 0 ? (uint32_t)cfg->max_pkt_buffers : TAP_DEFAULT_BUFS;
+	for (uint16_t q = 0; q < tp->nb_queues; q++) {
+		tp->q[q].fd = tap_attach(tp->ifname, tp->nb_queues, err, errlen);
+		if (tp->q[q].fd < 0)
+			return -1;
+		if (utcp_pkt_pool_init(&tp->q[q].pool, "tap", UTCP_PKT_BUF_SIZE, bufs) != 0) {
+			snprintf(err, errlen, "tap %s: no memory for %u packet buffers", tp->ifname,
+				 bufs);
+			return -1;
+		}
+		tp->q[q].has_pool = 1;
+	}
+	return 0;
+}
+
+struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
+			       uint16_t nb_queues, char *err, size_t errlen)
+{
+	const char *name = tap_ifname(cfg, port);
+	if (strlen(name) >= IFNAMSIZ) {
+		snprintf(err, errlen, "tap %s: name longer than %d characters", name, IFNAMSIZ - 1);
+		errno = EINVAL;
+		return NULL;
+	}
+	struct tap_priv *tp = calloc(1, sizeof(*tp) + nb_queues * sizeof(tp->q[0]));
+	struct utcp_nic *nic = calloc(1, sizeof(*nic));
+	if (tp == NULL || nic == NULL) {
+		free(tp);
+		free(nic);
+		snprintf(err, errlen, "tap %s: out of memory", name);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tp->nb_queues = nb_queues;
+	for (uint16_t q = 0; q < nb_queues; q++)
+		tp->q[q].fd = -1;
+	snprintf(tp->ifname, sizeof(tp->ifname), "%s", name);
+	tp->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (tp->ctl < 0) {
+		snprintf(err, errlen, "tap %s: socket: %s", name, strerror(errno));
+		goto fail;
+	}
+	if (tap_open_queues(tp, cfg, err, errlen) != 0 || tap_config_kernel(tp, port, err, errlen))
+		goto fail;
+
+	nic->ops = &tap_ops;
+	nic->priv = tp;
+	snprintf(nic->name, sizeof(nic->name), "%s", port->name[0] ? port->name : tp->ifname);
+	struct utcp_nic_caps *c = &nic->caps;
+	c->nb_queues = nb_queues;
+	c->max_queues = UTCP_MAX_QUEUES;
+	c->mtu = 1500;
+	if (port->has_mac)
+		memcpy(c->mac, port->mac, UTCP_ETH_ALEN);
+	else
+		tap_mac(tp->ifname, c->mac);
+	c->rss = nb_queues > 1 ? UTCP_RSS_OPAQUE : UTCP_RSS_NONE;
+	c->buf_size = UTCP_PKT_BUF_SIZE;
+	return nic;
+fail:;
+	int e = errno;
+	tap_priv_free(tp);
+	free(nic);
+	errno = e;
+	return NULL;
+}
