@@ -39,10 +39,6 @@ extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
 #if defined(HAVE_DPDK) && defined(UTCP_DPDK_BACKEND)
 #define DPDK_OPEN utcp_dpdk_open
 #define DPDK_MISSING NULL
-#elif defined(HAVE_DPDK)
-#define DPDK_OPEN NULL
-#define DPDK_MISSING "the DPDK backend is not built yet (libdpdk was found, but nic/dpdk " \
-		     "holds only its design)"
 #else
 #define DPDK_OPEN NULL
 #define DPDK_MISSING "utcp was built without DPDK; install libdpdk-dev and re-run " \
