@@ -17,6 +17,10 @@
  *     context that owns the queue.
  *   close: stop and close the port, free the pools, release the EAL.
  *
+ * Frames that every context must see (ARP, ICMP errors) arrive on one
+ * queue; that queue's rx_burst leaves a copy for each other queue, which
+ * its own rx_burst hands up flagged UTCP_PKT_RX_COPY (nic/fanout.h).
+ *
  * Buffers are mbufs wrapped zero copy: rx hands the stack the received mbuf
  * itself (pkt->data points into it), and tx sends the mbuf the stack built
  * its headers in.  Multi-segment frames are dropped and counted (rx_errors):
@@ -56,6 +60,7 @@
 #include "core/base/args.h"
 #include "core/net/net.h"
 #include "nic/dpdk/dpdk.h"
+#include "nic/fanout.h"
 
 #define DPDK_BURST 64
 #define DPDK_MIN_BUFS 1024
@@ -75,6 +80,7 @@ struct dpdk_priv {
 	int configured, started;
 	int eal_ref;
 	uint64_t tx_offloads;  /* RTE_ETH_TX_OFFLOAD_* enabled */
+	struct utcp_fanout fan; /* ARP/ICMP copies for the other queues */
 	struct dpdk_queue q[];
 };
 
@@ -242,16 +248,38 @@ static uint16_t rx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 		struct utcp_pkt *pkt = wrap_mbuf(m[i], q);
 		pkt->ol_flags = rx_flags(m[i]);
 		pkt->rss_hash = m[i]->hash.rss;
+		if (utcp_fanout_wanted(pkt->data, pkt->len))
+			utcp_fanout_push(&dp->fan, q, pkt->data, pkt->len);
 		pkts[out++] = pkt;
 	}
 	dq->held += out;
 	return out;
 }
 
+/* Copies of ARP/ICMP frames another queue received (nic/fanout.h). */
+static uint16_t take_copies(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	uint16_t out = 0;
+	while (out < n && utcp_fanout_pending(&dp->fan, q)) {
+		struct utcp_pkt *pkt = dpdk_alloc(nic, q);
+		if (pkt == NULL)
+			break;
+		pkt->len = (uint16_t)utcp_fanout_pop(&dp->fan, q, pkt->data, utcp_pkt_tailroom(pkt));
+		if (pkt->len == 0) {
+			dpdk_free(nic, pkt);
+			break;
+		}
+		pkt->ol_flags = UTCP_PKT_RX_COPY;
+		pkts[out++] = pkt;
+	}
+	return out;
+}
+
 static uint16_t dpdk_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts,
 			      uint16_t n)
 {
-	uint16_t total = 0;
+	uint16_t total = take_copies(nic, q, pkts, n);
 	while (total < n) {
 		uint16_t want = n - total > DPDK_BURST ? DPDK_BURST : n - total;
 		uint16_t got = rx_chunk(nic, q, pkts + total, want);
@@ -347,6 +375,7 @@ static int dpdk_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
 		st->rx_errors += dp->q[q].rx_dropped;
 		st->tx_errors += dp->q[q].tx_bad;
 	}
+	st->rx_missed += utcp_fanout_dropped(&dp->fan);
 	memset(&link, 0, sizeof(link));
 	if (rte_eth_link_get_nowait(dp->port_id, &link) == 0)
 		st->link_up = link.link_status == RTE_ETH_LINK_UP;
@@ -379,6 +408,7 @@ static void priv_free(struct dpdk_priv *dp)
 		rte_mempool_free(dp->q[q].pool); /* NULL is fine */
 	if (dp->eal_ref)
 		utcp_dpdk_eal_release();
+	utcp_fanout_destroy(&dp->fan);
 	free(dp);
 }
 
@@ -621,6 +651,10 @@ struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp
 				     "dpdk_args, and name the port by its ethdev name or dpdkN)",
 			port->name, rte_eth_dev_count_avail());
 		errno = ENODEV;
+		goto fail;
+	}
+	if (utcp_fanout_init(&dp->fan, nb_queues) != 0) {
+		set_err(err, errlen, "dpdk: out of memory");
 		goto fail;
 	}
 	dp->nb_queues = nb_queues;
