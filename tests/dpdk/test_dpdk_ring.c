@@ -5,14 +5,19 @@
  * other way round), so every frame goes through rte_eth_tx_burst and
  * rte_eth_rx_burst of the real PMD.
  *
- * The conversation:
- *   A (10.99.0.1) listens on :80; B (10.99.0.2) connects (ARP, then the
- *   three-way handshake); both send RING_BYTES (default 4 MB) of a pattern at
- *   once and verify every byte they receive; each shuts down its sending side
- *   when done and closes after reading the peer's FIN; the stacks run until
- *   no TCB is left (TIME-WAIT is 1 s here).
- * Then: no socket, TCB or packet buffer held by either context, every mbuf
- * back in its pool, both rings empty, and the EAL shuts down.
+ * The conversation (`--queues N`, N = 1 or 2 rings, contexts and
+ * connections per side; default 1):
+ *   A (10.99.0.1) listens on :80 in every context; B (10.99.0.2) connects
+ *   once from every context (ARP, then the three-way handshake); the ring
+ *   PMD pairs queue k with queue k, so A's context k must accept B's context
+ *   k's connection.  Both ends send RING_BYTES (default 4 MB) of a pattern at
+ *   once and verify every byte they receive; each shuts down its sending
+ *   side when done and closes after reading the peer's FIN; the stacks run
+ *   until no TCB is left (TIME-WAIT is 1 s here).  With 2 queues, ARP frames
+ *   reach one queue and the backend's copies teach the other context.
+ * Then: no socket, TCB or packet buffer held by any context, every queue
+ * carried frames, the port counters agree with the stack's, every mbuf is
+ * back in its pool, the rings are empty, and the EAL shuts down.
  *
  * EAL arguments are the ones that work without hugepages or a NIC (set
  * through the `dpdk_args` key, as a config file would); the whole run is
@@ -38,8 +43,10 @@
 #include "nic/dpdk/dpdk.h"
 
 #define SRV_PORT 80
+#define MAX_Q 2
 
 static size_t ring_bytes = 4u << 20;
+static int nq = 1;
 static char file_prefix[64];
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -91,7 +98,7 @@ static void make_config(struct utcp_config *cfg, const char *port, const char *i
 	cfg_set(cfg, key, ip);
 	snprintf(key, sizeof(key), "%s.mac", port);
 	cfg_set(cfg, key, mac);
-	cfg_set(cfg, "num_cores", "1");
+	cfg_set(cfg, "num_cores", nq == 1 ? "1" : "2");
 	cfg_set(cfg, "max_pkt_buffers", "4096");
 	cfg_set(cfg, "num_rx_desc", "512");
 	cfg_set(cfg, "num_tx_desc", "512");
@@ -106,7 +113,7 @@ static void make_config(struct utcp_config *cfg, const char *port, const char *i
 /* ---- the two ethdev ports on crossing rings --------------------------------- */
 
 struct rings {
-	struct rte_ring *ab, *ba; /* A -> B, B -> A */
+	struct rte_ring *ab[MAX_Q], *ba[MAX_Q]; /* A -> B, B -> A, per queue */
 	char name_a[RTE_ETH_NAME_MAX_LEN], name_b[RTE_ETH_NAME_MAX_LEN]; /* ethdev names */
 };
 
@@ -118,27 +125,35 @@ static void ethdev_name(int port_id, char *name)
 
 static void make_ring_ports(struct rings *r)
 {
-	r->ab = rte_ring_create("utcp_ab", 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	r->ba = rte_ring_create("utcp_ba", 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (r->ab == NULL || r->ba == NULL)
-		die("rte_ring_create: %s", rte_strerror(rte_errno));
-	ethdev_name(rte_eth_from_rings("a", &r->ba, 1, &r->ab, 1, rte_socket_id()), r->name_a);
-	ethdev_name(rte_eth_from_rings("b", &r->ab, 1, &r->ba, 1, rte_socket_id()), r->name_b);
+	char name[32];
+	for (int q = 0; q < nq; q++) {
+		snprintf(name, sizeof(name), "utcp_ab%d", q);
+		r->ab[q] = rte_ring_create(name, 1024, (int)rte_socket_id(),
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "utcp_ba%d", q);
+		r->ba[q] = rte_ring_create(name, 1024, (int)rte_socket_id(),
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (r->ab[q] == NULL || r->ba[q] == NULL)
+			die("rte_ring_create: %s", rte_strerror(rte_errno));
+	}
+	ethdev_name(rte_eth_from_rings("a", r->ba, (unsigned)nq, r->ab, (unsigned)nq,
+				       rte_socket_id()), r->name_a);
+	ethdev_name(rte_eth_from_rings("b", r->ab, (unsigned)nq, r->ba, (unsigned)nq,
+				       rte_socket_id()), r->name_b);
 }
 
-/* ---- one side of the conversation ----------------------------------------------- */
+/* ---- one end of a connection ------------------------------------------------------ */
 
-struct side {
-	const char *name;
-	struct utcp_stack *st;
+struct end {
+	char name[8];
 	struct utcp_ctx *ctx;
-	int lsock, sock;
-	int dir;                 /* pattern of what this side sends */
+	int sock;
+	int dir;                 /* pattern of what this end sends */
 	size_t sent, got;
 	int shut_wr, eof, closed;
 };
 
-static void side_send(struct side *s)
+static void end_send(struct end *s)
 {
 	uint8_t buf[16384];
 	while (s->sent < ring_bytes) {
@@ -160,7 +175,7 @@ static void side_send(struct side *s)
 	}
 }
 
-static void side_recv(struct side *s)
+static void end_recv(struct end *s)
 {
 	uint8_t buf[16384];
 	while (!s->eof) {
@@ -183,12 +198,12 @@ static void side_recv(struct side *s)
 	}
 }
 
-static void side_step(struct side *s)
+static void end_step(struct end *s)
 {
 	if (s->sock < 0 || s->closed)
 		return;
-	side_send(s);
-	side_recv(s);
+	end_send(s);
+	end_recv(s);
 	if (s->eof && s->shut_wr) {
 		if (s->got != ring_bytes)
 			die("%s: %zu bytes received, %zu expected", s->name, s->got, ring_bytes);
@@ -198,141 +213,225 @@ static void side_step(struct side *s)
 	}
 }
 
-static void server_accept(struct side *a)
+/* ---- a stack with one context per queue ---------------------------------------------- */
+
+struct host {
+	const char *name;
+	struct utcp_stack *st;
+	struct utcp_nic *nic;
+	struct utcp_ctx *ctx[MAX_Q];
+	int lsock[MAX_Q];
+	struct end e[MAX_Q];     /* the connection end in each context */
+};
+
+static void host_open(struct host *h, const struct utcp_config *cfg, int dir)
 {
-	if (a->sock >= 0)
+	char err[512];
+	h->st = utcp_stack_open(cfg, err, sizeof(err));
+	if (h->st == NULL)
+		die("%s: stack open: %s", h->name, err);
+	h->nic = utcp_stack_nic(h->st, 0);
+	for (int c = 0; c < nq; c++) {
+		h->ctx[c] = utcp_ctx_create(h->st, c);
+		if (h->ctx[c] == NULL)
+			die("%s: context %d: %s", h->name, c, strerror(errno));
+		h->lsock[c] = -1;
+		struct end *e = &h->e[c];
+		snprintf(e->name, sizeof(e->name), "%s%d", h->name, c);
+		e->ctx = h->ctx[c];
+		e->sock = -1;
+		e->dir = dir;
+	}
+	printf("%s: port %s (dpdk port %u), %u queues, offloads %#x, rss %d\n", h->name,
+	       h->nic->name, utcp_dpdk_port_id(h->nic), h->nic->caps.nb_queues,
+	       h->nic->caps.offloads, (int)h->nic->caps.rss);
+}
+
+static int host_tcbs(const struct host *h)
+{
+	int n = 0;
+	for (int c = 0; c < nq; c++) {
+		struct utcp_sock_usage u;
+		utcp_ctx_sock_usage(h->ctx[c], &u);
+		n += (int)u.tcbs;
+	}
+	return n;
+}
+
+static int host_closed(const struct host *h)
+{
+	for (int c = 0; c < nq; c++)
+		if (!h->e[c].closed)
+			return 0;
+	return 1;
+}
+
+static void start(struct host *a, struct host *b)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(SRV_PORT) };
+	for (int c = 0; c < nq; c++) {
+		int s = utcp_socket(a->ctx[c], AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (s < 0 || utcp_bind(a->ctx[c], s, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+		    utcp_listen(a->ctx[c], s, 16) != 0)
+			die("A%d: listen: %s", c, strerror(errno));
+		a->lsock[c] = s;
+		printf("A%d: listening on :%d\n", c, SRV_PORT);
+	}
+	sin.sin_addr.s_addr = inet_addr("10.99.0.1");
+	for (int c = 0; c < nq; c++) {
+		struct end *e = &b->e[c];
+		e->sock = utcp_socket(e->ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (e->sock < 0 ||
+		    (utcp_connect(e->ctx, e->sock, (struct sockaddr *)&sin, sizeof(sin)) != 0 &&
+		     errno != EINPROGRESS))
+			die("%s: connect: %s", e->name, strerror(errno));
+		printf("%s: connecting to 10.99.0.1:%d\n", e->name, SRV_PORT);
+	}
+}
+
+static uint16_t local_port(struct end *e)
+{
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+	if (utcp_getsockname(e->ctx, e->sock, (struct sockaddr *)&me, &len) != 0)
+		die("%s: getsockname: %s", e->name, strerror(errno));
+	return me.sin_port;
+}
+
+/* A's context c accepts; the ring pairs queues, so it is B's context c. */
+static void server_accept(struct host *a, struct host *b, int c)
+{
+	struct end *e = &a->e[c];
+	if (e->sock >= 0)
 		return;
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
-	a->sock = utcp_accept(a->ctx, a->lsock, (struct sockaddr *)&peer, &len);
-	if (a->sock < 0 && errno != EAGAIN)
-		die("A: accept: %s", strerror(errno));
-	if (a->sock >= 0) {
-		printf("A: accepted %s:%u\n", inet_ntoa(peer.sin_addr), ntohs(peer.sin_port));
-		if (utcp_setsock_nonblock(a->ctx, a->sock) != 0)
-			die("A: nonblock: %s", strerror(errno));
-		if (utcp_close(a->ctx, a->lsock) != 0)
-			die("A: close listener: %s", strerror(errno));
-		a->lsock = -1;
-	}
+	e->sock = utcp_accept(a->ctx[c], a->lsock[c], (struct sockaddr *)&peer, &len);
+	if (e->sock < 0 && errno != EAGAIN)
+		die("%s: accept: %s", e->name, strerror(errno));
+	if (e->sock < 0)
+		return;
+	printf("%s: accepted %s:%u\n", e->name, inet_ntoa(peer.sin_addr), ntohs(peer.sin_port));
+	if (peer.sin_port != local_port(&b->e[c]))
+		die("%s accepted a connection that is not %s's", e->name, b->e[c].name);
+	if (utcp_setsock_nonblock(a->ctx[c], e->sock) != 0)
+		die("%s: nonblock: %s", e->name, strerror(errno));
+	if (utcp_close(a->ctx[c], a->lsock[c]) != 0)
+		die("%s: close listener: %s", e->name, strerror(errno));
+	a->lsock[c] = -1;
 }
 
-static void start(struct side *a, struct side *b)
+/* Both stacks run in turn until every end closed and no TCB is left. */
+static void run(struct host *a, struct host *b, utcp_time_t bound)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(SRV_PORT) };
-	a->lsock = utcp_socket(a->ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (a->lsock < 0 || utcp_bind(a->ctx, a->lsock, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    utcp_listen(a->ctx, a->lsock, 16) != 0)
-		die("A: listen: %s", strerror(errno));
-	printf("A: listening on :%d\n", SRV_PORT);
-	b->sock = utcp_socket(b->ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	sin.sin_addr.s_addr = inet_addr("10.99.0.1");
-	if (b->sock < 0 ||
-	    (utcp_connect(b->ctx, b->sock, (struct sockaddr *)&sin, sizeof(sin)) != 0 &&
-	     errno != EINPROGRESS))
-		die("B: connect: %s", strerror(errno));
-	printf("B: connecting to 10.99.0.1:%d\n", SRV_PORT);
-}
-
-static int tcbs(const struct side *s)
-{
-	struct utcp_sock_usage u;
-	utcp_ctx_sock_usage(s->ctx, &u);
-	return (int)u.tcbs;
-}
-
-/* Both stacks run in turn until both sides closed and no TCB is left. */
-static void run(struct side *a, struct side *b, utcp_time_t bound)
-{
-	utcp_time_t t0 = utcp_ctx_now(a->ctx), end = t0 + bound;
+	utcp_time_t end = utcp_nic_now(a->nic) + bound;
 	unsigned long rounds = 0;
-	while (!(a->closed && b->closed && tcbs(a) == 0 && tcbs(b) == 0)) {
-		if (utcp_ctx_now(a->ctx) > end)
-			die("not done after %llu s (A sent %zu got %zu, B sent %zu got %zu, tcbs %d/%d)",
-			    (unsigned long long)(bound / UTCP_NSEC_PER_SEC), a->sent, a->got,
-			    b->sent, b->got, tcbs(a), tcbs(b));
-		utcp_ctx_poll(a->ctx);
-		utcp_ctx_poll(b->ctx);
-		server_accept(a);
-		side_step(a);
-		side_step(b);
+	while (!(host_closed(a) && host_closed(b) && host_tcbs(a) == 0 && host_tcbs(b) == 0)) {
+		if (utcp_nic_now(a->nic) > end)
+			die("not done after %llu s (A0 sent %zu got %zu, B0 sent %zu got %zu, "
+			    "tcbs %d/%d)", (unsigned long long)(bound / UTCP_NSEC_PER_SEC),
+			    a->e[0].sent, a->e[0].got, b->e[0].sent, b->e[0].got, host_tcbs(a),
+			    host_tcbs(b));
+		for (int c = 0; c < nq; c++) {
+			utcp_ctx_poll(a->ctx[c]);
+			utcp_ctx_poll(b->ctx[c]);
+		}
+		for (int c = 0; c < nq; c++) {
+			server_accept(a, b, c);
+			end_step(&a->e[c]);
+			end_step(&b->e[c]);
+		}
 		rounds++;
 	}
-	printf("both sides closed, no TCB left, after %lu rounds\n", rounds);
+	printf("every end closed, no TCB left, after %lu rounds\n", rounds);
 }
 
 /* ---- checks at the end --------------------------------------------------------- */
 
-static void check_side(const struct side *s)
+static void check_contexts(const struct host *h, struct utcp_stats *sum)
 {
-	struct utcp_sock_usage u;
+	memset(sum, 0, sizeof(*sum));
+	for (int c = 0; c < nq; c++) {
+		struct utcp_sock_usage u;
+		const struct utcp_stats *cs = utcp_ctx_stats(h->ctx[c]);
+		utcp_ctx_sock_usage(h->ctx[c], &u);
+		if (u.sockets != 0 || u.tcbs != 0)
+			die("%s%d: %u sockets, %u TCBs left", h->name, c, u.sockets, u.tcbs);
+		if (utcp_ctx_bufs_in_use(h->ctx[c]) != 0)
+			die("%s%d: %llu packet buffers leaked", h->name, c,
+			    (unsigned long long)utcp_ctx_bufs_in_use(h->ctx[c]));
+		if (cs->tcp_rx == 0 || utcp_stats_drops(cs) != 0)
+			die("%s%d: %llu segments in, %llu frames dropped", h->name, c,
+			    (unsigned long long)cs->tcp_rx, (unsigned long long)utcp_stats_drops(cs));
+		utcp_stats_add(sum, cs);
+	}
+}
+
+static void check_port(const struct host *h, const struct utcp_stats *cs)
+{
 	struct utcp_nic_stats ns;
-	const struct utcp_stats *cs = utcp_ctx_stats(s->ctx);
-	struct utcp_nic *nic = utcp_stack_nic(s->st, 0);
-	utcp_ctx_sock_usage(s->ctx, &u);
-	if (u.sockets != 0 || u.tcbs != 0)
-		die("%s: %u sockets, %u TCBs left", s->name, u.sockets, u.tcbs);
-	if (utcp_ctx_bufs_in_use(s->ctx) != 0)
-		die("%s: %llu packet buffers leaked", s->name,
-		    (unsigned long long)utcp_ctx_bufs_in_use(s->ctx));
-	if (nic->ops->stats(nic, &ns) != 0 || ns.bufs_in_use != 0)
-		die("%s: the NIC counts %llu buffers in use", s->name,
+	struct rte_eth_stats es;
+	if (h->nic->ops->stats(h->nic, &ns) != 0 || ns.bufs_in_use != 0)
+		die("%s: the NIC counts %llu buffers in use", h->name,
 		    (unsigned long long)ns.bufs_in_use);
-	printf("%s: port rx %llu frames %llu bytes, tx %llu frames %llu bytes, errors %llu/%llu, "
-	       "link %s; tcp rx %llu tx %llu retransmits %llu, drops %llu\n",
-	       s->name, (unsigned long long)ns.rx_pkts, (unsigned long long)ns.rx_bytes,
-	       (unsigned long long)ns.tx_pkts, (unsigned long long)ns.tx_bytes,
+	printf("%s: port rx %llu frames, tx %llu frames, errors %llu/%llu, missed %llu, link %s; "
+	       "tcp rx %llu tx %llu retransmits %llu\n",
+	       h->name, (unsigned long long)ns.rx_pkts, (unsigned long long)ns.tx_pkts,
 	       (unsigned long long)ns.rx_errors, (unsigned long long)ns.tx_errors,
+	       (unsigned long long)ns.rx_missed,
 	       ns.link_up == 1 ? "up" : ns.link_up == 0 ? "down" : "unknown",
 	       (unsigned long long)cs->tcp_rx, (unsigned long long)cs->tcp_tx,
-	       (unsigned long long)cs->tcp_retransmits, (unsigned long long)utcp_stats_drops(cs));
-	if (ns.link_up != 1)
-		die("%s: link not up", s->name);
-	if (ns.tx_pkts != cs->tx_frames || ns.rx_pkts != cs->rx_frames)
+	       (unsigned long long)cs->tcp_retransmits);
+	if (ns.link_up != 1 || ns.rx_errors || ns.tx_errors || ns.rx_missed)
+		die("%s: link down or port errors", h->name);
+	/* every frame the contexts sent went through the port; with several
+	 * queues the contexts also received the backend's ARP copies */
+	if (ns.tx_pkts != cs->tx_frames || ns.rx_pkts > cs->rx_frames ||
+	    (nq == 1 && ns.rx_pkts != cs->rx_frames))
 		die("%s: port counters (%llu tx, %llu rx) differ from the stack's (%llu, %llu)",
-		    s->name, (unsigned long long)ns.tx_pkts, (unsigned long long)ns.rx_pkts,
+		    h->name, (unsigned long long)ns.tx_pkts, (unsigned long long)ns.rx_pkts,
 		    (unsigned long long)cs->tx_frames, (unsigned long long)cs->rx_frames);
-	if (cs->tcp_rx == 0 || utcp_stats_drops(cs) != 0)
-		die("%s: %llu segments in, %llu frames dropped", s->name,
-		    (unsigned long long)cs->tcp_rx, (unsigned long long)utcp_stats_drops(cs));
+	if (rte_eth_stats_get(utcp_dpdk_port_id(h->nic), &es) != 0)
+		die("%s: rte_eth_stats_get", h->name);
+	for (int q = 0; q < nq; q++) {
+		printf("%s: queue %d received %llu frames\n", h->name, q,
+		       (unsigned long long)es.q_ipackets[q]);
+		if (es.q_ipackets[q] == 0)
+			die("%s: queue %d carried nothing", h->name, q);
+	}
 }
 
-static void open_side(struct side *s, const struct utcp_config *cfg, int dir)
+static void close_host(struct host *h)
 {
-	char err[512];
-	s->st = utcp_stack_open(cfg, err, sizeof(err));
-	if (s->st == NULL)
-		die("%s: stack open: %s", s->name, err);
-	s->ctx = utcp_ctx_create(s->st, 0);
-	if (s->ctx == NULL)
-		die("%s: context: %s", s->name, strerror(errno));
-	s->lsock = s->sock = -1;
-	s->dir = dir;
-	const struct utcp_nic *nic = utcp_stack_nic(s->st, 0);
-	printf("%s: port %s (dpdk port %u), %u queue, offloads %#x, rss %d\n", s->name, nic->name,
-	       utcp_dpdk_port_id((struct utcp_nic *)nic), nic->caps.nb_queues, nic->caps.offloads,
-	       (int)nic->caps.rss);
-}
-
-static void close_side(struct side *s)
-{
-	struct utcp_nic *nic = utcp_stack_nic(s->st, 0);
-	utcp_ctx_destroy(s->ctx);
-	uint64_t left = utcp_dpdk_mbufs_in_use(nic);
+	for (int c = 0; c < nq; c++)
+		utcp_ctx_destroy(h->ctx[c]);
+	uint64_t left = utcp_dpdk_mbufs_in_use(h->nic);
 	if (left != 0)
-		die("%s: %llu mbufs not back in the pool", s->name, (unsigned long long)left);
-	utcp_stack_close(s->st);
+		die("%s: %llu mbufs not back in the pool", h->name, (unsigned long long)left);
+	utcp_stack_close(h->st);
 }
 
-int main(void)
+static void parse_args(int argc, char **argv)
 {
-	struct utcp_config ca, cb;
-	struct rings r;
-	char err[512];
 	const char *e = getenv("RING_BYTES");
 	if (e != NULL)
 		ring_bytes = strtoul(e, NULL, 0);
-	e = getenv("RING_TIMEOUT");
+	if (argc == 3 && strcmp(argv[1], "--queues") == 0)
+		nq = atoi(argv[2]);
+	else if (argc != 1)
+		die("usage: %s [--queues 1|2]", argv[0]);
+	if (nq < 1 || nq > MAX_Q)
+		die("--queues: 1 or 2");
+}
+
+int main(int argc, char **argv)
+{
+	struct utcp_config ca, cb;
+	struct rings r;
+	struct utcp_stats sa, sb;
+	char err[512];
+	parse_args(argc, argv);
+	const char *e = getenv("RING_TIMEOUT");
 	utcp_time_t bound = (e ? strtoull(e, NULL, 0) : 60) * UTCP_NSEC_PER_SEC;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(file_prefix, sizeof(file_prefix), "utcp-ring-%d", (int)getpid());
@@ -344,24 +443,29 @@ int main(void)
 	make_ring_ports(&r);
 	make_config(&ca, r.name_a, "10.99.0.1/24", "02:00:00:99:00:01", "11");
 	make_config(&cb, r.name_b, "10.99.0.2/24", "02:00:00:99:00:02", "22");
-	struct side a = { .name = "A" }, b = { .name = "B" };
-	open_side(&a, &ca, 0);
-	open_side(&b, &cb, 1);
+	struct host a = { .name = "A" }, b = { .name = "B" };
+	host_open(&a, &ca, 0);
+	host_open(&b, &cb, 1);
 	start(&a, &b);
 	run(&a, &b, bound);
-	check_side(&a);
-	check_side(&b);
-	close_side(&a);
-	close_side(&b);
-	if (rte_ring_count(r.ab) != 0 || rte_ring_count(r.ba) != 0)
-		die("frames left in the rings (%u, %u)", rte_ring_count(r.ab), rte_ring_count(r.ba));
-	rte_ring_free(r.ab);
-	rte_ring_free(r.ba);
+	check_contexts(&a, &sa);
+	check_contexts(&b, &sb);
+	check_port(&a, &sa);
+	check_port(&b, &sb);
+	close_host(&a);
+	close_host(&b);
+	for (int q = 0; q < nq; q++) {
+		if (rte_ring_count(r.ab[q]) != 0 || rte_ring_count(r.ba[q]) != 0)
+			die("frames left in the rings of queue %d", q);
+		rte_ring_free(r.ab[q]);
+		rte_ring_free(r.ba[q]);
+	}
 	utcp_dpdk_eal_release();
 	char dir[128];
 	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", file_prefix);
 	rmdir(dir); /* --no-shconf leaves an empty directory */
-	printf("PASS dpdk net_ring: handshake, %zu bytes each way byte-exact, close, no leak\n",
-	       ring_bytes);
+	printf("PASS dpdk net_ring, %d queue%s: handshake, %zu bytes each way on %d connection%s "
+	       "byte-exact, close, no leak\n", nq, nq > 1 ? "s" : "", ring_bytes, nq,
+	       nq > 1 ? "s" : "");
 	return 0;
 }
