@@ -108,6 +108,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
 static int eal_refs;
 static int eal_done; /* rte_eal_cleanup() ran: DPDK cannot start again */
+static uint64_t mbufs_lost; /* mbufs missing from pools freed at close */
 
 static int eal_init(const struct utcp_config *cfg, char *err, size_t errlen)
 {
@@ -393,6 +394,11 @@ uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic)
 	return n;
 }
 
+uint64_t utcp_dpdk_mbufs_lost(void)
+{
+	return __atomic_load_n(&mbufs_lost, __ATOMIC_RELAXED);
+}
+
 uint16_t utcp_dpdk_port_id(struct utcp_nic *nic)
 {
 	return dpriv(nic)->port_id;
@@ -404,8 +410,14 @@ static void priv_free(struct dpdk_priv *dp)
 		rte_eth_dev_stop(dp->port_id);
 	if (dp->configured)
 		rte_eth_dev_close(dp->port_id);
-	for (uint16_t q = 0; q < dp->nb_queues; q++)
-		rte_mempool_free(dp->q[q].pool); /* NULL is fine */
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
+		if (dp->q[q].pool == NULL)
+			continue;
+		/* the port is stopped: every mbuf should be home */
+		__atomic_add_fetch(&mbufs_lost, rte_mempool_in_use_count(dp->q[q].pool),
+				   __ATOMIC_RELAXED);
+		rte_mempool_free(dp->q[q].pool);
+	}
 	if (dp->eal_ref)
 		utcp_dpdk_eal_release();
 	utcp_fanout_destroy(&dp->fan);

@@ -78,6 +78,9 @@ void utcp_dpdk_eal_release(void);
 /* mbufs of this NIC's pools not back in them (held by the stack, a ring, a
  * peer or the PMD); 0 after a clean shutdown. */
 uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic);
+/* mbufs missing from their pool when a closed port's pools were freed (the
+ * port stopped, so its PMD held none): the process-wide leak count. */
+uint64_t utcp_dpdk_mbufs_lost(void);
 uint16_t utcp_dpdk_port_id(struct utcp_nic *nic);
 
 #endif

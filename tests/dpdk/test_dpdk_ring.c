@@ -454,6 +454,9 @@ int main(int argc, char **argv)
 	check_port(&b, &sb);
 	close_host(&a);
 	close_host(&b);
+	if (utcp_dpdk_mbufs_lost() != 0)
+		die("%llu mbufs not back in their pools at close",
+		    (unsigned long long)utcp_dpdk_mbufs_lost());
 	for (int q = 0; q < nq; q++) {
 		if (rte_ring_count(r.ab[q]) != 0 || rte_ring_count(r.ba[q]) != 0)
 			die("frames left in the rings of queue %d", q);
