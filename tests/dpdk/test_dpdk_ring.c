@@ -59,6 +59,11 @@ static void die(const char *fmt, ...)
 	vfprintf(stdout, fmt, ap);
 	fprintf(stdout, "\n");
 	va_end(ap);
+	if (file_prefix[0] != '\0') { /* the EAL's directory, empty under --no-shconf */
+		char dir[128];
+		snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", file_prefix);
+		rmdir(dir);
+	}
 	exit(1);
 }
 
