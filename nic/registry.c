@@ -48,10 +48,6 @@ extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
 #if defined(HAVE_PSIO) && defined(UTCP_PSIO_BACKEND)
 #define PSIO_OPEN utcp_psio_open
 #define PSIO_MISSING NULL
-#elif defined(HAVE_PSIO)
-#define PSIO_OPEN NULL
-#define PSIO_MISSING "the PSIO backend is not built yet (the io_engine tree was found, but " \
-		     "nic/psio holds only its design)"
 #else
 #define PSIO_OPEN NULL
 #define PSIO_MISSING "utcp was built without PSIO; re-run configure with --with-psio=DIR " \
