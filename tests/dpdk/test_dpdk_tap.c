@@ -320,9 +320,12 @@ int main(void)
 	if (csum0 < 0 || csum1 != csum0)
 		die("the kernel found bad TCP checksums in utcp's segments");
 	/* In promiscuous mode (utcp has its own MAC) frames for the kernel's own
-	 * multicast groups arrive too and are dropped as not ours (drop_eth_dst);
-	 * drop_tcp_unacceptable is the core's verdict on segments, reported, not
-	 * judged here.  Nothing else may be dropped, checksums least of all. */
+	 * multicast groups arrive too and are dropped as not ours (drop_eth_dst).
+	 * The kernel re-sends the last segment before a full window when no ACK
+	 * came soon enough (tail loss probe); utcp already has those bytes, so
+	 * the copy is entirely old: unacceptable, answered with an ACK (RFC 9293
+	 * §3.10.7.4) and counted in drop_tcp_unacceptable.  Nothing else may be
+	 * dropped, checksums least of all. */
 	uint64_t other = utcp_stats_drops(cs) - cs->drop_eth_dst - cs->drop_tcp_unacceptable;
 	printf("utcp: drops: %llu not for our MAC, %llu unacceptable segments, %llu other\n",
 	       (unsigned long long)cs->drop_eth_dst, (unsigned long long)cs->drop_tcp_unacceptable,
