@@ -321,8 +321,8 @@ int main(void)
 		die("the kernel found bad TCP checksums in utcp's segments");
 	/* In promiscuous mode (utcp has its own MAC) frames for the kernel's own
 	 * multicast groups arrive too and are dropped as not ours (drop_eth_dst).
-	 * The kernel re-sends the last segment before a full window when no ACK
-	 * came soon enough (tail loss probe); utcp already has those bytes, so
+	 * Now and then the kernel re-sends the segment that filled utcp's window
+	 * (seen: seq = rcv_nxt - 952, len 952); utcp already has those bytes, so
 	 * the copy is entirely old: unacceptable, answered with an ACK (RFC 9293
 	 * §3.10.7.4) and counted in drop_tcp_unacceptable.  Nothing else may be
 	 * dropped, checksums least of all. */
