@@ -19,3 +19,12 @@ dpdk_run() {
 	fi
 	return $rc
 }
+
+# Hold the DPDK test lock for the rest of this shell (for scripts that run
+# several processes): dpdk_lock; ... (released when the shell exits).
+dpdk_lock() {
+	lock="${top_builddir:-.}/tests/dpdk/.dpdk-test.lock"
+	mkdir -p "$(dirname "$lock")"
+	exec 9> "$lock"
+	command -v flock > /dev/null 2>&1 && flock 9
+}
