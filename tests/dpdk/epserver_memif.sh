@@ -3,7 +3,7 @@
 # DPDK backend, joined by net_memif (shared-memory packet rings between
 # processes) with 2 queues on each side: 2 contexts per process, both used.
 #   epserver: 10.79.0.1, memif role=server; epwget: 10.79.0.2, role=client;
-#   epwget makes MEMIF_REQUESTS (default 2000) short connections (HTTP/1.0,
+#   epwget makes MEMIF_REQUESTS (default 1000) short connections (HTTP/1.0,
 #   one request each) with 16 in flight, every body checked against the file.
 # Pass: epwget exits 0 (every request completed, 0 errors), both of its
 # contexts completed connections, and epserver's per-core statistics show
@@ -15,7 +15,7 @@ top_builddir=$(cd "${top_builddir:-.}" && pwd)
 export top_srcdir top_builddir
 srv="$top_builddir/tools/epserver"
 cli="$top_builddir/tools/epwget"
-requests=${MEMIF_REQUESTS:-2000}
+requests=${MEMIF_REQUESTS:-1000}
 . "$top_srcdir/tests/dpdk/run_one.sh"
 dpdk_lock
 
