@@ -27,6 +27,8 @@ static const struct scenario *const scenarios[] = {
 	&sim_scenario_ping,
 	&sim_scenario_transfer,
 	&sim_scenario_rr,
+	&sim_scenario_synflood,
+	&sim_scenario_exhaust,
 };
 #define NB_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
