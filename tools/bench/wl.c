@@ -119,10 +119,15 @@ static int sys_fail(struct wl_run *r, const char *what)
 
 static void msg_fill(uint8_t *b, size_t n, uint64_t id, int dir)
 {
-	uint32_t h = (uint32_t)(id * 2654435761u) ^ (dir ? 0xa5c3e187u : 0x5a3c1e78u);
+	uint64_t h = (id + 1) * 0x9e3779b97f4a7c15ull ^ (dir ? 0xa5c3e187d2b4f069ull : 0);
+	size_t i = sizeof(id);
 	memcpy(b, &id, sizeof(id));
-	for (size_t i = sizeof(id); i < n; i++)
-		b[i] = (uint8_t)((h >> ((i & 3) * 8)) + i);
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = h + i * 0xbf58476d1ce4e5b9ull;
+		memcpy(b + i, &w, 8);
+	}
+	for (; i < n; i++)
+		b[i] = (uint8_t)(h >> (i & 7) * 8);
 }
 
 /* 0 and the id when b is a well-formed message of direction dir. */
