@@ -210,11 +210,14 @@ void report_table(const struct bench_opts *o, const struct bench_table *t)
 			if (t->n[k][s] == 0)
 				continue;
 			const struct wl_result *r = &t->res[k][s][t->n[k][s] - 1];
+			char other[32] = "n/a (run too short)";
+			if (r->wall >= 0.5) /* /proc/stat counts in ticks of 10 ms */
+				snprintf(other, sizeof(other), "%.0f%%",
+					 100 * median(t, (enum wl_kind)k, s, M_OTHER));
 			printf("utcp-bench: %-8s %-6s user %3.0f%% of CPU, CPU-s %.3f, wall-s %.3f, "
-			       "other load on the CPU %.0f%%%s%s\n", wl_names[k], s ? "kernel" : "utcp",
-			       100 * median(t, (enum wl_kind)k, s, M_USER), r->cpu, r->wall,
-			       100 * median(t, (enum wl_kind)k, s, M_OTHER), s ? "" : "; ",
-			       s ? "" : r->note);
+			       "other load on the CPU %s%s%s\n", wl_names[k], s ? "kernel" : "utcp",
+			       100 * median(t, (enum wl_kind)k, s, M_USER), r->cpu, r->wall, other,
+			       s ? "" : "; ", s ? "" : r->note);
 		}
 	}
 }
@@ -381,29 +384,48 @@ static void *scale_thread(void *arg)
 	return NULL;
 }
 
-/* Aggregate rate (units per wall-s) of p independent instances on CPUs 0..p-1. */
-static double scale_run(const struct bench_opts *o, enum wl_kind k, int stack, int p, int *failed)
+/* p independent instances on CPUs 0..p-1: their summed rate per wall-s
+ * (*wall) and the sum of each one's rate per CPU-s (*cpu). */
+static int scale_run(const struct bench_opts *o, enum wl_kind k, int stack, int p, double *wall,
+		     double *cpu)
 {
 	struct scale_job j[2];
 	pthread_t th[2];
-	double units = 0, wall = 0;
+	double units = 0, span = 0;
+	*cpu = 0;
 	for (int i = 0; i < p; i++) {
 		j[i] = (struct scale_job){ .sp = &o->spec[k], .seed = o->seed + (uint64_t)i,
 					   .stack = stack, .cpu = i };
 		if (pthread_create(&th[i], NULL, scale_thread, &j[i]) != 0)
-			return *failed = 1, -1;
+			return -1;
 	}
+	int rc = 0;
 	for (int i = 0; i < p; i++) {
 		pthread_join(th[i], NULL);
-		if (j[i].rc < 0) {
+		if (j[i].rc < 0 || j[i].res.cpu <= 0) {
 			fprintf(stderr, "utcp-bench: scaling %s failed: %s\n", wl_names[k], j[i].res.why);
-			*failed = 1;
-			return -1;
+			rc = -1;
+			continue;
 		}
 		units += (double)j[i].res.units;
-		wall = j[i].res.wall > wall ? j[i].res.wall : wall;
+		span = j[i].res.wall > span ? j[i].res.wall : span;
+		*cpu += (double)j[i].res.units / j[i].res.cpu;
 	}
-	return wall > 0 ? units / wall : -1;
+	*wall = span > 0 ? units / span : 0;
+	return rc;
+}
+
+static void scale_line(const struct bench_opts *o, enum wl_kind k, int s, int *failed)
+{
+	double w1, c1, w2, c2;
+	char a[32], b[32], c[32], d[32];
+	if (scale_run(o, k, s, 1, &w1, &c1) < 0 || scale_run(o, k, s, 2, &w2, &c2) < 0) {
+		*failed = 1;
+		return;
+	}
+	printf("| %-8s | %-6s | %9s | %9s | %6.2fx | %9s | %9s | %6.2fx |\n", wl_names[k],
+	       s ? "kernel" : "utcp", fmt_num(a, sizeof(a), w1), fmt_num(b, sizeof(b), w2), w2 / w1,
+	       fmt_num(c, sizeof(c), c1), fmt_num(d, sizeof(d), c2), c2 / c1);
 }
 
 int report_scaling(const struct bench_opts *o)
@@ -413,21 +435,19 @@ int report_scaling(const struct bench_opts *o)
 		printf("\nutcp-bench: scaling: skipped (one CPU)\n");
 		return 0;
 	}
-	printf("\nScaling: independent instances (utcp: one simulated client+server world each; kernel:\n"
-	       "one loopback client+server each), one thread per CPU; transactions per wall-second:\n");
+	printf("\nScaling from one CPU to two: independent instances, one thread pinned per CPU (utcp:\n"
+	       "a simulated client+server world each; kernel: a loopback client+server each, sharing\n"
+	       "one kernel).  Transactions per wall-second summed over the instances (depends on other\n"
+	       "load on the machine), and per CPU-second summed (what dedicated CPUs would give):\n\n");
+	printf("| %-8s | %-6s | %9s | %9s | %7s | %9s | %9s | %7s |\n", "workload", "stack",
+	       "1 CPU/w", "2 CPUs/w", "wall", "1 CPU/c", "2 CPUs/c", "CPU");
+	printf("|----------|--------|-----------|-----------|---------|-----------|-----------|---------|\n");
 	for (int k = WL_SHORT; k <= WL_PINGPONG; k++) {
 		if (!o->want[k])
 			continue;
-		for (int s = 0; s < 2; s++) {
-			char a[32], b[32];
-			if (o->only && o->only != s + 1)
-				continue;
-			double one = scale_run(o, (enum wl_kind)k, s, 1, &failed);
-			double two = scale_run(o, (enum wl_kind)k, s, 2, &failed);
-			printf("utcp-bench:   %-8s %-6s 1 CPU %10s  2 CPUs %10s  scaling %.2fx\n",
-			       wl_names[k], s ? "kernel" : "utcp", fmt_num(a, sizeof(a), one),
-			       fmt_num(b, sizeof(b), two), one > 0 && two > 0 ? two / one : 0);
-		}
+		for (int s = 0; s < 2; s++)
+			if (!o->only || o->only == s + 1)
+				scale_line(o, (enum wl_kind)k, s, &failed);
 	}
 	return failed;
 }
