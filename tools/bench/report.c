@@ -172,8 +172,10 @@ void report_header(const struct bench_opts *o, int argc, char **argv)
 	char model[128];
 	uname(&u);
 	cpu_model(model, sizeof(model));
-	printf("utcp-bench: command:");
-	for (int i = 0; i < argc; i++)
+	const char *name = strrchr(argv[0], '/');
+	name = name != NULL ? name + 1 : argv[0];
+	printf("utcp-bench: command: %s", strncmp(name, "lt-", 3) == 0 ? name + 3 : name);
+	for (int i = 1; i < argc; i++)
 		printf(" %s", argv[i]);
 	printf("\nutcp-bench: Linux %s, %s, %ld CPUs; both stacks on CPU %d; %d round%s, "
 	       "interleaved; seed %" PRIu64 "\n", u.release, model, sysconf(_SC_NPROCESSORS_ONLN),

@@ -343,10 +343,8 @@ static int srv_rr(struct wl_run *r, int fd)
 		if (m == 0)
 			return srv_close(r, fd);
 		k->got += (uint32_t)m;
-		if (k->got == r->sp->msg && srv_request(r, fd) < 0)
-			return -1;
-		if (k->sending)
-			return 0;
+		if (k->got == r->sp->msg) /* one request per event: no read just to see EAGAIN */
+			return srv_request(r, fd);
 	}
 	return 0;
 }
@@ -493,8 +491,12 @@ static int cli_read(struct wl_run *r, int i)
 			return wl_fail(r, "client: %s after %u response bytes",
 				       m ? "data after the response" : "EOF", k->got);
 		k->got += (uint32_t)m;
-		if (k->got == r->sp->msg && cli_response(r, i) < 0)
+		if (k->got < r->sp->msg)
+			continue;
+		if (cli_response(r, i) < 0)
 			return -1;
+		if (r->sp->kind != WL_SHORT)
+			return 0; /* the next request is out: its response is a new event */
 	}
 	return 0;
 }
