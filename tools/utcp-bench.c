@@ -186,9 +186,14 @@ static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct
 {
 	struct cpu_ticks before, after;
 	cpu_ticks_read(o->cpu, &before);
+	double sirq = ksoftirqd_cpu(o->cpu);
 	int rc = stack == STACK_UTCP ? bench_utcp_run(&o->spec[k], o->seed, res)
 				     : bench_kernel_run(&o->spec[k], res);
 	cpu_ticks_read(o->cpu, &after);
+	res->softirqd = ksoftirqd_cpu(o->cpu) - sirq;
+	if (stack == STACK_KERNEL)
+		snprintf(res->note, sizeof(res->note), "ksoftirqd/%d ran %.0f ms meanwhile (not counted)",
+			 o->cpu, 1e3 * res->softirqd);
 	res->other = cpu_ticks_busy(&before, &after) - res->cpu;
 	if (rc < 0)
 		fprintf(stderr, "utcp-bench: %s %s failed: %s\n", stack == STACK_UTCP ? "utcp" : "kernel",

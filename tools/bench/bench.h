@@ -122,6 +122,7 @@ struct wl_result {
 	double cpu, user, sys, wall;
 	double p50, p99;         /* latency: wall s per round trip */
 	double other;            /* s of its CPU other processes used meanwhile */
+	double softirqd;         /* s the CPU's ksoftirqd thread ran meanwhile */
 	char note[200];          /* counters worth knowing (utcp: retransmits, ...) */
 };
 void wl_result(const struct wl_run *r, struct wl_result *res);

@@ -57,6 +57,42 @@ double cpu_ticks_busy(const struct cpu_ticks *a, const struct cpu_ticks *b)
 	return (double)(b->busy - a->busy) / (double)sysconf(_SC_CLK_TCK);
 }
 
+static int ksoftirqd_pid(int cpu)
+{
+	char want[32], path[64], comm[64];
+	snprintf(want, sizeof(want), "ksoftirqd/%d\n", cpu);
+	for (int pid = 2; pid < 4096; pid++) { /* kernel threads start early */
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		int hit = fgets(comm, sizeof(comm), f) != NULL && strcmp(comm, want) == 0;
+		fclose(f);
+		if (hit)
+			return pid;
+	}
+	return -1;
+}
+
+double ksoftirqd_cpu(int cpu)
+{
+	static int pid = 0, pid_cpu = -1;
+	char path[64];
+	unsigned long long ut, st;
+	if (pid_cpu != cpu) {
+		pid = ksoftirqd_pid(cpu);
+		pid_cpu = cpu;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+	/* fields 14 and 15: utime, stime (the comm field has no spaces here) */
+	int n = f != NULL ? fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				   &ut, &st) : 0;
+	if (f != NULL)
+		fclose(f);
+	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : 0;
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static int dcmp(const void *a, const void *b)
@@ -217,9 +253,9 @@ void report_table(const struct bench_opts *o, const struct bench_table *t)
 				snprintf(other, sizeof(other), "%.0f%%",
 					 100 * median(t, (enum wl_kind)k, s, M_OTHER));
 			printf("utcp-bench: %-8s %-6s user %3.0f%% of CPU, CPU-s %.3f, wall-s %.3f, "
-			       "other load on the CPU %s%s%s\n", wl_names[k], s ? "kernel" : "utcp",
+			       "other load on the CPU %s; %s\n", wl_names[k], s ? "kernel" : "utcp",
 			       100 * median(t, (enum wl_kind)k, s, M_USER), r->cpu, r->wall, other,
-			       s ? "" : "; ", s ? "" : r->note);
+			       r->note);
 		}
 	}
 }

@@ -34,6 +34,10 @@ struct cpu_ticks {
 void cpu_ticks_read(int cpu, struct cpu_ticks *t);
 double cpu_ticks_busy(const struct cpu_ticks *a, const struct cpu_ticks *b);
 
+/* CPU time (s) of the ksoftirqd thread of `cpu` so far (0 if not found):
+ * kernel network work deferred out of the benchmark thread lands there. */
+double ksoftirqd_cpu(int cpu);
+
 int bench_pin(int cpu);
 void report_header(const struct bench_opts *o, int argc, char **argv);
 void report_table(const struct bench_opts *o, const struct bench_table *t);
