@@ -114,6 +114,14 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	return -1;
 }
 
+static const char *opt_name(const struct option *opts, int c)
+{
+	for (; opts->name != NULL; opts++)
+		if (opts->val == c)
+			return opts->name;
+	return "?";
+}
+
 static int parse_args(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option opts[] = {
@@ -140,7 +148,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		if (c == '?' || parse_opt(o, c, optarg) < 0) {
 			if (c != '?')
 				fprintf(stderr, "utcp-bench: bad value '%s' for --%s\n", optarg,
-					opts[0].name ? argv[optind - 1] + 2 : "");
+					opt_name(opts, c));
 			usage(stderr);
 			return -1;
 		}
@@ -231,7 +239,7 @@ int main(int argc, char **argv)
 		return 2;
 	finish_opts(&o);
 	if (bench_pin(o.cpu) < 0) {
-		fprintf(stderr, "utcp-bench: cannot run on CPU %d: %s\n", o.cpu, strerror(errno));
+		fprintf(stderr, "utcp-bench: cannot run on CPU %d (--cpu): %s\n", o.cpu, strerror(errno));
 		return 2;
 	}
 	if (o.child)
