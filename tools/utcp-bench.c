@@ -168,7 +168,9 @@ static void finish_opts(struct bench_opts *o)
 	if (o->rounds > BENCH_MAX_ROUNDS)
 		o->rounds = BENCH_MAX_ROUNDS;
 	if (o->cpu < 0)
-		o->cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+		o->cpu = bench_allowed_cpu(-1);
+	o->scale_cpu[0] = bench_allowed_cpu(0); /* before this thread is pinned */
+	o->scale_cpu[1] = bench_allowed_cpu(1);
 	for (int k = 0; k < WL_NKINDS; k++) {
 		if (o->count)
 			o->spec[k].count = o->count;
@@ -179,6 +181,23 @@ static void finish_opts(struct bench_opts *o)
 		o->no_callgrind = 1;
 		o->no_scaling = 1;
 	}
+}
+
+/* The n-th CPU this process may run on (n = -1: the last one); -1 if none. */
+int bench_allowed_cpu(int n)
+{
+	cpu_set_t set;
+	int last = -1, seen = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return n <= 0 ? 0 : -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (seen++ == n)
+			return c;
+		last = c;
+	}
+	return n < 0 ? last : -1;
 }
 
 int bench_pin(int cpu)

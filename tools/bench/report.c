@@ -433,7 +433,7 @@ static int scale_run(const struct bench_opts *o, enum wl_kind k, int stack, int 
 	*cpu = 0;
 	for (int i = 0; i < p; i++) {
 		j[i] = (struct scale_job){ .sp = &o->spec[k], .seed = o->seed + (uint64_t)i,
-					   .stack = stack, .cpu = i };
+					   .stack = stack, .cpu = o->scale_cpu[i] };
 		if (pthread_create(&th[i], NULL, scale_thread, &j[i]) != 0)
 			return -1;
 	}
@@ -469,14 +469,15 @@ static void scale_line(const struct bench_opts *o, enum wl_kind k, int s, int *f
 int report_scaling(const struct bench_opts *o)
 {
 	int failed = 0;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
-		printf("\nutcp-bench: scaling: skipped (one CPU)\n");
+	if (o->scale_cpu[1] < 0) {
+		printf("\nutcp-bench: scaling: skipped (only one CPU allowed)\n");
 		return 0;
 	}
 	printf("\nScaling from one CPU to two: independent instances, one thread pinned per CPU (utcp:\n"
 	       "a simulated client+server world each; kernel: a loopback client+server each, sharing\n"
 	       "one kernel).  Transactions per wall-second summed over the instances (depends on other\n"
-	       "load on the machine), and per CPU-second summed (what dedicated CPUs would give):\n\n");
+	       "load on the machine), and per CPU-second summed (what dedicated CPUs would give);\n"
+	       "CPUs %d and %d:\n\n", o->scale_cpu[0], o->scale_cpu[1]);
 	printf("| %-8s | %-6s | %9s | %9s | %7s | %9s | %9s | %7s |\n", "workload", "stack",
 	       "1 CPU/w", "2 CPUs/w", "wall", "1 CPU/c", "2 CPUs/c", "CPU");
 	printf("|----------|--------|-----------|-----------|---------|-----------|-----------|---------|\n");

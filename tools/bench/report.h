@@ -18,6 +18,7 @@ struct bench_opts {
 	double max_wall;
 	uint64_t seed, count;
 	int want[WL_NKINDS];
+	int scale_cpu[2];             /* the CPUs of the scaling runs */
 	struct wl_spec spec[WL_NKINDS];
 };
 
@@ -39,6 +40,8 @@ double cpu_ticks_busy(const struct cpu_ticks *a, const struct cpu_ticks *b);
 double ksoftirqd_cpu(int cpu);
 
 int bench_pin(int cpu);
+/* The n-th CPU this process may run on (n = -1: the last one); -1 if none. */
+int bench_allowed_cpu(int n);
 void report_header(const struct bench_opts *o, int argc, char **argv);
 void report_table(const struct bench_opts *o, const struct bench_table *t);
 int report_callgrind(const struct bench_opts *o, const char *argv0);
