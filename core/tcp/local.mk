@@ -5,6 +5,9 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_opt.c \
 	core/tcp/tcp_buf.c \
 	core/tcp/tcp_cc.c \
+	core/tcp/cc_newreno.c \
+	core/tcp/cc_cubic.c \
+	core/tcp/tcp_sack.c \
 	core/tcp/tcp_conn.c \
 	core/tcp/tcp_input.c \
 	core/tcp/tcp_output.c \
