@@ -51,3 +51,4 @@ tests_unit_test_epoll_LDADD = $(UNIT_LIBS)
 tests_unit_test_tcp_sim_SOURCES = tests/unit/test_tcp_sim.c $(TCP_TESTLIB)
 tests_unit_test_tcp_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_sim_LDADD = $(UNIT_LIBS)
+include $(top_srcdir)/core/tcp/cc.mk
