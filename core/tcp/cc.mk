@@ -7,3 +7,13 @@ endif
 tests_unit_test_tcp_recovery_SOURCES = tests/unit/test_tcp_recovery.c $(TCP_TESTLIB)
 tests_unit_test_tcp_recovery_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_recovery_LDADD = $(UNIT_LIBS)
+
+# Congestion control measured on the simulator, with a goodput snapshot.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_cc_sim
+TESTS += tests/unit/test_cc_sim
+endif
+tests_unit_test_cc_sim_SOURCES = tests/unit/test_cc_sim.c $(TCP_TESTLIB)
+tests_unit_test_cc_sim_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cc_sim_LDADD = $(UNIT_LIBS)
+EXTRA_DIST += tests/sim/cc_goodput.snap

@@ -9,34 +9,22 @@
  *   W_est += alpha_cubic * segments_acked / cwnd  §4.3 (Reno-friendly)
  * with C = 0.4, beta_cubic = 0.7, alpha_cubic = 3 (1 - beta) / (1 + beta)
  * = 9/17, time in ms and windows in segments of SMSS where the RFC says so.
- *
- * Slow-start exit (RFC 9406 §4.2, simplified): RTT samples are grouped in
- * rounds (a round ends when the ACK passes what was sent when it began);
- * once cwnd >= 16 SMSS, and with at least 8 samples in the round, a
- * minimum RTT that grew by eta = clamp(lastMinRTT / 8, 4 ms, 16 ms) ends
- * slow start: ssthresh = cwnd, straight to congestion avoidance (Linux's
- * HyStart does the same; HyStart++'s conservative slow start phase is not
- * implemented).
+
+ * Slow start ends early on an RTT increase (tcp_hystart_*, tcp_cc.c).
  */
 #include "core/tcp/tcp.h"
 
 #define CUBIC_BETA_NUM 7        /* beta_cubic = 0.7 */
 #define CUBIC_BETA_DEN 10
-#define HYSTART_LOW_WINDOW 16   /* SMSS */
-#define HYSTART_N_RTT_SAMPLE 8
-#define HYSTART_MIN_ETA (4 * UTCP_NSEC_PER_MSEC)
-#define HYSTART_MAX_ETA (16 * UTCP_NSEC_PER_MSEC)
 
 struct cubic {
+	struct tcp_hystart hs;
 	uint32_t w_max;           /* bytes: cwnd before the last reduction */
 	uint32_t origin;          /* bytes: W_max of the running epoch */
 	uint32_t k_ms;            /* K */
-	uint32_t round_end;       /* HyStart round: ends when snd_una passes it */
 	utcp_time_t epoch;        /* start of the congestion avoidance epoch, 0: none */
 	uint64_t w_est;           /* bytes << 10 */
 	uint64_t acc;             /* cwnd growth not yet applied (bytes * cwnd) */
-	utcp_time_t cur_min, last_min; /* HyStart: min RTT of this and the last round */
-	uint32_t samples;         /* RTT samples in this round */
 };
 
 _Static_assert(sizeof(struct cubic) <= sizeof(((struct utcp_tcb *)0)->cc_priv),
@@ -84,48 +72,18 @@ static uint32_t cubic_w(const struct cubic *c, uint64_t t_ms, uint32_t mss)
 	return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 }
 
-static void cubic_round_reset(struct utcp_tcb *tp, struct cubic *c)
-{
-	c->last_min = c->cur_min;
-	c->cur_min = UTCP_TIME_NEVER;
-	c->samples = 0;
-	c->round_end = tp->snd_max;
-}
-
 static void cubic_init(struct utcp_tcb *tp)
 {
 	struct cubic *c = cubic_of(tp);
 	*c = (struct cubic){ 0 };
 	tp->cwnd = tcp_initial_window(tp); /* RFC 6928 */
 	tp->ssthresh = UINT32_MAX;
-	c->cur_min = c->last_min = UTCP_TIME_NEVER;
-	c->round_end = tp->snd_max;
+	tcp_hystart_reset(tp, &c->hs);
 }
 
 static void cubic_on_rtt(struct utcp_tcb *tp, utcp_time_t rtt)
 {
-	struct cubic *c = cubic_of(tp);
-	if (tp->cwnd >= tp->ssthresh)
-		return;
-	if (rtt < c->cur_min)
-		c->cur_min = rtt;
-	c->samples++;
-}
-
-/* RFC 9406 §4.2 delay increase, checked on each ACK in slow start. */
-static void cubic_hystart(struct utcp_tcb *tp, struct cubic *c)
-{
-	if (tp->cwnd >= HYSTART_LOW_WINDOW * (uint32_t)tp->mss && c->samples >= HYSTART_N_RTT_SAMPLE &&
-	    c->last_min != UTCP_TIME_NEVER && c->cur_min != UTCP_TIME_NEVER) {
-		utcp_time_t eta = c->last_min / 8;
-		eta = eta < HYSTART_MIN_ETA ? HYSTART_MIN_ETA : eta > HYSTART_MAX_ETA ? HYSTART_MAX_ETA : eta;
-		if (c->cur_min >= c->last_min + eta) {
-			tp->ssthresh = tp->cwnd;
-			tp->ctx->stats.tcp_hystart_exits++;
-		}
-	}
-	if (SEQ_GEQ(tp->snd_una, c->round_end))
-		cubic_round_reset(tp, c);
+	tcp_hystart_rtt(tp, &cubic_of(tp)->hs, rtt);
 }
 
 /* Start of a congestion avoidance epoch (RFC 9438 §4.2). */
@@ -149,7 +107,7 @@ static void cubic_on_ack(struct utcp_tcb *tp, uint32_t acked)
 	uint32_t mss = tp->mss;
 	if (tp->cwnd < tp->ssthresh) { /* RFC 5681 §3.1 slow start */
 		tp->cwnd += acked < mss ? acked : mss;
-		cubic_hystart(tp, c);
+		tcp_hystart_ack(tp, &c->hs);
 		return;
 	}
 	if (c->epoch == 0)
@@ -215,9 +173,7 @@ static void cubic_on_rto(struct utcp_tcb *tp)
 	struct cubic *c = cubic_of(tp);
 	cubic_reduce(tp);
 	tp->cwnd = tp->mss;
-	c->cur_min = c->last_min = UTCP_TIME_NEVER;
-	c->samples = 0;
-	c->round_end = tp->snd_max;
+	tcp_hystart_reset(tp, &c->hs);
 }
 
 static void cubic_after_idle(struct utcp_tcb *tp)

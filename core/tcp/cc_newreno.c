@@ -2,16 +2,29 @@
  * core/tcp/cc_newreno.c - NewReno congestion control (RFC 5681, RFC 6582):
  * slow start and congestion avoidance with byte counting (RFC 3465),
  * ssthresh = FlightSize / 2 on loss, cwnd = 1 SMSS after a timeout.
+ * Slow start ends early on an RTT increase (HyStart++, RFC 9406, which
+ * applies to any algorithm; tcp_hystart_* in tcp_cc.c).
  *
  * Call order: see tcp_cc.c.
  */
 #include "core/tcp/tcp.h"
+
+static struct tcp_hystart *hystart_of(struct utcp_tcb *tp)
+{
+	return (struct tcp_hystart *)(void *)tp->cc_priv;
+}
+
+static void newreno_on_rtt(struct utcp_tcb *tp, utcp_time_t rtt)
+{
+	tcp_hystart_rtt(tp, hystart_of(tp), rtt);
+}
 
 static void newreno_init(struct utcp_tcb *tp)
 {
 	tp->cwnd = tcp_initial_window(tp);
 	tp->ssthresh = UINT32_MAX; /* RFC 5681 §3.1: arbitrarily high */
 	tp->bytes_acked = 0;
+	tcp_hystart_reset(tp, hystart_of(tp));
 }
 
 static void newreno_on_ack(struct utcp_tcb *tp, uint32_t acked)
@@ -19,6 +32,7 @@ static void newreno_on_ack(struct utcp_tcb *tp, uint32_t acked)
 	if (tp->cwnd < tp->ssthresh) {
 		/* RFC 5681 §3.1 eq. 2: slow start, at most SMSS per ACK. */
 		tp->cwnd += acked < tp->mss ? acked : tp->mss;
+		tcp_hystart_ack(tp, hystart_of(tp));
 		return;
 	}
 	/* RFC 5681 §3.1 eq. 3 (byte counting, RFC 3465): one SMSS per cwnd acked. */
@@ -57,6 +71,7 @@ static void newreno_on_rto(struct utcp_tcb *tp)
 	tp->ssthresh = newreno_ssthresh(tp);
 	tp->cwnd = tp->mss;
 	tp->bytes_acked = 0;
+	tcp_hystart_reset(tp, hystart_of(tp));
 }
 
 static void newreno_after_idle(struct utcp_tcb *tp)
@@ -73,6 +88,7 @@ const struct utcp_cc_ops tcp_cc_newreno = {
 	.on_ack = newreno_on_ack,
 	.on_loss = newreno_on_loss,
 	.on_recovery_end = newreno_on_recovery_end,
+	.on_rtt = newreno_on_rtt,
 	.on_rto = newreno_on_rto,
 	.after_idle = newreno_after_idle,
 };

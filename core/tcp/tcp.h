@@ -168,11 +168,22 @@ const struct utcp_cc_ops *tcp_cc_find(const char *name);
 extern const struct utcp_cc_ops tcp_cc_newreno;
 extern const struct utcp_cc_ops tcp_cc_cubic;
 uint32_t tcp_initial_window(const struct utcp_tcb *tp);
+
+/* Slow-start exit on RTT increase after HyStart++ (RFC 9406 §4.2), shared
+ * by the modules; each keeps one in its cc_priv. */
+struct tcp_hystart {
+	utcp_time_t cur_min, last_min;  /* min RTT of this and the last round */
+	uint32_t round_end;             /* the round ends when snd_una passes it */
+	uint32_t samples;               /* RTT samples in this round */
+};
+void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs);
+void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt);
+void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs); /* in slow start */
 uint32_t tcp_flight_size(const struct utcp_tcb *tp);
 
 /* Loss-recovery scoreboard (RFC 6675 §3), tcp_sack.c: the SACKed ranges
  * above snd_una, sorted and merged, and the recovery variables. */
-#define TCP_SB_MAX 16                  /* SACKed ranges remembered */
+#define TCP_SB_MAX 32                  /* SACKed ranges remembered */
 #define TCP_DUPTHRESH 3                /* RFC 6675 §2 DupThresh */
 struct tcp_sack_scoreboard {
 	uint8_t n;                      /* ranges in use */

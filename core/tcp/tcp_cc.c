@@ -26,6 +26,60 @@ uint32_t tcp_initial_window(const struct utcp_tcb *tp)
 	return iw < 10 * mss ? iw : 10 * mss;
 }
 
+/*
+ * Slow-start exit (RFC 9406 §4.2, simplified): RTT samples are grouped in
+ * rounds (a round ends when the ACK passes what was sent when it began);
+ * once cwnd >= 16 SMSS, with at least 8 samples in the round, a minimum
+ * RTT that grew by eta = clamp(lastRoundMinRTT / 8, 4 ms, 16 ms) ends slow
+ * start: ssthresh = cwnd, straight to congestion avoidance, as Linux's
+ * HyStart does.  HyStart++'s Conservative Slow Start phase is not
+ * implemented.  Without it a slow start that fills a drop-tail queue
+ * doubles into it and loses half a window.
+ */
+#define HYSTART_LOW_WINDOW 16   /* SMSS */
+#define HYSTART_N_RTT_SAMPLE 8
+#define HYSTART_MIN_ETA (4 * UTCP_NSEC_PER_MSEC)
+#define HYSTART_MAX_ETA (16 * UTCP_NSEC_PER_MSEC)
+
+void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs)
+{
+	hs->cur_min = hs->last_min = UTCP_TIME_NEVER;
+	hs->samples = 0;
+	hs->round_end = tp->snd_max;
+}
+
+void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt)
+{
+	if (tp->cwnd >= tp->ssthresh)
+		return;
+	if (rtt < hs->cur_min)
+		hs->cur_min = rtt;
+	hs->samples++;
+}
+
+void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs)
+{
+	if (tp->cwnd >= HYSTART_LOW_WINDOW * (uint32_t)tp->mss &&
+	    hs->samples >= HYSTART_N_RTT_SAMPLE && hs->last_min != UTCP_TIME_NEVER &&
+	    hs->cur_min != UTCP_TIME_NEVER) {
+		utcp_time_t eta = hs->last_min / 8;
+		if (eta < HYSTART_MIN_ETA)
+			eta = HYSTART_MIN_ETA;
+		if (eta > HYSTART_MAX_ETA)
+			eta = HYSTART_MAX_ETA;
+		if (hs->cur_min >= hs->last_min + eta) {
+			tp->ssthresh = tp->cwnd;
+			tp->ctx->stats.tcp_hystart_exits++;
+		}
+	}
+	if (SEQ_GEQ(tp->snd_una, hs->round_end)) { /* a new round */
+		hs->last_min = hs->cur_min;
+		hs->cur_min = UTCP_TIME_NEVER;
+		hs->samples = 0;
+		hs->round_end = tp->snd_max;
+	}
+}
+
 /* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */
 uint32_t tcp_flight_size(const struct utcp_tcb *tp)
 {
