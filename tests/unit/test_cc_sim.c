@@ -18,7 +18,9 @@
  * Each run prints one line (cc, parameters, goodput, counters) with its
  * seed.  Goodput is payload bytes delivered to the application over the
  * time from connect() to the last byte read.  CC_SIM_VERBOSE=1 prints the
- * receiver's and sender's counters as well.
+ * link's, receiver's and sender's counters as well; CC_SIM_RUN=cc,loss,
+ * rtt_ms,bytes,flows[,seed] makes one run of one's choosing instead of the
+ * suite (CC_SIM_PCAP=file captures it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +53,7 @@ struct cc_result {
 	double total;               /* bit/s, all flows, to the last byte */
 	double jain;                /* over bytes delivered until the first flow ended */
 	struct utcp_stats snd, rcv;
+	struct utcp_sim_link_stats link[2]; /* data direction, ACK direction */
 	int ok;
 	char why[160];
 };
@@ -283,6 +286,8 @@ static void cc_run(const struct cc_params *p, struct cc_result *r)
 	enum utcp_sim_run_result res = utcp_sim_world_run_until(w, both_done, &pr, BOUND + 700 * TT_SEC);
 	utcp_sim_host_stats(h[0], &r->snd);
 	utcp_sim_host_stats(h[1], &r->rcv);
+	utcp_sim_link_get_stats(link, 0, &r->link[0]);
+	utcp_sim_link_get_stats(link, 1, &r->link[1]);
 	utcp_time_t last = r->t0;
 	size_t total = 0;
 	r->ok = res == UTCP_SIM_DONE && r->why[0] == 0;
@@ -320,6 +325,11 @@ static void report(const struct cc_params *p, const struct cc_result *r)
 	       (unsigned long long)r->snd.tcp_retransmits, (unsigned long long)r->snd.tcp_hystart_exits,
 	       (unsigned long long)r->rcv.tcp_sack_blocks_tx, (unsigned long long)r->rcv.tcp_dsack_tx);
 	if (getenv("CC_SIM_VERBOSE") != NULL) {
+		printf(" link data: %llu frames, %llu queue drops, %llu lost; acks: %llu frames, "
+		       "%llu queue drops, %llu lost\n",
+		       (unsigned long long)r->link[0].tx_frames, (unsigned long long)r->link[0].queue_drops,
+		       (unsigned long long)r->link[0].lost, (unsigned long long)r->link[1].tx_frames,
+		       (unsigned long long)r->link[1].queue_drops, (unsigned long long)r->link[1].lost);
 		utcp_stats_print(stdout, " snd ", &r->snd);
 		utcp_stats_print(stdout, " rcv ", &r->rcv);
 	}
@@ -449,11 +459,39 @@ START_TEST(goodput_snapshot)
 }
 END_TEST
 
+/* CC_SIM_RUN=cc,loss,rtt_ms,bytes,flows[,seed]: one run, reported, instead of the suite. */
+START_TEST(one_run)
+{
+	char cc[16];
+	double loss;
+	unsigned rtt, flows;
+	unsigned long long bytes, seed = 1;
+	ck_assert_msg(sscanf(getenv("CC_SIM_RUN"), "%15[^,],%lf,%u,%llu,%u,%llu", cc, &loss, &rtt,
+			     &bytes, &flows, &seed) >= 5 && flows >= 1 && flows <= MAX_FLOWS,
+		      "CC_SIM_RUN=cc,loss,rtt_ms,bytes,flows[,seed]");
+	struct cc_params p = base(cc);
+	struct cc_result r;
+	p.loss = loss;
+	p.delay = rtt * TT_MS / 2;
+	p.bytes = (size_t)bytes;
+	p.flows = (int)flows;
+	p.seed = seed;
+	cc_run(&p, &r);
+	report(&p, &r);
+	ck_assert(r.ok);
+}
+END_TEST
+
 Suite *cc_sim_suite(void)
 {
 	Suite *su = suite_create("cc_sim");
 	TCase *tc = tcase_create("cc");
 	tcase_set_timeout(tc, 600);
+	if (getenv("CC_SIM_RUN") != NULL) {
+		tcase_add_test(tc, one_run);
+		suite_add_tcase(su, tc);
+		return su;
+	}
 	tcase_add_test(tc, link_utilization);
 	tcase_add_test(tc, sack_recovers_loss);
 	tcase_add_test(tc, two_flows_fair);
