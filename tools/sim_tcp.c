@@ -29,7 +29,7 @@
 
 #define TCP_PORT 5001
 #define IO_CHUNK 65536
-#define TCP_DRAIN_BOUND (300 * UTCP_NSEC_PER_SEC) /* TIME-WAIT and FIN retries */
+#define TCP_DRAIN_BOUND (600 * UTCP_NSEC_PER_SEC) /* TIME-WAIT and FIN retries */
 
 /* ---- shared by both scenarios -------------------------------------------------- */
 
