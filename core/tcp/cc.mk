@@ -17,3 +17,7 @@ tests_unit_test_cc_sim_SOURCES = tests/unit/test_cc_sim.c $(TCP_TESTLIB)
 tests_unit_test_cc_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cc_sim_LDADD = $(UNIT_LIBS)
 EXTRA_DIST += tests/sim/cc_goodput.snap
+
+# Recovery seen on the wire (utcp-sim, pcap, tshark).
+TESTS += tests/sim/cc_recovery.sh
+EXTRA_DIST += tests/sim/cc_recovery.sh
