@@ -418,6 +418,68 @@ START_TEST(tcp_congestion_option)
 }
 END_TEST
 
+/* ---- the CUBIC window function (RFC 9438 §4.2, §4.6) ---------------------------------- */
+
+/* One window's worth of ACKs per RTT, in 10 pieces, on a bare TCB; returns
+ * cwnd after `ms` milliseconds of congestion avoidance. */
+static void cubic_ca(struct utcp_tcb *tp, utcp_time_t rtt, uint32_t ms, uint32_t *trace, int n)
+{
+	struct utcp_ctx *ctx = tt_h.ctx;
+	utcp_time_t end = ctx->now + (utcp_time_t)ms * TT_MS;
+	int k = 0;
+	while (ctx->now < end) {
+		uint32_t piece = tp->cwnd / 10;
+		for (int i = 0; i < 10; i++) {
+			ctx->now += rtt / 10;
+			tp->snd_una += piece;
+			tp->snd_max += piece;
+			tp->cc->on_ack(tp, piece);
+		}
+		if (k < n)
+			trace[k++] = tp->cwnd;
+	}
+}
+
+START_TEST(cubic_window_curve)
+{
+	struct utcp_tcb tp;
+	uint32_t tr[64];
+	memset(&tp, 0, sizeof(tp));
+	tp.ctx = tt_h.ctx;
+	tp.mss = 1000;
+	tp.cc = tcp_cc_find("cubic");
+	tp.srtt = 200 * TT_MS;
+	tp.cc->init(&tp);
+	ck_assert_uint_eq(tp.cwnd, 10000); /* IW10 */
+	/* A loss at cwnd = FlightSize = 100 segments: ssthresh = 0.7 of it. */
+	tp.cwnd = 100000;
+	tp.snd_max = 100000;
+	tp.cc->on_loss(&tp);
+	ck_assert_uint_eq(tp.ssthresh, 70000);
+	tp.cwnd = tp.ssthresh; /* recovery over */
+	/* K = cbrt(W_max (1 - beta) / C) = cbrt(30 / 0.4) s = 4.217 s: the
+	 * window climbs back to W_max = 100 segments (concave), stays near it
+	 * around K, then grows beyond (convex).  One sample per RTT. */
+	cubic_ca(&tp, 200 * TT_MS, 8000, tr, 40);
+	for (int i = 0; i < 19; i++) /* 0.2 .. 3.8 s: below W_max, increasing */
+		ck_assert_msg(tr[i] < 100000 && tr[i] >= (i ? tr[i - 1] : 70000), "rtt %d: %u", i, tr[i]);
+	ck_assert_uint_ge(tr[0], 73000);          /* fast at first */
+	/* after 2 s, one RTT behind W_cubic(2 s) = 100 - 0.4 * 2.217^3 = 95.6 */
+	ck_assert_uint_ge(tr[9], 95600 - 1000);
+	ck_assert_uint_le(tr[9], 95600 + 1000);
+	ck_assert_uint_le(tr[18] - tr[17], 200);  /* flat near W_max */
+	ck_assert_uint_ge(tr[21], 99500);         /* K + 0.2 s: at W_max */
+	ck_assert_uint_le(tr[21], 100500);
+	ck_assert_uint_gt(tr[39], 115000);        /* 8 s: probing beyond */
+	/* A second loss, below the previous W_max: ssthresh = 0.7 cwnd again
+	 * (and W_max = cwnd (1 + beta) / 2, fast convergence, §4.7). */
+	tp.cwnd = 80000;
+	tp.snd_max = tp.snd_una + 80000;
+	tp.cc->on_loss(&tp);
+	ck_assert_uint_eq(tp.ssthresh, 56000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -431,6 +493,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_dsack_without_sack);
 	tcase_add_test(tc, restart_window_after_idle);
 	tcase_add_test(tc, tcp_congestion_option);
+	tcase_add_test(tc, cubic_window_curve);
 	suite_add_tcase(su, tc);
 	return su;
 }
