@@ -14,3 +14,5 @@ EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
 check-long: tools/utcp-sim
 	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
 .PHONY: check-long
+
+include $(top_srcdir)/tools/bench.mk

@@ -29,6 +29,7 @@ static const struct scenario *const scenarios[] = {
 	&sim_scenario_rr,
 	&sim_scenario_synflood,
 	&sim_scenario_exhaust,
+	&sim_scenario_blind_inject,
 };
 #define NB_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
