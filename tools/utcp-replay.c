@@ -4,7 +4,7 @@
  * expectation file.
  *
  *   utcp-replay TRACE.pcap [--side client|server] [--pace time|react]
- *               [--seed N] [--loss P] [--burst-loss P --burst-len N]
+ *               [--seed N | --seeds A-B] [--loss P] [--burst-loss P --burst-len N]
  *               [--reorder P] [--dup P] [--corrupt P] [--jitter T]
  *               [--delay T] [--expect FILE] [--out FILE] [-v]
  *
@@ -13,7 +13,8 @@
  * TRACE with .pcap replaced by .expect; `--expect none` checks only the
  * built-in invariants.  --out writes both directions of the replayed
  * conversation (as they entered the wire) to a pcap file.  -v prints every
- * observation.  The last line is the verdict, with the seed:
+ * observation.  --seeds runs every seed from A to B.  The last line of each
+ * run is its verdict, with the seed:
  *   PASS replay http-get side=client pace=time seed=1 ...
  * Exit status: 0 pass, 1 fail, 2 bad usage or unreadable input.
  */
@@ -84,7 +85,8 @@ static int parse_time(const char *s, utcp_time_t *out)
 }
 
 static const char help[] =
-	"usage: utcp-replay TRACE.pcap [--side client|server] [--pace time|react] [--seed N]\n"
+	"usage: utcp-replay TRACE.pcap [--side client|server] [--pace time|react]\n"
+	"         [--seed N | --seeds A-B]\n"
 	"         [--loss P] [--burst-loss P --burst-len N] [--reorder P] [--dup P]\n"
 	"         [--corrupt P] [--jitter T] [--delay T] [--expect FILE|none] [--out FILE] [-v]\n";
 
@@ -93,6 +95,7 @@ struct cli {
 	const char *trace, *expect;
 	char expect_buf[600];
 	int impaired, verbose;
+	uint64_t last_seed;
 };
 
 static int parse_opt(struct cli *c, int ch, const char *arg)
@@ -114,7 +117,16 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 	case 'S':
 		errno = 0;
 		c->o.seed = strtoull(arg, &end, 10);
+		c->last_seed = c->o.seed;
 		return *end || end == arg || errno ? usage("--seed: a number, not '%s'", arg) : 0;
+	case 'A':
+		errno = 0;
+		c->o.seed = strtoull(arg, &end, 10);
+		if (*end != '-' || end == arg || errno)
+			return usage("--seeds: A-B, not '%s'", arg);
+		c->last_seed = strtoull(end + 1, &end, 10);
+		return *end || errno || c->last_seed < c->o.seed ? usage("--seeds: A-B, not '%s'", arg)
+								 : 0;
 	case 'd':
 	case 'j':
 		if (parse_time(arg, ch == 'd' ? &c->o.latency : &f->jitter) < 0)
@@ -139,7 +151,7 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "side", 1, 0, 's' }, { "pace", 1, 0, 'p' }, { "seed", 1, 0, 'S' },
+		{ "side", 1, 0, 's' }, { "pace", 1, 0, 'p' }, { "seed", 1, 0, 'S' }, { "seeds", 1, 0, 'A' },
 		{ "loss", 1, 0, 'l' }, { "burst-loss", 1, 0, 'b' }, { "burst-len", 1, 0, 'n' },
 		{ "reorder", 1, 0, 'r' }, { "dup", 1, 0, 'D' }, { "corrupt", 1, 0, 'c' },
 		{ "jitter", 1, 0, 'j' }, { "delay", 1, 0, 'd' }, { "expect", 1, 0, 'e' },
@@ -148,7 +160,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	int ch, rc;
 	memset(c, 0, sizeof(*c));
 	utcp_sim_link_params_default(&c->o.link);
-	c->o.seed = 1;
+	c->o.seed = c->last_seed = 1;
 	while ((ch = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		if (ch == 'h') {
 			fputs(help, stdout);
@@ -208,6 +220,43 @@ static const char *str(const struct replay_obs *o, const char *name)
 	return i < 0 ? "?" : o->v[i].str;
 }
 
+/* One run with c->o.seed; 0 pass, 1 fail, EXIT_USAGE could not run. */
+static int run_one(struct cli *c, const struct replay_trace *t)
+{
+	static struct replay_obs obs;
+	char err[600];
+	if (utcp_replay_run(t, &c->o, &obs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-replay: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (c->verbose)
+		print_obs(&obs);
+	int failed = obs.failed;
+	if (c->expect) {
+		int n = utcp_replay_expect_check(c->expect, c->o.side, c->impaired, c->o.pace, &obs, stdout, err,
+						 sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "utcp-replay: %s\n", err);
+			return EXIT_USAGE;
+		}
+		if (n > 0 && !failed)
+			snprintf(obs.why, sizeof(obs.why), "%d expectation%s of %s not met", n,
+				 n == 1 ? "" : "s", base(c->expect));
+		failed |= n > 0;
+	}
+	const char *name = base(c->trace);
+	int nl = (int)strlen(name) - (strstr(name, ".pcap") ? 5 : 0);
+	printf("%s replay %.*s side=%s pace=%s seed=%" PRIu64 " received=%" PRIu64
+	       " sent=%" PRIu64 " end=%s state=%s virtual=%" PRIu64 "ms%s%s\n",
+	       failed ? "FAIL" : "PASS", nl, name, c->o.side == REPLAY_CLIENT ? "client" : "server",
+	       c->o.pace == REPLAY_PACE_TIME ? "time" : "react", c->o.seed,
+	       num(&obs, "received_bytes"), num(&obs, "sent_bytes"), str(&obs, "end"),
+	       str(&obs, "state"), num(&obs, "virtual_ms"), failed ? ": " : "",
+	       failed ? obs.why : "");
+	fflush(stdout);
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -225,36 +274,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "utcp-replay: %s\n", err);
 		return EXIT_USAGE;
 	}
-	static struct replay_obs obs;
-	if (utcp_replay_run(t, &c.o, &obs, err, sizeof(err)) < 0) {
-		fprintf(stderr, "utcp-replay: %s\n", err);
-		utcp_replay_trace_free(t);
-		return EXIT_USAGE;
+	uint64_t last = c.last_seed;
+	for (; rc != EXIT_USAGE; c.o.seed++) {
+		int r = run_one(&c, t);
+		rc = r > rc ? r : rc;
+		if (c.o.seed == last)
+			break;
 	}
 	utcp_replay_trace_free(t);
-	if (c.verbose)
-		print_obs(&obs);
-	int failed = obs.failed;
-	if (c.expect) {
-		int n = utcp_replay_expect_check(c.expect, c.o.side, c.impaired, &obs, stdout, err,
-						 sizeof(err));
-		if (n < 0) {
-			fprintf(stderr, "utcp-replay: %s\n", err);
-			return EXIT_USAGE;
-		}
-		if (n > 0 && !failed)
-			snprintf(obs.why, sizeof(obs.why), "%d expectation%s of %s not met", n,
-				 n == 1 ? "" : "s", base(c.expect));
-		failed |= n > 0;
-	}
-	const char *name = base(c.trace);
-	int nl = (int)strlen(name) - (strstr(name, ".pcap") ? 5 : 0);
-	printf("%s replay %.*s side=%s pace=%s seed=%" PRIu64 " received=%" PRIu64
-	       " sent=%" PRIu64 " end=%s state=%s virtual=%" PRIu64 "ms%s%s\n",
-	       failed ? "FAIL" : "PASS", nl, name, c.o.side == REPLAY_CLIENT ? "client" : "server",
-	       c.o.pace == REPLAY_PACE_TIME ? "time" : "react", c.o.seed,
-	       num(&obs, "received_bytes"), num(&obs, "sent_bytes"), str(&obs, "end"),
-	       str(&obs, "state"), num(&obs, "virtual_ms"), failed ? ": " : "",
-	       failed ? obs.why : "");
-	return failed ? 1 : 0;
+	return rc;
 }

@@ -137,6 +137,8 @@ void rp_free(struct rp *rp)
 
 /* ---- building frames -------------------------------------------------- */
 
+static int opt_tsval(const uint8_t *o, unsigned n, uint32_t *v);
+
 static int ts_on(const struct rp *rp)
 {
 	return rp->t->has_ts[rp->P] && (!rp->have_isn || rp->u_ts);
@@ -162,7 +164,8 @@ static void rewrite_opts(const struct rp *rp, uint8_t *o, unsigned n, uint8_t fl
 		int strip = 0;
 		if (kind == 8 && len == 10) {
 			strip = !ts_on(rp);
-			if (gen && SEQ_GT(rp->last_tsval, rd32(o + i + 2)))
+			/* never below a TSval already sent (RFC 7323 §5.3 R1: PAWS) */
+			if (rp->last_tsval && SEQ_GT(rp->last_tsval, rd32(o + i + 2)))
 				wr32(o + i + 2, rp->last_tsval);
 			wr32(o + i + 6, (flags & F_ACK) && rp->have_tsr ? rp->ts_recent : 0);
 		} else if (kind == 5) {
@@ -176,6 +179,18 @@ static void rewrite_opts(const struct rp *rp, uint8_t *o, unsigned n, uint8_t fl
 			memset(o + i, 1, len);
 		i += len;
 	}
+}
+
+static int ws_on(const struct rp *rp);
+
+/* The furthest right edge we ever offered (RFC 9293 §3.8.6: the window
+ * may not shrink, so utcp may use it whatever came later). */
+static void offered(struct rp *rp, uint32_t ack, uint16_t win, uint8_t flags)
+{
+	uint32_t w = (flags & F_SYN) || !ws_on(rp) ? win : (uint32_t)win << rp->t->wscale[rp->P];
+	if (!rp->have_right || SEQ_GT(ack + w, rp->right_edge))
+		rp->right_edge = ack + w;
+	rp->have_right = 1;
 }
 
 /* Send a segment of the replayed side with utcp's numbers.  gen: built by
@@ -223,32 +238,37 @@ static void send_seg(struct rp *rp, const struct replay_seg *s, uint32_t seq, ui
 		wr32(th + 24, rp->last_tsval);
 	}
 	rewrite_opts(rp, th + 20, optlen, flags, gen || s == NULL);
+	uint32_t tsv; /* our TSvals never go back (RFC 7323 §5.3: PAWS) */
+	if (opt_tsval(th + 20, optlen, &tsv) && (rp->last_tsval == 0 || SEQ_GT(tsv, rp->last_tsval)))
+		rp->last_tsval = tsv;
 	uint32_t sum = utcp_csum_pseudo(rp->ip[rp->P], rp->ip[rp->R], 6, (uint16_t)tlen);
 	ck = utcp_csum_fold(utcp_csum_partial(th, tlen, sum));
 	memcpy(th + 16, &ck, 2);
 	pkt->len = (uint16_t)(14 + 20 + tlen);
+	if (flags & F_ACK)
+		offered(rp, ack, win, flags);
 	if (utcp_nic_tx_burst(rp->nic, 0, &pkt, 1) != 1)
 		utcp_nic_free(rp->nic, pkt);
 	rp->tx++;
 }
 
-/* The TSval of a recorded segment, if it has one. */
-static int seg_tsval(const struct replay_seg *s, uint32_t *v)
+/* The TSval in an options area, if there is one. */
+static int opt_tsval(const uint8_t *o, unsigned n, uint32_t *v)
 {
-	for (unsigned i = 0; i + 1 < s->optlen;) {
-		if (s->opt[i] == 0)
+	for (unsigned i = 0; i + 1 < n;) {
+		if (o[i] == 0)
 			return 0;
-		if (s->opt[i] == 1) {
+		if (o[i] == 1) {
 			i++;
 			continue;
 		}
-		if (s->opt[i] == 8 && s->opt[i + 1] == 10 && i + 10 <= s->optlen) {
-			*v = rd32(s->opt + i + 2);
+		if (o[i] == 8 && o[i + 1] == 10 && i + 10 <= n) {
+			*v = rd32(o + i + 2);
 			return 1;
 		}
-		if (s->opt[i + 1] < 2)
+		if (o[i + 1] < 2)
 			return 0;
-		i += s->opt[i + 1];
+		i += o[i + 1];
 	}
 	return 0;
 }
@@ -263,19 +283,11 @@ static int ws_on(const struct rp *rp)
  * window we offered, our highest sequence number, the RTO. */
 static void sent(struct rp *rp, const struct replay_seg *s, utcp_time_t now)
 {
-	uint32_t tsv;
-	if (seg_tsval(s, &tsv) && (rp->last_tsval == 0 || SEQ_GT(tsv, rp->last_tsval)))
-		rp->last_tsval = tsv;
 	if (s->flags & F_ACK) {
 		if (!rp->have_last_ack || SEQ_GT(s->ack, rp->last_ack))
 			rp->last_ack = s->ack;
 		rp->have_last_ack = 1;
 		rp->last_win = s->win;
-		uint32_t w = (s->flags & F_SYN) || !ws_on(rp) ? s->win
-							       : (uint32_t)s->win << rp->t->wscale[rp->P];
-		if (!rp->have_right || SEQ_GT(s->ack + w, rp->right_edge))
-			rp->right_edge = s->ack + w;
-		rp->have_right = 1;
 	}
 	if (SEQ_GT(seg_end(s), rp->snd_max)) {
 		rp->snd_max = seg_end(s);
@@ -537,11 +549,15 @@ static void utcp_ack(struct rp *rp, uint32_t ack, uint16_t win, int syn, utcp_ti
 }
 
 /* A live peer answers what is old or outside its window (RFC 9293 §3.10.7.4). */
-static void answer(struct rp *rp, uint32_t rseq, uint32_t rend, unsigned len)
+static void answer(struct rp *rp, uint32_t rseq, uint32_t rend, unsigned len, uint32_t before)
 {
-	if (rp->reset || !rp->have_last_ack || rend == rseq)
+	if (rp->reset || !rp->have_last_ack)
 		return;
-	int old = SEQ_LEQ(rend, rp->last_ack);
+	/* a keepalive: seq = SND.UNA - 1, no data or one old byte (RFC 1122 §4.2.3.6) */
+	int ka = len <= 1 && rend == rseq + len && SEQ_LT(rseq, before) && SEQ_LEQ(rend, before);
+	if (rend == rseq && !ka)
+		return;
+	int old = ka || SEQ_LEQ(rend, rp->last_ack);
 	int beyond = rp->have_right && len > 0 && SEQ_GEQ(rseq, rp->right_edge);
 	if (!old && !beyond)
 		return;
@@ -550,11 +566,34 @@ static void answer(struct rp *rp, uint32_t rseq, uint32_t rend, unsigned len)
 	send_ack(rp, rp->last_ack);
 }
 
+/* After our RST the connection is gone here: anything but a RST gets a RST
+ * (RFC 9293 §3.10.7.1), as the recorded side's kernel would answer. */
+static void answer_closed(struct rp *rp, const uint8_t *th, unsigned len)
+{
+	uint8_t flags = th[13];
+	if (flags & F_RST)
+		return;
+	if (flags & F_ACK) {
+		send_seg(rp, NULL, rd32(th + 8), 0, F_RST, 0, 1);
+	} else {
+		uint32_t ack = rd32(th + 4) + len + ((flags & F_SYN) ? 1 : 0) + (flags & F_FIN);
+		uint32_t isn = rp->utcp_isn;
+		rp->utcp_isn = rp->t->isn[rp->R]; /* send ack as it is */
+		send_seg(rp, NULL, 0, ack, F_RST | F_ACK, 0, 1);
+		rp->utcp_isn = isn;
+	}
+	rp->rst_answers++;
+}
+
 static void utcp_segment(struct rp *rp, const uint8_t *th, unsigned tlen, utcp_time_t now)
 {
 	unsigned doff = (th[12] >> 4) * 4u, len = tlen - doff;
 	uint8_t flags = th[13] & 0x3f;
 	uint32_t seq = rd32(th + 4);
+	if (rp->p_rst) {
+		answer_closed(rp, th, len);
+		return;
+	}
 	if (flags & F_RST) { /* refusal or reset; either ends the replay */
 		rp->u_rst++;
 		rp->reset = 1;
@@ -574,13 +613,14 @@ static void utcp_segment(struct rp *rp, const uint8_t *th, unsigned tlen, utcp_t
 	utcp_window(rp, dseq, len);
 	if (flags & F_FIN)
 		rp->u_fin++;
+	uint32_t before = rp->rcv_nxt;
 	if (SEQ_GT(rseq, rp->rcv_nxt))
 		rp->u_ooo++;
 	else if (SEQ_GT(rend, rp->rcv_nxt))
 		rp->rcv_nxt = rend;
 	if (flags & F_ACK)
 		utcp_ack(rp, rd32(th + 8), rd16(th + 14), flags & F_SYN, now);
-	answer(rp, rseq, rend, len);
+	answer(rp, rseq, rend, len, before);
 }
 
 /* A frame from utcp: checked, then the segment is taken in. */
@@ -660,6 +700,7 @@ void rp_observe(const struct rp *rp, struct replay_obs *o)
 	replay_obs_num(o, "replayer_retransmits", rp->tx_rexmit);
 	replay_obs_num(o, "replayer_acks_generated", rp->tx_gen_ack);
 	replay_obs_num(o, "replayer_rst", rp->p_rst);
+	replay_obs_num(o, "replayer_rst_answers", rp->rst_answers);
 	replay_obs_num(o, "peer_received_bytes", rp_peer_received(rp));
 	replay_obs_str(o, "utcp_syn_options", rp->u_synopts[0] ? rp->u_synopts : "-");
 	replay_obs_num(o, "utcp_syn", rp->u_syn);

@@ -120,12 +120,12 @@ int utcp_replay_run(const struct replay_trace *t, const struct replay_opts *opts
  * Expectation file: sections `[replay client]` / `[replay server]` (the side
  * played from the trace), lines `NAME OP VALUE` (OP one of = != >= <= > <)
  * checked against the observations; `clean: NAME OP VALUE` only when the
- * run had no impairment; `app = close-unread` sets the application's mode
+ * run had no impairment, `time:` / `react:` only with that pacing; `app = close-unread` sets the application's mode
  * (read before the run: utcp_replay_expect_app).  Returns the number of
  * failed lines (each described on f), or -1 with err for a bad file
  * ("FILE:LINE: problem").  A side with no section is an error.
  */
-int utcp_replay_expect_check(const char *path, int side, int impaired,
+int utcp_replay_expect_check(const char *path, int side, int impaired, int pace,
 			     const struct replay_obs *obs, FILE *f, char *err, size_t errlen);
 /* Read only the `app = ...` setting of a side; 0 or -1 with err. */
 int utcp_replay_expect_app(const char *path, int side, int *close_unread, char *err,

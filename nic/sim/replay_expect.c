@@ -10,7 +10,8 @@
  *   [replay client]            the trace's client is replayed, utcp serves
  *   app = close-unread         (optional) how utcp's application resets
  *   received_sha256 = 9c9b...  NAME OP VALUE, OP one of = != >= <= > <
- *   clean: utcp_retransmits = 0   only checked without impairments
+ *   clean: utcp_retransmits = 0   only without impairments; also `time:`,
+ *                              `react:` (pace), combinable: `clean time:`
  *   [replay server]
  *   ...
  * Numbers compare as numbers, strings only with = and !=.
@@ -153,8 +154,34 @@ static int compare(const struct replay_obs *o, const char *name, int op, const c
 	return !ok;
 }
 
+/* "clean react: NAME ..." -> 1 if the line applies to this run, 0 if not,
+ * -1 for an unknown qualifier; *s moves past the prefix. */
+static int qualifiers(char **s, int impaired, int pace)
+{
+	char *colon = strchr(*s, ':');
+	if (colon == NULL || strcspn(*s, "=!<>") < (size_t)(colon - *s))
+		return 1;
+	int applies = 1;
+	for (char *w = *s; w < colon;) {
+		size_t n = strcspn(w, " \t:");
+		if (n == 5 && strncmp(w, "clean", 5) == 0)
+			applies &= !impaired;
+		else if (n == 4 && strncmp(w, "time", 4) == 0)
+			applies &= pace == REPLAY_PACE_TIME;
+		else if (n == 5 && strncmp(w, "react", 5) == 0)
+			applies &= pace == REPLAY_PACE_REACT;
+		else if (n > 0)
+			return -1;
+		w += n;
+		while (w < colon && (*w == ' ' || *w == '\t'))
+			w++;
+	}
+	*s = trim(colon + 1);
+	return applies;
+}
+
 /* Walk the side's section; check lines (obs != NULL) or read app = ... */
-static int walk(const char *path, int side, int impaired, const struct replay_obs *obs,
+static int walk(const char *path, int side, int impaired, int pace, const struct replay_obs *obs,
 		FILE *out, int *close_unread, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -178,19 +205,17 @@ static int walk(const char *path, int side, int impaired, const struct replay_ob
 			seen |= cur == side;
 			continue;
 		}
-		if (strncmp(s, "clean:", 6) == 0) {
-			clean = 1;
-			s = trim(s + 6);
-		}
-		if (cur < 0 || split(s, &name, &op, &value) < 0)
+		int q = qualifiers(&s, impaired, pace);
+		if (q < 0 || cur < 0 || split(s, &name, &op, &value) < 0)
 			goto bad;
 		if (cur != side)
 			continue;
+		clean = q == 0;
 		if (strcmp(name, "app") == 0) {
 			if (op != 3 || (strcmp(value, "close-unread") && strcmp(value, "abort")))
 				goto bad;
 			*close_unread = strcmp(value, "close-unread") == 0;
-		} else if (obs != NULL && !(clean && impaired)) {
+		} else if (obs != NULL && !clean) {
 			failed += compare(obs, name, op, value, out);
 		}
 	}
@@ -208,18 +233,18 @@ bad:
 	return -1;
 }
 
-int utcp_replay_expect_check(const char *path, int side, int impaired,
+int utcp_replay_expect_check(const char *path, int side, int impaired, int pace,
 			     const struct replay_obs *obs, FILE *f, char *err, size_t errlen)
 {
 	int cu = 0;
-	return walk(path, side, impaired, obs, f, &cu, err, errlen);
+	return walk(path, side, impaired, pace, obs, f, &cu, err, errlen);
 }
 
 int utcp_replay_expect_app(const char *path, int side, int *close_unread, char *err,
 			   size_t errlen)
 {
 	*close_unread = 0;
-	return walk(path, side, 0, NULL, NULL, close_unread, err, errlen) < 0 ? -1 : 0;
+	return walk(path, side, 0, 0, NULL, NULL, close_unread, err, errlen) < 0 ? -1 : 0;
 }
 
 /* ---- SHA-256 (FIPS 180-4 §6.2) ---------------------------------------- */

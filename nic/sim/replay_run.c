@@ -191,6 +191,17 @@ static int app_advance(struct app *a, struct utcp_ctx *ctx)
 	return 1;
 }
 
+/* Keepalive, so that a connection whose peer vanished (its RST lost to an
+ * impairment) still ends, as it would on a real host (RFC 1122 §4.2.3.6). */
+static void keepalive(struct utcp_ctx *ctx, int fd)
+{
+	int on = 1, idle = 20, intvl = 5, cnt = 4;
+	utcp_setsockopt(ctx, fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	utcp_setsockopt(ctx, fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	utcp_setsockopt(ctx, fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	utcp_setsockopt(ctx, fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 static int app_open(struct app *a, struct utcp_ctx *ctx)
 {
 	struct rp *rp = a->rp;
@@ -205,6 +216,7 @@ static int app_open(struct app *a, struct utcp_ctx *ctx)
 		if (utcp_connect(ctx, fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
 		    errno != EINPROGRESS)
 			return app_fail(a, "connect");
+		keepalive(ctx, fd);
 		utcp_epoll_ctl(ctx, a->ep, EPOLL_CTL_ADD, fd, &e);
 		while (utcp_epoll_wait(ctx, a->ep, &e, 1, 0) == 0)
 			if (utcp_ctx_wait(ctx, utcp_ctx_now(ctx) + 100 * UTCP_NSEC_PER_MSEC) < 0)
@@ -231,6 +243,7 @@ static int app_open(struct app *a, struct utcp_ctx *ctx)
 	}
 	utcp_close(ctx, fd);
 	utcp_setsock_nonblock(ctx, a->fd);
+	keepalive(ctx, a->fd);
 	return 0;
 }
 
