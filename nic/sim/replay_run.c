@@ -11,7 +11,8 @@
  * The application's script comes from the trace: for each segment of the
  * side utcp plays that carries new bytes it writes them once it has
  * received what that segment acknowledged (and the peer's FIN, if it was
- * acknowledged); the side's first FIN is shutdown(SHUT_WR) at the same
+ * acknowledged) and, with REPLAY_PACE_TIME, not before the segment's
+ * recorded time (virtual time starts with the trace); the side's first FIN is shutdown(SHUT_WR) at the same
  * point; its first RST is utcp_abort() once the replayer has received
  * everything written (or, with `app = close-unread`, close() with data left
  * unread: RFC 1122 §4.2.2.13).  It reads eagerly (except close-unread),
@@ -34,6 +35,7 @@ struct step {
 	uint32_t off, len;         /* ST_WRITE: stream bytes */
 	uint32_t need;             /* bytes received (read + unread) first */
 	int need_eof;
+	utcp_time_t t;             /* REPLAY_PACE_TIME: not before its recorded time */
 };
 
 struct app {
@@ -78,7 +80,7 @@ static int build_script(struct app *a)
 			a->refuse = 1; /* RST answering the SYN */
 			break;
 		}
-		struct step st = { 0 };
+		struct step st = { .t = a->rp->o->pace == REPLAY_PACE_TIME ? s->t : 0 };
 		if ((s->flags & 0x10) && t->has_syn[P]) {
 			uint32_t n = s->ack - t->isn[P] - 1;
 			if (n != UINT32_MAX && n > t->stream_len[P]) {
@@ -159,7 +161,8 @@ static uint32_t arrived(struct app *a, struct utcp_ctx *ctx)
 static int app_advance(struct app *a, struct utcp_ctx *ctx)
 {
 	const struct step *s = &a->steps[a->cur];
-	if (arrived(a, ctx) < s->need || (s->need_eof && !a->eof && !a->close_unread))
+	if (arrived(a, ctx) < s->need || (s->need_eof && !a->eof && !a->close_unread) ||
+	    utcp_ctx_now(ctx) < s->t)
 		return 0;
 	if (s->op == ST_WRITE) {
 		uint32_t done = a->wrote - s->off;
@@ -264,8 +267,12 @@ static int app_loop(struct app *a, struct utcp_ctx *ctx)
 			break;
 		/* Until a frame arrives or a short while has passed (a readiness
 		 * wait would spin: the socket stays writable, and readable at EOF). */
-		utcp_time_t dt = (a->eof || a->close_unread ? 5 : 50) * UTCP_NSEC_PER_MSEC;
-		if (utcp_ctx_wait(ctx, utcp_ctx_now(ctx) + dt) < 0)
+		utcp_time_t until = utcp_ctx_now(ctx) +
+				    (a->eof || a->close_unread ? 5 : 50) * UTCP_NSEC_PER_MSEC;
+		if (a->cur < a->nsteps && a->steps[a->cur].t > utcp_ctx_now(ctx) &&
+		    a->steps[a->cur].t < until)
+			until = a->steps[a->cur].t;
+		if (utcp_ctx_wait(ctx, until) < 0)
 			return app_fail(a, "wait");
 	}
 	if (!a->closed && utcp_close(ctx, a->fd) < 0)
