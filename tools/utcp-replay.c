@@ -6,11 +6,12 @@
  *   utcp-replay TRACE.pcap [--side client|server] [--pace time|react]
  *               [--seed N | --seeds A-B] [--loss P] [--burst-loss P --burst-len N]
  *               [--reorder P] [--dup P] [--corrupt P] [--jitter T]
- *               [--delay T] [--expect FILE] [--out FILE] [-v]
+ *               [--delay T|auto] [--expect FILE] [--out FILE] [-v]
  *
  * --side is the side played from the trace (default client: utcp serves).
  * Impairments apply to what the replayer sends.  --expect defaults to
- * TRACE with .pcap replaced by .expect; `--expect none` checks only the
+ * TRACE with .pcap replaced by .expect; --delay (one way, both directions)
+ * defaults to `auto`, half the trace's handshake round trip; `--expect none` checks only the
  * built-in invariants.  --out writes both directions of the replayed
  * conversation (as they entered the wire) to a pcap file.  -v prints every
  * observation.  --seeds runs every seed from A to B.  The last line of each
@@ -88,7 +89,7 @@ static const char help[] =
 	"usage: utcp-replay TRACE.pcap [--side client|server] [--pace time|react]\n"
 	"         [--seed N | --seeds A-B]\n"
 	"         [--loss P] [--burst-loss P --burst-len N] [--reorder P] [--dup P]\n"
-	"         [--corrupt P] [--jitter T] [--delay T] [--expect FILE|none] [--out FILE] [-v]\n";
+	"         [--corrupt P] [--jitter T] [--delay T|auto] [--expect FILE|none] [--out FILE] [-v]\n";
 
 struct cli {
 	struct replay_opts o;
@@ -128,6 +129,11 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 		return *end || errno || c->last_seed < c->o.seed ? usage("--seeds: A-B, not '%s'", arg)
 								 : 0;
 	case 'd':
+		if (strcmp(arg, "auto") == 0) {
+			c->o.latency = REPLAY_LATENCY_AUTO;
+			return 0;
+		}
+		/* fall through */
 	case 'j':
 		if (parse_time(arg, ch == 'd' ? &c->o.latency : &f->jitter) < 0)
 			return usage("a duration with a unit (500us, 10ms, 1s), not '%s'", arg);
@@ -161,6 +167,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	memset(c, 0, sizeof(*c));
 	utcp_sim_link_params_default(&c->o.link);
 	c->o.seed = c->last_seed = 1;
+	c->o.latency = REPLAY_LATENCY_AUTO;
 	while ((ch = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		if (ch == 'h') {
 			fputs(help, stdout);

@@ -295,6 +295,8 @@ static void sent(struct rp *rp, const struct replay_seg *s, utcp_time_t now)
 			rp->rto_at = now + rp->rto;
 	}
 	if (s->flags & F_RST) {
+		if (!rp->u_rst && !rp->p_rst)
+			rp->fins_before_rst = rp->u_fin && rp->p_fin;
 		rp->reset = 1;
 		rp->p_rst++;
 	}
@@ -595,6 +597,8 @@ static void utcp_segment(struct rp *rp, const uint8_t *th, unsigned tlen, utcp_t
 		return;
 	}
 	if (flags & F_RST) { /* refusal or reset; either ends the replay */
+		if (!rp->u_rst && !rp->p_rst)
+			rp->fins_before_rst = rp->u_fin && rp->p_fin;
 		rp->u_rst++;
 		rp->reset = 1;
 		return;

@@ -63,6 +63,7 @@ struct replay_trace {
 	int fin[2];                /* the side sent a FIN (at isn + 1 + stream_len) */
 	int rst[2];                /* the side sent a RST */
 	uint32_t other_tcp;        /* TCP segments of other connections (ignored) */
+	utcp_time_t rtt;           /* first SYN to first SYN-ACK (0: no SYN-ACK) */
 	uint8_t *arena;
 };
 
@@ -83,13 +84,15 @@ struct replay_opts {
 	enum replay_pace pace;
 	uint64_t seed;
 	struct utcp_sim_link_params link;  /* replayer -> utcp (impairments) */
-	utcp_time_t latency;       /* both directions */
+	utcp_time_t latency;       /* both directions; REPLAY_LATENCY_AUTO: half
+				      the trace's handshake round trip */
 	const char *out;           /* pcap of the replayed conversation, or NULL */
 	int app_close_unread;      /* utcp's side resets by closing with unread data */
 	utcp_time_t bound;         /* virtual time limit (0: 600 s) */
 	int verbose;
 };
 
+#define REPLAY_LATENCY_AUTO UTCP_TIME_NEVER
 #define REPLAY_MAX_OBS 48
 
 /* What a run showed: named numbers and strings, compared with NAME.expect. */

@@ -55,6 +55,7 @@ struct rp {
 
 	/* counters (observations) */
 	uint64_t p_syn, p_fin, p_rst;     /* recorded SYN, FIN, RST sent */
+	int fins_before_rst;              /* both FINs went before the first RST */
 	uint64_t rst_answers;             /* RSTs sent after ours */
 	uint64_t tx, tx_rexmit, tx_gen_ack, rx, rx_ignored;
 	uint64_t u_data_segs, u_rexmit, u_probes, u_rst, u_fin, u_syn, u_ooo;

@@ -6,7 +6,10 @@
  * side 0 with the engine as its step callback, utcp host on side 1 with the
  * application as a coroutine; impairments on the replayer -> utcp
  * direction) -> run until the application is done -> observations ->
- * shutdown (leaked packet buffers fail the run).
+ * shutdown (leaked packet buffers fail the run).  The link's latency is by
+ * default half the trace's handshake round trip, so that what crossed on the
+ * recorded wire (simultaneous FINs, data against a window update) can cross
+ * here too.
  *
  * The application's script comes from the trace: for each segment of the
  * side utcp plays that carries new bytes it writes them once it has
@@ -44,6 +47,7 @@ struct app {
 	struct step *steps;
 	int nsteps, cur;
 	int refuse;                /* server side: do not listen */
+	utcp_time_t latency;       /* one way, both directions */
 	int close_unread;
 	int fd, ep, done, eof, reset, closed, refused;
 	uint32_t got, wrote;
@@ -81,6 +85,9 @@ static int build_script(struct app *a)
 			break;
 		}
 		struct step st = { .t = a->rp->o->pace == REPLAY_PACE_TIME ? s->t : 0 };
+		/* the capture was on the client's side: the server sent a latency earlier */
+		if (R == REPLAY_SERVER && st.t > a->latency)
+			st.t -= a->latency;
 		if ((s->flags & 0x10) && t->has_syn[P]) {
 			uint32_t n = s->ack - t->isn[P] - 1;
 			if (n != UINT32_MAX && n > t->stream_len[P]) {
@@ -312,7 +319,7 @@ static int world_up(struct utcp_sim_world *w, struct rp *rp, struct app *a,
 {
 	struct utcp_sim_link_params ab = o->link, ba;
 	utcp_sim_link_params_default(&ba);
-	ab.latency = ba.latency = o->latency;
+	ab.latency = ba.latency = a->latency;
 	struct utcp_sim_link *l = utcp_sim_link_create(w, &ab, &ba);
 	struct utcp_sim_host *hp = utcp_sim_host_create(w, "replay");
 	a->h = utcp_sim_host_create(w, "utcp");
@@ -365,10 +372,11 @@ static int app_done(struct utcp_sim_world *w, void *arg)
 }
 
 /* How the connection ended, as seen on the wire: refused (a RST before the
- * handshake completed), rst, fin (both sides sent one) or open. */
+ * handshake completed), rst, fin (both sides sent one before any RST: a
+ * RST answering a stale duplicate after the close does not count) or open. */
 static const char *ending(const struct rp *rp)
 {
-	if (rp->u_rst || rp->p_rst) {
+	if ((rp->u_rst || rp->p_rst) && !rp->fins_before_rst) {
 		int synack = rp->R == REPLAY_SERVER ? rp->u_syn > 0 : rp->p_syn > 0;
 		return synack ? "rst" : "refused";
 	}
@@ -391,6 +399,7 @@ static void observe(struct rp *rp, struct app *a, struct replay_obs *obs, utcp_t
 							 : a->eof ? "eof" : "none");
 	replay_obs_num(obs, "app_steps_left", (uint64_t)(a->nsteps - a->cur));
 	replay_obs_num(obs, "virtual_ms", now / UTCP_NSEC_PER_MSEC);
+	replay_obs_num(obs, "latency_us", a->latency / UTCP_NSEC_PER_USEC);
 	struct utcp_stats st;
 	utcp_sim_host_stats(a->h, &st);
 	replay_obs_num(obs, "utcp_drops", utcp_stats_drops(&st));
@@ -418,6 +427,9 @@ static void run_world(struct utcp_sim_world *w, struct app *a, const struct repl
 	utcp_time_t bound = o->bound ? o->bound : 600 * UTCP_NSEC_PER_SEC;
 	switch (utcp_sim_world_run_until(w, app_done, a, bound)) {
 	case UTCP_SIM_DONE:
+		/* what is still on the wire (a last RST or ACK) reaches its end */
+		utcp_sim_world_run_until(w, NULL, NULL,
+					 utcp_sim_world_now(w) + 2 * a->latency + UTCP_NSEC_PER_MSEC);
 		break;
 	case UTCP_SIM_BOUND:
 		replay_obs_fail(obs, "not finished after %llu s of virtual time",
@@ -448,6 +460,8 @@ int utcp_replay_run(const struct replay_trace *t, const struct replay_opts *o,
 	}
 	a.rp = &rp;
 	a.close_unread = o->app_close_unread;
+	a.latency = o->latency != REPLAY_LATENCY_AUTO ? o->latency
+		    : t->rtt / 2 < UTCP_NSEC_PER_SEC ? t->rtt / 2 : UTCP_NSEC_PER_SEC;
 	a.fd = -1;
 	replay_sha256_init(&a.sha);
 	addresses(&rp);

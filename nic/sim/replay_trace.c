@@ -180,6 +180,8 @@ static int tcp_frame(struct loader *l, const uint8_t *ip, uint32_t iplen, utcp_t
 	};
 	memcpy(s.opt, th + 20, doff - 20);
 	if ((flags & 0x02) && !t->has_syn[side]) {
+		if (side == REPLAY_SERVER)
+			t->rtt = s.t;
 		t->has_syn[side] = 1;
 		t->isn[side] = s.seq;
 		syn_options(t, side, s.opt, s.optlen);
