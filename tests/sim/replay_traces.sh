@@ -10,7 +10,8 @@
 # the trace's NAME.expect.  A failing run prints its verdict line with the
 # seed; the command below it reproduces it, and --out FILE captures it.
 # Then: the same seed gives a byte-identical capture, and tshark (when
-# installed) reads the capture as the same TCP conversation.
+# installed) reads the capture as one TCP conversation with the server's
+# bytes, good checksums and no acknowledgment of data never sent.
 # REPLAY_SEEDS=A-B changes the impaired sweep.
 set -u
 top_srcdir=${top_srcdir:-.}
@@ -69,6 +70,14 @@ if command -v tshark >/dev/null 2>&1; then
 		grep -E '^[[:space:]]+[0-9a-f]+$' | tr -d ' \t\n' | wc -c)
 	if [ "$n" -ne 1 ] || [ "$bytes" -lt 400000 ]; then
 		echo "replay_traces: tshark sees $n streams, $((bytes / 2)) server bytes in the capture" >&2
+		status=1
+	fi
+	# rewritten right: every checksum good, no ACK of a segment never sent
+	bad=$(tshark -r "$tmp/1.pcap" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+		-Y 'tcp.checksum.status == 0 || ip.checksum.status == 0 || tcp.analysis.ack_lost_segment' \
+		2>/dev/null | wc -l)
+	if [ "$bad" -ne 0 ]; then
+		echo "replay_traces: tshark finds $bad bad checksums or ACKs of unseen data" >&2
 		status=1
 	fi
 else
