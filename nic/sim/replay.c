@@ -579,10 +579,8 @@ static void answer_closed(struct rp *rp, const uint8_t *th, unsigned len)
 		send_seg(rp, NULL, rd32(th + 8), 0, F_RST, 0, 1);
 	} else {
 		uint32_t ack = rd32(th + 4) + len + ((flags & F_SYN) ? 1 : 0) + (flags & F_FIN);
-		uint32_t isn = rp->utcp_isn;
-		rp->utcp_isn = rp->t->isn[rp->R]; /* send ack as it is */
-		send_seg(rp, NULL, 0, ack, F_RST | F_ACK, 0, 1);
-		rp->utcp_isn = isn;
+		/* into the recorded space, which send_seg maps back */
+		send_seg(rp, NULL, 0, ack - rp->utcp_isn + rp->t->isn[rp->R], F_RST | F_ACK, 0, 1);
 	}
 	rp->rst_answers++;
 }
