@@ -7,3 +7,11 @@ libutcp_la_SOURCES += \
 	nic/sim/replay.c \
 	nic/sim/replay_run.c \
 	nic/sim/replay_expect.c
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_replay
+TESTS += tests/unit/test_replay
+endif
+tests_unit_test_replay_SOURCES = tests/unit/test_replay.c
+tests_unit_test_replay_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_replay_LDADD = $(UNIT_LIBS)
