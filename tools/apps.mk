@@ -9,3 +9,12 @@ tools_epserver_SOURCES = tools/epserver.c $(APPS_CORE) $(APPS_RUN)
 tools_epserver_LDADD = libutcp.la
 tools_epwget_SOURCES = tools/epwget.c $(APPS_CORE) $(APPS_RUN)
 tools_epwget_LDADD = libutcp.la
+
+# The apps against each other on the simulator, and their parsers.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_apps_sim
+TESTS += tests/unit/test_apps_sim
+endif
+tests_unit_test_apps_sim_SOURCES = tests/unit/test_apps_sim.c $(APPS_CORE)
+tests_unit_test_apps_sim_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_apps_sim_LDADD = $(UNIT_LIBS)
