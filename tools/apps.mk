@@ -18,3 +18,8 @@ endif
 tests_unit_test_apps_sim_SOURCES = tests/unit/test_apps_sim.c $(APPS_CORE)
 tests_unit_test_apps_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_apps_sim_LDADD = $(UNIT_LIBS)
+
+# Command-line and config errors; the programs on TAP against the kernel.
+APPS_TESTS = tests/apps/options.sh tests/apps/tap_http.sh
+TESTS += $(APPS_TESTS)
+EXTRA_DIST += $(APPS_TESTS)

@@ -279,9 +279,10 @@ static void conn_complete(struct cli_core *cc, struct cli_conn *k)
 		conn_fail(cc, k, EW_ERR_BODY, "body differs%s", "");
 		return;
 	}
-	if (k->record) {
+	if (k->record) { /* the outfile holds one whole body: done with it */
 		fclose(cc->record);
 		cc->record = NULL;
+		k->record = 0;
 	}
 	cc->st.completes++;
 	cc->finished++;

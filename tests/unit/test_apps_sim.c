@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nic/sim/sim.h"
 #include "tools/apps.h"
@@ -164,6 +165,7 @@ struct run_spec {
 	uint64_t requests;
 	int conc, keepalive, status;
 	const struct http_file *expect;
+	const char *outfile;
 };
 
 struct run_out {
@@ -181,7 +183,7 @@ static void run_http(const struct run_spec *r, struct run_out *out)
 				    .log = stderr };
 	struct epwget_opts co = { .daddr = IP_A, .dport = 80, .requests = r->requests,
 				  .concurrency = r->conc, .keepalive = r->keepalive,
-				  .expect_status = r->status };
+				  .expect_status = r->status, .outfile = r->outfile };
 	snprintf(co.host, sizeof(co.host), "10.0.0.1");
 	snprintf(co.path, sizeof(co.path), "%s", r->path);
 	if (r->expect != NULL) {
@@ -227,12 +229,31 @@ static void run_http(const struct run_spec *r, struct run_out *out)
 		      (unsigned long long)(o).cli.completes, (unsigned long long)(o).cli.errors, \
 		      (unsigned long long)(o).cli.incompletes, (o).cli.first_error)
 
+/* A file's whole content. */
+static size_t slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
 START_TEST(clean_link_new_connection_each)
 {
 	struct run_out o;
+	char out[] = "/tmp/utcp-apps-XXXXXX";
+	static uint8_t got[sizeof(body_small) + 1];
+	int fd = mkstemp(out);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
 	run_http(&(struct run_spec){ .seed = 1, .cores = 1, .path = "/", .requests = 2000,
-				     .conc = 100, .expect = &files[0] }, &o);
+				     .conc = 100, .expect = &files[0], .outfile = out }, &o);
 	CK_CLEAN(o, 2000);
+	/* -o: the first body, whole */
+	ck_assert_uint_eq(slurp(out, got, sizeof(got)), sizeof(body_small));
+	ck_assert_mem_eq(got, body_small, sizeof(body_small));
+	unlink(out);
 	ck_assert_uint_eq(o.cli.connects, 2000);
 	ck_assert_uint_eq(o.srv.accepted, 2000);
 	ck_assert_uint_eq(o.srv.responses_200, 2000);
