@@ -9,6 +9,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_input.c \
 	core/tcp/tcp_output.c \
 	core/tcp/tcp_timer.c \
+	core/tcp/tcp_check.c \
 	core/api/sock.h \
 	core/api/socket.c \
 	core/api/sockio.c \

@@ -251,6 +251,10 @@ struct utcp_sock_usage {
 	uint32_t rcvbufs, sndbufs;
 };
 void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u);
+/* Check the invariants of every connection of ctx (sequence space ordered,
+ * nothing in flight beyond the peer's window, buffers within their size, no
+ * illegal state change).  0, or -1 with what is wrong written to msg. */
+int utcp_ctx_check_invariants(const struct utcp_ctx *ctx, char *msg, size_t len);
 
 #ifdef __cplusplus
 }
