@@ -69,6 +69,7 @@ struct scenario {
 extern const struct scenario sim_scenario_ping;
 extern const struct scenario sim_scenario_transfer;
 extern const struct scenario sim_scenario_rr;
+extern const struct scenario sim_scenario_http;
 
 void sim_usage(FILE *f);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
