@@ -45,6 +45,25 @@ grep -q 'first: status 404' "$tmp/out" || { echo "FAIL: 404 not reported" >&2; s
 run 0 -q http --path /missing --requests 100 --expect-status 404 --keepalive
 run 2 http --conns 0
 
+# The output lines of a run that lasts a few virtual seconds: mTCP's
+# epwget line, its per-port statistics line, utcp's own counters.
+"$sim" --seed 1 --delay 5ms http --conns 100 --requests 10000 --stats > "$tmp/demo" 2>&1
+n=0
+for re in \
+	'^\[ ALL \] connect: +[0-9]+, read: +[0-9]+ MB, write: +[0-9]+ MB, completes: +[0-9]+ \(resp_time avg: +[0-9]+, max: +[0-9]+ us\)$' \
+	'^\[CPU 0\] sim0 flows: +[0-9]+, RX: +[0-9]+\(pps\) \(err: +[0-9]+\), +[0-9.]+\(Gbps\), TX: +[0-9]+\(pps\), +[0-9.]+\(Gbps\)$' \
+	'^\[ ALL \] sim0 flows: ' \
+	'^\[ ALL \] utcp: retransmits: [0-9]+, rto: [0-9]+, fast_recoveries: [0-9]+, drops: [0-9]+.*, pkt_bufs: [0-9]+/[0-9]+, sockets: [0-9]+/[0-9]+, bufs: [0-9]+/[0-9]+$' \
+	'^\[CPU 0\] Completed 10000 connections, errors: 0 incompletes: 0$' \
+	'^PASS http seed=1 requests=10000 completes=10000 errors=0 incompletes=0 '; do
+	n=$((n + 1))
+	if ! grep -Eq "$re" "$tmp/demo"; then
+		echo "FAIL: line $n of the demo's output is missing: $re" >&2
+		status=1
+	fi
+done
+echo "ok: the demo prints the mTCP lines"
+
 # Determinism: the same seed, the same lines and the same frames.
 for i in 1 2; do
 	"$sim" --seed 11 --loss 0.03 --pcap "$tmp/$i.pcap" http --conns 20 --requests 300 \
