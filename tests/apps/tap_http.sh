@@ -5,7 +5,9 @@
 #   byte, 404, HEAD, 1000 requests with and without keep-alive;
 #   epwget against python3's http.server (kernel server): every body
 #   checked against the file, -o, a 404 run that must fail;
-#   epserver stops on SIGINT and has printed mTCP's statistics lines.
+#   epserver stops on SIGINT and has printed mTCP's statistics lines;
+#   epwget against epserver, each on its own tap device, the kernel routing
+#   between them: 100 kB bodies byte for byte, and keep-alive.
 # Needs root (tap devices, unshare --net), curl, ab and python3: else 77.
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
@@ -123,4 +125,33 @@ check "epwget -o: the first body" cmp -s "$tmp/first" "$tmp/www/index.html"
 rc=$?
 check "epwget on a missing file: exit 1, 10 status errors (got $rc)" \
 	sh -c "[ $rc -eq 1 ] && grep -q 'errors: 10 (connection: 0, status: 10' '$tmp/cli404.out'"
+
+# ---- epwget against epserver, the kernel forwarding between the two taps ----
+sed -e 's/^stat_print.*//' -e 's/^tap0.peer_ip = 10.9.0.2/&\ntap0.gateway = 10.9.0.2/' \
+	"$tmp/srv.conf" > "$tmp/srvg.conf"
+sed -e 's/^tap0.peer_ip = 10.9.1.2/&\ntap0.gateway = 10.9.1.2/' "$tmp/cli.conf" > "$tmp/clig.conf"
+sysctl -qw net.ipv4.ip_forward=1
+"$srv" -p "$tmp/www" -f "$tmp/srvg.conf" > /dev/null 2> "$tmp/srvg.err" &
+srv_pid=$!
+i=0
+until curl -s -o /dev/null -m 1 http://10.9.0.1/small.txt || [ $i -ge 20 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+"$cli" 10.9.0.1/index.html 500 -f "$tmp/clig.conf" -c 20 -t 60 -e "$tmp/www/index.html" \
+	> "$tmp/u2u.out" 2>&1
+rc=$?
+check "epwget -> kernel -> epserver: 500 x 100 kB, exit 0 (got $rc)" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'requests: 500, completes: 500, errors: 0 .*incompletes: 0' '$tmp/u2u.out'"
+"$cli" 10.9.0.1/small.txt 2000 -f "$tmp/clig.conf" -c 20 -k -t 60 -e "$tmp/www/small.txt" \
+	> "$tmp/u2uk.out" 2>&1
+rc=$?
+check "the same with -k: 2000 requests on 20 connections (got $rc)" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'requests: 2000, completes: 2000, errors: 0 .*incompletes: 0' '$tmp/u2uk.out' &&
+	       grep -q 'connections: 20,' '$tmp/u2uk.out'"
+kill -INT "$srv_pid"
+wait "$srv_pid"
+rc=$?
+srv_pid=
+check "epserver exits 0 on SIGINT (got $rc)" [ $rc -eq 0 ]
 exit $status

@@ -126,11 +126,27 @@ static void bed_run(struct bed *b, struct epserver *srv, struct epwget *cli)
 			 UTCP_SIM_DONE);
 }
 
+/* One port: its counters are the context's frames, bytes and drops. */
+static void check_port_stats(struct utcp_ctx *ctx)
+{
+	struct utcp_port_stats ps;
+	const struct utcp_stats *s = utcp_ctx_stats(ctx);
+	ck_assert_int_eq(utcp_ctx_port_stats(ctx, 0, &ps), 0);
+	ck_assert_uint_gt(ps.rx_frames, 0);
+	ck_assert_uint_eq(ps.rx_frames, s->rx_frames);
+	ck_assert_uint_eq(ps.rx_bytes, s->rx_bytes);
+	ck_assert_uint_eq(ps.tx_frames, s->tx_frames);
+	ck_assert_uint_eq(ps.tx_bytes, s->tx_bytes);
+	ck_assert_uint_eq(ps.rx_err, utcp_stats_drops(s));
+	ck_assert_int_eq(utcp_ctx_port_stats(ctx, 1, &ps), -1);
+}
+
 static void bed_down(struct bed *b)
 {
 	for (int i = 0; i < 2; i++)
 		for (int c = 0; c < b->cores; c++) {
 			struct utcp_sock_usage u;
+			check_port_stats(utcp_sim_host_ctx(b->h[i], c));
 			utcp_ctx_sock_usage(utcp_sim_host_ctx(b->h[i], c), &u);
 			ck_assert_msg(u.sockets == 0 && u.tcbs == u.timewait,
 				      "host %d core %d: %u sockets, %u tcbs (%u TIME-WAIT) left", i, c,
