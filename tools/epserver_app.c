@@ -42,6 +42,7 @@ struct srv_core {
 	struct epserver *s;
 	struct utcp_ctx *ctx;
 	int ep, lis;
+	int lis_paused;             /* out of sockets: the listener waits for a close */
 	struct srv_conn **conns;    /* by socket id */
 	uint32_t nb_conns;
 	struct epserver_core_stats st;
@@ -152,11 +153,22 @@ static void build_response(struct srv_core *sc, struct srv_conn *k, const char *
 	k->hdr_off = k->body_off = 0;
 }
 
+/* The listener's events on or off (off while no socket is left to accept
+ * with: a ready listener that cannot be served would wake us forever). */
+static void listener_arm(struct srv_core *sc, int on)
+{
+	struct epoll_event e = { .events = on ? EPOLLIN : 0, .data.fd = -1 };
+	sc->lis_paused = !on;
+	utcp_epoll_ctl(sc->ctx, sc->ep, EPOLL_CTL_MOD, sc->lis, &e);
+}
+
 static void srv_close(struct srv_core *sc, struct srv_conn *k)
 {
 	utcp_close(sc->ctx, k->fd);
 	sc->conns[k->fd] = NULL;
 	free(k);
+	if (sc->lis_paused && sc->lis >= 0)
+		listener_arm(sc, 1);
 }
 
 static int arm(struct srv_core *sc, struct srv_conn *k, int out)
@@ -243,8 +255,11 @@ static void srv_accept(struct srv_core *sc)
 {
 	for (;;) {
 		int fd = utcp_accept(sc->ctx, sc->lis, NULL, NULL);
-		if (fd < 0)
-			return; /* EAGAIN, or out of sockets: the SYN queue waits */
+		if (fd < 0) {
+			if (errno != EAGAIN) /* out of sockets: the accept queue waits */
+				listener_arm(sc, 0);
+			return;
+		}
 		struct srv_conn *k = (uint32_t)fd < sc->nb_conns ? malloc(sizeof(*k)) : NULL;
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fd };
 		if (k == NULL || utcp_setsock_nonblock(sc->ctx, fd) < 0 ||

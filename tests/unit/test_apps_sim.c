@@ -57,6 +57,8 @@ struct bed {
 	struct coro_arg sa[UTCP_MAX_CORES], ca[UTCP_MAX_CORES];
 };
 
+static int srv_max_sockets; /* server's max_concurrency (0: default) */
+
 static void bed_host(struct bed *b, struct utcp_sim_link *l, int i, uint64_t seed)
 {
 	char err[256];
@@ -71,6 +73,8 @@ static void bed_host(struct bed *b, struct utcp_sim_link *l, int i, uint64_t see
 	cfg.num_cores = b->cores;
 	cfg.max_pkt_buffers = 4096;
 	cfg.rcvbuf = cfg.sndbuf = 16384;
+	if (i == 0 && srv_max_sockets > 0)
+		cfg.max_concurrency = srv_max_sockets;
 	cfg.seed = utcp_sim_world_derive_seed(b->w, "host", (uint64_t)i) ^ seed;
 	cfg.has_seed = 1;
 	cfg.nb_ports = 1;
@@ -341,6 +345,22 @@ START_TEST(two_cores_each_side)
 }
 END_TEST
 
+/* The server runs out of sockets (8: listener, epoll and 6 connections)
+ * while 40 clients want in: connections wait in the accept queue, the
+ * listener is not reported ready while nothing can be accepted (else the
+ * server would spin and virtual time stand still), every request is served. */
+START_TEST(server_out_of_sockets)
+{
+	struct run_out o;
+	srv_max_sockets = 8;
+	run_http(&(struct run_spec){ .seed = 6, .cores = 1, .path = "/big.bin", .requests = 100,
+				     .conc = 40, .expect = &files[1] }, &o);
+	srv_max_sockets = 0;
+	CK_CLEAN(o, 100);
+	ck_assert_uint_eq(o.srv.accepted, 100);
+}
+END_TEST
+
 /* ---- the parsers ------------------------------------------------------------------------------ */
 
 START_TEST(parse_requests)
@@ -421,6 +441,7 @@ int main(void)
 	tcase_add_test(tc, missing_file_is_404);
 	tcase_add_test(tc, empty_file);
 	tcase_add_test(tc, two_cores_each_side);
+	tcase_add_test(tc, server_out_of_sockets);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
