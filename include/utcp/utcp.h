@@ -66,6 +66,7 @@ struct utcp_config {
 	int rcvbuf, sndbuf;      /* per-socket buffer bytes */
 	int tcp_timeout;         /* idle timeout, s; -1 disables */
 	int tcp_timewait;        /* TIME-WAIT, s */
+	int tcp_syncookies;      /* 1: SYN cookies when a SYN queue overflows */
 	char cc[16];             /* congestion control module */
 	uint64_t seed;           /* PRNG seed */
 	int has_seed;            /* 0: real backends take one from getrandom */
