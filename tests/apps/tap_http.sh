@@ -130,7 +130,7 @@ check "epwget on a missing file: exit 1, 10 status errors (got $rc)" \
 sed -e 's/^stat_print.*//' -e 's/^tap0.peer_ip = 10.9.0.2/&\ntap0.gateway = 10.9.0.2/' \
 	"$tmp/srv.conf" > "$tmp/srvg.conf"
 sed -e 's/^tap0.peer_ip = 10.9.1.2/&\ntap0.gateway = 10.9.1.2/' "$tmp/cli.conf" > "$tmp/clig.conf"
-sysctl -qw net.ipv4.ip_forward=1
+echo 1 > /proc/sys/net/ipv4/ip_forward # this namespace only
 "$srv" -p "$tmp/www" -f "$tmp/srvg.conf" > /dev/null 2> "$tmp/srvg.err" &
 srv_pid=$!
 i=0
