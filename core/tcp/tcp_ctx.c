@@ -151,7 +151,7 @@ uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr)
 	memcpy(in, &laddr, 4);
 	memcpy(in + 4, &raddr, 4);
 	in[8] = 'T'; /* not the ISN's input */
-	return (uint32_t)siphash_2_4(ctx->tcp->isn_key, in, sizeof(in));
+	return (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
 }
 
 /* ---- flow table --------------------------------------------------------- */
