@@ -461,7 +461,7 @@ static int cli_open(struct cli_core *cc)
 {
 	const struct epwget_opts *o = &cc->c->o;
 	char ip[INET_ADDRSTRLEN];
-	cc->conns = calloc((size_t)cc->nb_conns, sizeof(*cc->conns));
+	cc->conns = calloc(cc->nb_conns > 0 ? (size_t)cc->nb_conns : 1, sizeof(*cc->conns));
 	cc->ep = utcp_epoll_create(cc->ctx, cc->nb_conns > 0 ? cc->nb_conns : 1);
 	if (cc->conns == NULL || cc->ep < 0)
 		return -1;

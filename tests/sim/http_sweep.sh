@@ -44,6 +44,7 @@ run 1 -q http --path /missing --requests 100
 grep -q 'first: status 404' "$tmp/out" || { echo "FAIL: 404 not reported" >&2; status=1; }
 run 0 -q http --path /missing --requests 100 --expect-status 404 --keepalive
 run 2 http --conns 0
+run 0 -q --cores 3 http --requests 2 --conns 7 --keepalive # a core without requests
 
 # The output lines of a run that lasts a few virtual seconds: mTCP's
 # epwget line, its per-port statistics line, utcp's own counters.
