@@ -258,7 +258,7 @@ static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, cha
 		return -1;
 	host_config(&cfg, o, tb->ip[i], utcp_sim_world_derive_seed(tb->w, "host", (uint64_t)i));
 	if (o->sc != NULL && o->sc->config != NULL)
-		o->sc->config(&cfg, o->sopts);
+		o->sc->config(&cfg, i, o->sopts);
 	if (utcp_config_finish(&cfg, msg, sizeof(msg)) < 0 ||
 	    utcp_sim_host_open_stack(tb->host[i], &cfg, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "host %s: %.200s", names[i], msg);

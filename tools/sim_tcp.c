@@ -25,11 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/utcp-sim.h"
+#include "tools/sim_tcp.h"
 
-#define TCP_PORT 5001
 #define IO_CHUNK 65536
-#define TCP_DRAIN_BOUND (300 * UTCP_NSEC_PER_SEC) /* TIME-WAIT and FIN retries */
 
 /* ---- shared by both scenarios -------------------------------------------------- */
 
@@ -86,7 +84,7 @@ static int watch_step(struct utcp_sim_world *w, void *arg)
 }
 
 /* Run the world until every coroutine returned; invariants on each step. */
-static void run_apps(struct testbed *tb, utcp_time_t bound, struct verdict *v)
+void run_apps(struct testbed *tb, utcp_time_t bound, struct verdict *v)
 {
 	struct watch wa = { .tb = tb };
 	char b[32];
@@ -115,7 +113,7 @@ static void run_apps(struct testbed *tb, utcp_time_t bound, struct verdict *v)
 /* An application that is done keeps driving its context until its closed
  * connections are gone, TIME-WAIT included (the stack runs only when the
  * application polls it). */
-static void drain(struct utcp_ctx *ctx)
+void drain(struct utcp_ctx *ctx)
 {
 	struct utcp_sock_usage u;
 	utcp_time_t end = utcp_ctx_now(ctx) + TCP_DRAIN_BOUND;
@@ -129,7 +127,7 @@ static void drain(struct utcp_ctx *ctx)
 }
 
 /* Nothing may be left on either host once the applications are done. */
-static void check_empty(const struct testbed *tb, struct verdict *v)
+void check_empty(const struct testbed *tb, struct verdict *v)
 {
 	for (int i = 0; i < 2; i++) {
 		struct utcp_sim_host *h = tb->host[i];
@@ -145,7 +143,7 @@ static void check_empty(const struct testbed *tb, struct verdict *v)
 }
 
 /* A listening nonblocking socket on TCP_PORT and an epoll set holding it. */
-static int listen_on(struct utcp_ctx *ctx, int *ep, int backlog)
+int listen_on(struct utcp_ctx *ctx, int *ep, int backlog)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT) };
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = NULL };
@@ -158,7 +156,7 @@ static int listen_on(struct utcp_ctx *ctx, int *ep, int backlog)
 }
 
 /* A nonblocking connect to A:TCP_PORT; the socket, or -1. */
-static int connect_to(struct utcp_ctx *ctx, uint32_t ip, uint16_t *lport)
+int connect_to(struct utcp_ctx *ctx, uint32_t ip, uint16_t *lport)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT),
 				  .sin_addr.s_addr = ip };
@@ -177,7 +175,7 @@ static int connect_to(struct utcp_ctx *ctx, uint32_t ip, uint16_t *lport)
 	return s;
 }
 
-static void print_tcp_counters(const struct testbed *tb)
+void print_tcp_counters(const struct testbed *tb)
 {
 	for (int i = 0; i < 2; i++) {
 		struct utcp_stats s;
@@ -195,7 +193,7 @@ static void print_tcp_counters(const struct testbed *tb)
 	}
 }
 
-static void sum_stats(const struct testbed *tb, struct utcp_stats *sum)
+void sum_stats(const struct testbed *tb, struct utcp_stats *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	for (int i = 0; i < 2; i++) {
@@ -205,31 +203,17 @@ static void sum_stats(const struct testbed *tb, struct utcp_stats *sum)
 	}
 }
 
-/* Options both scenarios take. */
-struct tcp_common_opts {
-	uint64_t rcvbuf, sndbuf;
-	char cc[16];
-	utcp_time_t limit;       /* virtual-time bound of the applications */
-};
 
-static void common_defaults(struct tcp_common_opts *c, uint64_t buf)
+void common_defaults(struct tcp_common_opts *c, uint64_t buf)
 {
 	c->rcvbuf = c->sndbuf = buf;
 	c->cc[0] = '\0';
 	c->limit = 600 * UTCP_NSEC_PER_SEC;
 }
 
-enum { OPT_RCVBUF = 300, OPT_SNDBUF, OPT_CC, OPT_LIMIT, OPT_HELP };
-
-#define COMMON_LONGOPTS                                                                    \
-	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },                                 \
-	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },                                 \
-	{ "cc", required_argument, NULL, OPT_CC },                                         \
-	{ "time-limit", required_argument, NULL, OPT_LIMIT },                              \
-	{ "help", no_argument, NULL, 'h' }
 
 /* A common option: 0 taken, -1 bad value, 1 not a common option. */
-static int common_opt(struct tcp_common_opts *c, int opt, const char *v)
+int common_opt(struct tcp_common_opts *c, int opt, const char *v)
 {
 	switch (opt) {
 	case OPT_RCVBUF: return parse_size(v, 1024, 64u << 20, &c->rcvbuf);
@@ -247,7 +231,7 @@ static int common_opt(struct tcp_common_opts *c, int opt, const char *v)
 	return 1;
 }
 
-static void common_config(struct utcp_config *cfg, const struct tcp_common_opts *c)
+void common_config(struct utcp_config *cfg, const struct tcp_common_opts *c)
 {
 	cfg->rcvbuf = (int)c->rcvbuf;
 	cfg->sndbuf = (int)c->sndbuf;
@@ -260,7 +244,7 @@ static void common_config(struct utcp_config *cfg, const struct tcp_common_opts 
 }
 
 /* getopt over a scenario's options; per-scenario ones go to fn. */
-static int parse_scenario(const char *name, int argc, char **argv, const char *shortopts,
+int parse_scenario(const char *name, int argc, char **argv, const char *shortopts,
 			  const struct option *longopts, struct tcp_common_opts *c,
 			  int (*fn)(void *so, int opt, const char *v), void *so)
 {
@@ -589,9 +573,10 @@ static int xfer_parse(int argc, char **argv, void *p)
 	return parse_scenario("transfer", argc, argv, ":h", longopts, &xo->c, xfer_opt, xo);
 }
 
-static void xfer_config(struct utcp_config *cfg, const void *p)
+static void xfer_config(struct utcp_config *cfg, int host, const void *p)
 {
 	const struct xfer_opts *xo = p;
+	(void)host;
 	common_config(cfg, &xo->c);
 }
 
@@ -663,7 +648,7 @@ static void xfer_print_flows(const struct xfer *x)
 	}
 }
 
-static int spawn_per_core(struct testbed *tb, int host, utcp_sim_coro_fn fn, void *arg,
+int spawn_per_core(struct testbed *tb, int host, utcp_sim_coro_fn fn, void *arg,
 			  size_t size)
 {
 	for (int c = 0; c < utcp_sim_host_nb_ctx(tb->host[host]); c++)
@@ -719,41 +704,17 @@ const struct scenario sim_scenario_transfer = {
 
 /* ---- scenario: rr ------------------------------------------------------------------ */
 
-struct rr_opts {
-	struct tcp_common_opts c;
-	uint64_t conns, requests, size;
-	int persistent;
-};
-
-struct rr {
-	const struct rr_opts *ro;
-	struct testbed *tb;
-	uint64_t started, completed, srv_open;
-	utcp_time_t *lat;                /* response time of each request */
-	utcp_time_t t0, t_last;          /* start; the last response */
-	int cli_done;
-	struct verdict *v;
-	int failed;
-};
-
-/* A connection on either side of rr. */
-struct rr_conn {
-	struct rr *r;
-	int fd, side;
-	uint64_t sent, got, left;        /* left: requests still to make on it (B) */
-	utcp_time_t t0;
-	uint32_t mask;
-};
-
-struct rr_core {
-	struct rr *r;
-	int core;
-};
-
-static void rr_fail(struct rr *r, const char *what, const char *detail)
+/* A request that fails counts against the run unless r->tolerant (the
+ * attack scenarios), where it is counted and the client goes on. */
+static int rr_fail(struct rr *r, const char *what, const char *detail)
 {
+	if (r->tolerant) {
+		r->errors++;
+		return 1;
+	}
 	fail_at(r->v, "%s: %s", what, detail);
 	r->failed = 1;
+	return -1;
 }
 
 static void rr_mod(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t mask)
@@ -777,7 +738,8 @@ static int rr_write(struct utcp_ctx *ctx, struct rr_conn *k)
 		if (n < 0 && errno == EAGAIN)
 			return 0;
 		if (n < 0) {
-			rr_fail(k->r, k->side ? "A write" : "B write", strerror(errno));
+			if (k->side == 0)
+				rr_fail(k->r, "B write", strerror(errno));
 			return -1;
 		}
 		k->sent += (size_t)n;
@@ -799,11 +761,12 @@ static int rr_read(struct utcp_ctx *ctx, struct rr_conn *k)
 		if (n == 0 && k->got == 0)
 			return 2;
 		if (n <= 0) {
-			rr_fail(k->r, k->side ? "A read" : "B read",
-				n == 0 ? "message cut short" : strerror(errno));
+			if (k->side == 0) /* the server counts nothing: its client does */
+				rr_fail(k->r, "B read", n == 0 ? "message cut short" : strerror(errno));
 			return -1;
 		}
 		if (pat_check(buf, !k->side, k->got, (size_t)n) >= 0) {
+			k->r->tolerant = 0; /* never tolerated: a byte differs */
 			rr_fail(k->r, k->side ? "A read" : "B read", "a byte differs");
 			return -1;
 		}
@@ -812,11 +775,19 @@ static int rr_read(struct utcp_ctx *ctx, struct rr_conn *k)
 	return 1;
 }
 
+/* A: a connection that failed (reset, timed out) is closed; its client
+ * accounts for the request. */
+static int rr_serve_drop(struct utcp_ctx *ctx, struct rr_conn *k)
+{
+	utcp_close(ctx, k->fd);
+	return k->r->failed ? -1 : 1;
+}
+
 /* A: answer each request; close on the client's EOF.  1 when closed. */
 static int rr_serve(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t ev)
 {
 	if ((ev & EPOLLOUT) && rr_write(ctx, k) < 0)
-		return -1;
+		return rr_serve_drop(ctx, k);
 	for (;;) {
 		if (k->got == k->r->ro->size && k->sent < k->r->ro->size)
 			break; /* the response is still being written */
@@ -824,7 +795,7 @@ static int rr_serve(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t ev
 			k->got = k->sent = 0;
 		int st = rr_read(ctx, k);
 		if (st < 0)
-			return -1;
+			return rr_serve_drop(ctx, k);
 		if (st == 2 || (ev & EPOLLERR)) {
 			utcp_close(ctx, k->fd);
 			return 1;
@@ -832,19 +803,24 @@ static int rr_serve(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t ev
 		if (st == 0)
 			break;
 		if (rr_write(ctx, k) < 0)
-			return -1;
+			return rr_serve_drop(ctx, k);
 	}
 	rr_mod(ctx, ep, k, k->sent < k->r->ro->size && k->got == k->r->ro->size
 				   ? EPOLLOUT : EPOLLIN | EPOLLRDHUP);
 	return 0;
 }
 
-static void rr_accept(struct utcp_ctx *ctx, int l, int ep, struct rr *r)
+/* A: take what the accept queue holds.  Out of descriptors or buffers
+ * (EMFILE, ENFILE, ENOBUFS), the listener leaves the epoll set until a
+ * connection closes (the connections wait in the accept queue, as on
+ * Linux); a level-triggered listener would otherwise spin. */
+static void rr_accept(struct utcp_ctx *ctx, int l, int ep, struct rr *r, int *paused)
 {
 	int fd;
 	while ((fd = utcp_accept(ctx, l, NULL, NULL)) >= 0) {
 		struct rr_conn *k = calloc(1, sizeof(*k));
 		if (k == NULL) {
+			r->tolerant = 0;
 			rr_fail(r, "A", "out of memory");
 			utcp_close(ctx, fd);
 			return;
@@ -855,19 +831,34 @@ static void rr_accept(struct utcp_ctx *ctx, int l, int ep, struct rr *r)
 		utcp_epoll_ctl(ctx, ep, EPOLL_CTL_ADD, fd, &e);
 		r->srv_open++;
 	}
-	if (errno != EAGAIN)
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS) {
+		r->accept_refused++;
+		utcp_epoll_ctl(ctx, ep, EPOLL_CTL_DEL, l, NULL);
+		*paused = 1;
+	} else if (errno != EAGAIN) {
+		r->tolerant = 0;
 		rr_fail(r, "A accept", strerror(errno));
+	}
 }
 
-static int rr_server(void *arg)
+static void rr_resume(struct utcp_ctx *ctx, int l, int ep, int *paused)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = NULL };
+	if (*paused && utcp_epoll_ctl(ctx, ep, EPOLL_CTL_ADD, l, &e) == 0)
+		*paused = 0;
+}
+
+int rr_server(void *arg)
 {
 	struct rr_core *rc = arg;
 	struct rr *r = rc->r;
 	struct utcp_ctx *ctx = utcp_sim_host_ctx(r->tb->host[0], rc->core);
 	struct epoll_event evs[64];
-	int ep, l = listen_on(ctx, &ep, 4096);
-	if (l < 0)
+	int ep, paused = 0, l = listen_on(ctx, &ep, r->backlog ? r->backlog : 4096);
+	if (l < 0) {
+		r->tolerant = 0;
 		rr_fail(r, "A listen", strerror(errno));
+	}
 	while (!r->failed && !(r->cli_done == utcp_sim_host_nb_ctx(r->tb->host[1]) &&
 			       r->srv_open == 0)) {
 		int n = utcp_epoll_wait(ctx, ep, evs, 64, 100);
@@ -876,10 +867,11 @@ static int rr_server(void *arg)
 		for (int i = 0; i < n && !r->failed; i++) {
 			struct rr_conn *k = evs[i].data.ptr;
 			if (k == NULL) {
-				rr_accept(ctx, l, ep, r);
+				rr_accept(ctx, l, ep, r, &paused);
 			} else if (rr_serve(ctx, ep, k, evs[i].events) != 0) {
 				r->srv_open--;
 				free(k);
+				rr_resume(ctx, l, ep, &paused);
 			}
 		}
 	}
@@ -904,10 +896,40 @@ static int rr_open(struct utcp_ctx *ctx, int ep, struct rr_conn *k)
 	k->mask = EPOLLOUT;
 	struct epoll_event e = { .events = k->mask, .data.ptr = k };
 	if (k->fd < 0 || utcp_epoll_ctl(ctx, ep, EPOLL_CTL_ADD, k->fd, &e) < 0) {
+		r->tolerant = 0; /* the client's own resources never run out */
 		rr_fail(r, "B connect", strerror(errno));
 		return -1;
 	}
 	return 1;
+}
+
+/* B: a failed connection (tolerated: st 1) is closed with the requests it
+ * still had; they count as errors. */
+static int rr_give_up(struct utcp_ctx *ctx, struct rr_conn *k, int st)
+{
+	if (st == 1) {
+		k->r->errors += k->left - 1; /* rr_fail counted one */
+		k->left = 0;
+		utcp_close(ctx, k->fd);
+	}
+	return st;
+}
+
+/* B (tolerant runs): abandon connections older than r->give_up. */
+static void rr_reap(struct utcp_ctx *ctx, int ep, struct rr_conn *conns, uint64_t n,
+		    uint64_t *active)
+{
+	struct rr *r = n > 0 ? conns[0].r : NULL;
+	for (uint64_t i = 0; r != NULL && r->give_up && i < n; i++) {
+		struct rr_conn *k = &conns[i];
+		if (k->left == 0 || utcp_ctx_now(ctx) - k->t0 <= r->give_up)
+			continue;
+		r->errors += k->left;
+		k->left = 0;
+		utcp_abort(ctx, k->fd);
+		if (rr_open(ctx, ep, k) <= 0)
+			(*active)--;
+	}
 }
 
 /* B: one event; 1 when the connection is done with (closed). */
@@ -918,20 +940,22 @@ static int rr_ask(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t ev)
 		int e = 0;
 		socklen_t el = sizeof(e);
 		utcp_getsockopt(ctx, k->fd, SOL_SOCKET, SO_ERROR, &e, &el);
-		rr_fail(r, "B connection error", strerror(e));
-		return -1;
+		return rr_give_up(ctx, k, rr_fail(r, "B connection error", strerror(e)));
 	}
 	if (k->sent < r->ro->size) {
 		if (rr_write(ctx, k) < 0)
-			return -1;
+			return rr_give_up(ctx, k, r->failed ? -1 : 1);
 		rr_mod(ctx, ep, k, k->sent < r->ro->size ? EPOLLOUT : EPOLLIN | EPOLLRDHUP);
 		return 0;
 	}
 	int st = rr_read(ctx, k);
 	if (st == 2)
-		rr_fail(r, "B read", "the connection closed before the response");
+		return rr_give_up(ctx, k,
+				  rr_fail(r, "B read", "the connection closed before the response"));
 	if (st != 1)
-		return st == 0 ? 0 : -1;
+		return st == 0 ? 0 : rr_give_up(ctx, k, r->failed ? -1 : 1);
+	if (r->deadline && utcp_ctx_now(ctx) - k->t0 > r->deadline)
+		r->late++;
 	r->lat[r->completed++] = utcp_ctx_now(ctx) - k->t0;
 	r->t_last = utcp_ctx_now(ctx);
 	if (--k->left == 0) {
@@ -944,7 +968,7 @@ static int rr_ask(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t ev)
 	return 0;
 }
 
-static int rr_client(void *arg)
+int rr_client(void *arg)
 {
 	struct rr_core *rc = arg;
 	struct rr *r = rc->r;
@@ -970,6 +994,7 @@ static int rr_client(void *arg)
 			if (st == 1 && rr_open(ctx, ep, k) <= 0)
 				active--;
 		}
+		rr_reap(ctx, ep, conns, mine, &active);
 	}
 	r->cli_done++;
 	utcp_close(ctx, ep);
@@ -1019,9 +1044,10 @@ static int rr_parse(int argc, char **argv, void *p)
 	return rc;
 }
 
-static void rr_config(struct utcp_config *cfg, const void *p)
+static void rr_config(struct utcp_config *cfg, int host, const void *p)
 {
 	const struct rr_opts *ro = p;
+	(void)host;
 	common_config(cfg, &ro->c);
 	if (cfg->max_concurrency < (int)ro->conns + 16)
 		cfg->max_concurrency = (int)ro->conns + 16;
@@ -1033,11 +1059,11 @@ static int cmp_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void rr_judge(struct rr *r, utcp_time_t elapsed, struct verdict *v)
+void rr_judge(struct rr *r, utcp_time_t elapsed, struct verdict *v)
 {
 	char p50[32], p99[32], mx[32];
 	struct utcp_stats s;
-	if (r->completed != r->ro->requests)
+	if (r->completed != r->ro->requests && !r->tolerant)
 		fail_at(v, "%" PRIu64 " of %" PRIu64 " requests answered", r->completed,
 			r->ro->requests);
 	sum_stats(r->tb, &s);

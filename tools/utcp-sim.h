@@ -61,14 +61,17 @@ struct scenario {
 	void (*defaults)(void *sopts);
 	/* 0, or EXIT_USAGE after printing the problem */
 	int (*parse)(int argc, char **argv, void *sopts);
-	/* Optional: adjust each host's stack config (buffers, cc...) before it opens. */
-	void (*config)(struct utcp_config *cfg, const void *sopts);
+	/* Optional: adjust host's stack config (0: A, 1: B) before it opens. */
+	void (*config)(struct utcp_config *cfg, int host, const void *sopts);
 	void (*run)(const struct sim_opts *o, const void *sopts, uint64_t seed, struct verdict *v);
 };
 
 extern const struct scenario sim_scenario_ping;
 extern const struct scenario sim_scenario_transfer;
 extern const struct scenario sim_scenario_rr;
+extern const struct scenario sim_scenario_synflood;
+extern const struct scenario sim_scenario_exhaust;
+extern const struct scenario sim_scenario_blind_inject;
 extern const struct scenario sim_scenario_http;
 
 void sim_usage(FILE *f);
