@@ -114,9 +114,10 @@ static int http_parse(int argc, char **argv, void *p)
 	return 0;
 }
 
-static void http_config(struct utcp_config *cfg, const void *p)
+static void http_config(struct utcp_config *cfg, int host, const void *p)
 {
 	const struct http_opts *ho = p;
+	(void)host; /* the same for server A and client B */
 	if (cfg->max_concurrency < (int)ho->conns * 3)
 		cfg->max_concurrency = (int)ho->conns * 3; /* as epwget: 3 x concurrency */
 	if (cfg->max_num_buffers < (int)ho->conns * 3)
