@@ -73,6 +73,7 @@ struct cli_core {
 struct epwget {
 	struct epwget_opts o;
 	atomic_int stop;
+	atomic_int cores_done;       /* cores whose share is finished */
 	int nb_cores;
 	char req[512];
 	size_t req_len;
@@ -102,6 +103,7 @@ struct epwget *epwget_create(const struct epwget_opts *o, int nb_cores, char *er
 		c->o.expect_status = 200;
 	c->nb_cores = nb_cores;
 	atomic_init(&c->stop, 0);
+	atomic_init(&c->cores_done, 0);
 	c->req_len = (size_t)snprintf(c->req, sizeof(c->req),
 				      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: utcp-epwget\r\n"
 				      "Connection: %s\r\n\r\n",
@@ -523,6 +525,27 @@ static int cli_loop(struct epwget *c, struct cli_core *cc)
 	return 0;
 }
 
+/* Core 0 prints the per-second line until every core is done (its own
+ * share may end first), driving its context meanwhile. */
+static void print_until_all_done(struct epwget *c, struct cli_core *cc)
+{
+	while (cc->next_print != 0 &&
+	       atomic_load_explicit(&c->cores_done, memory_order_relaxed) < c->nb_cores &&
+	       !atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+		utcp_time_t now = utcp_ctx_now(cc->ctx);
+		if (c->o.time_limit != 0 && now - cc->st.t_start >= c->o.time_limit)
+			return;
+		if (now >= cc->next_print) {
+			print_second(c, cc);
+			cc->next_print += UTCP_NSEC_PER_SEC;
+		}
+		utcp_time_t until = cc->next_print;
+		utcp_time_t slice = now + 100 * UTCP_NSEC_PER_MSEC; /* see the others finish */
+		if (utcp_ctx_wait(cc->ctx, until < slice ? until : slice) < 0 && errno != EINTR)
+			return;
+	}
+}
+
 int epwget_core(struct epwget *c, struct utcp_ctx *ctx)
 {
 	struct cli_core *cc = &c->core[utcp_ctx_core(ctx)];
@@ -538,6 +561,9 @@ int epwget_core(struct epwget *c, struct utcp_ctx *ctx)
 		rc = cli_loop(c, cc);
 	}
 	cc->st.t_end = utcp_ctx_now(ctx);
+	atomic_fetch_add_explicit(&c->cores_done, 1, memory_order_relaxed);
+	if (rc == 0)
+		print_until_all_done(c, cc);
 	cli_teardown(cc);
 	return rc;
 }
