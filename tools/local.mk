@@ -16,3 +16,4 @@ check-long: tools/utcp-sim
 .PHONY: check-long
 
 include $(top_srcdir)/tools/apps.mk
+include $(top_srcdir)/tools/bench.mk

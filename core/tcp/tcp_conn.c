@@ -168,6 +168,7 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 void tcp_init_cc_and_rtt(struct utcp_tcb *tp)
 {
 	tp->cc->init(tp);
+	tcp_sack_reset(tp);
 	/* RFC 6298 §5.7: a lost SYN and no measurement: RTO = 3 s. */
 	if ((tp->flags & TF_SYN_REXMT) && !(tp->flags & TF_HAVE_RTT))
 		tp->rto = 3 * UTCP_NSEC_PER_SEC;
