@@ -88,6 +88,7 @@ struct utcp_ctx {
 	utcp_time_t now;                /* clock at the start of this round */
 	struct utcp_prng prng;
 	struct utcp_stats stats;
+	struct utcp_port_stats port_stats[UTCP_MAX_PORTS]; /* frames and bytes per port */
 	struct utcp_timer_wheel timers;
 	struct utcp_arp_cache arp;
 	struct utcp_txq txq[UTCP_MAX_PORTS];

@@ -15,5 +15,6 @@ check-long: tools/utcp-sim
 	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
 .PHONY: check-long
 
+include $(top_srcdir)/tools/apps.mk
 include $(top_srcdir)/tools/bench.mk
 include $(top_srcdir)/tools/replay.mk
