@@ -834,13 +834,15 @@ static int tcp_in_last_ack(struct utcp_tcb *tp, struct tcp_seg *s)
 	return tcp_in_data(tp, s);
 }
 
-/* RFC 6191 (timestamps) and RFC 1122 §4.2.2.13 (sequence numbers): a new
- * SYN may take over a TIME-WAIT connection if it is clearly newer. */
+/* RFC 6191 §2 (timestamps) and RFC 1122 §4.2.2.13 (sequence numbers): a
+ * new SYN may take over a TIME-WAIT connection if it is clearly newer: a
+ * greater TSval, or an equal TSval (the same clock tick) and a greater
+ * sequence number. */
 static int tcp_timewait_reusable(const struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	if ((s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN)
 		return 0;
-	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS))
+	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) && s->opt.tsval != tp->ts_recent)
 		return SEQ_GT(s->opt.tsval, tp->ts_recent);
 	return SEQ_GT(s->seq, tp->rcv_nxt);
 }

@@ -568,6 +568,11 @@ int tcp_retransmit_first(struct utcp_tcb *tp)
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
 	uint32_t len = tp->snd.len < seg_mss ? tp->snd.len : seg_mss;
+	/* RFC 9293 §3.8.6 (SHLD-15, MAY-7): old data may go again beyond a
+	 * shrunk window, new data not beyond SND.UNA + SND.WND. */
+	uint32_t room = SEQ_MAX(tp->snd_max, tp->snd_una + tp->snd_wnd) - tp->snd_una;
+	if (len > room)
+		len = room;
 	int fin = (tp->flags & TF_FIN_SENT) && len == tp->snd.len;
 	if (len == 0 && !fin)
 		return 0;

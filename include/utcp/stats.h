@@ -117,6 +117,14 @@ struct utcp_stats {
 #undef UTCP_STATS_FIELD
 };
 
+/* What one context moved through one port (utcp_ctx_port_stats): the
+ * figures of mTCP's per-interface statistics line. */
+struct utcp_port_stats {
+	uint64_t rx_frames, rx_bytes;
+	uint64_t rx_err;      /* frames dropped while processing (every drop_* reason) */
+	uint64_t tx_frames, tx_bytes;
+};
+
 /* Field names, in struct order. */
 extern const char *const utcp_stats_names[];
 #define UTCP_STATS_COUNT (sizeof(struct utcp_stats) / sizeof(uint64_t))
