@@ -66,7 +66,12 @@ check() { # check WHAT COND...
 
 timeout -k 5 110 "$srv" -p "$tmp/www" -f "$tmp/srv.conf" -N 2 > "$tmp/srv.out" 2> "$tmp/srv.err" &
 srv_pid=$!
-sleep 1
+# the memif client's start fails unless the server's socket is listening
+i=0
+until grep -q "@/run/$sock.sock" /proc/net/unix 2> /dev/null || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 start=$(date +%s.%N)
 timeout -k 5 100 "$cli" 10.79.0.1/page.bin "$requests" -f "$tmp/cli.conf" -N 2 -c 16 -t 90 \
 	-e "$tmp/www/page.bin" > "$tmp/cli.out" 2>&1
