@@ -21,3 +21,12 @@ VALGRIND_TESTS_ENVIRONMENT = \
 	$(TESTS_ENVIRONMENT) \
 	env VALGRIND=$(VALGRIND) CK_FORK=no \
 	UTCP_VALGRIND='$(valgrind_lt) $(VALGRIND) --error-exitcode=1 $(VALGRIND_FLAGS) $(valgrind_memcheck_flags)'
+
+# Regression tests for what the fuzz targets found.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_persist
+TESTS += tests/unit/test_tcp_persist
+endif
+tests_unit_test_tcp_persist_SOURCES = tests/unit/test_tcp_persist.c $(TCP_TESTLIB)
+tests_unit_test_tcp_persist_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_persist_LDADD = $(UNIT_LIBS)

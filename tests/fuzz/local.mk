@@ -15,35 +15,35 @@ FUZZ_HOST = tests/fuzz/fuzzhost.c tests/fuzz/fuzzhost.h tests/fuzz/ckshim.c $(TC
 if ENABLE_FUZZ
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 FUZZ_MAIN =
-UTCP_FUZZ_LDFLAGS = -fsanitize=fuzzer
+FUZZ_LINK = -fsanitize=fuzzer
 else
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 endif
 FUZZ_MAIN = tests/fuzz/driver.c
-UTCP_FUZZ_LDFLAGS =
+FUZZ_LINK =
 endif
 
 tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c $(FUZZ_HOST) $(FUZZ_MAIN)
 tests_fuzz_fuzz_frame_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_frame_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
-tests_fuzz_fuzz_frame_LDFLAGS = $(UTCP_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_frame_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_tcp_opt_SOURCES = tests/fuzz/fuzz_tcp_opt.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_tcp_opt_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_tcp_opt_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
-tests_fuzz_fuzz_tcp_opt_LDFLAGS = $(UTCP_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_tcp_opt_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_config_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
-tests_fuzz_fuzz_config_LDFLAGS = $(UTCP_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_pcap_SOURCES = tests/fuzz/fuzz_pcap.c $(FUZZ_HOST) $(FUZZ_MAIN)
 tests_fuzz_fuzz_pcap_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_pcap_LDADD = libutcp.la $(PCAP_LIBS) $(CODE_COVERAGE_LIBS)
-tests_fuzz_fuzz_pcap_LDFLAGS = $(UTCP_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_pcap_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/fuzz.sh tests/fuzz/mkseeds.py \
 	tests/fuzz/corpus tests/fuzz/README.md
