@@ -302,7 +302,15 @@ void fh_up(void)
 	struct tt_conn pc, ac;
 	for (int i = 0; i < FH_NCONN; i++)
 		fh_c[i] = (struct fh_conn){ .sock = -1 };
-	tt_up(NULL);
+	struct utcp_config cfg;
+	/* Small pools and buffers: a fresh stack per input stays cheap, and the
+	 * limits (no free TCB, a full buffer) are within an input's reach. */
+	tt_config(&cfg);
+	cfg.max_concurrency = 16;
+	cfg.rcvbuf = 16384;
+	cfg.sndbuf = 16384;
+	tn_host_nb_bufs = 256;
+	tt_up(&cfg);
 	fh_lsock = tt_listen(TT_HOST_PORT, 8);
 	tt_passive(&pc, fh_lsock, TT_OPT_ALL);
 	tt_active(&ac, TT_OPT_MSS | TT_OPT_SACK);
