@@ -12,7 +12,7 @@
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 VALGRIND_memcheck_FLAGS = --leak-check=full --show-reachable=no \
-	--errors-for-leak-kinds=definite,possible --track-origins=yes
+	--errors-for-leak-kinds=definite,possible
 override VALGRIND_TESTS_ENVIRONMENT = \
 	$(TESTS_ENVIRONMENT) \
 	env VALGRIND=$(VALGRIND) CK_FORK=no \
