@@ -23,7 +23,10 @@
 #define UTCP_RX_BURST 32
 #define UTCP_TX_BATCH 512       /* frames batched per class per port per round */
 #define UTCP_ARP_CACHE_SIZE 256 /* open-addressed, power of two */
-#define UTCP_ARP_PENDING_MAX 16 /* packets waiting for one resolution */
+/* Packets waiting for one resolution: a burst of connects to a new next hop
+ * all wait (Linux bounds the queue by bytes, unres_qlen_bytes = 212992, a few
+ * hundred small frames). */
+#define UTCP_ARP_PENDING_MAX 256
 #define UTCP_ARP_RETRY_NS (1000 * UTCP_NSEC_PER_MSEC) /* one request per second per address */
 #define UTCP_ARP_MAX_TRIES 3    /* then the waiting packets are dropped */
 

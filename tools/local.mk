@@ -1,8 +1,16 @@
 # tools/: programs built on the library.
 bin_PROGRAMS += tools/utcp-sim
-tools_utcp_sim_SOURCES = tools/utcp-sim.c
+tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/utcp-sim.h tools/sim_common.c \
+	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c
 tools_utcp_sim_LDADD = libutcp.la
 
 # Simulator scenario tests (shell scripts run by make check).
-TESTS += tests/sim/ping_determinism.sh tests/sim/ping_sweep.sh
-EXTRA_DIST += tests/sim/ping_determinism.sh tests/sim/ping_sweep.sh
+SIM_TESTS = tests/sim/ping_determinism.sh tests/sim/ping_sweep.sh \
+	tests/sim/tcp_determinism.sh tests/sim/tcp_sweep.sh tests/sim/attack.sh
+TESTS += $(SIM_TESTS)
+EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
+
+# 10 000 seeds with loss up to 20 %: long, run by hand or nightly.
+check-long: tools/utcp-sim
+	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
+.PHONY: check-long

@@ -512,6 +512,7 @@ static const struct key_def keys[] = {
 	{ "sndbuf", set_buf, FIELD(sndbuf), 64, 1 << 30 },
 	{ "tcp_timeout", set_int, FIELD(tcp_timeout), -1, 86400 },
 	{ "tcp_timewait", set_int, FIELD(tcp_timewait), 0, 3600 },
+	{ "tcp_syncookies", set_int, FIELD(tcp_syncookies), 0, 1 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },
@@ -615,6 +616,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->sndbuf = 8192;
 	cfg->tcp_timeout = 30;
 	cfg->tcp_timewait = 60;
+	cfg->tcp_syncookies = 1;
 	strcpy(cfg->cc, "cubic");
 	cfg->arp_timeout = 300;
 	cfg->pcap_snaplen = 65535;

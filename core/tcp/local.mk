@@ -9,6 +9,8 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_input.c \
 	core/tcp/tcp_output.c \
 	core/tcp/tcp_timer.c \
+	core/tcp/tcp_check.c \
+	core/tcp/tcp_syncookie.c \
 	core/api/sock.h \
 	core/api/socket.c \
 	core/api/sockio.c \
@@ -18,7 +20,7 @@ libutcp_la_SOURCES += \
 # Unit suites: TCP as packet traces on the in-memory test NIC, and the API.
 TCP_TESTLIB = tests/unit/tcptest.c tests/unit/tcptest.h tests/unit/testnic.c tests/unit/testnic.h
 TCP_TESTS = tests/unit/test_tcp_open tests/unit/test_tcp_data tests/unit/test_tcp_close \
-	tests/unit/test_socket tests/unit/test_epoll tests/unit/test_tcp_sim
+	tests/unit/test_socket tests/unit/test_epoll tests/unit/test_tcp_sim tests/unit/test_syncookie
 
 if HAVE_CHECK
 check_PROGRAMS += $(TCP_TESTS)
@@ -48,3 +50,7 @@ tests_unit_test_epoll_LDADD = $(UNIT_LIBS)
 tests_unit_test_tcp_sim_SOURCES = tests/unit/test_tcp_sim.c $(TCP_TESTLIB)
 tests_unit_test_tcp_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_sim_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_syncookie_SOURCES = tests/unit/test_syncookie.c $(TCP_TESTLIB)
+tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_syncookie_LDADD = $(UNIT_LIBS)

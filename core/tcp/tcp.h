@@ -118,6 +118,19 @@ struct tcp_opts {
 	struct tcp_sack_block sack[4];
 };
 
+/* A received segment, parsed (tcp_input.c). */
+struct tcp_seg {
+	uint32_t saddr, daddr;  /* network order */
+	uint16_t sport, dport;  /* network order */
+	uint32_t seq, ack;
+	uint16_t wnd;           /* raw field */
+	uint8_t flags;
+	const uint8_t *data;
+	uint32_t len;           /* payload after trimming */
+	uint32_t len0;          /* payload as received */
+	struct tcp_opts opt;
+};
+
 /* Parse the options area; 0, or -1 if a length is malformed (RFC 9293
  * §3.1: never read past the header). */
 int tcp_opts_parse(const uint8_t *p, unsigned len, int syn, struct tcp_opts *o);
@@ -381,6 +394,20 @@ uint8_t tcp_wscale_for(uint32_t bufsize);
 /* ---- internal: output (tcp_output.c) -------------------------------- */
 int tcp_output(struct utcp_tcb *tp);
 int tcp_output_forced(struct utcp_tcb *tp); /* persist: one segment however small */
+/* A segment to send (tcp_output.c). */
+struct tcp_out {
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	uint8_t opt[TCP_MAX_OPTLEN];
+	unsigned optlen;
+	uint32_t data_off, data_len; /* from the send ring (snd_una + data_off) */
+};
+/* Header + options (+ payload from snd) into a fresh buffer, checksum, IPv4
+ * output.  For segments of no connection snd is NULL. */
+int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uint32_t raddr,
+	     uint16_t rport, const struct tcp_out *o, const struct tcp_sndbuf *snd,
+	     enum utcp_tx_class cls);
 int tcp_send_syn(struct utcp_tcb *tp);      /* SYN or SYN-ACK by state */
 int tcp_send_ack(struct utcp_tcb *tp);      /* pure ACK now */
 int tcp_send_rst(struct utcp_tcb *tp);      /* RST for an open connection */
@@ -449,5 +476,23 @@ static inline uint32_t tcp_readable(const struct utcp_tcb *tp)
 {
 	return tp->rcv.len;
 }
+
+/* ---- SYN cookies (tcp_syncookie.c, RFC 4987 §3.6) ---------------------- */
+/* SipHash-2-4 of in under key (tcp_ctx.c): ISNs and cookies. */
+uint64_t tcp_siphash(const uint8_t key[16], const uint8_t *in, size_t len);
+/* The SYN queue of l is full: answer SYN s with a cookie SYN-ACK. */
+void tcp_syncookie_send(struct utcp_ctx *ctx, const struct tcp_listener *l,
+			const struct tcp_seg *s);
+/* An ACK s for listener l: if it carries a valid cookie, the connection it
+ * completes, in SYN-RECEIVED with its SYN-ACK sent (the caller runs the
+ * SYN-RECEIVED handler on s); else NULL, with *drop set when s was a valid
+ * cookie that cannot be taken now (accept queue full: ignore it, the peer
+ * retransmits) and clear when it was no cookie (answer with RST). */
+struct utcp_tcb *tcp_syncookie_check(struct utcp_ctx *ctx, struct tcp_listener *l,
+				     const struct tcp_seg *s, int *drop);
+/* A SYN-RECEIVED TCB for SYN s on l, iss given (0: RFC 6528), nothing sent
+ * (tcp_input.c). */
+struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
+				 const struct tcp_seg *s, uint32_t iss);
 
 #endif

@@ -94,7 +94,7 @@ static uint32_t tcp_flow_hash(const struct utcp_tcp_ctx *t, uint32_t laddr, uint
 		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);  \
 	} while (0)
 
-static uint64_t siphash_2_4(const uint8_t key[16], const uint8_t *in, size_t len)
+uint64_t tcp_siphash(const uint8_t key[16], const uint8_t *in, size_t len)
 {
 	uint64_t k0, k1, m, b = (uint64_t)len << 56;
 	memcpy(&k0, key, 8);
@@ -133,7 +133,7 @@ uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t 
 	memcpy(in + 4, &lport, 2);
 	memcpy(in + 6, &raddr, 4);
 	memcpy(in + 10, &rport, 2);
-	uint32_t f = (uint32_t)siphash_2_4(ctx->tcp->isn_key, in, sizeof(in));
+	uint32_t f = (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
 	uint32_t m = (uint32_t)(ctx->now / (4 * UTCP_NSEC_PER_USEC));
 	return m + f;
 }

@@ -25,18 +25,6 @@
 
 enum { IN_CONT = 0, IN_DONE = 1 };
 
-struct tcp_seg {
-	uint32_t saddr, daddr;  /* network order */
-	uint16_t sport, dport;  /* network order */
-	uint32_t seq, ack;
-	uint16_t wnd;           /* raw field */
-	uint8_t flags;
-	const uint8_t *data;
-	uint32_t len;           /* payload after trimming */
-	uint32_t len0;          /* payload as received */
-	struct tcp_opts opt;
-};
-
 static inline uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -108,8 +96,8 @@ static void tcp_rtt_handshake(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) && s->opt.tsecr != 0) {
 		if (SEQ_GEQ(s->opt.tsecr, tp->ts_rtx)) /* see tcp_ack_rtt */
 			tcp_rtt_ts(tp, s);
-	} else if (!(tp->flags & TF_SYN_REXMT))
-		tcp_rtt_sample(tp, tp->ctx->now - tp->rtt_start);
+	} else if (!(tp->flags & TF_SYN_REXMT) && tp->rtt_start != UTCP_TIME_NEVER)
+		tcp_rtt_sample(tp, tp->ctx->now - tp->rtt_start); /* NEVER: a cookie's */
 }
 
 /* ---- CLOSED and LISTEN --------------------------------------------------- */
@@ -146,38 +134,31 @@ static void tcp_listener_add_syn(struct tcp_listener *l, struct utcp_tcb *tp)
 	l->nsyn++;
 }
 
-/* RFC 9293 §3.10.7.2 third step: a SYN creates a TCB in SYN-RECEIVED and
- * draws <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.  iss 0: choose (RFC 6528). */
-static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
-			     const struct tcp_seg *s, uint32_t iss)
+/* RFC 9293 §3.10.7.2 third step: a SYN creates a TCB in SYN-RECEIVED.
+ * iss 0: choose (RFC 6528).  Nothing is sent here. */
+struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
+				 const struct tcp_seg *s, uint32_t iss)
 {
 	int port;
 	uint32_t nexthop;
-	if (tcp_listener_full(l)) {
-		ctx->stats.drop_tcp_backlog++;
-		return;
-	}
 	if (utcp_route_lookup(ctx->cfg, s->saddr, &port, &nexthop) < 0) {
 		ctx->stats.drop_no_route++;
-		return;
+		return NULL;
 	}
 	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, s->daddr, s->dport, s->saddr, s->sport);
 	if (tp == NULL)
-		return;
+		return NULL;
 	if (tcp_bufs_alloc(tp, l->rcvbuf, l->sndbuf) < 0) {
 		tcp_tcb_free(tp);
-		return;
+		return NULL;
 	}
-	struct tcp_conn_opts o = { .tflags = l->tflags, .user_mss = l->user_mss,
-				   .keepidle = l->keepidle, .keepintvl = l->keepintvl,
-				   .keepcnt = l->keepcnt, .cc = l->cc };
-	tp->flags |= (o.tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
-	tp->user_mss = o.user_mss;
-	tp->keepidle = o.keepidle ? o.keepidle : tp->keepidle;
-	tp->keepintvl = o.keepintvl ? o.keepintvl : tp->keepintvl;
-	tp->keepcnt = o.keepcnt ? o.keepcnt : tp->keepcnt;
-	if (o.cc != NULL)
-		tp->cc = o.cc;
+	tp->flags |= (l->tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
+	tp->user_mss = l->user_mss;
+	tp->keepidle = l->keepidle ? l->keepidle : tp->keepidle;
+	tp->keepintvl = l->keepintvl ? l->keepintvl : tp->keepintvl;
+	tp->keepcnt = l->keepcnt ? l->keepcnt : tp->keepcnt;
+	if (l->cc != NULL)
+		tp->cc = l->cc;
 	if (tp->user_mss != 0 && tp->user_mss < tp->our_mss)
 		tp->our_mss = tp->user_mss;
 	tcp_syn_options(tp, s);
@@ -195,17 +176,46 @@ static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
 	tcp_listener_add_syn(l, tp);
 	tp->rtt_start = ctx->now;
 	ctx->stats.tcp_passive_opens++;
-	tcp_send_syn(tp);
+	return tp;
 }
 
+/* A SYN for l: a TCB and its SYN-ACK; with the SYN queue full, a SYN
+ * cookie instead (RFC 4987 §3.6), unless the accept queue is full too. */
+static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
+			     const struct tcp_seg *s, uint32_t iss)
+{
+	if (tcp_listener_full(l)) {
+		uint32_t max = l->backlog > 0 ? (uint32_t)l->backlog : 1;
+		if (ctx->cfg->tcp_syncookies && l->naccept < max)
+			tcp_syncookie_send(ctx, l, s);
+		else
+			ctx->stats.drop_tcp_backlog++;
+		return;
+	}
+	struct utcp_tcb *tp = tcp_passive_tcb(ctx, l, s, iss);
+	if (tp != NULL)
+		tcp_send_syn(tp);
+}
+
+typedef int (*tcp_state_fn)(struct utcp_tcb *tp, struct tcp_seg *s);
+static const tcp_state_fn tcp_state_input[TCPS_NSTATES];
+
 /* RFC 9293 §3.10.7.2 LISTEN. */
-static void tcp_in_listen(struct utcp_ctx *ctx, struct tcp_listener *l, const struct tcp_seg *s)
+static void tcp_in_listen(struct utcp_ctx *ctx, struct tcp_listener *l, struct tcp_seg *s)
 {
 	if (s->flags & TH_RST) { /* first: an RST is ignored */
 		ctx->stats.drop_tcp_state++;
 		return;
 	}
 	if (s->flags & TH_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
+		int drop;
+		struct utcp_tcb *tp = tcp_syncookie_check(ctx, l, s, &drop);
+		if (tp != NULL) { /* RFC 4987 §3.6: the ACK of a cookie */
+			tcp_state_input[TCPS_SYN_RECEIVED](tp, s);
+			return;
+		}
+		if (drop)
+			return;
 		ctx->stats.drop_tcp_state++;
 		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, s->ack, 0, TH_RST);
 		return;
@@ -783,8 +793,6 @@ static int tcp_in_time_wait(struct utcp_tcb *tp, struct tcp_seg *s)
 		return IN_DONE;
 	return tcp_in_data(tp, s);
 }
-
-typedef int (*tcp_state_fn)(struct utcp_tcb *tp, struct tcp_seg *s);
 
 static const tcp_state_fn tcp_state_input[TCPS_NSTATES] = {
 	[TCPS_SYN_SENT] = tcp_in_syn_sent,

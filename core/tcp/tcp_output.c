@@ -36,19 +36,10 @@ uint32_t tcp_ts_now(const struct utcp_tcb *tp)
 
 /* ---- segment assembly -------------------------------------------------- */
 
-struct tcp_out {
-	uint32_t seq, ack;
-	uint8_t flags;
-	uint16_t win;
-	uint8_t opt[TCP_MAX_OPTLEN];
-	unsigned optlen;
-	uint32_t data_off, data_len; /* from the send ring (snd_una + data_off) */
-};
-
 /* Header + options + payload into a fresh buffer, checksum, IPv4 output. */
-static int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
-		    uint32_t raddr, uint16_t rport, const struct tcp_out *o,
-		    const struct tcp_sndbuf *snd, enum utcp_tx_class cls)
+int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uint32_t raddr,
+	     uint16_t rport, const struct tcp_out *o, const struct tcp_sndbuf *snd,
+	     enum utcp_tx_class cls)
 {
 	if (ctx->tcp->quiet) /* the context is being torn down */
 		return 0;

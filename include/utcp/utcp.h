@@ -66,6 +66,7 @@ struct utcp_config {
 	int rcvbuf, sndbuf;      /* per-socket buffer bytes */
 	int tcp_timeout;         /* idle timeout, s; -1 disables */
 	int tcp_timewait;        /* TIME-WAIT, s */
+	int tcp_syncookies;      /* 1: SYN cookies when a SYN queue overflows */
 	char cc[16];             /* congestion control module */
 	uint64_t seed;           /* PRNG seed */
 	int has_seed;            /* 0: real backends take one from getrandom */
@@ -247,6 +248,10 @@ struct utcp_sock_usage {
 	uint32_t rcvbufs, sndbufs;
 };
 void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u);
+/* Check the invariants of every connection of ctx (sequence space ordered,
+ * nothing in flight beyond the peer's window, buffers within their size, no
+ * illegal state change).  0, or -1 with what is wrong written to msg. */
+int utcp_ctx_check_invariants(const struct utcp_ctx *ctx, char *msg, size_t len);
 
 #ifdef __cplusplus
 }

@@ -384,23 +384,8 @@ static char inv_msg[200];
 
 static void check_tcbs(struct utcp_ctx *ctx)
 {
-	struct utcp_tcp_ctx *t = ctx->tcp;
-	for (uint32_t i = 0; i <= t->flow_mask && inv_msg[0] == 0; i++) {
-		for (struct utcp_tcb *tp = t->flows[i]; tp != NULL; tp = tp->hnext) {
-			if (!SEQ_LEQ(tp->snd_una, tp->snd_nxt) || !SEQ_LEQ(tp->snd_nxt, tp->snd_max))
-				snprintf(inv_msg, sizeof(inv_msg), "%s: una %u nxt %u max %u",
-					 tcp_state_names[tp->state], tp->snd_una, tp->snd_nxt,
-					 tp->snd_max);
-			else if (tp->state >= TCPS_ESTABLISHED &&
-				 tp->snd_max - tp->snd_una > tp->max_sndwnd + tp->mss + 1)
-				snprintf(inv_msg, sizeof(inv_msg), "in flight %u > window %u",
-					 tp->snd_max - tp->snd_una, tp->max_sndwnd);
-			else if (tp->snd.len > tp->snd.size || tp->rcv.len > tp->rcv.size)
-				snprintf(inv_msg, sizeof(inv_msg), "buffer overrun");
-		}
-	}
-	if (inv_msg[0] == 0 && ctx->stats.tcp_illegal_transitions != 0)
-		snprintf(inv_msg, sizeof(inv_msg), "illegal state transition");
+	if (inv_msg[0] == 0)
+		utcp_ctx_check_invariants(ctx, inv_msg, sizeof(inv_msg));
 }
 
 struct run {

@@ -1,0 +1,359 @@
+/*
+ * tools/sim_attack.c - utcp-sim's robustness scenarios, rr's applications
+ * (tools/sim_tcp.c) under attack or overload:
+ *
+ *   synflood  legitimate clients on B make requests of A while an attacker
+ *             on B sends A spoofed SYNs (random sources in 198.18.0.0/15,
+ *             routed back through B, where A's SYN-ACKs die) at ten times
+ *             the rate A accepts legitimate connections, measured first in
+ *             a run without the attacker.  The verdict: the share of
+ *             legitimate requests answered within --deadline (goal 99 %).
+ *   exhaust   B keeps more connections in flight than A's socket table
+ *             and buffer pools hold.  A must refuse cleanly (no SYN-ACK
+ *             without buffers, EMFILE to accept while its listener waits),
+ *             count what it refused, and serve everything once connections
+ *             close: every request is answered in the end.
+ *
+ * The attacker builds its segments itself and hands them to B's IPv4 output
+ * (checksums right, sources forged); its randomness comes from the world's
+ * seed, so a run is as repeatable as any other.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/prng.h"
+#include "core/net/net.h"
+#include "tools/sim_tcp.h"
+
+#define FLOOD_TICK UTCP_NSEC_PER_MSEC
+#define SPOOF_NET 0xc6120000u /* 198.18.0.0/15 (RFC 2544 benchmarking) */
+
+/* ---- synflood ------------------------------------------------------------------ */
+
+struct flood_opts {
+	struct rr_opts rr;
+	uint64_t backlog;
+	double rate;              /* spoofed SYNs per second; 0: 10x the accept rate */
+	double goal;              /* share of requests answered within the deadline */
+	utcp_time_t deadline;
+	int cookies;
+};
+
+struct flood {
+	struct rr *r;
+	struct testbed *tb;
+	double rate;
+	struct utcp_prng prng;
+	uint64_t sent;
+	uint64_t cookies_sent, cookies_ok;   /* A's counters after the run */
+};
+
+/* One spoofed SYN (with an MSS option, as any client's) from B to A. */
+static void flood_syn(struct flood *f, struct utcp_ctx *ctx)
+{
+	struct utcp_pkt *pkt = utcp_ctx_alloc(ctx, 0);
+	if (pkt == NULL)
+		return;
+	uint32_t src = htonl(SPOOF_NET | (uint32_t)utcp_prng_below(&f->prng, 1u << 17));
+	uint16_t sport = htons((uint16_t)(1024 + utcp_prng_below(&f->prng, 64511)));
+	uint16_t dport = htons(TCP_PORT);
+	uint32_t seq = htonl((uint32_t)utcp_prng_next(&f->prng));
+	uint8_t *h = pkt->data;
+	memset(h, 0, 24);
+	memcpy(h, &sport, 2);
+	memcpy(h + 2, &dport, 2);
+	memcpy(h + 4, &seq, 4);
+	h[12] = 6 << 4;       /* 24-byte header */
+	h[13] = 0x02;         /* SYN */
+	h[14] = 0xfa;         /* window 64240 */
+	h[15] = 0xf0;
+	h[20] = 2;            /* MSS 1460 */
+	h[21] = 4;
+	h[22] = 0x05;
+	h[23] = 0xb4;
+	pkt->len = 24;
+	uint16_t sum = utcp_csum_fold(
+		utcp_csum_partial(h, 24, utcp_csum_pseudo(src, f->tb->ip[0], UTCP_IPPROTO_TCP, 24)));
+	memcpy(h + 16, &sum, 2);
+	utcp_ipv4_output(ctx, pkt, src, f->tb->ip[0], UTCP_IPPROTO_TCP, UTCP_TX_CTRL);
+	f->sent++;
+}
+
+/* The attacker: f->rate SYNs per second, in 1 ms batches, while the
+ * legitimate clients run. */
+static int flood_attacker(void *arg)
+{
+	struct flood *f = arg;
+	struct utcp_ctx *ctx = utcp_sim_host_ctx(f->tb->host[1], 0);
+	int cores = utcp_sim_host_nb_ctx(f->tb->host[1]);
+	double due = 0;
+	while (f->r->cli_done < cores && !f->r->failed) {
+		due += f->rate * (double)FLOOD_TICK / 1e9;
+		for (; due >= 1; due -= 1)
+			flood_syn(f, ctx);
+		utcp_ctx_poll(ctx); /* flush the batch */
+		if (utcp_sim_sleep_until(utcp_ctx_now(ctx) + FLOOD_TICK) < 0)
+			break;
+	}
+	return 0;
+}
+
+static void flood_defaults(void *p)
+{
+	struct flood_opts *fo = p;
+	common_defaults(&fo->rr.c, 16 * 1024);
+	fo->rr.conns = 20;
+	fo->rr.requests = 2000;
+	fo->rr.size = 64;
+	fo->backlog = 64;
+	fo->rate = 0;
+	fo->goal = 0.99;
+	fo->deadline = 3 * UTCP_NSEC_PER_SEC;
+	fo->cookies = 1;
+}
+
+enum { OPT_CONNS = 600, OPT_REQUESTS, OPT_BACKLOG, OPT_RATE, OPT_GOAL, OPT_DEADLINE, OPT_NOCOOKIES };
+
+static int flood_opt(void *so, int opt, const char *v)
+{
+	struct flood_opts *fo = so;
+	switch (opt) {
+	case OPT_CONNS: return parse_u64(v, 1, 10000, &fo->rr.conns);
+	case OPT_REQUESTS: return parse_u64(v, 1, 10000000, &fo->rr.requests);
+	case OPT_BACKLOG: return parse_u64(v, 1, 65535, &fo->backlog);
+	case OPT_RATE: return parse_double_min(v, 0, &fo->rate);
+	case OPT_GOAL: return parse_prob(v, &fo->goal);
+	case OPT_DEADLINE: return parse_time(v, &fo->deadline) < 0 || fo->deadline == 0 ? -1 : 0;
+	case OPT_NOCOOKIES: fo->cookies = 0; return 0;
+	}
+	return -1;
+}
+
+static int flood_parse(int argc, char **argv, void *p)
+{
+	static const struct option longopts[] = {
+		{ "conns", required_argument, NULL, OPT_CONNS },
+		{ "requests", required_argument, NULL, OPT_REQUESTS },
+		{ "backlog", required_argument, NULL, OPT_BACKLOG },
+		{ "syn-rate", required_argument, NULL, OPT_RATE },
+		{ "goal", required_argument, NULL, OPT_GOAL },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
+		{ "no-cookies", no_argument, NULL, OPT_NOCOOKIES },
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct flood_opts *fo = p;
+	return parse_scenario("synflood", argc, argv, ":h", longopts, &fo->rr.c, flood_opt, fo);
+}
+
+/* A routes the spoofed sources back through B (B drops what A sends them). */
+static void flood_config(struct utcp_config *cfg, int host, const void *p)
+{
+	const struct flood_opts *fo = p;
+	common_config(cfg, &fo->rr.c);
+	cfg->tcp_syncookies = fo->cookies;
+	if (host == 0)
+		cfg->ports[0].gateway = htonl(0x0a000002);
+}
+
+/* One run of the legitimate workload, with the attacker when rate > 0.
+ * Fills r (completed, late, errors, t0, t_last); returns 0 if it ran. */
+static int flood_once(const struct sim_opts *o, const struct flood_opts *fo, uint64_t seed,
+		      double rate, struct rr *r, struct flood *f, struct verdict *v)
+{
+	struct testbed tb;
+	struct rr_core rc[2][UTCP_MAX_CORES];
+	char err[256];
+	int rc_ok = -1;
+	*r = (struct rr){ .ro = &fo->rr, .tb = &tb, .v = v, .backlog = (int)fo->backlog,
+			  .tolerant = 1, .deadline = fo->deadline,
+			  .give_up = 4 * fo->deadline, .lat = r->lat };
+	*f = (struct flood){ .r = r, .tb = &tb, .rate = rate };
+	for (int c = 0; c < UTCP_MAX_CORES; c++)
+		rc[0][c] = rc[1][c] = (struct rr_core){ .r = r, .core = c };
+	if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
+		fail_at(v, "setup: %s", err);
+	} else {
+		utcp_prng_seed(&f->prng, utcp_sim_world_derive_seed(tb.w, "attacker", 0));
+		if (spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0 ||
+		    spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0 ||
+		    (rate > 0 && utcp_sim_host_spawn(tb.host[1], flood_attacker, f, 0) < 0)) {
+			fail_at(v, "setup: spawn: %s", strerror(errno));
+		} else {
+			r->t0 = utcp_sim_world_now(tb.w);
+			run_apps(&tb, fo->rr.c.limit + TCP_DRAIN_BOUND, v);
+			check_empty(&tb, v);
+			if (!o->quiet && rate > 0)
+				print_tcp_counters(&tb);
+			struct utcp_stats s;
+			utcp_sim_host_stats(tb.host[0], &s);
+			f->cookies_sent = s.tcp_syn_cookies_sent;
+			f->cookies_ok = s.tcp_syn_cookies_ok;
+			rc_ok = 0;
+		}
+	}
+	testbed_close(&tb, v);
+	return rc_ok;
+}
+
+static void flood_run(const struct sim_opts *o, const void *sopts, uint64_t seed, struct verdict *v)
+{
+	const struct flood_opts *fo = sopts;
+	struct rr r = { 0 };
+	struct flood f;
+	r.lat = calloc(fo->rr.requests, sizeof(*r.lat));
+	if (r.lat == NULL) {
+		fail_at(v, "setup: out of memory");
+		return;
+	}
+	/* Baseline: the rate A accepts legitimate connections, unattacked. */
+	double rate = fo->rate;
+	if (flood_once(o, fo, seed, 0, &r, &f, v) == 0 && rate <= 0) {
+		utcp_time_t el = r.t_last > r.t0 ? r.t_last - r.t0 : 1;
+		rate = 10.0 * (double)r.completed * 1e9 / (double)el;
+	}
+	double base = r.t_last > r.t0 ? (double)r.completed * 1e9 / (double)(r.t_last - r.t0) : 0;
+	if (v->pass && flood_once(o, fo, seed, rate, &r, &f, v) == 0) {
+		uint64_t ok = r.completed - r.late;
+		double share = (double)ok / (double)fo->rr.requests;
+		snprintf(v->summary, sizeof(v->summary),
+			 "legit=%" PRIu64 "/%" PRIu64 " (%.2f%%) within %.1fs, late=%" PRIu64
+			 " failed=%" PRIu64 " accept-rate=%.0f/s syn-rate=%.0f/s spoofed=%" PRIu64
+			 " cookies=%" PRIu64 "/%" PRIu64 "%s",
+			 ok, fo->rr.requests, 100.0 * share, (double)fo->deadline / 1e9, r.late,
+			 r.errors, base, rate, f.sent, f.cookies_ok, f.cookies_sent,
+			 fo->cookies ? "" : " (cookies off)");
+		if (share < fo->goal)
+			fail_at(v, "%.2f%% of legitimate requests answered in time, goal %.2f%%",
+				100.0 * share, 100.0 * fo->goal);
+	}
+	free(r.lat);
+}
+
+const struct scenario sim_scenario_synflood = {
+	.name = "synflood",
+	.summary = "legitimate rr clients beside spoofed SYNs at 10x A's accept rate",
+	.usage = "synflood [--conns C (20)] [--requests R (2000)] [--backlog N (64)]\n"
+		 "     [--syn-rate N/s (10x the accept rate)] [--deadline T (3s)] [--goal P (0.99)]\n"
+		 "     [--no-cookies] [--rcvbuf B] [--sndbuf B] [--cc NAME] [--time-limit T]",
+	.opts_size = sizeof(struct flood_opts),
+	.defaults = flood_defaults,
+	.parse = flood_parse,
+	.config = flood_config,
+	.run = flood_run,
+};
+
+/* ---- exhaust ------------------------------------------------------------------ */
+
+struct exhaust_opts {
+	struct rr_opts rr;
+	uint64_t sockets, buffers;     /* A's max_concurrency and max_num_buffers */
+};
+
+static void exhaust_defaults(void *p)
+{
+	struct exhaust_opts *eo = p;
+	common_defaults(&eo->rr.c, 16 * 1024);
+	eo->rr.conns = 300;
+	eo->rr.requests = 3000;
+	eo->rr.size = 64;
+	eo->sockets = 64;
+	eo->buffers = 48;
+}
+
+enum { OPT_E_CONNS = 700, OPT_E_REQUESTS, OPT_E_SOCKETS, OPT_E_BUFFERS };
+
+static int exhaust_opt(void *so, int opt, const char *v)
+{
+	struct exhaust_opts *eo = so;
+	switch (opt) {
+	case OPT_E_CONNS: return parse_u64(v, 1, 10000, &eo->rr.conns);
+	case OPT_E_REQUESTS: return parse_u64(v, 1, 10000000, &eo->rr.requests);
+	case OPT_E_SOCKETS: return parse_u64(v, 4, 1000000, &eo->sockets);
+	case OPT_E_BUFFERS: return parse_u64(v, 2, 1000000, &eo->buffers);
+	}
+	return -1;
+}
+
+static int exhaust_parse(int argc, char **argv, void *p)
+{
+	static const struct option longopts[] = {
+		{ "conns", required_argument, NULL, OPT_E_CONNS },
+		{ "requests", required_argument, NULL, OPT_E_REQUESTS },
+		{ "sockets", required_argument, NULL, OPT_E_SOCKETS },
+		{ "buffers", required_argument, NULL, OPT_E_BUFFERS },
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct exhaust_opts *eo = p;
+	return parse_scenario("exhaust", argc, argv, ":h", longopts, &eo->rr.c, exhaust_opt, eo);
+}
+
+static void exhaust_config(struct utcp_config *cfg, int host, const void *p)
+{
+	const struct exhaust_opts *eo = p;
+	common_config(cfg, &eo->rr.c);
+	if (host == 0) {
+		cfg->max_concurrency = (int)eo->sockets;
+		cfg->max_num_buffers = (int)eo->buffers;
+	} else if (cfg->max_concurrency < (int)eo->rr.conns + 16) {
+		cfg->max_concurrency = (int)eo->rr.conns + 16;
+		cfg->max_num_buffers = cfg->max_concurrency;
+	}
+}
+
+static void exhaust_run(const struct sim_opts *o, const void *sopts, uint64_t seed,
+			struct verdict *v)
+{
+	const struct exhaust_opts *eo = sopts;
+	struct testbed tb;
+	struct rr r = { .ro = &eo->rr, .tb = &tb, .v = v };
+	struct rr_core rc[2][UTCP_MAX_CORES];
+	char err[256];
+	r.lat = calloc(eo->rr.requests, sizeof(*r.lat));
+	for (int c = 0; c < UTCP_MAX_CORES; c++)
+		rc[0][c] = rc[1][c] = (struct rr_core){ .r = &r, .core = c };
+	if (r.lat == NULL) {
+		fail_at(v, "setup: out of memory");
+	} else if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
+		fail_at(v, "setup: %s", err);
+	} else if (spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0 ||
+		   spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0) {
+		fail_at(v, "setup: spawn: %s", strerror(errno));
+	} else {
+		r.t0 = utcp_sim_world_now(tb.w);
+		run_apps(&tb, eo->rr.c.limit + TCP_DRAIN_BOUND, v);
+		check_empty(&tb, v);
+		rr_judge(&r, r.t_last - r.t0, v);
+		struct utcp_stats s;
+		utcp_sim_host_stats(tb.host[0], &s);
+		uint64_t refused = s.tcp_no_sock_buf + s.drop_tcp_backlog + r.accept_refused;
+		size_t n = strlen(v->summary);
+		snprintf(v->summary + n, sizeof(v->summary) - n,
+			 " refused: no-buffer=%" PRIu64 " backlog=%" PRIu64 " accept-emfile=%" PRIu64,
+			 s.tcp_no_sock_buf, s.drop_tcp_backlog, r.accept_refused);
+		if (refused == 0)
+			fail_at(v, "A never ran out: raise --conns or lower --sockets/--buffers");
+		if (!o->quiet)
+			print_tcp_counters(&tb);
+	}
+	testbed_close(&tb, v);
+	free(r.lat);
+}
+
+const struct scenario sim_scenario_exhaust = {
+	.name = "exhaust",
+	.summary = "B keeps more connections in flight than A's sockets and buffers hold",
+	.usage = "exhaust [--conns C (300)] [--requests R (3000)] [--sockets N (64)]\n"
+		 "     [--buffers N (48)] [--rcvbuf B] [--sndbuf B] [--cc NAME] [--time-limit T]",
+	.opts_size = sizeof(struct exhaust_opts),
+	.defaults = exhaust_defaults,
+	.parse = exhaust_parse,
+	.config = exhaust_config,
+	.run = exhaust_run,
+};

@@ -1,0 +1,99 @@
+/*
+ * tools/utcp-sim.h - what utcp-sim's scenarios share: the options common to
+ * every scenario, the verdict, the two-host testbed and the value parsers.
+ *
+ * A scenario is one file (tools/sim_<name>.c) defining a `struct scenario`
+ * and listed in the table in tools/utcp-sim.c.  Call order for each seed:
+ * testbed_open (world, link, hosts A and B with configs built in code, the
+ * scenario's config hook applied) -> the scenario's run() drives the world
+ * with run_world() and records failures with fail_at() -> testbed_close
+ * counts leaked buffers -> main prints the verdict line.
+ */
+#ifndef UTCP_TOOLS_SIM_H
+#define UTCP_TOOLS_SIM_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <utcp/utcp.h>
+
+#include "nic/sim/sim.h"
+
+#define EXIT_USAGE 2
+#define PKT_BUFS 2048 /* packet buffers per queue in the testbed */
+
+#define HINT_TIME "a duration with a unit: 500us, 10ms, 1.5s"
+#define HINT_PROB "a probability: 0.1 or 10%"
+
+struct scenario;
+
+/* Options shared by every scenario. */
+struct sim_opts {
+	uint64_t seed_first, seed_last;
+	int sweep;                       /* --seeds given */
+	const char *pcap;
+	int quiet;
+	int cores;
+	struct utcp_sim_link_params link;
+	int impaired;                    /* any impairment given */
+	const struct scenario *sc;       /* the scenario being run, and its options */
+	const void *sopts;
+};
+
+struct verdict {
+	int pass;
+	char summary[200];               /* "sent=10 received=9 loss=10.0%" */
+	char reason[200];                /* why it failed */
+};
+
+struct testbed {
+	struct utcp_sim_world *w;
+	struct utcp_sim_link *link;
+	struct utcp_sim_host *host[2];
+	uint32_t ip[2];
+};
+
+struct scenario {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	size_t opts_size;
+	void (*defaults)(void *sopts);
+	/* 0, or EXIT_USAGE after printing the problem */
+	int (*parse)(int argc, char **argv, void *sopts);
+	/* Optional: adjust host's stack config (0: A, 1: B) before it opens. */
+	void (*config)(struct utcp_config *cfg, int host, const void *sopts);
+	void (*run)(const struct sim_opts *o, const void *sopts, uint64_t seed, struct verdict *v);
+};
+
+extern const struct scenario sim_scenario_ping;
+extern const struct scenario sim_scenario_transfer;
+extern const struct scenario sim_scenario_rr;
+extern const struct scenario sim_scenario_synflood;
+extern const struct scenario sim_scenario_exhaust;
+
+void sim_usage(FILE *f);
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fail_at(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *opt_name(const struct option *opts, int c);
+
+int parse_time(const char *s, utcp_time_t *out);
+int parse_rate(const char *s, uint64_t *out);
+int parse_prob(const char *s, double *out);
+int parse_double_min(const char *s, double min, double *out);
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int parse_seeds(const char *s, uint64_t *first, uint64_t *last);
+const char *fmt_dur(char *buf, size_t len, utcp_time_t ns);
+const char *fmt_rate(char *buf, size_t len, uint64_t r);
+
+int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, char *err,
+		 size_t errlen);
+void testbed_close(struct testbed *tb, struct verdict *v);
+void print_drops(const struct utcp_stats *s);
+void print_counters(const struct testbed *tb);
+void print_link(const struct sim_opts *o, uint64_t seed);
+/* Run the world until *done, within bound (virtual ns from now). */
+void run_world(struct testbed *tb, int *done, utcp_time_t bound, struct verdict *v);
+
+#endif /* UTCP_TOOLS_SIM_H */
