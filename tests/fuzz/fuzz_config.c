@@ -6,7 +6,8 @@
  * Input: the three files separated by NUL bytes (utcp.conf NUL arp.conf NUL
  * route.conf); each is written to an in-memory file (memfd) and loaded by
  * its path.  Beyond not crashing: a load that fails must say why, starting
- * with the file's name (README: errors name file, line and key), and the
+ * with the name of the file at fault (the one loaded, or the arp_file /
+ * route_file it names; README: errors name file, line and key), and the
  * message must be a terminated string within the buffer.
  */
 #define _GNU_SOURCE
@@ -52,6 +53,32 @@ static size_t part(const uint8_t **p, size_t *n, const uint8_t **out)
 
 typedef int (*loader)(struct utcp_config *, const char *, char *, size_t);
 
+/* The file an error message starts with: "FILE: ..." or "FILE:LINE: ...". */
+static size_t err_file_len(const char *err)
+{
+	for (const char *c = err; (c = strchr(c, ':')) != NULL; c++)
+		if (c[1] == ' ' || (c[1] >= '0' && c[1] <= '9'))
+			return (size_t)(c - err);
+	return 0;
+}
+
+static int ends_with(const char *s, size_t n, const char *tail)
+{
+	size_t k = strlen(tail);
+	return k > 0 && k <= n && memcmp(s + n - k, tail, k) == 0;
+}
+
+/* An error names the file loaded, or the arp_file / route_file it named
+ * (resolved next to it), where the fault is. */
+static int names_file(const char *err, const char *path, const struct utcp_config *cfg)
+{
+	size_t n = err_file_len(err);
+	if (n == 0)
+		return 0;
+	return (n == strlen(path) && memcmp(err, path, n) == 0) || ends_with(err, n, cfg->arp_file) ||
+	       ends_with(err, n, cfg->route_file);
+}
+
 static int load(struct utcp_config *cfg, loader fn, const char *name, const uint8_t *p, size_t n)
 {
 	char path[64], err[256];
@@ -62,8 +89,8 @@ static int load(struct utcp_config *cfg, loader fn, const char *name, const uint
 	check(r == 0 || r == -1, "returns neither 0 nor -1", "");
 	if (r < 0) {
 		check(memchr(err, 0, sizeof(err)) != NULL, "error message not terminated", "");
-		check(strncmp(err, path, strlen(path)) == 0, "error does not name the file", err);
-		check(strlen(err) > strlen(path) + 2, "error says nothing after the file", err);
+		check(names_file(err, path, cfg), "error does not name the file", err);
+		check(strlen(err) > err_file_len(err) + 2, "error says nothing after the file", err);
 	}
 	return r;
 }
