@@ -53,30 +53,25 @@ static size_t part(const uint8_t **p, size_t *n, const uint8_t **out)
 
 typedef int (*loader)(struct utcp_config *, const char *, char *, size_t);
 
-/* The file an error message starts with: "FILE: ..." or "FILE:LINE: ...". */
-static size_t err_file_len(const char *err)
+/* Length of the file name an error starts with ("FILE: ..." or
+ * "FILE:LINE: ..."): the file loaded, or the arp_file / route_file it named
+ * (resolved next to it), where the fault is; 0 if it starts with neither.
+ * Names may hold ':' themselves, so every ':' is tried. */
+static size_t names_file(const char *err, const char *path, const struct utcp_config *cfg)
 {
-	for (const char *c = err; (c = strchr(c, ':')) != NULL; c++)
-		if (c[1] == ' ' || (c[1] >= '0' && c[1] <= '9'))
-			return (size_t)(c - err);
+	size_t n = strlen(path);
+	if (strncmp(err, path, n) == 0 && err[n] == ':')
+		return n;
+	for (const char *c = err; (c = strchr(c, ':')) != NULL; c++) {
+		size_t k = (size_t)(c - err);
+		const char *names[2] = { cfg->arp_file, cfg->route_file };
+		for (int i = 0; i < 2; i++) {
+			size_t t = strlen(names[i]);
+			if (t > 0 && t <= k && memcmp(err + k - t, names[i], t) == 0)
+				return k;
+		}
+	}
 	return 0;
-}
-
-static int ends_with(const char *s, size_t n, const char *tail)
-{
-	size_t k = strlen(tail);
-	return k > 0 && k <= n && memcmp(s + n - k, tail, k) == 0;
-}
-
-/* An error names the file loaded, or the arp_file / route_file it named
- * (resolved next to it), where the fault is. */
-static int names_file(const char *err, const char *path, const struct utcp_config *cfg)
-{
-	size_t n = err_file_len(err);
-	if (n == 0)
-		return 0;
-	return (n == strlen(path) && memcmp(err, path, n) == 0) || ends_with(err, n, cfg->arp_file) ||
-	       ends_with(err, n, cfg->route_file);
 }
 
 static int load(struct utcp_config *cfg, loader fn, const char *name, const uint8_t *p, size_t n)
@@ -89,8 +84,9 @@ static int load(struct utcp_config *cfg, loader fn, const char *name, const uint
 	check(r == 0 || r == -1, "returns neither 0 nor -1", "");
 	if (r < 0) {
 		check(memchr(err, 0, sizeof(err)) != NULL, "error message not terminated", "");
-		check(names_file(err, path, cfg), "error does not name the file", err);
-		check(strlen(err) > err_file_len(err) + 2, "error says nothing after the file", err);
+		size_t k = names_file(err, path, cfg);
+		check(k > 0, "error does not name the file", err);
+		check(strlen(err) > k + 2, "error says nothing after the file", err);
 	}
 	return r;
 }
