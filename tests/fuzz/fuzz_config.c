@@ -76,7 +76,10 @@ static size_t names_file(const char *err, const char *path, const struct utcp_co
 
 static int load(struct utcp_config *cfg, loader fn, const char *name, const uint8_t *p, size_t n)
 {
-	char path[64], err[256];
+	/* Room for any name the input can hold (max_len 4096) and the message:
+	 * a truncated message could not be checked. */
+	static char err[16384];
+	char path[64];
 	memset(err, 'x', sizeof(err));
 	int fd = memfile(name, p, n, path, sizeof(path));
 	int r = fn(cfg, path, err, sizeof(err));
@@ -84,6 +87,7 @@ static int load(struct utcp_config *cfg, loader fn, const char *name, const uint
 	check(r == 0 || r == -1, "returns neither 0 nor -1", "");
 	if (r < 0) {
 		check(memchr(err, 0, sizeof(err)) != NULL, "error message not terminated", "");
+		check(strlen(err) < sizeof(err) - 1, "error message fills the buffer", "");
 		size_t k = names_file(err, path, cfg);
 		check(k > 0, "error does not name the file", err);
 		check(strlen(err) > k + 2, "error says nothing after the file", err);
