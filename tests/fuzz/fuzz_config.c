@@ -4,8 +4,8 @@
  * checks of utcp_config_finish.
  *
  * Input: the three files separated by NUL bytes (utcp.conf NUL arp.conf NUL
- * route.conf); each is written to an in-memory file (memfd) and loaded by
- * its path.  Beyond not crashing: a load that fails must say why, starting
+ * route.conf); each is written to a file in a private directory and loaded
+ * by its path.  Beyond not crashing: a load that fails must say why, starting
  * with the name of the file at fault (the one loaded, or the arp_file /
  * route_file it names; README: errors name file, line and key), and the
  * message must be a terminated string within the buffer.
@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <utcp/utcp.h>
 
@@ -28,16 +27,57 @@ static void check(int ok, const char *what, const char *err)
 	}
 }
 
-/* An in-memory file holding [p, p+n); its path goes to path. */
-static int memfile(const char *name, const uint8_t *p, size_t n, char *path, size_t cap)
+/* The files live in a private directory made once, so that the names an
+ * input gives to arp_file / route_file resolve there (next to utcp.conf)
+ * and never reach the machine's own files. */
+static char fz_dir[64];
+
+static void fz_cleanup(void)
 {
-	int fd = memfd_create(name, 0);
-	if (fd < 0 || (n > 0 && write(fd, p, n) != (ssize_t)n)) {
-		perror("memfd");
+	static const char *const names[] = { "utcp.conf", "arp.conf", "route.conf" };
+	char p[128];
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", fz_dir, names[i]);
+		unlink(p);
+	}
+	rmdir(fz_dir);
+}
+
+static void putfile(const char *name, const uint8_t *p, size_t n, char *path, size_t cap)
+{
+	if (fz_dir[0] == '\0') {
+		const char *t = getenv("TMPDIR");
+		snprintf(fz_dir, sizeof(fz_dir), "%s/utcp-fuzz-config.XXXXXX", t && *t ? t : "/tmp");
+		if (mkdtemp(fz_dir) == NULL) {
+			perror("mkdtemp");
+			abort();
+		}
+		atexit(fz_cleanup);
+	}
+	snprintf(path, cap, "%s/%s", fz_dir, name);
+	FILE *f = fopen(path, "wb");
+	if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+		perror(path);
 		abort();
 	}
-	snprintf(path, cap, "/proc/self/fd/%d", fd);
-	return fd;
+}
+
+/* arp_file / route_file lines lose their '/': no absolute path, no way out
+ * of the directory (a device or a FIFO there would block or never end). */
+static void confine(uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && (p[j] == ' ' || p[j] == '\t'))
+			j++;
+		int side = (n - j >= 8 && memcmp(p + j, "arp_file", 8) == 0) ||
+			   (n - j >= 10 && memcmp(p + j, "route_file", 10) == 0);
+		for (; j < n && p[j] != '\n'; j++)
+			if (side && p[j] == '/')
+				p[j] = '_';
+		i = j + 1;
+	}
 }
 
 /* Next NUL-separated part of the input. */
@@ -79,11 +119,10 @@ static int load(struct utcp_config *cfg, loader fn, const char *name, const uint
 	/* Room for any name the input can hold (max_len 4096) and the message:
 	 * a truncated message could not be checked. */
 	static char err[16384];
-	char path[64];
+	char path[128];
 	memset(err, 'x', sizeof(err));
-	int fd = memfile(name, p, n, path, sizeof(path));
+	putfile(name, p, n, path, sizeof(path));
 	int r = fn(cfg, path, err, sizeof(err));
-	close(fd);
 	check(r == 0 || r == -1, "returns neither 0 nor -1", "");
 	if (r < 0) {
 		check(memchr(err, 0, sizeof(err)) != NULL, "error message not terminated", "");
@@ -104,8 +143,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t nroute = part(&data, &size, &route);
 	char err[256];
 
+	uint8_t *cconf = malloc(nconf ? nconf : 1);
+	memcpy(cconf, conf, nconf);
+	confine(cconf, nconf);
 	utcp_config_defaults(&cfg);
-	if (load(&cfg, utcp_config_load, "utcp.conf", conf, nconf) < 0)
+	int r = load(&cfg, utcp_config_load, "utcp.conf", cconf, nconf);
+	free(cconf);
+	if (r < 0)
 		return 0;
 	if (load(&cfg, utcp_config_load_arp, "arp.conf", arp, narp) < 0)
 		return 0;
