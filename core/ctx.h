@@ -88,6 +88,7 @@ struct utcp_ctx {
 	utcp_time_t now;                /* clock at the start of this round */
 	struct utcp_prng prng;
 	struct utcp_stats stats;
+	struct utcp_port_stats port_stats[UTCP_MAX_PORTS]; /* frames and bytes per port */
 	struct utcp_timer_wheel timers;
 	struct utcp_arp_cache arp;
 	struct utcp_txq txq[UTCP_MAX_PORTS];
@@ -95,8 +96,16 @@ struct utcp_ctx {
 	void *echo_arg;
 	uint16_t ip_id;                 /* next IPv4 identification (RFC 6864) */
 	uint64_t bufs_held;             /* buffers allocated or received, not yet freed or sent */
+	uint32_t busy_polls;            /* epoll_waits in a row that returned without waiting */
 	struct utcp_tcp_ctx *tcp;       /* sockets, flows, listeners (core/tcp) */
 };
+
+/* An application that never waits (epoll_wait always has an event for it,
+ * e.g. a level-triggered EPOLLOUT it never turns off) gives the NIC a wait
+ * that is already due every UTCP_BUSY_POLL_YIELD such calls: on a real NIC
+ * a cheap poll, on the simulated one a slice of virtual time, without which
+ * the simulated world could never move on. */
+#define UTCP_BUSY_POLL_YIELD 64
 
 static inline struct utcp_nic *ctx_nic(const struct utcp_ctx *ctx, int port)
 {

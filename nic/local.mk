@@ -4,4 +4,4 @@ include $(top_srcdir)/nic/sim/local.mk
 include $(top_srcdir)/nic/tap/local.mk
 include $(top_srcdir)/nic/dpdk/local.mk
 include $(top_srcdir)/nic/psio/local.mk
-libutcp_la_SOURCES += nic/registry.c
+libutcp_la_SOURCES += nic/registry.c nic/fanout.c nic/fanout.h

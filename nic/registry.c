@@ -39,10 +39,6 @@ extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
 #if defined(HAVE_DPDK) && defined(UTCP_DPDK_BACKEND)
 #define DPDK_OPEN utcp_dpdk_open
 #define DPDK_MISSING NULL
-#elif defined(HAVE_DPDK)
-#define DPDK_OPEN NULL
-#define DPDK_MISSING "the DPDK backend is not built yet (libdpdk was found, but nic/dpdk " \
-		     "holds only its design)"
 #else
 #define DPDK_OPEN NULL
 #define DPDK_MISSING "utcp was built without DPDK; install libdpdk-dev and re-run " \
@@ -52,10 +48,6 @@ extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
 #if defined(HAVE_PSIO) && defined(UTCP_PSIO_BACKEND)
 #define PSIO_OPEN utcp_psio_open
 #define PSIO_MISSING NULL
-#elif defined(HAVE_PSIO)
-#define PSIO_OPEN NULL
-#define PSIO_MISSING "the PSIO backend is not built yet (the io_engine tree was found, but " \
-		     "nic/psio holds only its design)"
 #else
 #define PSIO_OPEN NULL
 #define PSIO_MISSING "utcp was built without PSIO; re-run configure with --with-psio=DIR " \

@@ -14,3 +14,15 @@ EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
 check-long: tools/utcp-sim
 	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
 .PHONY: check-long
+
+include $(top_srcdir)/tools/apps.mk
+include $(top_srcdir)/tools/bench.mk
+include $(top_srcdir)/tools/replay.mk
+
+# utcp-nc: one TCP connection over any backend (development against the
+# kernel), and the TAP interop test that uses it (root; 77 otherwise).
+bin_PROGRAMS += tools/utcp-nc
+tools_utcp_nc_SOURCES = tools/utcp-nc.c
+tools_utcp_nc_LDADD = libutcp.la
+TESTS += tests/apps/tap_interop.sh
+EXTRA_DIST += tests/apps/tap_interop.sh

@@ -28,6 +28,7 @@
 
 #include "core/base/prng.h"
 #include "core/net/net.h"
+#include "core/tcp/tcp.h" /* blind-inject reads A's connections */
 #include "tools/sim_tcp.h"
 
 #define FLOOD_TICK UTCP_NSEC_PER_MSEC
@@ -356,4 +357,211 @@ const struct scenario sim_scenario_exhaust = {
 	.parse = exhaust_parse,
 	.config = exhaust_config,
 	.run = exhaust_run,
+};
+
+/* ---- blind-inject -------------------------------------------------------------- */
+
+/* Spoofed segments on live connections: the attacker knows each
+ * connection's addresses and ports, not its sequence numbers.  It sends A,
+ * as if from B, RSTs, SYNs, bare ACKs and data, half with sequence numbers
+ * inside A's receive window (the worst a blind attacker can hope for: never
+ * exactly RCV.NXT) and half outside, with random acknowledgment numbers.
+ * RFC 5961 must keep every connection alive and every byte exact. */
+struct inject_opts {
+	struct rr_opts rr;
+	double rate;                 /* spoofed segments per second */
+};
+
+struct inject {
+	struct rr *r;
+	struct testbed *tb;
+	double rate;
+	struct utcp_prng prng;
+	uint64_t sent[4];            /* RST, SYN, ACK, data */
+};
+
+enum { INJ_RST, INJ_SYN, INJ_ACK, INJ_DATA };
+
+/* A sequence number for tp's receive window: inside but never RCV.NXT, or
+ * outside (below it, or beyond the right edge). */
+static uint32_t inject_seq(struct inject *in, const struct utcp_tcb *tp)
+{
+	uint32_t wnd = tp->rcv_wnd > 1 ? tp->rcv_wnd : 2;
+	if (utcp_prng_chance(&in->prng, 0.5))
+		return tp->rcv_nxt + 1 + (uint32_t)utcp_prng_below(&in->prng, wnd - 1);
+	if (utcp_prng_chance(&in->prng, 0.5))
+		return tp->rcv_nxt - 1 - (uint32_t)utcp_prng_below(&in->prng, 1u << 30);
+	return tp->rcv_nxt + wnd + (uint32_t)utcp_prng_below(&in->prng, 1u << 30);
+}
+
+static void inject_one(struct inject *in, struct utcp_ctx *ctx, const struct utcp_tcb *tp)
+{
+	static const uint8_t flags[4] = { 0x04, 0x02, 0x10, 0x18 }; /* RST SYN ACK PSH|ACK */
+	int kind = (int)utcp_prng_below(&in->prng, 4);
+	uint32_t dlen = kind == INJ_DATA ? 1 + (uint32_t)utcp_prng_below(&in->prng, 100) : 0;
+	struct utcp_pkt *pkt = utcp_ctx_alloc(ctx, 0);
+	if (pkt == NULL)
+		return;
+	uint8_t *h = pkt->data;
+	uint32_t seq = htonl(inject_seq(in, tp)), ack = htonl((uint32_t)utcp_prng_next(&in->prng));
+	/* With timestamps in use, a segment without them is dropped before
+	 * anything else (RFC 7323 §3.2); the attacker is given a plausible
+	 * TSval (the last one A saw) so that RFC 5961's checks are what stop it. */
+	unsigned hl = (tp->flags & TF_TS) ? 32 : 20;
+	memset(h, 0, hl);
+	if (hl == 32) {
+		uint32_t tsval = htonl(tp->ts_recent + 1);
+		h[20] = h[21] = 1;    /* NOP NOP TS */
+		h[22] = 8;
+		h[23] = 10;
+		memcpy(h + 24, &tsval, 4);
+	}
+	memcpy(h, &tp->rport, 2);     /* from B's port to A's */
+	memcpy(h + 2, &tp->lport, 2);
+	memcpy(h + 4, &seq, 4);
+	if (kind != INJ_RST && kind != INJ_SYN)
+		memcpy(h + 8, &ack, 4);
+	h[12] = (uint8_t)(hl / 4 << 4);
+	h[13] = flags[kind];
+	h[14] = 0x40;                 /* window 16384 */
+	for (uint32_t i = 0; i < dlen; i++)
+		h[hl + i] = (uint8_t)utcp_prng_next(&in->prng); /* not the stream's bytes */
+	pkt->len = (uint16_t)(hl + dlen);
+	uint16_t sum = utcp_csum_fold(utcp_csum_partial(
+		h, pkt->len, utcp_csum_pseudo(tp->raddr, tp->laddr, UTCP_IPPROTO_TCP, pkt->len)));
+	memcpy(h + 16, &sum, 2);
+	utcp_ipv4_output(ctx, pkt, tp->raddr, tp->laddr, UTCP_IPPROTO_TCP, UTCP_TX_DATA);
+	in->sent[kind]++;
+}
+
+/* A random established connection of A (context 0), or NULL. */
+static const struct utcp_tcb *inject_target(struct inject *in)
+{
+	const struct utcp_tcp_ctx *t = utcp_sim_host_ctx(in->tb->host[0], 0)->tcp;
+	uint32_t start = (uint32_t)utcp_prng_below(&in->prng, t->flow_mask + 1u);
+	for (uint32_t k = 0; k <= t->flow_mask; k++)
+		for (const struct utcp_tcb *tp = t->flows[(start + k) & t->flow_mask]; tp != NULL;
+		     tp = tp->hnext)
+			if (tp->state == TCPS_ESTABLISHED)
+				return tp;
+	return NULL;
+}
+
+static int inject_attacker(void *arg)
+{
+	struct inject *in = arg;
+	struct utcp_ctx *ctx = utcp_sim_host_ctx(in->tb->host[1], 0);
+	int cores = utcp_sim_host_nb_ctx(in->tb->host[1]);
+	double due = 0;
+	while (in->r->cli_done < cores && !in->r->failed) {
+		due += in->rate * (double)FLOOD_TICK / 1e9;
+		for (const struct utcp_tcb *tp; due >= 1 && (tp = inject_target(in)) != NULL; due -= 1)
+			inject_one(in, ctx, tp);
+		utcp_ctx_poll(ctx);
+		if (utcp_sim_sleep_until(utcp_ctx_now(ctx) + FLOOD_TICK) < 0)
+			break;
+	}
+	return 0;
+}
+
+static void inject_defaults(void *p)
+{
+	struct inject_opts *io = p;
+	common_defaults(&io->rr.c, 64 * 1024);
+	io->rr.conns = 10;
+	io->rr.requests = 2000;
+	io->rr.size = 4000;
+	io->rr.persistent = 1;
+	io->rate = 5000;
+}
+
+enum { OPT_I_CONNS = 800, OPT_I_REQUESTS, OPT_I_SIZE, OPT_I_RATE };
+
+static int inject_opt(void *so, int opt, const char *v)
+{
+	struct inject_opts *io = so;
+	switch (opt) {
+	case OPT_I_CONNS: return parse_u64(v, 1, 10000, &io->rr.conns);
+	case OPT_I_REQUESTS: return parse_u64(v, 1, 10000000, &io->rr.requests);
+	case OPT_I_SIZE: return parse_size(v, 1, 64u << 20, &io->rr.size);
+	case OPT_I_RATE: return parse_double_min(v, 1, &io->rate);
+	}
+	return -1;
+}
+
+static int inject_parse(int argc, char **argv, void *p)
+{
+	static const struct option longopts[] = {
+		{ "conns", required_argument, NULL, OPT_I_CONNS },
+		{ "requests", required_argument, NULL, OPT_I_REQUESTS },
+		{ "size", required_argument, NULL, OPT_I_SIZE },
+		{ "rate", required_argument, NULL, OPT_I_RATE },
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct inject_opts *io = p;
+	return parse_scenario("blind-inject", argc, argv, ":h", longopts, &io->rr.c, inject_opt, io);
+}
+
+static void inject_config(struct utcp_config *cfg, int host, const void *p)
+{
+	const struct inject_opts *io = p;
+	(void)host;
+	common_config(cfg, &io->rr.c);
+}
+
+static void inject_run(const struct sim_opts *o, const void *sopts, uint64_t seed,
+		       struct verdict *v)
+{
+	const struct inject_opts *io = sopts;
+	struct testbed tb;
+	struct rr r = { .ro = &io->rr, .tb = &tb, .v = v };
+	struct inject in = { .r = &r, .tb = &tb, .rate = io->rate };
+	struct rr_core rc[2][UTCP_MAX_CORES];
+	char err[256];
+	r.lat = calloc(io->rr.requests, sizeof(*r.lat));
+	for (int c = 0; c < UTCP_MAX_CORES; c++)
+		rc[0][c] = rc[1][c] = (struct rr_core){ .r = &r, .core = c };
+	if (r.lat == NULL) {
+		fail_at(v, "setup: out of memory");
+	} else if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
+		fail_at(v, "setup: %s", err);
+	} else if ((utcp_prng_seed(&in.prng, utcp_sim_world_derive_seed(tb.w, "attacker", 1)),
+		    spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0) ||
+		   spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0 ||
+		   utcp_sim_host_spawn(tb.host[1], inject_attacker, &in, 0) < 0) {
+		fail_at(v, "setup: spawn: %s", strerror(errno));
+	} else {
+		r.t0 = utcp_sim_world_now(tb.w);
+		run_apps(&tb, io->rr.c.limit + TCP_DRAIN_BOUND, v);
+		check_empty(&tb, v);
+		rr_judge(&r, r.t_last - r.t0, v);
+		struct utcp_stats s;
+		utcp_sim_host_stats(tb.host[0], &s);
+		size_t n = strlen(v->summary);
+		snprintf(v->summary + n, sizeof(v->summary) - n,
+			 " spoofed rst/syn/ack/data=%" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64
+			 " challenge-acks=%" PRIu64 " resets=%" PRIu64,
+			 in.sent[0], in.sent[1], in.sent[2], in.sent[3], s.tcp_challenge_acks,
+			 s.tcp_estab_resets);
+		if (s.tcp_estab_resets != 0 || s.tcp_rst_rx > 0)
+			fail_at(v, "a spoofed segment reset a connection");
+		if (!o->quiet)
+			print_tcp_counters(&tb);
+	}
+	testbed_close(&tb, v);
+	free(r.lat);
+}
+
+const struct scenario sim_scenario_blind_inject = {
+	.name = "blind-inject",
+	.summary = "spoofed RST/SYN/ACK/data on A's live connections; all must survive intact",
+	.usage = "blind-inject [--conns C (10)] [--requests R (2000)] [--size S (4000)]\n"
+		 "     [--rate N spoofed segments/s (5000)] [--rcvbuf B] [--sndbuf B] (64k)\n"
+		 "     [--cc NAME] [--time-limit T]   (requests are persistent: R/C per connection)",
+	.opts_size = sizeof(struct inject_opts),
+	.defaults = inject_defaults,
+	.parse = inject_parse,
+	.config = inject_config,
+	.run = inject_run,
 };

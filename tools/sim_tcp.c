@@ -182,12 +182,14 @@ void print_tcp_counters(const struct testbed *tb)
 		utcp_sim_host_stats(tb->host[i], &s);
 		printf("host %s: segments rx %" PRIu64 " tx %" PRIu64 "; retransmits %" PRIu64
 		       " rto %" PRIu64 " fast-retransmits %" PRIu64 " fast-recoveries %" PRIu64
-		       " dup-acks %" PRIu64 " ooo %" PRIu64 " sack-blocks-tx %" PRIu64
+		       " sack-recoveries %" PRIu64 " dup-acks %" PRIu64 " ooo %" PRIu64
+		       " sack-blocks-tx %" PRIu64 " dsack-tx %" PRIu64 " hystart-exits %" PRIu64
 		       " syn-retransmits %" PRIu64 " timeouts %" PRIu64 " idle-timeouts %" PRIu64
 		       "; drops %" PRIu64,
 		       utcp_sim_host_name(tb->host[i]), s.tcp_rx, s.tcp_tx, s.tcp_retransmits,
-		       s.tcp_rto, s.tcp_fast_retransmits, s.tcp_fast_recoveries, s.tcp_dup_acks,
-		       s.tcp_ooo_segs, s.tcp_sack_blocks_tx, s.tcp_syn_retransmits, s.tcp_timeouts,
+		       s.tcp_rto, s.tcp_fast_retransmits, s.tcp_fast_recoveries,
+		       s.tcp_sack_recoveries, s.tcp_dup_acks, s.tcp_ooo_segs, s.tcp_sack_blocks_tx,
+		       s.tcp_dsack_tx, s.tcp_hystart_exits, s.tcp_syn_retransmits, s.tcp_timeouts,
 		       s.tcp_idle_timeouts, utcp_stats_drops(&s));
 		print_drops(&s);
 	}
@@ -541,7 +543,7 @@ static int xfer_client(void *arg)
 static void xfer_defaults(void *p)
 {
 	struct xfer_opts *xo = p;
-	common_defaults(&xo->c, 256 * 1024);
+	common_defaults(&xo->c, 1024 * 1024); /* above a 100 Mbit/s x 20 ms BDP: Linux autotunes to that */
 	xo->bytes = 1 << 20;
 	xo->flows = 1;
 	xo->both_ways = 0;
@@ -641,6 +643,8 @@ static void xfer_print_flows(const struct xfer *x)
 		const struct xfer_flow *f = &x->flow[i];
 		printf("flow %" PRIu64 " (port %u): B->A %" PRIu64 " bytes in %s", i, f->lport,
 		       f->got[0], fmt_dur(a, sizeof(a), f->end[0] - f->start));
+		if (f->end[0] > f->start)
+			printf(" (%.2f Mbit/s)", (double)f->got[0] * 8e3 / (double)(f->end[0] - f->start));
 		if (x->xo->both_ways)
 			printf(", A->B %" PRIu64 " bytes in %s", f->got[1],
 			       fmt_dur(a, sizeof(a), f->end[1] - f->start));
@@ -694,7 +698,7 @@ const struct scenario sim_scenario_transfer = {
 	.name = "transfer",
 	.summary = "B sends N bytes to A on K flows (and A back, --both-ways), checked byte for byte",
 	.usage = "transfer [--bytes N (1M; k, M, G suffixes)] [--flows K (1)] [--both-ways]\n"
-		 "     [--rcvbuf B] [--sndbuf B] (256k) [--cc cubic|newreno] [--time-limit T (600s)]",
+		 "     [--rcvbuf B] [--sndbuf B] (1M) [--cc cubic|newreno] [--time-limit T (600s)]",
 	.opts_size = sizeof(struct xfer_opts),
 	.defaults = xfer_defaults,
 	.parse = xfer_parse,

@@ -11,7 +11,8 @@
 #include "tools/utcp-sim.h"
 
 #define TCP_PORT 5001
-#define TCP_DRAIN_BOUND (300 * UTCP_NSEC_PER_SEC) /* TIME-WAIT and FIN retries */
+/* Long enough for TIME-WAIT and an orphan's FIN retries (about 483 s) to end. */
+#define TCP_DRAIN_BOUND (600 * UTCP_NSEC_PER_SEC)
 
 /* Options every TCP scenario takes. */
 struct tcp_common_opts {

@@ -71,6 +71,8 @@ extern const struct scenario sim_scenario_transfer;
 extern const struct scenario sim_scenario_rr;
 extern const struct scenario sim_scenario_synflood;
 extern const struct scenario sim_scenario_exhaust;
+extern const struct scenario sim_scenario_blind_inject;
+extern const struct scenario sim_scenario_http;
 
 void sim_usage(FILE *f);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -234,11 +234,19 @@ int utcp_ctx_poll(struct utcp_ctx *ctx)
 	ctx->now = utcp_nic_now(st->nics[0]);
 	for (int port = 0; port < st->nb_nics; port++) {
 		uint16_t n = utcp_nic_rx_burst(st->nics[port], ctx->queue, pkts, UTCP_RX_BURST);
+		struct utcp_port_stats *ps = &ctx->port_stats[port];
+		/* Drops are counted per reason for the whole context; with several
+		 * ports, those that happen during a port's burst are its rx errors. */
+		uint64_t drops = st->nb_nics > 1 && n > 0 ? utcp_stats_drops(&ctx->stats) : 0;
 		ctx->bufs_held += n;
+		ps->rx_frames += n;
 		for (uint16_t i = 0; i < n; i++) {
 			pkts[i]->ts = ctx->now;
+			ps->rx_bytes += pkts[i]->len;
 			utcp_eth_input(ctx, port, pkts[i]);
 		}
+		if (st->nb_nics > 1 && n > 0)
+			ps->rx_err += utcp_stats_drops(&ctx->stats) - drops;
 		handled += n;
 	}
 	handled += utcp_timer_run(&ctx->timers, ctx->now);
@@ -285,9 +293,26 @@ int utcp_ctx_core(const struct utcp_ctx *ctx)
 	return ctx->core;
 }
 
+const struct utcp_config *utcp_ctx_config(const struct utcp_ctx *ctx)
+{
+	return ctx->cfg;
+}
+
 const struct utcp_stats *utcp_ctx_stats(const struct utcp_ctx *ctx)
 {
 	return &ctx->stats;
+}
+
+int utcp_ctx_port_stats(const struct utcp_ctx *ctx, int port, struct utcp_port_stats *ps)
+{
+	if (port < 0 || port >= ctx->stack->nb_nics) {
+		errno = EINVAL;
+		return -1;
+	}
+	*ps = ctx->port_stats[port];
+	if (ctx->stack->nb_nics == 1) /* one port: every drop is its rx error */
+		ps->rx_err = utcp_stats_drops(&ctx->stats);
+	return 0;
 }
 
 uint64_t utcp_ctx_bufs_in_use(const struct utcp_ctx *ctx)
@@ -343,6 +368,9 @@ static void tx_flush_port(struct utcp_ctx *ctx, int port)
 		sent = (uint16_t)(sent + r);
 	}
 	ctx->stats.tx_frames += sent;
+	ctx->port_stats[port].tx_frames += sent;
+	for (uint16_t i = 0; i < sent; i++)
+		ctx->port_stats[port].tx_bytes += lens[i];
 	ctx->bufs_held -= sent;
 	for (uint16_t i = sent; i < n; i++) {
 		ctx->stats.tx_full++;

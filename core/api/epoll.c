@@ -197,6 +197,17 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 	return n;
 }
 
+/* See UTCP_BUSY_POLL_YIELD (core/ctx.h). */
+static void ep_busy_poll(struct utcp_ctx *ctx, int waited)
+{
+	if (waited) {
+		ctx->busy_polls = 0;
+	} else if (++ctx->busy_polls >= UTCP_BUSY_POLL_YIELD) {
+		ctx->busy_polls = 0;
+		utcp_nic_wait(ctx_nic(ctx, 0), ctx->queue, ctx->now);
+	}
+}
+
 int utcp_epoll_wait(struct utcp_ctx *ctx, int epid, struct epoll_event *events, int maxevents,
 		    int timeout_ms)
 {
@@ -214,10 +225,12 @@ int utcp_epoll_wait(struct utcp_ctx *ctx, int epid, struct epoll_event *events, 
 	utcp_time_t deadline = timeout_ms < 0 ? UTCP_TIME_NEVER
 			       : utcp_ctx_now(ctx) + (utcp_time_t)timeout_ms * UTCP_NSEC_PER_MSEC;
 	utcp_ctx_poll(ctx);
-	for (;;) {
+	for (int waited = 0;; waited = 1) {
 		int n = ep_collect(ctx, ep, events, maxevents);
-		if (n > 0 || timeout_ms == 0 || utcp_ctx_now(ctx) >= deadline)
+		if (n > 0 || timeout_ms == 0 || utcp_ctx_now(ctx) >= deadline) {
+			ep_busy_poll(ctx, waited);
 			return n;
+		}
 		if (utcp_ctx_wait(ctx, deadline) < 0)
 			return -1; /* errno from the NIC's wait, e.g. EINTR */
 		utcp_ctx_poll(ctx);

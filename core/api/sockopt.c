@@ -134,8 +134,18 @@ static int set_congestion(struct utcp_sock *so, const void *val, socklen_t len)
 		return -1;
 	}
 	so->opts.cc = cc;
-	if (so->tcb != NULL && so->tcb->state == TCPS_SYN_SENT)
-		so->tcb->cc = cc;
+	struct utcp_tcb *tp = so->tcb;
+	if (tp != NULL && tp->state == TCPS_SYN_SENT) {
+		tp->cc = cc;
+	} else if (tp != NULL && tp->state != TCPS_CLOSED && tp->cc != cc) {
+		/* As Linux: the new module starts from the current window. */
+		uint32_t cwnd = tp->cwnd, ssthresh = tp->ssthresh;
+		tp->cc = cc;
+		cc->init(tp);
+		tp->cwnd = cwnd;
+		tp->ssthresh = ssthresh;
+	}
+	sock_sync_listener(so); /* a listener's future children use it */
 	return 0;
 }
 

@@ -40,6 +40,8 @@
 #include <arpa/inet.h>
 #include <utcp/utcp.h>
 
+#include "core/base/args.h"
+
 /* cfg->set_keys bits */
 #define SET_RCVBUF (1u << 0)
 #define SET_SNDBUF (1u << 1)
@@ -263,6 +265,18 @@ static int set_str(struct utcp_config *cfg, const struct key_def *k, int port, c
 		return fail(e, "'%s' is too long (at most %ld characters)", v, k->max - 1);
 	memcpy(AT(cfg, k, char), v, strlen(v) + 1);
 	return 0;
+}
+
+/* dpdk_args: an EAL command line; it must split into words (args.h). */
+static int set_args(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
+		    const struct cfg_err *e)
+{
+	char *argv[UTCP_MAX_ARGS], buf[sizeof(cfg->dpdk_args)];
+	const char *why = NULL;
+	if (strlen(v) < (size_t)k->max &&
+	    utcp_split_args(v, argv, UTCP_MAX_ARGS, buf, sizeof(buf), &why) < 0)
+		return fail(e, "cannot split '%s' into arguments: %s", v, why);
+	return set_str(cfg, k, port, v, e);
 }
 
 static const char *const io_names[] = { "sim", "tap", "dpdk", "psio", NULL };
@@ -534,7 +548,7 @@ static const struct key_def keys[] = {
 	{ "fault_jitter_us", set_fault_us, FIELD(fault.jitter), 0, 60000000 },
 	{ "fault_seed", set_fault_seed, 0, 0, 0 },
 	{ "tap_name", set_str, FIELD(tap_name), 0, 16 /* IFNAMSIZ */ },
-	{ "dpdk_args", set_str, FIELD(dpdk_args), 0, sizeof(((struct utcp_config *)0)->dpdk_args) },
+	{ "dpdk_args", set_args, FIELD(dpdk_args), 0, sizeof(((struct utcp_config *)0)->dpdk_args) },
 	{ "psio_dev", set_str, FIELD(psio_dev), 0, sizeof(((struct utcp_config *)0)->psio_dev) },
 	{ "arp_file", set_str, FIELD(arp_file), 0, sizeof(((struct utcp_config *)0)->arp_file) },
 	{ "route_file", set_str, FIELD(route_file), 0,

@@ -4,6 +4,7 @@ libutcp_la_SOURCES += \
 	core/base/pool.c core/base/pool.h \
 	core/base/timer.c core/base/timer.h \
 	core/base/stats.c \
+	core/base/args.c core/base/args.h \
 	core/base/config.c
 
 # Unit tests (Check).

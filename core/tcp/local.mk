@@ -5,6 +5,9 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_opt.c \
 	core/tcp/tcp_buf.c \
 	core/tcp/tcp_cc.c \
+	core/tcp/cc_newreno.c \
+	core/tcp/cc_cubic.c \
+	core/tcp/tcp_sack.c \
 	core/tcp/tcp_conn.c \
 	core/tcp/tcp_input.c \
 	core/tcp/tcp_output.c \
@@ -54,3 +57,4 @@ tests_unit_test_tcp_sim_LDADD = $(UNIT_LIBS)
 tests_unit_test_syncookie_SOURCES = tests/unit/test_syncookie.c $(TCP_TESTLIB)
 tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_syncookie_LDADD = $(UNIT_LIBS)
+include $(top_srcdir)/core/tcp/cc.mk

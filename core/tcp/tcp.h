@@ -170,6 +170,8 @@ struct utcp_cc_ops {
 	void (*on_loss)(struct utcp_tcb *tp);
 	/* Fast recovery ended by a full ACK (RFC 6582 §3.2 step 3). */
 	void (*on_recovery_end)(struct utcp_tcb *tp);
+	/* An RTT measurement (ns); may be NULL. */
+	void (*on_rtt)(struct utcp_tcb *tp, utcp_time_t rtt);
 	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = LW). */
 	void (*on_rto)(struct utcp_tcb *tp);
 	/* Sending after an idle period longer than the RTO (RFC 5681 §4.1). */
@@ -177,11 +179,49 @@ struct utcp_cc_ops {
 };
 const struct utcp_cc_ops *tcp_cc_find(const char *name);
 extern const struct utcp_cc_ops tcp_cc_newreno;
+extern const struct utcp_cc_ops tcp_cc_cubic;
 uint32_t tcp_initial_window(const struct utcp_tcb *tp);
+
+/* Slow-start exit on RTT increase after HyStart++ (RFC 9406 §4.2), shared
+ * by the modules; each keeps one in its cc_priv. */
+struct tcp_hystart {
+	utcp_time_t cur_min, last_min;  /* min RTT of this and the last round */
+	uint32_t round_end;             /* the round ends when snd_una passes it */
+	uint32_t samples;               /* RTT samples in this round */
+};
+void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs);
+void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt);
+void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs); /* in slow start */
 uint32_t tcp_flight_size(const struct utcp_tcb *tp);
 
-/* Loss-recovery scoreboard (RFC 6675); filled by a later SACK sender. */
-struct tcp_sack_scoreboard;
+/* Loss-recovery scoreboard (RFC 6675 §3), tcp_sack.c: the SACKed ranges
+ * above snd_una, sorted and merged, and the recovery variables. */
+#define TCP_SB_MAX 32                  /* SACKed ranges remembered */
+#define TCP_DUPTHRESH 3                /* RFC 6675 §2 DupThresh */
+struct tcp_sack_scoreboard {
+	uint8_t n;                      /* ranges in use */
+	struct tcp_sack_block blk[TCP_SB_MAX];
+	uint32_t sacked;                /* bytes in blk[] */
+	uint32_t high_rxt;              /* RFC 6675 HighRxt */
+	uint32_t loss_point;            /* RTO: unSACKed below it is lost */
+	uint8_t fast_rexmt;             /* RFC 6675 §5 step 4.3 still owed */
+	/* RFC 6937 PRR */
+	uint32_t prr_delivered, prr_out, recover_fs;
+};
+void tcp_sack_reset(struct utcp_tcb *tp);
+/* Take the SACK blocks of an ACK (RFC 6675 Update()); returns the bytes
+ * newly SACKed (may be negative when cumulatively acked ranges leave). */
+int64_t tcp_sack_update(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts *o);
+int tcp_sack_is_lost(const struct utcp_tcb *tp, uint32_t seq);   /* IsLost() */
+uint32_t tcp_sack_pipe(const struct utcp_tcb *tp);                /* SetPipe() */
+/* NextSeg() rules 1 and 3: a retransmission [*seq, *seq + *len) or 0. */
+int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint32_t *seq,
+			uint32_t *len);
+int tcp_sack_is_sacked(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
+/* RFC 6937: the congestion window for the ACK just processed. */
+void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered);
+/* Receiver: RFC 2883 D-SACK for a duplicate [start, end). */
+void tcp_dsack_note(struct utcp_tcb *tp, uint32_t start, uint32_t end);
 
 /* ---- TCB ------------------------------------------------------------ */
 #define TF_ACKNOW 0x0001      /* send an ACK at the next output */
@@ -209,6 +249,8 @@ struct tcp_sack_scoreboard;
 #define TF_PORT_REF 0x400000  /* holds a reference on its local port */
 #define TF_PARTIAL_ACKED 0x800000 /* a partial ACK was seen in this recovery */
 #define TF_ACCEPTQ 0x1000000  /* on its listener's accept queue (else SYN queue) */
+#define TF_LOSS 0x2000000     /* SACK: RTO recovery from the scoreboard (RFC 6675 §5.1) */
+#define TF_DSACK 0x4000000    /* a D-SACK block is owed (RFC 2883) */
 
 struct tcp_listener;
 
@@ -258,8 +300,9 @@ struct utcp_tcb {
 	/* congestion control */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	const struct utcp_cc_ops *cc;
-	uint64_t cc_priv[4];
-	struct tcp_sack_scoreboard *sack;
+	uint64_t cc_priv[10];
+	struct tcp_sack_scoreboard sb;  /* sender: SACK scoreboard */
+	struct tcp_sack_block dsack;    /* receiver: duplicate to report (TF_DSACK) */
 
 	struct tcp_sndbuf snd;
 	struct tcp_rcvbuf rcv;
@@ -369,6 +412,7 @@ void tcp_port_unref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int reuse);
 uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
 			    uint16_t rport);
+uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr);
 uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
 int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
@@ -414,6 +458,8 @@ int tcp_send_rst(struct utcp_tcb *tp);      /* RST for an open connection */
 int tcp_send_keepalive(struct utcp_tcb *tp);
 int tcp_send_probe(struct utcp_tcb *tp);    /* zero-window probe */
 int tcp_retransmit_first(struct utcp_tcb *tp);
+/* SACK loss recovery and RTO recovery: NextSeg() while cwnd - pipe allows. */
+int tcp_output_recovery(struct utcp_tcb *tp);
 /* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
 void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);

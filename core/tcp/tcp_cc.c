@@ -1,13 +1,15 @@
 /*
- * core/tcp/tcp_cc.c - congestion control modules behind struct utcp_cc_ops,
- * and NewReno (RFC 5681 + RFC 6582), the default.
+ * core/tcp/tcp_cc.c - the congestion control interface: the module table
+ * (cc_newreno.c, cc_cubic.c), the initial window and FlightSize.
  *
  * Call order: tcp_init_cc_and_rtt -> cc->init; ACK processing -> on_ack
- * (new data acked, outside recovery) | on_loss (third duplicate ACK) |
- * on_recovery_end (full ACK); RTO -> on_rto; output after idle -> after_idle.
- * The loss-recovery mechanics (which segment to resend, window inflation
- * and deflation of RFC 6582) live in tcp_input.c; a module only decides
- * cwnd and ssthresh.
+ * (new data acked, outside recovery) | on_loss (recovery entry) |
+ * on_recovery_end (full ACK, non-SACK NewReno recovery); every RTT
+ * measurement -> on_rtt; RTO -> on_rto; output after idle -> after_idle.
+ * The loss-recovery mechanics (which segment to resend, NewReno's window
+ * inflation and deflation (RFC 6582), PRR's cwnd during SACK recovery
+ * (RFC 6937, tcp_sack.c)) live in tcp_input.c and tcp_output.c; a module
+ * decides ssthresh, and cwnd outside recovery.
  */
 #include <string.h>
 
@@ -24,84 +26,69 @@ uint32_t tcp_initial_window(const struct utcp_tcb *tp)
 	return iw < 10 * mss ? iw : 10 * mss;
 }
 
+/*
+ * Slow-start exit (RFC 9406 §4.2, simplified): RTT samples are grouped in
+ * rounds (a round ends when the ACK passes what was sent when it began);
+ * once cwnd >= 16 SMSS, with at least 8 samples in the round, a minimum
+ * RTT that grew by eta = clamp(lastRoundMinRTT / 8, 4 ms, 16 ms) ends slow
+ * start: ssthresh = cwnd, straight to congestion avoidance, as Linux's
+ * HyStart does.  HyStart++'s Conservative Slow Start phase is not
+ * implemented.  Without it a slow start that fills a drop-tail queue
+ * doubles into it and loses half a window.
+ */
+#define HYSTART_LOW_WINDOW 16   /* SMSS */
+#define HYSTART_N_RTT_SAMPLE 8
+#define HYSTART_MIN_ETA (4 * UTCP_NSEC_PER_MSEC)
+#define HYSTART_MAX_ETA (16 * UTCP_NSEC_PER_MSEC)
+
+void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs)
+{
+	hs->cur_min = hs->last_min = UTCP_TIME_NEVER;
+	hs->samples = 0;
+	hs->round_end = tp->snd_max;
+}
+
+void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt)
+{
+	if (tp->cwnd >= tp->ssthresh)
+		return;
+	if (rtt < hs->cur_min)
+		hs->cur_min = rtt;
+	hs->samples++;
+}
+
+void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs)
+{
+	if (tp->cwnd >= HYSTART_LOW_WINDOW * (uint32_t)tp->mss &&
+	    hs->samples >= HYSTART_N_RTT_SAMPLE && hs->last_min != UTCP_TIME_NEVER &&
+	    hs->cur_min != UTCP_TIME_NEVER) {
+		utcp_time_t eta = hs->last_min / 8;
+		if (eta < HYSTART_MIN_ETA)
+			eta = HYSTART_MIN_ETA;
+		if (eta > HYSTART_MAX_ETA)
+			eta = HYSTART_MAX_ETA;
+		if (hs->cur_min >= hs->last_min + eta) {
+			tp->ssthresh = tp->cwnd;
+			tp->ctx->stats.tcp_hystart_exits++;
+		}
+	}
+	if (SEQ_GEQ(tp->snd_una, hs->round_end)) { /* a new round */
+		hs->last_min = hs->cur_min;
+		hs->cur_min = UTCP_TIME_NEVER;
+		hs->samples = 0;
+		hs->round_end = tp->snd_max;
+	}
+}
+
 /* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */
 uint32_t tcp_flight_size(const struct utcp_tcb *tp)
 {
 	return tp->snd_max - tp->snd_una;
 }
 
-static void newreno_init(struct utcp_tcb *tp)
-{
-	tp->cwnd = tcp_initial_window(tp);
-	tp->ssthresh = UINT32_MAX; /* RFC 5681 §3.1: arbitrarily high */
-	tp->bytes_acked = 0;
-}
-
-static void newreno_on_ack(struct utcp_tcb *tp, uint32_t acked)
-{
-	if (tp->cwnd < tp->ssthresh) {
-		/* RFC 5681 §3.1 eq. 2: slow start, at most SMSS per ACK. */
-		tp->cwnd += acked < tp->mss ? acked : tp->mss;
-		return;
-	}
-	/* RFC 5681 §3.1 eq. 3 (byte counting, RFC 3465): one SMSS per cwnd acked. */
-	tp->bytes_acked += acked;
-	if (tp->bytes_acked >= tp->cwnd) {
-		tp->bytes_acked -= tp->cwnd;
-		tp->cwnd += tp->mss;
-	}
-}
-
-/* RFC 5681 §3.1 eq. 4: ssthresh = max(FlightSize / 2, 2*SMSS). */
-static uint32_t newreno_ssthresh(const struct utcp_tcb *tp)
-{
-	uint32_t half = tcp_flight_size(tp) / 2;
-	return half > 2u * tp->mss ? half : 2u * tp->mss;
-}
-
-static void newreno_on_loss(struct utcp_tcb *tp)
-{
-	/* RFC 6582 §3.2 step 2: cwnd = ssthresh + 3*SMSS. */
-	tp->ssthresh = newreno_ssthresh(tp);
-	tp->cwnd = tp->ssthresh + 3 * tp->mss;
-	tp->bytes_acked = 0;
-}
-
-static void newreno_on_recovery_end(struct utcp_tcb *tp)
-{
-	/* RFC 6582 §3.2 step 3, option (1): min(ssthresh, FlightSize + SMSS). */
-	uint32_t fs = tcp_flight_size(tp) + tp->mss;
-	tp->cwnd = fs < tp->ssthresh ? fs : tp->ssthresh;
-}
-
-static void newreno_on_rto(struct utcp_tcb *tp)
-{
-	/* RFC 5681 §3.1 eq. 4 and 5: cwnd = LW = 1 SMSS. */
-	tp->ssthresh = newreno_ssthresh(tp);
-	tp->cwnd = tp->mss;
-	tp->bytes_acked = 0;
-}
-
-static void newreno_after_idle(struct utcp_tcb *tp)
-{
-	/* RFC 5681 §4.1: cwnd = min(RW, cwnd), RW = IW. */
-	uint32_t rw = tcp_initial_window(tp);
-	if (tp->cwnd > rw)
-		tp->cwnd = rw;
-}
-
-const struct utcp_cc_ops tcp_cc_newreno = {
-	.name = "newreno",
-	.init = newreno_init,
-	.on_ack = newreno_on_ack,
-	.on_loss = newreno_on_loss,
-	.on_recovery_end = newreno_on_recovery_end,
-	.on_rto = newreno_on_rto,
-	.after_idle = newreno_after_idle,
-};
-
 static const struct utcp_cc_ops *const tcp_cc_modules[] = {
 	&tcp_cc_newreno,
+	&tcp_cc_cubic,
 };
 
 /* The module called `name` ("reno" is NewReno; "" the default), or NULL. */

@@ -86,7 +86,7 @@ struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uin
 	tp->rto = TCP_RTO_INIT;
 	tp->mss = TCP_DEFAULT_MSS;
 	tp->our_mss = tcp_route_mss(ctx, port);
-	tp->ts_offset = (uint32_t)utcp_prng_next(&ctx->prng); /* RFC 7323 §5.4 */
+	tp->ts_offset = tcp_ts_offset(ctx, laddr, raddr); /* RFC 7323 §5.4, RFC 6191 §3 */
 	tp->ts_rtx = tcp_ts_now(tp);
 	tp->keepidle = TCP_KEEPIDLE_DEFAULT;
 	tp->keepintvl = TCP_KEEPINTVL_DEFAULT;
@@ -168,6 +168,7 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 void tcp_init_cc_and_rtt(struct utcp_tcb *tp)
 {
 	tp->cc->init(tp);
+	tcp_sack_reset(tp);
 	/* RFC 6298 §5.7: a lost SYN and no measurement: RTO = 3 s. */
 	if ((tp->flags & TF_SYN_REXMT) && !(tp->flags & TF_HAVE_RTT))
 		tp->rto = 3 * UTCP_NSEC_PER_SEC;

@@ -138,6 +138,22 @@ uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t 
 	return m + f;
 }
 
+/* RFC 7323 §5.4 / RFC 6191 §3: the TSval offset, a keyed hash of the two
+ * addresses (as Linux's secure_tcp_ts_off).  Random per connection would
+ * hide nothing more, but a new connection on a 4-tuple still in TIME-WAIT
+ * at the peer could then carry a smaller TSval than the old one and be
+ * refused (RFC 6191 needs timestamps to grow across connections between
+ * the same two hosts).  The flows of one 4-tuple always meet the same
+ * context (RSS), so the per-context key is enough. */
+uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr)
+{
+	uint8_t in[9];
+	memcpy(in, &laddr, 4);
+	memcpy(in + 4, &raddr, 4);
+	in[8] = 'T'; /* not the ISN's input */
+	return (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
+}
+
 /* ---- flow table --------------------------------------------------------- */
 
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,

@@ -333,6 +333,7 @@ static void tcp_trim(struct utcp_tcb *tp, struct tcp_seg *s)
 		if (d > s->len)
 			s->flags &= ~TH_FIN; /* that FIN is old too */
 		d = d < s->len ? d : s->len;
+		tcp_dsack_note(tp, s->seq, s->seq + d); /* RFC 2883 §4 */
 		s->data += d;
 		s->len -= d;
 		s->seq = tp->rcv_nxt;
@@ -407,6 +408,8 @@ static int tcp_in_sync(struct utcp_tcb *tp, struct tcp_seg *s)
 		return IN_DONE;
 	if (!tcp_seq_acceptable(tp, s)) {
 		ctx->stats.drop_tcp_unacceptable++;
+		if (s->len > 0 && SEQ_LEQ(s->seq + s->len, tp->rcv_nxt)) /* RFC 2883 §4 */
+			tcp_dsack_note(tp, s->seq, s->seq + s->len);
 		if (!(s->flags & TH_RST)) /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 			tcp_ack_now(tp);
 		return IN_DONE;
@@ -481,9 +484,17 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
 	int restart = 1;
-	if (tp->flags & TF_RECOVERY) {
+	if ((tp->flags & TF_RECOVERY) && (tp->flags & TF_SACK)) {
+		if (SEQ_GT(s->ack, tp->recover)) { /* RFC 6675 §5, RFC 6937 §3: done */
+			tp->flags &= ~(TF_RECOVERY | TF_PARTIAL_ACKED);
+			tp->dupacks = 0;
+			tp->cwnd = tp->ssthresh;
+		}
+	} else if (tp->flags & TF_RECOVERY) {
 		restart = tcp_recovery_ack(tp, s, data);
 	} else {
+		if ((tp->flags & TF_LOSS) && SEQ_GEQ(s->ack, tp->sb.loss_point))
+			tp->flags &= ~TF_LOSS; /* RFC 6675 §5.1: RTO recovery over */
 		tp->dupacks = 0;
 		tp->cc->on_ack(tp, data);
 	}
@@ -508,6 +519,11 @@ static void tcp_ack_dup(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t w
 		return;
 	tp->dupacks++;
 	ctx->stats.tcp_dup_acks++;
+	if (tp->flags & TF_SACK) { /* RFC 6675: tcp_sack_ack decides */
+		if (!(tp->flags & TF_RECOVERY) && tp->dupacks < TCP_DUPTHRESH)
+			tcp_output_schedule(tp); /* RFC 3042 limited transmit */
+		return;
+	}
 	if (tp->flags & TF_RECOVERY) {
 		tp->cwnd += tp->mss; /* RFC 6582 §3.2 step 3: inflate */
 		tcp_output_schedule(tp);
@@ -528,6 +544,43 @@ static void tcp_ack_dup(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t w
 	tcp_retransmit_first(tp);
 }
 
+/* RFC 6675 §5: enter loss recovery when DupThresh duplicate ACKs arrived
+ * or the scoreboard says HighACK + 1 is lost, once per window (RFC 6582
+ * §3.2 step 2's test on recover); set ssthresh, start PRR (RFC 6937). */
+static void tcp_sack_enter_recovery(struct utcp_tcb *tp)
+{
+	struct tcp_sack_scoreboard *sb = &tp->sb;
+	tp->recover = tp->snd_max - 1;
+	tp->cc->on_loss(tp);
+	tp->flags |= TF_RECOVERY;
+	tp->flags &= ~TF_PARTIAL_ACKED;
+	sb->prr_delivered = sb->prr_out = 0;
+	sb->recover_fs = tcp_flight_size(tp);
+	sb->high_rxt = tp->snd_una;
+	sb->fast_rexmt = 1;
+	tp->ctx->stats.tcp_fast_retransmits++;
+	tp->ctx->stats.tcp_fast_recoveries++;
+	tp->ctx->stats.tcp_sack_recoveries++;
+}
+
+/* After the ACK field of a SACK connection was processed: recovery entry,
+ * or PRR's cwnd for this ACK during recovery. */
+static void tcp_sack_ack(struct utcp_tcb *tp, uint32_t delivered)
+{
+	if (tp->flags & TF_RECOVERY) {
+		tcp_prr_ack(tp, delivered);
+		tcp_output_schedule(tp);
+		return;
+	}
+	if ((tp->flags & TF_LOSS) || tp->snd_max == tp->snd_una || !SEQ_GT(tp->snd_una, tp->recover))
+		return;
+	if (tp->dupacks < TCP_DUPTHRESH && !tcp_sack_is_lost(tp, tp->snd_una))
+		return;
+	tcp_sack_enter_recovery(tp);
+	tcp_prr_ack(tp, delivered);
+	tcp_output_schedule(tp);
+}
+
 /* Fifth step for ESTABLISHED and the states after it. */
 static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
@@ -544,10 +597,15 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 	uint32_t wnd = (uint32_t)s->wnd << tp->snd_wscale;
 	int old = SEQ_LT(s->ack, tp->snd_una);
+	int64_t delivered = 0;
+	if (!old && (tp->flags & TF_SACK)) /* RFC 6937 DeliveredData */
+		delivered = (int64_t)(s->ack - tp->snd_una) + tcp_sack_update(tp, s->ack, &s->opt);
 	if (SEQ_GT(s->ack, tp->snd_una))
 		tcp_ack_advance(tp, s);
 	else if (s->ack == tp->snd_una)
 		tcp_ack_dup(tp, s, wnd);
+	if (!old && (tp->flags & TF_SACK) && tp->state != TCPS_TIME_WAIT)
+		tcp_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0);
 	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
 	 * the last update: SND.WL1, SND.WL2). */
 	if (!old && (SEQ_LT(tp->snd_wl1, s->seq) ||
@@ -571,11 +629,28 @@ static int tcp_fin_acked(const struct utcp_tcb *tp)
 
 /* ---- seventh and eighth steps: text and FIN ---------------------------------------- */
 
+/* RFC 2883 §4: out-of-order data we already hold is reported as D-SACK
+ * (the first overlap found). */
+static void tcp_dsack_ooo(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	const struct tcp_rcvbuf *b = &tp->rcv;
+	for (unsigned i = 0; i < b->nooo; i++) {
+		uint32_t a = SEQ_MAX(b->ooo[i].start, s->seq);
+		uint32_t e = SEQ_MIN(b->ooo[i].end, s->seq + s->len);
+		if (SEQ_LT(a, e)) {
+			tcp_dsack_note(tp, a, e);
+			return;
+		}
+	}
+}
+
 static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 {
 	struct utcp_ctx *ctx = tp->ctx;
 	int had_ooo = tp->rcv.nooo > 0;
 	int in_order = s->seq == tp->rcv_nxt;
+	if (!in_order)
+		tcp_dsack_ooo(tp, s);
 	uint32_t n = tcp_rcvbuf_store(tp, s->seq, s->data, s->len);
 	if (n == UINT32_MAX) {
 		ctx->stats.drop_tcp_ooo_mem++;
@@ -759,13 +834,15 @@ static int tcp_in_last_ack(struct utcp_tcb *tp, struct tcp_seg *s)
 	return tcp_in_data(tp, s);
 }
 
-/* RFC 6191 (timestamps) and RFC 1122 §4.2.2.13 (sequence numbers): a new
- * SYN may take over a TIME-WAIT connection if it is clearly newer. */
+/* RFC 6191 §2 (timestamps) and RFC 1122 §4.2.2.13 (sequence numbers): a
+ * new SYN may take over a TIME-WAIT connection if it is clearly newer: a
+ * greater TSval, or an equal TSval (the same clock tick) and a greater
+ * sequence number. */
 static int tcp_timewait_reusable(const struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	if ((s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN)
 		return 0;
-	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS))
+	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) && s->opt.tsval != tp->ts_recent)
 		return SEQ_GT(s->opt.tsval, tp->ts_recent);
 	return SEQ_GT(s->seq, tp->rcv_nxt);
 }

@@ -97,28 +97,39 @@ static unsigned opt_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 	return 12;
 }
 
+static unsigned put_block(uint8_t *p, unsigned n, const struct tcp_sack_block *b)
+{
+	wr32(p + 4 + 8 * n, b->start);
+	wr32(p + 8 + 8 * n, b->end);
+	return n + 1;
+}
+
 /* RFC 2018 §4: the first block reports the most recently received
- * segment's range; then the others, as many as fit. */
+ * segment's range; then the others, as many as fit.  RFC 2883 §4: a
+ * D-SACK block goes first, followed by the range containing it if any. */
 static unsigned opt_sack(struct utcp_tcb *tp, uint8_t *p, unsigned room)
 {
 	const struct tcp_rcvbuf *b = &tp->rcv;
-	unsigned max = (room - 4) / 8, n = 0;
-	if (b->nooo == 0 || room < 12)
+	int dsack = (tp->flags & TF_DSACK) != 0;
+	unsigned max = room >= 12 ? (room - 4) / 8 : 0, n = 0;
+	if ((b->nooo == 0 && !dsack) || max == 0)
 		return 0;
 	p[0] = TCPOPT_NOP;
 	p[1] = TCPOPT_NOP;
 	p[2] = TCPOPT_SACK;
-	const struct tcp_sack_block *first = &b->ooo[b->ooo_last];
-	wr32(p + 4, first->start);
-	wr32(p + 8, first->end);
-	n = 1;
-	for (unsigned i = 0; i < b->nooo && n < max; i++) {
-		if (i == b->ooo_last)
-			continue;
-		wr32(p + 4 + 8 * n, b->ooo[i].start);
-		wr32(p + 8 + 8 * n, b->ooo[i].end);
-		n++;
+	unsigned first = b->ooo_last;
+	if (dsack) {
+		n = put_block(p, n, &tp->dsack);
+		for (unsigned i = 0; i < b->nooo; i++)
+			if (SEQ_LEQ(b->ooo[i].start, tp->dsack.start) &&
+			    SEQ_GEQ(b->ooo[i].end, tp->dsack.end))
+				first = i;
 	}
+	if (b->nooo > 0 && n < max)
+		n = put_block(p, n, &b->ooo[first]);
+	for (unsigned i = 0; i < b->nooo && n < max; i++)
+		if (i != first)
+			n = put_block(p, n, &b->ooo[i]);
 	p[3] = (uint8_t)(2 + 8 * n);
 	tp->ctx->stats.tcp_sack_blocks_tx += n;
 	return 4 + 8 * n;
@@ -210,7 +221,9 @@ static uint16_t tcp_win_field(struct utcp_tcb *tp)
 /* An ACK goes out with this segment: no ACK is owed any more. */
 static void tcp_ack_sent(struct utcp_tcb *tp)
 {
-	tp->flags &= ~(TF_ACKNOW | TF_DELACK);
+	if (tp->flags & TF_DSACK) /* RFC 2883 §4: each duplicate reported once */
+		tp->ctx->stats.tcp_dsack_tx++;
+	tp->flags &= ~(TF_ACKNOW | TF_DELACK | TF_DSACK);
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_delack);
 	tp->rcv_unacked = 0;
 	tp->last_ack_sent = tp->rcv_nxt;
@@ -385,14 +398,21 @@ static int tcp_should_send(const struct utcp_tcb *tp, uint32_t len, uint32_t ava
 static int tcp_output_data(struct utcp_tcb *tp, int force)
 {
 	struct tcp_out tmpl = { 0 };
+	int dsack = (tp->flags & TF_DSACK) != 0;
 	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
 	int sent = 0;
+	uint32_t cwnd = tp->cwnd;
+	/* RFC 3042 §2 limited transmit: on the first and second duplicate
+	 * ACK, one new segment each, FlightSize <= cwnd + 2*SMSS. */
+	if (!(tp->flags & (TF_RECOVERY | TF_LOSS)) && tp->dupacks > 0 &&
+	    tp->dupacks < TCP_DUPTHRESH && tp->snd_nxt == tp->snd_max)
+		cwnd += tp->dupacks * tp->mss;
 	for (;;) {
 		uint32_t off = tp->snd_nxt - tp->snd_una;
 		uint32_t avail = tp->snd.len > off ? tp->snd.len - off : 0;
-		uint32_t wnd = tp->snd_wnd < tp->cwnd ? tp->snd_wnd : tp->cwnd;
+		uint32_t wnd = tp->snd_wnd < cwnd ? tp->snd_wnd : cwnd;
 		uint32_t usable = wnd > off ? wnd - off : 0;
 		uint32_t len = avail < usable ? avail : usable;
 		if (len > seg_mss)
@@ -406,6 +426,90 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		force = 0;
 		if (fin || len == 0)
 			break;
+		if (dsack && sent == 1) /* a D-SACK goes out once */
+			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	}
+	return sent;
+}
+
+/* ---- SACK loss recovery (RFC 6675 §5, RFC 6937) ------------------------------ */
+
+/* Resend [seq, seq + len) (len counts a FIN already sent); 0 or -1. */
+static int tcp_resend_range(struct utcp_tcb *tp, uint32_t seq, uint32_t len,
+			    const struct tcp_out *tmpl)
+{
+	uint32_t data_end = tp->snd_una + tp->snd.len;
+	uint32_t dlen = SEQ_LT(seq, data_end) ? SEQ_MIN(seq + len, data_end) - seq : 0;
+	int fin = (tp->flags & TF_FIN_SENT) && SEQ_GT(seq + len, data_end);
+	uint32_t save = tp->snd_nxt;
+	tp->snd_nxt = seq;
+	int rc = tcp_send_segment(tp, dlen, fin, tmpl);
+	tp->snd_nxt = SEQ_MAX(save, tp->snd_nxt);
+	tp->sb.high_rxt = SEQ_MAX(tp->sb.high_rxt, seq + len);
+	return rc;
+}
+
+/* NextSeg() rule 2: new data (and FIN) the peer's window allows; its
+ * length, 0 if none.  Nagle does not hold back data during recovery. */
+static uint32_t tcp_recovery_new(struct utcp_tcb *tp, uint32_t seg_mss, int *fin)
+{
+	uint32_t off = tp->snd_max - tp->snd_una;
+	uint32_t avail = tp->snd.len > off ? tp->snd.len - off : 0;
+	uint32_t room = tp->snd_wnd > off ? tp->snd_wnd - off : 0;
+	uint32_t len = avail < room ? avail : room;
+	if (len > seg_mss)
+		len = seg_mss;
+	*fin = (tp->flags & TF_FIN_QUEUED) && off <= tp->snd.len && off + len == tp->snd.len;
+	if (len < seg_mss && len < avail)
+		return 0; /* window too small for a full segment */
+	return len;
+}
+
+/* One segment chosen by NextSeg(); its sequence length, or 0 if none. */
+static uint32_t tcp_recovery_one(struct utcp_tcb *tp, uint32_t seg_mss, const struct tcp_out *tmpl)
+{
+	uint32_t seq, len;
+	int fin;
+	struct tcp_sack_scoreboard *sb = &tp->sb;
+	if (sb->fast_rexmt) { /* RFC 6675 §5 step 4.3: HighACK + 1 first */
+		sb->fast_rexmt = 0;
+		uint32_t stop = sb->n > 0 ? sb->blk[0].start : tp->snd_max;
+		len = SEQ_MIN(tp->snd_una + seg_mss, stop) - tp->snd_una;
+		return tcp_resend_range(tp, tp->snd_una, len, tmpl) < 0 ? 0 : len;
+	}
+	if (tcp_sack_next_rexmt(tp, seg_mss, 0, &seq, &len)) /* rule 1 */
+		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
+	len = tcp_recovery_new(tp, seg_mss, &fin); /* rule 2 */
+	if (len > 0 || fin) {
+		tp->snd_nxt = tp->snd_max;
+		return tcp_send_segment(tp, len, fin, tmpl) < 0 ? 0 : len + (fin ? 1 : 0);
+	}
+	if (tcp_sack_next_rexmt(tp, seg_mss, 1, &seq, &len)) /* rule 3 */
+		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
+	return 0;
+}
+
+/* RFC 6675 §5 step (C): while cwnd - pipe >= 1 SMSS, send NextSeg().
+ * The same loop serves RTO recovery (TF_LOSS), where everything unSACKed
+ * that was outstanding counts as lost (§5.1) and cwnd slow-starts. */
+int tcp_output_recovery(struct utcp_tcb *tp)
+{
+	struct tcp_out tmpl = { 0 };
+	int dsack = (tp->flags & TF_DSACK) != 0;
+	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
+	tmpl.data_len = seg_mss;
+	uint32_t pipe = tcp_sack_pipe(tp);
+	int sent = 0;
+	while (tp->sb.fast_rexmt || (tp->cwnd > pipe && tp->cwnd - pipe >= seg_mss)) {
+		uint32_t n = tcp_recovery_one(tp, seg_mss, &tmpl);
+		if (n == 0)
+			break;
+		pipe += n;
+		tp->sb.prr_out += n;
+		sent++;
+		if (dsack && sent == 1)
+			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	}
 	return sent;
 }
@@ -438,7 +542,11 @@ int tcp_output(struct utcp_tcb *tp)
 	if (tp->snd_max == tp->snd_una && tp->snd.len > 0 && tp->last_snd != 0 &&
 	    ctx->now - tp->last_snd > tp->rto)
 		tp->cc->after_idle(tp);
-	int sent = tcp_output_data(tp, 0);
+	int sent;
+	if ((tp->flags & TF_SACK) && (tp->flags & (TF_RECOVERY | TF_LOSS)))
+		sent = tcp_output_recovery(tp);
+	else
+		sent = tcp_output_data(tp, 0);
 	if (sent == 0 && (tp->flags & TF_ACKNOW))
 		tcp_send_ack(tp);
 	/* RFC 9293 §3.8.6.1: data waits and nothing is in flight to elicit
@@ -460,6 +568,11 @@ int tcp_retransmit_first(struct utcp_tcb *tp)
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
 	uint32_t len = tp->snd.len < seg_mss ? tp->snd.len : seg_mss;
+	/* RFC 9293 §3.8.6 (SHLD-15, MAY-7): old data may go again beyond a
+	 * shrunk window, new data not beyond SND.UNA + SND.WND. */
+	uint32_t room = SEQ_MAX(tp->snd_max, tp->snd_una + tp->snd_wnd) - tp->snd_una;
+	if (len > room)
+		len = room;
 	int fin = (tp->flags & TF_FIN_SENT) && len == tp->snd.len;
 	if (len == 0 && !fin)
 		return 0;

@@ -60,10 +60,10 @@ static uint32_t cookie_make(const struct utcp_ctx *ctx, const struct tcp_seg *s,
 	       (cookie_hash(ctx, s, 'I', peer_isn, t, idx) & 0xffffff);
 }
 
-/* Our TSval clock for this 4-tuple: what its TCB's ts_offset will be. */
-static uint32_t cookie_ts_offset(const struct utcp_ctx *ctx, const struct tcp_seg *s)
+/* Our TSval clock for this peer: what its TCB's ts_offset will be. */
+static uint32_t cookie_ts_offset(struct utcp_ctx *ctx, const struct tcp_seg *s)
 {
-	return cookie_hash(ctx, s, 'T', 0, 0, 0);
+	return tcp_ts_offset(ctx, s->daddr, s->saddr);
 }
 
 static uint8_t cookie_mss_index(const struct tcp_seg *s)
@@ -78,7 +78,7 @@ static uint8_t cookie_mss_index(const struct tcp_seg *s)
 /* TSval of the cookie SYN-ACK: our clock with its low bits replaced by the
  * options, never ahead of the clock (the TCB's later TSvals must not go
  * back, RFC 7323 §5.4). */
-static uint32_t cookie_tsval(const struct utcp_ctx *ctx, const struct tcp_seg *s)
+static uint32_t cookie_tsval(struct utcp_ctx *ctx, const struct tcp_seg *s)
 {
 	uint32_t now = (uint32_t)(ctx->now / UTCP_NSEC_PER_MSEC) + cookie_ts_offset(ctx, s);
 	uint32_t opts = (s->opt.flags & TOF_WSCALE) ? s->opt.wscale : COOKIE_NO_WS;
@@ -104,7 +104,7 @@ static inline void put32(uint8_t *p, uint32_t v)
 
 /* SYN-ACK options, in tcp_output.c's layout: MSS, then timestamps only if
  * the peer sent them (they carry WS and SACK-permitted), window scale. */
-static unsigned cookie_opts(const struct utcp_ctx *ctx, const struct tcp_seg *s, uint16_t mss,
+static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint16_t mss,
 			    uint8_t *p)
 {
 	unsigned n = 0;

@@ -58,6 +58,8 @@ void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t r)
 		tp->rto = TCP_RTO_MIN;
 	if (tp->rto > TCP_RTO_MAX) /* RFC 6298 §2.5 */
 		tp->rto = TCP_RTO_MAX;
+	if (tp->cc->on_rtt != NULL)
+		tp->cc->on_rtt(tp, r);
 }
 
 /* RFC 6298 §5.5: the RTO doubles with each consecutive timeout. */
@@ -109,6 +111,25 @@ static void tcp_rexmt_syn(struct utcp_tcb *tp)
 	tcp_send_syn(tp);
 }
 
+/* RFC 6675 §5.1 with SACK: what the scoreboard does not show as received
+ * is lost; tcp_output_recovery resends it, skipping SACKed ranges, as
+ * cwnd slow-starts.  A repeated timeout forgets the SACK information
+ * (RFC 2018 §8: the receiver may have reneged). */
+static void tcp_rexmt_sack(struct utcp_tcb *tp)
+{
+	if (tp->rxtshift > 1)
+		tcp_sack_reset(tp);
+	tp->flags &= ~(TF_RECOVERY | TF_RTT_TIMING);
+	tp->flags |= TF_LOSS;
+	tp->sb.high_rxt = tp->snd_una;
+	tp->sb.loss_point = tp->snd_max;
+	tp->sb.fast_rexmt = 0;
+	tp->recover = tp->snd_max - 1; /* §5.1: no new recovery before it */
+	tp->dupacks = 0;
+	tcp_rexmt_arm(tp);
+	tcp_output_recovery(tp);
+}
+
 /* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: resend the earliest segment, back
  * off, collapse cwnd; go back N: snd_nxt returns to snd_una. */
 static void tcp_rexmt_data(struct utcp_tcb *tp)
@@ -131,6 +152,10 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 		tp->cc->on_rto(tp);
 	else
 		tp->cwnd = tp->mss; /* RFC 5681 §3.1: ssthresh held after a repeat */
+	if (tp->flags & TF_SACK) {
+		tcp_rexmt_sack(tp);
+		return;
+	}
 	tp->flags &= ~(TF_RECOVERY | TF_RTT_TIMING); /* Karn (RFC 6298 §3) */
 	tp->recover = tp->snd_max;                   /* RFC 6582 §3.2 step 4 */
 	tp->dupacks = 0;

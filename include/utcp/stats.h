@@ -105,7 +105,9 @@ extern "C" {
 	X(tcp_conn_refused) /* active opens answered with RST */                \
 	X(tcp_keepalive_drops) /* connections closed by keepalive */            \
 	X(tcp_idle_timeouts) /* connections closed by tcp_timeout */          \
-	X(tcp_illegal_transitions) /* state changes outside RFC 9293 Fig. 5 (bugs) */
+	X(tcp_illegal_transitions) /* state changes outside RFC 9293 Fig. 5 (bugs) */ \
+	X(tcp_sack_recoveries) /* of tcp_fast_recoveries, SACK-based (RFC 6675) */ \
+	X(tcp_hystart_exits) /* slow start ended by an RTT increase (RFC 9406) */
 
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)
 
@@ -113,6 +115,14 @@ struct utcp_stats {
 #define UTCP_STATS_FIELD(name) uint64_t name;
 	UTCP_STATS_ALL(UTCP_STATS_FIELD)
 #undef UTCP_STATS_FIELD
+};
+
+/* What one context moved through one port (utcp_ctx_port_stats): the
+ * figures of mTCP's per-interface statistics line. */
+struct utcp_port_stats {
+	uint64_t rx_frames, rx_bytes;
+	uint64_t rx_err;      /* frames dropped while processing (every drop_* reason) */
+	uint64_t tx_frames, tx_bytes;
 };
 
 /* Field names, in struct order. */

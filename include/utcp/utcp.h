@@ -141,7 +141,11 @@ utcp_time_t utcp_ctx_next_deadline(const struct utcp_ctx *ctx);
 int utcp_ctx_wait(struct utcp_ctx *ctx, utcp_time_t deadline);
 utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx);
 int utcp_ctx_core(const struct utcp_ctx *ctx);
+/* The configuration of the context's stack. */
+const struct utcp_config *utcp_ctx_config(const struct utcp_ctx *ctx);
 const struct utcp_stats *utcp_ctx_stats(const struct utcp_ctx *ctx);
+/* Frames and bytes of one port (index into the config's ports); -1 EINVAL. */
+int utcp_ctx_port_stats(const struct utcp_ctx *ctx, int port, struct utcp_port_stats *ps);
 /* Packet buffers currently allocated by this context and not freed. */
 uint64_t utcp_ctx_bufs_in_use(const struct utcp_ctx *ctx);
 

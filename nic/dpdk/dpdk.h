@@ -1,10 +1,10 @@
 /*
- * nic/dpdk/dpdk.h - the DPDK backend (design; the backend is not built yet).
+ * nic/dpdk/dpdk.h - the DPDK backend (nic/dpdk/dpdk.c).
  *
- * `io = dpdk` will open a DPDK ethdev port as a utcp NIC.  The registry
- * (nic/registry.c) lists the entry and, until nic/dpdk/dpdk.c exists and is
- * compiled with -DUTCP_DPDK_BACKEND (under `if HAVE_DPDK` in local.mk),
- * answers "not built".  How include/utcp/nic.h maps onto DPDK:
+ * `io = dpdk` opens a DPDK ethdev port as a utcp NIC.  nic/dpdk/dpdk.c is
+ * compiled with -DUTCP_DPDK_BACKEND when configure finds libdpdk, and the
+ * registry (nic/registry.c) then lists it as built.  How include/utcp/nic.h
+ * maps onto DPDK (the design the code follows; see dpdk.c for details):
  *
  * open(cfg, port, nb_queues)
  *   rte_eal_init() once per process with cfg->dpdk_args (for CI: "--no-huge
@@ -66,5 +66,21 @@
 
 struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
 				uint16_t nb_queues, char *err, size_t errlen);
+
+/* The process-wide EAL, reference-counted: the first acquire runs
+ * rte_eal_init() with cfg->dpdk_args, the last release rte_eal_cleanup()
+ * (after which DPDK cannot start again in this process).  Every open port
+ * holds one reference; a program that creates ports itself before opening
+ * stacks (rte_eth_from_rings, rte_vdev_init) takes one of its own first. */
+int utcp_dpdk_eal_acquire(const struct utcp_config *cfg, char *err, size_t errlen);
+void utcp_dpdk_eal_release(void);
+
+/* mbufs of this NIC's pools not back in them (held by the stack, a ring, a
+ * peer or the PMD); 0 after a clean shutdown. */
+uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic);
+/* mbufs missing from their pool when a closed port's pools were freed (the
+ * port stopped, so its PMD held none): the process-wide leak count. */
+uint64_t utcp_dpdk_mbufs_lost(void);
+uint16_t utcp_dpdk_port_id(struct utcp_nic *nic);
 
 #endif

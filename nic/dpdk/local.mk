@@ -1,5 +1,13 @@
-# nic/dpdk: the DPDK backend.  Only its design (dpdk.h) exists so far; the
-# registry lists `io = dpdk` as not built.  When nic/dpdk/dpdk.c is written it
-# is added here under `if HAVE_DPDK` together with -DUTCP_DPDK_BACKEND in
-# libutcp_la_CPPFLAGS, $(DPDK_CFLAGS) and $(DPDK_LIBS).
+# nic/dpdk: the DPDK backend, built when configure finds libdpdk (HAVE_DPDK).
+# DPDK's cflags (-march=corei7, -include rte_config.h) go on this backend's
+# objects only: it is a convenience library of its own.
 libutcp_la_SOURCES += nic/dpdk/dpdk.h
+if HAVE_DPDK
+noinst_LTLIBRARIES += libutcp_dpdk.la
+libutcp_dpdk_la_SOURCES = nic/dpdk/dpdk.c nic/dpdk/dpdk.h
+libutcp_dpdk_la_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
+libutcp_dpdk_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+libutcp_la_LIBADD += libutcp_dpdk.la $(DPDK_LIBS)
+libutcp_la_CPPFLAGS += -DUTCP_DPDK_BACKEND
+endif
+include $(top_srcdir)/nic/dpdk/tests.mk

@@ -1,12 +1,13 @@
 /*
- * nic/psio/psio.h - the PSIO backend (design; the backend is not built yet).
+ * nic/psio/psio.h - the PSIO backend (nic/psio/psio.c).
  *
- * `io = psio` will drive the PacketShader I/O engine (io_engine: the ps_ixgbe
+ * `io = psio` drives the PacketShader I/O engine (io_engine: the ps_ixgbe
  * driver for Intel 82599 NICs and its user library libps), the original mTCP
  * driver.  configure --with-psio=DIR checks DIR/include/ps.h and defines
- * HAVE_PSIO; until nic/psio/psio.c exists and is compiled with
- * -DUTCP_PSIO_BACKEND (under `if HAVE_PSIO` in local.mk) the registry answers
- * "not built".  How include/utcp/nic.h maps onto PSIO:
+ * HAVE_PSIO; nic/psio/psio.c is then compiled with -DUTCP_PSIO_BACKEND and the
+ * registry lists it as built.  Without it, make check still compiles psio.c
+ * against the fake engine in tests/psio-fake.  How include/utcp/nic.h maps
+ * onto PSIO (the design the code follows):
  *
  * open(cfg, port, nb_queues)
  *   ps_list_devices() finds the device named cfg->psio_dev or port->name

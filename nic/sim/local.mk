@@ -13,3 +13,4 @@ endif
 tests_unit_test_sim_SOURCES = tests/unit/test_sim.c
 tests_unit_test_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sim_LDADD = $(UNIT_LIBS)
+include $(top_srcdir)/nic/sim/replay.mk

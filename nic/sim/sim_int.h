@@ -20,6 +20,7 @@
 
 #include "core/base/pool.h"
 #include "core/base/prng.h"
+#include "core/net/net.h"
 #include "nic/mw/impair.h"
 #include "nic/sim/sim.h"
 
@@ -86,6 +87,7 @@ struct sim_nic {
 	uint16_t nb_queues;
 	struct sim_queue q[UTCP_MAX_QUEUES];
 	struct utcp_nic_stats st;
+	struct utcp_rss_table rss;   /* caps.rss_key, as a table: one hash per frame */
 };
 
 struct sim_coro {

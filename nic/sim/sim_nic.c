@@ -128,7 +128,7 @@ static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 	memcpy(&dst, ip + 16, 4);
 	memcpy(&sport, ip + ihl, 2);
 	memcpy(&dport, ip + ihl + 2, 2);
-	pkt->rss_hash = utcp_rss_hash_v4(n->nic.caps.rss_key, src, dst, sport, dport);
+	pkt->rss_hash = utcp_rss_table_hash_v4(&n->rss, src, dst, sport, dport);
 	pkt->ol_flags |= UTCP_PKT_RX_RSS_HASH;
 	return utcp_rss_queue(&n->nic.caps, pkt->rss_hash);
 }
@@ -309,6 +309,7 @@ static void set_caps(struct sim_nic *n, uint16_t nb_queues, const uint8_t *mac)
 	c->offloads = 0;
 	c->rss = UTCP_RSS_TOEPLITZ;
 	memcpy(c->rss_key, utcp_rss_symmetric_key, UTCP_RSS_KEY_LEN);
+	utcp_rss_table_init(&n->rss, c->rss_key);
 	c->reta_size = SIM_RETA_SIZE;
 	for (int i = 0; i < SIM_RETA_SIZE; i++)
 		c->reta[i] = (uint16_t)(i % nb_queues);

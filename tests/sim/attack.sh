@@ -3,7 +3,9 @@
 #   synflood  spoofed SYNs at 10x the accept rate beside legitimate clients:
 #             >= 99 % of legitimate requests answered within 3 s (SYN cookies);
 #   exhaust   more connections than A's sockets and buffers: refused cleanly,
-#             counted, and every request answered once resources return.
+#             counted, and every request answered once resources return;
+#   blind-inject  spoofed RST/SYN/ACK/data in and out of the window on live
+#             connections: none is reset, every byte arrives exact.
 # Each run also checks the invariants of every connection and that nothing
 # leaks.  A failing seed is named; `tools/utcp-sim --seed N <options>` replays it.
 set -u
@@ -26,4 +28,6 @@ sweep --seeds 1-5 --delay 1ms synflood --requests 1000
 sweep --seeds 1-3 --delay 1ms --loss 0.01 synflood --requests 1000 --conns 10
 sweep --seeds 1-5 --delay 500us exhaust
 sweep --seeds 1-3 --delay 500us --loss 0.02 exhaust --conns 200 --requests 1000
+sweep --seeds 1-10 --delay 1ms blind-inject
+sweep --seeds 1-5 --delay 1ms --loss 0.01 --reorder 0.02 blind-inject --requests 1000
 exit $status

@@ -17,6 +17,8 @@
 #include <arpa/inet.h>
 #include <utcp/utcp.h>
 
+#include "core/base/args.h"
+
 #define IP(a, b, c, d) htonl(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
 static char dir[64];
@@ -384,6 +386,37 @@ START_TEST(test_err_choices_and_strings)
 	load_fails("pcap   # no value\n", "1: key 'pcap': missing value");
 	utcp_config_defaults(&cfg);
 	load_fails("= 5\n", "1: line has no key");
+}
+END_TEST
+
+/* dpdk_args is an EAL command line: it must split into words (core/base/args.h). */
+START_TEST(test_dpdk_args)
+{
+	char *argv[UTCP_MAX_ARGS], buf[512];
+	const char *why = NULL;
+	ck_assert_int_eq(load(BASE "dpdk_args = -l 0 --log-level='*:warning' --vdev=\"net_tap0,iface=a b\"\n"), 0);
+	ck_assert_int_eq(utcp_split_args(cfg.dpdk_args, argv, UTCP_MAX_ARGS, buf, sizeof(buf), &why), 4);
+	ck_assert_str_eq(argv[0], "-l");
+	ck_assert_str_eq(argv[1], "0");
+	ck_assert_str_eq(argv[2], "--log-level=*:warning");
+	ck_assert_str_eq(argv[3], "--vdev=net_tap0,iface=a b");
+	ck_assert_int_eq(utcp_split_args("a\\ b \"c\\\"d\"", argv, 4, buf, sizeof(buf), &why), 2);
+	ck_assert_str_eq(argv[0], "a b");
+	ck_assert_str_eq(argv[1], "c\"d");
+	ck_assert_int_eq(utcp_split_args("a b c", argv, 2, buf, sizeof(buf), &why), -1);
+	ck_assert_str_eq(why, "too many words");
+	ck_assert_int_eq(utcp_split_args("abcdef", argv, 2, buf, 4, &why), -1);
+	ck_assert_str_eq(why, "too long");
+	ck_assert_int_eq(utcp_split_args("  ", argv, 2, buf, sizeof(buf), &why), 0);
+
+	utcp_config_defaults(&cfg);
+	load_fails("\ndpdk_args = --vdev='net_tap0\n",
+		   "2: key 'dpdk_args': cannot split '--vdev='net_tap0' into arguments: "
+		   "unterminated quote");
+	utcp_config_defaults(&cfg);
+	load_fails("dpdk_args = -l 0 \\\n",
+		   "1: key 'dpdk_args': cannot split '-l 0 \\' into arguments: "
+		   "ends with a backslash");
 }
 END_TEST
 
@@ -835,6 +868,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_fault_keys);
 	tcase_add_test(tc, test_buffers_copy);
 	tcase_add_test(tc, test_set_overrides);
+	tcase_add_test(tc, test_dpdk_args);
 	tcase_add_test(tc, test_err_unknown_key);
 	tcase_add_test(tc, test_err_numbers);
 	tcase_add_test(tc, test_err_fault_values);

@@ -67,14 +67,14 @@ END_TEST
 
 START_TEST(test_dpdk_not_built_says_how)
 {
+#ifdef HAVE_DPDK
+	/* built in: opening it (EAL, ports) is what tests/dpdk does */
+	ck_assert_ptr_nonnull(utcp_nic_backend_find("dpdk")->open);
+#else
 	snprintf(cfg.io, sizeof(cfg.io), "dpdk");
 	errno = 0;
 	ck_assert_ptr_null(utcp_nic_open(&cfg, &cfg.ports[0], 1, err, sizeof(err)));
 	ck_assert_int_eq(errno, ENOTSUP);
-#ifdef HAVE_DPDK
-	ck_assert_str_eq(err, "io = dpdk: the DPDK backend is not built yet (libdpdk was found, "
-			      "but nic/dpdk holds only its design)");
-#else
 	ck_assert_str_eq(err, "io = dpdk: utcp was built without DPDK; install libdpdk-dev and "
 			      "re-run configure (--with-dpdk)");
 #endif
@@ -83,12 +83,15 @@ END_TEST
 
 START_TEST(test_psio_not_built_says_how)
 {
+#ifdef HAVE_PSIO
+	/* built in: tests/psio runs it (against a fake engine) */
+	ck_assert_ptr_nonnull(utcp_nic_backend_find("psio")->open);
+#else
 	snprintf(cfg.io, sizeof(cfg.io), "psio");
 	errno = 0;
 	ck_assert_ptr_null(utcp_nic_open(&cfg, &cfg.ports[0], 1, err, sizeof(err)));
 	ck_assert_int_eq(errno, ENOTSUP);
 	ck_assert_msg(strncmp(err, "io = psio: ", 11) == 0, "%s", err);
-#ifndef HAVE_PSIO
 	ck_assert_msg(strstr(err, "--with-psio=DIR") != NULL, "%s", err);
 #endif
 }

@@ -162,6 +162,30 @@ START_TEST(toeplitz_edge_cases)
 }
 END_TEST
 
+/* The table form gives the bit-serial hash: the Microsoft vectors with the
+ * Microsoft key, and random 4-tuples with both keys. */
+START_TEST(table_matches_bit_serial)
+{
+	static struct utcp_rss_table ms, sym;
+	utcp_rss_table_init(&ms, ms_key);
+	utcp_rss_table_init(&sym, utcp_rss_symmetric_key);
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++)
+		ck_assert_uint_eq(utcp_rss_table_hash_v4(&ms, addr(vec[i].src), addr(vec[i].dst),
+							 htons(vec[i].sport), htons(vec[i].dport)),
+				  vec[i].hash_tcp);
+	uint64_t x = 0x243f6a8885a308d3ull;
+	for (int i = 0; i < 10000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t a = (uint32_t)x, b = (uint32_t)(x >> 32);
+		uint16_t pa = (uint16_t)(x >> 7), pb = (uint16_t)(x >> 29);
+		ck_assert_uint_eq(utcp_rss_table_hash_v4(&ms, a, b, pa, pb),
+				  utcp_rss_hash_v4(ms_key, a, b, pa, pb));
+		ck_assert_uint_eq(utcp_rss_table_hash_v4(&sym, a, b, pa, pb),
+				  utcp_rss_hash_v4(utcp_rss_symmetric_key, a, b, pa, pb));
+	}
+}
+END_TEST
+
 static Suite *rss_suite(void)
 {
 	Suite *s = suite_create("rss");
@@ -176,6 +200,7 @@ static Suite *rss_suite(void)
 	tcase_add_test(tc, symmetric_key_still_spreads);
 	tcase_add_test(tc, queue_from_reta_or_modulo);
 	tcase_add_test(tc, toeplitz_edge_cases);
+	tcase_add_test(tc, table_matches_bit_serial);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -268,11 +268,37 @@ START_TEST(time_wait_refuses_older_timestamp)
 	syn.seq = c.pnxt + 100000;
 	syn.flags = TH_SYN;
 	syn.win = 65535;
-	tt_opt_ts(&syn, c.pts, 0); /* not newer: an old duplicate perhaps */
+	tt_opt_ts(&syn, c.pts - 1, 0); /* older: an old duplicate perhaps */
 	tt_in(&syn);
 	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1); /* plain ACK, no new connection */
 	ck_assert_uint_eq(st()->tcp_timewait_reused, 0);
 	ck_assert_uint_eq(usage().timewait, 1);
+}
+END_TEST
+
+/* RFC 6191 §2: the same TSval (the same clock tick) and a greater sequence
+ * number is a new incarnation too; the same TSval and an older one is not. */
+START_TEST(time_wait_equal_timestamp_decided_by_sequence)
+{
+	struct tt_conn c;
+	struct tt_seg syn = { 0 }, s;
+	to_time_wait(&c, TT_OPT_ALL);
+	syn.sport = c.pport;
+	syn.dport = c.hport;
+	syn.seq = c.pnxt - 10;
+	syn.flags = TH_SYN;
+	syn.win = 65535;
+	tt_opt_ts(&syn, c.pts, 0);
+	tt_in(&syn);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1); /* not newer: no new connection */
+	ck_assert_uint_eq(st()->tcp_timewait_reused, 0);
+	syn.seq = c.pnxt + 10;
+	tt_in(&syn);
+	ck_assert(tt_out(&s));
+	ck_assert_uint_eq(s.flags, TH_SYN | TH_ACK);
+	ck_assert_uint_eq(s.ack, c.pnxt + 11);
+	ck_assert_uint_eq(st()->tcp_timewait_reused, 1);
+	ck_assert_uint_eq(usage().timewait, 0);
 }
 END_TEST
 
@@ -555,6 +581,7 @@ Suite *tcp_close_suite(void)
 	tcase_add_test(tc, time_wait_reused_by_newer_timestamp);
 	tcase_add_test(tc, time_wait_refuses_older_timestamp);
 	tcase_add_test(tc, time_wait_reused_by_higher_sequence);
+	tcase_add_test(tc, time_wait_equal_timestamp_decided_by_sequence);
 	tcase_add_test(tc, rst_in_established);
 	tcase_add_test(tc, rst_in_fin_wait_1);
 	tcase_add_test(tc, rst_in_fin_wait_2);

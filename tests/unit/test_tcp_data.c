@@ -413,6 +413,46 @@ START_TEST(zero_window_probe_accepted)
 }
 END_TEST
 
+/* RFC 9293 §3.8.6: a peer that shrinks its window to zero while data is in
+ * flight (it keeps all but the last 100 octets sent, window 0) gets only
+ * the old data again on the timeout, never new data beyond SND.UNA +
+ * SND.WND (SHLD-15, MAY-7).  Found by replaying zero-window.pcap (side
+ * server, seed 22, loss/reorder 10 %, dup/corrupt 5 %, jitter 2 ms). */
+START_TEST(rto_into_shrunk_window_sends_no_new_data)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	tt_passive(&c, L, TT_OPT_MSS);
+	uint32_t h0 = c.hnxt;
+	c.pwin = 2920;
+	tt_pin(&c, TH_ACK, NULL, 0); /* a window of two segments */
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat, 6560), 6560);
+	poll1();
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_expect_none();
+	c.hnxt = h0 + 2820; /* the last 100 octets trimmed; the peer's buffer is full */
+	c.pwin = 0;
+	tt_pin(&c, TH_ACK, NULL, 0);
+	tt_expect_none();
+	ck_assert(tt_next_timer()); /* RTO: the 100 octets in flight, nothing new */
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 100);
+	ck_assert_mem_eq(s.payload, pat + 2820, 100);
+	tt_expect_none();
+	c.pwin = 65535; /* they arrive and the window opens: the rest goes, in order */
+	tt_pack(&c);
+	for (int i = 0; i < 20 && c.hnxt != h0 + 6560; i++) {
+		ck_assert(tt_out(&s));
+		ck_assert_uint_eq(s.seq, c.hnxt);
+		ck_assert_mem_eq(s.payload, pat + (c.hnxt - h0), s.len);
+		c.hnxt += s.len;
+		tt_pack(&c);
+	}
+	ck_assert_uint_eq(c.hnxt, h0 + 6560);
+	tt_finish(&c);
+}
+END_TEST
+
 /* ---- loss: fast retransmit, NewReno, RTO ------------------------------------------------ */
 
 START_TEST(fast_retransmit_newreno)
@@ -739,6 +779,7 @@ Suite *tcp_data_suite(void)
 	tcase_add_test(tc, initial_window_ten_segments);
 	tcase_add_test(tc, zero_window_probing);
 	tcase_add_test(tc, zero_window_probe_accepted);
+	tcase_add_test(tc, rto_into_shrunk_window_sends_no_new_data);
 	tcase_add_test(tc, fast_retransmit_newreno);
 	tcase_add_test(tc, rto_backoff_to_etimedout);
 	tcase_add_test(tc, rto_goes_back_n_with_one_segment);

@@ -548,6 +548,28 @@ START_TEST(ephemeral_ports_differ)
 }
 END_TEST
 
+/* RFC 6191 §3: a new connection's TSval must exceed what the peer's
+ * TIME-WAIT of an earlier connection between the same hosts remembers, so
+ * the offset depends on the address pair only, not on the connection. */
+START_TEST(timestamps_grow_across_connections)
+{
+	struct tt_seg s1, s2, s3;
+	int a = connect_to_peer(7);
+	tt_out(&s1);
+	int b = connect_to_peer(8);
+	tt_out(&s2);
+	ck_assert_uint_ne(s1.sport, s2.sport);
+	ck_assert_uint_eq(s2.o.tsval, s1.o.tsval); /* same pair, same instant */
+	tt_ok(utcp_close(tt_h.ctx, a));
+	tt_ok(utcp_close(tt_h.ctx, b));
+	tt_advance(5 * TT_MS);
+	int c = connect_to_peer(7);
+	tt_out(&s3);
+	ck_assert_uint_eq(s3.o.tsval, s1.o.tsval + 5); /* a 1 ms clock, 5 ms later */
+	tt_ok(utcp_close(tt_h.ctx, c));
+}
+END_TEST
+
 Suite *tcp_open_suite(void)
 {
 	Suite *su = suite_create("tcp_open");
@@ -575,6 +597,7 @@ Suite *tcp_open_suite(void)
 	tcase_add_test(tc, mss_clamped_to_peer_and_route);
 	tcase_add_test(tc, user_maxseg_in_syn);
 	tcase_add_test(tc, ephemeral_ports_differ);
+	tcase_add_test(tc, timestamps_grow_across_connections);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -576,6 +576,68 @@ static void run_rr(uint64_t seed, int conns, int requests, double loss)
 	world_down(w, &r, seed);
 }
 
+/* ---- an application that never waits ------------------------------------------------ */
+
+/* Server: accept, wait 50 ms of virtual time, answer one byte, close. */
+static int late_server(void *arg)
+{
+	struct rr *r = arg;
+	struct utcp_ctx *ctx = utcp_sim_host_ctx(r->h, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(SRV_PORT) };
+	int l = utcp_socket(ctx, AF_INET, SOCK_STREAM, 0);
+	if (utcp_bind(ctx, l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || utcp_listen(ctx, l, 4) < 0)
+		return -1;
+	int c = utcp_accept(ctx, l, NULL, NULL);
+	utcp_time_t t = utcp_ctx_now(ctx) + 50 * TT_MS;
+	while (utcp_ctx_now(ctx) < t)
+		utcp_ctx_wait(ctx, t);
+	utcp_write(ctx, c, "x", 1);
+	utcp_close(ctx, c);
+	utcp_close(ctx, l);
+	drain(ctx);
+	r->done = 1;
+	return 0;
+}
+
+/* Client: EPOLLOUT stays registered, level-triggered, so every epoll_wait
+ * returns at once; the stack must still let virtual time pass. */
+static int spinning_client(void *arg)
+{
+	struct rr *r = arg;
+	struct utcp_ctx *ctx = utcp_sim_host_ctx(r->h, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(SRV_PORT),
+				  .sin_addr.s_addr = r->peer };
+	int s = utcp_socket(ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), ep = utcp_epoll_create1(ctx, 0);
+	struct epoll_event e = { .events = EPOLLIN | EPOLLOUT, .data.fd = s }, ev;
+	utcp_connect(ctx, s, (struct sockaddr *)&sa, sizeof(sa));
+	utcp_epoll_ctl(ctx, ep, EPOLL_CTL_ADD, s, &e);
+	char b;
+	while (utcp_ctx_now(ctx) < BOUND && !r->ok)
+		if (utcp_epoll_wait(ctx, ep, &ev, 1, 1000) > 0 && (ev.events & EPOLLIN))
+			r->ok = utcp_read(ctx, s, &b, 1) == 1 && b == 'x';
+	utcp_close(ctx, s);
+	utcp_close(ctx, ep);
+	drain(ctx);
+	r->done = 1;
+	return 0;
+}
+
+START_TEST(busy_polling_application_lets_virtual_time_pass)
+{
+	struct run r;
+	struct utcp_sim_world *w = world_up(3, 0.0, &r);
+	struct rr srv = { .h = r.h[0] };
+	struct rr cli = { .h = r.h[1], .peer = TN_IP(10, 0, 0, 1) };
+	r.done[0] = &srv.done;
+	r.done[1] = &cli.done;
+	ck_assert_int_ge(utcp_sim_host_spawn(r.h[0], late_server, &srv, 0), 0);
+	ck_assert_int_ge(utcp_sim_host_spawn(r.h[1], spinning_client, &cli, 0), 0);
+	ck_assert_int_eq(world_run(w, &r), UTCP_SIM_DONE);
+	ck_assert_msg(cli.ok, "the reply never arrived");
+	world_down(w, &r, 3);
+}
+END_TEST
+
 static unsigned seed_lo = 1, seed_hi = 6;
 static size_t sweep_bytes = 200000;
 static double sweep_loss = 0.05;
@@ -608,6 +670,7 @@ Suite *tcp_sim_suite(void)
 	tcase_add_test(tc, bulk_both_ways_clean_link);
 	tcase_add_test(tc, bulk_both_ways_impaired);
 	tcase_add_test(tc, request_response_many_connections);
+	tcase_add_test(tc, busy_polling_application_lets_virtual_time_pass);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -1,0 +1,684 @@
+/*
+ * nic/dpdk/dpdk.c - the DPDK backend: one DPDK ethdev port as a utcp NIC
+ * (DPDK 22.11 API names).
+ *
+ * Call order:
+ *   utcp_dpdk_open(cfg, port, nb_queues)
+ *     -> utcp_dpdk_eal_acquire(cfg): rte_eal_init() once per process with
+ *        argv = "utcp" + the words of cfg->dpdk_args (core/base/args.h),
+ *        reference-counted; the last release calls rte_eal_cleanup().
+ *     -> find the port: an ethdev named port->name, else "dpdkN" / "N" as
+ *        port id N (mTCP's names)
+ *     -> one mbuf pool per queue (the struct utcp_pkt lives in each mbuf's
+ *        private area), rte_eth_dev_configure with RSS and the checksum
+ *        offloads dev_info offers, one rx and one tx queue per context,
+ *        rte_eth_dev_start, the redirection table.
+ *   per queue: alloc / rx_burst / tx_burst / free / wait, called only by the
+ *     context that owns the queue.
+ *   close: stop and close the port, free the pools, release the EAL.
+ *
+ * Frames that every context must see (ARP, ICMP errors) arrive on one
+ * queue; that queue's rx_burst leaves a copy for each other queue, which
+ * its own rx_burst hands up flagged UTCP_PKT_RX_COPY (nic/fanout.h).
+ *
+ * Buffers are mbufs wrapped zero copy: rx hands the stack the received mbuf
+ * itself (pkt->data points into it), and tx sends the mbuf the stack built
+ * its headers in.  Multi-segment frames are dropped and counted (rx_errors):
+ * utcp buffers are one segment.
+ *
+ * RSS: when the device hashes IPv4/TCP with a programmable Toeplitz key and
+ * a redirection table, the symmetric key (core/net/rss.c) is programmed so
+ * both directions of a flow land on one queue, the table is filled with a
+ * period of 128 entries (what caps.reta holds), and caps.rss says
+ * UTCP_RSS_TOEPLITZ; otherwise several queues are UTCP_RSS_OPAQUE (memif,
+ * tap and ring spread by rules of their own).
+ *
+ * Checksums: offloads are requested only as far as dev_info offers them
+ * (asking for more makes rte_eth_dev_configure fail); caps.offloads tells
+ * the core which checksums it must still compute in software.
+ *
+ * wait() is poll mode: it returns at once, 1 while the deadline is ahead.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <utcp/nic.h>
+#include <utcp/utcp.h>
+
+#include "core/base/args.h"
+#include "core/net/net.h"
+#include "nic/dpdk/dpdk.h"
+#include "nic/fanout.h"
+
+#define DPDK_BURST 64
+#define DPDK_MIN_BUFS 1024
+#define DPDK_PRIV_SIZE RTE_ALIGN(sizeof(struct utcp_pkt), RTE_MBUF_PRIV_ALIGN)
+#define DPDK_RETA_PERIOD 128 /* sizeof caps.reta / sizeof caps.reta[0] */
+
+struct dpdk_queue {
+	struct rte_mempool *pool;
+	uint64_t held;        /* buffers the stack owns (alloc + rx - free - tx) */
+	uint64_t rx_dropped;  /* multi-segment or foreign mbufs dropped */
+	uint64_t tx_bad;      /* frames rte_eth_tx_prepare refused, dropped */
+};
+
+struct dpdk_priv {
+	uint16_t port_id;
+	uint16_t nb_queues;
+	int configured, started;
+	int eal_ref;
+	uint64_t tx_offloads;  /* RTE_ETH_TX_OFFLOAD_* enabled */
+	struct utcp_fanout fan; /* ARP/ICMP copies for the other queues */
+	struct dpdk_queue q[];
+};
+
+static struct dpdk_priv *dpriv(struct utcp_nic *nic)
+{
+	return nic->priv;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- EAL: once per process ---------------------------------------------- */
+
+/* The EAL is process-wide by DPDK's design; this is its one reference count. */
+static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
+static int eal_refs;
+static int eal_done; /* rte_eal_cleanup() ran: DPDK cannot start again */
+static uint64_t mbufs_lost; /* mbufs missing from pools freed at close */
+
+static int eal_init(const struct utcp_config *cfg, char *err, size_t errlen)
+{
+	char buf[sizeof(cfg->dpdk_args) + 8], *argv[UTCP_MAX_ARGS + 2];
+	const char *why = "?";
+	argv[0] = (char *)"utcp";
+	int n = utcp_split_args(cfg->dpdk_args, argv + 1, UTCP_MAX_ARGS, buf, sizeof(buf), &why);
+	if (n < 0) {
+		set_err(err, errlen, "dpdk_args: %s", why);
+		errno = EINVAL;
+		return -1;
+	}
+	argv[n + 1] = NULL;
+	if (rte_eal_init(n + 1, argv) < 0) {
+		int e = rte_errno;
+		set_err(err, errlen, "dpdk: rte_eal_init(\"%s\") failed: %s%s", cfg->dpdk_args,
+			rte_strerror(e),
+			e == EACCES ? " (no hugepages: reserve some, or add --no-huge -m 256 to "
+				      "dpdk_args)" : "");
+		errno = e == EALREADY ? EBUSY : EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int utcp_dpdk_eal_acquire(const struct utcp_config *cfg, char *err, size_t errlen)
+{
+	int rc = 0;
+	pthread_mutex_lock(&eal_lock);
+	if (eal_done) {
+		set_err(err, errlen, "dpdk: the EAL was shut down in this process and cannot "
+				     "start again (DPDK initialises once per process)");
+		errno = EBUSY;
+		rc = -1;
+	} else if (eal_refs == 0) {
+		rc = eal_init(cfg, err, errlen);
+	}
+	if (rc == 0)
+		eal_refs++;
+	pthread_mutex_unlock(&eal_lock);
+	return rc;
+}
+
+void utcp_dpdk_eal_release(void)
+{
+	pthread_mutex_lock(&eal_lock);
+	if (eal_refs > 0 && --eal_refs == 0) {
+		rte_eal_cleanup();
+		eal_done = 1;
+	}
+	pthread_mutex_unlock(&eal_lock);
+}
+
+/* ---- buffers: struct utcp_pkt in the mbuf's private area ----------------- */
+
+static struct utcp_pkt *mbuf_pkt(struct rte_mbuf *m)
+{
+	return rte_mbuf_to_priv(m);
+}
+
+/* The view of a received (or fresh) mbuf as a utcp buffer. */
+static struct utcp_pkt *wrap_mbuf(struct rte_mbuf *m, uint16_t q)
+{
+	struct utcp_pkt *pkt = mbuf_pkt(m);
+	pkt->buf = m->buf_addr;
+	pkt->buf_len = m->buf_len;
+	pkt->data = rte_pktmbuf_mtod(m, uint8_t *);
+	pkt->len = m->data_len;
+	pkt->queue = q;
+	pkt->l2_len = pkt->l3_len = 0;
+	pkt->ol_flags = 0;
+	pkt->rss_hash = 0;
+	pkt->next = NULL;
+	pkt->ts = 0;
+	pkt->owner = m;
+	pkt->user = 0;
+	return pkt;
+}
+
+/* RTE_MBUF_F_RX_* -> UTCP_PKT_RX_* */
+static uint32_t rx_flags(const struct rte_mbuf *m)
+{
+	uint64_t ol = m->ol_flags;
+	uint32_t f = 0;
+	if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		f |= UTCP_PKT_RX_IP_CKSUM_GOOD;
+	else if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		f |= UTCP_PKT_RX_IP_CKSUM_BAD;
+	if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		f |= UTCP_PKT_RX_L4_CKSUM_GOOD;
+	else if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		f |= UTCP_PKT_RX_L4_CKSUM_BAD;
+	if (ol & RTE_MBUF_F_RX_RSS_HASH)
+		f |= UTCP_PKT_RX_RSS_HASH;
+	return f;
+}
+
+static struct utcp_pkt *dpdk_alloc(struct utcp_nic *nic, uint16_t q)
+{
+	struct dpdk_queue *dq = &dpriv(nic)->q[q];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dq->pool);
+	if (m == NULL)
+		return NULL;
+	struct utcp_pkt *pkt = wrap_mbuf(m, q);
+	utcp_pkt_reset(pkt);
+	pkt->data = rte_pktmbuf_mtod(m, uint8_t *); /* RTE_PKTMBUF_HEADROOM in */
+	dq->held++;
+	return pkt;
+}
+
+static struct dpdk_queue *held_queue(struct utcp_nic *nic, const struct utcp_pkt *pkt)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	return &dp->q[pkt->queue < dp->nb_queues ? pkt->queue : 0];
+}
+
+static void dpdk_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
+{
+	held_queue(nic, pkt)->held--;
+	rte_pktmbuf_free(pkt->owner);
+}
+
+/* ---- data path ------------------------------------------------------------ */
+
+static uint16_t rx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	struct dpdk_queue *dq = &dp->q[q];
+	struct rte_mbuf *m[DPDK_BURST];
+	uint16_t got = rte_eth_rx_burst(dp->port_id, q, m, n), out = 0;
+	for (uint16_t i = 0; i < got; i++) {
+		/* one segment, and an mbuf with room for our struct (a pool of ours) */
+		if (m[i]->nb_segs != 1 || m[i]->priv_size < DPDK_PRIV_SIZE) {
+			dq->rx_dropped++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		struct utcp_pkt *pkt = wrap_mbuf(m[i], q);
+		pkt->ol_flags = rx_flags(m[i]);
+		pkt->rss_hash = m[i]->hash.rss;
+		if (utcp_fanout_wanted(pkt->data, pkt->len))
+			utcp_fanout_push(&dp->fan, q, pkt->data, pkt->len);
+		pkts[out++] = pkt;
+	}
+	dq->held += out;
+	return out;
+}
+
+/* Copies of ARP/ICMP frames another queue received (nic/fanout.h). */
+static uint16_t take_copies(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	uint16_t out = 0;
+	while (out < n && utcp_fanout_pending(&dp->fan, q)) {
+		struct utcp_pkt *pkt = dpdk_alloc(nic, q);
+		if (pkt == NULL)
+			break;
+		pkt->len = (uint16_t)utcp_fanout_pop(&dp->fan, q, pkt->data, utcp_pkt_tailroom(pkt));
+		if (pkt->len == 0) {
+			dpdk_free(nic, pkt);
+			break;
+		}
+		pkt->ol_flags = UTCP_PKT_RX_COPY;
+		pkts[out++] = pkt;
+	}
+	return out;
+}
+
+static uint16_t dpdk_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts,
+			      uint16_t n)
+{
+	uint16_t total = take_copies(nic, q, pkts, n);
+	while (total < n) {
+		uint16_t want = n - total > DPDK_BURST ? DPDK_BURST : n - total;
+		uint16_t got = rx_chunk(nic, q, pkts + total, want);
+		total += got;
+		if (got < want)
+			break;
+	}
+	return total;
+}
+
+/* Point the mbuf at the frame the stack built in it; UTCP_PKT_TX_* ->
+ * RTE_MBUF_F_TX_* (the core stored the pseudo-header sum for TCP). */
+static struct rte_mbuf *tx_mbuf(struct utcp_pkt *pkt)
+{
+	struct rte_mbuf *m = pkt->owner;
+	m->data_off = (uint16_t)(pkt->data - (uint8_t *)m->buf_addr);
+	m->data_len = pkt->len;
+	m->pkt_len = pkt->len;
+	m->ol_flags = 0;
+	if (pkt->ol_flags & (UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM)) {
+		m->l2_len = pkt->l2_len;
+		m->l3_len = pkt->l3_len;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	}
+	if (pkt->ol_flags & UTCP_PKT_TX_IP_CKSUM)
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	if (pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM)
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	return m;
+}
+
+static uint16_t tx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	struct dpdk_queue *dq = &dp->q[q];
+	struct rte_mbuf *m[DPDK_BURST];
+	for (uint16_t i = 0; i < n; i++)
+		m[i] = tx_mbuf(pkts[i]);
+	uint16_t ok = n;
+	if (dp->tx_offloads != 0)
+		ok = rte_eth_tx_prepare(dp->port_id, q, m, n);
+	uint16_t sent = rte_eth_tx_burst(dp->port_id, q, m, ok);
+	for (uint16_t i = 0; i < sent; i++)
+		held_queue(nic, pkts[i])->held--;
+	if (sent == ok && ok < n) {
+		/* frame `ok` cannot be sent as built: taken and dropped */
+		dq->tx_bad++;
+		dpdk_free(nic, pkts[ok]);
+		sent++;
+	}
+	return sent;
+}
+
+static uint16_t dpdk_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts,
+			      uint16_t n)
+{
+	uint16_t total = 0;
+	while (total < n) {
+		uint16_t want = n - total > DPDK_BURST ? DPDK_BURST : n - total;
+		uint16_t took = tx_chunk(nic, q, pkts + total, want);
+		total += took;
+		if (took < want)
+			break;
+	}
+	return total;
+}
+
+static int dpdk_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
+{
+	(void)q;
+	if (deadline != UTCP_TIME_NEVER && utcp_nic_monotonic_now(nic) >= deadline)
+		return 0;
+	return 1; /* poll mode: frames may be ready at any time */
+}
+
+static int dpdk_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	struct rte_eth_stats es;
+	struct rte_eth_link link;
+	memset(st, 0, sizeof(*st));
+	if (rte_eth_stats_get(dp->port_id, &es) == 0) {
+		st->rx_pkts = es.ipackets;
+		st->rx_bytes = es.ibytes;
+		st->rx_missed = es.imissed + es.rx_nombuf;
+		st->rx_errors = es.ierrors;
+		st->tx_pkts = es.opackets;
+		st->tx_bytes = es.obytes;
+		st->tx_errors = es.oerrors;
+	}
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
+		st->bufs_in_use += dp->q[q].held;
+		st->rx_errors += dp->q[q].rx_dropped;
+		st->tx_errors += dp->q[q].tx_bad;
+	}
+	st->rx_missed += utcp_fanout_dropped(&dp->fan);
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(dp->port_id, &link) == 0)
+		st->link_up = link.link_status == RTE_ETH_LINK_UP;
+	else
+		st->link_up = -1;
+	return 0;
+}
+
+uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	uint64_t n = 0;
+	for (uint16_t q = 0; q < dp->nb_queues; q++)
+		n += rte_mempool_in_use_count(dp->q[q].pool);
+	return n;
+}
+
+uint64_t utcp_dpdk_mbufs_lost(void)
+{
+	return __atomic_load_n(&mbufs_lost, __ATOMIC_RELAXED);
+}
+
+uint16_t utcp_dpdk_port_id(struct utcp_nic *nic)
+{
+	return dpriv(nic)->port_id;
+}
+
+static void priv_free(struct dpdk_priv *dp)
+{
+	if (dp->started)
+		rte_eth_dev_stop(dp->port_id);
+	if (dp->configured)
+		rte_eth_dev_close(dp->port_id);
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
+		if (dp->q[q].pool == NULL)
+			continue;
+		/* the port is stopped: every mbuf should be home */
+		__atomic_add_fetch(&mbufs_lost, rte_mempool_in_use_count(dp->q[q].pool),
+				   __ATOMIC_RELAXED);
+		rte_mempool_free(dp->q[q].pool);
+	}
+	if (dp->eal_ref)
+		utcp_dpdk_eal_release();
+	utcp_fanout_destroy(&dp->fan);
+	free(dp);
+}
+
+static void dpdk_close(struct utcp_nic *nic)
+{
+	priv_free(nic->priv);
+	free(nic);
+}
+
+static const struct utcp_nic_ops dpdk_ops = {
+	.name = "dpdk",
+	.rx_burst = dpdk_rx_burst,
+	.tx_burst = dpdk_tx_burst,
+	.alloc = dpdk_alloc,
+	.free = dpdk_free,
+	.wait = dpdk_wait,
+	.now = utcp_nic_monotonic_now,
+	.stats = dpdk_stats,
+	.close = dpdk_close,
+};
+
+/* ---- setup ------------------------------------------------------------------ */
+
+/* An ethdev named `name`, else "dpdkN" or "N" as port id N. */
+static int find_port(const char *name, uint16_t *port_id)
+{
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	const char *digits = strncmp(name, "dpdk", 4) == 0 ? name + 4 : name;
+	char *end;
+	if (*digits < '0' || *digits > '9')
+		return -1;
+	unsigned long id = strtoul(digits, &end, 10);
+	if (*end != '\0' || id >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port((uint16_t)id))
+		return -1;
+	*port_id = (uint16_t)id;
+	return 0;
+}
+
+static int make_pools(struct dpdk_priv *dp, const struct utcp_config *cfg, char *err,
+		      size_t errlen)
+{
+	unsigned n = cfg->max_pkt_buffers > 0 ? (unsigned)cfg->max_pkt_buffers : 8192;
+	unsigned need = (unsigned)cfg->num_rx_desc + (unsigned)cfg->num_tx_desc + 2 * DPDK_BURST;
+	if (n < need)
+		n = need > DPDK_MIN_BUFS ? need : DPDK_MIN_BUFS;
+	unsigned cache = n / 8 < 256 ? n / 8 : 256;
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		snprintf(name, sizeof(name), "utcp_p%u_q%u", dp->port_id, q);
+		dp->q[q].pool = rte_pktmbuf_pool_create(name, n, cache, DPDK_PRIV_SIZE,
+							RTE_MBUF_DEFAULT_BUF_SIZE,
+							rte_eth_dev_socket_id(dp->port_id));
+		if (dp->q[q].pool == NULL) {
+			set_err(err, errlen, "dpdk port %u: mbuf pool of %u buffers for queue %u: "
+					     "%s (raise -m in dpdk_args or lower max_pkt_buffers)",
+				dp->port_id, n, q, rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Toeplitz with our key is usable: the device hashes IPv4/TCP and lets us
+ * program the key and the redirection table. */
+static int toeplitz_ok(const struct rte_eth_dev_info *di)
+{
+	return (di->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) && di->reta_size > 0 &&
+	       di->hash_key_size >= UTCP_RSS_KEY_LEN;
+}
+
+/* rss_key: the symmetric key repeated to the device's key length (Toeplitz
+ * over an IPv4 4-tuple reads only the first 16 bytes, so the hash is the one
+ * core/net/rss.c computes). */
+static void fill_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *di,
+		      uint16_t nb_queues, uint8_t *rss_key, uint64_t *tx_off)
+{
+	memset(conf, 0, sizeof(*conf));
+	if (nb_queues > 1 && toeplitz_ok(di)) {
+		for (unsigned i = 0; i < di->hash_key_size; i++)
+			rss_key[i] = utcp_rss_symmetric_key[i % UTCP_RSS_KEY_LEN];
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_key = rss_key;
+		conf->rx_adv_conf.rss_conf.rss_key_len = di->hash_key_size;
+		conf->rx_adv_conf.rss_conf.rss_hf =
+			di->flow_type_rss_offloads & (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4);
+	}
+	conf->rxmode.offloads = di->rx_offload_capa &
+				(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
+	*tx_off = di->tx_offload_capa & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	conf->txmode.offloads = *tx_off;
+}
+
+static uint32_t offload_caps(const struct rte_eth_conf *conf)
+{
+	uint32_t o = 0;
+	if (conf->rxmode.offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		o |= UTCP_NIC_RX_IPV4_CKSUM;
+	if (conf->rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		o |= UTCP_NIC_RX_TCP_CKSUM;
+	if (conf->txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+		o |= UTCP_NIC_TX_IPV4_CKSUM;
+	if (conf->txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+		o |= UTCP_NIC_TX_TCP_CKSUM;
+	return o;
+}
+
+static int setup_queues(struct dpdk_priv *dp, const struct utcp_config *cfg, char *err,
+			size_t errlen)
+{
+	int socket = rte_eth_dev_socket_id(dp->port_id);
+	uint16_t nb_rxd = (uint16_t)cfg->num_rx_desc, nb_txd = (uint16_t)cfg->num_tx_desc;
+	int r = rte_eth_dev_adjust_nb_rx_tx_desc(dp->port_id, &nb_rxd, &nb_txd);
+	for (uint16_t q = 0; r == 0 && q < dp->nb_queues; q++) {
+		r = rte_eth_rx_queue_setup(dp->port_id, q, nb_rxd, socket, NULL, dp->q[q].pool);
+		if (r == 0)
+			r = rte_eth_tx_queue_setup(dp->port_id, q, nb_txd, socket, NULL);
+	}
+	if (r != 0) {
+		set_err(err, errlen, "dpdk port %u: queue setup (%u rx / %u tx descriptors): %s",
+			dp->port_id, nb_rxd, nb_txd, rte_strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* The table sends hash h to queue (h % 128) % nb_queues, as caps.reta says. */
+static int program_reta(struct dpdk_priv *dp, const struct rte_eth_dev_info *di,
+			struct utcp_nic_caps *c)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t size = di->reta_size;
+	if (size > RTE_ETH_RSS_RETA_SIZE_512)
+		return -1;
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < size; i++) {
+		struct rte_eth_rss_reta_entry64 *g = &reta[i / RTE_ETH_RETA_GROUP_SIZE];
+		g->mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		g->reta[i % RTE_ETH_RETA_GROUP_SIZE] = (uint16_t)(i % DPDK_RETA_PERIOD % dp->nb_queues);
+	}
+	if (rte_eth_dev_rss_reta_update(dp->port_id, reta, size) != 0)
+		return -1;
+	c->reta_size = size < DPDK_RETA_PERIOD ? size : DPDK_RETA_PERIOD;
+	for (uint16_t i = 0; i < c->reta_size; i++)
+		c->reta[i] = (uint16_t)(i % dp->nb_queues);
+	return 0;
+}
+
+static void fill_caps(struct utcp_nic *nic, const struct rte_eth_dev_info *di,
+		      const struct rte_eth_conf *conf, const struct utcp_port_config *port)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	struct utcp_nic_caps *c = &nic->caps;
+	struct rte_ether_addr mac;
+	uint16_t mtu = 1500;
+	c->nb_queues = dp->nb_queues;
+	c->max_queues = di->max_rx_queues < di->max_tx_queues ? di->max_rx_queues
+							      : di->max_tx_queues;
+	if (rte_eth_dev_get_mtu(dp->port_id, &mtu) != 0 || mtu > 1500)
+		mtu = 1500; /* utcp buffers hold one standard frame */
+	c->mtu = mtu;
+	if (port->has_mac) {
+		memcpy(c->mac, port->mac, UTCP_ETH_ALEN);
+		rte_eth_promiscuous_enable(dp->port_id); /* frames to our own MAC */
+	} else if (rte_eth_macaddr_get(dp->port_id, &mac) == 0) {
+		memcpy(c->mac, mac.addr_bytes, UTCP_ETH_ALEN);
+	}
+	c->offloads = offload_caps(conf);
+	c->buf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	c->rss = dp->nb_queues > 1 ? UTCP_RSS_OPAQUE : UTCP_RSS_NONE;
+	if (conf->rxmode.mq_mode == RTE_ETH_MQ_RX_RSS && program_reta(dp, di, c) == 0) {
+		c->rss = UTCP_RSS_TOEPLITZ;
+		memcpy(c->rss_key, utcp_rss_symmetric_key, UTCP_RSS_KEY_LEN);
+	}
+}
+
+static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
+		      const struct utcp_port_config *port, char *err, size_t errlen)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	struct rte_eth_dev_info di;
+	struct rte_eth_conf conf;
+	uint8_t rss_key[256]; /* hash_key_size is a uint8_t */
+	int r = rte_eth_dev_info_get(dp->port_id, &di);
+	if (r != 0) {
+		set_err(err, errlen, "dpdk port %u: dev_info: %s", dp->port_id, rte_strerror(-r));
+		return -1;
+	}
+	if (dp->nb_queues > di.max_rx_queues || dp->nb_queues > di.max_tx_queues) {
+		set_err(err, errlen, "dpdk port %u (%s): %u queues wanted (num_cores), the device "
+				     "has %u rx / %u tx", dp->port_id, di.driver_name, dp->nb_queues,
+			di.max_rx_queues, di.max_tx_queues);
+		errno = EINVAL;
+		return -1;
+	}
+	fill_conf(&conf, &di, dp->nb_queues, rss_key, &dp->tx_offloads);
+	r = rte_eth_dev_configure(dp->port_id, dp->nb_queues, dp->nb_queues, &conf);
+	if (r != 0) {
+		set_err(err, errlen, "dpdk port %u (%s): configure: %s", dp->port_id, di.driver_name,
+			rte_strerror(-r));
+		return -1;
+	}
+	dp->configured = 1;
+	if (make_pools(dp, cfg, err, errlen) != 0 || setup_queues(dp, cfg, err, errlen) != 0)
+		return -1;
+	r = rte_eth_dev_start(dp->port_id);
+	if (r != 0) {
+		set_err(err, errlen, "dpdk port %u (%s): start: %s", dp->port_id, di.driver_name,
+			rte_strerror(-r));
+		return -1;
+	}
+	dp->started = 1;
+	fill_caps(nic, &di, &conf, port);
+	return 0;
+}
+
+struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
+				uint16_t nb_queues, char *err, size_t errlen)
+{
+	struct dpdk_priv *dp = calloc(1, sizeof(*dp) + nb_queues * sizeof(dp->q[0]));
+	struct utcp_nic *nic = calloc(1, sizeof(*nic));
+	if (dp == NULL || nic == NULL) {
+		free(dp);
+		free(nic);
+		set_err(err, errlen, "dpdk: out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (utcp_dpdk_eal_acquire(cfg, err, errlen) != 0) {
+		free(dp);
+		free(nic);
+		return NULL;
+	}
+	dp->eal_ref = 1;
+	nic->ops = &dpdk_ops;
+	nic->priv = dp;
+	snprintf(nic->name, sizeof(nic->name), "%s", port->name);
+	if (find_port(port->name, &dp->port_id) != 0) {
+		set_err(err, errlen, "dpdk: no port '%s' (%u ports: give a --vdev or a PCI device in "
+				     "dpdk_args, and name the port by its ethdev name or dpdkN)",
+			port->name, rte_eth_dev_count_avail());
+		errno = ENODEV;
+		goto fail;
+	}
+	if (utcp_fanout_init(&dp->fan, nb_queues) != 0) {
+		set_err(err, errlen, "dpdk: out of memory");
+		goto fail;
+	}
+	dp->nb_queues = nb_queues;
+	if (start_port(nic, cfg, port, err, errlen) != 0)
+		goto fail;
+	return nic;
+fail:
+	if (errno == 0)
+		errno = EIO;
+	int e = errno;
+	priv_free(dp);
+	free(nic);
+	errno = e;
+	return NULL;
+}

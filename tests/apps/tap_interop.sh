@@ -1,0 +1,131 @@
+#!/bin/sh
+# tests/apps/tap_interop.sh - utcp on TAP against the Linux kernel's TCP with
+# large transfers, inside a network namespace of its own:
+#   curl downloads a 10 MB file from epserver (SHA-256 equal);
+#   ab -n 10000 -c 100 against epserver: 10000 complete, 0 failed;
+#   utcp-nc uploads 10 MB to a kernel server (socat) and downloads 10 MB
+#   from one, both byte for byte;
+#   the same two transfers again with utcp's fault injection at 2 % loss
+#   and 2 % reordering on the tap (there is no netem here).
+# Both sides are captured (utcp's pcap middleware, tcpdump on the kernel
+# side when installed); on failure the captures are kept in
+# $top_builddir/tests/apps/tap_interop.fail/.  Prints requests/s and Mbit/s.
+# Needs root, /dev/net/tun, curl, ab, socat, sha256sum: else 77.
+set -u
+top_builddir=$(cd "${top_builddir:-.}" && pwd)
+srv="$top_builddir/tools/epserver"
+nc="$top_builddir/tools/utcp-nc"
+if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
+	echo "tap_interop: needs root and /dev/net/tun" >&2
+	exit 77
+fi
+for t in unshare curl ab socat sha256sum timeout; do
+	command -v $t > /dev/null || { echo "tap_interop: needs $t" >&2; exit 77; }
+done
+if [ "${1:-}" != inside ]; then
+	unshare --net true 2> /dev/null || { echo "tap_interop: no network namespace" >&2; exit 77; }
+	exec timeout 300 unshare --net sh "$0" inside
+fi
+
+tmp=$(mktemp -d)
+pids=
+keep="$top_builddir/tests/apps/tap_interop.fail"
+status=0
+cleanup() {
+	for p in $pids; do kill "$p" 2> /dev/null; done
+	wait 2> /dev/null
+	if [ $status -ne 0 ]; then
+		rm -rf "$keep"
+		mkdir -p "$keep" && cp "$tmp"/*.pcap "$tmp"/*.out "$tmp"/*.err "$keep"/ 2> /dev/null
+		echo "tap_interop: captures and logs kept in $keep" >&2
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip link set lo up
+check() { # check WHAT COND...
+	what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
+}
+mkdir "$tmp/www"
+head -c 10485760 /dev/urandom > "$tmp/www/big.bin"
+echo hello > "$tmp/www/small.txt"
+conf() { # conf NAME TAP NET [fault lines...]
+	name=$1 tap=$2 net=$3
+	shift 3
+	{
+		echo "io = tap"
+		echo "port = tap0"
+		echo "tap_name = $tap"
+		echo "tap0.ip = $net.1/24"
+		echo "tap0.peer_ip = $net.2"
+		echo "rcvbuf = 262144"
+		echo "sndbuf = 262144"
+		echo "tcp_timewait = 0"
+		echo "pcap = $tmp/$name.pcap"
+		echo "pcap_snaplen = 128"
+		for l in "$@"; do echo "$l"; done
+	} > "$tmp/$name.conf"
+}
+kcap() { # kcap DEV NAME: tcpdump on the kernel side, if there is one
+	command -v tcpdump > /dev/null || return 0
+	tcpdump -i "$1" -s 128 -w "$tmp/$2.kernel.pcap" > /dev/null 2>&1 &
+	pids="$pids $!"
+}
+wait_up() { # wait_up URL
+	i=0
+	until curl -s -o /dev/null -m 1 "$1" || [ $i -ge 30 ]; do sleep 0.2; i=$((i + 1)); done
+}
+
+# ---- kernel clients against epserver ----
+conf srv utcpio0 10.9.3
+"$srv" -p "$tmp/www" -f "$tmp/srv.conf" > "$tmp/srv.out" 2> "$tmp/srv.err" &
+pids="$pids $!"
+wait_up http://10.9.3.1/small.txt
+kcap utcpio0 srv
+t0=$(date +%s.%N)
+curl -sS -m 60 -o "$tmp/got.bin" http://10.9.3.1/big.bin
+t1=$(date +%s.%N)
+check "curl: 10 MB from epserver, SHA-256 equal" \
+	[ "$(sha256sum < "$tmp/got.bin")" = "$(sha256sum < "$tmp/www/big.bin")" ]
+echo "curl 10 MB over TAP: $(echo "$t0 $t1" | awk '{printf "%.1f Mbit/s", 83.886 / ($2 - $1)}')"
+ab -q -n 10000 -c 100 http://10.9.3.1/small.txt > "$tmp/ab.out" 2>&1
+check "ab -n 10000 -c 100: 10000 complete, 0 failed" \
+	sh -c "grep -q '^Complete requests: *10000' '$tmp/ab.out' && grep -q '^Failed requests: *0' '$tmp/ab.out'"
+grep '^Requests per second' "$tmp/ab.out"
+
+# ---- utcp-nc against kernel servers (socat), clean and impaired ----
+xfer() { # xfer LABEL [fault lines...]
+	label=$1
+	shift
+	conf "nc-$label" "utcpnc$label" 10.9.4 "$@"
+	# upload: utcp-nc sends, the kernel writes what it gets
+	socat -u TCP-LISTEN:9000,reuseaddr CREATE:"$tmp/up.bin" 2> "$tmp/socat-up.err" &
+	sp=$!
+	sleep 0.3
+	"$nc" -f "$tmp/nc-$label.conf" -t 120 -s "$tmp/www/big.bin" 10.9.4.2 9000 \
+		> "$tmp/nc-up-$label.out" 2> "$tmp/nc-up-$label.err"
+	rc=$?
+	wait $sp
+	check "$label: utcp-nc uploads 10 MB to the kernel (exit $rc), byte for byte" \
+		cmp -s "$tmp/up.bin" "$tmp/www/big.bin"
+	cat "$tmp/nc-up-$label.out"
+	# download: the kernel sends the file, utcp-nc keeps it
+	socat -u OPEN:"$tmp/www/big.bin" TCP-LISTEN:9001,reuseaddr 2> "$tmp/socat-down.err" &
+	sp=$!
+	sleep 0.3
+	"$nc" -f "$tmp/nc-$label.conf" -t 120 -r "$tmp/down.bin" 10.9.4.2 9001 \
+		> "$tmp/nc-down-$label.out" 2> "$tmp/nc-down-$label.err"
+	rc=$?
+	wait $sp
+	check "$label: utcp-nc downloads 10 MB from the kernel (exit $rc), byte for byte" \
+		cmp -s "$tmp/down.bin" "$tmp/www/big.bin"
+	cat "$tmp/nc-down-$label.out"
+	rm -f "$tmp/up.bin" "$tmp/down.bin"
+}
+xfer clean
+xfer lossy "fault_loss = 0.02" "fault_reorder = 0.02" "fault_seed = 7"
+grep -q "retransmits [1-9]" "$tmp/nc-up-lossy.out" ||
+	{ echo "FAIL: lossy upload shows no retransmission: fault injection inactive?" >&2; status=1; }
+exit $status

@@ -1,0 +1,508 @@
+/*
+ * tests/unit/test_tcp_recovery.c - loss recovery and congestion control as
+ * packet traces: the exact segments after one, two and three duplicate
+ * ACKs (limited transmit, RFC 3042; SACK recovery, RFC 6675, paced by PRR,
+ * RFC 6937); a SACK hole retransmitted once; NewReno partial ACKs for a
+ * peer without SACK (RFC 6582); RTO recovery that skips SACKed data
+ * (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
+ * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION.
+ *
+ * The host sends full segments of 1460 bytes (the peer offers MSS 1460,
+ * no timestamps), so sequence numbers are h0 + k * 1460: "segment k" is
+ * [h0 + k*1460, h0 + (k+1)*1460), counting from 0.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tests/unit/tcptest.h"
+
+#define MSS 1460
+static uint8_t pat[100 * MSS];
+
+static void setup(void)
+{
+	tt_up(NULL);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+static void teardown(void)
+{
+	tt_down();
+}
+
+static const struct utcp_stats *st(void)
+{
+	return utcp_ctx_stats(tt_h.ctx);
+}
+
+static void read_expect(int sock, size_t n)
+{
+	static uint8_t b[sizeof(pat)];
+	ck_assert_int_eq(utcp_read(tt_h.ctx, sock, b, n), (ssize_t)n);
+	ck_assert_mem_eq(b, pat, n);
+}
+
+/* A listener whose children use congestion control `cc`. */
+static int listen_cc(const char *cc)
+{
+	int l = tt_listen(TT_HOST_PORT, 4);
+	tt_ok(utcp_setsockopt(tt_h.ctx, l, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)));
+	return l;
+}
+
+/* Peer ACK of `ack` carrying SACK blocks [s0, e0), [s1, e1) ... (segment
+ * numbers relative to h0, end exclusive). */
+static void sack_in(struct tt_conn *c, uint32_t h0, uint32_t ack, int n, const int *blk)
+{
+	struct tt_seg a;
+	uint8_t o[36] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, (uint8_t)(2 + 8 * n) };
+	tt_pseg(c, &a, TH_ACK, NULL, 0);
+	a.ack = ack;
+	for (int i = 0; i < 2 * n; i++) {
+		uint32_t v = h0 + (uint32_t)blk[i] * MSS;
+		o[4 + 4 * i] = (uint8_t)(v >> 24);
+		o[5 + 4 * i] = (uint8_t)(v >> 16);
+		o[6 + 4 * i] = (uint8_t)(v >> 8);
+		o[7 + 4 * i] = (uint8_t)v;
+	}
+	if (n > 0)
+		tt_opt_raw(&a, o, (uint8_t)(4 + 8 * n));
+	tt_in(&a);
+}
+
+static void sack1(struct tt_conn *c, uint32_t h0, uint32_t ack, int s0, int e0)
+{
+	int b[2] = { s0, e0 };
+	sack_in(c, h0, ack, 1, b);
+}
+
+/* Expect segment k (a full one) from the host. */
+static void expect_seg(uint32_t h0, int k, const struct tt_conn *c)
+{
+	struct tt_seg s;
+	ck_assert_msg(tt_out(&s), "no segment, want segment %d", k);
+	ck_assert_msg(s.seq == h0 + (uint32_t)k * MSS, "segment at %d, want %d",
+		      (int)((s.seq - h0) / MSS), k);
+	ck_assert_uint_eq(s.len, MSS);
+	ck_assert_uint_eq(s.ack, c->pnxt);
+	ck_assert_mem_eq(s.payload, pat + (size_t)k * MSS, MSS);
+}
+
+/* Connection with `segs` segments written, the first IW (10) sent. */
+static uint32_t start_bulk(struct tt_conn *c, int l, unsigned opts, int segs)
+{
+	tt_passive(c, l, opts);
+	uint32_t h0 = c->hnxt;
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c->sock, pat, (size_t)segs * MSS), segs * MSS);
+	utcp_ctx_poll(tt_h.ctx);
+	for (int k = 0; k < 10; k++) /* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)) */
+		expect_seg(h0, k, c);
+	tt_expect_none();
+	return h0;
+}
+
+/* The peer acknowledges everything up to hnxt and whatever the host sends
+ * after it, until the host is done; then both sides close. */
+static void finish(struct tt_conn *c, uint32_t hnxt, int l)
+{
+	struct tt_seg s;
+	c->hnxt = hnxt;
+	for (int i = 0; i < 1000; i++) {
+		tt_pack(c);
+		int any = 0;
+		while (tt_out(&s)) {
+			any = 1;
+			ck_assert_uint_eq(s.seq, c->hnxt); /* in order, nothing resent */
+			c->hnxt = s.seq + s.len;
+		}
+		if (!any)
+			break;
+	}
+	tt_finish(c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+
+/* ---- SACK: 1, 2, 3 duplicate ACKs ------------------------------------------------- */
+
+START_TEST(sack_dupacks_one_two_three)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 30);
+	/* Segment 0 is lost; 1, 2, 3 arrive and draw duplicate ACKs with SACK. */
+	sack1(&c, h0, h0, 1, 2);
+	expect_seg(h0, 10, &c); /* RFC 3042: one new segment beyond cwnd */
+	tt_expect_none();
+	sack1(&c, h0, h0, 1, 3);
+	expect_seg(h0, 11, &c); /* and a second */
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_fast_recoveries, 0);
+	sack1(&c, h0, h0, 1, 4);
+	expect_seg(h0, 0, &c); /* third: fast retransmit of the hole only */
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	ck_assert_uint_eq(st()->tcp_retransmits, 1);
+	/* CUBIC: ssthresh = 0.7 * 14600 = 10220.  PRR (RFC 6937): while pipe
+	 * > ssthresh, ceil(prr_delivered * 10220 / RecoverFS 17520) - prr_out
+	 * (less than a segment here); then, pipe 6 segments < ssthresh, the
+	 * slow start reduction bound sends one more. */
+	sack1(&c, h0, h0, 1, 5);
+	tt_expect_none();
+	sack1(&c, h0, h0, 1, 6);
+	tt_expect_none();
+	sack1(&c, h0, h0, 1, 7);
+	expect_seg(h0, 12, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_retransmits, 1); /* the hole went once */
+	/* The retransmission arrives: everything up to 13 acknowledged, a
+	 * full ACK: recovery ends with cwnd = ssthresh = 7 segments. */
+	sack1(&c, h0, h0 + 13 * MSS, 0, 0);
+	for (int k = 13; k < 20; k++)
+		expect_seg(h0, k, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 20 * MSS, l);
+}
+END_TEST
+
+/* ---- SACK: two holes, each retransmitted exactly once ----------------------------- */
+
+START_TEST(sack_holes_retransmitted_once)
+{
+	struct tt_conn c;
+	int l = listen_cc("newreno");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* Segments 0 and 4 lost.  1, 2, 3 SACKed: the third duplicate. */
+	sack1(&c, h0, h0, 1, 2);
+	sack1(&c, h0, h0, 1, 3);
+	tt_expect_none(); /* no new data to send under limited transmit */
+	sack1(&c, h0, h0, 1, 4);
+	expect_seg(h0, 0, &c);
+	tt_expect_none();
+	/* 5 and 6 SACKed: only two segments above 4, not yet lost (IsLost,
+	 * DupThresh = 3); 7 makes three: 4 is lost and is sent, once. */
+	int b56[4] = { 5, 7, 1, 4 };
+	sack_in(&c, h0, h0, 2, b56);
+	int b57[4] = { 5, 8, 1, 4 };
+	sack_in(&c, h0, h0, 2, b57);
+	expect_seg(h0, 4, &c);
+	tt_expect_none();
+	int b59[4] = { 5, 10, 1, 4 };
+	sack_in(&c, h0, h0, 2, b59);
+	sack_in(&c, h0, h0, 2, b59); /* a reordered copy changes nothing */
+	tt_expect_none();
+	/* The retransmission of 0 arrives: a partial ACK up to 4 (4 was
+	 * already resent, so nothing is resent again). */
+	sack1(&c, h0, h0 + 4 * MSS, 5, 10);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_retransmits, 2);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0); /* full ACK */
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+/* ---- NewReno (RFC 6582) for a peer without SACK ------------------------------------ */
+
+START_TEST(newreno_partial_ack)
+{
+	struct tt_conn c;
+	struct tt_seg a;
+	int l = listen_cc("newreno");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS, 30);
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	a.ack = h0; /* segments 0 and 5 lost */
+	tt_in(&a);
+	expect_seg(h0, 10, &c); /* limited transmit, as with SACK */
+	tt_in(&a);
+	expect_seg(h0, 11, &c);
+	tt_in(&a);
+	expect_seg(h0, 0, &c); /* fast retransmit */
+	tt_expect_none();
+	/* ssthresh = FlightSize / 2 = 6 segments, cwnd = ssthresh + 3 = 9,
+	 * inflated by one per further duplicate (RFC 6582 §3.2 step 3): new
+	 * data once cwnd exceeds the 12 segments in flight. */
+	tt_in(&a); /* 4: cwnd 10 */
+	tt_in(&a); /* 6: 11 */
+	tt_in(&a); /* 7: 12 */
+	tt_expect_none();
+	tt_in(&a); /* 8: 13 */
+	expect_seg(h0, 12, &c);
+	tt_in(&a); /* 9: 14 */
+	expect_seg(h0, 13, &c);
+	tt_expect_none();
+	/* Partial ACK up to the second hole: it is resent at once; cwnd
+	 * deflates by the 5 segments acked and adds one back (RFC 6582 §3.2
+	 * step 5): 10, with 9 in flight, so one new segment goes too. */
+	a.ack = h0 + 5 * MSS;
+	tt_in(&a);
+	expect_seg(h0, 5, &c);
+	expect_seg(h0, 14, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_retransmits, 2);
+	/* Further duplicates inflate by one each: one new segment each. */
+	tt_in(&a);
+	expect_seg(h0, 15, &c);
+	tt_in(&a);
+	expect_seg(h0, 16, &c);
+	tt_expect_none();
+	/* Full ACK (everything sent before recovery, up to 12): recovery
+	 * ends, cwnd = min(ssthresh, FlightSize + SMSS) = 6 segments (step 3). */
+	a.ack = h0 + 12 * MSS;
+	tt_in(&a);
+	expect_seg(h0, 17, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_fast_recoveries, 1);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 18 * MSS, l);
+}
+END_TEST
+
+/* ---- RTO: resend what the scoreboard says is lost (RFC 6675 §5.1) ------------------ */
+
+START_TEST(rto_skips_sacked_data)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 0, 1 and 4..9 lost; 2 and 3 arrive (two SACKed segments: not
+	 * enough for loss recovery), then silence. */
+	sack1(&c, h0, h0, 2, 3);
+	sack1(&c, h0, h0, 2, 4);
+	tt_expect_none();
+	ck_assert(tt_next_timer()); /* RTO: cwnd = 1 SMSS */
+	expect_seg(h0, 0, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	sack1(&c, h0, h0 + MSS, 2, 4); /* slow start: two segments, 1 and 4 */
+	expect_seg(h0, 1, &c);
+	expect_seg(h0, 4, &c);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 4 * MSS, 0, 0); /* 1 and the SACKed 2, 3 */
+	expect_seg(h0, 5, &c);
+	expect_seg(h0, 6, &c);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 5 * MSS, 0, 0);
+	expect_seg(h0, 7, &c);
+	expect_seg(h0, 8, &c);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 7 * MSS, 0, 0);
+	expect_seg(h0, 9, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_retransmits, 8); /* never 2 or 3 */
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+/* ---- receiver: D-SACK (RFC 2883) ------------------------------------------------------ */
+
+START_TEST(dsack_for_duplicates)
+{
+	struct tt_conn c;
+	struct tt_seg s, a;
+	int l = tt_listen(TT_HOST_PORT, 4);
+	tt_passive(&c, l, TT_OPT_MSS | TT_OPT_SACK);
+	uint32_t p0 = c.pnxt;
+	tt_pin(&c, TH_ACK, pat, 1000);
+	tt_pin(&c, TH_ACK, pat + 1000, 1000);
+	tt_hout(&c, &s, TH_ACK, p0 + 2000, 0);
+	ck_assert_uint_eq(s.o.nsack, 0);
+	/* The first segment again (a spurious retransmission): an ACK at
+	 * once, its first SACK block the duplicate, below the ACK (§4.1). */
+	tt_pseg(&c, &a, TH_ACK, pat, 1000);
+	a.seq = p0;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 2000, 0);
+	ck_assert_uint_eq(s.o.nsack, 1);
+	ck_assert_uint_eq(s.o.sack[0].start, p0);
+	ck_assert_uint_eq(s.o.sack[0].end, p0 + 1000);
+	ck_assert_uint_eq(st()->tcp_dsack_tx, 1);
+	/* Out of order: 3000..4000 held; it comes again.  The D-SACK block
+	 * first, then the range containing it (§4.2). */
+	tt_pseg(&c, &a, TH_ACK, pat + 3000, 1000);
+	a.seq = p0 + 3000;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 2000, 0);
+	ck_assert_uint_eq(s.o.nsack, 1);
+	tt_pseg(&c, &a, TH_ACK, pat + 3500, 500);
+	a.seq = p0 + 3500;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 2000, 0);
+	ck_assert_uint_eq(s.o.nsack, 2);
+	ck_assert_uint_eq(s.o.sack[0].start, p0 + 3500);
+	ck_assert_uint_eq(s.o.sack[0].end, p0 + 4000);
+	ck_assert_uint_eq(s.o.sack[1].start, p0 + 3000);
+	ck_assert_uint_eq(s.o.sack[1].end, p0 + 4000);
+	/* Reported once: the next ACK has the plain SACK block only. */
+	tt_pseg(&c, &a, TH_ACK, pat + 5000, 100);
+	a.seq = p0 + 5000;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 2000, 0);
+	ck_assert_uint_eq(s.o.nsack, 2);
+	ck_assert_uint_eq(s.o.sack[0].start, p0 + 5000);
+	ck_assert_uint_eq(s.o.sack[1].start, p0 + 3000);
+	ck_assert_uint_eq(st()->tcp_dsack_tx, 2);
+	/* The holes filled, everything is there, byte for byte. */
+	tt_pseg(&c, &a, TH_ACK, pat + 2000, 1000);
+	a.seq = p0 + 2000;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 4000, 0);
+	tt_pseg(&c, &a, TH_ACK, pat + 4000, 1000);
+	a.seq = p0 + 4000;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 5100, 0);
+	c.pnxt = p0 + 5100;
+	read_expect(c.sock, 5100);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+START_TEST(no_dsack_without_sack)
+{
+	struct tt_conn c;
+	struct tt_seg s, a;
+	int l = tt_listen(TT_HOST_PORT, 4);
+	tt_passive(&c, l, TT_OPT_MSS);
+	uint32_t p0 = c.pnxt;
+	tt_pin(&c, TH_ACK, pat, 1000);
+	tt_pseg(&c, &a, TH_ACK, pat, 1000);
+	a.seq = p0;
+	tt_in(&a);
+	tt_hout(&c, &s, TH_ACK, p0 + 1000, 0);
+	ck_assert_uint_eq(s.optlen, 0);
+	ck_assert_uint_eq(st()->tcp_dsack_tx, 0);
+	read_expect(c.sock, 1000);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* ---- idle restart (RFC 5681 §4.1) and TCP_CONGESTION ---------------------------------- */
+
+START_TEST(restart_window_after_idle)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	c.hnxt = h0 + 10 * MSS;
+	tt_pack(&c); /* slow start: cwnd 20 segments */
+	tt_advance(5 * TT_SEC); /* idle for longer than the RTO */
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat, 30 * MSS), 30 * MSS);
+	utcp_ctx_poll(tt_h.ctx);
+	for (int k = 0; k < 10; k++) /* back to the initial window */
+		expect_seg(h0 + 10 * MSS, k, &c);
+	tt_expect_none();
+	finish(&c, h0 + 20 * MSS, l);
+}
+END_TEST
+
+START_TEST(tcp_congestion_option)
+{
+	char name[16];
+	socklen_t len = sizeof(name);
+	int s = utcp_socket(tt_h.ctx, AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	tt_ok(utcp_getsockopt(tt_h.ctx, s, IPPROTO_TCP, TCP_CONGESTION, name, &len));
+	ck_assert_str_eq(name, "newreno"); /* the configured default (tt_config) */
+	tt_ok(utcp_setsockopt(tt_h.ctx, s, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5));
+	len = sizeof(name);
+	tt_ok(utcp_getsockopt(tt_h.ctx, s, IPPROTO_TCP, TCP_CONGESTION, name, &len));
+	ck_assert_str_eq(name, "cubic");
+	tt_err(utcp_setsockopt(tt_h.ctx, s, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3), ENOENT);
+	tt_ok(utcp_close(tt_h.ctx, s));
+}
+END_TEST
+
+/* ---- the CUBIC window function (RFC 9438 §4.2, §4.6) ---------------------------------- */
+
+/* One window's worth of ACKs per RTT, in 10 pieces, on a bare TCB; returns
+ * cwnd after `ms` milliseconds of congestion avoidance. */
+static void cubic_ca(struct utcp_tcb *tp, utcp_time_t rtt, uint32_t ms, uint32_t *trace, int n)
+{
+	struct utcp_ctx *ctx = tt_h.ctx;
+	utcp_time_t end = ctx->now + (utcp_time_t)ms * TT_MS;
+	int k = 0;
+	while (ctx->now < end) {
+		uint32_t piece = tp->cwnd / 10;
+		for (int i = 0; i < 10; i++) {
+			ctx->now += rtt / 10;
+			tp->snd_una += piece;
+			tp->snd_max += piece;
+			tp->cc->on_ack(tp, piece);
+		}
+		if (k < n)
+			trace[k++] = tp->cwnd;
+	}
+}
+
+START_TEST(cubic_window_curve)
+{
+	struct utcp_tcb tp;
+	uint32_t tr[64];
+	memset(&tp, 0, sizeof(tp));
+	tp.ctx = tt_h.ctx;
+	tp.mss = 1000;
+	tp.cc = tcp_cc_find("cubic");
+	tp.srtt = 200 * TT_MS;
+	tp.cc->init(&tp);
+	ck_assert_uint_eq(tp.cwnd, 10000); /* IW10 */
+	/* A loss at cwnd = FlightSize = 100 segments: ssthresh = 0.7 of it. */
+	tp.cwnd = 100000;
+	tp.snd_max = 100000;
+	tp.cc->on_loss(&tp);
+	ck_assert_uint_eq(tp.ssthresh, 70000);
+	tp.cwnd = tp.ssthresh; /* recovery over */
+	/* K = cbrt(W_max (1 - beta) / C) = cbrt(30 / 0.4) s = 4.217 s: the
+	 * window climbs back to W_max = 100 segments (concave), stays near it
+	 * around K, then grows beyond (convex).  One sample per RTT. */
+	cubic_ca(&tp, 200 * TT_MS, 8000, tr, 40);
+	for (int i = 0; i < 19; i++) /* 0.2 .. 3.8 s: below W_max, increasing */
+		ck_assert_msg(tr[i] < 100000 && tr[i] >= (i ? tr[i - 1] : 70000), "rtt %d: %u", i, tr[i]);
+	ck_assert_uint_ge(tr[0], 73000);          /* fast at first */
+	/* after 2 s, one RTT behind W_cubic(2 s) = 100 - 0.4 * 2.217^3 = 95.6 */
+	ck_assert_uint_ge(tr[9], 95600 - 1000);
+	ck_assert_uint_le(tr[9], 95600 + 1000);
+	ck_assert_uint_le(tr[18] - tr[17], 200);  /* flat near W_max */
+	ck_assert_uint_ge(tr[21], 99500);         /* K + 0.2 s: at W_max */
+	ck_assert_uint_le(tr[21], 100500);
+	ck_assert_uint_gt(tr[39], 115000);        /* 8 s: probing beyond */
+	/* A second loss, below the previous W_max: ssthresh = 0.7 cwnd again
+	 * (and W_max = cwnd (1 + beta) / 2, fast convergence, §4.7). */
+	tp.cwnd = 80000;
+	tp.snd_max = tp.snd_una + 80000;
+	tp.cc->on_loss(&tp);
+	ck_assert_uint_eq(tp.ssthresh, 56000);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *su = suite_create("tcp_recovery");
+	TCase *tc = tcase_create("recovery");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sack_dupacks_one_two_three);
+	tcase_add_test(tc, sack_holes_retransmitted_once);
+	tcase_add_test(tc, newreno_partial_ack);
+	tcase_add_test(tc, rto_skips_sacked_data);
+	tcase_add_test(tc, dsack_for_duplicates);
+	tcase_add_test(tc, no_dsack_without_sack);
+	tcase_add_test(tc, restart_window_after_idle);
+	tcase_add_test(tc, tcp_congestion_option);
+	tcase_add_test(tc, cubic_window_curve);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,16 @@
+# tools/bench.mk: utcp-bench, utcp against the Linux kernel side by side.
+bin_PROGRAMS += tools/utcp-bench
+tools_utcp_bench_SOURCES = tools/utcp-bench.c tools/bench/bench.h tools/bench/wl.c \
+	tools/bench/bnet_kernel.c tools/bench/bnet_utcp.c tools/bench/report.h \
+	tools/bench/report.c
+tools_utcp_bench_LDADD = libutcp.la -lpthread
+
+# The full comparison, for people (minutes): `make bench`.
+bench: tools/utcp-bench
+	tools/utcp-bench
+
+# A quick run in make check: the harness works, the table is produced and
+# every utcp byte was verified (figures are not judged).
+TESTS += tests/bench/bench_smoke.sh
+EXTRA_DIST += tests/bench/bench_smoke.sh
+.PHONY: bench

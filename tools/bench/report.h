@@ -1,0 +1,52 @@
+/*
+ * tools/bench/report.h - utcp-bench's options, result table and reports
+ * (report.c: the side-by-side table, callgrind instruction counts, the
+ * one-CPU / two-CPU scaling runs).
+ */
+#ifndef UTCP_TOOLS_BENCH_REPORT_H
+#define UTCP_TOOLS_BENCH_REPORT_H
+
+#include "tools/bench/bench.h"
+
+#define BENCH_MAX_ROUNDS 15
+
+enum { STACK_UTCP, STACK_KERNEL };
+
+struct bench_opts {
+	int quick, rounds, cpu, only; /* only: 0 both, 1 utcp, 2 kernel */
+	int no_callgrind, no_scaling, child;
+	double max_wall;
+	uint64_t seed, count;
+	int want[WL_NKINDS];
+	int scale_cpu[2];             /* the CPUs of the scaling runs */
+	struct wl_spec spec[WL_NKINDS];
+};
+
+struct bench_table {
+	struct wl_result res[WL_NKINDS][2][BENCH_MAX_ROUNDS];
+	int n[WL_NKINDS][2];
+};
+
+/* Busy time of one CPU from /proc/stat. */
+struct cpu_ticks {
+	unsigned long long busy;
+	int ok;
+};
+void cpu_ticks_read(int cpu, struct cpu_ticks *t);
+double cpu_ticks_busy(const struct cpu_ticks *a, const struct cpu_ticks *b);
+
+/* CPU time (s) of the ksoftirqd thread of `cpu` so far (0 if not found):
+ * kernel network work deferred out of the benchmark thread lands there. */
+double ksoftirqd_cpu(int cpu);
+
+int bench_pin(int cpu);
+/* The n-th CPU this process may run on (n = -1: the last one); -1 if none. */
+int bench_allowed_cpu(int n);
+void report_header(const struct bench_opts *o, int argc, char **argv);
+void report_table(const struct bench_opts *o, const struct bench_table *t);
+int report_callgrind(const struct bench_opts *o, const char *argv0);
+int report_scaling(const struct bench_opts *o);
+void report_footer(const struct bench_opts *o, const struct bench_table *t, int failed);
+int callgrind_child(const struct bench_opts *o);
+
+#endif

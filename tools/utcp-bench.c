@@ -1,0 +1,275 @@
+/*
+ * tools/utcp-bench.c - utcp against the Linux kernel, side by side, in one
+ * run: the same workloads (tools/bench/wl.c) on utcp's client and server on
+ * the simulated wire and on a kernel client and server over loopback, both
+ * in one thread pinned to one CPU, rounds interleaved, and a table of
+ * figures per CPU-second and per wall-second with their ratio.  Then
+ * instructions per transaction for utcp (callgrind, deterministic) and the
+ * scaling from one to two CPUs (independent instances, one per CPU).
+ *
+ *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
+ *              [--workloads short,pingpong,bulk,latency] [--count N]
+ *              [--only utcp|kernel] [--no-callgrind] [--no-scaling]
+ *
+ * Exit status: 0 when every run completed with every byte verified, 1 when
+ * a run failed (the reason and, for utcp, the seed are printed), 2 on bad
+ * usage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "tools/bench/bench.h"
+#include "tools/bench/report.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: utcp-bench [options]\n"
+		"  --quick            small counts, one round, no callgrind/scaling (smoke test)\n"
+		"  --rounds N         interleaved rounds per workload (default 3; median reported)\n"
+		"  --cpu N            the CPU both stacks run on (default: the last one)\n"
+		"  --time S           wall-time bound per run, s (default 5)\n"
+		"  --seed N           simulator seed (default 1)\n"
+		"  --workloads LIST   comma-separated: short,pingpong,bulk,latency (default all)\n"
+		"  --count N          transactions (bulk: bytes) per run, for every workload chosen\n"
+		"  --only utcp|kernel run one stack only\n"
+		"  --no-callgrind     skip instructions per transaction (valgrind)\n"
+		"  --no-scaling       skip the one-CPU / two-CPU scaling runs\n");
+}
+
+static int parse_workloads(const char *s, int *want)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(want, 0, sizeof(int) * WL_NKINDS);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int k;
+		for (k = 0; k < WL_NKINDS && strcmp(t, wl_names[k]) != 0; k++)
+			;
+		if (k == WL_NKINDS)
+			return -1;
+		want[k] = 1;
+	}
+	return 0;
+}
+
+static int parse_num(const char *s, double min, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v < min)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void default_specs(struct bench_opts *o)
+{
+	static const struct wl_spec full[WL_NKINDS] = {
+		{ WL_SHORT, 1000, 200000, 64, 0, 5 },
+		{ WL_PINGPONG, 64, 1000000, 64, 0, 5 },
+		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5 },
+		{ WL_LATENCY, 1, 50000, 64, 0, 5 },
+	};
+	static const struct wl_spec quick[WL_NKINDS] = {
+		{ WL_SHORT, 1000, 3000, 64, 0, 2 },
+		{ WL_PINGPONG, 64, 20000, 64, 0, 2 },
+		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2 },
+		{ WL_LATENCY, 1, 2000, 64, 0, 2 },
+	};
+	memcpy(o->spec, o->quick ? quick : full, sizeof(o->spec));
+}
+
+static int parse_opt(struct bench_opts *o, int c, const char *arg)
+{
+	double v;
+	switch (c) {
+	case 'q': o->quick = 1; return 0;
+	case 'r': return parse_num(arg, 1, &v) < 0 ? -1 : (o->rounds = (int)v, 0);
+	case 'c': return parse_num(arg, 0, &v) < 0 ? -1 : (o->cpu = (int)v, 0);
+	case 't': return parse_num(arg, 0.01, &o->max_wall);
+	case 's': return parse_num(arg, 0, &v) < 0 ? -1 : (o->seed = (uint64_t)v, 0);
+	case 'w': return parse_workloads(arg, o->want);
+	case 'n': return parse_num(arg, 1, &v) < 0 ? -1 : (o->count = (uint64_t)v, 0);
+	case 'o':
+		if (strcmp(arg, "utcp") && strcmp(arg, "kernel"))
+			return -1;
+		o->only = arg[0] == 'u' ? 1 : 2;
+		return 0;
+	case 'C': o->no_callgrind = 1; return 0;
+	case 'S': o->no_scaling = 1; return 0;
+	case 'X': o->child = 1; return 0;
+	}
+	return -1;
+}
+
+static const char *opt_name(const struct option *opts, int c)
+{
+	for (; opts->name != NULL; opts++)
+		if (opts->val == c)
+			return opts->name;
+	return "?";
+}
+
+static int parse_args(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option opts[] = {
+		{ "quick", no_argument, NULL, 'q' },      { "rounds", required_argument, NULL, 'r' },
+		{ "cpu", required_argument, NULL, 'c' },   { "time", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 's' },  { "workloads", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'n' }, { "only", required_argument, NULL, 'o' },
+		{ "no-callgrind", no_argument, NULL, 'C' }, { "no-scaling", no_argument, NULL, 'S' },
+		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->rounds = -1;
+	o->cpu = -1;
+	o->seed = 1;
+	for (int k = 0; k < WL_NKINDS; k++)
+		o->want[k] = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (c == '?' || parse_opt(o, c, optarg) < 0) {
+			if (c != '?')
+				fprintf(stderr, "utcp-bench: bad value '%s' for --%s\n", optarg,
+					opt_name(opts, c));
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "utcp-bench: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void finish_opts(struct bench_opts *o)
+{
+	default_specs(o);
+	if (o->rounds < 0)
+		o->rounds = o->quick ? 1 : 3;
+	if (o->rounds > BENCH_MAX_ROUNDS)
+		o->rounds = BENCH_MAX_ROUNDS;
+	if (o->cpu < 0)
+		o->cpu = bench_allowed_cpu(-1);
+	o->scale_cpu[0] = bench_allowed_cpu(0); /* before this thread is pinned */
+	o->scale_cpu[1] = bench_allowed_cpu(1);
+	for (int k = 0; k < WL_NKINDS; k++) {
+		if (o->count)
+			o->spec[k].count = o->count;
+		if (o->max_wall > 0)
+			o->spec[k].max_wall = o->max_wall;
+	}
+	if (o->quick) {
+		o->no_callgrind = 1;
+		o->no_scaling = 1;
+	}
+}
+
+/* The n-th CPU this process may run on (n = -1: the last one); -1 if none. */
+int bench_allowed_cpu(int n)
+{
+	cpu_set_t set;
+	int last = -1, seen = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return n <= 0 ? 0 : -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (seen++ == n)
+			return c;
+		last = c;
+	}
+	return n < 0 ? last : -1;
+}
+
+int bench_pin(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* One run of one stack, with the load other processes put on the CPU. */
+static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct wl_result *res)
+{
+	struct cpu_ticks before, after;
+	cpu_ticks_read(o->cpu, &before);
+	double sirq = ksoftirqd_cpu(o->cpu);
+	int rc = stack == STACK_UTCP ? bench_utcp_run(&o->spec[k], o->seed, res)
+				     : bench_kernel_run(&o->spec[k], res);
+	cpu_ticks_read(o->cpu, &after);
+	res->softirqd = ksoftirqd_cpu(o->cpu) - sirq;
+	if (stack == STACK_KERNEL)
+		snprintf(res->note, sizeof(res->note), "ksoftirqd/%d ran %.0f ms meanwhile (not counted)",
+			 o->cpu, 1e3 * res->softirqd);
+	res->other = cpu_ticks_busy(&before, &after) - res->cpu;
+	if (rc < 0)
+		fprintf(stderr, "utcp-bench: %s %s failed: %s\n", stack == STACK_UTCP ? "utcp" : "kernel",
+			wl_names[k], res->why);
+	return rc;
+}
+
+/* Rounds interleaved: utcp then kernel, then kernel then utcp, ... */
+static int run_rounds(const struct bench_opts *o, struct bench_table *t)
+{
+	int failed = 0;
+	for (int k = 0; k < WL_NKINDS; k++) {
+		if (!o->want[k])
+			continue;
+		for (int round = 0; round < o->rounds; round++) {
+			for (int j = 0; j < 2; j++) {
+				int stack = (round + j) % 2 == 0 ? STACK_UTCP : STACK_KERNEL;
+				if (o->only && o->only != stack + 1)
+					continue;
+				struct wl_result *res = &t->res[k][stack][round];
+				if (run_one(o, stack, (enum wl_kind)k, res) < 0)
+					failed = 1;
+				t->n[k][stack] = round + 1;
+			}
+		}
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	static struct bench_table t;
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	finish_opts(&o);
+	if (bench_pin(o.cpu) < 0) {
+		fprintf(stderr, "utcp-bench: cannot run on CPU %d (--cpu): %s\n", o.cpu, strerror(errno));
+		return 2;
+	}
+	if (o.child)
+		return callgrind_child(&o);
+	report_header(&o, argc, argv);
+	int failed = run_rounds(&o, &t);
+	report_table(&o, &t);
+	if (!o.no_callgrind && !o.only)
+		failed |= report_callgrind(&o, argv[0]);
+	if (!o.no_scaling)
+		failed |= report_scaling(&o);
+	report_footer(&o, &t, failed);
+	return failed ? 1 : 0;
+}

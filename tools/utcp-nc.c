@@ -1,0 +1,228 @@
+/*
+ * tools/utcp-nc.c - a netcat over utcp: one TCP connection, blocking calls,
+ * on any backend (`io =` in the config), for talking to the kernel's TCP
+ * from a development box.
+ *
+ *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] HOST PORT   connect
+ *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] -l PORT     accept one
+ *
+ * Sends FILE (-s) then half-closes, while reading everything the peer sends
+ * until its FIN into FILE (-r; default: discard).  Prints one line: bytes
+ * each way, the FNV-1a digests of both streams, the seconds
+ * taken, and the stack's retransmission counters.  Exit 0 when both
+ * streams ended cleanly, 1 on a connection error or timeout, 2 on bad
+ * usage or configuration.
+ *
+ * Call order: config -> stack -> context 0 -> socket -> connect or
+ * listen/accept -> loop { write what fits (nonblocking), read what came,
+ * utcp_ctx_wait } -> close -> drain the context (FIN handshake) -> report.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <utcp/utcp.h>
+
+#define CHUNK 65536
+
+struct nc {
+	struct utcp_ctx *ctx;
+	int sock;
+	FILE *in, *out;
+	uint64_t sent, got, wdigest, rdigest;
+	int in_eof, shut, rcv_eof;
+	uint8_t pend[CHUNK];
+	size_t pend_len, pend_off;
+};
+
+static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] HOST PORT\n"
+			"       utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] -l PORT\n");
+	return 2;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Write from the file while the socket takes it; half-close at its end. */
+static int nc_send(struct nc *n)
+{
+	while (!n->shut) {
+		if (n->pend_off == n->pend_len && !n->in_eof) {
+			n->pend_len = n->in != NULL ? fread(n->pend, 1, sizeof(n->pend), n->in) : 0;
+			n->pend_off = 0;
+			n->in_eof = n->pend_len == 0;
+		}
+		if (n->pend_off == n->pend_len) {
+			n->shut = 1;
+			return utcp_shutdown(n->ctx, n->sock, SHUT_WR);
+		}
+		ssize_t w = utcp_write(n->ctx, n->sock, n->pend + n->pend_off, n->pend_len - n->pend_off);
+		if (w < 0)
+			return errno == EAGAIN ? 0 : -1;
+		n->wdigest = fnv(n->wdigest, n->pend + n->pend_off, (size_t)w);
+		n->pend_off += (size_t)w;
+		n->sent += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int nc_recv(struct nc *n)
+{
+	static uint8_t buf[CHUNK];
+	while (!n->rcv_eof) {
+		ssize_t r = utcp_read(n->ctx, n->sock, buf, sizeof(buf));
+		if (r < 0)
+			return errno == EAGAIN ? 0 : -1;
+		if (r == 0) {
+			n->rcv_eof = 1;
+			break;
+		}
+		n->rdigest = fnv(n->rdigest, buf, (size_t)r);
+		n->got += (uint64_t)r;
+		if (n->out != NULL && fwrite(buf, 1, (size_t)r, n->out) != (size_t)r)
+			return -1;
+	}
+	return 0;
+}
+
+/* Connect (host given) or accept one connection on port. */
+static int nc_open(struct nc *n, const char *host, int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int s = utcp_socket(n->ctx, AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return -1;
+	if (host != NULL) {
+		if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (utcp_connect(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return -1;
+		n->sock = s;
+	} else {
+		if (utcp_bind(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    utcp_listen(n->ctx, s, 1) < 0 || (n->sock = utcp_accept(n->ctx, s, NULL, NULL)) < 0)
+			return -1;
+		utcp_close(n->ctx, s);
+	}
+	return utcp_setsock_nonblock(n->ctx, n->sock);
+}
+
+static int nc_run(struct nc *n, double limit)
+{
+	double t_end = now_s() + limit;
+	while (!(n->shut && n->rcv_eof)) {
+		if (nc_send(n) < 0 || nc_recv(n) < 0)
+			return -1;
+		if (n->shut && n->rcv_eof)
+			break;
+		if (now_s() > t_end) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		utcp_ctx_wait(n->ctx, utcp_ctx_now(n->ctx) + 100 * UTCP_NSEC_PER_MSEC);
+	}
+	return 0;
+}
+
+/* After close: let the FIN handshake finish (TIME-WAIT is not waited for). */
+static void nc_drain(struct utcp_ctx *ctx, double limit)
+{
+	double t_end = now_s() + limit;
+	struct utcp_sock_usage u;
+	for (utcp_ctx_sock_usage(ctx, &u); u.tcbs > u.timewait && now_s() < t_end;
+	     utcp_ctx_sock_usage(ctx, &u))
+		utcp_ctx_wait(ctx, utcp_ctx_now(ctx) + 10 * UTCP_NSEC_PER_MSEC);
+}
+
+static struct utcp_stack *nc_stack(const char *conf, struct utcp_config *cfg)
+{
+	char err[512];
+	utcp_config_defaults(cfg);
+	if (utcp_config_load(cfg, conf, err, sizeof(err)) < 0 ||
+	    utcp_config_finish(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-nc: %s\n", err);
+		return NULL;
+	}
+	struct utcp_stack *st = utcp_stack_open(cfg, err, sizeof(err));
+	if (st == NULL)
+		fprintf(stderr, "utcp-nc: %s\n", err);
+	return st;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf = NULL, *sfile = NULL, *rfile = NULL;
+	int lport = -1, c;
+	double limit = 60;
+	while ((c = getopt(argc, argv, "f:s:r:t:l:h")) != -1) {
+		switch (c) {
+		case 'f': conf = optarg; break;
+		case 's': sfile = optarg; break;
+		case 'r': rfile = optarg; break;
+		case 't': limit = atof(optarg); break;
+		case 'l': lport = atoi(optarg); break;
+		default: return usage();
+		}
+	}
+	int nargs = argc - optind;
+	if (conf == NULL || limit <= 0 || (lport < 0 ? nargs != 2 : nargs != 0) ||
+	    (lport < 0 && (atoi(argv[optind + 1]) <= 0 || atoi(argv[optind + 1]) > 65535)) ||
+	    lport > 65535)
+		return usage();
+	struct nc n = { .wdigest = 0xcbf29ce484222325ull, .rdigest = 0xcbf29ce484222325ull };
+	if ((sfile != NULL && (n.in = fopen(sfile, "rb")) == NULL) ||
+	    (rfile != NULL && (n.out = fopen(rfile, "wb")) == NULL)) {
+		perror(sfile != NULL && n.in == NULL ? sfile : rfile);
+		return 2;
+	}
+	struct utcp_config cfg;
+	struct utcp_stack *st = nc_stack(conf, &cfg);
+	if (st == NULL)
+		return 2;
+	n.ctx = utcp_ctx_create(st, 0);
+	double t0 = now_s();
+	int rc = n.ctx == NULL || nc_open(&n, lport < 0 ? argv[optind] : NULL,
+					  lport < 0 ? atoi(argv[optind + 1]) : lport) < 0 ||
+		 nc_run(&n, limit) < 0;
+	if (rc)
+		fprintf(stderr, "utcp-nc: %s\n", strerror(errno));
+	double dt = now_s() - t0;
+	if (n.ctx != NULL) {
+		utcp_close(n.ctx, n.sock);
+		nc_drain(n.ctx, 5);
+		const struct utcp_stats *s = utcp_ctx_stats(n.ctx);
+		printf("utcp-nc: sent %" PRIu64 " (fnv %016" PRIx64 ") received %" PRIu64
+		       " (fnv %016" PRIx64 ") in %.3f s; retransmits %" PRIu64 " rto %" PRIu64
+		       " fast-recoveries %" PRIu64 "\n",
+		       n.sent, n.wdigest, n.got, n.rdigest, dt, s->tcp_retransmits, s->tcp_rto,
+		       s->tcp_fast_recoveries);
+		utcp_ctx_destroy(n.ctx);
+	}
+	utcp_stack_close(st);
+	if (n.in != NULL)
+		fclose(n.in);
+	if (n.out != NULL && fclose(n.out) != 0)
+		rc = 1;
+	return rc;
+}
