@@ -166,6 +166,17 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 
 static void tcp_persist_fire(struct utcp_tcb *tp)
 {
+	struct utcp_ctx *ctx = tp->ctx;
+	/* RFC 1122 §4.2.2.17: probing goes on while the peer answers.  As for
+	 * retransmissions into a zero window (tcp_rexmt_data), a peer silent for
+	 * TCP_ZWP_IDLE is given up, and so is an orphan after TCP_DATA_RETRIES
+	 * probes: nobody will read what it still holds. */
+	if (ctx->now - tp->last_rcv > TCP_ZWP_IDLE ||
+	    ((tp->flags & TF_ORPHAN) && tp->rxtshift >= TCP_DATA_RETRIES)) {
+		ctx->stats.tcp_timeouts++;
+		tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
 	if (tp->rxtshift < 16)
 		tp->rxtshift++;
 	if (tp->snd_wnd == 0)

@@ -413,6 +413,8 @@ void tn_host_config(struct utcp_config *cfg)
 					      .port = 0 };
 }
 
+unsigned tn_host_nb_bufs = 1024;
+
 void tn_host_up(struct tn_host *h, const struct utcp_config *cfg, uint16_t nb_queues)
 {
 	char err[256] = "";
@@ -420,7 +422,7 @@ void tn_host_up(struct tn_host *h, const struct utcp_config *cfg, uint16_t nb_qu
 
 	memset(h, 0, sizeof(*h));
 	h->cfg = *cfg;
-	h->nic = tn_new("tn0", nb_queues, tn_host_mac, 1024);
+	h->nic = tn_new("tn0", nb_queues, tn_host_mac, tn_host_nb_bufs);
 	nics[0] = h->nic;
 	h->st = utcp_stack_open_nics(&h->cfg, nics, 1, err, sizeof(err));
 	ck_assert_msg(h->st != NULL, "utcp_stack_open_nics: %s", err);

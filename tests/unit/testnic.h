@@ -134,6 +134,8 @@ void tn_host_config(struct utcp_config *cfg);
 /* Open a test NIC with nb_queues queues under cfg, the stack, and the
  * context for core 0.  Aborts the test on failure. */
 void tn_host_up(struct tn_host *h, const struct utcp_config *cfg, uint16_t nb_queues);
+/* Buffers of the test NIC tn_host_up opens (default 1024). */
+extern unsigned tn_host_nb_bufs;
 /* Destroy the context (which gives back every buffer it holds: frames
  * waiting for ARP, unsent batches), drain the captured frames, assert that
  * the NIC's pool is whole again, and close the stack. */
