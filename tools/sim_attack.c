@@ -34,6 +34,49 @@
 #define FLOOD_TICK UTCP_NSEC_PER_MSEC
 #define SPOOF_NET 0xc6120000u /* 198.18.0.0/15 (RFC 2544 benchmarking) */
 
+/* ---- shared: rr's applications, and an attacker beside them ----------------------- */
+
+/* Run rr's server on every context of A and its client on every context of
+ * B, and attack(arg) as one more coroutine on B when attack is not NULL
+ * (seed(arg, world) first gives it its randomness).  A's counters end in
+ * *a_stats; with judge, rr's verdict is written; with print, both hosts'
+ * TCP counters are printed.  0 if it ran. */
+static int rr_beside(const struct sim_opts *o, uint64_t seed, struct rr *r,
+		     utcp_sim_coro_fn attack, void (*seed_fn)(void *, struct utcp_sim_world *),
+		     void *arg, int judge, int print, struct utcp_stats *a_stats,
+		     struct verdict *v)
+{
+	struct testbed tb;
+	struct rr_core rc[2][UTCP_MAX_CORES];
+	char err[256];
+	int ran = -1;
+	r->tb = &tb;
+	r->v = v;
+	for (int c = 0; c < UTCP_MAX_CORES; c++)
+		rc[0][c] = rc[1][c] = (struct rr_core){ .r = r, .core = c };
+	if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
+		fail_at(v, "setup: %s", err);
+	} else if ((attack != NULL && seed_fn != NULL ? seed_fn(arg, tb.w) : (void)0,
+		    spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0) ||
+		   spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0 ||
+		   (attack != NULL && utcp_sim_host_spawn(tb.host[1], attack, arg, 0) < 0)) {
+		fail_at(v, "setup: spawn: %s", strerror(errno));
+	} else {
+		r->t0 = utcp_sim_world_now(tb.w);
+		run_apps(&tb, r->ro->c.limit + TCP_DRAIN_BOUND, v);
+		check_empty(&tb, v);
+		if (judge)
+			rr_judge(r, r->t_last - r->t0, v);
+		if (print)
+			print_tcp_counters(&tb);
+		utcp_sim_host_stats(tb.host[0], a_stats);
+		ran = 0;
+	}
+	testbed_close(&tb, v);
+	r->tb = NULL;
+	return ran;
+}
+
 /* ---- synflood ------------------------------------------------------------------ */
 
 struct flood_opts {
@@ -46,8 +89,7 @@ struct flood_opts {
 };
 
 struct flood {
-	struct rr *r;
-	struct testbed *tb;
+	struct rr *r;                /* the legitimate workload (r->tb: the testbed) */
 	double rate;
 	struct utcp_prng prng;
 	uint64_t sent;
@@ -79,9 +121,9 @@ static void flood_syn(struct flood *f, struct utcp_ctx *ctx)
 	h[23] = 0xb4;
 	pkt->len = 24;
 	uint16_t sum = utcp_csum_fold(
-		utcp_csum_partial(h, 24, utcp_csum_pseudo(src, f->tb->ip[0], UTCP_IPPROTO_TCP, 24)));
+		utcp_csum_partial(h, 24, utcp_csum_pseudo(src, f->r->tb->ip[0], UTCP_IPPROTO_TCP, 24)));
 	memcpy(h + 16, &sum, 2);
-	utcp_ipv4_output(ctx, pkt, src, f->tb->ip[0], UTCP_IPPROTO_TCP, UTCP_TX_CTRL);
+	utcp_ipv4_output(ctx, pkt, src, f->r->tb->ip[0], UTCP_IPPROTO_TCP, UTCP_TX_CTRL);
 	f->sent++;
 }
 
@@ -90,8 +132,8 @@ static void flood_syn(struct flood *f, struct utcp_ctx *ctx)
 static int flood_attacker(void *arg)
 {
 	struct flood *f = arg;
-	struct utcp_ctx *ctx = utcp_sim_host_ctx(f->tb->host[1], 0);
-	int cores = utcp_sim_host_nb_ctx(f->tb->host[1]);
+	struct utcp_ctx *ctx = utcp_sim_host_ctx(f->r->tb->host[1], 0);
+	int cores = utcp_sim_host_nb_ctx(f->r->tb->host[1]);
 	double due = 0;
 	while (f->r->cli_done < cores && !f->r->failed) {
 		due += f->rate * (double)FLOOD_TICK / 1e9;
@@ -162,44 +204,29 @@ static void flood_config(struct utcp_config *cfg, int host, const void *p)
 		cfg->ports[0].gateway = htonl(0x0a000002);
 }
 
+static void flood_seed(void *arg, struct utcp_sim_world *w)
+{
+	struct flood *f = arg;
+	utcp_prng_seed(&f->prng, utcp_sim_world_derive_seed(w, "attacker", 0));
+}
+
+/* One run of the legitimate workload, with the attacker when rate > 0.
+ * Fills r (completed, late, errors, t0, t_last); returns 0 if it ran. */
 /* One run of the legitimate workload, with the attacker when rate > 0.
  * Fills r (completed, late, errors, t0, t_last); returns 0 if it ran. */
 static int flood_once(const struct sim_opts *o, const struct flood_opts *fo, uint64_t seed,
 		      double rate, struct rr *r, struct flood *f, struct verdict *v)
 {
-	struct testbed tb;
-	struct rr_core rc[2][UTCP_MAX_CORES];
-	char err[256];
-	int rc_ok = -1;
-	*r = (struct rr){ .ro = &fo->rr, .tb = &tb, .v = v, .backlog = (int)fo->backlog,
-			  .tolerant = 1, .deadline = fo->deadline,
-			  .give_up = 4 * fo->deadline, .lat = r->lat };
-	*f = (struct flood){ .r = r, .tb = &tb, .rate = rate };
-	for (int c = 0; c < UTCP_MAX_CORES; c++)
-		rc[0][c] = rc[1][c] = (struct rr_core){ .r = r, .core = c };
-	if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
-		fail_at(v, "setup: %s", err);
-	} else {
-		utcp_prng_seed(&f->prng, utcp_sim_world_derive_seed(tb.w, "attacker", 0));
-		if (spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0 ||
-		    spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0 ||
-		    (rate > 0 && utcp_sim_host_spawn(tb.host[1], flood_attacker, f, 0) < 0)) {
-			fail_at(v, "setup: spawn: %s", strerror(errno));
-		} else {
-			r->t0 = utcp_sim_world_now(tb.w);
-			run_apps(&tb, fo->rr.c.limit + TCP_DRAIN_BOUND, v);
-			check_empty(&tb, v);
-			if (!o->quiet && rate > 0)
-				print_tcp_counters(&tb);
-			struct utcp_stats s;
-			utcp_sim_host_stats(tb.host[0], &s);
-			f->cookies_sent = s.tcp_syn_cookies_sent;
-			f->cookies_ok = s.tcp_syn_cookies_ok;
-			rc_ok = 0;
-		}
-	}
-	testbed_close(&tb, v);
-	return rc_ok;
+	struct utcp_stats s;
+	*r = (struct rr){ .ro = &fo->rr, .backlog = (int)fo->backlog, .tolerant = 1,
+			  .deadline = fo->deadline, .give_up = 4 * fo->deadline, .lat = r->lat };
+	*f = (struct flood){ .r = r, .rate = rate };
+	if (rr_beside(o, seed, r, rate > 0 ? flood_attacker : NULL, flood_seed, f, 0,
+		      !o->quiet && rate > 0, &s, v) < 0)
+		return -1;
+	f->cookies_sent = s.tcp_syn_cookies_sent;
+	f->cookies_ok = s.tcp_syn_cookies_ok;
+	return 0;
 }
 
 static void flood_run(const struct sim_opts *o, const void *sopts, uint64_t seed, struct verdict *v)
@@ -312,27 +339,14 @@ static void exhaust_run(const struct sim_opts *o, const void *sopts, uint64_t se
 			struct verdict *v)
 {
 	const struct exhaust_opts *eo = sopts;
-	struct testbed tb;
-	struct rr r = { .ro = &eo->rr, .tb = &tb, .v = v };
-	struct rr_core rc[2][UTCP_MAX_CORES];
-	char err[256];
+	struct rr r = { .ro = &eo->rr };
+	struct utcp_stats s;
 	r.lat = calloc(eo->rr.requests, sizeof(*r.lat));
-	for (int c = 0; c < UTCP_MAX_CORES; c++)
-		rc[0][c] = rc[1][c] = (struct rr_core){ .r = &r, .core = c };
 	if (r.lat == NULL) {
 		fail_at(v, "setup: out of memory");
-	} else if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
-		fail_at(v, "setup: %s", err);
-	} else if (spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0 ||
-		   spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0) {
-		fail_at(v, "setup: spawn: %s", strerror(errno));
-	} else {
-		r.t0 = utcp_sim_world_now(tb.w);
-		run_apps(&tb, eo->rr.c.limit + TCP_DRAIN_BOUND, v);
-		check_empty(&tb, v);
-		rr_judge(&r, r.t_last - r.t0, v);
-		struct utcp_stats s;
-		utcp_sim_host_stats(tb.host[0], &s);
+		return;
+	}
+	if (rr_beside(o, seed, &r, NULL, NULL, NULL, 1, !o->quiet, &s, v) == 0) {
 		uint64_t refused = s.tcp_no_sock_buf + s.drop_tcp_backlog + r.accept_refused;
 		size_t n = strlen(v->summary);
 		snprintf(v->summary + n, sizeof(v->summary) - n,
@@ -340,10 +354,7 @@ static void exhaust_run(const struct sim_opts *o, const void *sopts, uint64_t se
 			 s.tcp_no_sock_buf, s.drop_tcp_backlog, r.accept_refused);
 		if (refused == 0)
 			fail_at(v, "A never ran out: raise --conns or lower --sockets/--buffers");
-		if (!o->quiet)
-			print_tcp_counters(&tb);
 	}
-	testbed_close(&tb, v);
 	free(r.lat);
 }
 
@@ -373,8 +384,7 @@ struct inject_opts {
 };
 
 struct inject {
-	struct rr *r;
-	struct testbed *tb;
+	struct rr *r;                /* the workload under attack (r->tb: the testbed) */
 	double rate;
 	struct utcp_prng prng;
 	uint64_t sent[4];            /* RST, SYN, ACK, data */
@@ -437,7 +447,7 @@ static void inject_one(struct inject *in, struct utcp_ctx *ctx, const struct utc
 /* A random established connection of A (context 0), or NULL. */
 static const struct utcp_tcb *inject_target(struct inject *in)
 {
-	const struct utcp_tcp_ctx *t = utcp_sim_host_ctx(in->tb->host[0], 0)->tcp;
+	const struct utcp_tcp_ctx *t = utcp_sim_host_ctx(in->r->tb->host[0], 0)->tcp;
 	uint32_t start = (uint32_t)utcp_prng_below(&in->prng, t->flow_mask + 1u);
 	for (uint32_t k = 0; k <= t->flow_mask; k++)
 		for (const struct utcp_tcb *tp = t->flows[(start + k) & t->flow_mask]; tp != NULL;
@@ -450,8 +460,8 @@ static const struct utcp_tcb *inject_target(struct inject *in)
 static int inject_attacker(void *arg)
 {
 	struct inject *in = arg;
-	struct utcp_ctx *ctx = utcp_sim_host_ctx(in->tb->host[1], 0);
-	int cores = utcp_sim_host_nb_ctx(in->tb->host[1]);
+	struct utcp_ctx *ctx = utcp_sim_host_ctx(in->r->tb->host[1], 0);
+	int cores = utcp_sim_host_nb_ctx(in->r->tb->host[1]);
 	double due = 0;
 	while (in->r->cli_done < cores && !in->r->failed) {
 		due += in->rate * (double)FLOOD_TICK / 1e9;
@@ -510,34 +520,25 @@ static void inject_config(struct utcp_config *cfg, int host, const void *p)
 	common_config(cfg, &io->rr.c);
 }
 
+static void inject_seed(void *arg, struct utcp_sim_world *w)
+{
+	struct inject *in = arg;
+	utcp_prng_seed(&in->prng, utcp_sim_world_derive_seed(w, "attacker", 1));
+}
+
 static void inject_run(const struct sim_opts *o, const void *sopts, uint64_t seed,
 		       struct verdict *v)
 {
 	const struct inject_opts *io = sopts;
-	struct testbed tb;
-	struct rr r = { .ro = &io->rr, .tb = &tb, .v = v };
-	struct inject in = { .r = &r, .tb = &tb, .rate = io->rate };
-	struct rr_core rc[2][UTCP_MAX_CORES];
-	char err[256];
+	struct rr r = { .ro = &io->rr };
+	struct inject in = { .r = &r, .rate = io->rate };
+	struct utcp_stats s;
 	r.lat = calloc(io->rr.requests, sizeof(*r.lat));
-	for (int c = 0; c < UTCP_MAX_CORES; c++)
-		rc[0][c] = rc[1][c] = (struct rr_core){ .r = &r, .core = c };
 	if (r.lat == NULL) {
 		fail_at(v, "setup: out of memory");
-	} else if (testbed_open(&tb, o, seed, err, sizeof(err)) < 0) {
-		fail_at(v, "setup: %s", err);
-	} else if ((utcp_prng_seed(&in.prng, utcp_sim_world_derive_seed(tb.w, "attacker", 1)),
-		    spawn_per_core(&tb, 0, rr_server, rc[0], sizeof(rc[0][0])) < 0) ||
-		   spawn_per_core(&tb, 1, rr_client, rc[1], sizeof(rc[1][0])) < 0 ||
-		   utcp_sim_host_spawn(tb.host[1], inject_attacker, &in, 0) < 0) {
-		fail_at(v, "setup: spawn: %s", strerror(errno));
-	} else {
-		r.t0 = utcp_sim_world_now(tb.w);
-		run_apps(&tb, io->rr.c.limit + TCP_DRAIN_BOUND, v);
-		check_empty(&tb, v);
-		rr_judge(&r, r.t_last - r.t0, v);
-		struct utcp_stats s;
-		utcp_sim_host_stats(tb.host[0], &s);
+		return;
+	}
+	if (rr_beside(o, seed, &r, inject_attacker, inject_seed, &in, 1, !o->quiet, &s, v) == 0) {
 		size_t n = strlen(v->summary);
 		snprintf(v->summary + n, sizeof(v->summary) - n,
 			 " spoofed rst/syn/ack/data=%" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64
@@ -546,10 +547,7 @@ static void inject_run(const struct sim_opts *o, const void *sopts, uint64_t see
 			 s.tcp_estab_resets);
 		if (s.tcp_estab_resets != 0 || s.tcp_rst_rx > 0)
 			fail_at(v, "a spoofed segment reset a connection");
-		if (!o->quiet)
-			print_tcp_counters(&tb);
 	}
-	testbed_close(&tb, v);
 	free(r.lat);
 }
 
