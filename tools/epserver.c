@@ -76,6 +76,15 @@ static int read_file(const char *path, struct http_file *f)
 	return 0;
 }
 
+static void free_files(struct http_file *files, int nb)
+{
+	for (int i = 0; i < nb; i++) {
+		free((void *)files[i].data);
+		free((void *)files[i].name);
+	}
+	free(files);
+}
+
 /* Every regular file of dir, by name. */
 static int load_dir(const char *dir, struct http_file **files, int *nb)
 {
@@ -105,6 +114,9 @@ static int load_dir(const char *dir, struct http_file **files, int *nb)
 		if (read_file(path, f) < 0) {
 			fprintf(stderr, "epserver: %s: %s\n", path, strerror(errno));
 			closedir(d);
+			free_files(*files, *nb);
+			*files = NULL;
+			*nb = 0;
 			return -1;
 		}
 		f->name = strdup(de->d_name);
@@ -178,8 +190,10 @@ int main(int argc, char **argv)
 	if (load_dir(a.www, &files, &nb_files) < 0)
 		return 1;
 	struct utcp_stack *st = apprun_open(&cfg, "epserver");
-	if (st == NULL)
+	if (st == NULL) {
+		free_files(files, nb_files);
 		return 1;
+	}
 	if (a.backlog > cfg.max_concurrency)
 		a.backlog = cfg.max_concurrency;
 	struct utcp_statprint *sp = utcp_statprint_create(st, stderr,
@@ -201,10 +215,6 @@ int main(int argc, char **argv)
 	utcp_stack_close(st);
 	epserver_destroy(s);
 	utcp_statprint_destroy(sp);
-	for (int i = 0; i < nb_files; i++) {
-		free((void *)files[i].data);
-		free((void *)files[i].name);
-	}
-	free(files);
+	free_files(files, nb_files);
 	return rc;
 }
