@@ -216,7 +216,7 @@ static void host_cfg(struct utcp_config *cfg, uint32_t ip, uint64_t seed, const 
 	strcpy(cfg->io, "sim");
 	cfg->num_cores = 1;
 	cfg->max_concurrency = 8;
-	cfg->max_num_buffers = 8192;
+	cfg->max_num_buffers = 8;    /* one per socket: 2 MiB rings, address space stays small */
 	cfg->rcvbuf = 2 << 20;  /* never the limit: the network is */
 	cfg->sndbuf = 2 << 20;
 	cfg->tcp_timeout = -1;
