@@ -548,6 +548,7 @@ static const struct key_def keys[] = {
 	{ "fault_jitter_us", set_fault_us, FIELD(fault.jitter), 0, 60000000 },
 	{ "fault_seed", set_fault_seed, 0, 0, 0 },
 	{ "tap_name", set_str, FIELD(tap_name), 0, 16 /* IFNAMSIZ */ },
+	{ "tap_vnet_hdr", set_int, FIELD(tap_vnet_hdr), 0, 1 },
 	{ "dpdk_args", set_args, FIELD(dpdk_args), 0, sizeof(((struct utcp_config *)0)->dpdk_args) },
 	{ "psio_dev", set_str, FIELD(psio_dev), 0, sizeof(((struct utcp_config *)0)->psio_dev) },
 	{ "arp_file", set_str, FIELD(arp_file), 0, sizeof(((struct utcp_config *)0)->arp_file) },
