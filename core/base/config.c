@@ -637,6 +637,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->pcap_snaplen = 65535;
 	cfg->num_rx_desc = 1024;
 	cfg->num_tx_desc = 1024;
+	cfg->tap_vnet_hdr = 1;
 }
 
 int utcp_config_set(struct utcp_config *cfg, const char *key, const char *value, char *err,

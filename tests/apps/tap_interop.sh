@@ -104,7 +104,7 @@ curl_big() { # curl_big LABEL TAP NET [config lines...]: 10 MB from epserver
 	echo "$label: curl 10 MB over TAP: $(echo "$t0 $t1" | awk '{printf "%.1f Mbit/s", 83.886 / ($2 - $1)}')"
 	rm -f "$tmp/got.bin"
 }
-curl_big plain utcpio0 10.9.3
+curl_big plain utcpio0 10.9.3 "tap_vnet_hdr = 0"
 ab -q -n 10000 -c 100 http://10.9.3.1/small.txt > "$tmp/ab.out" 2>&1
 check "ab -n 10000 -c 100: 10000 complete, 0 failed" \
 	sh -c "grep -q '^Complete requests: *10000' '$tmp/ab.out' && grep -q '^Failed requests: *0' '$tmp/ab.out'"
@@ -140,8 +140,8 @@ xfer() { # xfer LABEL [fault lines...]
 	cat "$tmp/nc-down-$label.out"
 	rm -f "$tmp/up.bin" "$tmp/down.bin"
 }
-xfer clean
-xfer lossy "fault_loss = 0.02" "fault_reorder = 0.02" "fault_seed = 7"
+xfer clean "tap_vnet_hdr = 0"
+xfer lossy "tap_vnet_hdr = 0" "fault_loss = 0.02" "fault_reorder = 0.02" "fault_seed = 7"
 grep -q "retransmits [1-9]" "$tmp/nc-up-lossy.out" ||
 	{ echo "FAIL: lossy upload shows no retransmission: fault injection inactive?" >&2; status=1; }
 xfer vnet "tap_vnet_hdr = 1"
@@ -154,7 +154,7 @@ xfer vnetlossy "tap_vnet_hdr = 1" "fault_loss = 0.02" "fault_reorder = 0.02" \
 # verifies every segment in software.
 echo 1 > /proc/sys/net/ipv4/ip_forward # this namespace only
 conf fw1 utcpfw1 10.9.6 "tap_vnet_hdr = 1" "tap0.gateway = 10.9.6.2"
-conf fw0 utcpfw0 10.9.7 "tap0.gateway = 10.9.7.2"
+conf fw0 utcpfw0 10.9.7 "tap_vnet_hdr = 0" "tap0.gateway = 10.9.7.2"
 head -c 10485760 /dev/urandom > "$tmp/back.bin"
 "$nc" -f "$tmp/fw1.conf" -t 120 -s "$tmp/back.bin" -r "$tmp/fw-got1.bin" -l 9100 \
 	> "$tmp/fw1.out" 2> "$tmp/fw1.err" &
