@@ -161,32 +161,10 @@ static struct utcp_pkt *clone_frame(struct utcp_nic *lower, uint16_t q, const st
 	return c;
 }
 
-/* Fill in the checksums a transmit frame left to the NIC (the TCP field
- * holds the pseudo-header sum, so summing the segment completes it). */
-static void finish_tx_cksums(struct utcp_pkt *pkt)
-{
-	uint8_t *ip = pkt->data + pkt->l2_len;
-	if ((uint32_t)pkt->l2_len + pkt->l3_len > pkt->len)
-		return;
-	if (pkt->ol_flags & UTCP_PKT_TX_IP_CKSUM) {
-		memset(ip + 10, 0, 2);
-		uint16_t ck = utcp_csum_fold(utcp_csum_partial(ip, pkt->l3_len, 0));
-		memcpy(ip + 10, &ck, 2);
-	}
-	if ((pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) &&
-	    (uint32_t)pkt->l2_len + pkt->l3_len + 20 <= pkt->len) {
-		uint8_t *th = ip + pkt->l3_len;
-		size_t l4len = pkt->len - pkt->l2_len - pkt->l3_len;
-		uint16_t ck = utcp_csum_fold(utcp_csum_partial(th, l4len, 0));
-		memcpy(th + 16, &ck, 2);
-	}
-	pkt->ol_flags &= ~(UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM);
-}
-
 static void corrupt_frame(struct fault_line *l, struct utcp_pkt *pkt, uint32_t at, uint8_t mask)
 {
 	if (l->tx)
-		finish_tx_cksums(pkt);
+		utcp_csum_finish_tx(pkt);
 	else
 		pkt->ol_flags &= ~(UTCP_PKT_RX_IP_CKSUM_GOOD | UTCP_PKT_RX_L4_CKSUM_GOOD);
 	pkt->data[at] ^= mask;
