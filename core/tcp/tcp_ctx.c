@@ -124,7 +124,13 @@ uint64_t tcp_siphash(const uint8_t key[16], const uint8_t *in, size_t len)
 }
 
 /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
- * M a timer ticking every 4 microseconds. */
+ * M a timer.  RFC 793's 4 us tick assumed 2 Mbit/s links: a connection that
+ * moves more than 1 sequence number per 4 us and closes leaves its
+ * successor on the same 4-tuple, opened at once, an ISN below the old
+ * RCV.NXT, which TIME-WAIT at the peer must refuse (RFC 6191 §2, when the
+ * timestamps are equal too).  M ticks every 64 ns, as Linux's: 2^32 ticks
+ * are 275 s, still more than an MSL, so M does not wrap within one
+ * (RFC 9293 §3.4.1). */
 uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport)
 {
@@ -134,7 +140,7 @@ uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t 
 	memcpy(in + 6, &raddr, 4);
 	memcpy(in + 10, &rport, 2);
 	uint32_t f = (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
-	uint32_t m = (uint32_t)(ctx->now / (4 * UTCP_NSEC_PER_USEC));
+	uint32_t m = (uint32_t)(ctx->now >> 6);
 	return m + f;
 }
 

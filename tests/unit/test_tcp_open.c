@@ -570,6 +570,21 @@ START_TEST(timestamps_grow_across_connections)
 }
 END_TEST
 
+/* RFC 6528 §3's timer M ticks every 64 ns: a connection that moved a 64-byte
+ * request and closed leaves its successor on the same 4-tuple, opened
+ * 10 us later, an ISN beyond the old RCV.NXT (ISN + SYN + 64 + FIN), so
+ * the peer's TIME-WAIT takes the new SYN even when the TSvals are equal
+ * (RFC 6191 §2).  With RFC 793's 4 us tick it would be 2 numbers on. */
+START_TEST(isn_clock_outruns_a_short_connection)
+{
+	uint32_t a = tcp_isn(tt_h.ctx, 0x0100000a, 40001, 0x0200000a, 80);
+	tt_advance(10 * UTCP_NSEC_PER_USEC);
+	uint32_t b = tcp_isn(tt_h.ctx, 0x0100000a, 40001, 0x0200000a, 80);
+	ck_assert_uint_eq(b - a, 10000 / 64);
+	ck_assert(SEQ_GT(b, a + 1 + 64 + 1));
+}
+END_TEST
+
 Suite *tcp_open_suite(void)
 {
 	Suite *su = suite_create("tcp_open");
@@ -598,6 +613,7 @@ Suite *tcp_open_suite(void)
 	tcase_add_test(tc, user_maxseg_in_syn);
 	tcase_add_test(tc, ephemeral_ports_differ);
 	tcase_add_test(tc, timestamps_grow_across_connections);
+	tcase_add_test(tc, isn_clock_outruns_a_short_connection);
 	suite_add_tcase(su, tc);
 	return su;
 }
