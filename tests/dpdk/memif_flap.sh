@@ -6,4 +6,10 @@
 # Bounded to 90 s, never two DPDK tests at once.  No root needed (memif uses
 # an abstract unix socket).
 . "${top_srcdir:-.}/tests/dpdk/run_one.sh"
+# EAL's (empty) run directory is removed here too, even after a crash.
+FLAP_PREFIX="utcp-flap-$$"
+export FLAP_PREFIX
 dpdk_run 90 "${top_builddir:-.}/tests/dpdk/test_dpdk_memif_flap"
+rc=$?
+rmdir "/var/run/dpdk/$FLAP_PREFIX" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$FLAP_PREFIX" 2> /dev/null
+exit $rc

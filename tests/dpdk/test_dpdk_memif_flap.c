@@ -243,7 +243,11 @@ int main(void)
 
 	signal(SIGALRM, on_alarm);
 	alarm((unsigned)env_int("FLAP_TIMEOUT", 60));
-	snprintf(file_prefix, sizeof(file_prefix), "utcp-flap-%d", (int)getpid());
+	const char *prefix = getenv("FLAP_PREFIX"); /* the script removes its directory */
+	if (prefix != NULL && *prefix != '\0')
+		snprintf(file_prefix, sizeof(file_prefix), "%s", prefix);
+	else
+		snprintf(file_prefix, sizeof(file_prefix), "utcp-flap-%d", (int)getpid());
 	snprintf(sock, sizeof(sock), "/run/utcp-flap-%d.sock", (int)getpid());
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	struct utcp_nic *nic = open_server(&cfg, sock);
