@@ -38,11 +38,20 @@
  * the core which checksums it must still compute in software.
  *
  * wait() is poll mode: it returns at once, 1 while the deadline is ahead.
+ *
+ * Every call into the PMD's queues (rx/tx burst, tx_prepare) and its
+ * statistics goes through a gate (nic/dpdk/gate.c): while DPDK's interrupt
+ * thread handles an event (memif's peer leaving, which unmaps the rings) no
+ * context is inside the PMD, and a context that finds the gate closed
+ * receives and sends nothing that time.  DPDK 22.11's memif raises no
+ * link-state event a callback could act on; gate.c says why and what it
+ * hooks instead.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +62,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_pause.h>
 
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
@@ -60,6 +70,7 @@
 #include "core/base/args.h"
 #include "core/net/net.h"
 #include "nic/dpdk/dpdk.h"
+#include "nic/dpdk/gate.h"
 #include "nic/fanout.h"
 
 #define DPDK_BURST 64
@@ -81,6 +92,7 @@ struct dpdk_priv {
 	int eal_ref;
 	uint64_t tx_offloads;  /* RTE_ETH_TX_OFFLOAD_* enabled */
 	struct utcp_fanout fan; /* ARP/ICMP copies for the other queues */
+	struct dpdk_gate *gate; /* slot q: queue q; slot nb_queues: statistics */
 	struct dpdk_queue q[];
 };
 
@@ -238,7 +250,15 @@ static uint16_t rx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 	struct dpdk_priv *dp = dpriv(nic);
 	struct dpdk_queue *dq = &dp->q[q];
 	struct rte_mbuf *m[DPDK_BURST];
+	if (!dpdk_gate_enter(dp->gate, q)) {
+		/* the interrupt thread is changing the port: let it have this
+		 * CPU if it is waiting for one (a machine with fewer cores than
+		 * threads), then poll again */
+		sched_yield();
+		return 0;
+	}
 	uint16_t got = rte_eth_rx_burst(dp->port_id, q, m, n), out = 0;
+	dpdk_gate_leave(dp->gate, q); /* the mbufs are ours, the rings no longer */
 	for (uint16_t i = 0; i < got; i++) {
 		/* one segment, and an mbuf with room for our struct (a pool of ours) */
 		if (m[i]->nb_segs != 1 || m[i]->priv_size < DPDK_PRIV_SIZE) {
@@ -317,12 +337,15 @@ static uint16_t tx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 	struct dpdk_priv *dp = dpriv(nic);
 	struct dpdk_queue *dq = &dp->q[q];
 	struct rte_mbuf *m[DPDK_BURST];
+	if (!dpdk_gate_enter(dp->gate, q))
+		return 0; /* the interrupt thread is changing the port: nothing taken */
 	for (uint16_t i = 0; i < n; i++)
 		m[i] = tx_mbuf(pkts[i]);
 	uint16_t ok = n;
 	if (dp->tx_offloads != 0)
 		ok = rte_eth_tx_prepare(dp->port_id, q, m, n);
 	uint16_t sent = rte_eth_tx_burst(dp->port_id, q, m, ok);
+	dpdk_gate_leave(dp->gate, q);
 	for (uint16_t i = 0; i < sent; i++)
 		held_queue(nic, pkts[i])->held--;
 	if (sent == ok && ok < n) {
@@ -356,32 +379,43 @@ static int dpdk_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
 	return 1; /* poll mode: frames may be ready at any time */
 }
 
+/* The port's counters and link, -1 for an unknown link.  Statistics are
+ * asked for rarely: this waits (briefly) for the interrupt thread rather
+ * than report zeros. */
+static int port_counters(struct dpdk_priv *dp, struct rte_eth_stats *es)
+{
+	struct rte_eth_link link;
+	int up = -1;
+	memset(&link, 0, sizeof(link));
+	while (!dpdk_gate_enter(dp->gate, dp->nb_queues))
+		rte_pause();
+	if (rte_eth_stats_get(dp->port_id, es) != 0)
+		memset(es, 0, sizeof(*es));
+	if (rte_eth_link_get_nowait(dp->port_id, &link) == 0)
+		up = link.link_status == RTE_ETH_LINK_UP;
+	dpdk_gate_leave(dp->gate, dp->nb_queues);
+	return up;
+}
+
 static int dpdk_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
 {
 	struct dpdk_priv *dp = dpriv(nic);
 	struct rte_eth_stats es;
-	struct rte_eth_link link;
 	memset(st, 0, sizeof(*st));
-	if (rte_eth_stats_get(dp->port_id, &es) == 0) {
-		st->rx_pkts = es.ipackets;
-		st->rx_bytes = es.ibytes;
-		st->rx_missed = es.imissed + es.rx_nombuf;
-		st->rx_errors = es.ierrors;
-		st->tx_pkts = es.opackets;
-		st->tx_bytes = es.obytes;
-		st->tx_errors = es.oerrors;
-	}
+	st->link_up = port_counters(dp, &es);
+	st->rx_pkts = es.ipackets;
+	st->rx_bytes = es.ibytes;
+	st->rx_missed = es.imissed + es.rx_nombuf;
+	st->rx_errors = es.ierrors;
+	st->tx_pkts = es.opackets;
+	st->tx_bytes = es.obytes;
+	st->tx_errors = es.oerrors;
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
 		st->bufs_in_use += dp->q[q].held;
 		st->rx_errors += dp->q[q].rx_dropped;
 		st->tx_errors += dp->q[q].tx_bad;
 	}
 	st->rx_missed += utcp_fanout_dropped(&dp->fan);
-	memset(&link, 0, sizeof(link));
-	if (rte_eth_link_get_nowait(dp->port_id, &link) == 0)
-		st->link_up = link.link_status == RTE_ETH_LINK_UP;
-	else
-		st->link_up = -1;
 	return 0;
 }
 
@@ -421,6 +455,7 @@ static void priv_free(struct dpdk_priv *dp)
 	if (dp->eal_ref)
 		utcp_dpdk_eal_release();
 	utcp_fanout_destroy(&dp->fan);
+	dpdk_gate_free(dp->gate);
 	free(dp);
 }
 
@@ -665,8 +700,10 @@ struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp
 		errno = ENODEV;
 		goto fail;
 	}
-	if (utcp_fanout_init(&dp->fan, nb_queues) != 0) {
+	dp->gate = dpdk_gate_new((unsigned)nb_queues + 1);
+	if (dp->gate == NULL || utcp_fanout_init(&dp->fan, nb_queues) != 0) {
 		set_err(err, errlen, "dpdk: out of memory");
+		errno = ENOMEM;
 		goto fail;
 	}
 	dp->nb_queues = nb_queues;

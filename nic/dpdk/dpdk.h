@@ -58,6 +58,14 @@
  * opackets, imissed, ierrors, oerrors) and rte_eth_link_get_nowait();
  * close = rte_eth_dev_stop + rte_eth_dev_close + rte_mempool_free, and
  * rte_eal_cleanup() when the last port closes.
+ *
+ * EAL's interrupt thread
+ *   PMDs change their queues from EAL's interrupt thread (memif maps the
+ *   peer's rings there on connect and unmaps them when the peer leaves,
+ *   raising no ethdev event).  rx/tx bursts and stats enter the PMD through
+ *   a gate (nic/dpdk/gate.h) that thread closes, waiting for the bursts in
+ *   flight, before it runs any callback; a burst that finds it closed moves
+ *   no frame.
  */
 #ifndef UTCP_NIC_DPDK_H
 #define UTCP_NIC_DPDK_H

@@ -1,16 +1,23 @@
 # Tests of the DPDK backend (one at a time: a DPDK poll loop takes a core).
 if HAVE_DPDK
 check_PROGRAMS += tests/dpdk/test_dpdk_ring tests/dpdk/test_dpdk_tap
+check_PROGRAMS += tests/dpdk/test_dpdk_memif_flap
 TESTS += tests/dpdk/ring.sh tests/dpdk/ring_valgrind.sh tests/dpdk/tap.sh \
 	tests/dpdk/epserver_tap.sh tests/dpdk/epserver_memif.sh
+TESTS += tests/dpdk/memif_flap.sh
 else
 TESTS += tests/dpdk/no_dpdk.sh
 endif
 EXTRA_DIST += tests/dpdk/ring.sh tests/dpdk/run_one.sh tests/dpdk/ring_valgrind.sh tests/dpdk/no_dpdk.sh tests/dpdk/valgrind.supp \
 	tests/dpdk/tap.sh tests/dpdk/epserver_tap.sh tests/dpdk/epserver_memif.sh
+EXTRA_DIST += tests/dpdk/memif_flap.sh
 tests_dpdk_test_dpdk_ring_SOURCES = tests/dpdk/test_dpdk_ring.c
 tests_dpdk_test_dpdk_ring_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
 tests_dpdk_test_dpdk_ring_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tests_dpdk_test_dpdk_ring_LDADD = libutcp.la $(DPDK_LIBS) -lrte_net_ring
 tests_dpdk_test_dpdk_tap_SOURCES = tests/dpdk/test_dpdk_tap.c
 tests_dpdk_test_dpdk_tap_LDADD = libutcp.la
+tests_dpdk_test_dpdk_memif_flap_SOURCES = tests/dpdk/test_dpdk_memif_flap.c
+tests_dpdk_test_dpdk_memif_flap_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
+tests_dpdk_test_dpdk_memif_flap_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+tests_dpdk_test_dpdk_memif_flap_LDADD = libutcp.la $(DPDK_LIBS) -lpthread
