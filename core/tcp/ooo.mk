@@ -7,3 +7,7 @@ endif
 tests_unit_test_tcp_ooo_SOURCES = tests/unit/test_tcp_ooo.c $(TCP_TESTLIB)
 tests_unit_test_tcp_ooo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_ooo_LDADD = $(UNIT_LIBS)
+
+# Many holes at long round trips on the simulator, every invariant checked.
+TESTS += tests/sim/ooo_holes.sh
+EXTRA_DIST += tests/sim/ooo_holes.sh
