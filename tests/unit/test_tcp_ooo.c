@@ -4,8 +4,9 @@
  * and its SACK blocks checked against RFC 2018 §4 on a model of its own;
  * the recency order with more ranges than an option holds; a segment
  * across several ranges (RFC 2883 D-SACK); exhaustion of the ranges' room
- * (dropped and counted, the connection goes on).  The context's invariants
- * are checked after every segment; tt_down checks that no buffer leaked.
+ * (dropped and counted, the connection goes on); the invariant checker
+ * catching each kind of broken range list.  The context's invariants are
+ * checked after every segment; tt_down checks that no buffer leaked.
  */
 #include <errno.h>
 #include <string.h>
@@ -342,6 +343,67 @@ START_TEST(room_exhausted_drops_and_counts)
 }
 END_TEST
 
+/* ---- the invariant checker sees broken ranges ---------------------------------------- */
+
+/* utcp_ctx_check_invariants fails, naming what (want), then passes again
+ * once the range list is put back. */
+static void broken(struct utcp_tcb *tp, const struct tcp_rcvbuf *good, const char *want)
+{
+	char msg[256];
+	ck_assert_int_eq(utcp_ctx_check_invariants(tt_h.ctx, msg, sizeof(msg)), -1);
+	ck_assert_msg(strstr(msg, want) != NULL, "\"%s\" does not say \"%s\"", msg, want);
+	memcpy(tp->rcv.ooo, good->ooo, good->nooo * sizeof(good->ooo[0]));
+	tp->rcv.nooo = good->nooo;
+	memcpy(tp->rcv.hist, good->hist, sizeof(good->hist));
+	tp->rcv.nhist = good->nhist;
+	invariants();
+}
+
+START_TEST(invariants_catch_broken_ranges)
+{
+	struct tt_conn c;
+	tt_passive(&c, L, TT_OPT_MSS | TT_OPT_SACK);
+	uint32_t b = c.pnxt;
+	for (uint32_t k = 1; k <= 3; k++) /* [1000k, 1000k + 100) */
+		pin_at(&c, b, 1000 * k, 100), ack_only(&c, b);
+	struct utcp_tcb *tp = tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c.hport), TN_PEER_IP,
+					      htons(c.pport));
+	ck_assert_ptr_nonnull(tp);
+	ck_assert_uint_eq(tp->rcv.nooo, 3);
+	struct tcp_sack_block keep[3];
+	struct tcp_rcvbuf good = tp->rcv;
+	memcpy(keep, tp->rcv.ooo, sizeof(keep));
+	good.ooo = keep;
+	struct tcp_sack_block *r = tp->rcv.ooo;
+	r[0] = good.ooo[1], r[1] = good.ooo[0];
+	broken(tp, &good, "not sorted");
+	r[1].start = r[0].end; /* adjacent: should have been merged */
+	broken(tp, &good, "not sorted, disjoint and merged");
+	r[0].start = r[0].end;
+	broken(tp, &good, "empty");
+	r[0].start = b;
+	broken(tp, &good, "not above rcv_nxt");
+	r[2].end = tp->rcv_adv + 1;
+	broken(tp, &good, "beyond the advertised window");
+	tp->rcv.nooo = tp->rcv.ooo_max + 1;
+	broken(tp, &good, "room for");
+	tp->rcv.hist[0] = b + 1500; /* in no range */
+	broken(tp, &good, "names no range");
+	tp->rcv.hist[1] = tp->rcv.hist[0] + 1; /* the same range twice */
+	broken(tp, &good, "names no range");
+	/* Put back, the connection goes on. */
+	pin_at(&c, b, 0, 1000);
+	expect_ack(&c, b, 1100, BLKS(3000, 3100, 2000, 2100));
+	pin_at(&c, b, 1100, 900);
+	expect_ack(&c, b, 2100, BLKS(3000, 3100));
+	pin_at(&c, b, 2100, 900);
+	expect_ack(&c, b, 3100, NOBLK);
+	read_expect(c.sock, pat, 3100);
+	c.pnxt = b + 3100;
+	tt_finish(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_ooo");
@@ -350,6 +412,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, holes_filled_in_random_order, 0, 6);
 	tcase_add_test(tc, sack_blocks_most_recent_first);
 	tcase_add_test(tc, segment_across_several_ranges);
+	tcase_add_test(tc, invariants_catch_broken_ranges);
 	suite_add_tcase(su, tc);
 	TCase *tx = tcase_create("exhaustion");
 	tcase_add_checked_fixture(tx, setup_small, teardown);
