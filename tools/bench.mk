@@ -13,4 +13,8 @@ bench: tools/utcp-bench
 # every utcp byte was verified (figures are not judged).
 TESTS += tests/bench/bench_smoke.sh
 EXTRA_DIST += tests/bench/bench_smoke.sh
-.PHONY: bench
+# TCP over TAP beside the TAP device's raw frame rate (root; minutes).
+bench-tap: tools/utcp-nc tools/utcp-taprate
+	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/bench/tap_rate.sh
+EXTRA_DIST += tests/bench/tap_rate.sh
+.PHONY: bench bench-tap

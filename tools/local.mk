@@ -26,3 +26,9 @@ tools_utcp_nc_SOURCES = tools/utcp-nc.c
 tools_utcp_nc_LDADD = libutcp.la
 TESTS += tests/apps/tap_interop.sh
 EXTRA_DIST += tests/apps/tap_interop.sh
+
+# utcp-taprate: the raw frame rate of a TAP device through the backend, to
+# set beside TCP over the same device (tests/bench/tap_rate.sh, `make bench-tap`).
+bin_PROGRAMS += tools/utcp-taprate
+tools_utcp_taprate_SOURCES = tools/utcp-taprate.c
+tools_utcp_taprate_LDADD = libutcp.la -lpthread

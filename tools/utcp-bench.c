@@ -9,7 +9,7 @@
  *
  *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
  *              [--workloads short,pingpong,bulk,latency] [--count N]
- *              [--only utcp|kernel] [--no-callgrind] [--no-scaling]
+ *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload]
  *
  * Exit status: 0 when every run completed with every byte verified, 1 when
  * a run failed (the reason and, for utcp, the seed are printed), 2 on bad
@@ -44,7 +44,9 @@ static void usage(FILE *f)
 		"  --count N          transactions (bulk: bytes) per run, for every workload chosen\n"
 		"  --only utcp|kernel run one stack only\n"
 		"  --no-callgrind     skip instructions per transaction (valgrind)\n"
-		"  --no-scaling       skip the one-CPU / two-CPU scaling runs\n");
+		"  --no-scaling       skip the one-CPU / two-CPU scaling runs\n"
+		"  --no-offload       utcp's simulated NICs compute every TCP checksum in\n"
+		"                     software (default: checksum offload, as loopback)\n");
 }
 
 static int parse_workloads(const char *s, int *want)
@@ -77,16 +79,16 @@ static int parse_num(const char *s, double min, double *out)
 static void default_specs(struct bench_opts *o)
 {
 	static const struct wl_spec full[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 200000, 64, 0, 5 },
-		{ WL_PINGPONG, 64, 1000000, 64, 0, 5 },
-		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5 },
-		{ WL_LATENCY, 1, 50000, 64, 0, 5 },
+		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0 },
+		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0 },
+		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0 },
+		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0 },
 	};
 	static const struct wl_spec quick[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 3000, 64, 0, 2 },
-		{ WL_PINGPONG, 64, 20000, 64, 0, 2 },
-		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2 },
-		{ WL_LATENCY, 1, 2000, 64, 0, 2 },
+		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0 },
+		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0 },
+		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0 },
+		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0 },
 	};
 	memcpy(o->spec, o->quick ? quick : full, sizeof(o->spec));
 }
@@ -109,6 +111,7 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 		return 0;
 	case 'C': o->no_callgrind = 1; return 0;
 	case 'S': o->no_scaling = 1; return 0;
+	case 'O': o->no_offload = 1; return 0;
 	case 'X': o->child = 1; return 0;
 	}
 	return -1;
@@ -130,6 +133,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "seed", required_argument, NULL, 's' },  { "workloads", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' }, { "only", required_argument, NULL, 'o' },
 		{ "no-callgrind", no_argument, NULL, 'C' }, { "no-scaling", no_argument, NULL, 'S' },
+		{ "no-offload", no_argument, NULL, 'O' },
 		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -176,6 +180,7 @@ static void finish_opts(struct bench_opts *o)
 			o->spec[k].count = o->count;
 		if (o->max_wall > 0)
 			o->spec[k].max_wall = o->max_wall;
+		o->spec[k].no_offload = o->no_offload;
 	}
 	if (o->quick) {
 		o->no_callgrind = 1;

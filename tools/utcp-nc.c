@@ -3,12 +3,13 @@
  * on any backend (`io =` in the config), for talking to the kernel's TCP
  * from a development box.
  *
- *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] HOST PORT   connect
- *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] -l PORT     accept one
+ *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] HOST PORT   connect
+ *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] -l PORT     accept one
  *
  * Sends FILE (-s) then half-closes, while reading everything the peer sends
  * until its FIN into FILE (-r; default: discard).  Prints one line: bytes
- * each way, the FNV-1a digests of both streams, the seconds
+ * each way, the FNV-1a digests of both streams (-n: not computed, for
+ * benchmarks: a byte-at-a-time hash costs about as much as TCP), the seconds
  * taken, and the stack's retransmission counters.  Exit 0 when both
  * streams ended cleanly, 1 on a connection error or timeout, 2 on bad
  * usage or configuration.
@@ -37,6 +38,7 @@ struct nc {
 	FILE *in, *out;
 	uint64_t sent, got, wdigest, rdigest;
 	int in_eof, shut, rcv_eof;
+	int no_digest;
 	uint8_t pend[CHUNK];
 	size_t pend_len, pend_off;
 };
@@ -50,8 +52,8 @@ static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] HOST PORT\n"
-			"       utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] -l PORT\n");
+	fprintf(stderr, "usage: utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] HOST PORT\n"
+			"       utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] -l PORT\n");
 	return 2;
 }
 
@@ -78,7 +80,8 @@ static int nc_send(struct nc *n)
 		ssize_t w = utcp_write(n->ctx, n->sock, n->pend + n->pend_off, n->pend_len - n->pend_off);
 		if (w < 0)
 			return errno == EAGAIN ? 0 : -1;
-		n->wdigest = fnv(n->wdigest, n->pend + n->pend_off, (size_t)w);
+		if (!n->no_digest)
+			n->wdigest = fnv(n->wdigest, n->pend + n->pend_off, (size_t)w);
 		n->pend_off += (size_t)w;
 		n->sent += (uint64_t)w;
 	}
@@ -96,7 +99,8 @@ static int nc_recv(struct nc *n)
 			n->rcv_eof = 1;
 			break;
 		}
-		n->rdigest = fnv(n->rdigest, buf, (size_t)r);
+		if (!n->no_digest)
+			n->rdigest = fnv(n->rdigest, buf, (size_t)r);
 		n->got += (uint64_t)r;
 		if (n->out != NULL && fwrite(buf, 1, (size_t)r, n->out) != (size_t)r)
 			return -1;
@@ -173,15 +177,16 @@ static struct utcp_stack *nc_stack(const char *conf, struct utcp_config *cfg)
 int main(int argc, char **argv)
 {
 	const char *conf = NULL, *sfile = NULL, *rfile = NULL;
-	int lport = -1, c;
+	int lport = -1, c, no_digest = 0;
 	double limit = 60;
-	while ((c = getopt(argc, argv, "f:s:r:t:l:h")) != -1) {
+	while ((c = getopt(argc, argv, "f:s:r:t:l:nh")) != -1) {
 		switch (c) {
 		case 'f': conf = optarg; break;
 		case 's': sfile = optarg; break;
 		case 'r': rfile = optarg; break;
 		case 't': limit = atof(optarg); break;
 		case 'l': lport = atoi(optarg); break;
+		case 'n': no_digest = 1; break;
 		default: return usage();
 		}
 	}
@@ -190,7 +195,8 @@ int main(int argc, char **argv)
 	    (lport < 0 && (atoi(argv[optind + 1]) <= 0 || atoi(argv[optind + 1]) > 65535)) ||
 	    lport > 65535)
 		return usage();
-	struct nc n = { .wdigest = 0xcbf29ce484222325ull, .rdigest = 0xcbf29ce484222325ull };
+	struct nc n = { .wdigest = 0xcbf29ce484222325ull, .rdigest = 0xcbf29ce484222325ull,
+			.no_digest = no_digest };
 	if ((sfile != NULL && (n.in = fopen(sfile, "rb")) == NULL) ||
 	    (rfile != NULL && (n.out = fopen(rfile, "wb")) == NULL)) {
 		perror(sfile != NULL && n.in == NULL ? sfile : rfile);

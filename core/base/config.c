@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <utcp/utcp.h>
 
@@ -548,6 +549,7 @@ static const struct key_def keys[] = {
 	{ "fault_jitter_us", set_fault_us, FIELD(fault.jitter), 0, 60000000 },
 	{ "fault_seed", set_fault_seed, 0, 0, 0 },
 	{ "tap_name", set_str, FIELD(tap_name), 0, 16 /* IFNAMSIZ */ },
+	{ "tap_vnet_hdr", set_int, FIELD(tap_vnet_hdr), 0, 1 },
 	{ "dpdk_args", set_args, FIELD(dpdk_args), 0, sizeof(((struct utcp_config *)0)->dpdk_args) },
 	{ "psio_dev", set_str, FIELD(psio_dev), 0, sizeof(((struct utcp_config *)0)->psio_dev) },
 	{ "arp_file", set_str, FIELD(arp_file), 0, sizeof(((struct utcp_config *)0)->arp_file) },
@@ -636,6 +638,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->pcap_snaplen = 65535;
 	cfg->num_rx_desc = 1024;
 	cfg->num_tx_desc = 1024;
+	cfg->tap_vnet_hdr = 1;
 }
 
 int utcp_config_set(struct utcp_config *cfg, const char *key, const char *value, char *err,
@@ -699,9 +702,9 @@ static FILE *open_file(const char *path, int must_exist, struct cfg_err *e, int 
 	return f;
 }
 
-static int parse_conf_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e)
+/* seen_line[id]: the line that set each key (0: not set). */
+static int parse_conf_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e, int *seen_line)
 {
-	int seen_line[NB_KEY_IDS] = { 0 };
 	char *buf = NULL;
 	size_t cap = 0;
 	int rc = 0;
@@ -752,16 +755,30 @@ static int load_table(struct utcp_config *cfg, const char *path, int must_exist,
 	return rc;
 }
 
-/* The arp_file / route_file named in the config, or the default one. */
-static int load_side_file(struct utcp_config *cfg, const char *conf, const char *given,
-			  const char *dflt, table_loader parse, char *err, size_t errlen)
+/* The line of the config that set a global key, or 0. */
+static int key_line(const int *seen_line, const char *name)
+{
+	for (int i = 0; i < NB_KEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return seen_line[i];
+	return 0;
+}
+
+/* The table named by `key` (arp_file / route_file) in the config, or the
+ * default one, which may be missing.  A named table that cannot be opened
+ * is an error about the config's line and key. */
+static int load_side_file(struct utcp_config *cfg, const char *conf, const int *seen_line,
+			  const char *key, const char *given, const char *dflt,
+			  table_loader parse, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	const char *rel = given[0] ? given : dflt;
-	if (path_near(path, sizeof(path), conf, rel) < 0) {
-		struct cfg_err e = { err, errlen, conf, 0, NULL };
+	struct cfg_err e = { err, errlen, conf, given[0] ? key_line(seen_line, key) : 0,
+			     given[0] ? key : NULL };
+	if (path_near(path, sizeof(path), conf, rel) < 0)
 		return fail(&e, "path to '%s' is too long", rel);
-	}
+	if (given[0] && access(path, R_OK) != 0)
+		return fail(&e, "%s: cannot open: %s", path, strerror(errno));
 	return load_table(cfg, path, given[0] != '\0', parse, err, errlen);
 }
 
@@ -781,15 +798,16 @@ int utcp_config_load(struct utcp_config *cfg, const char *path, char *err, size_
 	if (f == NULL)
 		return -1;
 	strcpy(cfg->path, path);
-	int rc = parse_conf_stream(cfg, f, &e);
+	int seen_line[NB_KEY_IDS] = { 0 };
+	int rc = parse_conf_stream(cfg, f, &e, seen_line);
 	fclose(f);
 	if (rc < 0)
 		return -1;
-	if (load_side_file(cfg, path, cfg->arp_file, "config/arp.conf", parse_arp_stream, err,
-			   errlen) < 0)
+	if (load_side_file(cfg, path, seen_line, "arp_file", cfg->arp_file, "config/arp.conf",
+			   parse_arp_stream, err, errlen) < 0)
 		return -1;
-	return load_side_file(cfg, path, cfg->route_file, "config/route.conf",
-			      parse_route_stream, err, errlen);
+	return load_side_file(cfg, path, seen_line, "route_file", cfg->route_file,
+			      "config/route.conf", parse_route_stream, err, errlen);
 }
 
 /*

@@ -94,3 +94,25 @@ uint32_t utcp_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4
 	ph[11] = (uint8_t)l4_len;
 	return utcp_csum_partial(ph, sizeof(ph), 0);
 }
+
+/* What a NIC does for a frame whose checksums were left to it (the TCP field
+ * holds the pseudo-header sum, so summing the segment as it stands completes
+ * it); for whoever must put such a frame on a wire in software. */
+void utcp_csum_finish_tx(struct utcp_pkt *pkt)
+{
+	uint32_t l4off = (uint32_t)pkt->l2_len + pkt->l3_len;
+	uint8_t *ip = pkt->data + pkt->l2_len;
+	if (!(pkt->ol_flags & (UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM)) || l4off > pkt->len)
+		return;
+	if (pkt->ol_flags & UTCP_PKT_TX_IP_CKSUM) {
+		memset(ip + 10, 0, 2);
+		uint16_t ck = utcp_csum_fold(utcp_csum_partial(ip, pkt->l3_len, 0));
+		memcpy(ip + 10, &ck, 2);
+	}
+	if ((pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) && l4off + 20 <= pkt->len) {
+		uint8_t *th = pkt->data + l4off;
+		uint16_t ck = utcp_csum_fold(utcp_csum_partial(th, pkt->len - l4off, 0));
+		memcpy(th + 16, &ck, 2);
+	}
+	pkt->ol_flags &= ~(UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM);
+}

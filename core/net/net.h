@@ -36,6 +36,9 @@ uint32_t utcp_csum_partial(const void *data, size_t len, uint32_t sum);
 uint16_t utcp_csum_fold(uint32_t sum);
 /* Sum of the IPv4 pseudo-header (RFC 793 §3.1 / RFC 9293 §3.1). */
 uint32_t utcp_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
+/* Fill in the checksums a transmit frame left to the NIC (UTCP_PKT_TX_*_CKSUM,
+ * with l2_len / l3_len set) and clear those flags. */
+void utcp_csum_finish_tx(struct utcp_pkt *pkt);
 
 /* ---- checked views -------------------------------------------------- */
 struct utcp_eth_view {

@@ -53,7 +53,7 @@ tests_unit_test_epoll_LDADD = $(UNIT_LIBS)
 
 tests_unit_test_tcp_sim_SOURCES = tests/unit/test_tcp_sim.c $(TCP_TESTLIB)
 tests_unit_test_tcp_sim_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_tcp_sim_LDADD = $(UNIT_LIBS)
+tests_unit_test_tcp_sim_LDADD = $(UNIT_LIBS) $(PCAP_LIBS)
 
 tests_unit_test_syncookie_SOURCES = tests/unit/test_syncookie.c $(TCP_TESTLIB)
 tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)

@@ -86,6 +86,7 @@ struct utcp_config {
 	int fault_enabled;
 	/* backend specific */
 	char tap_name[32];
+	int tap_vnet_hdr;        /* tap: IFF_VNET_HDR checksum offload (default 1) */
 	char dpdk_args[512];
 	int num_rx_desc, num_tx_desc;
 	char psio_dev[32];

@@ -13,7 +13,10 @@
  * utcp_impair_decide() says what happens, and this file carries it out:
  *
  *   drop      the buffer is freed (through `lower`, where it came from)
- *   corrupt   one byte is XORed with a non-zero mask
+ *   corrupt   one byte is XORed with a non-zero mask, as on the wire: a
+ *             received frame loses the NIC's checksum verdict, and a frame
+ *             to send gets the checksums the NIC was to fill in first, so
+ *             the receiver can see the damage
  *   duplicate a copy, in a buffer from lower->alloc, follows the original
  *   reorder   the frame is held back and leaves right behind the next frame
  *             of its line, or after FAULT_REORDER_HOLD with no next frame
@@ -37,6 +40,7 @@
 #include <string.h>
 #include <utcp/nic.h>
 
+#include "core/net/net.h"
 #include "nic/mw/impair.h"
 
 #define FAULT_LINE_MAX 1024u  /* frames one line may hold */
@@ -52,6 +56,7 @@ struct fault_slot {
 
 struct fault_line {
 	int on;                  /* this direction is impaired */
+	int tx;                  /* the transmit line */
 	struct utcp_impair im;
 	struct fault_slot *ring; /* FAULT_LINE_MAX slots */
 	uint32_t head, count;
@@ -156,6 +161,16 @@ static struct utcp_pkt *clone_frame(struct utcp_nic *lower, uint16_t q, const st
 	return c;
 }
 
+static void corrupt_frame(struct fault_line *l, struct utcp_pkt *pkt, uint32_t at, uint8_t mask)
+{
+	if (l->tx)
+		utcp_csum_finish_tx(pkt);
+	else
+		pkt->ol_flags &= ~(UTCP_PKT_RX_IP_CKSUM_GOOD | UTCP_PKT_RX_L4_CKSUM_GOOD);
+	pkt->data[at] ^= mask;
+	l->st.corrupted++;
+}
+
 /* Decide the fate of one frame entering line `l` at `now` and carry it out.
  * The line must have FAULT_SLOTS_PER_FRAME free slots. */
 static void impair_one(struct utcp_nic *lower, struct fault_line *l, uint16_t q,
@@ -168,10 +183,8 @@ static void impair_one(struct utcp_nic *lower, struct fault_line *l, uint16_t q,
 		l->st.dropped++;
 		return;
 	}
-	if (v.corrupt_at >= 0 && (uint32_t)v.corrupt_at < pkt->len) {
-		pkt->data[v.corrupt_at] ^= v.corrupt_xor;
-		l->st.corrupted++;
-	}
+	if (v.corrupt_at >= 0 && (uint32_t)v.corrupt_at < pkt->len)
+		corrupt_frame(l, pkt, (uint32_t)v.corrupt_at, v.corrupt_xor);
 	struct utcp_pkt *copy = v.dup ? clone_frame(lower, q, pkt) : NULL;
 	if (copy != NULL)
 		l->st.duplicated++;
@@ -362,6 +375,7 @@ static int line_init(struct fault_line *l, const struct utcp_fault_params *fp, u
 	p.seed ^= mix64(((uint64_t)q << 1 | (uint64_t)dir) + 0x6661756c74ull /* "fault" */);
 	utcp_impair_init(&l->im, &p);
 	l->on = 1;
+	l->tx = dir;
 	l->ring = calloc(FAULT_LINE_MAX, sizeof(*l->ring));
 	return l->ring != NULL ? 0 : -1;
 }

@@ -171,6 +171,7 @@ static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t arrival
 	if (v.dup && (copy = utcp_pkt_pool_clone(pkt->owner, pkt)) != NULL)
 		d->st.duplicated++;
 	if (v.corrupt_at >= 0 && v.corrupt_at < pkt->len) {
+		utcp_csum_finish_tx(pkt); /* the sums are right before the wire damages it */
 		pkt->data[v.corrupt_at] ^= v.corrupt_xor;
 		d->st.corrupted++;
 	}

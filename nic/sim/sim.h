@@ -181,6 +181,10 @@ struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
 				       char *err, size_t errlen);
 /* 1 if nic is a sim NIC. */
 int utcp_sim_nic_is_sim(const struct utcp_nic *nic);
+/* Offer TCP checksum offload (on = 1) or not (0, the default), before the
+ * stack opens the NIC: segments travel with their pseudo-header sum only
+ * and an offloading receiver does not verify them (see sim_nic.c). */
+int utcp_sim_nic_set_offload(struct utcp_nic *nic, int on);
 /* Frames waiting in queue q's rx ring. */
 uint32_t utcp_sim_nic_rx_pending(const struct utcp_nic *nic, uint16_t q);
 /* Buffers taken from this NIC's pools and not yet returned, wherever they

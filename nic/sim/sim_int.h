@@ -84,6 +84,7 @@ struct sim_nic {
 	struct utcp_sim_link *link;
 	int side;
 	int closed;
+	int offload;              /* TCP checksums left partial on the wire */
 	uint16_t nb_queues;
 	struct sim_queue q[UTCP_MAX_QUEUES];
 	struct utcp_nic_stats st;

@@ -24,8 +24,14 @@
  * echo request, which must be answered once: it goes to queue 0 only, like
  * every other IPv4 frame that carries no ports.
  *
- * No checksum offloads: the stack computes and verifies every checksum in
- * software, so corruption on a link is caught by the stack itself.
+ * Checksums: by default no offloads, so the stack computes and verifies every
+ * checksum in software and corruption on a link is caught by the stack
+ * itself.  utcp_sim_nic_set_offload() makes a NIC offer TCP checksum offload
+ * the way a virtio NIC or the kernel's loopback does it: a segment leaves
+ * with only its pseudo-header sum (the frame keeps UTCP_PKT_TX_TCP_CKSUM on
+ * the wire) and an offloading receiver takes it as verified, so neither end
+ * sums the segment.  Whatever must see a finished frame finishes it first:
+ * a receiver without offload, the capture, and a link about to corrupt it.
  */
 #include "config.h"
 
@@ -52,6 +58,18 @@ struct sim_nic *sim_nic_of(const struct utcp_nic *nic)
 int utcp_sim_nic_is_sim(const struct utcp_nic *nic)
 {
 	return sim_nic_of(nic) != NULL;
+}
+
+int utcp_sim_nic_set_offload(struct utcp_nic *nic, int on)
+{
+	struct sim_nic *n = sim_nic_of(nic);
+	if (n == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	n->offload = on != 0;
+	nic->caps.offloads = on ? UTCP_NIC_RX_TCP_CKSUM | UTCP_NIC_TX_TCP_CKSUM : 0;
+	return 0;
 }
 
 int sim_nic_has_rx(const struct sim_nic *n, uint16_t q)
@@ -135,7 +153,10 @@ static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 
 void sim_nic_receive(struct sim_nic *n, struct utcp_pkt *pkt)
 {
-	pkt->ol_flags = 0;
+	int partial = (pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) != 0;
+	if (partial && !n->offload)
+		utcp_csum_finish_tx(pkt);
+	pkt->ol_flags = partial && n->offload ? UTCP_PKT_RX_L4_CKSUM_GOOD : 0;
 	pkt->rss_hash = 0;
 	pkt->ts = n->world->now;
 	pkt->next = NULL;
@@ -306,7 +327,7 @@ static void set_caps(struct sim_nic *n, uint16_t nb_queues, const uint8_t *mac)
 		const uint8_t m[UTCP_ETH_ALEN] = { 0x02, 0, 0, 0, (uint8_t)(id >> 8), (uint8_t)id };
 		memcpy(c->mac, m, UTCP_ETH_ALEN);
 	}
-	c->offloads = 0;
+	c->offloads = 0; /* utcp_sim_nic_set_offload() */
 	c->rss = UTCP_RSS_TOEPLITZ;
 	memcpy(c->rss_key, utcp_rss_symmetric_key, UTCP_RSS_KEY_LEN);
 	utcp_rss_table_init(&n->rss, c->rss_key);

@@ -279,6 +279,18 @@ void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
 	h.ts.tv_sec = (time_t)(w->now / UTCP_NSEC_PER_SEC);
 	h.ts.tv_usec = (suseconds_t)(w->now % UTCP_NSEC_PER_SEC);
 	h.len = h.caplen = pkt->len;
+	if (pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) {
+		/* an offloading NIC's segment: the wire carries the finished sum */
+		uint8_t frame[UTCP_PKT_BUF_SIZE];
+		struct utcp_pkt copy = *pkt;
+		copy.data = frame;
+		if (h.caplen > sizeof(frame))
+			h.caplen = copy.len = sizeof(frame);
+		memcpy(frame, pkt->data, h.caplen);
+		utcp_csum_finish_tx(&copy);
+		pcap_dump((u_char *)w->dumper, &h, frame);
+		return;
+	}
 	pcap_dump((u_char *)w->dumper, &h, pkt->data);
 }
 

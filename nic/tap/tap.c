@@ -15,12 +15,24 @@
  * Frames the kernel sends to the device are spread over the queues by the
  * kernel's flow hash, which utcp cannot compute: caps.rss is UTCP_RSS_OPAQUE
  * with several queues.  The clock is CLOCK_MONOTONIC.
+ *
+ * Checksum offload (`tap_vnet_hdr = 1`): IFF_VNET_HDR puts a struct
+ * virtio_net_hdr before every frame in both directions, and TUNSETOFFLOAD
+ * with TUN_F_CSUM lets the kernel hand over frames whose L4 checksum it never
+ * computed (VIRTIO_NET_HDR_F_NEEDS_CSUM: the field holds the pseudo-header
+ * sum) or already verified (VIRTIO_NET_HDR_F_DATA_VALID); both arrive marked
+ * UTCP_PKT_RX_L4_CKSUM_GOOD.  On transmit the core leaves the TCP checksum
+ * to us (UTCP_NIC_TX_TCP_CKSUM) and we pass NEEDS_CSUM with csum_start and
+ * csum_offset: a frame for a local socket is then never summed at all, one
+ * the kernel forwards is summed by it (or by the next offloading device).
+ * No GSO (TUN_F_TSO*): every frame fits one packet buffer.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -29,6 +41,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <utcp/nic.h>
@@ -51,6 +64,7 @@ struct tap_queue {
 struct tap_priv {
 	char ifname[IFNAMSIZ];
 	int ctl;                 /* AF_INET socket for interface ioctls */
+	int vnet_hdr;            /* frames carry a struct virtio_net_hdr */
 	uint16_t nb_queues;
 	struct tap_queue q[];
 };
@@ -62,24 +76,54 @@ static struct tap_queue *tapq(struct utcp_nic *nic, uint16_t q)
 
 /* ---- data path --------------------------------------------------------- */
 
+/* What the kernel's virtio_net_hdr says about a received frame: 0 and the
+ * checksum flags to set, or -1 for a frame we did not ask for (GSO). */
+static int vnet_rx_flags(const struct virtio_net_hdr *vh, uint32_t *ol_flags)
+{
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return -1;
+	if (vh->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID))
+		*ol_flags |= UTCP_PKT_RX_L4_CKSUM_GOOD;
+	return 0;
+}
+
+/* One frame into pkt: its length; 0 for nothing to read; -1 for a frame
+ * read and refused (too big, or GSO); -2 for a read error. */
+static ssize_t tap_read_one(struct tap_priv *tp, int fd, struct utcp_pkt *pkt)
+{
+	uint32_t room = utcp_pkt_tailroom(pkt);
+	struct virtio_net_hdr vh;
+	struct iovec iov[2] = { { &vh, sizeof(vh) }, { pkt->data, room } };
+	ssize_t r = tp->vnet_hdr ? readv(fd, iov, 2) : read(fd, pkt->data, room);
+	if (r < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -2;
+	if (r == 0)
+		return -2;
+	if (tp->vnet_hdr) {
+		if (r < (ssize_t)sizeof(vh) || vnet_rx_flags(&vh, &pkt->ol_flags) != 0)
+			return -1;
+		r -= (ssize_t)sizeof(vh);
+	}
+	return r == 0 || (uint32_t)r >= room ? -1 : r; /* empty after the header, or too big */
+}
+
 static uint16_t tap_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
 {
-	struct tap_queue *tq = tapq(nic, q);
+	struct tap_priv *tp = nic->priv;
+	struct tap_queue *tq = &tp->q[q];
 	uint16_t got = 0;
 	while (got < n) {
 		struct utcp_pkt *pkt = utcp_pkt_pool_get(&tq->pool);
 		if (pkt == NULL)
 			break; /* frames wait in the kernel until buffers come back */
-		uint32_t room = utcp_pkt_tailroom(pkt);
-		ssize_t r = read(tq->fd, pkt->data, room);
-		if (r <= 0 || (uint32_t)r >= room) {
+		ssize_t r = tap_read_one(tp, tq->fd, pkt);
+		if (r <= 0) {
 			utcp_pkt_pool_put(pkt);
-			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-				break;
-			tq->rx_errors++; /* an error, or a frame too big for a buffer */
-			if (r <= 0)
-				break;
-			continue;
+			if (r < 0)
+				tq->rx_errors++; /* an error, or a frame too big or unasked for */
+			if (r == -1)
+				continue;
+			break;
 		}
 		pkt->len = (uint16_t)r;
 		pkt->queue = q;
@@ -90,12 +134,30 @@ static uint16_t tap_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt *
 	return got;
 }
 
+/* Write one frame, with a virtio_net_hdr asking the kernel to finish the
+ * TCP checksum when the core left it to the NIC. */
+static ssize_t tap_write_one(struct tap_priv *tp, int fd, const struct utcp_pkt *pkt)
+{
+	if (!tp->vnet_hdr)
+		return write(fd, pkt->data, pkt->len);
+	struct virtio_net_hdr vh;
+	memset(&vh, 0, sizeof(vh));
+	if (pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) {
+		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh.csum_start = (uint16_t)(pkt->l2_len + pkt->l3_len);
+		vh.csum_offset = 16; /* RFC 9293 §3.1: the checksum field */
+	}
+	struct iovec iov[2] = { { &vh, sizeof(vh) }, { pkt->data, pkt->len } };
+	return writev(fd, iov, 2);
+}
+
 static uint16_t tap_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
 {
-	struct tap_queue *tq = tapq(nic, q);
+	struct tap_priv *tp = nic->priv;
+	struct tap_queue *tq = &tp->q[q];
 	uint16_t i;
 	for (i = 0; i < n; i++) {
-		ssize_t w = write(tq->fd, pkts[i]->data, pkts[i]->len);
+		ssize_t w = tap_write_one(tp, tq->fd, pkts[i]);
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
 			      errno == EINTR))
 			break; /* not accepted: still the caller's */
@@ -201,8 +263,40 @@ static const char *perm_hint(int e)
 	return e == EPERM || e == EACCES ? " (run as root or give CAP_NET_ADMIN)" : "";
 }
 
+/* Frames with a virtio_net_hdr, and the kernel may leave TCP/UDP checksums
+ * to us (TUN_F_CSUM): the device then offers checksum offload to the stack. */
+static int tap_set_offload(int fd, const char *ifname, char *err, size_t errlen)
+{
+	int hdrsz = (int)sizeof(struct virtio_net_hdr);
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0 || ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM) < 0) {
+		snprintf(err, errlen, "tap %s: checksum offload (tap_vnet_hdr): %s", ifname,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int tap_setiff(int fd, char *ifname, short flags, uint16_t nb_queues)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, IFNAMSIZ);
+	ifr.ifr_flags = (short)(flags | IFF_MULTI_QUEUE);
+	int r = ioctl(fd, TUNSETIFF, &ifr);
+	if (r < 0 && errno == EINVAL && nb_queues == 1) {
+		/* An existing single-queue device (ip tuntap add mode tap). */
+		ifr.ifr_flags = flags;
+		r = ioctl(fd, TUNSETIFF, &ifr);
+	}
+	if (r == 0) {
+		memcpy(ifname, ifr.ifr_name, IFNAMSIZ); /* the kernel may have filled in "%d" */
+		ifname[IFNAMSIZ - 1] = '\0';
+	}
+	return r;
+}
+
 /* Attach one more queue to the device; -1 with err set on failure. */
-static int tap_attach(char *ifname, uint16_t nb_queues, char *err, size_t errlen)
+static int tap_attach(char *ifname, uint16_t nb_queues, int vnet_hdr, char *err, size_t errlen)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -212,17 +306,8 @@ static int tap_attach(char *ifname, uint16_t nb_queues, char *err, size_t errlen
 		errno = e;
 		return -1;
 	}
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, IFNAMSIZ);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
-	int r = ioctl(fd, TUNSETIFF, &ifr);
-	if (r < 0 && errno == EINVAL && nb_queues == 1) {
-		/* An existing single-queue device (ip tuntap add mode tap). */
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-		r = ioctl(fd, TUNSETIFF, &ifr);
-	}
-	if (r < 0) {
+	short flags = (short)(IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0));
+	if (tap_setiff(fd, ifname, flags, nb_queues) < 0) {
 		int e = errno;
 		const char *hint = perm_hint(e);
 		if (e == EINVAL)
@@ -234,8 +319,12 @@ static int tap_attach(char *ifname, uint16_t nb_queues, char *err, size_t errlen
 		errno = e;
 		return -1;
 	}
-	memcpy(ifname, ifr.ifr_name, IFNAMSIZ); /* the kernel may have filled in "%d" */
-	ifname[IFNAMSIZ - 1] = '\0';
+	if (vnet_hdr && tap_set_offload(fd, ifname, err, errlen) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	return fd;
 }
 
@@ -315,7 +404,7 @@ static int tap_open_queues(struct tap_priv *tp, const struct utcp_config *cfg, c
 {
 	uint32_t bufs = cfg->max_pkt_buffers > 0 ? (uint32_t)cfg->max_pkt_buffers : TAP_DEFAULT_BUFS;
 	for (uint16_t q = 0; q < tp->nb_queues; q++) {
-		tp->q[q].fd = tap_attach(tp->ifname, tp->nb_queues, err, errlen);
+		tp->q[q].fd = tap_attach(tp->ifname, tp->nb_queues, tp->vnet_hdr, err, errlen);
 		if (tp->q[q].fd < 0)
 			return -1;
 		if (utcp_pkt_pool_init(&tp->q[q].pool, "tap", UTCP_PKT_BUF_SIZE, bufs) != 0) {
@@ -347,6 +436,7 @@ struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_
 		return NULL;
 	}
 	tp->nb_queues = nb_queues;
+	tp->vnet_hdr = cfg->tap_vnet_hdr;
 	for (uint16_t q = 0; q < nb_queues; q++)
 		tp->q[q].fd = -1;
 	snprintf(tp->ifname, sizeof(tp->ifname), "%s", name);
@@ -370,6 +460,8 @@ struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_
 	else
 		tap_mac(tp->ifname, c->mac);
 	c->rss = nb_queues > 1 ? UTCP_RSS_OPAQUE : UTCP_RSS_NONE;
+	if (tp->vnet_hdr)
+		c->offloads = UTCP_NIC_RX_TCP_CKSUM | UTCP_NIC_TX_TCP_CKSUM;
 	c->buf_size = UTCP_PKT_BUF_SIZE;
 	return nic;
 fail:;

@@ -771,10 +771,15 @@ START_TEST(test_load_named_side_files)
 	ck_assert_int_eq(load(BASE "route_file = bad_route\n"), -1);
 	expect_err("%s/bad_route:2: unknown interface 'eth9' (not listed in 'port')", dir);
 
-	/* A named file must exist. */
+	/* A named file must exist: the error names the config's line and key. */
 	utcp_config_defaults(&cfg);
 	ck_assert_int_eq(load(BASE "arp_file = nowhere\n"), -1);
-	expect_err("%s/nowhere: cannot open: No such file or directory", dir);
+	expect_err("%s/utcp.conf:3: key 'arp_file': %s/nowhere: cannot open: No such file or "
+		   "directory", dir, dir);
+	utcp_config_defaults(&cfg);
+	ck_assert_int_eq(load(BASE "# routes\nroute_file = /nonexistent/r.conf\n"), -1);
+	expect_err("%s/utcp.conf:4: key 'route_file': /nonexistent/r.conf: cannot open: No such "
+		   "file or directory", dir);
 }
 END_TEST
 

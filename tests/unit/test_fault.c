@@ -4,10 +4,13 @@
  * A loopback NIC (tests/unit/loopnic.h, virtual clock) is wrapped in
  * utcp_fault_wrap(); tagged frames are sent and received through the wrapper
  * and the test checks what came out: the loss rate, exact determinism for a
- * seed, duplicates, single-byte corruption, pairwise reordering, delays that
+ * seed, duplicates, single-byte corruption (after finishing the checksums a
+ * frame left to the NIC; dropping the NIC's verdict on a received one),
+ * pairwise reordering, delays that
  * wait() wakes up for, the receive direction, and that every held frame is
  * freed on close (the loopback counts leaked buffers).
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <utcp/nic.h>
 
+#include "core/net/net.h"
 #include "tests/unit/loopnic.h"
 
 static struct loop_nic loop;
@@ -184,6 +188,68 @@ START_TEST(test_corrupt_flips_exactly_one_byte)
 	struct utcp_fault_stats st;
 	utcp_fault_get_stats(nic, &st);
 	ck_assert_uint_eq(st.corrupted, 50);
+	utcp_nic_close(nic);
+}
+END_TEST
+
+/* An IPv4/TCP frame with 100 payload bytes whose checksums are left to the
+ * NIC, as the core builds it on an offloading device: IP checksum 0, TCP
+ * checksum field = the pseudo-header sum, not complemented. */
+static struct utcp_pkt *offload_frame(uint32_t tag)
+{
+	struct utcp_pkt *p = loop_frame(&loop, 14 + 20 + 20 + 100, tag);
+	uint8_t *ip = p->data + 14, *th = ip + 20;
+	uint32_t src = htonl(0x0a000001), dst = htonl(0x0a000002);
+	memset(ip, 0, 140);
+	p->data[12] = 0x08, p->data[13] = 0x00;
+	ip[0] = 0x45, ip[3] = 140, ip[8] = 64, ip[9] = UTCP_IPPROTO_TCP;
+	memcpy(ip + 12, &src, 4), memcpy(ip + 16, &dst, 4);
+	th[12] = 5 << 4, th[13] = 0x18;
+	for (int i = 0; i < 100; i++)
+		th[20 + i] = (uint8_t)(tag + i);
+	uint16_t pseudo = (uint16_t)~utcp_csum_fold(utcp_csum_pseudo(src, dst, UTCP_IPPROTO_TCP, 120));
+	memcpy(th + 16, &pseudo, 2);
+	p->l2_len = 14, p->l3_len = 20;
+	p->ol_flags = UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM;
+	return p;
+}
+
+START_TEST(test_corrupt_on_transmit_finishes_offloaded_checksums_first)
+{
+	struct utcp_fault_params fp = { .corrupt = 1.0, .seed = 5, .tx = 1 };
+	struct utcp_nic *nic = wrap(&fp);
+	for (uint32_t t = 0; t < 20; t++) {
+		struct utcp_pkt *p = offload_frame(t);
+		/* what a NIC would have sent: both checksums filled in */
+		uint8_t want[154];
+		memcpy(want, p->data, sizeof(want));
+		uint16_t ipck = utcp_csum_fold(utcp_csum_partial(want + 14, 20, 0));
+		memcpy(want + 24, &ipck, 2);
+		uint16_t tcpck = utcp_csum_fold(utcp_csum_partial(want + 34, 120, 0));
+		memcpy(want + 50, &tcpck, 2);
+		ck_assert_uint_eq(utcp_nic_tx_burst(nic, 0, &p, 1), 1);
+		ck_assert_uint_eq(utcp_nic_rx_burst(nic, 0, &p, 1), 1);
+		ck_assert_uint_eq(p->ol_flags & (UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM), 0);
+		int diff = 0; /* the sums came first, then one byte was flipped */
+		for (int i = 0; i < 154; i++)
+			diff += p->data[i] != want[i];
+		ck_assert_int_eq(diff, 1);
+		utcp_nic_free(nic, p);
+	}
+	utcp_nic_close(nic);
+}
+END_TEST
+
+START_TEST(test_corrupt_on_receive_drops_the_nic_checksum_verdict)
+{
+	struct utcp_fault_params fp = { .corrupt = 1.0, .seed = 6, .rx = 1 };
+	struct utcp_nic *nic = wrap(&fp);
+	struct utcp_pkt *p = loop_frame(&loop, 100, 1);
+	p->ol_flags = UTCP_PKT_RX_IP_CKSUM_GOOD | UTCP_PKT_RX_L4_CKSUM_GOOD | UTCP_PKT_RX_RSS_HASH;
+	loop_push(&loop, p);
+	ck_assert_uint_eq(utcp_nic_rx_burst(nic, 0, &p, 1), 1);
+	ck_assert_uint_eq(p->ol_flags, UTCP_PKT_RX_RSS_HASH); /* the stack must verify again */
+	utcp_nic_free(nic, p);
 	utcp_nic_close(nic);
 }
 END_TEST
@@ -438,6 +504,8 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, test_same_seed_same_frames);
 	tcase_add_test(tc, test_dup_delivers_every_frame_twice);
 	tcase_add_test(tc, test_corrupt_flips_exactly_one_byte);
+	tcase_add_test(tc, test_corrupt_on_transmit_finishes_offloaded_checksums_first);
+	tcase_add_test(tc, test_corrupt_on_receive_drops_the_nic_checksum_verdict);
 	tcase_add_test(tc, test_reorder_swaps_each_pair);
 	tcase_add_test(tc, test_reordered_frame_leaves_alone_after_bounded_time);
 	tcase_add_test(tc, test_delay_holds_until_due_and_wait_wakes_for_it);

@@ -8,7 +8,8 @@
  * given to their kernel side never touch the host's network, and disappear
  * with the process.  The tests open a tap, check its
  * capabilities, ask the kernel side for its MAC with an ARP request (RFC 826)
- * and read the reply, and check that closing removes the device.
+ * and read the reply (with and without the virtio_net_hdr of checksum
+ * offload, tap_vnet_hdr), and check that closing removes the device.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -127,10 +128,13 @@ static void send_arp_request(struct utcp_nic *nic, const uint8_t *mac)
 
 START_TEST(test_kernel_side_answers_arp)
 {
+	cfg.tap_vnet_hdr = _i;
 	cfg.ports[0].peer_ip = inet_addr("10.213.0.1");
 	cfg.ports[0].prefix = 24;
 	cfg.ports[0].ip = inet_addr("10.213.0.2");
 	struct utcp_nic *nic = open_tap(1);
+	ck_assert_uint_eq(nic->caps.offloads,
+			  _i ? UTCP_NIC_RX_TCP_CKSUM | UTCP_NIC_TX_TCP_CKSUM : 0u);
 	ck_assert_uint_eq(kernel_addr(cfg.tap_name), inet_addr("10.213.0.1"));
 	struct utcp_nic_stats st;
 	ck_assert_int_eq(nic->ops->stats(nic, &st), 0);
@@ -223,7 +227,7 @@ static Suite *tap_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_open_multiqueue_caps);
 	tcase_add_test(tc, test_configured_mac_is_used);
-	tcase_add_test(tc, test_kernel_side_answers_arp);
+	tcase_add_loop_test(tc, test_kernel_side_answers_arp, 0, 2); /* tap_vnet_hdr 0, 1 */
 	tcase_add_test(tc, test_wait_times_out_on_idle_queue);
 	tcase_add_test(tc, test_open_with_fault_and_pcap);
 	tcase_add_test(tc, test_name_too_long);

@@ -8,13 +8,20 @@
  * no illegal state change); at the end no socket, TCB or packet buffer
  * may be left.
  *
+ * With checksum offload on both NICs (utcp_sim_nic_set_offload) the same
+ * transfer runs with segments that carry only their pseudo-header sum: the
+ * capture must still show every TCP checksum right, and corruption on the
+ * link must still be caught by the receiving stack.
+ *
  * TCP_SIM_SEEDS=A-B, TCP_SIM_BYTES=N and TCP_SIM_LOSS=P in the environment
  * change the sweep (default seeds 1-6, 200000 bytes each way, loss 0.05).
  */
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nic/sim/sim.h"
 #include "tests/unit/tcptest.h"
@@ -451,20 +458,26 @@ static void host_cfg(struct utcp_config *cfg, uint32_t ip, uint64_t seed)
 	ck_assert_msg(utcp_config_finish(cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
+/* How world_up builds the next world (tests that need otherwise set them). */
+static int nic_offload = 0;            /* both NICs offer checksum offload */
+static double link_corrupt = 0.001;
+static const char *capture_path = NULL;
+
 static struct utcp_sim_world *world_up(uint64_t seed, double loss, struct run *r)
 {
 	char err[200];
 	struct utcp_sim_link_params lp;
 	struct utcp_sim_world *w = utcp_sim_world_create(seed);
-	if (getenv("TCP_SIM_PCAP") != NULL)
-		ck_assert_int_eq(utcp_sim_world_capture(w, getenv("TCP_SIM_PCAP"), err, sizeof(err)), 0);
+	const char *pcap = capture_path != NULL ? capture_path : getenv("TCP_SIM_PCAP");
+	if (pcap != NULL)
+		ck_assert_int_eq(utcp_sim_world_capture(w, pcap, err, sizeof(err)), 0);
 	utcp_sim_link_params_default(&lp);
 	lp.latency = 2 * TT_MS;
 	lp.rate = 100000000ull;
 	lp.fault.loss = loss;
 	lp.fault.reorder = 0.05;
 	lp.fault.dup = 0.01;
-	lp.fault.corrupt = 0.001;
+	lp.fault.corrupt = link_corrupt;
 	struct utcp_sim_link *link = utcp_sim_link_create(w, &lp, NULL);
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < 2; i++) {
@@ -473,6 +486,7 @@ static struct utcp_sim_world *world_up(uint64_t seed, double loss, struct run *r
 		struct utcp_nic *nic = utcp_sim_nic_create(w, r->h[i], "sim0", 1, 4096, 0, NULL, err,
 							   sizeof(err));
 		ck_assert_msg(nic != NULL, "%s", err);
+		ck_assert_int_eq(utcp_sim_nic_set_offload(nic, nic_offload), 0);
 		ck_assert_int_eq(utcp_sim_link_attach(link, i, nic), 0);
 		host_cfg(&cfg, TN_IP(10, 0, 0, 1 + i), utcp_sim_world_derive_seed(w, "host", (uint64_t)i));
 		ck_assert_msg(utcp_sim_host_open_stack(r->h[i], &cfg, err, sizeof(err)) == 0, "%s",
@@ -512,6 +526,8 @@ static void world_down(struct utcp_sim_world *w, struct run *r, uint64_t seed)
 	utcp_sim_world_destroy(w);
 }
 
+static uint64_t last_cksum_drops[2]; /* drop_tcp_cksum of each host in the last run_seed */
+
 static void run_seed(uint64_t seed, size_t bytes, double loss)
 {
 	struct run r;
@@ -549,6 +565,8 @@ static void run_seed(uint64_t seed, size_t bytes, double loss)
 		       (unsigned long long)a.tcp_fast_retransmits,
 		       (unsigned long long)b.tcp_fast_retransmits);
 	}
+	for (int i = 0; i < 2; i++)
+		last_cksum_drops[i] = utcp_sim_host_ctx(r.h[i], 0)->stats.drop_tcp_cksum;
 	world_down(w, &r, seed);
 }
 
@@ -662,12 +680,59 @@ START_TEST(bulk_both_ways_impaired)
 }
 END_TEST
 
+/* Every TCP segment in a capture: its checksum verifies.  Returns how many. */
+static int capture_tcp_cksums_ok(const char *path)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_open_offline(path, err);
+	ck_assert_msg(pc != NULL, "%s", err);
+	struct pcap_pkthdr *h;
+	const u_char *f;
+	int n = 0;
+	while (pcap_next_ex(pc, &h, &f) == 1) {
+		if (h->caplen < 54 || f[12] != 0x08 || f[13] != 0x00 || f[23] != UTCP_IPPROTO_TCP)
+			continue;
+		uint16_t l4 = (uint16_t)(((f[16] << 8) | f[17]) - 20);
+		uint32_t src, dst;
+		memcpy(&src, f + 26, 4);
+		memcpy(&dst, f + 30, 4);
+		ck_assert_uint_eq(utcp_csum_fold(utcp_csum_partial(f + 34, l4,
+				  utcp_csum_pseudo(src, dst, UTCP_IPPROTO_TCP, l4))), 0);
+		n++;
+	}
+	pcap_close(pc);
+	return n;
+}
+
+START_TEST(bulk_with_checksum_offload)
+{
+	char path[] = "/tmp/utcp-test-offload-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	nic_offload = 1;
+	capture_path = path;
+	run_seed(1001, 300000, 0.0);
+	capture_path = NULL;
+	ck_assert_int_gt(capture_tcp_cksums_ok(path), 400); /* finished on the wire */
+	unlink(path);
+	/* damage on the link is still caught by the receiving stack */
+	link_corrupt = 0.02;
+	run_seed(1002, 300000, 0.0);
+	ck_assert_uint_gt(last_cksum_drops[0], 0);
+	ck_assert_uint_gt(last_cksum_drops[1], 0);
+	link_corrupt = 0.001;
+	nic_offload = 0;
+}
+END_TEST
+
 Suite *tcp_sim_suite(void)
 {
 	Suite *su = suite_create("tcp_sim");
 	TCase *tc = tcase_create("sim");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, bulk_both_ways_clean_link);
+	tcase_add_test(tc, bulk_with_checksum_offload);
 	tcase_add_test(tc, bulk_both_ways_impaired);
 	tcase_add_test(tc, request_response_many_connections);
 	tcase_add_test(tc, busy_polling_application_lets_virtual_time_pass);

@@ -35,6 +35,7 @@ struct wl_spec {
 	size_t msg;         /* request and response size (bytes) */
 	size_t wsize;       /* bulk: bytes per write() */
 	double max_wall;    /* stop starting new work after this many wall seconds */
+	int no_offload;     /* utcp: simulated NICs without TCP checksum offload */
 };
 
 /* Socket calls on one stack.  Sockets are non-blocking; addresses and

@@ -216,6 +216,9 @@ void report_header(const struct bench_opts *o, int argc, char **argv)
 	printf("\nutcp-bench: Linux %s, %s, %ld CPUs; both stacks on CPU %d; %d round%s, "
 	       "interleaved; seed %" PRIu64 "\n", u.release, model, sysconf(_SC_NPROCESSORS_ONLN),
 	       o->cpu, o->rounds, o->rounds > 1 ? "s" : "", o->seed);
+	printf("utcp-bench: utcp's simulated NICs: %s\n",
+	       o->no_offload ? "no offloads (every checksum in software)"
+			     : "TCP checksum offload, as loopback (--no-offload: in software)");
 	for (int k = 0; k < WL_NKINDS; k++) {
 		const struct wl_spec *s = &o->spec[k];
 		if (!o->want[k])
@@ -343,7 +346,7 @@ static int cg_run(const struct bench_opts *o, const char *self, enum wl_kind k, 
 			dup2(fd, 1);
 		execlp("valgrind", "valgrind", "--tool=callgrind", "-q", out, self, "--callgrind-child",
 		       "--workloads", wl_names[k], "--count", cnt, "--seed", seed, "--time", "600",
-		       (char *)NULL);
+		       o->no_offload ? "--no-offload" : (char *)NULL, (char *)NULL);
 		_exit(127);
 	}
 	int st;

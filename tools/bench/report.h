@@ -14,7 +14,7 @@ enum { STACK_UTCP, STACK_KERNEL };
 
 struct bench_opts {
 	int quick, rounds, cpu, only; /* only: 0 both, 1 utcp, 2 kernel */
-	int no_callgrind, no_scaling, child;
+	int no_callgrind, no_scaling, child, no_offload;
 	double max_wall;
 	uint64_t seed, count;
 	int want[WL_NKINDS];
