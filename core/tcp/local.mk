@@ -4,6 +4,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_ctx.c \
 	core/tcp/tcp_opt.c \
 	core/tcp/tcp_buf.c \
+	core/tcp/tcp_ooo.c \
 	core/tcp/tcp_cc.c \
 	core/tcp/cc_newreno.c \
 	core/tcp/cc_cubic.c \
@@ -58,3 +59,4 @@ tests_unit_test_syncookie_SOURCES = tests/unit/test_syncookie.c $(TCP_TESTLIB)
 tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_syncookie_LDADD = $(UNIT_LIBS)
 include $(top_srcdir)/core/tcp/cc.mk
+include $(top_srcdir)/core/tcp/ooo.mk

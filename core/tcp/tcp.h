@@ -51,7 +51,9 @@
 #define TCP_KEEPINTVL_DEFAULT 75       /* s */
 #define TCP_KEEPCNT_DEFAULT 9
 #define TCP_PAWS_IDLE (24ull * 24 * 3600 * UTCP_NSEC_PER_SEC) /* RFC 7323 §5.5 */
-#define TCP_OOO_MAX 8                  /* out-of-order ranges kept per connection */
+#define TCP_OOO_GRAIN 1024             /* receive-ring bytes per out-of-order range kept */
+#define TCP_OOO_MIN 8                  /* out-of-order ranges kept, whatever the ring size */
+#define TCP_SACK_HIST 4                /* ranges remembered as reported first (RFC 2018 §4) */
 #define TCP_EPHEMERAL_LO 32768         /* Linux ip_local_port_range */
 #define TCP_EPHEMERAL_HI 60999
 #define TCP_CHALLENGE_ACK_LIMIT 1000   /* per second per context, RFC 5961 §7 */
@@ -146,16 +148,23 @@ struct tcp_sndbuf {
 };
 
 /* Receive buffer: unread in-order bytes, then (at their sequence offsets)
- * out-of-order ranges, all within the advertised window. */
+ * out-of-order ranges, all within the advertised window (tcp_ooo.c). */
 struct tcp_rcvbuf {
 	uint8_t *mem;
 	uint32_t size;
 	uint32_t cap;       /* SO_RCVBUF <= size */
 	uint32_t head;      /* ring index of the first unread byte */
 	uint32_t len;       /* unread in-order bytes (end at rcv_nxt) */
-	uint8_t nooo;       /* out-of-order ranges, sorted by start */
-	uint8_t ooo_last;   /* index of the most recently updated range (RFC 2018 §4) */
-	struct tcp_sack_block ooo[TCP_OOO_MAX];
+	/* Out-of-order ranges: sorted by start, disjoint and not adjacent,
+	 * inside (rcv_nxt, rcv_adv]; room for ooo_max of them came with the
+	 * ring (tcp_ooo_room). */
+	struct tcp_sack_block *ooo;
+	uint32_t nooo, ooo_max;
+	/* RFC 2018 §4: a sequence number inside each of the last ranges that
+	 * went first in a SACK option, the most recent first; each in a
+	 * different range of ooo[]. */
+	uint32_t hist[TCP_SACK_HIST];
+	uint8_t nhist;
 };
 
 /* ---- congestion control interface --------------------------------- */
@@ -363,6 +372,7 @@ typedef void (*tcp_notify_fn)(struct utcp_ctx *ctx, void *sock, uint32_t events)
 
 struct utcp_tcp_ctx {
 	struct tcp_lpool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
+	struct tcp_lpool ooo_pool;      /* out-of-order ranges, one array per receive ring */
 	struct utcp_tcb **flows;        /* flow table buckets */
 	uint32_t flow_mask, nflows;
 	uint32_t hash_seed;
@@ -486,6 +496,26 @@ void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n);
  * (rcv_nxt advanced), or UINT32_MAX if the out-of-order bound refused it. */
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);
+
+/* ---- internal: out-of-order ranges and SACK blocks (tcp_ooo.c) ------- */
+/* Ranges kept for a receive ring of size bytes. */
+uint32_t tcp_ooo_room(uint32_t size);
+/* Record [start, end), above rcv_nxt, as held: 0, or -1 (nothing changed)
+ * if it needs a new range and ooo_max are in use. */
+int tcp_ooo_insert(struct tcp_rcvbuf *b, uint32_t start, uint32_t end);
+/* In-order data moved RCV.NXT to rcv_nxt: the ranges it reaches join the
+ * in-order data; returns the new RCV.NXT (past the last range joined). */
+uint32_t tcp_ooo_advance(struct tcp_rcvbuf *b, uint32_t rcv_nxt);
+/* The first range overlapping [start, end) (1, in *blk), or 0. */
+int tcp_ooo_overlap(const struct tcp_rcvbuf *b, uint32_t start, uint32_t end,
+		    struct tcp_sack_block *blk);
+/* RFC 2018 §4 / RFC 2883 §4: at most max blocks for the next ACK: the range
+ * holding *first if first is not NULL (a D-SACK's start), then the ranges
+ * last reported first, the most recent first, then the lowest others. */
+unsigned tcp_ooo_sack_blocks(const struct tcp_rcvbuf *b, const uint32_t *first,
+			     struct tcp_sack_block *out, unsigned max);
+/* The ranges' invariants; 0, or -1 with msg (tcp_check.c). */
+int tcp_ooo_check(const struct utcp_tcb *tp, char *msg, size_t len);
 
 /* ---- internal: sending user data (tcp_conn.c), used by core/api ------ */
 struct tcp_conn_opts {

@@ -8,9 +8,9 @@
  * The receive ring holds the unread in-order bytes followed, at their own
  * sequence offsets, by out-of-order data: everything we accept lies inside
  * the window we advertised, which never exceeds the free space of the ring,
- * so out-of-order data needs no memory of its own.  At most TCP_OOO_MAX
- * disjoint ranges are remembered; a segment that would need another one
- * is dropped (the bound on out-of-order state) and counted.
+ * so out-of-order data needs no memory of its own.  Which ranges are held
+ * is kept by tcp_ooo.c, with room that grows with the ring; a segment that
+ * would need more ranges than that is refused (and counted by the caller).
  */
 #include <string.h>
 
@@ -72,64 +72,21 @@ void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n)
 
 /* ---- receive ------------------------------------------------------------- */
 
-static void ooo_remove(struct tcp_rcvbuf *b, unsigned i)
-{
-	memmove(&b->ooo[i], &b->ooo[i + 1], (b->nooo - i - 1) * sizeof(b->ooo[0]));
-	b->nooo--;
-	if (b->ooo_last > i)
-		b->ooo_last--;
-	else if (b->ooo_last == i)
-		b->ooo_last = 0;
-}
-
-/* Record [start, end) as held, merging with overlapping or adjacent ranges.
- * -1 if it would need more than TCP_OOO_MAX ranges. */
-static int ooo_insert(struct tcp_rcvbuf *b, uint32_t start, uint32_t end)
-{
-	unsigned i = 0;
-	while (i < b->nooo && SEQ_LT(b->ooo[i].end, start))
-		i++;
-	if (i == b->nooo || SEQ_LT(end, b->ooo[i].start)) {
-		if (b->nooo == TCP_OOO_MAX)
-			return -1;
-		memmove(&b->ooo[i + 1], &b->ooo[i], (b->nooo - i) * sizeof(b->ooo[0]));
-		b->ooo[i].start = start;
-		b->ooo[i].end = end;
-		b->nooo++;
-		b->ooo_last = (uint8_t)i;
-		return 0;
-	}
-	/* Overlaps or touches range i: widen it, then absorb followers. */
-	b->ooo[i].start = SEQ_MIN(b->ooo[i].start, start);
-	b->ooo[i].end = SEQ_MAX(b->ooo[i].end, end);
-	while (i + 1 < b->nooo && SEQ_LEQ(b->ooo[i + 1].start, b->ooo[i].end)) {
-		b->ooo[i].end = SEQ_MAX(b->ooo[i].end, b->ooo[i + 1].end);
-		ooo_remove(b, i + 1);
-	}
-	b->ooo_last = (uint8_t)i;
-	return 0;
-}
-
 /* Caller has trimmed [seq, seq + len) to [rcv_nxt, rcv_adv).  Returns the
- * bytes that became readable (rcv_nxt advanced by as much), or -1 if the
- * out-of-order bound refused the segment. */
+ * bytes that became readable (rcv_nxt advanced by as much), or UINT32_MAX
+ * (nothing stored) if the out-of-order bound refused the segment. */
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len)
 {
 	struct tcp_rcvbuf *b = &tp->rcv;
 	uint32_t off = seq - tp->rcv_nxt;
-	if (off > 0 && ooo_insert(b, seq, seq + len) < 0)
+	if (off > 0 && tcp_ooo_insert(b, seq, seq + len) < 0)
 		return UINT32_MAX;
 	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len + off), data, len);
 	if (off > 0)
 		return 0;
 	uint32_t start = tp->rcv_nxt;
-	tp->rcv_nxt += len;
-	/* Ranges now reached by rcv_nxt join the in-order data. */
-	while (b->nooo > 0 && SEQ_LEQ(b->ooo[0].start, tp->rcv_nxt)) {
-		if (SEQ_GT(b->ooo[0].end, tp->rcv_nxt))
-			tp->rcv_nxt = b->ooo[0].end;
-		ooo_remove(b, 0);
-	}
+	/* Ranges now reached by RCV.NXT join the in-order data. */
+	tp->rcv_nxt = tcp_ooo_advance(b, tp->rcv_nxt + len);
 	uint32_t n = tp->rcv_nxt - start;
 	b->len += n;
 	return n;

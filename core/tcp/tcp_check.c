@@ -8,6 +8,9 @@
  *     (RFC 9293 §3.8.6: a sender must not send beyond SND.UNA + SND.WND;
  *     one extra MSS allows a persist probe, one octet a FIN);
  *   - buffers never hold more than their size;
+ *   - the out-of-order ranges are sorted, disjoint and merged, inside
+ *     (RCV.NXT, the advertised right edge] and the ring, within their
+ *     room, and the SACK history names ranges still held (tcp_ooo.c);
  *   - no state change outside RFC 9293 Figure 5 ever happened.
  *
  * Reads the context, changes nothing.
@@ -34,7 +37,7 @@ static int tcb_check(const struct utcp_tcb *tp, char *msg, size_t len)
 			 tcp_state_names[tp->state]);
 		return -1;
 	}
-	return 0;
+	return tcp_ooo_check(tp, msg, len);
 }
 
 int utcp_ctx_check_invariants(const struct utcp_ctx *ctx, char *msg, size_t len)

@@ -402,12 +402,17 @@ uint32_t tcp_clamp_buf(const struct tcp_lpool *pool, int want)
 	return (uint32_t)want < min ? min : (uint32_t)want;
 }
 
+/* The receive ring comes with its out-of-order range array (tcp_ooo.c);
+ * both pools hold max_num_buffers objects. */
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
 	uint8_t *r = tcp_lpool_get(&t->rcvbuf_pool);
-	uint8_t *s = r != NULL ? tcp_lpool_get(&t->sndbuf_pool) : NULL;
+	void *q = r != NULL ? tcp_lpool_get(&t->ooo_pool) : NULL;
+	uint8_t *s = q != NULL ? tcp_lpool_get(&t->sndbuf_pool) : NULL;
 	if (s == NULL) {
+		if (q != NULL)
+			tcp_lpool_put(&t->ooo_pool, q);
 		if (r != NULL)
 			tcp_lpool_put(&t->rcvbuf_pool, r);
 		tp->ctx->stats.tcp_no_sock_buf++;
@@ -418,6 +423,8 @@ int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
 	tp->rcv.mem = r;
 	tp->rcv.size = (uint32_t)t->rcvbuf_pool.size;
 	tp->rcv.cap = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
+	tp->rcv.ooo = q;
+	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
 	tp->snd.mem = s;
 	tp->snd.size = (uint32_t)t->sndbuf_pool.size;
 	tp->snd.cap = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
@@ -429,11 +436,15 @@ void tcp_bufs_release(struct utcp_tcb *tp)
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
 	if (tp->rcv.mem != NULL)
 		tcp_lpool_put(&t->rcvbuf_pool, tp->rcv.mem);
+	if (tp->rcv.ooo != NULL)
+		tcp_lpool_put(&t->ooo_pool, tp->rcv.ooo);
 	if (tp->snd.mem != NULL)
 		tcp_lpool_put(&t->sndbuf_pool, tp->snd.mem);
 	tp->rcv.mem = NULL;
+	tp->rcv.ooo = NULL;
 	tp->snd.mem = NULL;
-	tp->rcv.len = tp->rcv.nooo = 0;
+	tp->rcv.len = tp->rcv.nooo = tp->rcv.ooo_max = 0;
+	tp->rcv.nhist = 0;
 	tp->snd.len = 0;
 }
 
@@ -539,6 +550,8 @@ static int tcp_ctx_alloc_tables(struct utcp_ctx *ctx, struct utcp_tcp_ctx *t)
 	if (tcp_lpool_init(&t->tcb_pool, sizeof(struct utcp_tcb), nconn) < 0 ||
 	    tcp_lpool_init(&t->lis_pool, sizeof(struct tcp_listener), nconn) < 0 ||
 	    tcp_lpool_init(&t->rcvbuf_pool, t->rcvbuf, nbuf) < 0 ||
+	    tcp_lpool_init(&t->ooo_pool, tcp_ooo_room(t->rcvbuf) * sizeof(struct tcp_sack_block),
+			   nbuf) < 0 ||
 	    tcp_lpool_init(&t->sndbuf_pool, t->sndbuf, nbuf) < 0)
 		return -1;
 	/* Pool objects are rounded up to 64 bytes; the buffers use the exact size. */
@@ -562,6 +575,7 @@ static void tcp_ctx_free_tables(struct utcp_tcp_ctx *t)
 	tcp_lpool_destroy(&t->tcb_pool);
 	tcp_lpool_destroy(&t->lis_pool);
 	tcp_lpool_destroy(&t->rcvbuf_pool);
+	tcp_lpool_destroy(&t->ooo_pool);
 	tcp_lpool_destroy(&t->sndbuf_pool);
 }
 

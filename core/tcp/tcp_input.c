@@ -633,15 +633,9 @@ static int tcp_fin_acked(const struct utcp_tcb *tp)
  * (the first overlap found). */
 static void tcp_dsack_ooo(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
-	const struct tcp_rcvbuf *b = &tp->rcv;
-	for (unsigned i = 0; i < b->nooo; i++) {
-		uint32_t a = SEQ_MAX(b->ooo[i].start, s->seq);
-		uint32_t e = SEQ_MIN(b->ooo[i].end, s->seq + s->len);
-		if (SEQ_LT(a, e)) {
-			tcp_dsack_note(tp, a, e);
-			return;
-		}
-	}
+	struct tcp_sack_block r;
+	if (tcp_ooo_overlap(&tp->rcv, s->seq, s->seq + s->len, &r))
+		tcp_dsack_note(tp, SEQ_MAX(r.start, s->seq), SEQ_MIN(r.end, s->seq + s->len));
 }
 
 static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)

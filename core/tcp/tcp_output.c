@@ -105,8 +105,9 @@ static unsigned put_block(uint8_t *p, unsigned n, const struct tcp_sack_block *b
 }
 
 /* RFC 2018 §4: the first block reports the most recently received
- * segment's range; then the others, as many as fit.  RFC 2883 §4: a
- * D-SACK block goes first, followed by the range containing it if any. */
+ * segment's range, then the most recently reported ones, as many as fit
+ * (tcp_ooo_sack_blocks).  RFC 2883 §4: a D-SACK block goes first,
+ * followed by the range containing it if any. */
 static unsigned opt_sack(struct utcp_tcb *tp, uint8_t *p, unsigned room)
 {
 	const struct tcp_rcvbuf *b = &tp->rcv;
@@ -114,22 +115,17 @@ static unsigned opt_sack(struct utcp_tcb *tp, uint8_t *p, unsigned room)
 	unsigned max = room >= 12 ? (room - 4) / 8 : 0, n = 0;
 	if ((b->nooo == 0 && !dsack) || max == 0)
 		return 0;
+	struct tcp_sack_block blk[4];
+	if (max > 4)
+		max = 4;
+	if (dsack)
+		blk[n++] = tp->dsack;
+	n += tcp_ooo_sack_blocks(b, dsack ? &tp->dsack.start : NULL, blk + n, max - n);
 	p[0] = TCPOPT_NOP;
 	p[1] = TCPOPT_NOP;
 	p[2] = TCPOPT_SACK;
-	unsigned first = b->ooo_last;
-	if (dsack) {
-		n = put_block(p, n, &tp->dsack);
-		for (unsigned i = 0; i < b->nooo; i++)
-			if (SEQ_LEQ(b->ooo[i].start, tp->dsack.start) &&
-			    SEQ_GEQ(b->ooo[i].end, tp->dsack.end))
-				first = i;
-	}
-	if (b->nooo > 0 && n < max)
-		n = put_block(p, n, &b->ooo[first]);
-	for (unsigned i = 0; i < b->nooo && n < max; i++)
-		if (i != first)
-			n = put_block(p, n, &b->ooo[i]);
+	for (unsigned i = 0; i < n; i++)
+		put_block(p, i, &blk[i]);
 	p[3] = (uint8_t)(2 + 8 * n);
 	tp->ctx->stats.tcp_sack_blocks_tx += n;
 	return 4 + 8 * n;

@@ -108,6 +108,7 @@ void tt_down(void)
 	ck_assert_uint_eq(u.timewait, 0);
 	ck_assert_uint_eq(u.listeners, 0);
 	ck_assert_uint_eq(u.rcvbufs, 0);
+	ck_assert_uint_eq(tt_h.ctx->tcp->ooo_pool.in_use, 0); /* out-of-order range arrays */
 	ck_assert_uint_eq(u.sndbufs, 0);
 	ck_assert_uint_eq(utcp_ctx_stats(tt_h.ctx)->tcp_illegal_transitions, 0);
 	ck_assert_uint_eq(utcp_ctx_bufs_in_use(tt_h.ctx), 0);

@@ -149,21 +149,33 @@ START_TEST(out_of_order_memory_bound)
 	struct tt_seg s, a;
 	tt_passive(&c, L, TT_OPT_MSS);
 	uint32_t base = c.pnxt;
-	/* TCP_OOO_MAX disjoint ranges are kept; one more is refused. */
-	for (unsigned i = 0; i <= TCP_OOO_MAX; i++) {
+	/* As many disjoint ranges as the ring's room (64 KiB: 72) are kept;
+	 * one more is refused. */
+	const unsigned room = tcp_ooo_room(65536);
+	ck_assert_uint_eq(room, 72);
+	for (unsigned i = 0; i <= room; i++) {
 		tt_pseg(&c, &a, TH_ACK, pat + 200 * (i + 1), 100);
 		a.seq = base + 200 * (i + 1);
 		tt_in(&a);
 		tt_hout(&c, &s, TH_ACK, base, 0); /* a duplicate ACK each time */
 	}
 	ck_assert_uint_eq(st()->drop_tcp_ooo_mem, 1);
-	ck_assert_uint_eq(st()->tcp_ooo_segs, TCP_OOO_MAX);
-	/* Fill everything in order: all of it arrives, byte for byte. */
-	tt_pin(&c, TH_ACK, pat, 1000);
-	tt_hout(&c, &s, TH_ACK, base + 1100, 0); /* gap filled: ACK at once */
-	tt_pin(&c, TH_ACK, pat + 1000, 1000);
-	tt_hout(&c, &s, TH_ACK, base + 2000, 0);
-	read_expect(c.sock, pat, 2000);
+	ck_assert_uint_eq(st()->tcp_ooo_segs, room);
+	/* Fill the holes in order: each filled gap is ACKed at once, up to
+	 * the end of the range above it; all of it arrives, byte for byte. */
+	for (unsigned j = 0; j < room; j++) {
+		uint32_t h = j == 0 ? 0 : 200 * j + 100, e = 200 * (j + 1);
+		tt_pseg(&c, &a, TH_ACK, pat + h, e - h);
+		a.seq = base + h;
+		tt_in(&a);
+		tt_hout(&c, &s, TH_ACK, base + e + 100, 0);
+	}
+	const uint32_t top = 200 * room + 100; /* end of the last range kept */
+	c.pnxt = base + top;
+	tt_pin(&c, TH_ACK, pat + top, 1000);
+	tt_pin(&c, TH_ACK, pat + top + 1000, 1000);
+	tt_hout(&c, &s, TH_ACK, base + top + 2000, 0);
+	read_expect(c.sock, pat, top + 2000);
 	tt_finish(&c);
 }
 END_TEST
