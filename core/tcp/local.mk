@@ -58,3 +58,4 @@ tests_unit_test_syncookie_SOURCES = tests/unit/test_syncookie.c $(TCP_TESTLIB)
 tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_syncookie_LDADD = $(UNIT_LIBS)
 include $(top_srcdir)/core/tcp/cc.mk
+include $(top_srcdir)/core/tcp/rack.mk
