@@ -226,6 +226,8 @@ static int rack_dsack(uint32_t ack, const struct tcp_opts *o)
 	if (!(o->flags & TOF_SACK) || o->nsack == 0)
 		return 0;
 	const struct tcp_sack_block *b = &o->sack[0];
+	if (!SEQ_LT(b->start, b->end))
+		return 0; /* an empty block reports nothing */
 	if (SEQ_LEQ(b->end, ack))
 		return 1;
 	return o->nsack > 1 && SEQ_GEQ(b->start, o->sack[1].start) &&

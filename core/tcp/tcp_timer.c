@@ -85,6 +85,7 @@ void tcp_rexmt_stop(struct utcp_tcb *tp)
 {
 	tp->flags &= ~TF_PERSIST;
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rexmt);
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* RFC 8985 §8: nothing to watch */
 }
 
 void tcp_persist_arm(struct utcp_tcb *tp)

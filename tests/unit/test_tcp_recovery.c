@@ -410,6 +410,55 @@ START_TEST(tlp_repairs_tail_loss)
 }
 END_TEST
 
+START_TEST(tlp_repairs_last_segment)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* Only 9, the last segment, is lost. */
+	sack1(&c, h0, h0 + 9 * MSS, 0, 0);
+	tt_expect_none();
+	/* RFC 8985 §7.2: one segment in flight, PTO = 2 * SRTT + WCDelAckT
+	 * (200 ms), well before the RTO (1 s). */
+	utcp_time_t t = tt_now();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_ge(tt_now() - t, 2 * RTT + 200 * TT_MS);
+	ck_assert_uint_le(tt_now() - t, 2 * RTT + 200 * TT_MS + TT_MS);
+	expect_seg(h0, 9, &c);
+	tt_expect_none();
+	/* §7.4: the probe's ACK covers it and carries no D-SACK: the probe
+	 * repaired a loss, and congestion control responds once. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(st()->tcp_tlp_recoveries, 1);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(tlp_dsack_no_loss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 9 is only late: the probe resends it, and the peer reports the
+	 * copy with a D-SACK (RFC 2883): no loss, no response (§7.4). */
+	sack1(&c, h0, h0 + 9 * MSS, 0, 0);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 9, &c);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 9, 10);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(st()->tcp_tlp_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
 START_TEST(tlp_sends_new_data)
 {
 	struct tt_conn c;
@@ -676,6 +725,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, rack_reordering_timer);
 	tcase_add_test(tc, rack_lost_retransmission);
 	tcase_add_test(tc, tlp_repairs_tail_loss);
+	tcase_add_test(tc, tlp_repairs_last_segment);
+	tcase_add_test(tc, tlp_dsack_no_loss);
 	tcase_add_test(tc, tlp_sends_new_data);
 	tcase_add_test(tc, rto_skips_sacked_data);
 	tcase_add_test(tc, dsack_for_duplicates);
