@@ -242,12 +242,12 @@ struct tcp_rack {
 	uint32_t end;                   /* end of the last run */
 	struct tcp_rack_run run[TCP_RACK_RUNS];
 	uint32_t xmit_ts, end_seq;      /* RACK.xmit_ts, RACK.end_seq */
-	uint32_t fack;                  /* RACK.fack */
+	uint32_t fack;                  /* RACK.fack (when fack_on) */
 	uint32_t rtt, min_rtt, srtt;    /* RACK.rtt, RACK.min_RTT, SRTT (us) */
 	uint32_t dsack_round;           /* RACK.dsack_round (when dsack_round_on) */
 	uint32_t tlp_end_seq;           /* TLP.end_seq (when tlp_on) */
 	uint8_t have_xmit, reordering_seen, reo_wnd_mult, reo_wnd_persist;
-	uint8_t dsack_round_on, dsack, timer, tlp_on, tlp_is_retrans;
+	uint8_t dsack_round_on, dsack, timer, tlp_on, tlp_is_retrans, fack_on;
 };
 void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt);
 void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts *o);

@@ -188,10 +188,12 @@ static void rack_delivered(struct utcp_tcb *tp, const struct tcp_rack_run *run, 
 	int rexmt = (run->flags & TCP_RACK_RETRANS) != 0;
 	/* Step 3: delivered below the highest delivered octet, never resent:
 	 * the network reordered it. */
-	if (SEQ_GT(y, r->fack))
+	if (!r->fack_on || SEQ_GT(y, r->fack)) {
 		r->fack = y;
-	else if (SEQ_LT(y, r->fack) && !rexmt)
+		r->fack_on = 1;
+	} else if (SEQ_LT(y, r->fack) && !rexmt) {
 		r->reordering_seen = 1;
+	}
 	/* Step 2: an ACK of a resent segment faster than the minimum RTT was
 	 * for the original: it says nothing about the retransmission. */
 	if (rexmt && r->min_rtt != 0 && rack_now(tp) - run->ts < r->min_rtt)

@@ -532,6 +532,54 @@ START_TEST(rto_skips_sacked_data)
 }
 END_TEST
 
+START_TEST(rto_recovery_lost_retransmission)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* As above up to the RTO: 0 and 1 lost, 2 and 3 SACKed, the
+	 * reordering timer's retransmission of 0 lost too. */
+	sack1(&c, h0, h0, 2, 3);
+	sack1(&c, h0, h0, 2, 4);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 0, &c);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 0, &c);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + MSS, 2, 4);
+	expect_seg(h0, 1, &c);
+	expect_seg(h0, 4, &c);
+	tt_expect_none();
+	/* 1 is lost once more; 4 arrives.  The duplicate ACK SACKing 4 shows
+	 * 1, sent just before it, lost (RFC 8985 §6.2 step 5), and RTO
+	 * recovery sends on it (RFC 6675 §5.1): 1 goes again, no second
+	 * timeout. */
+	tt_advance(RTT);
+	int b[4] = { 4, 5, 2, 4 };
+	uint64_t marks = st()->tcp_rack_marks;
+	sack_in(&c, h0, h0 + MSS, 2, b);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_gt(st()->tcp_rack_marks, marks);
+	ck_assert_uint_eq(m & 0x2, 0x2);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	/* From here on everything arrives: the peer acknowledges what it got. */
+	for (int i = 0; i < 10 && m != 0x3e2; i++) {
+		uint32_t upto = 5;
+		while (upto < 10 && (m >> upto & 1))
+			upto++;
+		tt_advance(RTT);
+		sack1(&c, h0, h0 + upto * MSS, 0, 0);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m, 0x3e2); /* 1, then 5..9 */
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_eq(st()->tcp_retransmits, 10); /* 0 0, 1 4, 1, 5..9: each once */
+	tt_advance(RTT);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
 /* ---- receiver: D-SACK (RFC 2883) ------------------------------------------------------ */
 
 START_TEST(dsack_for_duplicates)
@@ -729,6 +777,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tlp_dsack_no_loss);
 	tcase_add_test(tc, tlp_sends_new_data);
 	tcase_add_test(tc, rto_skips_sacked_data);
+	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
 	tcase_add_test(tc, no_dsack_without_sack);
 	tcase_add_test(tc, restart_window_after_idle);
