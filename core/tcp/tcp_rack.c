@@ -527,5 +527,7 @@ void tcp_rack_probe(struct utcp_tcb *tp)
 		r->tlp_end_seq = tp->snd_max;
 		tp->ctx->stats.tcp_tlp_probes++;
 	}
+	/* One probe per episode: a new segment as the probe armed the PTO. */
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
 	tcp_rexmt_arm(tp);
 }

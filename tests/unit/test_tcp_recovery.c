@@ -492,6 +492,49 @@ START_TEST(tlp_sends_new_data)
 }
 END_TEST
 
+START_TEST(tlp_probe_is_new_segment)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 40);
+	/* 0..7 acknowledged: slow start sends 10..n-1, as cwnd allows.  Then
+	 * the whole flight (8..n-1) is lost. */
+	sack1(&c, h0, h0 + 8 * MSS, 0, 0);
+	uint64_t sent = drain(h0, &c);
+	int n = 64 - __builtin_clzll(sent);
+	ck_assert_int_gt(n, 10);
+	ck_assert_uint_eq(sent, ((1ull << n) - 1) & ~0x3ffull);
+	ck_assert_int_lt(n, 40);
+	/* RFC 8985 §7.3: unsent data and the peer's window allows it: the
+	 * probe is a new segment, n, beyond cwnd. */
+	ck_assert(tt_next_timer());
+	expect_seg(h0, n, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	/* Its ACK SACKs n: everything sent before it is lost (RACK). */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 8 * MSS, n, n + 1);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_eq(m & 0x300, 0x300); /* 8 and 9 first */
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	uint64_t lost = ((1ull << n) - 1) & ~0xffull; /* 8..n-1 */
+	for (int i = 0; i < 20 && (m & lost) != lost; i++) {
+		int upto = 8; /* the retransmissions arrive */
+		while (upto < n && (m >> upto & 1))
+			upto++;
+		tt_advance(RTT);
+		sack1(&c, h0, h0 + (uint32_t)upto * MSS, n, n + 1);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m & lost, lost); /* 8..n-1 resent */
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	int top = 64 - __builtin_clzll(m | (1ull << n));
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + (uint32_t)top * MSS, 0, 0);
+	finish(&c, h0 + (uint32_t)top * MSS, l);
+}
+END_TEST
+
 /* ---- RTO: resend what the scoreboard says is lost (RFC 6675 §5.1) ------------------ */
 
 START_TEST(rto_skips_sacked_data)
@@ -776,6 +819,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tlp_repairs_last_segment);
 	tcase_add_test(tc, tlp_dsack_no_loss);
 	tcase_add_test(tc, tlp_sends_new_data);
+	tcase_add_test(tc, tlp_probe_is_new_segment);
 	tcase_add_test(tc, rto_skips_sacked_data);
 	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
