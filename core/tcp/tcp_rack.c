@@ -252,6 +252,18 @@ void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts
 	}
 }
 
+/* SRTT (us): RACK's own, from the microsecond send times; before its first
+ * sample, RFC 6298's (timestamps or a timed segment); 0 if none. */
+static uint32_t rack_srtt(const struct utcp_tcb *tp)
+{
+	if (tp->rack.srtt != 0)
+		return tp->rack.srtt;
+	if (!(tp->flags & TF_HAVE_RTT))
+		return 0;
+	utcp_time_t us = tp->srtt / 1000;
+	return us > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)us;
+}
+
 /* RFC 8985 §6.2 step 4: RACK.reo_wnd, adapted by D-SACK (us). */
 static uint32_t rack_reo_wnd(const struct utcp_tcb *tp)
 {
@@ -263,8 +275,9 @@ static uint32_t rack_reo_wnd(const struct utcp_tcb *tp)
 			return 0;
 	}
 	uint64_t w = (uint64_t)r->reo_wnd_mult * r->min_rtt / 4;
-	if (r->srtt != 0 && w > r->srtt)
-		w = r->srtt;
+	uint32_t srtt = rack_srtt(tp);
+	if (srtt != 0 && w > srtt)
+		w = srtt;
 	return (uint32_t)w;
 }
 
@@ -346,7 +359,8 @@ void tcp_rack_pto_arm(struct utcp_tcb *tp)
 		return;
 	if (utcp_timer_pending(&tp->t_rack) && r->timer == TCP_RACK_T_REO)
 		return;
-	uint32_t pto = r->srtt != 0 ? 2 * r->srtt : TCP_RACK_PTO_NOSRTT;
+	uint32_t srtt = rack_srtt(tp);
+	uint32_t pto = srtt != 0 ? 2 * srtt : TCP_RACK_PTO_NOSRTT;
 	if (tp->snd_max - tp->snd_una <= tp->mss)
 		pto += TCP_RACK_WCDELACKT;
 	utcp_time_t due = tp->ctx->now + (utcp_time_t)pto * 1000;
