@@ -185,12 +185,14 @@ void print_tcp_counters(const struct testbed *tb)
 		       " sack-recoveries %" PRIu64 " dup-acks %" PRIu64 " ooo %" PRIu64
 		       " sack-blocks-tx %" PRIu64 " dsack-tx %" PRIu64 " hystart-exits %" PRIu64
 		       " syn-retransmits %" PRIu64 " timeouts %" PRIu64 " idle-timeouts %" PRIu64
+		       " rack-lost %" PRIu64 " tlp-probes %" PRIu64 " tlp-recoveries %" PRIu64
 		       "; drops %" PRIu64,
 		       utcp_sim_host_name(tb->host[i]), s.tcp_rx, s.tcp_tx, s.tcp_retransmits,
 		       s.tcp_rto, s.tcp_fast_retransmits, s.tcp_fast_recoveries,
 		       s.tcp_sack_recoveries, s.tcp_dup_acks, s.tcp_ooo_segs, s.tcp_sack_blocks_tx,
 		       s.tcp_dsack_tx, s.tcp_hystart_exits, s.tcp_syn_retransmits, s.tcp_timeouts,
-		       s.tcp_idle_timeouts, utcp_stats_drops(&s));
+		       s.tcp_idle_timeouts, s.tcp_rack_marks, s.tcp_tlp_probes, s.tcp_tlp_recoveries,
+		       utcp_stats_drops(&s));
 		print_drops(&s);
 	}
 }

@@ -60,3 +60,4 @@ tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_syncookie_LDADD = $(UNIT_LIBS)
 include $(top_srcdir)/core/tcp/cc.mk
 include $(top_srcdir)/core/tcp/ooo.mk
+include $(top_srcdir)/core/tcp/rack.mk

@@ -231,6 +231,45 @@ int tcp_sack_is_sacked(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
 void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered);
 /* Receiver: RFC 2883 D-SACK for a duplicate [start, end). */
 void tcp_dsack_note(struct utcp_tcb *tp, uint32_t start, uint32_t end);
+/* Octets of [a, b) not SACKed. */
+uint32_t tcp_sack_unsacked(const struct utcp_tcb *tp, uint32_t a, uint32_t b);
+
+/* RACK-TLP (RFC 8985), tcp_rack.c: transmit times per run of sequence
+ * space sent at one instant, RACK's state and the Tail Loss Probe. */
+#define TCP_RACK_RUNS 64               /* runs remembered (merged beyond) */
+#define TCP_RACK_RETRANS 0x01          /* Segment.retransmitted */
+#define TCP_RACK_LOST 0x02             /* Segment.lost, not resent since */
+#define TCP_RACK_T_REO 1               /* t_rack: reordering timer (§6.3) */
+#define TCP_RACK_T_PTO 2               /* t_rack: probe timeout (§7.2) */
+struct tcp_rack_run {
+	uint32_t start;
+	uint32_t ts, ts_lo;             /* latest and earliest send (us) */
+	uint32_t flags;                 /* TCP_RACK_* */
+};
+struct tcp_rack {
+	uint16_t n;
+	uint32_t end;                   /* end of the last run */
+	struct tcp_rack_run run[TCP_RACK_RUNS];
+	uint32_t xmit_ts, end_seq;      /* RACK.xmit_ts, RACK.end_seq */
+	uint32_t fack;                  /* RACK.fack (when fack_on) */
+	uint32_t rtt, min_rtt, srtt;    /* RACK.rtt, RACK.min_RTT, SRTT (us) */
+	uint32_t dsack_round;           /* RACK.dsack_round (when dsack_round_on) */
+	uint32_t tlp_end_seq;           /* TLP.end_seq (when tlp_on) */
+	uint8_t have_xmit, reordering_seen, reo_wnd_mult, reo_wnd_persist;
+	uint8_t dsack_round_on, dsack, timer, tlp_on, tlp_is_retrans, fack_on;
+};
+void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt);
+void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts *o);
+/* Returns the runs newly marked lost. */
+unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited);
+void tcp_rack_pto_arm(struct utcp_tcb *tp);
+int tcp_rack_is_lost(const struct utcp_tcb *tp, uint32_t seq);
+int tcp_rack_is_resent(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
+int tcp_rack_next_lost(const struct utcp_tcb *tp, uint32_t mss, uint32_t *seq, uint32_t *len);
+uint32_t tcp_rack_lost_pipe(const struct utcp_tcb *tp, uint32_t rxt, uint32_t edge);
+void tcp_rack_on_rto(struct utcp_tcb *tp);
+void tcp_rack_probe(struct utcp_tcb *tp);
+void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 
 /* ---- TCB ------------------------------------------------------------ */
 #define TF_ACKNOW 0x0001      /* send an ACK at the next output */
@@ -312,6 +351,7 @@ struct utcp_tcb {
 	uint64_t cc_priv[10];
 	struct tcp_sack_scoreboard sb;  /* sender: SACK scoreboard */
 	struct tcp_sack_block dsack;    /* receiver: duplicate to report (TF_DSACK) */
+	struct tcp_rack rack;           /* sender: RACK-TLP (RFC 8985) */
 
 	struct tcp_sndbuf snd;
 	struct tcp_rcvbuf rcv;
@@ -320,6 +360,7 @@ struct utcp_tcb {
 	struct utcp_timer t_rexmt;      /* RTO, SYN/FIN retransmission, or persist */
 	struct utcp_timer t_delack;
 	struct utcp_timer t_keep;       /* keepalive, idle, FIN-WAIT-2, TIME-WAIT */
+	struct utcp_timer t_rack;       /* RACK reordering timer or TLP PTO */
 	utcp_time_t last_rcv, last_snd;
 
 	/* options inherited from the socket */
@@ -439,6 +480,9 @@ void tcp_notify(struct utcp_tcb *tp, uint32_t events);
 void tcp_drop(struct utcp_tcb *tp, int err);
 void tcp_enter_time_wait(struct utcp_tcb *tp);
 void tcp_established(struct utcp_tcb *tp);
+/* Loss detected outside ACK processing (RACK's timer): fast recovery
+ * (RFC 6675 §5, tcp_input.c) and output. */
+void tcp_sack_loss_detected(struct utcp_tcb *tp);
 void tcp_init_cc_and_rtt(struct utcp_tcb *tp);
 struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
@@ -470,6 +514,8 @@ int tcp_send_probe(struct utcp_tcb *tp);    /* zero-window probe */
 int tcp_retransmit_first(struct utcp_tcb *tp);
 /* SACK loss recovery and RTO recovery: NextSeg() while cwnd - pipe allows. */
 int tcp_output_recovery(struct utcp_tcb *tp);
+/* RFC 8985 §7.3 loss probe: 0 new data sent, 1 resent, -1 nothing. */
+int tcp_output_tlp(struct utcp_tcb *tp);
 /* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
 void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);

@@ -563,22 +563,35 @@ static void tcp_sack_enter_recovery(struct utcp_tcb *tp)
 	tp->ctx->stats.tcp_sack_recoveries++;
 }
 
-/* After the ACK field of a SACK connection was processed: recovery entry,
- * or PRR's cwnd for this ACK during recovery. */
-static void tcp_sack_ack(struct utcp_tcb *tp, uint32_t delivered)
+/* After the ACK field of a SACK connection was processed: recovery entry
+ * (DupThresh, IsLost(HighACK + 1), or RACK found a segment lost: RFC 8985
+ * §6.2 step 5), or PRR's cwnd for this ACK during recovery. */
+static void tcp_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost)
 {
 	if (tp->flags & TF_RECOVERY) {
 		tcp_prr_ack(tp, delivered);
 		tcp_output_schedule(tp);
 		return;
 	}
-	if ((tp->flags & TF_LOSS) || tp->snd_max == tp->snd_una || !SEQ_GT(tp->snd_una, tp->recover))
+	if (tp->flags & TF_LOSS) {
+		/* RFC 6675 §5.1: after a timeout the ACKs keep clocking out
+		 * NextSeg() as SACKed data leaves the pipe, duplicates too. */
+		if (delivered > 0 || rack_lost > 0)
+			tcp_output_schedule(tp);
 		return;
-	if (tp->dupacks < TCP_DUPTHRESH && !tcp_sack_is_lost(tp, tp->snd_una))
+	}
+	if (tp->snd_max == tp->snd_una || !SEQ_GT(tp->snd_una, tp->recover))
+		return;
+	if (tp->dupacks < TCP_DUPTHRESH && rack_lost == 0 && !tcp_sack_is_lost(tp, tp->snd_una))
 		return;
 	tcp_sack_enter_recovery(tp);
 	tcp_prr_ack(tp, delivered);
 	tcp_output_schedule(tp);
+}
+
+void tcp_sack_loss_detected(struct utcp_tcb *tp)
+{
+	tcp_sack_ack(tp, 0, 1);
 }
 
 /* Fifth step for ESTABLISHED and the states after it. */
@@ -598,14 +611,21 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 	uint32_t wnd = (uint32_t)s->wnd << tp->snd_wscale;
 	int old = SEQ_LT(s->ack, tp->snd_una);
 	int64_t delivered = 0;
-	if (!old && (tp->flags & TF_SACK)) /* RFC 6937 DeliveredData */
+	int sack = !old && (tp->flags & TF_SACK);
+	uint32_t una0 = tp->snd_una, rec0 = tp->flags & (TF_RECOVERY | TF_LOSS);
+	if (sack) { /* RFC 8985 §6.2 steps 1-3, then RFC 6937 DeliveredData */
+		tcp_rack_ack_begin(tp, s->ack, &s->opt);
 		delivered = (int64_t)(s->ack - tp->snd_una) + tcp_sack_update(tp, s->ack, &s->opt);
+	}
 	if (SEQ_GT(s->ack, tp->snd_una))
 		tcp_ack_advance(tp, s);
 	else if (s->ack == tp->snd_una)
 		tcp_ack_dup(tp, s, wnd);
-	if (!old && (tp->flags & TF_SACK) && tp->state != TCPS_TIME_WAIT)
-		tcp_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0);
+	if (sack && tp->state != TCPS_TIME_WAIT) {
+		int exited = rec0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
+		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, exited);
+		tcp_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost);
+	}
 	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
 	 * the last update: SND.WL1, SND.WL2). */
 	if (!old && (SEQ_LT(tp->snd_wl1, s->seq) ||

@@ -305,6 +305,7 @@ int tcp_send_probe(struct utcp_tcb *tp)
 	o.optlen = tcp_opts_fill(tp, o.opt);
 	o.data_off = 0;
 	o.data_len = 1;
+	tcp_rack_xmit(tp, tp->snd_una, 1, SEQ_LT(tp->snd_una, tp->snd_max));
 	if (SEQ_GT(tp->snd_una + 1, tp->snd_max))
 		tp->snd_max = tp->snd_una + 1;
 	tcp_ack_sent(tp);
@@ -355,6 +356,7 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 		tp->rtt_start = ctx->now;
 	}
 	tcp_ack_sent(tp);
+	tcp_rack_xmit(tp, tp->snd_nxt, len + (fin ? 1 : 0), rexmt); /* RFC 8985 §6.2 */
 	if (len > 0 && len < tmpl->data_len) /* data_len: the full segment size here */
 		tp->snd_sml = tp->snd_nxt + len;
 	tp->snd_nxt += len + (fin ? 1 : 0);
@@ -367,6 +369,8 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 		tcp_rexmt_stop(tp);
 	if (!utcp_timer_pending(&tp->t_rexmt))
 		tcp_rexmt_arm(tp);
+	if (!rexmt && (len > 0 || fin)) /* RFC 8985 §7.2: new data arms the PTO */
+		tcp_rack_pto_arm(tp);
 	return tcp_xmit_tcb(tp, &o, len > 0 ? UTCP_TX_DATA : UTCP_TX_CTRL);
 }
 
@@ -430,7 +434,9 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 
 /* ---- SACK loss recovery (RFC 6675 §5, RFC 6937) ------------------------------ */
 
-/* Resend [seq, seq + len) (len counts a FIN already sent); 0 or -1. */
+/* Resend [seq, seq + len) (len counts a FIN already sent); 0 or -1.
+ * HighRxt (RFC 6675 §4) moves only over what it covers without a gap: a
+ * range RACK found lost above an unresent hole leaves it where it is. */
 static int tcp_resend_range(struct utcp_tcb *tp, uint32_t seq, uint32_t len,
 			    const struct tcp_out *tmpl)
 {
@@ -441,7 +447,9 @@ static int tcp_resend_range(struct utcp_tcb *tp, uint32_t seq, uint32_t len,
 	tp->snd_nxt = seq;
 	int rc = tcp_send_segment(tp, dlen, fin, tmpl);
 	tp->snd_nxt = SEQ_MAX(save, tp->snd_nxt);
-	tp->sb.high_rxt = SEQ_MAX(tp->sb.high_rxt, seq + len);
+	uint32_t hr = SEQ_MAX(tp->sb.high_rxt, tp->snd_una);
+	if (SEQ_LEQ(seq, hr) || tcp_sack_unsacked(tp, hr, seq) == 0)
+		tp->sb.high_rxt = SEQ_MAX(hr, seq + len);
 	return rc;
 }
 
@@ -473,6 +481,10 @@ static uint32_t tcp_recovery_one(struct utcp_tcb *tp, uint32_t seg_mss, const st
 		len = SEQ_MIN(tp->snd_una + seg_mss, stop) - tp->snd_una;
 		return tcp_resend_range(tp, tp->snd_una, len, tmpl) < 0 ? 0 : len;
 	}
+	/* RFC 8985 §6.2 step 5: what RACK found lost (a lost retransmission
+	 * too) goes first, as RFC 6675 rule 1 sends the lowest lost octets. */
+	if (tcp_rack_next_lost(tp, seg_mss, &seq, &len))
+		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
 	if (tcp_sack_next_rexmt(tp, seg_mss, 0, &seq, &len)) /* rule 1 */
 		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
 	len = tcp_recovery_new(tp, seg_mss, &fin); /* rule 2 */
@@ -508,6 +520,27 @@ int tcp_output_recovery(struct utcp_tcb *tp)
 			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	}
 	return sent;
+}
+
+/* RFC 8985 §7.3: one new segment if there is unsent data and the peer's
+ * window allows it, else the highest segment sent again. */
+int tcp_output_tlp(struct utcp_tcb *tp)
+{
+	struct tcp_out tmpl = { 0 };
+	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
+	tmpl.data_len = seg_mss;
+	int fin;
+	uint32_t len = tcp_recovery_new(tp, seg_mss, &fin);
+	if (len > 0 || fin) {
+		tp->snd_nxt = tp->snd_max;
+		return tcp_send_segment(tp, len, fin, &tmpl) < 0 ? -1 : 0;
+	}
+	uint32_t out = tp->snd_max - tp->snd_una;
+	if (out == 0)
+		return -1;
+	len = out < seg_mss ? out : seg_mss; /* the last octets sent (and FIN) */
+	return tcp_resend_range(tp, tp->snd_max - len, len, &tmpl) < 0 ? -1 : 1;
 }
 
 int tcp_output_forced(struct utcp_tcb *tp)

@@ -9,6 +9,9 @@
  * for the ACK -> the recovery sender in tcp_output.c asks tcp_sack_pipe
  * (SetPipe()) and tcp_sack_next_rexmt (NextSeg() rules 1 and 3).
  *
+ * RACK (RFC 8985, tcp_rack.c) adds its own lost marks: IsLost() is true
+ * for them too, SetPipe() leaves them out, and NextSeg() sends them first.
+ *
  * The scoreboard keeps byte ranges, not segments: blk[] holds the SACKed
  * ranges above snd_una, sorted and merged.  IsLost() is monotone in the
  * sequence number (the higher it is, the less is SACKed above it), so it
@@ -122,7 +125,7 @@ int tcp_sack_is_lost(const struct utcp_tcb *tp, uint32_t seq)
 	uint32_t end;
 	if (tcp_sack_is_sacked(tp, seq, &end))
 		return 0;
-	return SEQ_LT(seq, tcp_sack_lost_edge(tp));
+	return SEQ_LT(seq, tcp_sack_lost_edge(tp)) || tcp_rack_is_lost(tp, seq);
 }
 
 /* 1 if seq is SACKed; *end is then the end of its range. */
@@ -154,28 +157,38 @@ static uint32_t sb_unsacked(const struct tcp_sack_scoreboard *sb, uint32_t a, ui
 	return n;
 }
 
+uint32_t tcp_sack_unsacked(const struct utcp_tcb *tp, uint32_t a, uint32_t b)
+{
+	return sb_unsacked(&tp->sb, a, b);
+}
+
 /* RFC 6675 §4 SetPipe(): octets not SACKed and not lost count once; lost
  * ones that were retransmitted (below HighRxt) count once more... as
- * their retransmission is what is in flight. */
+ * their retransmission is what is in flight.  What RACK marked lost is
+ * not in flight (RFC 8985 §6.2 step 5): it leaves the count. */
 uint32_t tcp_sack_pipe(const struct utcp_tcb *tp)
 {
 	const struct tcp_sack_scoreboard *sb = &tp->sb;
 	uint32_t edge = tcp_sack_lost_edge(tp);
 	uint32_t rxt = SEQ_MIN(SEQ_MAX(sb->high_rxt, tp->snd_una), edge);
-	return sb_unsacked(sb, edge, tp->snd_max) + sb_unsacked(sb, tp->snd_una, rxt);
+	uint32_t pipe = sb_unsacked(sb, edge, tp->snd_max) + sb_unsacked(sb, tp->snd_una, rxt);
+	uint32_t lost = tcp_rack_lost_pipe(tp, rxt, edge);
+	return pipe > lost ? pipe - lost : 0;
 }
 
 /* RFC 6675 §4 NextSeg(): rule 1 (the first lost, unSACKed range above
  * HighRxt), or with rule3 set rule 3 (the first unSACKed range above
  * HighRxt below the highest SACKed octet).  At most mss octets, never
- * into a SACKed range. */
+ * into a SACKed range, never what was resent and is not known lost (RACK
+ * watches that retransmission, RFC 8985 §6.2). */
 int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint32_t *seq,
 			uint32_t *len)
 {
 	const struct tcp_sack_scoreboard *sb = &tp->sb;
 	uint32_t s = SEQ_MAX(sb->high_rxt, tp->snd_una);
 	uint32_t end;
-	while (tcp_sack_is_sacked(tp, s, &end))
+	while (SEQ_LT(s, tp->snd_max) &&
+	       (tcp_sack_is_sacked(tp, s, &end) || tcp_rack_is_resent(tp, s, &end)))
 		s = end;
 	if (!SEQ_LT(s, tp->snd_max))
 		return 0;

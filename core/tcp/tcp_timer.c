@@ -11,6 +11,8 @@
  *   t_delack  delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3).
  *   t_keep    keepalive (RFC 1122 §4.2.3.6), the idle timeout (tcp_timeout),
  *             orphaned FIN-WAIT-2, and TIME-WAIT (2*MSL = tcp_timewait).
+ *   t_rack    RACK's reordering timer or the Tail Loss Probe's PTO
+ *             (RFC 8985 §6.3, §7.2), fired in tcp_rack.c.
  * Idle-based deadlines are checked lazily: the timer fires at the earliest
  * possible deadline and re-arms itself if traffic has moved it.
  */
@@ -27,6 +29,7 @@ void tcp_timers_init(struct utcp_tcb *tp)
 	utcp_timer_init(&tp->t_rexmt, tcp_rexmt_fire, tp);
 	utcp_timer_init(&tp->t_delack, tcp_delack_fire, tp);
 	utcp_timer_init(&tp->t_keep, tcp_keep_fire, tp);
+	utcp_timer_init(&tp->t_rack, tcp_rack_timer_fire, tp);
 }
 
 void tcp_timers_cancel(struct utcp_tcb *tp)
@@ -35,6 +38,7 @@ void tcp_timers_cancel(struct utcp_tcb *tp)
 	utcp_timer_cancel(tw, &tp->t_rexmt);
 	utcp_timer_cancel(tw, &tp->t_delack);
 	utcp_timer_cancel(tw, &tp->t_keep);
+	utcp_timer_cancel(tw, &tp->t_rack);
 	tp->flags &= ~TF_PERSIST;
 }
 
@@ -81,6 +85,7 @@ void tcp_rexmt_stop(struct utcp_tcb *tp)
 {
 	tp->flags &= ~TF_PERSIST;
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rexmt);
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* RFC 8985 §8: nothing to watch */
 }
 
 void tcp_persist_arm(struct utcp_tcb *tp)
@@ -126,6 +131,7 @@ static void tcp_rexmt_sack(struct utcp_tcb *tp)
 	tp->sb.fast_rexmt = 0;
 	tp->recover = tp->snd_max - 1; /* §5.1: no new recovery before it */
 	tp->dupacks = 0;
+	tcp_rack_on_rto(tp);
 	tcp_rexmt_arm(tp);
 	tcp_output_recovery(tp);
 }

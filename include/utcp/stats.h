@@ -107,7 +107,10 @@ extern "C" {
 	X(tcp_idle_timeouts) /* connections closed by tcp_timeout */          \
 	X(tcp_illegal_transitions) /* state changes outside RFC 9293 Fig. 5 (bugs) */ \
 	X(tcp_sack_recoveries) /* of tcp_fast_recoveries, SACK-based (RFC 6675) */ \
-	X(tcp_hystart_exits) /* slow start ended by an RTT increase (RFC 9406) */
+	X(tcp_hystart_exits) /* slow start ended by an RTT increase (RFC 9406) */ \
+	X(tcp_rack_marks)   /* runs of segments RACK found lost (RFC 8985 §6.2) */ \
+	X(tcp_tlp_probes)   /* tail loss probes sent (RFC 8985 §7.3) */          \
+	X(tcp_tlp_recoveries) /* losses a resent probe repaired (RFC 8985 §7.4) */
 
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)
 

@@ -617,8 +617,19 @@ START_TEST(rtt_from_timestamps)
 	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat, 100), 100);
 	poll1();
 	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 100);
-	/* SRTT from a 0 sample and a 300 ms one: RTO = max(1 s, ...) = 1 s (RFC 6298 §2.4). */
+	/* First the tail loss probe (RFC 8985 §7.2): 2 * SRTT + WCDelAckT for
+	 * a single segment in flight, SRTT 300 ms from RACK's sample: 800 ms.
+	 * It resends the segment (§7.3). */
 	utcp_time_t t = tt_now();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_eq(tt_now() - t, 800 * TT_MS);
+	ck_assert(tt_out(&s));
+	ck_assert_uint_eq(s.seq, c.hnxt - 100);
+	ck_assert_uint_eq(s.len, 100);
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	/* After the probe the RTO runs again (§7.3).  SRTT from a 0 sample and
+	 * a 300 ms one: RTO = max(1 s, ...) = 1 s (RFC 6298 §2.4). */
+	t = tt_now();
 	ck_assert(tt_next_timer());
 	ck_assert_uint_eq(tt_now() - t, 1 * TT_SEC);
 	tt_out(&s);

@@ -3,13 +3,15 @@
  * packet traces: the exact segments after one, two and three duplicate
  * ACKs (limited transmit, RFC 3042; SACK recovery, RFC 6675, paced by PRR,
  * RFC 6937); a SACK hole retransmitted once; NewReno partial ACKs for a
- * peer without SACK (RFC 6582); RTO recovery that skips SACKed data
- * (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
+ * peer without SACK (RFC 6582); RACK-TLP (RFC 8985): the reordering timer,
+ * a lost retransmission found without a timeout, tail losses repaired by
+ * a loss probe; RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
  * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION.
  *
  * The host sends full segments of 1460 bytes (the peer offers MSS 1460,
  * no timestamps), so sequence numbers are h0 + k * 1460: "segment k" is
- * [h0 + k*1460, h0 + (k+1)*1460), counting from 0.
+ * [h0 + k*1460, h0 + (k+1)*1460), counting from 0.  The peer's ACKs come
+ * RTT (10 ms) after the segments they acknowledge unless a step says so.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "tests/unit/tcptest.h"
 
 #define MSS 1460
+#define RTT (10 * TT_MS)
 static uint8_t pat[100 * MSS];
 
 static void setup(void)
@@ -98,6 +101,8 @@ static uint32_t start_bulk(struct tt_conn *c, int l, unsigned opts, int segs)
 	utcp_ctx_poll(tt_h.ctx);
 	for (int k = 0; k < 10; k++) /* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)) */
 		expect_seg(h0, k, c);
+	tt_expect_none();
+	tt_advance(RTT); /* the peer's ACKs come a round trip later */
 	tt_expect_none();
 	return h0;
 }
@@ -262,6 +267,274 @@ START_TEST(newreno_partial_ack)
 }
 END_TEST
 
+/* ---- RACK-TLP (RFC 8985) --------------------------------------------------------- */
+
+/* Every segment the host sends now: bit k of the result for segment k. */
+static uint64_t drain(uint32_t h0, const struct tt_conn *c)
+{
+	struct tt_seg s;
+	uint64_t m = 0;
+	while (tt_out(&s)) {
+		uint32_t k = (s.seq - h0) / MSS;
+		ck_assert_msg(s.seq == h0 + k * MSS && s.len == MSS && k < 64, "odd segment at %u len %u",
+			      (unsigned)(s.seq - h0), (unsigned)s.len);
+		ck_assert_uint_eq(s.ack, c->pnxt);
+		ck_assert_mem_eq(s.payload, pat + (size_t)k * MSS, MSS);
+		m |= 1ull << k;
+	}
+	return m;
+}
+
+START_TEST(rack_reordering_timer)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	utcp_time_t t0 = tt_now() - RTT; /* when 0..9 were sent */
+	/* 0 and 1 lost, 2 and 3 arrive: two SACKed segments, below DupThresh,
+	 * and RACK gives reordering min_RTT / 4 = 2.5 ms (§6.2 step 4). */
+	sack1(&c, h0, h0, 2, 3);
+	sack1(&c, h0, h0, 2, 4);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 0);
+	/* §6.3: the reordering timer, RACK.rtt + reo_wnd after 0 and 1 were
+	 * sent (a tick late at most), finds them lost: fast recovery starts,
+	 * RFC 6675 §5 step 4.3 resends HighACK + 1 at once. */
+	ck_assert(tt_next_timer());
+	ck_assert_uint_ge(tt_now() - t0, RTT + RTT / 4);
+	ck_assert_uint_le(tt_now() - t0, RTT + RTT / 4 + TT_MS);
+	expect_seg(h0, 0, &c);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	ck_assert_uint_ge(st()->tcp_rack_marks, 1);
+	/* Its ACK a round trip later: 1 goes (RACK marked it lost), and 4..9,
+	 * sent before the retransmission that just arrived, are lost too. */
+	tt_advance(RTT);
+	tt_expect_none();
+	sack1(&c, h0, h0 + MSS, 2, 4);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_eq(m & 0x2, 0x2);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 4 * MSS, 0, 0);
+	m |= drain(h0, &c);
+	for (int i = 0; i < 8 && m != 0x3f2; i++) {
+		tt_advance(RTT);
+		sack1(&c, h0, h0 + 4 * MSS, 0, 0);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m, 0x3f2); /* 1, 4..9: never 2 or 3 again */
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	ck_assert_uint_eq(st()->tcp_retransmits, 8);
+	tt_advance(RTT);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(rack_lost_retransmission)
+{
+	struct tt_conn c;
+	int l = listen_cc("newreno");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 30);
+	/* 0 lost; 1, 2, 3 SACKed: the third duplicate, fast retransmit. */
+	sack1(&c, h0, h0, 1, 2);
+	expect_seg(h0, 10, &c); /* RFC 3042 */
+	sack1(&c, h0, h0, 1, 3);
+	expect_seg(h0, 11, &c);
+	sack1(&c, h0, h0, 1, 4);
+	expect_seg(h0, 0, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_retransmits, 1);
+	/* The retransmission of 0 is lost as well.  4..11 arrive over the
+	 * next round trip, and new data goes out as PRR allows. */
+	tt_advance(RTT);
+	uint64_t m = 0;
+	for (int k = 5; k <= 10; k++) {
+		sack1(&c, h0, h0, 1, k);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m & 1, 0); /* 0 is not sent again yet */
+	ck_assert(m != 0);
+	ck_assert_uint_eq(st()->tcp_retransmits, 1);
+	/* A round trip after them, the first new segment sent in recovery is
+	 * SACKed: it was sent after the retransmission of 0, so that
+	 * retransmission is lost (RFC 8985 §6.2 step 5, §9.2).  0 goes a
+	 * third time, at once: no RTO. */
+	tt_advance(RTT);
+	int b[4] = { 12, 13, 1, 12 };
+	sack_in(&c, h0, h0, 2, b);
+	m = drain(h0, &c);
+	ck_assert_uint_eq(m & 1, 1);
+	ck_assert_uint_eq(st()->tcp_retransmits, 2);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	ck_assert(m >> 15 != 0); /* and new data beyond 14 */
+	int top = 64 - __builtin_clzll(m);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + (uint32_t)top * MSS, 0, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + (uint32_t)top * MSS, l);
+}
+END_TEST
+
+START_TEST(tlp_repairs_tail_loss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 8 and 9, the tail, are lost: the ACK of 0..7 is the last ACK, and
+	 * no duplicate ACK will follow. */
+	sack1(&c, h0, h0 + 8 * MSS, 0, 0);
+	tt_expect_none();
+	/* RFC 8985 §7.2: PTO = 2 * SRTT = 20 ms after that ACK (two segments
+	 * in flight: no WCDelAckT); §7.3: nothing new to send, so the highest
+	 * segment goes again. */
+	utcp_time_t t = tt_now();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_ge(tt_now() - t, 2 * RTT);
+	ck_assert_uint_le(tt_now() - t, 2 * RTT + TT_MS);
+	expect_seg(h0, 9, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	/* Its ACK SACKs 9: 8, sent before it, is lost (RACK), and is resent. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 8 * MSS, 9, 10);
+	expect_seg(h0, 8, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	ck_assert_uint_eq(st()->tcp_retransmits, 2);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(tlp_repairs_last_segment)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* Only 9, the last segment, is lost. */
+	sack1(&c, h0, h0 + 9 * MSS, 0, 0);
+	tt_expect_none();
+	/* RFC 8985 §7.2: one segment in flight, PTO = 2 * SRTT + WCDelAckT
+	 * (200 ms), well before the RTO (1 s). */
+	utcp_time_t t = tt_now();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_ge(tt_now() - t, 2 * RTT + 200 * TT_MS);
+	ck_assert_uint_le(tt_now() - t, 2 * RTT + 200 * TT_MS + TT_MS);
+	expect_seg(h0, 9, &c);
+	tt_expect_none();
+	/* §7.4: the probe's ACK covers it and carries no D-SACK: the probe
+	 * repaired a loss, and congestion control responds once. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(st()->tcp_tlp_recoveries, 1);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(tlp_dsack_no_loss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 9 is only late: the probe resends it, and the peer reports the
+	 * copy with a D-SACK (RFC 2883): no loss, no response (§7.4). */
+	sack1(&c, h0, h0 + 9 * MSS, 0, 0);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 9, &c);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 9, 10);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(st()->tcp_tlp_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(tlp_sends_new_data)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 0..7 acknowledged; 8 and 9 lost.  Then the application writes one
+	 * more segment, which cwnd lets through at once. */
+	sack1(&c, h0, h0 + 8 * MSS, 0, 0);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat + 10 * MSS, MSS), MSS);
+	utcp_ctx_poll(tt_h.ctx);
+	expect_seg(h0, 10, &c);
+	tt_expect_none();
+	/* §7.3 with nothing new left: the probe is 10 again (the highest). */
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 10, &c);
+	tt_expect_none();
+	/* 10's ACK (SACK) shows 8 and 9 lost: both resent, no RTO. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 8 * MSS, 10, 11);
+	uint64_t m = drain(h0, &c);
+	for (int i = 0; i < 4 && m != 0x300; i++) {
+		tt_advance(RTT);
+		sack1(&c, h0, h0 + 8 * MSS, 10, 11);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m, 0x300);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 11 * MSS, 0, 0);
+	finish(&c, h0 + 11 * MSS, l);
+}
+END_TEST
+
+START_TEST(tlp_probe_is_new_segment)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 40);
+	/* 0..7 acknowledged: slow start sends 10..n-1, as cwnd allows.  Then
+	 * the whole flight (8..n-1) is lost. */
+	sack1(&c, h0, h0 + 8 * MSS, 0, 0);
+	uint64_t sent = drain(h0, &c);
+	int n = 64 - __builtin_clzll(sent);
+	ck_assert_int_gt(n, 10);
+	ck_assert_uint_eq(sent, ((1ull << n) - 1) & ~0x3ffull);
+	ck_assert_int_lt(n, 40);
+	/* RFC 8985 §7.3: unsent data and the peer's window allows it: the
+	 * probe is a new segment, n, beyond cwnd. */
+	ck_assert(tt_next_timer());
+	expect_seg(h0, n, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	/* Its ACK SACKs n: everything sent before it is lost (RACK). */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 8 * MSS, n, n + 1);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_eq(m & 0x300, 0x300); /* 8 and 9 first */
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	uint64_t lost = ((1ull << n) - 1) & ~0xffull; /* 8..n-1 */
+	for (int i = 0; i < 20 && (m & lost) != lost; i++) {
+		int upto = 8; /* the retransmissions arrive */
+		while (upto < n && (m >> upto & 1))
+			upto++;
+		tt_advance(RTT);
+		sack1(&c, h0, h0 + (uint32_t)upto * MSS, n, n + 1);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m & lost, lost); /* 8..n-1 resent */
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	int top = 64 - __builtin_clzll(m | (1ull << n));
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + (uint32_t)top * MSS, 0, 0);
+	finish(&c, h0 + (uint32_t)top * MSS, l);
+}
+END_TEST
+
 /* ---- RTO: resend what the scoreboard says is lost (RFC 6675 §5.1) ------------------ */
 
 START_TEST(rto_skips_sacked_data)
@@ -269,10 +542,14 @@ START_TEST(rto_skips_sacked_data)
 	struct tt_conn c;
 	int l = listen_cc("cubic");
 	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
-	/* 0, 1 and 4..9 lost; 2 and 3 arrive (two SACKed segments: not
-	 * enough for loss recovery), then silence. */
+	/* 0, 1 and 4..9 lost; 2 and 3 arrive, then silence.  RACK's
+	 * reordering timer resends 0, and that is lost too: no ACK comes back,
+	 * and only the RTO is left. */
 	sack1(&c, h0, h0, 2, 3);
 	sack1(&c, h0, h0, 2, 4);
+	tt_expect_none();
+	ck_assert(tt_next_timer()); /* RFC 8985 §6.3 */
+	expect_seg(h0, 0, &c);
 	tt_expect_none();
 	ck_assert(tt_next_timer()); /* RTO: cwnd = 1 SMSS */
 	expect_seg(h0, 0, &c);
@@ -293,7 +570,55 @@ START_TEST(rto_skips_sacked_data)
 	sack1(&c, h0, h0 + 7 * MSS, 0, 0);
 	expect_seg(h0, 9, &c);
 	tt_expect_none();
-	ck_assert_uint_eq(st()->tcp_retransmits, 8); /* never 2 or 3 */
+	ck_assert_uint_eq(st()->tcp_retransmits, 9); /* never 2 or 3 */
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(rto_recovery_lost_retransmission)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* As above up to the RTO: 0 and 1 lost, 2 and 3 SACKed, the
+	 * reordering timer's retransmission of 0 lost too. */
+	sack1(&c, h0, h0, 2, 3);
+	sack1(&c, h0, h0, 2, 4);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 0, &c);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, 0, &c);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + MSS, 2, 4);
+	expect_seg(h0, 1, &c);
+	expect_seg(h0, 4, &c);
+	tt_expect_none();
+	/* 1 is lost once more; 4 arrives.  The duplicate ACK SACKing 4 shows
+	 * 1, sent just before it, lost (RFC 8985 §6.2 step 5), and RTO
+	 * recovery sends on it (RFC 6675 §5.1): 1 goes again, no second
+	 * timeout. */
+	tt_advance(RTT);
+	int b[4] = { 4, 5, 2, 4 };
+	uint64_t marks = st()->tcp_rack_marks;
+	sack_in(&c, h0, h0 + MSS, 2, b);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_gt(st()->tcp_rack_marks, marks);
+	ck_assert_uint_eq(m & 0x2, 0x2);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	/* From here on everything arrives: the peer acknowledges what it got. */
+	for (int i = 0; i < 10 && m != 0x3e2; i++) {
+		uint32_t upto = 5;
+		while (upto < 10 && (m >> upto & 1))
+			upto++;
+		tt_advance(RTT);
+		sack1(&c, h0, h0 + upto * MSS, 0, 0);
+		m |= drain(h0, &c);
+	}
+	ck_assert_uint_eq(m, 0x3e2); /* 1, then 5..9 */
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_eq(st()->tcp_retransmits, 10); /* 0 0, 1 4, 1, 5..9: each once */
+	tt_advance(RTT);
 	finish(&c, h0 + 10 * MSS, l);
 }
 END_TEST
@@ -488,7 +813,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, sack_dupacks_one_two_three);
 	tcase_add_test(tc, sack_holes_retransmitted_once);
 	tcase_add_test(tc, newreno_partial_ack);
+	tcase_add_test(tc, rack_reordering_timer);
+	tcase_add_test(tc, rack_lost_retransmission);
+	tcase_add_test(tc, tlp_repairs_tail_loss);
+	tcase_add_test(tc, tlp_repairs_last_segment);
+	tcase_add_test(tc, tlp_dsack_no_loss);
+	tcase_add_test(tc, tlp_sends_new_data);
+	tcase_add_test(tc, tlp_probe_is_new_segment);
 	tcase_add_test(tc, rto_skips_sacked_data);
+	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
 	tcase_add_test(tc, no_dsack_without_sack);
 	tcase_add_test(tc, restart_window_after_idle);
