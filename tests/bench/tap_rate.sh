@@ -9,7 +9,8 @@
 #
 # each with tap_vnet_hdr = 0 and 1 (checksum offload), in ROUNDS interleaved
 # rounds inside a network namespace of its own.  Prints the median of each
-# as data frames/s and payload Mbit/s, and utcp / raw as a ratio.  Figures
+# as data frames/s and payload Mbit/s, the share of a CPU utcp-nc used (below
+# 100 %: it waited for the kernel side), and utcp / raw as a ratio.  Figures
 # drift on a shared machine; the ratios within one run are what to compare.
 # ROUNDS (3), BYTES (104857600) and SECS (2, per raw run) may be set.
 set -u
@@ -64,7 +65,8 @@ raw() {
 		      if ($(i+1) == "Mbit/s") m = $i } } END { print f, m }'
 }
 
-# tcp VNET DIR: data frames/s (payload / 1448) and Mbit/s of one utcp-nc run
+# tcp VNET DIR: data frames/s (payload / 1448), Mbit/s and utcp-nc's CPU
+# share (CPU seconds / seconds) of one utcp-nc run
 tcp() {
 	if [ "$2" = tx ]; then
 		socat -u TCP-LISTEN:9000,reuseaddr OPEN:/dev/null &
@@ -77,8 +79,9 @@ tcp() {
 	sleep 0.3
 	# shellcheck disable=SC2086
 	"$nc" -f "$tmp/v$1.conf" -t 120 -n $opt 10.9.9.2 9000 |
-		awk -v b="$BYTES" '{for (i = 1; i < NF; i++) if ($(i+1) == "s;") t = $i }
-		     END { if (t > 0) printf "%.0f %.1f\n", b / 1448 / t, b * 8 / t / 1e6 }'
+		awk -v b="$BYTES" '{for (i = 1; i < NF; i++) { if ($i == "in") t = $(i+1);
+		     if ($i == "(CPU") c = $(i+1) } }
+		     END { if (t > 0) printf "%.0f %.1f %.2f\n", b / 1448 / t, b * 8 / t / 1e6, c / t }'
 	wait $sp
 }
 
@@ -94,25 +97,27 @@ while [ $r -le "$ROUNDS" ]; do
 done
 
 median() { # median KIND VNET DIR FIELD
-	awk -v k="$1" -v v="$2" -v d="$3" -v f="$4" '$1 == k && $2 == v && $3 == d && NF == 5 { print $f }' \
+	awk -v k="$1" -v v="$2" -v d="$3" -v f="$4" '$1 == k && $2 == v && $3 == d && NF >= 5 { print $f }' \
 		"$tmp/results" | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print 0 }'
 }
 
 echo "TAP on $(uname -r), $(nproc) CPUs: median of $ROUNDS rounds; frames of 1514 bytes;"
 echo "raw = utcp-taprate (UDP through the backend), utcp = utcp-nc TCP, $BYTES bytes"
-printf '%-28s %-9s %12s %10s %12s %10s %7s\n' direction vnet_hdr "raw frames/s" "Mbit/s" \
-	"utcp frames/s" "Mbit/s" ratio
+printf '%-28s %-9s %12s %10s %13s %10s %9s %7s\n' direction vnet_hdr "raw frames/s" "Mbit/s" \
+	"utcp frames/s" "Mbit/s" "utcp CPU" ratio
 for d in tx rx; do
 	for v in 0 1; do
 		rf=$(median raw $v $d 4) rm=$(median raw $v $d 5)
-		tf=$(median tcp $v $d 4) tm=$(median tcp $v $d 5)
+		tf=$(median tcp $v $d 4) tm=$(median tcp $v $d 5) tc=$(median tcp $v $d 6)
 		name="utcp -> kernel (upload)"
 		[ $d = rx ] && name="kernel -> utcp (download)"
-		printf '%-28s %-9s %12s %10s %12s %10s %7s\n' "$name" "$v" "$rf" "$rm" "$tf" "$tm" \
+		printf '%-28s %-9s %12s %10s %13s %10s %8.0f%% %7s\n' "$name" "$v" "$rf" "$rm" "$tf" "$tm" \
+			"$(awk -v c="$tc" 'BEGIN { print c * 100 }')" \
 			"$(awk -v a="$tf" -v b="$rf" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
 	done
 done
-if awk 'NF != 5 { bad = 1 } END { exit !bad }' "$tmp/results"; then
+if awk '($1 == "raw" && NF != 5) || ($1 == "tcp" && NF != 6) { bad = 1 } END { exit !bad }' \
+	"$tmp/results"; then
 	echo "tap_rate: some runs produced no figure:" >&2
 	cat "$tmp/results" >&2
 	exit 1
