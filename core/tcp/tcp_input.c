@@ -295,11 +295,27 @@ static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 /* ---- steps shared by the synchronized states (RFC 9293 §3.10.7.4) ------------ */
 
 /* RFC 7323 §5.3 R1: PAWS.  1 if the segment is an old duplicate. */
+/* A duplicate ACK overtaken by a later segment (the network reordered the
+ * peer's ACKs): a pure ACK at RCV.NXT with SEG.ACK = SND.UNA, offering the
+ * window we hold, its TSval at most one RTO (in ms ticks) behind TS.Recent.
+ * RFC 7323 §5.3 R1 would drop it, but PAWS is there against old duplicates
+ * of data (§5.1); this carries none and changes nothing but the SACK
+ * scoreboard, whose news the sender needs (Linux accepts it too).  One
+ * from further back may be an old duplicate: that one is still dropped. */
+static int tcp_disordered_ack(const struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	uint32_t behind = tp->ts_recent - s->opt.tsval;
+	return (s->flags & (TH_ACK | TH_SYN | TH_FIN)) == TH_ACK && s->len == 0 &&
+	       s->seq == tp->rcv_nxt && s->ack == tp->snd_una &&
+	       ((uint32_t)s->wnd << tp->snd_wscale) == tp->snd_wnd &&
+	       behind <= (uint32_t)(tp->rto / UTCP_NSEC_PER_MSEC);
+}
+
 static int tcp_paws_reject(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	if (!(tp->flags & TF_TS) || !(s->opt.flags & TOF_TS) || (s->flags & TH_RST))
 		return 0;
-	if (SEQ_GEQ(s->opt.tsval, tp->ts_recent))
+	if (SEQ_GEQ(s->opt.tsval, tp->ts_recent) || tcp_disordered_ack(tp, s))
 		return 0;
 	/* RFC 7323 §5.5: TS.Recent idle for 24 days is no longer valid. */
 	if (tp->ctx->now - tp->ts_recent_age > TCP_PAWS_IDLE)

@@ -13,6 +13,14 @@
 static int L;
 static uint8_t pat[70000];
 
+static void wr32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 static void setup(void)
 {
 	tt_up(NULL);
@@ -588,6 +596,69 @@ START_TEST(paws_rejects_old_timestamp)
 }
 END_TEST
 
+/* Drain the host's output; how many segments were pure ACKs. */
+static int pure_acks_out(void)
+{
+	struct tt_seg s;
+	int n = 0;
+	while (tt_out(&s))
+		n += s.len == 0 && s.flags == TH_ACK;
+	return n;
+}
+
+/* The network swaps two of the peer's duplicate ACKs: the older one
+ * (TSval 1999, behind TS.Recent 2000) changes nothing but carries SACK
+ * news, so PAWS lets it through, without the ACK a drop would draw.  One
+ * from more than an RTO back (1 s, TSval 999) is dropped and ACKed as
+ * before, and so is a reordered one that offers another window. */
+START_TEST(paws_lets_a_reordered_duplicate_ack_through)
+{
+	struct tt_conn c;
+	struct tt_seg s, a;
+	tt_passive(&c, L, TT_OPT_ALL);
+	c.pts = 2000;
+	tt_pack(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat, 3000), 3000);
+	poll1();
+	uint32_t una = c.hnxt;
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 104);
+	uint8_t sack[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10 };
+	wr32be(sack + 4, una + 1448);
+	wr32be(sack + 8, una + 2896);
+	c.pts = 2001; /* the later duplicate ACK arrives first */
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	a.ack = una;
+	tt_opt_raw(&a, sack, 12);
+	tt_in(&a);
+	ck_assert_int_eq(pure_acks_out(), 0); /* whatever loss recovery sends */
+	c.pts = 2000; /* then the earlier one: a duplicate ACK, no ACK in reply */
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	a.ack = una;
+	tt_in(&a);
+	ck_assert_int_eq(pure_acks_out(), 0);
+	ck_assert_uint_eq(st()->drop_tcp_paws, 0);
+	c.pts = 999; /* more than an RTO older: PAWS drops it and ACKs */
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	a.ack = una;
+	tt_in(&a);
+	ck_assert_int_eq(pure_acks_out(), 1);
+	ck_assert_uint_eq(st()->drop_tcp_paws, 1);
+	c.pts = 2000; /* recent enough, but another window: dropped too */
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	a.ack = una;
+	a.win = (uint16_t)(c.pwin - 1);
+	tt_in(&a);
+	ck_assert_int_eq(pure_acks_out(), 1);
+	ck_assert_uint_eq(st()->drop_tcp_paws, 2);
+	c.pts = 2002;
+	c.hnxt = una + 3000;
+	tt_pack(&c);
+	tt_finish(&c);
+}
+END_TEST
+
 START_TEST(segment_without_timestamp_dropped)
 {
 	struct tt_conn c;
@@ -807,6 +878,7 @@ Suite *tcp_data_suite(void)
 	tcase_add_test(tc, rto_backoff_to_etimedout);
 	tcase_add_test(tc, rto_goes_back_n_with_one_segment);
 	tcase_add_test(tc, paws_rejects_old_timestamp);
+	tcase_add_test(tc, paws_lets_a_reordered_duplicate_ack_through);
 	tcase_add_test(tc, segment_without_timestamp_dropped);
 	tcase_add_test(tc, rtt_from_timestamps);
 	tcase_add_test(tc, unacceptable_segments_draw_ack);
