@@ -28,6 +28,7 @@
 #include "core/ctx.h"
 #include "core/net/net.h"
 #include "core/tcp/tcp.h"
+#include "core/base/hash.h"
 
 /* With several ports, utcp_ctx_wait sleeps on port 0 at most this long
  * before looking at the others again. */
@@ -165,17 +166,6 @@ struct utcp_nic *utcp_stack_nic(const struct utcp_stack *st, int port)
 
 /* ---- contexts ----------------------------------------------------------- */
 
-/* MurmurHash3's 64-bit finalizer: spreads the core number over all bits. */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
 struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 {
 	struct utcp_ctx *ctx;
@@ -200,7 +190,7 @@ struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 	ctx->queue = (uint16_t)core;
 	ctx->now = utcp_nic_now(st->nics[0]);
 	seed = st->cfg.has_seed ? st->cfg.seed : utcp_nic_entropy_seed();
-	utcp_prng_seed(&ctx->prng, seed ^ mix64((uint64_t)core + 1));
+	utcp_prng_seed(&ctx->prng, seed ^ utcp_fmix64((uint64_t)core + 1));
 	ctx->ip_id = (uint16_t)utcp_prng_next(&ctx->prng);
 	utcp_timer_wheel_init(&ctx->timers, ctx->now);
 	utcp_arp_init(ctx);

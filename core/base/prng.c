@@ -2,16 +2,14 @@
  * core/base/prng.c - xoshiro256** seeded by splitmix64.
  * Reference: https://prng.di.unimi.it/ (public-domain algorithm description).
  */
+#include "core/base/hash.h"
 #include "core/base/prng.h"
 
 #include <string.h>
 
 static uint64_t splitmix64(uint64_t *x)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return utcp_splitmix64_mix(*x += 0x9e3779b97f4a7c15ull);
 }
 
 static inline uint64_t rotl(uint64_t x, int k)

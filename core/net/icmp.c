@@ -13,15 +13,11 @@
 #include <string.h>
 
 #include "core/net/net.h"
+#include "core/base/bytes.h"
 
 #define ICMP_HLEN 8
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint8_t type,
 			  uint16_t id, uint16_t seq, const void *payload, size_t len)

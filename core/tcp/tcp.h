@@ -600,8 +600,6 @@ static inline uint32_t tcp_readable(const struct utcp_tcb *tp)
 }
 
 /* ---- SYN cookies (tcp_syncookie.c, RFC 4987 §3.6) ---------------------- */
-/* SipHash-2-4 of in under key (tcp_ctx.c): ISNs and cookies. */
-uint64_t tcp_siphash(const uint8_t key[16], const uint8_t *in, size_t len);
 /* The SYN queue of l is full: answer SYN s with a cookie SYN-ACK. */
 void tcp_syncookie_send(struct utcp_ctx *ctx, const struct tcp_listener *l,
 			const struct tcp_seg *s);

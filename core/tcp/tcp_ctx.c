@@ -15,6 +15,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "core/base/hash.h"
 #include "core/tcp/tcp.h"
 
 #define TCP_LIS_BUCKETS 256
@@ -66,61 +67,12 @@ void tcp_lpool_put(struct tcp_lpool *p, void *obj)
 
 /* ---- hashing ------------------------------------------------------------ */
 
-static inline uint32_t fmix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
 static uint32_t tcp_flow_hash(const struct utcp_tcp_ctx *t, uint32_t laddr, uint16_t lport,
 			      uint32_t raddr, uint16_t rport)
 {
-	uint32_t h = fmix32(t->hash_seed ^ raddr);
-	h = fmix32(h ^ laddr);
-	return fmix32(h ^ (((uint32_t)lport << 16) | rport));
-}
-
-/* SipHash-2-4 (Aumasson & Bernstein), the keyed PRF F() of RFC 6528 §3. */
-#define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                               \
-	do {                                                                   \
-		v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);  \
-		v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;                       \
-		v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;                       \
-		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);  \
-	} while (0)
-
-uint64_t tcp_siphash(const uint8_t key[16], const uint8_t *in, size_t len)
-{
-	uint64_t k0, k1, m, b = (uint64_t)len << 56;
-	memcpy(&k0, key, 8);
-	memcpy(&k1, key + 8, 8);
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ull, v1 = k1 ^ 0x646f72616e646f6dull;
-	uint64_t v2 = k0 ^ 0x6c7967656e657261ull, v3 = k1 ^ 0x7465646279746573ull;
-	size_t i;
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&m, in + i, 8);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (size_t j = 0; i + j < len; j++)
-		b |= (uint64_t)in[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	uint32_t h = utcp_fmix32(t->hash_seed ^ raddr);
+	h = utcp_fmix32(h ^ laddr);
+	return utcp_fmix32(h ^ (((uint32_t)lport << 16) | rport));
 }
 
 /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
@@ -139,7 +91,7 @@ uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t 
 	memcpy(in + 4, &lport, 2);
 	memcpy(in + 6, &raddr, 4);
 	memcpy(in + 10, &rport, 2);
-	uint32_t f = (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
+	uint32_t f = (uint32_t)utcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
 	uint32_t m = (uint32_t)(ctx->now >> 6);
 	return m + f;
 }
@@ -157,7 +109,7 @@ uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr)
 	memcpy(in, &laddr, 4);
 	memcpy(in + 4, &raddr, 4);
 	in[8] = 'T'; /* not the ISN's input */
-	return (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
+	return (uint32_t)utcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
 }
 
 /* ---- flow table --------------------------------------------------------- */
@@ -203,7 +155,7 @@ void tcp_flow_remove(struct utcp_tcb *tp)
 
 static struct tcp_listener **lis_bucket(struct utcp_tcp_ctx *t, uint16_t lport)
 {
-	return &t->lis_hash[fmix32(t->hash_seed ^ lport) & t->lis_mask];
+	return &t->lis_hash[utcp_fmix32(t->hash_seed ^ lport) & t->lis_mask];
 }
 
 struct tcp_listener *tcp_listener_find_exact(struct utcp_ctx *ctx, uint32_t laddr,

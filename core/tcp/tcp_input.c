@@ -22,13 +22,9 @@
 #include <sys/epoll.h>
 
 #include "core/tcp/tcp.h"
+#include "core/base/bytes.h"
 
 enum { IN_CONT = 0, IN_DONE = 1 };
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static void tcp_ack_now(struct utcp_tcb *tp)
 {

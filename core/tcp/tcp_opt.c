@@ -14,11 +14,7 @@
 #include <string.h>
 
 #include "core/tcp/tcp.h"
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#include "core/base/bytes.h"
 
 static void opt_sack(const uint8_t *p, unsigned olen, struct tcp_opts *o)
 {

@@ -14,20 +14,7 @@
 #include <string.h>
 
 #include "core/tcp/tcp.h"
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "core/base/bytes.h"
 
 uint32_t tcp_ts_now(const struct utcp_tcb *tp)
 {

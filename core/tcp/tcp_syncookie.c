@@ -24,7 +24,9 @@
  */
 #include <string.h>
 
+#include "core/base/hash.h"
 #include "core/tcp/tcp.h"
+#include "core/base/bytes.h"
 
 #define COOKIE_PERIOD (64 * UTCP_NSEC_PER_SEC)
 #define COOKIE_TS_BITS 6
@@ -50,7 +52,7 @@ static uint32_t cookie_hash(const struct utcp_ctx *ctx, const struct tcp_seg *s,
 	memcpy(in + 18, &t, 4);
 	in[22] = idx;
 	in[23] = in[24] = in[25] = 0;
-	return (uint32_t)tcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
+	return (uint32_t)utcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
 }
 
 static uint32_t cookie_make(const struct utcp_ctx *ctx, const struct tcp_seg *s,
@@ -90,16 +92,10 @@ static uint32_t cookie_tsval(struct utcp_ctx *ctx, const struct tcp_seg *s)
 	return ts;
 }
 
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static inline void put32(uint8_t *p, uint32_t v)
 {
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
+	wr16(p, (uint16_t)(v >> 16));
+	wr16(p + 2, (uint16_t)v);
 }
 
 /* SYN-ACK options, in tcp_output.c's layout: MSS, then timestamps only if
@@ -111,7 +107,7 @@ static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint1
 	int ts = (s->opt.flags & TOF_TS) != 0;
 	p[n++] = TCPOPT_MSS;
 	p[n++] = 4;
-	put16(p + n, mss);
+	wr16(p + n, mss);
 	n += 2;
 	if (ts) {
 		if (s->opt.flags & TOF_SACK_PERM) {

@@ -42,6 +42,7 @@
 
 #include "core/net/net.h"
 #include "nic/mw/impair.h"
+#include "core/base/hash.h"
 
 #define FAULT_LINE_MAX 1024u  /* frames one line may hold */
 #define FAULT_REORDER_HOLD (1 * UTCP_NSEC_PER_MSEC) /* longest wait for an overtaker */
@@ -359,20 +360,10 @@ static const struct utcp_nic_ops fault_ops = {
 
 /* ---- setup ------------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
 static int line_init(struct fault_line *l, const struct utcp_fault_params *fp, uint16_t q, int dir)
 {
 	struct utcp_fault_params p = *fp;
-	p.seed ^= mix64(((uint64_t)q << 1 | (uint64_t)dir) + 0x6661756c74ull /* "fault" */);
+	p.seed ^= utcp_fmix64(((uint64_t)q << 1 | (uint64_t)dir) + 0x6661756c74ull /* "fault" */);
 	utcp_impair_init(&l->im, &p);
 	l->on = 1;
 	l->tx = dir;

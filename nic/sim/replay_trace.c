@@ -24,6 +24,7 @@
 
 #include "core/net/net.h"
 #include "nic/sim/replay.h"
+#include "core/base/bytes.h"
 
 #define MAX_STREAM (64u << 20)
 
@@ -49,16 +50,6 @@ static int fail(struct loader *l, const char *fmt, ...)
 		vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Offset of the IPv4 header for the link type, or -1 if not IPv4. */

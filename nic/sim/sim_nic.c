@@ -41,6 +41,7 @@
 
 #include "core/net/net.h"
 #include "nic/sim/sim_int.h"
+#include "core/base/bytes.h"
 
 #define SIM_MTU 1500
 #define SIM_RETA_SIZE 128
@@ -113,11 +114,6 @@ static void rx_enqueue(struct sim_nic *n, uint16_t q, struct utcp_pkt *pkt)
 	pkt->queue = q;
 	sq->ring[(sq->head + sq->count) % sq->cap] = pkt;
 	sq->count++;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* The queue for a frame (STEER_ALL: every queue); sets the RSS hash. */

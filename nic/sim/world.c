@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "nic/sim/sim_int.h"
+#include "core/base/hash.h"
 
 #define SIM_DEFAULT_LIVELOCK 1000000ull
 
@@ -88,21 +89,13 @@ void utcp_sim_world_set_livelock_limit(struct utcp_sim_world *w, uint64_t steps)
 	w->livelock_limit = steps ? steps : SIM_DEFAULT_LIVELOCK;
 }
 
-/* splitmix64 finalizer */
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 uint64_t utcp_sim_world_derive_seed(const struct utcp_sim_world *w, const char *what,
 				    uint64_t index)
 {
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a of the name */
 	for (const char *s = what; s && *s; s++)
 		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return mix64(w->seed ^ mix64(h + 0x9e3779b97f4a7c15ull * (index + 1)));
+	return utcp_splitmix64_mix(w->seed ^ utcp_splitmix64_mix(h + 0x9e3779b97f4a7c15ull * (index + 1)));
 }
 
 /* ---- event heap -------------------------------------------------------- */

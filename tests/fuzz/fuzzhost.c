@@ -25,6 +25,7 @@
 #include "core/net/net.h"
 #include "tests/fuzz/fuzzhost.h"
 #include "tests/unit/tcptest.h"
+#include "core/base/bytes.h"
 
 #define FH_NCONN 8              /* 0 passive, 1 active, 2.. accepted later */
 #define FH_FRAME_CAP (UTCP_PKT_BUF_SIZE - UTCP_PKT_HEADROOM)
@@ -74,11 +75,6 @@ static void fh_bug(const char *what)
 {
 	fprintf(stderr, "fuzzhost: %s\n", what);
 	abort();
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Learn from one frame the host sent: its next sequence number and the ack
@@ -144,18 +140,6 @@ static void fh_tcp(uint8_t *tcp, size_t len)
 	}
 	fh_frame(f, tn_ipv4(f, tn_host_mac, tn_peer_mac, TN_PEER_IP, TN_HOST_IP,
 			     UTCP_IPPROTO_TCP, tcp, len));
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
 }
 
 /* Ports of conn k; k beyond the table is a new peer port to the listener

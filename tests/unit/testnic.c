@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/net/net.h"
+#include "core/base/bytes.h"
 
 const uint8_t tn_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 const uint8_t tn_zero_mac[6];
@@ -262,12 +263,6 @@ uint32_t tn_bufs_in_use(struct utcp_nic *nic)
 }
 
 /* ---- frame builders ----------------------------------------------------- */
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 size_t tn_eth(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
 {
