@@ -6,7 +6,7 @@
  * concern its connections (core/net/arp.c), so a multiqueue NIC hands those
  * frames to every queue: the queue that received the frame keeps the
  * original, and every other queue gets a copy flagged UTCP_PKT_RX_COPY
- * (learned from, never answered), as the simulated NIC does (nic/sim).
+ * (learned from, never answered), as the simulated NIC does (sim).
  *
  *   rx on queue r:  if utcp_fanout_wanted(frame) -> utcp_fanout_push(r, frame)
  *   rx on queue q:  utcp_fanout_pop(q, ...) while it returns frames

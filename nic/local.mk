@@ -1,6 +1,5 @@
 # nic/: backends and middleware behind include/utcp/nic.h.
 include $(top_srcdir)/nic/mw/local.mk
-include $(top_srcdir)/nic/sim/local.mk
 include $(top_srcdir)/nic/tap/local.mk
 include $(top_srcdir)/nic/dpdk/local.mk
 include $(top_srcdir)/nic/psio/local.mk

@@ -1,5 +1,5 @@
 # tools/utcp-replay: replay a recorded side of a TCP connection into utcp
-# (nic/sim/replay*), and the make check tests replaying every trace.
+# (sim/replay*), and the make check tests replaying every trace.
 bin_PROGRAMS += tools/utcp-replay
 tools_utcp_replay_SOURCES = tools/utcp-replay.c
 tools_utcp_replay_LDADD = libutcp.la

@@ -31,7 +31,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "nic/sim/replay.h"
+#include "sim/replay.h"
 
 #define EXIT_USAGE 2
 

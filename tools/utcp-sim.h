@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <utcp/utcp.h>
 
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 
 #define EXIT_USAGE 2
 #define PKT_BUFS 2048 /* packet buffers per queue in the testbed */

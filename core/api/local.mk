@@ -1,5 +1,10 @@
-libutcp_la_SOURCES += core/ctx.h \
-	core/api/ctx.c
-# Per-second statistics lines (mTCP's format) for every program.
+# core/api: the socket table, sockets, socket I/O and options, epoll.
+libutcp_la_SOURCES += core/api/sock.h \
+	core/api/socket.c \
+	core/api/sockio.c \
+	core/api/sockopt.c \
+	core/api/epoll.c
+
+# mTCP's per-second statistics lines, for every program.
 libutcp_la_SOURCES += core/api/statprint.c
 utcpinclude_HEADERS += include/utcp/statprint.h

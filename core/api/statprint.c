@@ -18,7 +18,7 @@
 #include <string.h>
 #include <utcp/statprint.h>
 
-#include "core/ctx.h"
+#include "core/io/io.h"
 
 #define SP_WIRE_OVERHEAD 24 /* preamble 8 + CRC 4 + inter-frame gap 12, as mTCP */
 

@@ -27,9 +27,17 @@
  * or retry and scans the table (it is small).
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/net/net.h"
+
+/* The cache: one per context, reached through ctx->arp. */
+struct utcp_arp_cache {
+	struct utcp_arp_entry_rt e[UTCP_ARP_CACHE_SIZE];
+	uint32_t used;
+	struct utcp_timer timer;    /* ages entries, retries requests */
+};
 
 #define ARP_HLEN 28
 #define ARP_HTYPE_ETHER 1
@@ -108,7 +116,7 @@ static void arp_remove(struct utcp_arp_cache *c, uint32_t i)
 
 static void arp_arm(struct utcp_ctx *ctx, utcp_time_t when)
 {
-	struct utcp_timer *t = &ctx->arp.timer;
+	struct utcp_timer *t = &ctx->arp->timer;
 
 	if (when == UTCP_TIME_NEVER)
 		return;
@@ -221,14 +229,14 @@ static void arp_pending_add(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e,
 /* Returns 1 if slot i was removed (another entry may now occupy it). */
 static int arp_age_one(struct utcp_ctx *ctx, uint32_t i, utcp_time_t now, utcp_time_t *next)
 {
-	struct utcp_arp_entry_rt *e = &ctx->arp.e[i];
+	struct utcp_arp_entry_rt *e = &ctx->arp->e[i];
 	utcp_time_t due;
 
 	switch (e->state) {
 	case UTCP_ARP_REACHABLE:
 		if (e->expires <= now) {
 			ctx->stats.arp_expired++;
-			arp_remove(&ctx->arp, i);
+			arp_remove(ctx->arp, i);
 			return 1;
 		}
 		due = e->expires;
@@ -238,7 +246,7 @@ static int arp_age_one(struct utcp_ctx *ctx, uint32_t i, utcp_time_t now, utcp_t
 		if (due <= now) {
 			if (e->tries >= UTCP_ARP_MAX_TRIES) {
 				arp_pending_drop(ctx, e);
-				arp_remove(&ctx->arp, i);
+				arp_remove(ctx->arp, i);
 				return 1;
 			}
 			arp_request(ctx, e, now);
@@ -271,36 +279,43 @@ static void arp_timer(struct utcp_timer *t, void *arg, utcp_time_t now)
 
 /* ---- init / destroy ----------------------------------------------------- */
 
-void utcp_arp_init(struct utcp_ctx *ctx)
+int utcp_arp_init(struct utcp_ctx *ctx)
 {
 	const struct utcp_config *cfg = ctx->cfg;
 
-	memset(&ctx->arp, 0, sizeof(ctx->arp));
-	utcp_timer_init(&ctx->arp.timer, arp_timer, ctx);
+	ctx->arp = calloc(1, sizeof(*ctx->arp));
+	if (ctx->arp == NULL)
+		return -1;
+	utcp_timer_init(&ctx->arp->timer, arp_timer, ctx);
 	for (int i = 0; i < cfg->nb_arp; i++) {
 		const struct utcp_arp_entry *s = &cfg->arp[i];
 		struct utcp_arp_entry_rt *e;
 		int port = 0;
 		uint32_t nh;
 
-		if (s->prefix < 32 || arp_find(&ctx->arp, s->ip) != NULL)
+		if (s->prefix < 32 || arp_find(ctx->arp, s->ip) != NULL)
 			continue; /* prefixes are matched on demand */
 		if (utcp_route_lookup(cfg, s->ip, &port, &nh) != 0)
 			port = 0;
-		e = arp_insert(&ctx->arp, s->ip, port, UTCP_ARP_STATIC);
+		e = arp_insert(ctx->arp, s->ip, port, UTCP_ARP_STATIC);
 		if (e != NULL)
 			memcpy(e->mac, s->mac, UTCP_ETH_ALEN);
 	}
+	return 0;
 }
 
 void utcp_arp_destroy(struct utcp_ctx *ctx)
 {
-	utcp_timer_cancel(&ctx->timers, &ctx->arp.timer);
+	if (ctx->arp == NULL)
+		return;
+	utcp_timer_cancel(&ctx->timers, &ctx->arp->timer);
 	for (uint32_t i = 0; i < UTCP_ARP_CACHE_SIZE; i++) {
-		struct utcp_arp_entry_rt *e = &ctx->arp.e[i];
+		struct utcp_arp_entry_rt *e = &ctx->arp->e[i];
 		if (e->state == UTCP_ARP_INCOMPLETE)
 			arp_pending_drop(ctx, e);
 	}
+	free(ctx->arp);
+	ctx->arp = NULL;
 }
 
 /* ---- resolution --------------------------------------------------------- */
@@ -322,13 +337,13 @@ static const struct utcp_arp_entry *arp_static_match(const struct utcp_config *c
 
 const struct utcp_arp_entry_rt *utcp_arp_lookup(const struct utcp_ctx *ctx, uint32_t ip)
 {
-	return arp_find(&ctx->arp, ip);
+	return arp_find(ctx->arp, ip);
 }
 
 const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, struct utcp_pkt *pkt,
 				enum utcp_tx_class cls)
 {
-	struct utcp_arp_entry_rt *e = arp_find(&ctx->arp, ip);
+	struct utcp_arp_entry_rt *e = arp_find(ctx->arp, ip);
 	const struct utcp_arp_entry *s;
 
 	if (ip == INADDR_BROADCAST)
@@ -344,13 +359,13 @@ const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, str
 	}
 	s = arp_static_match(ctx->cfg, ip);
 	if (s != NULL) {
-		e = arp_insert(&ctx->arp, ip, port, UTCP_ARP_STATIC);
+		e = arp_insert(ctx->arp, ip, port, UTCP_ARP_STATIC);
 		if (e == NULL)
 			return s->mac;
 		memcpy(e->mac, s->mac, UTCP_ETH_ALEN);
 		return e->mac;
 	}
-	e = arp_insert(&ctx->arp, ip, port, UTCP_ARP_INCOMPLETE);
+	e = arp_insert(ctx->arp, ip, port, UTCP_ARP_INCOMPLETE);
 	if (e == NULL) {
 		if (pkt != NULL) {
 			ctx->stats.arp_queue_drop++;
@@ -371,7 +386,7 @@ const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, str
  * hardware address (merge).  Returns 1 if an entry was found. */
 static int arp_merge(struct utcp_ctx *ctx, uint32_t spa, const uint8_t *sha)
 {
-	struct utcp_arp_entry_rt *e = arp_find(&ctx->arp, spa);
+	struct utcp_arp_entry_rt *e = arp_find(ctx->arp, spa);
 
 	if (e == NULL)
 		return 0;
@@ -391,7 +406,7 @@ static int arp_merge(struct utcp_ctx *ctx, uint32_t spa, const uint8_t *sha)
  * target: a host learns from those that talk to it). */
 static void arp_learn(struct utcp_ctx *ctx, int port, uint32_t spa, const uint8_t *sha)
 {
-	struct utcp_arp_entry_rt *e = arp_insert(&ctx->arp, spa, port, UTCP_ARP_REACHABLE);
+	struct utcp_arp_entry_rt *e = arp_insert(ctx->arp, spa, port, UTCP_ARP_REACHABLE);
 
 	if (e == NULL)
 		return; /* table full: answer anyway, resolve on demand later */

@@ -19,20 +19,6 @@
 
 static const uint8_t eth_bcast[UTCP_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-int utcp_eth_parse(const uint8_t *frame, size_t len, struct utcp_eth_view *v)
-{
-	if (len < UTCP_ETH_HLEN)
-		return UTCP_PARSE_SHORT;
-	if (len > UINT16_MAX)
-		return UTCP_PARSE_LEN;
-	v->dst = frame;
-	v->src = frame + UTCP_ETH_ALEN;
-	v->type = (uint16_t)(frame[12] << 8 | frame[13]);
-	v->payload = frame + UTCP_ETH_HLEN;
-	v->payload_len = (uint16_t)(len - UTCP_ETH_HLEN);
-	return UTCP_PARSE_OK;
-}
-
 void utcp_eth_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt)
 {
 	struct utcp_eth_view eth;

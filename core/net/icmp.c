@@ -107,3 +107,22 @@ void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 out:
 	utcp_ctx_free(ctx, port, pkt);
 }
+
+/* ---- the public ping API (utcp.h) ------------------------------------- */
+
+void utcp_ctx_set_echo_handler(struct utcp_ctx *ctx, utcp_echo_handler fn, void *arg)
+{
+	ctx->echo_fn = fn;
+	ctx->echo_arg = arg;
+}
+
+int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
+	      size_t len)
+{
+	if (payload == NULL && len > 0) {
+		errno = EFAULT;
+		return -1;
+	}
+	return utcp_icmp_echo_output(ctx, 0, dst, 8 /* RFC 792 echo request */, id, seq, payload,
+				     len);
+}

@@ -2,7 +2,9 @@
  * core/net/ipv4.c - Internet Protocol version 4 (RFC 791), no fragmentation.
  *
  * Receive: utcp_eth_input -> utcp_ipv4_input -> utcp_ipv4_parse (checked view)
- *          -> destination check -> utcp_icmp_input | TCP input.
+ *          -> destination check -> ctx->l4_input[protocol]: utcp_icmp_input,
+ *          utcp_tcp_input, ... (each upper layer registers itself at context
+ *          creation with utcp_ipv4_set_handler).
  * Transmit: ICMP / TCP -> utcp_ipv4_output -> utcp_route_lookup -> header
  *           -> utcp_arp_resolve -> utcp_eth_output (or wait behind ARP).
  *
@@ -17,48 +19,7 @@
 #include <string.h>
 
 #include "core/net/net.h"
-#include "core/tcp/tcp.h"
 #include "core/base/bytes.h"
-
-#define IP_DF 0x4000
-#define IP_MF 0x2000
-#define IP_OFFMASK 0x1fff
-
-int utcp_ipv4_parse(const uint8_t *p, size_t len, int verify_cksum, struct utcp_ipv4_view *v)
-{
-	unsigned hlen;
-
-	if (len < UTCP_IPV4_HLEN)
-		return UTCP_PARSE_SHORT;
-	if (p[0] >> 4 != 4) /* RFC 791 §3.1 Version */
-		return UTCP_PARSE_VERSION;
-	hlen = (p[0] & 0x0f) * 4u; /* IHL: "minimum value ... is 5" */
-	if (hlen < UTCP_IPV4_HLEN)
-		return UTCP_PARSE_IHL;
-	if (hlen > len)
-		return UTCP_PARSE_SHORT;
-	v->total_len = rd16(p + 2);
-	/* Total Length covers header and data; bytes past it are link-layer
-	 * padding (Ethernet's 60-byte minimum) and are not part of it. */
-	if (v->total_len < hlen || v->total_len > len)
-		return UTCP_PARSE_LEN;
-	if (verify_cksum && utcp_csum_fold(utcp_csum_partial(p, hlen, 0)) != 0)
-		return UTCP_PARSE_CKSUM;
-	v->frag = rd16(p + 6);
-	if (v->frag & (IP_MF | IP_OFFMASK))
-		return UTCP_PARSE_FRAG;
-	v->hdr = p;
-	v->hlen = (uint8_t)hlen;
-	v->tos = p[1];
-	v->id = rd16(p + 4);
-	v->ttl = p[8];
-	v->proto = p[9];
-	memcpy(&v->src, p + 12, 4);
-	memcpy(&v->dst, p + 16, 4);
-	v->payload = p + hlen;
-	v->payload_len = (uint16_t)(v->total_len - hlen);
-	return UTCP_PARSE_OK;
-}
 
 /* Count a parse failure under its one drop reason. */
 static void ipv4_count_drop(struct utcp_stats *s, int err)
@@ -121,17 +82,13 @@ void utcp_ipv4_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	pkt->len = ip.payload_len;
 	pkt->l2_len = UTCP_ETH_HLEN;
 	pkt->l3_len = ip.hlen;
-	switch (ip.proto) {
-	case UTCP_IPPROTO_ICMP:
-		utcp_icmp_input(ctx, port, pkt, &ip);
+	/* RFC 791 §3.1 Protocol: the upper layer registered for it, if any
+	 * (RFC 1122 §3.2.2.1 would answer Protocol Unreachable; utcp counts). */
+	if (ctx->l4_input[ip.proto] != NULL) {
+		ctx->l4_input[ip.proto](ctx, port, pkt, &ip);
 		return;
-	case UTCP_IPPROTO_TCP:
-		utcp_tcp_input(ctx, port, pkt, &ip); /* the single call site for core/tcp */
-		return;
-	default:
-		ctx->stats.drop_ip_proto++;
-		goto drop;
 	}
+	ctx->stats.drop_ip_proto++;
 drop:
 	utcp_ctx_free(ctx, port, pkt);
 }
@@ -151,7 +108,7 @@ static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct 
 	h[1] = 0;                   /* DSCP/ECN */
 	wr16(h + 2, pkt->len);
 	wr16(h + 4, ctx->ip_id++);  /* RFC 6864: unique per (src, dst, proto) while in flight */
-	wr16(h + 6, IP_DF);         /* RFC 1191: path MTU discovery, never fragmented */
+	wr16(h + 6, UTCP_IP_DF);         /* RFC 1191: path MTU discovery, never fragmented */
 	h[8] = UTCP_IP_DEFAULT_TTL; /* RFC 1700 / RFC 1122 §3.2.1.7 */
 	h[9] = proto;
 	h[10] = h[11] = 0;
@@ -203,4 +160,9 @@ fail:
 	utcp_ctx_free(ctx, port, pkt);
 	errno = err;
 	return -1;
+}
+
+void utcp_ipv4_set_handler(struct utcp_ctx *ctx, uint8_t proto, utcp_l4_input_fn fn)
+{
+	ctx->l4_input[proto] = fn;
 }

@@ -1,11 +1,10 @@
 libutcp_la_SOURCES += core/net/net.h \
-	core/net/checksum.c \
+	core/net/net.c \
 	core/net/eth.c \
 	core/net/arp.c \
 	core/net/ipv4.c \
 	core/net/icmp.c \
-	core/net/route.c \
-	core/net/rss.c
+	core/net/route.c
 
 # Unit suites for core/net and core/api/ctx.c.  Those that drive frames
 # through a context link the in-memory test NIC (tests/unit/testnic.c).

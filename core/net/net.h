@@ -1,8 +1,10 @@
 /*
- * core/net/net.h - Ethernet, ARP, IPv4, ICMP, routing, checksums, RSS.
+ * core/net/net.h - Ethernet, ARP, IPv4, ICMP, routing: the per-context network
+ * layer (the stateless parsers, checksums and RSS are in core/wire).
  *
  * Receive path: utcp_eth_input -> utcp_arp_input | utcp_ipv4_input
- *               -> utcp_icmp_input | utcp_tcp_input (core/tcp).
+ *               -> ctx->l4_input[protocol]: utcp_icmp_input, and the upper
+ *               layers that registered (core/tcp: utcp_tcp_input).
  * Every input function consumes its packet (frees it or passes it on).
  * Parsers validate lengths once into a checked view; after a successful
  * parse no accessor can read outside the frame.  A malformed frame is
@@ -19,61 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/ctx.h"
-
-#define UTCP_ETH_HLEN 14
-#define UTCP_ETH_P_IPV4 0x0800
-#define UTCP_ETH_P_ARP 0x0806
-#define UTCP_IPV4_HLEN 20
-#define UTCP_IPPROTO_ICMP 1
-#define UTCP_IPPROTO_TCP 6
-#define UTCP_IP_DEFAULT_TTL 64
-
-/* ---- checksums (RFC 1071) ------------------------------------------- */
-/* Add len bytes of data to a running 32-bit one's-complement sum. */
-uint32_t utcp_csum_partial(const void *data, size_t len, uint32_t sum);
-/* Fold and complement: the value to store in a checksum field. */
-uint16_t utcp_csum_fold(uint32_t sum);
-/* Sum of the IPv4 pseudo-header (RFC 793 §3.1 / RFC 9293 §3.1). */
-uint32_t utcp_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
-/* Fill in the checksums a transmit frame left to the NIC (UTCP_PKT_TX_*_CKSUM,
- * with l2_len / l3_len set) and clear those flags. */
-void utcp_csum_finish_tx(struct utcp_pkt *pkt);
-
-/* ---- checked views -------------------------------------------------- */
-struct utcp_eth_view {
-	const uint8_t *dst, *src;
-	uint16_t type;            /* host order */
-	const uint8_t *payload;
-	uint16_t payload_len;
-};
-
-struct utcp_ipv4_view {
-	const uint8_t *hdr;
-	uint8_t hlen;             /* bytes */
-	uint8_t proto, ttl, tos;
-	uint16_t total_len;       /* host order, validated against the frame */
-	uint16_t id;
-	uint16_t frag;            /* flags + offset, host order */
-	uint32_t src, dst;        /* network order */
-	const uint8_t *payload;   /* L4 header */
-	uint16_t payload_len;     /* total_len - hlen (trailing Ethernet padding excluded) */
-};
-
-enum utcp_parse_err {
-	UTCP_PARSE_OK = 0,
-	UTCP_PARSE_SHORT,
-	UTCP_PARSE_VERSION,
-	UTCP_PARSE_IHL,
-	UTCP_PARSE_LEN,
-	UTCP_PARSE_CKSUM,
-	UTCP_PARSE_FRAG,
-	UTCP_PARSE_BAD,
-};
-
-int utcp_eth_parse(const uint8_t *frame, size_t len, struct utcp_eth_view *v);
-/* verify_cksum: 0 when the NIC already checked it. */
-int utcp_ipv4_parse(const uint8_t *p, size_t len, int verify_cksum, struct utcp_ipv4_view *v);
+#include "core/io/io.h"
+#include "core/wire/wire.h"
 
 /* ---- receive -------------------------------------------------------- */
 void utcp_eth_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt);
@@ -83,6 +32,15 @@ void utcp_ipv4_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_eth_view *eth);
 void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_ipv4_view *ip);
+
+/* An upper layer's receive function for IPv4 protocol number proto (NULL:
+ * no longer spoken; such datagrams are counted as drop_ip_proto). */
+void utcp_ipv4_set_handler(struct utcp_ctx *ctx, uint8_t proto, utcp_l4_input_fn fn);
+
+/* Per-context state of this floor: the ARP cache and the ICMP handler.
+ * 0, or -1 with errno ENOMEM. */
+int utcp_net_init(struct utcp_ctx *ctx);
+void utcp_net_destroy(struct utcp_ctx *ctx);
 
 /* ---- transmit ------------------------------------------------------- */
 /* pkt->data points at the L4 header, len = L4 length.  Consumes pkt, which
@@ -104,7 +62,38 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
 			  uint16_t id, uint16_t seq, const void *payload, size_t len);
 
 /* ---- ARP (RFC 826) ---------------------------------------------------- */
-void utcp_arp_init(struct utcp_ctx *ctx);
+#define UTCP_ARP_CACHE_SIZE 256 /* open-addressed, power of two */
+/* Packets waiting for one resolution: a burst of connects to a new next hop
+ * all wait (Linux bounds the queue by bytes, unres_qlen_bytes = 212992, a few
+ * hundred small frames). */
+#define UTCP_ARP_PENDING_MAX 256
+#define UTCP_ARP_RETRY_NS (1000 * UTCP_NSEC_PER_MSEC) /* one request per second per address */
+#define UTCP_ARP_MAX_TRIES 3    /* then the waiting packets are dropped */
+
+
+enum utcp_arp_state {
+	UTCP_ARP_FREE = 0,
+	UTCP_ARP_INCOMPLETE, /* request sent, packets may be waiting */
+	UTCP_ARP_REACHABLE,  /* learned; expires */
+	UTCP_ARP_STATIC,     /* from arp.conf; never expires */
+};
+
+struct utcp_arp_entry_rt {
+	uint32_t ip;
+	uint8_t state;
+	uint8_t port;
+	uint8_t tries;
+	uint8_t mac[UTCP_ETH_ALEN];
+	uint16_t nb_pending;
+	utcp_time_t expires;        /* REACHABLE: when it ages out */
+	utcp_time_t last_request;   /* INCOMPLETE: rate limit */
+	struct utcp_pkt *pending;   /* frames (L3 and up built) waiting, FIFO via next */
+	struct utcp_pkt *pending_tail;
+	uint8_t pending_class[UTCP_ARP_PENDING_MAX];
+};
+
+/* 0, or -1 (ENOMEM). */
+int utcp_arp_init(struct utcp_ctx *ctx);
 void utcp_arp_destroy(struct utcp_ctx *ctx);
 /* MAC for next hop `ip` on port, or NULL (then a request is sent if allowed
  * and pkt, if non-NULL, waits in the entry's bounded queue; consumed). */
@@ -117,25 +106,5 @@ const struct utcp_arp_entry_rt *utcp_arp_lookup(const struct utcp_ctx *ctx, uint
 /* Longest-prefix match over cfg->routes.  Returns 0 and sets *port and
  * *nexthop (the gateway, or dst when directly connected); -1 if no route. */
 int utcp_route_lookup(const struct utcp_config *cfg, uint32_t dst, int *port, uint32_t *nexthop);
-
-/* ---- RSS (Microsoft RSS Toeplitz hash) -------------------------------- */
-extern const uint8_t utcp_rss_symmetric_key[UTCP_RSS_KEY_LEN];
-uint32_t utcp_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len);
-/* Hash of the IPv4/TCP 4-tuple as a NIC computes it for a received packet
- * (src, dst, sport, dport in wire order; all network byte order). */
-uint32_t utcp_rss_hash_v4(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport,
-			  uint16_t dport);
-/* The same hash from a table built once per key: 12 lookups instead of 96
- * key-window steps (for a NIC model that hashes every frame it receives).
- * The table covers the 12 input bytes of the IPv4/TCP 4-tuple. */
-#define UTCP_RSS_V4_INPUT 12
-struct utcp_rss_table {
-	uint32_t t[UTCP_RSS_V4_INPUT][256];
-};
-void utcp_rss_table_init(struct utcp_rss_table *tab, const uint8_t *key);
-uint32_t utcp_rss_table_hash_v4(const struct utcp_rss_table *tab, uint32_t src, uint32_t dst,
-				uint16_t sport, uint16_t dport);
-/* Queue the NIC described by caps would deliver that hash to. */
-uint16_t utcp_rss_queue(const struct utcp_nic_caps *caps, uint32_t hash);
 
 #endif

@@ -1,4 +1,4 @@
-# core/tcp: TCP (RFC 9293) and the socket/epoll API built on it (core/api).
+# core/tcp: TCP (RFC 9293).
 libutcp_la_SOURCES += \
 	core/tcp/tcp.h \
 	core/tcp/tcp_ctx.c \
@@ -14,12 +14,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_output.c \
 	core/tcp/tcp_timer.c \
 	core/tcp/tcp_check.c \
-	core/tcp/tcp_syncookie.c \
-	core/api/sock.h \
-	core/api/socket.c \
-	core/api/sockio.c \
-	core/api/sockopt.c \
-	core/api/epoll.c
+	core/tcp/tcp_syncookie.c
 
 # Unit suites: TCP as packet traces on the in-memory test NIC, and the API.
 TCP_TESTLIB = tests/unit/tcptest.c tests/unit/tcptest.h tests/unit/testnic.c tests/unit/testnic.h

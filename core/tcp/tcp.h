@@ -27,7 +27,6 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "core/ctx.h"
 #include "core/net/net.h"
 
 /* ---- constants ------------------------------------------------------ */

@@ -68,7 +68,7 @@
 #include <utcp/utcp.h>
 
 #include "core/base/args.h"
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 #include "nic/dpdk/dpdk.h"
 #include "nic/dpdk/gate.h"
 #include "nic/fanout.h"

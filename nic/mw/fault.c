@@ -40,7 +40,7 @@
 #include <string.h>
 #include <utcp/nic.h>
 
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 #include "nic/mw/impair.h"
 #include "core/base/hash.h"
 

@@ -43,7 +43,7 @@
 #include <utcp/utcp.h>
 
 #include "core/base/pool.h"
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 #include "nic/fanout.h"
 #include "nic/psio/psio.h"
 

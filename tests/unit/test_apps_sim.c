@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 #include "tools/apps.h"
 
 #define SEC UTCP_NSEC_PER_SEC

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 #include "tests/unit/tcptest.h"
 
 #define SRV_PORT 5001

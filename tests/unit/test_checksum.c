@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 
 /* RFC 1071 §1: sum adjacent octet pairs as 16-bit big-endian integers, pad an
  * odd last octet with zero, fold carries, complement.  Host order result. */

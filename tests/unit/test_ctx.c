@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ctx.h"
+#include "core/io/io.h"
 #include "core/net/net.h"
 #include "tests/unit/testnic.h"
 

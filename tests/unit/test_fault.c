@@ -18,7 +18,7 @@
 #include <string.h>
 #include <utcp/nic.h>
 
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 #include "tests/unit/loopnic.h"
 
 static struct loop_nic loop;

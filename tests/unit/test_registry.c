@@ -17,7 +17,7 @@
 #include <utcp/utcp.h>
 
 #include "config.h"
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 
 static struct utcp_config cfg;
 static char err[512];

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_replay.c - the parts of trace replay (nic/sim/replay*):
+ * tests/unit/test_replay.c - the parts of trace replay (sim/replay*):
  * SHA-256 against FIPS 180-4 test vectors, reading a recorded trace, the
  * expectation file's grammar, and whole replays whose observations are
  * checked against the trace's manifest line (digests, byte counts).  Every
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nic/sim/replay.h"
+#include "sim/replay.h"
 
 static char path[1024];
 

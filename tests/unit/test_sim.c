@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_sim.c - the deterministic simulator (nic/sim).
+ * tests/unit/test_sim.c - the deterministic simulator (sim).
  *
  * Raw-frame tests put two sim NICs on a link, send frames with tx_burst and
  * check when (pkt->ts, the virtual arrival time) and in what order they
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/net/net.h"
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 
 #define US UTCP_NSEC_PER_USEC
 #define MS UTCP_NSEC_PER_MSEC

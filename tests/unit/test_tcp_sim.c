@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 #include "tests/unit/tcptest.h"
 
 #define SRV_PORT 80

@@ -18,7 +18,7 @@
 
 #include <utcp/utcp.h>
 
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 #include "tools/bench/bench.h"
 
 #define U_EVENTS 512

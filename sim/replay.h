@@ -1,5 +1,5 @@
 /*
- * nic/sim/replay.h - trace replay: one side of a TCP connection recorded in a
+ * sim/replay.h - trace replay: one side of a TCP connection recorded in a
  * pcap file is played into a utcp stack on a simulated host, which plays the
  * other side through the socket API.
  *
@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <utcp/nic.h>
 
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 
 #define REPLAY_CLIENT 0
 #define REPLAY_SERVER 1

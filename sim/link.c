@@ -1,5 +1,5 @@
 /*
- * nic/sim/link.c - point-to-point links of the simulated world.
+ * sim/link.c - point-to-point links of the simulated world.
  *
  * A frame handed to a link by a sim NIC's tx_burst (sim_link_send) goes
  * through its direction's model in this order:
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nic/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 void utcp_sim_link_params_default(struct utcp_sim_link_params *p)
 {

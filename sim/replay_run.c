@@ -1,5 +1,5 @@
 /*
- * nic/sim/replay_run.c - one replay run: the world, the two hosts, and the
+ * sim/replay_run.c - one replay run: the world, the two hosts, and the
  * small application that plays utcp's side through the socket API.
  *
  * Call order: utcp_replay_run -> build the world (replayer host on link
@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nic/sim/replay_int.h"
+#include "sim/replay_int.h"
 
 enum { ST_WRITE, ST_SHUT, ST_RESET };
 

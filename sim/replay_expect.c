@@ -1,5 +1,5 @@
 /*
- * nic/sim/replay_expect.c - what a replay showed (observations), the
+ * sim/replay_expect.c - what a replay showed (observations), the
  * expectation file it is checked against, and SHA-256 for stream digests.
  *
  * Call order: replay_obs_* while the run fills the observations ->
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nic/sim/replay.h"
+#include "sim/replay.h"
 
 /* ---- observations ------------------------------------------------------ */
 

@@ -1,23 +1,21 @@
 /*
- * core/api/ctx.c - stacks (the NICs of a config) and per-core contexts.
+ * core/stack/stack.c - stacks (the NICs of a config) and per-core contexts.
  *
  * Call order:
- *   utcp_stack_open | utcp_stack_open_nics -> utcp_ctx_create (per core)
+ *   utcp_stack_open | utcp_stack_open_nics (setup/) -> utcp_stack_create
+ *   -> utcp_ctx_create (per core)
+ *        -> utcp_net_init, utcp_tcp_ctx_init (each layer's slot in the context)
  *   -> utcp_ctx_poll | utcp_ctx_wait, round after round:
  *        now = NIC clock -> one rx burst per port -> utcp_eth_input
  *        -> utcp_timer_run -> TCP output -> utcp_tx_flush
  *   -> utcp_ctx_destroy -> utcp_stack_close.
+
  *
- * Transmit batching (mTCP's order): every layer enqueues complete frames in
- * one of three classes per port; utcp_tx_flush hands each port's CTRL, then
- * ACK, then DATA frames to the NIC in one tx_burst.  Frames the NIC refuses
- * (ring full) are freed and counted as tx_full; TCP recovers them as loss.
- *
- * Buffer accounting: every buffer the context takes from a NIC (alloc or
- * rx_burst) adds one to ctx->bufs_held, every buffer it gives back (free, or
- * accepted by tx_burst) subtracts one.  All of core/ allocates and frees
- * through utcp_ctx_alloc / utcp_ctx_free, so utcp_ctx_bufs_in_use() is exact
- * and a test can assert that nothing leaked.
+ * The stack reaches its NICs only through the vtable of <utcp/nic.h>;
+ * opening them from a config (the backend registry) and choosing the seed
+ * when the config has none are setup/'s job: nothing here reads a clock
+ * or an entropy source (DESIGN.md §3, tests/determinism.sh).
+ * Buffers and transmit batches are core/io's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,10 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ctx.h"
+#include "core/base/hash.h"
+#include "core/stack/stack.h"
 #include "core/net/net.h"
 #include "core/tcp/tcp.h"
 #include "core/base/hash.h"
+#include "core/stack/stack.h"
 
 /* With several ports, utcp_ctx_wait sleeps on port 0 at most this long
  * before looking at the others again. */
@@ -47,20 +47,27 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- stacks ------------------------------------------------------------- */
 
-static struct utcp_stack *stack_new(const struct utcp_config *cfg, char *err, size_t errlen)
+int utcp_stack_check_config(const struct utcp_config *cfg, char *err, size_t errlen)
 {
-	struct utcp_stack *st;
-
 	if (cfg == NULL || cfg->nb_ports < 1 || cfg->nb_ports > UTCP_MAX_PORTS) {
 		set_err(err, errlen, "need 1 to %d ports", UTCP_MAX_PORTS);
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
 	if (cfg->num_cores < 1 || cfg->num_cores > UTCP_MAX_CORES) {
 		set_err(err, errlen, "num_cores %d: need 1 to %d", cfg->num_cores, UTCP_MAX_CORES);
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+static struct utcp_stack *stack_new(const struct utcp_config *cfg, char *err, size_t errlen)
+{
+	struct utcp_stack *st;
+
+	if (utcp_stack_check_config(cfg, err, errlen) != 0)
+		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		set_err(err, errlen, "out of memory");
@@ -89,34 +96,9 @@ static int stack_adopt(struct utcp_stack *st, char *err, size_t errlen)
 	return 0;
 }
 
-struct utcp_stack *utcp_stack_open(const struct utcp_config *cfg, char *err, size_t errlen)
-{
-	struct utcp_stack *st = stack_new(cfg, err, errlen);
-
-	if (st == NULL)
-		return NULL;
-	for (int i = 0; i < st->cfg.nb_ports; i++) {
-		st->nics[i] = utcp_nic_open(&st->cfg, &st->cfg.ports[i],
-					    (uint16_t)st->cfg.num_cores, err, errlen);
-		if (st->nics[i] == NULL) {
-			int e = errno ? errno : EIO;
-			utcp_stack_close(st);
-			errno = e;
-			return NULL;
-		}
-		st->nb_nics = i + 1;
-	}
-	if (stack_adopt(st, err, errlen) != 0) {
-		utcp_stack_close(st);
-		errno = EINVAL;
-		return NULL;
-	}
-	return st;
-}
-
 /* On failure the NICs stay the caller's. */
-struct utcp_stack *utcp_stack_open_nics(const struct utcp_config *cfg, struct utcp_nic **nics,
-					int nb_nics, char *err, size_t errlen)
+struct utcp_stack *utcp_stack_create(const struct utcp_config *cfg, uint64_t seed,
+				     struct utcp_nic **nics, int nb_nics, char *err, size_t errlen)
 {
 	struct utcp_stack *st = stack_new(cfg, err, errlen);
 
@@ -128,6 +110,7 @@ struct utcp_stack *utcp_stack_open_nics(const struct utcp_config *cfg, struct ut
 		errno = EINVAL;
 		return NULL;
 	}
+	st->seed = seed;
 	st->nb_nics = nb_nics;
 	memcpy(st->nics, nics, sizeof(*nics) * (size_t)nb_nics);
 	if (stack_adopt(st, err, errlen) != 0) {
@@ -169,8 +152,6 @@ struct utcp_nic *utcp_stack_nic(const struct utcp_stack *st, int port)
 struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 {
 	struct utcp_ctx *ctx;
-	uint64_t seed;
-
 	if (st == NULL || core < 0 || core >= st->cfg.num_cores) {
 		errno = EINVAL;
 		return NULL;
@@ -189,17 +170,20 @@ struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 	ctx->core = core;
 	ctx->queue = (uint16_t)core;
 	ctx->now = utcp_nic_now(st->nics[0]);
-	seed = st->cfg.has_seed ? st->cfg.seed : utcp_nic_entropy_seed();
-	utcp_prng_seed(&ctx->prng, seed ^ utcp_fmix64((uint64_t)core + 1));
-	ctx->ip_id = (uint16_t)utcp_prng_next(&ctx->prng);
+	utcp_prng_seed(&ctx->prng, st->seed ^ utcp_fmix64((uint64_t)core + 1));
 	utcp_timer_wheel_init(&ctx->timers, ctx->now);
-	utcp_arp_init(ctx);
-	if (utcp_tcp_ctx_init(ctx) != 0) { /* sockets, flows, listeners */
-		utcp_arp_destroy(ctx);
+	if (utcp_net_init(ctx) != 0) { /* ARP cache, ICMP */
 		free(ctx);
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (utcp_tcp_ctx_init(ctx) != 0) { /* sockets, flows, listeners */
+		utcp_net_destroy(ctx);
+		free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
+	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_input);
 	st->ctxs[core] = ctx;
 	return ctx;
 }
@@ -209,7 +193,7 @@ void utcp_ctx_destroy(struct utcp_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	utcp_tcp_ctx_destroy(ctx); /* frees sockets, flows, their buffers */
-	utcp_arp_destroy(ctx);
+	utcp_net_destroy(ctx);
 	utcp_tx_flush(ctx); /* what was queued (final RSTs, replies) still leaves */
 	ctx->stack->ctxs[ctx->core] = NULL;
 	free(ctx);
@@ -310,98 +294,3 @@ uint64_t utcp_ctx_bufs_in_use(const struct utcp_ctx *ctx)
 	return ctx->bufs_held;
 }
 
-/* ---- buffers and transmit batches --------------------------------------- */
-
-struct utcp_pkt *utcp_ctx_alloc(struct utcp_ctx *ctx, int port)
-{
-	struct utcp_pkt *pkt = utcp_nic_alloc(ctx_nic(ctx, port), ctx->queue);
-
-	if (pkt == NULL) {
-		ctx->stats.drop_no_buf++;
-		return NULL;
-	}
-	pkt->queue = ctx->queue;
-	ctx->bufs_held++;
-	return pkt;
-}
-
-void utcp_ctx_free(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt)
-{
-	utcp_nic_free(ctx_nic(ctx, port), pkt);
-	ctx->bufs_held--;
-}
-
-/* One burst for one port: CTRL, then ACK, then DATA. */
-static void tx_flush_port(struct utcp_ctx *ctx, int port)
-{
-	struct utcp_txq *q = &ctx->txq[port];
-	struct utcp_pkt *burst[UTCP_TX_NCLASS * UTCP_TX_BATCH];
-	uint16_t lens[UTCP_TX_NCLASS * UTCP_TX_BATCH];
-	uint16_t n = 0, sent = 0;
-
-	for (int cls = 0; cls < UTCP_TX_NCLASS; cls++) {
-		for (uint16_t i = 0; i < q->n[cls]; i++) {
-			lens[n] = q->pkts[cls][i]->len;
-			burst[n++] = q->pkts[cls][i];
-		}
-		q->n[cls] = 0;
-	}
-	/* Normally one call; a NIC that takes a burst in parts is asked again
-	 * until it takes nothing. */
-	while (sent < n) {
-		uint16_t r = utcp_nic_tx_burst(ctx_nic(ctx, port), ctx->queue, burst + sent,
-					       (uint16_t)(n - sent));
-		if (r == 0)
-			break;
-		for (uint16_t i = sent; i < sent + r; i++)
-			ctx->stats.tx_bytes += lens[i];
-		sent = (uint16_t)(sent + r);
-	}
-	ctx->stats.tx_frames += sent;
-	ctx->port_stats[port].tx_frames += sent;
-	for (uint16_t i = 0; i < sent; i++)
-		ctx->port_stats[port].tx_bytes += lens[i];
-	ctx->bufs_held -= sent;
-	for (uint16_t i = sent; i < n; i++) {
-		ctx->stats.tx_full++;
-		utcp_ctx_free(ctx, port, burst[i]);
-	}
-}
-
-void utcp_tx_enqueue(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt, enum utcp_tx_class cls)
-{
-	struct utcp_txq *q = &ctx->txq[port];
-
-	if (q->n[cls] == UTCP_TX_BATCH)
-		tx_flush_port(ctx, port);
-	pkt->queue = ctx->queue;
-	q->pkts[cls][q->n[cls]++] = pkt;
-}
-
-void utcp_tx_flush(struct utcp_ctx *ctx)
-{
-	for (int port = 0; port < ctx->stack->nb_nics; port++) {
-		const struct utcp_txq *q = &ctx->txq[port];
-		if (q->n[UTCP_TX_CTRL] | q->n[UTCP_TX_ACK] | q->n[UTCP_TX_DATA])
-			tx_flush_port(ctx, port);
-	}
-}
-
-/* ---- ping --------------------------------------------------------------- */
-
-void utcp_ctx_set_echo_handler(struct utcp_ctx *ctx, utcp_echo_handler fn, void *arg)
-{
-	ctx->echo_fn = fn;
-	ctx->echo_arg = arg;
-}
-
-int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
-	      size_t len)
-{
-	if (payload == NULL && len > 0) {
-		errno = EFAULT;
-		return -1;
-	}
-	return utcp_icmp_echo_output(ctx, 0, dst, 8 /* RFC 792 echo request */, id, seq, payload,
-				     len);
-}

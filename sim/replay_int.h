@@ -1,12 +1,12 @@
 /*
- * nic/sim/replay_int.h - state shared by the replay engine (replay.c, the
+ * sim/replay_int.h - state shared by the replay engine (replay.c, the
  * recorded side on a NIC of its own) and the run and its built-in
  * application (replay_run.c, the side utcp plays).
  */
 #ifndef UTCP_NIC_SIM_REPLAY_INT_H
 #define UTCP_NIC_SIM_REPLAY_INT_H
 
-#include "nic/sim/replay.h"
+#include "sim/replay.h"
 
 #define RP_RTO_INIT (300 * UTCP_NSEC_PER_MSEC)
 #define RP_RTO_MAX (10 * UTCP_NSEC_PER_SEC)

@@ -1,5 +1,5 @@
 /*
- * core/net/rss.c - the Toeplitz hash of Microsoft's Receive Side Scaling.
+ * core/wire/rss.c - the Toeplitz hash of Microsoft's Receive Side Scaling.
  *
  * Call order: a backend or core/tcp (choosing a source port whose return
  * traffic lands on its own queue) -> utcp_rss_hash_v4 -> utcp_rss_queue.
@@ -18,7 +18,7 @@
  * destination leaves every key window - and the hash - unchanged.  Both
  * directions of a flow reach the same queue.
  */
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 
 const uint8_t utcp_rss_symmetric_key[UTCP_RSS_KEY_LEN] = {
 	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,

@@ -1,5 +1,5 @@
 /*
- * nic/sim/sim_int.h - the simulator's internal structures, shared by
+ * sim/sim_int.h - the simulator's internal structures, shared by
  * world.c (clock, event heap, stepping), link.c (wire model), sim_nic.c (the
  * NIC vtable) and host.c (stacks, step callbacks, coroutines).
  *
@@ -20,9 +20,9 @@
 
 #include "core/base/pool.h"
 #include "core/base/prng.h"
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 #include "nic/mw/impair.h"
-#include "nic/sim/sim.h"
+#include "sim/sim.h"
 
 enum sim_event_type {
 	SIM_EV_ARRIVE = 1, /* a frame reaches the far end of a link direction */

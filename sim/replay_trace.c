@@ -1,5 +1,5 @@
 /*
- * nic/sim/replay_trace.c - read a recorded TCP conversation from a pcap file.
+ * sim/replay_trace.c - read a recorded TCP conversation from a pcap file.
  *
  * Call order: utcp_replay_trace_load -> (the replay engine reads the
  * struct) -> utcp_replay_trace_free.
@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/net/net.h"
-#include "nic/sim/replay.h"
+#include "core/wire/wire.h"
+#include "sim/replay.h"
 #include "core/base/bytes.h"
 
 #define MAX_STREAM (64u << 20)

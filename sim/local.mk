@@ -1,10 +1,10 @@
-# nic/sim: the deterministic simulator (world, links, sim NIC, hosts).
+# sim: the deterministic simulator (world, links, sim NIC, hosts).
 libutcp_la_SOURCES += \
-	nic/sim/sim.h nic/sim/sim_int.h \
-	nic/sim/world.c \
-	nic/sim/link.c \
-	nic/sim/sim_nic.c \
-	nic/sim/host.c
+	sim/sim.h sim/sim_int.h \
+	sim/world.c \
+	sim/link.c \
+	sim/sim_nic.c \
+	sim/host.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_sim
@@ -13,4 +13,4 @@ endif
 tests_unit_test_sim_SOURCES = tests/unit/test_sim.c
 tests_unit_test_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sim_LDADD = $(UNIT_LIBS)
-include $(top_srcdir)/nic/sim/replay.mk
+include $(top_srcdir)/sim/replay.mk

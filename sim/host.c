@@ -1,5 +1,5 @@
 /*
- * nic/sim/host.c - simulated hosts: a utcp stack on sim NICs, driven either
+ * sim/host.c - simulated hosts: a utcp stack on sim NICs, driven either
  * by the world (poll + step callback) or by application coroutines.
  *
  * Call order: utcp_sim_host_create -> NICs (sim_nic.c) -> optionally
@@ -30,7 +30,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "nic/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 #define SIM_CORO_STACK (256 * 1024)
 #define SIM_SHUTDOWN_RESUMES 8

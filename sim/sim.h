@@ -1,5 +1,5 @@
 /*
- * nic/sim/sim.h - the deterministic simulator: a world of hosts joined by
+ * sim/sim.h - the deterministic simulator: a world of hosts joined by
  * links, driven by a virtual clock.
  *
  * Call order:

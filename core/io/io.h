@@ -1,37 +1,34 @@
 /*
- * core/ctx.h - the per-core context and the process-level stack (internal).
+ * core/io/io.h - the per-core context's lower half (internal): the context
+ * and stack structures, packet buffers, transmit batches.
  *
  * A utcp_stack holds what every core reads and nobody writes after open: the
  * parsed config (ports, routes, static ARP) and the NICs.  A utcp_ctx is one
  * core's whole world: its queue on each NIC, clock, PRNG, counters, timer
- * wheel, ARP cache, transmit batches and (core/tcp) sockets and flows.
+ * wheel, transmit batches, and one slot per layer above (ARP cache, the IPv4
+ * protocol table, TCP's sockets and flows), each owned by its layer.
  * Nothing in a context is shared with another context.
  *
- * One poll round (utcp_ctx_poll, core/api/ctx.c):
- *   now = clock -> rx burst on every port -> eth/arp/ipv4/icmp/tcp input
- *   -> timers -> upper-layer output (TCP: control, ACKs, data)
- *   -> tx flush: one burst per port, control first, then ACKs, then data.
+ * Every layer takes and gives back buffers only through utcp_ctx_alloc /
+ * utcp_ctx_free and hands finished frames to utcp_tx_enqueue; core/stack's
+ * poll round hands received frames up and calls utcp_tx_flush at its end:
+ *   rx burst -> eth/arp/ipv4 -> L4 (through ctx->l4_input) -> timers
+ *   -> TCP output -> utcp_tx_flush: one burst per port, control, ACKs, data.
  */
-#ifndef UTCP_CORE_CTX_H
-#define UTCP_CORE_CTX_H
+#ifndef UTCP_CORE_IO_IO_H
+#define UTCP_CORE_IO_IO_H
 
 #include <utcp/utcp.h>
 
 #include "core/base/prng.h"
 #include "core/base/timer.h"
+#include "core/wire/wire.h"
 
 #define UTCP_RX_BURST 32
 #define UTCP_TX_BATCH 512       /* frames batched per class per port per round */
-#define UTCP_ARP_CACHE_SIZE 256 /* open-addressed, power of two */
-/* Packets waiting for one resolution: a burst of connects to a new next hop
- * all wait (Linux bounds the queue by bytes, unres_qlen_bytes = 212992, a few
- * hundred small frames). */
-#define UTCP_ARP_PENDING_MAX 256
-#define UTCP_ARP_RETRY_NS (1000 * UTCP_NSEC_PER_MSEC) /* one request per second per address */
-#define UTCP_ARP_MAX_TRIES 3    /* then the waiting packets are dropped */
-
 struct utcp_stack {
 	struct utcp_config cfg;
+	uint64_t seed;                /* every context's PRNG derives from it */
 	struct utcp_nic *nics[UTCP_MAX_PORTS];
 	int nb_nics;
 	uint8_t macs[UTCP_MAX_PORTS][UTCP_ETH_ALEN]; /* effective MAC per port */
@@ -51,34 +48,14 @@ struct utcp_txq {
 	struct utcp_pkt *pkts[UTCP_TX_NCLASS][UTCP_TX_BATCH];
 };
 
-enum utcp_arp_state {
-	UTCP_ARP_FREE = 0,
-	UTCP_ARP_INCOMPLETE, /* request sent, packets may be waiting */
-	UTCP_ARP_REACHABLE,  /* learned; expires */
-	UTCP_ARP_STATIC,     /* from arp.conf; never expires */
-};
+struct utcp_ctx;
+struct utcp_arp_cache; /* core/net/arp.c */
+struct utcp_tcp_ctx;   /* core/tcp */
 
-struct utcp_arp_entry_rt {
-	uint32_t ip;
-	uint8_t state;
-	uint8_t port;
-	uint8_t tries;
-	uint8_t mac[UTCP_ETH_ALEN];
-	uint16_t nb_pending;
-	utcp_time_t expires;        /* REACHABLE: when it ages out */
-	utcp_time_t last_request;   /* INCOMPLETE: rate limit */
-	struct utcp_pkt *pending;   /* frames (L3 and up built) waiting, FIFO via next */
-	struct utcp_pkt *pending_tail;
-	uint8_t pending_class[UTCP_ARP_PENDING_MAX];
-};
-
-struct utcp_arp_cache {
-	struct utcp_arp_entry_rt e[UTCP_ARP_CACHE_SIZE];
-	uint32_t used;
-	struct utcp_timer timer;    /* ages entries, retries requests */
-};
-
-struct utcp_tcp_ctx; /* core/tcp */
+/* An IPv4 upper-layer protocol's receive function (RFC 791 §3.1 Protocol):
+ * consumes pkt, whose ip view is checked and addressed to us. */
+typedef void (*utcp_l4_input_fn)(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+				 const struct utcp_ipv4_view *ip);
 
 struct utcp_ctx {
 	struct utcp_stack *stack;
@@ -90,7 +67,7 @@ struct utcp_ctx {
 	struct utcp_stats stats;
 	struct utcp_port_stats port_stats[UTCP_MAX_PORTS]; /* frames and bytes per port */
 	struct utcp_timer_wheel timers;
-	struct utcp_arp_cache arp;
+	struct utcp_arp_cache *arp;     /* next-hop resolution (core/net/arp.c) */
 	struct utcp_txq txq[UTCP_MAX_PORTS];
 	utcp_echo_handler echo_fn;
 	void *echo_arg;
@@ -98,6 +75,7 @@ struct utcp_ctx {
 	uint64_t bufs_held;             /* buffers allocated or received, not yet freed or sent */
 	uint32_t busy_polls;            /* epoll_waits in a row that returned without waiting */
 	struct utcp_tcp_ctx *tcp;       /* sockets, flows, listeners (core/tcp) */
+	utcp_l4_input_fn l4_input[256]; /* by IPv4 protocol number; NULL: not spoken */
 };
 
 /* An application that never waits (epoll_wait always has an event for it,

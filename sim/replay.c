@@ -1,5 +1,5 @@
 /*
- * nic/sim/replay.c - the replay engine: plays the recorded side of a TCP
+ * sim/replay.c - the replay engine: plays the recorded side of a TCP
  * connection on its own sim NIC, against utcp on the other end of the link.
  *
  * Call order: rp_init -> the world runs rp_step as the replayer host's step
@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/net/net.h"
-#include "nic/sim/replay_int.h"
+#include "core/wire/wire.h"
+#include "sim/replay_int.h"
 #include "core/base/bytes.h"
 
 #define F_FIN 0x01

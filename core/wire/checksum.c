@@ -1,5 +1,5 @@
 /*
- * core/net/checksum.c - the Internet checksum (RFC 1071).
+ * core/wire/checksum.c - the Internet checksum (RFC 1071).
  *
  * Call order: sum = utcp_csum_partial(hdr, n, 0) -> sum = utcp_csum_partial(
  * payload, m, sum) ... -> field = utcp_csum_fold(sum).  For TCP, start from
@@ -18,7 +18,7 @@
  */
 #include <string.h>
 
-#include "core/net/net.h"
+#include "core/wire/wire.h"
 
 static inline uint32_t load32(const uint8_t *p)
 {

@@ -1,12 +1,12 @@
-# nic/sim/replay*: trace replay (a recorded side of a TCP connection played
+# sim/replay*: trace replay (a recorded side of a TCP connection played
 # into a utcp stack on the simulator); the tool and its tests are in
 # tools/replay.mk.
 libutcp_la_SOURCES += \
-	nic/sim/replay.h nic/sim/replay_int.h \
-	nic/sim/replay_trace.c \
-	nic/sim/replay.c \
-	nic/sim/replay_run.c \
-	nic/sim/replay_expect.c
+	sim/replay.h sim/replay_int.h \
+	sim/replay_trace.c \
+	sim/replay.c \
+	sim/replay_run.c \
+	sim/replay_expect.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_replay

@@ -1,5 +1,5 @@
 /*
- * nic/sim/sim_nic.c - the simulated NIC: struct utcp_nic_ops over a link of
+ * sim/sim_nic.c - the simulated NIC: struct utcp_nic_ops over a link of
  * the simulated world.
  *
  * Call order: utcp_sim_nic_create (or utcp_sim_nic_open_cfg from the
@@ -39,8 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/net/net.h"
-#include "nic/sim/sim_int.h"
+#include "core/wire/wire.h"
+#include "sim/sim_int.h"
 #include "core/base/bytes.h"
 
 #define SIM_MTU 1500

@@ -1,5 +1,5 @@
 /*
- * nic/sim/world.c - the simulated world: virtual clock, seeded PRNG, event
+ * sim/world.c - the simulated world: virtual clock, seeded PRNG, event
  * heap, stepping, capture and teardown.
  *
  * Call order: utcp_sim_world_create -> (links, hosts, NICs: link.c, host.c,
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nic/sim/sim_int.h"
+#include "sim/sim_int.h"
 #include "core/base/hash.h"
 
 #define SIM_DEFAULT_LIVELOCK 1000000ull

@@ -1,0 +1,6 @@
+# core/wire: stateless packet views and builders (no context).
+libutcp_la_SOURCES += core/wire/wire.h \
+	core/wire/checksum.c \
+	core/wire/rss.c \
+	core/wire/eth.c \
+	core/wire/ipv4.c
