@@ -205,14 +205,6 @@ int bench_allowed_cpu(int n)
 	return n < 0 ? last : -1;
 }
 
-int bench_pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* One run of one stack, with the load other processes put on the CPU. */
 static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct wl_result *res)
 {

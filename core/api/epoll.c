@@ -20,43 +20,6 @@
 
 #include "core/api/sock.h"
 
-#define EP_PRIVATE (EPOLLET | EPOLLONESHOT)
-
-static struct utcp_sock *slot(struct utcp_ctx *ctx, int id)
-{
-	return &((struct utcp_socktab *)ctx->tcp->api)->s[id];
-}
-
-static void rd_push(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
-{
-	if (so->on_ready)
-		return;
-	so->on_ready = 1;
-	so->rd_next = -1;
-	so->rd_prev = ep->rd_tail;
-	if (ep->rd_tail >= 0)
-		slot(ctx, ep->rd_tail)->rd_next = so->id;
-	else
-		ep->rd_head = so->id;
-	ep->rd_tail = so->id;
-}
-
-static void rd_remove(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
-{
-	if (!so->on_ready)
-		return;
-	if (so->rd_prev >= 0)
-		slot(ctx, so->rd_prev)->rd_next = so->rd_next;
-	else
-		ep->rd_head = so->rd_next;
-	if (so->rd_next >= 0)
-		slot(ctx, so->rd_next)->rd_prev = so->rd_prev;
-	else
-		ep->rd_tail = so->rd_prev;
-	so->rd_next = so->rd_prev = -1;
-	so->on_ready = 0;
-}
-
 /* Linux tcp_poll for each kind of socket. */
 uint32_t sock_poll(const struct utcp_sock *so)
 {
@@ -67,32 +30,6 @@ uint32_t sock_poll(const struct utcp_sock *so)
 	if (so->tcb != NULL)
 		return tcp_poll_events(so->tcb) | (so->so_error ? EPOLLERR : 0);
 	return EPOLLOUT | EPOLLWRNORM | EPOLLHUP; /* never connected */
-}
-
-void sock_notify(struct utcp_ctx *ctx, void *sock, uint32_t events)
-{
-	struct utcp_sock *so = sock;
-	if (so->ep < 0 || !(events & so->ev_mask & ~EP_PRIVATE))
-		return;
-	rd_push(ctx, slot(ctx, so->ep), so);
-}
-
-void sock_epoll_forget(struct utcp_ctx *ctx, struct utcp_sock *so)
-{
-	if (so->ep < 0)
-		return;
-	struct utcp_sock *ep = slot(ctx, so->ep);
-	rd_remove(ctx, ep, so);
-	ep->nregs--;
-	so->ep = -1;
-}
-
-void sock_epoll_close(struct utcp_ctx *ctx, struct utcp_sock *ep)
-{
-	struct utcp_socktab *tab = ctx->tcp->api;
-	for (uint32_t i = 0; i < tab->n && ep->nregs > 0; i++)
-		if (tab->s[i].type != SOCK_T_FREE && tab->s[i].ep == ep->id)
-			sock_epoll_forget(ctx, &tab->s[i]);
 }
 
 int utcp_epoll_create(struct utcp_ctx *ctx, int size)
@@ -121,7 +58,7 @@ static void ep_set(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock 
 	so->ev_mask = ev->events | EPOLLERR | EPOLLHUP;
 	so->ev_data = ev->data;
 	if (sock_poll(so) & so->ev_mask & ~EP_PRIVATE)
-		rd_push(ctx, ep, so);
+		sock_rd_push(ctx, ep, so);
 }
 
 int utcp_epoll_ctl(struct utcp_ctx *ctx, int epid, int op, int sock, struct epoll_event *event)
@@ -178,9 +115,9 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 {
 	int n = 0, last = ep->rd_tail;
 	while (n < max && ep->rd_head >= 0) {
-		struct utcp_sock *so = slot(ctx, ep->rd_head);
+		struct utcp_sock *so = sock_slot(ctx, ep->rd_head);
 		int was_last = so->id == last;
-		rd_remove(ctx, ep, so);
+		sock_rd_remove(ctx, ep, so);
 		uint32_t m = sock_poll(so) & so->ev_mask & ~EP_PRIVATE;
 		if (m != 0) {
 			events[n].events = m;
@@ -189,7 +126,7 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 			if (so->ev_mask & EPOLLONESHOT)
 				so->ev_mask &= EP_PRIVATE; /* disabled until EPOLL_CTL_MOD */
 			else if (!(so->ev_mask & EPOLLET))
-				rd_push(ctx, ep, so); /* level-triggered: still ready */
+				sock_rd_push(ctx, ep, so); /* level-triggered: still ready */
 		}
 		if (was_last)
 			break;

@@ -1,5 +1,6 @@
 # core/api: the socket table, sockets, socket I/O and options, epoll.
 libutcp_la_SOURCES += core/api/sock.h \
+	core/api/socktab.c \
 	core/api/socket.c \
 	core/api/sockio.c \
 	core/api/sockopt.c \

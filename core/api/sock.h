@@ -1,6 +1,6 @@
 /*
- * core/api/sock.h - the per-context socket table shared by socket.c and
- * epoll.c (internal).
+ * core/api/sock.h - the per-context socket table (socktab.c), shared by
+ * socket.c, sockio.c, sockopt.c and epoll.c (internal).
  *
  * A socket id indexes a slot: a TCP socket (unbound, bound, listening or
  * holding a connection's TCB) or an epoll instance.  Free ids are reused
@@ -76,6 +76,8 @@ struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id);
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id);
 struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type);
 void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so);
+/* Drop the socket's reference on its local port, if it holds one. */
+void sock_release_port(struct utcp_ctx *ctx, struct utcp_sock *so);
 
 /* Readiness of a socket (EPOLL* bits), as Linux's poll would report. */
 uint32_t sock_poll(const struct utcp_sock *so);
@@ -90,5 +92,45 @@ void sock_epoll_close(struct utcp_ctx *ctx, struct utcp_sock *ep);
  * the NIC wait failed (errno, e.g. EINTR). */
 int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct utcp_sock *so),
 	       utcp_time_t deadline);
+
+/* Events an epoll registration keeps for itself, never reported. */
+#define EP_PRIVATE (EPOLLET | EPOLLONESHOT)
+
+/* ---- an epoll instance's ready list, threaded through the table's slots
+ * (rd_next / rd_prev ids; ep->rd_head / rd_tail) ---- */
+static inline struct utcp_sock *sock_slot(struct utcp_ctx *ctx, int id)
+{
+	return &((struct utcp_socktab *)ctx->tcp->api)->s[id];
+}
+
+static inline void sock_rd_push(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
+{
+	if (so->on_ready)
+		return;
+	so->on_ready = 1;
+	so->rd_next = -1;
+	so->rd_prev = ep->rd_tail;
+	if (ep->rd_tail >= 0)
+		sock_slot(ctx, ep->rd_tail)->rd_next = so->id;
+	else
+		ep->rd_head = so->id;
+	ep->rd_tail = so->id;
+}
+
+static inline void sock_rd_remove(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
+{
+	if (!so->on_ready)
+		return;
+	if (so->rd_prev >= 0)
+		sock_slot(ctx, so->rd_prev)->rd_next = so->rd_next;
+	else
+		ep->rd_head = so->rd_next;
+	if (so->rd_next >= 0)
+		sock_slot(ctx, so->rd_next)->rd_prev = so->rd_prev;
+	else
+		ep->rd_tail = so->rd_prev;
+	so->rd_next = so->rd_prev = -1;
+	so->on_ready = 0;
+}
 
 #endif

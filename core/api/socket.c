@@ -1,11 +1,12 @@
 /*
- * core/api/socket.c - the socket table and the connection calls:
+ * core/api/socket.c - the connection calls:
  * socket, bind, listen, accept, connect, close, shutdown, abort,
  * getsockname, getpeername.
  *
  * Call order: utcp_socket -> (utcp_bind) -> utcp_listen -> utcp_accept ...
- * or utcp_connect ... -> utcp_close.  Data calls are in sockio.c, options
- * in sockopt.c, epoll in epoll.c.  Errors are Linux's errno values.
+ * or utcp_connect ... -> utcp_close.  The table is socktab.c's, data calls
+ * are in sockio.c, options in sockopt.c, epoll in epoll.c.  Errors are
+ * Linux's errno values.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,164 +16,6 @@
 #include <arpa/inet.h>
 
 #include "core/api/sock.h"
-
-/* ---- the table ------------------------------------------------------------ */
-
-static void sock_table_destroy(struct utcp_ctx *ctx);
-
-struct utcp_socktab *sock_table(struct utcp_ctx *ctx)
-{
-	struct utcp_tcp_ctx *t = ctx->tcp;
-	if (t == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (t->api != NULL)
-		return t->api;
-	struct utcp_socktab *tab = calloc(1, sizeof(*tab));
-	uint32_t n = ctx->cfg->max_concurrency > 0 ? (uint32_t)ctx->cfg->max_concurrency : 1024;
-	if (tab == NULL || (tab->s = calloc(n, sizeof(*tab->s))) == NULL) {
-		free(tab);
-		errno = ENOMEM;
-		return NULL;
-	}
-	tab->n = n;
-	for (uint32_t i = 0; i < n; i++) {
-		tab->s[i].id = (int)i;
-		tab->s[i].free_next = i + 1 < n ? (int)i + 1 : -1;
-	}
-	tab->free_head = 0;
-	tab->free_tail = (int)n - 1;
-	t->api = tab;
-	t->api_destroy = sock_table_destroy;
-	t->notify = sock_notify;
-	return tab;
-}
-
-struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
-{
-	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
-	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type == SOCK_T_FREE) {
-		errno = EBADF;
-		return NULL;
-	}
-	return &tab->s[id];
-}
-
-struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id)
-{
-	struct utcp_sock *so = sock_get(ctx, id);
-	if (so != NULL && so->type != SOCK_T_TCP) {
-		errno = ENOTSOCK;
-		return NULL;
-	}
-	return so;
-}
-
-struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type)
-{
-	struct utcp_socktab *tab = sock_table(ctx);
-	if (tab == NULL)
-		return NULL;
-	if (tab->free_head < 0) {
-		ctx->stats.tcp_no_sock_buf++;
-		errno = EMFILE;
-		return NULL;
-	}
-	struct utcp_sock *so = &tab->s[tab->free_head];
-	tab->free_head = so->free_next;
-	if (tab->free_head < 0)
-		tab->free_tail = -1;
-	int id = so->id;
-	memset(so, 0, sizeof(*so));
-	so->id = id;
-	so->type = (uint8_t)type;
-	so->ep = -1;
-	so->rd_next = so->rd_prev = so->rd_head = so->rd_tail = -1;
-	so->free_next = -1;
-	tab->in_use++;
-	return so;
-}
-
-/* Freed ids go to the tail: not reused at once. */
-void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so)
-{
-	struct utcp_socktab *tab = ctx->tcp->api;
-	so->type = SOCK_T_FREE;
-	so->free_next = -1;
-	if (tab->free_tail >= 0)
-		tab->s[tab->free_tail].free_next = so->id;
-	else
-		tab->free_head = so->id;
-	tab->free_tail = so->id;
-	tab->in_use--;
-}
-
-static void sock_release_port(struct utcp_ctx *ctx, struct utcp_sock *so)
-{
-	if (so->flags & SF_PORT_REF)
-		tcp_port_unref(ctx, so->lport, so->flags & SF_REF_REUSE, 0);
-	so->flags &= ~(SF_PORT_REF | SF_REF_REUSE);
-}
-
-/* Context teardown: nothing is sent; TCBs are handed back to TCP. */
-static void sock_table_destroy(struct utcp_ctx *ctx)
-{
-	struct utcp_socktab *tab = ctx->tcp->api;
-	for (uint32_t i = 0; i < tab->n; i++) {
-		struct utcp_sock *so = &tab->s[i];
-		if (so->type != SOCK_T_TCP)
-			continue;
-		if (so->lis != NULL)
-			tcp_listen_free(ctx, so->lis);
-		if (so->tcb != NULL) {
-			struct utcp_tcb *tp = so->tcb;
-			tp->sock = NULL;
-			tp->flags |= TF_ORPHAN;
-			if (tp->state == TCPS_CLOSED) {
-				tcp_bufs_release(tp);
-				tcp_tcb_free(tp);
-			}
-		}
-		sock_release_port(ctx, so);
-	}
-	free(tab->s);
-	free(tab);
-	ctx->tcp->api = NULL;
-	ctx->tcp->notify = NULL;
-}
-
-void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u)
-{
-	memset(u, 0, sizeof(*u));
-	const struct utcp_tcp_ctx *t = ctx->tcp;
-	if (t == NULL)
-		return;
-	const struct utcp_socktab *tab = t->api;
-	u->sockets = tab != NULL ? tab->in_use : 0;
-	u->tcbs = t->tcb_pool.in_use;
-	u->timewait = t->ntimewait;
-	u->listeners = t->lis_pool.in_use;
-	u->rcvbufs = t->rcvbuf_pool.in_use;
-	u->sndbufs = t->sndbuf_pool.in_use;
-}
-
-/* Drive the stack (rx, timers, tx, then wait on the NIC) until done(so).
- * 1: done; 0: deadline; -1: the wait failed (errno, e.g. EINTR). */
-int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct utcp_sock *so),
-	       utcp_time_t deadline)
-{
-	utcp_ctx_poll(ctx);
-	for (;;) {
-		if (done(so))
-			return 1;
-		if (utcp_ctx_now(ctx) >= deadline)
-			return 0;
-		if (utcp_ctx_wait(ctx, deadline) < 0)
-			return -1;
-		utcp_ctx_poll(ctx);
-	}
-}
 
 /* ---- socket ------------------------------------------------------------------- */
 

@@ -12,7 +12,8 @@
  * Every layer takes and gives back buffers only through utcp_ctx_alloc /
  * utcp_ctx_free and hands finished frames to utcp_tx_enqueue; core/stack's
  * poll round hands received frames up and calls utcp_tx_flush at its end:
- *   rx burst -> eth/arp/ipv4 -> L4 (through ctx->l4_input) -> timers
+ *   rx burst -> eth -> ctx->l3_input (ARP, IPv4) -> ctx->l4_input (ICMP,
+ *   TCP) -> timers
  *   -> TCP output -> utcp_tx_flush: one burst per port, control, ACKs, data.
  */
 #ifndef UTCP_CORE_IO_IO_H
@@ -52,6 +53,12 @@ struct utcp_ctx;
 struct utcp_arp_cache; /* core/net/arp.c */
 struct utcp_tcp_ctx;   /* core/tcp */
 
+/* A network-layer protocol's receive function, by EtherType (ARP, IPv4):
+ * consumes pkt, whose Ethernet header the view describes. */
+typedef void (*utcp_l3_input_fn)(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+				 const struct utcp_eth_view *eth);
+#define UTCP_L3_MAX 4 /* EtherTypes a context can speak */
+
 /* An IPv4 upper-layer protocol's receive function (RFC 791 §3.1 Protocol):
  * consumes pkt, whose ip view is checked and addressed to us. */
 typedef void (*utcp_l4_input_fn)(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
@@ -75,6 +82,10 @@ struct utcp_ctx {
 	uint64_t bufs_held;             /* buffers allocated or received, not yet freed or sent */
 	uint32_t busy_polls;            /* epoll_waits in a row that returned without waiting */
 	struct utcp_tcp_ctx *tcp;       /* sockets, flows, listeners (core/tcp) */
+	struct {
+		uint16_t type;          /* EtherType, host order; 0: free slot */
+		utcp_l3_input_fn fn;
+	} l3_input[UTCP_L3_MAX];
 	utcp_l4_input_fn l4_input[256]; /* by IPv4 protocol number; NULL: not spoken */
 };
 

@@ -2,7 +2,8 @@
  * core/net/eth.c - Ethernet II framing.
  *
  * Receive: utcp_ctx_poll -> utcp_eth_input -> utcp_eth_parse (checked view)
- *          -> destination filter -> utcp_arp_input | utcp_ipv4_input.
+ *          -> destination filter -> the handler registered for the EtherType
+ *          (utcp_eth_set_handler; utcp_net_init registers ARP and IPv4).
  * Transmit: utcp_ipv4_output / ARP -> utcp_eth_output (push header)
  *           -> utcp_tx_enqueue.
  *
@@ -34,17 +35,13 @@ void utcp_eth_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt)
 		ctx->stats.drop_eth_dst++;
 		goto drop;
 	}
-	switch (eth.type) {
-	case UTCP_ETH_P_ARP:
-		utcp_arp_input(ctx, port, pkt, &eth);
-		return;
-	case UTCP_ETH_P_IPV4:
-		utcp_ipv4_input(ctx, port, pkt, &eth);
-		return;
-	default:
-		ctx->stats.drop_eth_type++;
-		goto drop;
+	for (int i = 0; i < UTCP_L3_MAX; i++) {
+		if (ctx->l3_input[i].type == eth.type && eth.type != 0) {
+			ctx->l3_input[i].fn(ctx, port, pkt, &eth);
+			return;
+		}
 	}
+	ctx->stats.drop_eth_type++;
 drop:
 	utcp_ctx_free(ctx, port, pkt);
 }
@@ -67,4 +64,23 @@ void utcp_eth_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt, const
 	memcpy(h + 12, &t, 2);
 	pkt->l2_len = UTCP_ETH_HLEN;
 	utcp_tx_enqueue(ctx, port, pkt, cls);
+}
+
+int utcp_eth_set_handler(struct utcp_ctx *ctx, uint16_t type, utcp_l3_input_fn fn)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < UTCP_L3_MAX; i++) {
+		if (ctx->l3_input[i].type == type) {
+			free_slot = i;
+			break;
+		}
+		if (ctx->l3_input[i].type == 0 && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return -1;
+	ctx->l3_input[free_slot].type = fn != NULL ? type : 0;
+	ctx->l3_input[free_slot].fn = fn;
+	return 0;
 }

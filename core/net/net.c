@@ -16,6 +16,9 @@ int utcp_net_init(struct utcp_ctx *ctx)
 		errno = ENOMEM;
 		return -1;
 	}
+	/* Fresh context: the table has room for both. */
+	(void)utcp_eth_set_handler(ctx, UTCP_ETH_P_ARP, utcp_arp_input);
+	(void)utcp_eth_set_handler(ctx, UTCP_ETH_P_IPV4, utcp_ipv4_input);
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_ICMP, utcp_icmp_input);
 	return 0;
 }
@@ -24,4 +27,6 @@ void utcp_net_destroy(struct utcp_ctx *ctx)
 {
 	utcp_arp_destroy(ctx);
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_ICMP, NULL);
+	(void)utcp_eth_set_handler(ctx, UTCP_ETH_P_IPV4, NULL);
+	(void)utcp_eth_set_handler(ctx, UTCP_ETH_P_ARP, NULL);
 }

@@ -2,7 +2,8 @@
  * core/net/net.h - Ethernet, ARP, IPv4, ICMP, routing: the per-context network
  * layer (the stateless parsers, checksums and RSS are in core/wire).
  *
- * Receive path: utcp_eth_input -> utcp_arp_input | utcp_ipv4_input
+ * Receive path: utcp_eth_input -> ctx->l3_input[EtherType]: utcp_arp_input,
+ *               utcp_ipv4_input
  *               -> ctx->l4_input[protocol]: utcp_icmp_input, and the upper
  *               layers that registered (core/tcp: utcp_tcp_input).
  * Every input function consumes its packet (frees it or passes it on).
@@ -32,6 +33,11 @@ void utcp_ipv4_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_eth_view *eth);
 void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_ipv4_view *ip);
+
+/* The receive function for EtherType type (host order; fn NULL: no longer
+ * spoken, counted as drop_eth_type).  0, or -1 when UTCP_L3_MAX types are
+ * already registered. */
+int utcp_eth_set_handler(struct utcp_ctx *ctx, uint16_t type, utcp_l3_input_fn fn);
 
 /* An upper layer's receive function for IPv4 protocol number proto (NULL:
  * no longer spoken; such datagrams are counted as drop_ip_proto). */
