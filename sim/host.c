@@ -169,25 +169,11 @@ void utcp_sim_host_wake_at(struct utcp_sim_host *h, utcp_time_t t)
 
 /* ---- coroutines ---------------------------------------------------------- */
 
-/* A frame waits for queue q on the NIC, or on any NIC of its host. */
-static int coro_rx_ready(const struct sim_coro *c)
-{
-	const struct sim_nic *n = c->wait_nic;
-	if (n == NULL)
-		return 0;
-	if (n->host == NULL)
-		return sim_nic_has_rx(n, c->wait_q);
-	for (int i = 0; i < n->host->nb_nics; i++)
-		if (sim_nic_has_rx(n->host->nics[i], c->wait_q))
-			return 1;
-	return 0;
-}
-
 static utcp_time_t coro_next(const struct sim_coro *c, utcp_time_t now)
 {
 	if (c->done || c->abandoned)
 		return UTCP_TIME_NEVER;
-	if (!c->started || coro_rx_ready(c))
+	if (!c->started || sim_coro_rx_ready(c))
 		return now;
 	return c->wake;
 }
@@ -215,11 +201,6 @@ static void coro_resume(struct utcp_sim_world *w, struct sim_coro *c)
 	w->running = NULL;
 	if (c->done)
 		coro_free_stack(c); /* we are back on the world's stack */
-}
-
-static void coro_yield(struct utcp_sim_world *w, struct sim_coro *c)
-{
-	swapcontext(&c->uc, &w->sched);
 }
 
 /* The coroutine's context: entry point coro_entry(c) on c's stack, and back
@@ -291,41 +272,6 @@ struct utcp_sim_host *utcp_sim_current_host(void)
 	return w != NULL && w->running != NULL ? w->running->host : NULL;
 }
 
-/* Give control back to the world until c is due again (coro_next). */
-static int coro_block(struct utcp_sim_world *w, struct sim_coro *c, struct sim_nic *n,
-		      uint16_t q, utcp_time_t wake)
-{
-	c->wait_nic = n;
-	c->wait_q = q;
-	c->wake = wake;
-	coro_yield(w, c);
-	c->wait_nic = NULL;
-	if (w->shutting_down) {
-		errno = ESHUTDOWN;
-		return -1;
-	}
-	return 0;
-}
-
-int sim_coro_wait(struct sim_nic *n, uint16_t q, utcp_time_t deadline)
-{
-	struct utcp_sim_world *w = n->world;
-	struct sim_coro *c = w->running;
-	if (c == NULL)
-		return sim_nic_has_rx(n, q) ? 1 : 0; /* not in a coroutine: never block */
-	/* Always yield, even with frames ready, so that a loop that never drains
-	 * them cannot stall the world (it shows up as a livelock instead). */
-	if (deadline <= w->now)
-		deadline = w->now + UTCP_SIM_POLL_NS;
-	if (coro_block(w, c, n, q, deadline) < 0)
-		return -1;
-	c->wait_nic = n;
-	c->wait_q = q;
-	int ready = coro_rx_ready(c);
-	c->wait_nic = NULL;
-	return ready;
-}
-
 int utcp_sim_sleep_until(utcp_time_t t)
 {
 	struct utcp_sim_world *w = utcp_sim_world_current();
@@ -333,7 +279,7 @@ int utcp_sim_sleep_until(utcp_time_t t)
 		errno = EPERM;
 		return -1;
 	}
-	return coro_block(w, w->running, NULL, 0, t);
+	return sim_coro_block(w, w->running, NULL, 0, t);
 }
 
 /* ---- the world's view ------------------------------------------------------ */
@@ -427,4 +373,43 @@ void sim_host_destroy(struct utcp_sim_host *h)
 	}
 	free(h->coros);
 	free(h);
+}
+
+/* ---- `io = sim` through the backend registry ------------------------------ */
+
+/* A sim NIC on the current host, plugged into the link that host has for
+ * the port (utcp_sim_host_plug), if any. */
+struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
+				       const struct utcp_port_config *port, uint16_t nb_queues,
+				       char *err, size_t errlen)
+{
+	struct utcp_sim_world *w = utcp_sim_world_current();
+	if (w == NULL) {
+		snprintf(err, errlen, "io = sim: no simulated world to attach port %s to (sim "
+			 "NICs live in a world made by the simulator, e.g. tools/utcp-sim)",
+			 port->name);
+		errno = ENODEV;
+		return NULL;
+	}
+	struct utcp_sim_host *h = sim_current_host();
+	uint32_t bufs = cfg->max_pkt_buffers > 0 ? (uint32_t)cfg->max_pkt_buffers
+						 : SIM_DEFAULT_BUFS;
+	uint32_t ring = cfg->num_rx_desc > 0 ? (uint32_t)cfg->num_rx_desc : 0;
+	struct utcp_nic *nic = utcp_sim_nic_create(w, h, port->name, nb_queues, bufs, ring,
+						   port->has_mac ? port->mac : NULL, err, errlen);
+	if (nic == NULL || h == NULL)
+		return nic;
+	for (int i = 0; i < h->nb_plugs; i++) {
+		struct sim_plug *pl = &h->plugs[i];
+		if (strcmp(pl->name, port->name) != 0)
+			continue;
+		if (utcp_sim_link_attach(pl->link, pl->side, nic) < 0) {
+			snprintf(err, errlen, "io = sim: port %s: link side %d is taken",
+				 port->name, pl->side);
+			utcp_nic_close(nic);
+			return NULL;
+		}
+		break;
+	}
+	return nic;
 }

@@ -83,6 +83,8 @@ int utcp_sim_link_attach(struct utcp_sim_link *l, int side, struct utcp_nic *nic
 	}
 	l->ends[side] = n;
 	n->link = l;
+	n->send = sim_link_send;
+	n->send_dir = &l->dir[side];
 	n->side = side;
 	return 0;
 }

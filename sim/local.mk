@@ -1,6 +1,7 @@
 # sim: the deterministic simulator (world, links, sim NIC, hosts).
 libutcp_la_SOURCES += \
 	sim/sim.h sim/sim_int.h \
+	sim/sched.c \
 	sim/world.c \
 	sim/link.c \
 	sim/sim_nic.c \

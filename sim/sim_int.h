@@ -24,6 +24,9 @@
 #include "nic/mw/impair.h"
 #include "sim/sim.h"
 
+#define SIM_DEFAULT_LIVELOCK 1000000ull /* steps at one instant before ELOOP */
+#define SIM_DEFAULT_BUFS 1024          /* buffers per queue of an `io = sim` NIC */
+
 enum sim_event_type {
 	SIM_EV_ARRIVE = 1, /* a frame reaches the far end of a link direction */
 	SIM_EV_RELEASE,    /* a frame held back for reordering gives up waiting */
@@ -83,6 +86,9 @@ struct sim_nic {
 	int index;                /* in the world */
 	struct utcp_sim_link *link;
 	int side;
+	/* Where tx_burst hands frames: set by the link it is attached to. */
+	void (*send)(struct sim_dir *d, struct utcp_pkt *pkt);
+	struct sim_dir *send_dir;
 	int closed;
 	int offload;              /* TCP checksums left partial on the wire */
 	uint16_t nb_queues;
@@ -153,12 +159,19 @@ struct utcp_sim_world {
 	uint64_t leaked;
 };
 
-/* world.c */
+/* sched.c */
 void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
 		  struct utcp_pkt *pkt, uint64_t gen);
+void sim_event_pop(struct utcp_sim_world *w, struct sim_event *out);
 void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt);
+void sim_capture_close(struct utcp_sim_world *w);
 int sim_grow(void **arr, int *cap, size_t elem);
 struct utcp_sim_host *sim_current_host(void);
+/* Give control back to the world until c is due again; -1 (ESHUTDOWN) when
+ * the world shuts down meanwhile. */
+int sim_coro_block(struct utcp_sim_world *w, struct sim_coro *c, struct sim_nic *n, uint16_t q,
+		   utcp_time_t wake);
+void sim_coro_yield(struct utcp_sim_world *w, struct sim_coro *c);
 
 /* link.c */
 void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt);
@@ -170,6 +183,8 @@ struct sim_nic *sim_nic_of(const struct utcp_nic *nic);
 void sim_nic_receive(struct sim_nic *n, struct utcp_pkt *pkt);
 int sim_nic_has_rx(const struct sim_nic *n, uint16_t q);
 int sim_nic_any_rx(const struct sim_nic *n);
+/* A frame waits for c's queue on its NIC, or on any NIC of that NIC's host. */
+int sim_coro_rx_ready(const struct sim_coro *c);
 void sim_nic_drain(struct sim_nic *n);
 uint64_t sim_nic_report_leaks(struct sim_nic *n, FILE *f);
 void sim_nic_destroy(struct sim_nic *n);
@@ -179,6 +194,5 @@ utcp_time_t sim_host_next(struct utcp_sim_host *h);
 void sim_host_run(struct utcp_sim_host *h);
 void sim_host_shutdown(struct utcp_sim_host *h, FILE *f);
 void sim_host_destroy(struct utcp_sim_host *h);
-int sim_coro_wait(struct sim_nic *n, uint16_t q, utcp_time_t deadline);
 
 #endif

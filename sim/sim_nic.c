@@ -46,7 +46,6 @@
 #define SIM_MTU 1500
 #define SIM_RETA_SIZE 128
 #define SIM_DEFAULT_RX_RING 1024
-#define SIM_DEFAULT_BUFS 1024
 #define STEER_ALL 0xffff
 
 static const struct utcp_nic_ops sim_ops;
@@ -194,7 +193,7 @@ uint64_t sim_nic_report_leaks(struct sim_nic *n, FILE *f)
 		if (used > 0 && f != NULL)
 			fprintf(f, "leak: %u packet buffer%s of %s (%s) not returned\n", used,
 				used == 1 ? "" : "s", n->q[q].pool_name,
-				n->host != NULL ? utcp_sim_host_name(n->host) : "no host");
+				n->host != NULL ? n->host->name : "no host");
 		leaked += used;
 	}
 	return leaked;
@@ -238,12 +237,12 @@ static uint16_t sim_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt *
 		struct utcp_pkt *p = pkts[i];
 		s->st.tx_pkts++;
 		s->st.tx_bytes += p->len;
-		if (s->link == NULL) {
+		if (s->send == NULL) {
 			s->st.tx_errors++; /* no cable: the frame goes nowhere */
 			utcp_pkt_pool_put(p);
 			continue;
 		}
-		sim_link_send(&s->link->dir[s->side], p);
+		s->send(s->send_dir, p);
 	}
 	return n;
 }
@@ -265,9 +264,45 @@ static void sim_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
 	utcp_pkt_pool_put(pkt); /* to the pool it came from: pkt->owner */
 }
 
+int sim_coro_rx_ready(const struct sim_coro *c)
+{
+	const struct sim_nic *n = c->wait_nic;
+	if (n == NULL)
+		return 0;
+	if (n->host == NULL)
+		return sim_nic_has_rx(n, c->wait_q);
+	for (int i = 0; i < n->host->nb_nics; i++)
+		if (sim_nic_has_rx(n->host->nics[i], c->wait_q))
+			return 1;
+	return 0;
+}
+
+
+/* The NIC's wait: inside a coroutine, yield to the world until a frame or
+ * the deadline. */
+static int coro_wait(struct sim_nic *n, uint16_t q, utcp_time_t deadline)
+{
+	struct utcp_sim_world *w = n->world;
+	struct sim_coro *c = w->running;
+	if (c == NULL)
+		return sim_nic_has_rx(n, q) ? 1 : 0; /* not in a coroutine: never block */
+	/* Always yield, even with frames ready, so that a loop that never drains
+	 * them cannot stall the world (it shows up as a livelock instead). */
+	if (deadline <= w->now)
+		deadline = w->now + UTCP_SIM_POLL_NS;
+	if (sim_coro_block(w, c, n, q, deadline) < 0)
+		return -1;
+	c->wait_nic = n;
+	c->wait_q = q;
+	int ready = sim_coro_rx_ready(c);
+	c->wait_nic = NULL;
+	return ready;
+}
+
+
 static int sim_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
 {
-	return sim_coro_wait(nic->priv, q, deadline);
+	return coro_wait(nic->priv, q, deadline);
 }
 
 static utcp_time_t sim_now(struct utcp_nic *nic)
@@ -397,37 +432,3 @@ struct utcp_nic *utcp_sim_nic_create(struct utcp_sim_world *w, struct utcp_sim_h
 	return &n->nic;
 }
 
-struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
-				       const struct utcp_port_config *port, uint16_t nb_queues,
-				       char *err, size_t errlen)
-{
-	struct utcp_sim_world *w = utcp_sim_world_current();
-	if (w == NULL) {
-		snprintf(err, errlen, "io = sim: no simulated world to attach port %s to (sim "
-			 "NICs live in a world made by the simulator, e.g. tools/utcp-sim)",
-			 port->name);
-		errno = ENODEV;
-		return NULL;
-	}
-	struct utcp_sim_host *h = sim_current_host();
-	uint32_t bufs = cfg->max_pkt_buffers > 0 ? (uint32_t)cfg->max_pkt_buffers
-						 : SIM_DEFAULT_BUFS;
-	uint32_t ring = cfg->num_rx_desc > 0 ? (uint32_t)cfg->num_rx_desc : 0;
-	struct utcp_nic *nic = utcp_sim_nic_create(w, h, port->name, nb_queues, bufs, ring,
-						   port->has_mac ? port->mac : NULL, err, errlen);
-	if (nic == NULL || h == NULL)
-		return nic;
-	for (int i = 0; i < h->nb_plugs; i++) {
-		struct sim_plug *pl = &h->plugs[i];
-		if (strcmp(pl->name, port->name) != 0)
-			continue;
-		if (utcp_sim_link_attach(pl->link, pl->side, nic) < 0) {
-			snprintf(err, errlen, "io = sim: port %s: link side %d is taken",
-				 port->name, pl->side);
-			sim_close(nic);
-			return NULL;
-		}
-		break;
-	}
-	return nic;
-}

@@ -1,0 +1,232 @@
+/*
+ * sim/sched.c - what every part of the simulated world stands on: the
+ * world's clock and seed, the event heap, the current world and host, the
+ * capture, and the switch between the world and a coroutine.
+ *
+ * Events (frame arrivals, reorder releases) live in a binary min-heap keyed
+ * by (time, sequence number): the sequence number is the order in which
+ * events were scheduled, so events due at the same nanosecond always pop
+ * in the same order.
+ *
+ * Floors inside sim/: sched.c <- sim_nic.c <- link.c <- host.c <- world.c
+ * <- replay*.c; each file calls only the ones to its left.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/hash.h"
+#include "sim/sim_int.h"
+
+/* The world (and host) `io = sim` opens attach to; per thread. */
+static __thread struct utcp_sim_world *cur_world;
+static __thread struct utcp_sim_host *cur_host;
+
+void utcp_sim_world_set_current(struct utcp_sim_world *w, struct utcp_sim_host *h)
+{
+	cur_world = w;
+	cur_host = h;
+}
+
+struct utcp_sim_world *utcp_sim_world_current(void)
+{
+	return cur_world;
+}
+
+/* Host the next `io = sim` NIC belongs to (sim_nic.c). */
+struct utcp_sim_host *sim_current_host(void)
+{
+	return cur_host;
+}
+
+int sim_grow(void **arr, int *cap, size_t elem)
+{
+	int ncap = *cap ? *cap * 2 : 8;
+	void *p = realloc(*arr, (size_t)ncap * elem);
+	if (p == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+utcp_time_t utcp_sim_world_now(const struct utcp_sim_world *w)
+{
+	return w->now;
+}
+
+uint64_t utcp_sim_world_seed(const struct utcp_sim_world *w)
+{
+	return w->seed;
+}
+
+uint64_t utcp_sim_world_steps(const struct utcp_sim_world *w)
+{
+	return w->steps;
+}
+
+void utcp_sim_world_set_livelock_limit(struct utcp_sim_world *w, uint64_t steps)
+{
+	w->livelock_limit = steps ? steps : SIM_DEFAULT_LIVELOCK;
+}
+
+uint64_t utcp_sim_world_derive_seed(const struct utcp_sim_world *w, const char *what,
+				    uint64_t index)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a of the name */
+	for (const char *s = what; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return utcp_splitmix64_mix(w->seed ^ utcp_splitmix64_mix(h + 0x9e3779b97f4a7c15ull * (index + 1)));
+}
+
+/* ---- event heap -------------------------------------------------------- */
+
+static int ev_before(const struct sim_event *a, const struct sim_event *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
+		  struct utcp_pkt *pkt, uint64_t gen)
+{
+	if (w->nb_ev == w->cap_ev) {
+		size_t ncap = w->cap_ev ? w->cap_ev * 2 : 256;
+		struct sim_event *h = realloc(w->heap, ncap * sizeof(*h));
+		if (h == NULL) {
+			/* Out of memory: the frame is lost (counted), the world goes on. */
+			if (pkt != NULL) {
+				dir->st.lost++;
+				utcp_pkt_pool_put(pkt);
+			}
+			return;
+		}
+		w->heap = h;
+		w->cap_ev = ncap;
+	}
+	struct sim_event ev = { .t = t, .seq = w->seq++, .dir = dir, .pkt = pkt, .gen = gen,
+				.type = type };
+	size_t i = w->nb_ev++;
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!ev_before(&ev, &w->heap[parent]))
+			break;
+		w->heap[i] = w->heap[parent];
+		i = parent;
+	}
+	w->heap[i] = ev;
+}
+
+void sim_event_pop(struct utcp_sim_world *w, struct sim_event *out)
+{
+	*out = w->heap[0];
+	struct sim_event last = w->heap[--w->nb_ev];
+	size_t i = 0, n = w->nb_ev;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		const struct sim_event *best = &last;
+		if (l < n && ev_before(&w->heap[l], best)) {
+			m = l;
+			best = &w->heap[l];
+		}
+		if (r < n && ev_before(&w->heap[r], best))
+			m = r;
+		if (m == i)
+			break;
+		w->heap[i] = w->heap[m];
+		i = m;
+	}
+	if (n > 0)
+		w->heap[i] = last;
+}
+
+/* ---- capture ----------------------------------------------------------- */
+
+int utcp_sim_world_capture(struct utcp_sim_world *w, const char *path, char *err, size_t errlen)
+{
+	if (w->dumper != NULL) {
+		snprintf(err, errlen, "a capture is already open");
+		errno = EBUSY;
+		return -1;
+	}
+	w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
+						    PCAP_TSTAMP_PRECISION_NANO);
+	if (w->pd == NULL) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		errno = ENOMEM;
+		return -1;
+	}
+	w->dumper = pcap_dump_open(w->pd, path);
+	if (w->dumper == NULL) {
+		snprintf(err, errlen, "%s: %s", path, pcap_geterr(w->pd));
+		pcap_close(w->pd);
+		w->pd = NULL;
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
+{
+	if (w->dumper == NULL)
+		return;
+	struct pcap_pkthdr h;
+	memset(&h, 0, sizeof(h));
+	/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds. */
+	h.ts.tv_sec = (time_t)(w->now / UTCP_NSEC_PER_SEC);
+	h.ts.tv_usec = (suseconds_t)(w->now % UTCP_NSEC_PER_SEC);
+	h.len = h.caplen = pkt->len;
+	if (pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) {
+		/* an offloading NIC's segment: the wire carries the finished sum */
+		uint8_t frame[UTCP_PKT_BUF_SIZE];
+		struct utcp_pkt copy = *pkt;
+		copy.data = frame;
+		if (h.caplen > sizeof(frame))
+			h.caplen = copy.len = sizeof(frame);
+		memcpy(frame, pkt->data, h.caplen);
+		utcp_csum_finish_tx(&copy);
+		pcap_dump((u_char *)w->dumper, &h, frame);
+		return;
+	}
+	pcap_dump((u_char *)w->dumper, &h, pkt->data);
+}
+
+void sim_capture_close(struct utcp_sim_world *w)
+{
+	if (w->dumper != NULL)
+		pcap_dump_close(w->dumper);
+	if (w->pd != NULL)
+		pcap_close(w->pd);
+	w->dumper = NULL;
+	w->pd = NULL;
+}
+
+
+/* ---- coroutines ---------------------------------------------------------- */
+
+void sim_coro_yield(struct utcp_sim_world *w, struct sim_coro *c)
+{
+	swapcontext(&c->uc, &w->sched);
+}
+
+
+/* Give control back to the world until c is due again (coro_next). */
+int sim_coro_block(struct utcp_sim_world *w, struct sim_coro *c, struct sim_nic *n,
+		      uint16_t q, utcp_time_t wake)
+{
+	c->wait_nic = n;
+	c->wait_q = q;
+	c->wake = wake;
+	sim_coro_yield(w, c);
+	c->wait_nic = NULL;
+	if (w->shutting_down) {
+		errno = ESHUTDOWN;
+		return -1;
+	}
+	return 0;
+}
+
