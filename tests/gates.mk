@@ -4,8 +4,8 @@
 # fuzzing), each in its own build directory.
 
 # core/ reads no clock and draws no ambient randomness (DESIGN.md §3).
-TESTS += tests/determinism.sh
-EXTRA_DIST += tests/determinism.sh tests/determinism.py .ci/gates tests/valgrind.mk
+TESTS += tests/determinism.sh tests/floors.sh
+EXTRA_DIST += tests/determinism.sh tests/determinism.py tests/floors.sh tests/floors.py .ci/gates tests/valgrind.mk
 
 # Regression tests for what the fuzz targets found.
 if HAVE_CHECK
