@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "core/base/pool.h"
 #include "core/ctx.h"
 #include "core/net/net.h"
 
@@ -394,14 +395,6 @@ struct tcp_listener {
 	const struct utcp_cc_ops *cc;
 };
 
-/* A fixed pool whose objects are touched only when first handed out. */
-struct tcp_lpool {
-	uint8_t *mem;
-	size_t size;
-	uint32_t count, next_fresh, in_use;
-	void *free_list;
-};
-
 struct tcp_portinfo {
 	uint32_t refs;      /* TCBs, bound sockets and listeners on this port */
 	uint32_t noreuse;   /* of them, without SO_REUSEADDR */
@@ -412,8 +405,9 @@ struct tcp_portinfo {
 typedef void (*tcp_notify_fn)(struct utcp_ctx *ctx, void *sock, uint32_t events);
 
 struct utcp_tcp_ctx {
-	struct tcp_lpool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
-	struct tcp_lpool ooo_pool;      /* out-of-order ranges, one array per receive ring */
+	/* Lazy pools (core/base/pool.h): objects touched only when first used. */
+	struct utcp_pool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
+	struct utcp_pool ooo_pool;      /* out-of-order ranges, one array per receive ring */
 	struct utcp_tcb **flows;        /* flow table buckets */
 	uint32_t flow_mask, nflows;
 	uint32_t hash_seed;
@@ -445,8 +439,6 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 int utcp_tcp_output(struct utcp_ctx *ctx);
 
 /* ---- internal: context tables (tcp_ctx.c) --------------------------- */
-void *tcp_lpool_get(struct tcp_lpool *p);
-void tcp_lpool_put(struct tcp_lpool *p, void *obj);
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
 void tcp_tcb_free(struct utcp_tcb *tp);
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
@@ -592,7 +584,7 @@ void tcp_abort(struct utcp_tcb *tp);               /* RFC 9293 §3.10.5 ABORT */
 void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap);
 void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap);
 uint32_t tcp_poll_events(const struct utcp_tcb *tp);
-uint32_t tcp_clamp_buf(const struct tcp_lpool *pool, int want);
+uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want);
 
 static inline uint32_t tcp_readable(const struct utcp_tcb *tp)
 {

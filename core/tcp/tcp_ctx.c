@@ -19,51 +19,6 @@
 #include "core/tcp/tcp.h"
 
 #define TCP_LIS_BUCKETS 256
-#define TCP_POOL_ALIGN 64
-
-/* ---- lazily touched fixed pools --------------------------------------- */
-
-static int tcp_lpool_init(struct tcp_lpool *p, size_t size, uint32_t count)
-{
-	memset(p, 0, sizeof(*p));
-	size = (size + TCP_POOL_ALIGN - 1) & ~(size_t)(TCP_POOL_ALIGN - 1);
-	if (count == 0 || size > SIZE_MAX / count)
-		return -1;
-	void *mem;
-	if (posix_memalign(&mem, TCP_POOL_ALIGN, size * count) != 0)
-		return -1;
-	p->mem = mem;
-	p->size = size;
-	p->count = count;
-	return 0;
-}
-
-static void tcp_lpool_destroy(struct tcp_lpool *p)
-{
-	free(p->mem);
-	memset(p, 0, sizeof(*p));
-}
-
-void *tcp_lpool_get(struct tcp_lpool *p)
-{
-	void *obj = p->free_list;
-	if (obj != NULL) {
-		p->free_list = *(void **)obj;
-	} else if (p->next_fresh < p->count) {
-		obj = p->mem + (size_t)p->next_fresh++ * p->size;
-	} else {
-		return NULL;
-	}
-	p->in_use++;
-	return obj;
-}
-
-void tcp_lpool_put(struct tcp_lpool *p, void *obj)
-{
-	*(void **)obj = p->free_list;
-	p->free_list = obj;
-	p->in_use--;
-}
 
 /* ---- hashing ------------------------------------------------------------ */
 
@@ -190,7 +145,7 @@ struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts
 		errno = EADDRINUSE;
 		return NULL;
 	}
-	struct tcp_listener *l = tcp_lpool_get(&t->lis_pool);
+	struct tcp_listener *l = utcp_pool_get(&t->lis_pool);
 	if (l == NULL) {
 		ctx->stats.tcp_no_sock_buf++;
 		errno = ENOBUFS;
@@ -242,7 +197,7 @@ void tcp_listen_free(struct utcp_ctx *ctx, struct tcp_listener *l)
 {
 	tcp_listen_close(l);
 	tcp_listener_unlink(l, ctx);
-	tcp_lpool_put(&ctx->tcp->lis_pool, l);
+	utcp_pool_put(&ctx->tcp->lis_pool, l);
 }
 
 /* ---- local ports ---------------------------------------------------------- */
@@ -324,12 +279,12 @@ int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr)
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx)
 {
 	struct utcp_tcp_ctx *t = ctx->tcp;
-	struct utcp_tcb *tp = tcp_lpool_get(&t->tcb_pool);
+	struct utcp_tcb *tp = utcp_pool_get(&t->tcb_pool);
 	if (tp == NULL && t->tw_head != NULL) {
 		/* Out of TCBs: the oldest TIME-WAIT connection gives way. */
 		ctx->stats.tcp_timewait_recycled++;
 		tcp_drop(t->tw_head, 0);
-		tp = tcp_lpool_get(&t->tcb_pool);
+		tp = utcp_pool_get(&t->tcb_pool);
 	}
 	if (tp == NULL) {
 		ctx->stats.tcp_no_sock_buf++;
@@ -342,12 +297,13 @@ struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx)
 
 void tcp_tcb_free(struct utcp_tcb *tp)
 {
-	tcp_lpool_put(&tp->ctx->tcp->tcb_pool, tp);
+	utcp_pool_put(&tp->ctx->tcp->tcb_pool, tp);
 }
 
-uint32_t tcp_clamp_buf(const struct tcp_lpool *pool, int want)
+/* Pool objects are rounded up to 64 bytes; the buffers use the size asked for. */
+uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want)
 {
-	uint32_t max = (uint32_t)pool->size;
+	uint32_t max = (uint32_t)pool->obj_size;
 	uint32_t min = max < TCP_BUF_MIN ? max : TCP_BUF_MIN;
 	if (want <= 0 || (uint32_t)want > max)
 		return max;
@@ -359,26 +315,26 @@ uint32_t tcp_clamp_buf(const struct tcp_lpool *pool, int want)
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	uint8_t *r = tcp_lpool_get(&t->rcvbuf_pool);
-	void *q = r != NULL ? tcp_lpool_get(&t->ooo_pool) : NULL;
-	uint8_t *s = q != NULL ? tcp_lpool_get(&t->sndbuf_pool) : NULL;
+	uint8_t *r = utcp_pool_get(&t->rcvbuf_pool);
+	void *q = r != NULL ? utcp_pool_get(&t->ooo_pool) : NULL;
+	uint8_t *s = q != NULL ? utcp_pool_get(&t->sndbuf_pool) : NULL;
 	if (s == NULL) {
 		if (q != NULL)
-			tcp_lpool_put(&t->ooo_pool, q);
+			utcp_pool_put(&t->ooo_pool, q);
 		if (r != NULL)
-			tcp_lpool_put(&t->rcvbuf_pool, r);
+			utcp_pool_put(&t->rcvbuf_pool, r);
 		tp->ctx->stats.tcp_no_sock_buf++;
 		return -1;
 	}
 	memset(&tp->rcv, 0, sizeof(tp->rcv));
 	memset(&tp->snd, 0, sizeof(tp->snd));
 	tp->rcv.mem = r;
-	tp->rcv.size = (uint32_t)t->rcvbuf_pool.size;
+	tp->rcv.size = t->rcvbuf;
 	tp->rcv.cap = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
 	tp->rcv.ooo = q;
 	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
 	tp->snd.mem = s;
-	tp->snd.size = (uint32_t)t->sndbuf_pool.size;
+	tp->snd.size = t->sndbuf;
 	tp->snd.cap = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
 	return 0;
 }
@@ -387,11 +343,11 @@ void tcp_bufs_release(struct utcp_tcb *tp)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
 	if (tp->rcv.mem != NULL)
-		tcp_lpool_put(&t->rcvbuf_pool, tp->rcv.mem);
+		utcp_pool_put(&t->rcvbuf_pool, tp->rcv.mem);
 	if (tp->rcv.ooo != NULL)
-		tcp_lpool_put(&t->ooo_pool, tp->rcv.ooo);
+		utcp_pool_put(&t->ooo_pool, tp->rcv.ooo);
 	if (tp->snd.mem != NULL)
-		tcp_lpool_put(&t->sndbuf_pool, tp->snd.mem);
+		utcp_pool_put(&t->sndbuf_pool, tp->snd.mem);
 	tp->rcv.mem = NULL;
 	tp->rcv.ooo = NULL;
 	tp->snd.mem = NULL;
@@ -499,16 +455,14 @@ static int tcp_ctx_alloc_tables(struct utcp_ctx *ctx, struct utcp_tcp_ctx *t)
 	uint32_t nbuf = cfg->max_num_buffers > 0 ? (uint32_t)cfg->max_num_buffers : nconn;
 	t->rcvbuf = cfg->rcvbuf >= 64 ? (uint32_t)cfg->rcvbuf : 8192;
 	t->sndbuf = cfg->sndbuf >= 64 ? (uint32_t)cfg->sndbuf : 8192;
-	if (tcp_lpool_init(&t->tcb_pool, sizeof(struct utcp_tcb), nconn) < 0 ||
-	    tcp_lpool_init(&t->lis_pool, sizeof(struct tcp_listener), nconn) < 0 ||
-	    tcp_lpool_init(&t->rcvbuf_pool, t->rcvbuf, nbuf) < 0 ||
-	    tcp_lpool_init(&t->ooo_pool, tcp_ooo_room(t->rcvbuf) * sizeof(struct tcp_sack_block),
-			   nbuf) < 0 ||
-	    tcp_lpool_init(&t->sndbuf_pool, t->sndbuf, nbuf) < 0)
+	/* Lazy pools: a large max_num_buffers costs address space, not memory. */
+	if (utcp_pool_init_lazy(&t->tcb_pool, "tcb", sizeof(struct utcp_tcb), nconn) < 0 ||
+	    utcp_pool_init_lazy(&t->lis_pool, "listener", sizeof(struct tcp_listener), nconn) < 0 ||
+	    utcp_pool_init_lazy(&t->rcvbuf_pool, "rcvbuf", t->rcvbuf, nbuf) < 0 ||
+	    utcp_pool_init_lazy(&t->ooo_pool, "ooo",
+				tcp_ooo_room(t->rcvbuf) * sizeof(struct tcp_sack_block), nbuf) < 0 ||
+	    utcp_pool_init_lazy(&t->sndbuf_pool, "sndbuf", t->sndbuf, nbuf) < 0)
 		return -1;
-	/* Pool objects are rounded up to 64 bytes; the buffers use the exact size. */
-	t->rcvbuf_pool.size = t->rcvbuf;
-	t->sndbuf_pool.size = t->sndbuf;
 	t->flow_mask = pow2_at_least(nconn) - 1;
 	t->flows = calloc((size_t)t->flow_mask + 1, sizeof(*t->flows));
 	t->lis_mask = TCP_LIS_BUCKETS - 1;
@@ -524,11 +478,11 @@ static void tcp_ctx_free_tables(struct utcp_tcp_ctx *t)
 	free(t->flows);
 	free(t->lis_hash);
 	free(t->ports);
-	tcp_lpool_destroy(&t->tcb_pool);
-	tcp_lpool_destroy(&t->lis_pool);
-	tcp_lpool_destroy(&t->rcvbuf_pool);
-	tcp_lpool_destroy(&t->ooo_pool);
-	tcp_lpool_destroy(&t->sndbuf_pool);
+	utcp_pool_destroy(&t->tcb_pool);
+	utcp_pool_destroy(&t->lis_pool);
+	utcp_pool_destroy(&t->rcvbuf_pool);
+	utcp_pool_destroy(&t->ooo_pool);
+	utcp_pool_destroy(&t->sndbuf_pool);
 }
 
 int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
