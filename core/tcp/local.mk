@@ -2,6 +2,10 @@
 libutcp_la_SOURCES += \
 	core/tcp/tcp.h \
 	core/tcp/tcp_ctx.c \
+	core/tcp/tcp_flow.c \
+	core/tcp/tcp_port.c \
+	core/tcp/tcp_isn.c \
+	core/tcp/tcp_tcb.c \
 	core/tcp/tcp_opt.c \
 	core/tcp/tcp_buf.c \
 	core/tcp/tcp_ooo.c \

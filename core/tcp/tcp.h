@@ -438,11 +438,15 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
  * many connections were looked at. */
 int utcp_tcp_output(struct utcp_ctx *ctx);
 
-/* ---- internal: context tables (tcp_ctx.c) --------------------------- */
+/* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
 void tcp_tcb_free(struct utcp_tcb *tp);
+void tcp_timewait_link(struct utcp_tcb *tp);
+void tcp_timewait_unlink(struct utcp_tcb *tp);
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
 void tcp_bufs_release(struct utcp_tcb *tp);
+
+/* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,
 				 uint32_t raddr, uint16_t rport);
 void tcp_flow_insert(struct utcp_tcb *tp);
@@ -450,19 +454,21 @@ void tcp_flow_remove(struct utcp_tcb *tp);
 struct tcp_listener *tcp_listener_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport);
 struct tcp_listener *tcp_listener_find_exact(struct utcp_ctx *ctx, uint32_t laddr,
 					     uint16_t lport);
+/* 1 if a listener on lport would take segments for laddr (or the reverse). */
+int tcp_listener_overlaps(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport);
+
+/* ---- internal: local ports (tcp_port.c) ------------------------------- */
 void tcp_port_ref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 void tcp_port_unref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int reuse);
 uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
 			    uint16_t rport);
+int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
+
+/* ---- internal: ISN and TSval offset (tcp_isn.c) ----------------------- */
 uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr);
 uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
-int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
-void tcp_output_schedule(struct utcp_tcb *tp);
-void tcp_output_unschedule(struct utcp_tcb *tp);
-void tcp_timewait_link(struct utcp_tcb *tp);
-void tcp_timewait_unlink(struct utcp_tcb *tp);
 
 /* ---- internal: state changes (tcp_conn.c) --------------------------- */
 void tcp_set_state(struct utcp_tcb *tp, enum tcp_state st);
@@ -482,6 +488,8 @@ uint16_t tcp_route_mss(struct utcp_ctx *ctx, int port);
 uint8_t tcp_wscale_for(uint32_t bufsize);
 
 /* ---- internal: output (tcp_output.c) -------------------------------- */
+void tcp_output_schedule(struct utcp_tcb *tp); /* onto the context's output list */
+void tcp_output_unschedule(struct utcp_tcb *tp);
 int tcp_output(struct utcp_tcb *tp);
 int tcp_output_forced(struct utcp_tcb *tp); /* persist: one segment however small */
 /* A segment to send (tcp_output.c). */
