@@ -15,6 +15,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_sack.c \
 	core/tcp/tcp_conn.c \
 	core/tcp/tcp_input.c \
+	core/tcp/tcp_recovery.c \
 	core/tcp/tcp_output.c \
 	core/tcp/tcp_timer.c \
 	core/tcp/tcp_check.c \

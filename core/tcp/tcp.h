@@ -478,14 +478,23 @@ void tcp_notify(struct utcp_tcb *tp, uint32_t events);
 void tcp_drop(struct utcp_tcb *tp, int err);
 void tcp_enter_time_wait(struct utcp_tcb *tp);
 void tcp_established(struct utcp_tcb *tp);
-/* Loss detected outside ACK processing (RACK's timer): fast recovery
- * (RFC 6675 §5, tcp_input.c) and output. */
-void tcp_sack_loss_detected(struct utcp_tcb *tp);
 void tcp_init_cc_and_rtt(struct utcp_tcb *tp);
 struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 uint16_t tcp_route_mss(struct utcp_ctx *ctx, int port);
 uint8_t tcp_wscale_for(uint32_t bufsize);
+
+/* ---- internal: loss recovery on the ACK path (tcp_recovery.c) -------- */
+/* New data acknowledged, `data` bytes of the send buffer: 1 if the
+ * retransmission timer restarts. */
+int tcp_recovery_advance(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t data);
+/* SEG.ACK = SND.UNA; wnd is the segment's window, scaled. */
+void tcp_recovery_dupack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t wnd);
+/* SACK connections, after the ACK field: recovery entry or PRR. */
+void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost);
+/* Loss detected outside ACK processing (RACK's timer): fast recovery
+ * (RFC 6675 §5) and output. */
+void tcp_sack_loss_detected(struct utcp_tcb *tp);
 
 /* ---- internal: output (tcp_output.c) -------------------------------- */
 void tcp_output_schedule(struct utcp_tcb *tp); /* onto the context's output list */

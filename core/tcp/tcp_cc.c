@@ -8,7 +8,7 @@
  * measurement -> on_rtt; RTO -> on_rto; output after idle -> after_idle.
  * The loss-recovery mechanics (which segment to resend, NewReno's window
  * inflation and deflation (RFC 6582), PRR's cwnd during SACK recovery
- * (RFC 6937, tcp_sack.c)) live in tcp_input.c and tcp_output.c; a module
+ * (RFC 6937, tcp_sack.c)) live in tcp_recovery.c and tcp_output.c; a module
  * decides ssthresh, and cwnd outside recovery.
  */
 #include <string.h>
