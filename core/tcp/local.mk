@@ -9,7 +9,9 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_opt.c \
 	core/tcp/tcp_buf.c \
 	core/tcp/tcp_ooo.c \
+	core/tcp/tcp_cc.h \
 	core/tcp/tcp_cc.c \
+	core/tcp/cc_hystart.c \
 	core/tcp/cc_newreno.c \
 	core/tcp/cc_cubic.c \
 	core/tcp/tcp_sack.c \

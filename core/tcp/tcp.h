@@ -30,6 +30,7 @@
 #include "core/base/pool.h"
 #include "core/ctx.h"
 #include "core/net/net.h"
+#include "core/tcp/tcp_cc.h"
 
 /* ---- constants ------------------------------------------------------ */
 #define TCP_HLEN 20
@@ -169,39 +170,24 @@ struct tcp_rcvbuf {
 };
 
 /* ---- congestion control interface --------------------------------- */
+/* The hooks the stack calls, on the TCB.  Each is the adapter of tcp_cc.c,
+ * which runs the module (algo) on a struct tcp_cc_var (tcp_cc.h). */
 struct utcp_tcb;
 struct utcp_cc_ops {
 	const char *name;
-	/* New connection: cwnd = IW, ssthresh = "arbitrarily high" (RFC 5681 §3.1). */
+	const struct tcp_cc_algo *algo;
 	void (*init)(struct utcp_tcb *tp);
-	/* `acked` new bytes were acknowledged outside loss recovery. */
 	void (*on_ack)(struct utcp_tcb *tp, uint32_t acked);
-	/* Loss detected by duplicate ACKs: set ssthresh (and cwnd) for recovery. */
 	void (*on_loss)(struct utcp_tcb *tp);
-	/* Fast recovery ended by a full ACK (RFC 6582 §3.2 step 3). */
 	void (*on_recovery_end)(struct utcp_tcb *tp);
-	/* An RTT measurement (ns); may be NULL. */
 	void (*on_rtt)(struct utcp_tcb *tp, utcp_time_t rtt);
-	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = LW). */
 	void (*on_rto)(struct utcp_tcb *tp);
-	/* Sending after an idle period longer than the RTO (RFC 5681 §4.1). */
 	void (*after_idle)(struct utcp_tcb *tp);
 };
 const struct utcp_cc_ops *tcp_cc_find(const char *name);
 extern const struct utcp_cc_ops tcp_cc_newreno;
 extern const struct utcp_cc_ops tcp_cc_cubic;
 uint32_t tcp_initial_window(const struct utcp_tcb *tp);
-
-/* Slow-start exit on RTT increase after HyStart++ (RFC 9406 §4.2), shared
- * by the modules; each keeps one in its cc_priv. */
-struct tcp_hystart {
-	utcp_time_t cur_min, last_min;  /* min RTT of this and the last round */
-	uint32_t round_end;             /* the round ends when snd_una passes it */
-	uint32_t samples;               /* RTT samples in this round */
-};
-void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs);
-void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt);
-void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs); /* in slow start */
 uint32_t tcp_flight_size(const struct utcp_tcb *tp);
 
 /* Loss-recovery scoreboard (RFC 6675 §3), tcp_sack.c: the SACKed ranges
@@ -349,7 +335,7 @@ struct utcp_tcb {
 	/* congestion control */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	const struct utcp_cc_ops *cc;
-	uint64_t cc_priv[10];
+	uint64_t cc_priv[TCP_CC_PRIV_WORDS]; /* the module's state (tcp_cc.h) */
 	struct tcp_sack_scoreboard sb;  /* sender: SACK scoreboard */
 	struct tcp_sack_block dsack;    /* receiver: duplicate to report (TF_DSACK) */
 	struct tcp_rack rack;           /* sender: RACK-TLP (RFC 8985) */
