@@ -74,11 +74,11 @@ static uint32_t cubic_w(const struct cubic *c, uint64_t t_ms, uint32_t mss)
 	return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 }
 
-static void cubic_init(struct tcp_cc_var *v)
+static void cubic_init(struct tcp_cc_var *v, uint32_t iw)
 {
 	struct cubic *c = cubic_of(v);
 	*c = (struct cubic){ 0 };
-	v->cwnd = v->iw; /* RFC 6928 */
+	v->cwnd = iw; /* RFC 6928 */
 	v->ssthresh = UINT32_MAX;
 	tcp_hystart_reset(v, &c->hs);
 }
@@ -178,10 +178,9 @@ static void cubic_on_rto(struct tcp_cc_var *v)
 	tcp_hystart_reset(v, &c->hs);
 }
 
-static void cubic_after_idle(struct tcp_cc_var *v)
+static void cubic_after_idle(struct tcp_cc_var *v, uint32_t rw)
 {
 	/* RFC 5681 §4.1 restart window; the epoch restarts too (§5.8). */
-	uint32_t rw = v->iw;
 	if (v->cwnd > rw)
 		v->cwnd = rw;
 	cubic_of(v)->epoch = 0;

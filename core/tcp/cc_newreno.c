@@ -20,9 +20,9 @@ static void newreno_on_rtt(struct tcp_cc_var *v, utcp_time_t rtt)
 	tcp_hystart_rtt(v, hystart_of(v), rtt);
 }
 
-static void newreno_init(struct tcp_cc_var *v)
+static void newreno_init(struct tcp_cc_var *v, uint32_t iw)
 {
-	v->cwnd = v->iw;
+	v->cwnd = iw;
 	v->ssthresh = UINT32_MAX; /* RFC 5681 §3.1: arbitrarily high */
 	v->bytes_acked = 0;
 	tcp_hystart_reset(v, hystart_of(v));
@@ -75,11 +75,11 @@ static void newreno_on_rto(struct tcp_cc_var *v)
 	tcp_hystart_reset(v, hystart_of(v));
 }
 
-static void newreno_after_idle(struct tcp_cc_var *v)
+static void newreno_after_idle(struct tcp_cc_var *v, uint32_t rw)
 {
 	/* RFC 5681 §4.1: cwnd = min(RW, cwnd), RW = IW. */
-	if (v->cwnd > v->iw)
-		v->cwnd = v->iw;
+	if (v->cwnd > rw)
+		v->cwnd = rw;
 }
 
 const struct tcp_cc_algo tcp_cc_algo_newreno = {

@@ -188,7 +188,6 @@ const struct utcp_cc_ops *tcp_cc_find(const char *name);
 extern const struct utcp_cc_ops tcp_cc_newreno;
 extern const struct utcp_cc_ops tcp_cc_cubic;
 uint32_t tcp_initial_window(const struct utcp_tcb *tp);
-uint32_t tcp_flight_size(const struct utcp_tcb *tp);
 
 /* Loss-recovery scoreboard (RFC 6675 §3), tcp_sack.c: the SACKed ranges
  * above snd_una, sorted and merged, and the recovery variables. */
@@ -588,6 +587,12 @@ void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap);
 void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap);
 uint32_t tcp_poll_events(const struct utcp_tcb *tp);
 uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want);
+
+/* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */
+static inline uint32_t tcp_flight_size(const struct utcp_tcb *tp)
+{
+	return tp->snd_max - tp->snd_una;
+}
 
 static inline uint32_t tcp_readable(const struct utcp_tcb *tp)
 {

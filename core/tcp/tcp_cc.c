@@ -1,8 +1,7 @@
 /*
  * core/tcp/tcp_cc.c - the congestion control interface: the module table
  * (cc_newreno.c, cc_cubic.c), the adapter between the TCB and a module's
- * narrow view (struct tcp_cc_var, tcp_cc.h), the initial window and
- * FlightSize.
+ * narrow view (struct tcp_cc_var, tcp_cc.h) and the initial window.
  *
  * Call order: tcp_init_cc_and_rtt -> cc->init; ACK processing -> on_ack
  * (new data acked, outside recovery) | on_loss (recovery entry) |
@@ -30,12 +29,6 @@ uint32_t tcp_initial_window(const struct utcp_tcb *tp)
 	return iw < 10 * mss ? iw : 10 * mss;
 }
 
-/* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */
-uint32_t tcp_flight_size(const struct utcp_tcb *tp)
-{
-	return tp->snd_max - tp->snd_una;
-}
-
 /* ---- the adapter ----------------------------------------------------------- */
 
 static void cc_fill(struct tcp_cc_var *v, struct utcp_tcb *tp)
@@ -46,7 +39,6 @@ static void cc_fill(struct tcp_cc_var *v, struct utcp_tcb *tp)
 	v->hystart_exits = 0;
 	v->mss = tp->mss;
 	v->flight = tcp_flight_size(tp);
-	v->iw = tcp_initial_window(tp);
 	v->snd_una = tp->snd_una;
 	v->snd_max = tp->snd_max;
 	v->srtt = tp->srtt;
@@ -59,14 +51,15 @@ static void cc_writeback(struct utcp_tcb *tp, const struct tcp_cc_var *v)
 	tp->cwnd = v->cwnd;
 	tp->ssthresh = v->ssthresh;
 	tp->bytes_acked = v->bytes_acked;
-	tp->ctx->stats.tcp_hystart_exits += v->hystart_exits;
+	if (v->hystart_exits != 0)
+		tp->ctx->stats.tcp_hystart_exits += v->hystart_exits;
 }
 
 static void cc_init(struct utcp_tcb *tp)
 {
 	struct tcp_cc_var v;
 	cc_fill(&v, tp);
-	tp->cc->algo->init(&v);
+	tp->cc->algo->init(&v, tcp_initial_window(tp));
 	cc_writeback(tp, &v);
 }
 
@@ -116,7 +109,7 @@ static void cc_after_idle(struct utcp_tcb *tp)
 {
 	struct tcp_cc_var v;
 	cc_fill(&v, tp);
-	tp->cc->algo->after_idle(&v);
+	tp->cc->algo->after_idle(&v, tcp_initial_window(tp)); /* RW = IW */
 	cc_writeback(tp, &v);
 }
 

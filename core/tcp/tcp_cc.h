@@ -26,7 +26,6 @@ struct tcp_cc_var {
 	/* read only */
 	uint32_t mss;                   /* SMSS */
 	uint32_t flight;                /* FlightSize (RFC 5681 §2) */
-	uint32_t iw;                    /* initial and restart window (RFC 6928, RFC 5681 §4.1) */
 	uint32_t snd_una, snd_max;      /* where the ACKs and the sender are: RTT rounds */
 	utcp_time_t srtt;               /* smoothed RTT (RFC 6298), ns; 0 before a sample */
 	utcp_time_t now;                /* the context's time, ns */
@@ -35,8 +34,9 @@ struct tcp_cc_var {
 
 /* A module: every hook but on_rtt is required. */
 struct tcp_cc_algo {
-	/* New connection: cwnd = IW, ssthresh = "arbitrarily high" (RFC 5681 §3.1). */
-	void (*init)(struct tcp_cc_var *v);
+	/* New connection: cwnd = iw (RFC 6928), ssthresh = "arbitrarily high"
+	 * (RFC 5681 §3.1). */
+	void (*init)(struct tcp_cc_var *v, uint32_t iw);
 	/* `acked` new bytes were acknowledged outside loss recovery. */
 	void (*on_ack)(struct tcp_cc_var *v, uint32_t acked);
 	/* Loss detected by duplicate ACKs or SACK: ssthresh (and cwnd) for recovery. */
@@ -47,8 +47,9 @@ struct tcp_cc_algo {
 	void (*on_rtt)(struct tcp_cc_var *v, utcp_time_t rtt);
 	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = LW). */
 	void (*on_rto)(struct tcp_cc_var *v);
-	/* Sending after an idle period longer than the RTO (RFC 5681 §4.1). */
-	void (*after_idle)(struct tcp_cc_var *v);
+	/* Sending after an idle period longer than the RTO: cwnd at most the
+	 * restart window rw (RFC 5681 §4.1). */
+	void (*after_idle)(struct tcp_cc_var *v, uint32_t rw);
 };
 extern const struct tcp_cc_algo tcp_cc_algo_newreno;
 extern const struct tcp_cc_algo tcp_cc_algo_cubic;
