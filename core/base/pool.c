@@ -10,9 +10,11 @@
 
 #define POOL_ALIGN 64
 
-int utcp_pool_init(struct utcp_pool *p, const char *name, size_t size, uint32_t count)
+/* The allocation, nothing threaded: every object is still fresh. */
+static int pool_alloc(struct utcp_pool *p, const char *name, size_t size, uint32_t count)
 {
 	memset(p, 0, sizeof(*p));
+	p->obj_size = size;
 	if (size < sizeof(void *))
 		size = sizeof(void *);
 	size = (size + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
@@ -27,13 +29,26 @@ int utcp_pool_init(struct utcp_pool *p, const char *name, size_t size, uint32_t 
 	p->size = size;
 	p->count = count;
 	p->name = name;
+	return 0;
+}
+
+int utcp_pool_init_lazy(struct utcp_pool *p, const char *name, size_t size, uint32_t count)
+{
+	return pool_alloc(p, name, size, count);
+}
+
+int utcp_pool_init(struct utcp_pool *p, const char *name, size_t size, uint32_t count)
+{
+	if (pool_alloc(p, name, size, count) < 0)
+		return -1;
 	/* Thread the free list so that get() hands out objects in address order. */
 	char *base = p->mem;
-	for (uint32_t i = count; i-- > 0;) {
-		void *obj = base + (size_t)i * size;
+	for (uint32_t i = p->count; i-- > 0;) {
+		void *obj = base + (size_t)i * p->size;
 		*(void **)obj = p->free_list;
 		p->free_list = obj;
 	}
+	p->fresh = p->count;
 	return 0;
 }
 
@@ -46,11 +61,14 @@ void utcp_pool_destroy(struct utcp_pool *p)
 void *utcp_pool_get(struct utcp_pool *p)
 {
 	void *obj = p->free_list;
-	if (obj == NULL) {
+	if (obj != NULL) {
+		p->free_list = *(void **)obj;
+	} else if (p->fresh < p->count) { /* lazy mode: carve the next one */
+		obj = (char *)p->mem + (size_t)p->fresh++ * p->size;
+	} else {
 		p->failures++;
 		return NULL;
 	}
-	p->free_list = *(void **)obj;
 	p->in_use++;
 	if (p->in_use > p->high_water)
 		p->high_water = p->in_use;

@@ -10,9 +10,11 @@
  * with C = 0.4, beta_cubic = 0.7, alpha_cubic = 3 (1 - beta) / (1 + beta)
  * = 9/17, time in ms and windows in segments of SMSS where the RFC says so.
 
- * Slow start ends early on an RTT increase (tcp_hystart_*, tcp_cc.c).
+ * Slow start ends early on an RTT increase (tcp_hystart_*, cc_hystart.c).
+ * The module sees the connection through a struct tcp_cc_var (tcp_cc.h)
+ * only.
  */
-#include "core/tcp/tcp.h"
+#include "core/tcp/tcp_cc.h"
 
 #define CUBIC_BETA_NUM 7        /* beta_cubic = 0.7 */
 #define CUBIC_BETA_DEN 10
@@ -27,12 +29,12 @@ struct cubic {
 	uint64_t acc;             /* cwnd growth not yet applied (bytes * cwnd) */
 };
 
-_Static_assert(sizeof(struct cubic) <= sizeof(((struct utcp_tcb *)0)->cc_priv),
-	       "struct cubic fits cc_priv");
+_Static_assert(sizeof(struct cubic) <= TCP_CC_PRIV_WORDS * sizeof(uint64_t),
+	       "struct cubic fits the private state");
 
-static struct cubic *cubic_of(struct utcp_tcb *tp)
+static struct cubic *cubic_of(struct tcp_cc_var *v)
 {
-	return (struct cubic *)(void *)tp->cc_priv;
+	return (struct cubic *)v->priv;
 }
 
 /* floor(cbrt(x)) */
@@ -72,121 +74,119 @@ static uint32_t cubic_w(const struct cubic *c, uint64_t t_ms, uint32_t mss)
 	return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 }
 
-static void cubic_init(struct utcp_tcb *tp)
+static void cubic_init(struct tcp_cc_var *v, uint32_t iw)
 {
-	struct cubic *c = cubic_of(tp);
+	struct cubic *c = cubic_of(v);
 	*c = (struct cubic){ 0 };
-	tp->cwnd = tcp_initial_window(tp); /* RFC 6928 */
-	tp->ssthresh = UINT32_MAX;
-	tcp_hystart_reset(tp, &c->hs);
+	v->cwnd = iw; /* RFC 6928 */
+	v->ssthresh = UINT32_MAX;
+	tcp_hystart_reset(v, &c->hs);
 }
 
-static void cubic_on_rtt(struct utcp_tcb *tp, utcp_time_t rtt)
+static void cubic_on_rtt(struct tcp_cc_var *v, utcp_time_t rtt)
 {
-	tcp_hystart_rtt(tp, &cubic_of(tp)->hs, rtt);
+	tcp_hystart_rtt(v, &cubic_of(v)->hs, rtt);
 }
 
 /* Start of a congestion avoidance epoch (RFC 9438 §4.2). */
-static void cubic_epoch(struct utcp_tcb *tp, struct cubic *c)
+static void cubic_epoch(struct tcp_cc_var *v, struct cubic *c)
 {
-	c->epoch = tp->ctx->now;
-	if (tp->cwnd < c->w_max) {
-		c->k_ms = cubic_k_ms(c->w_max - tp->cwnd, tp->mss);
+	c->epoch = v->now;
+	if (v->cwnd < c->w_max) {
+		c->k_ms = cubic_k_ms(c->w_max - v->cwnd, v->mss);
 		c->origin = c->w_max;
 	} else {
 		c->k_ms = 0;
-		c->origin = tp->cwnd;
+		c->origin = v->cwnd;
 	}
-	c->w_est = (uint64_t)tp->cwnd << 10;
+	c->w_est = (uint64_t)v->cwnd << 10;
 	c->acc = 0;
 }
 
-static void cubic_on_ack(struct utcp_tcb *tp, uint32_t acked)
+static void cubic_on_ack(struct tcp_cc_var *v, uint32_t acked)
 {
-	struct cubic *c = cubic_of(tp);
-	uint32_t mss = tp->mss;
-	if (tp->cwnd < tp->ssthresh) { /* RFC 5681 §3.1 slow start */
-		tp->cwnd += acked < mss ? acked : mss;
-		tcp_hystart_ack(tp, &c->hs);
+	struct cubic *c = cubic_of(v);
+	uint32_t mss = v->mss;
+	if (v->cwnd < v->ssthresh) { /* RFC 5681 §3.1 slow start */
+		v->cwnd += acked < mss ? acked : mss;
+		tcp_hystart_ack(v, &c->hs);
 		return;
 	}
 	if (c->epoch == 0)
-		cubic_epoch(tp, c);
-	utcp_time_t el = tp->ctx->now - c->epoch;
+		cubic_epoch(v, c);
+	utcp_time_t el = v->now - c->epoch;
 	uint64_t t_ms = el / UTCP_NSEC_PER_MSEC;
 	/* §4.3: alpha_cubic until W_est reaches W_max, then 1. */
 	uint64_t a_num = (c->w_est >> 10) >= c->w_max ? 1 : 9, a_den = a_num == 1 ? 1 : 17;
-	c->w_est += ((uint64_t)acked * mss * a_num << 10) / (a_den * tp->cwnd);
+	c->w_est += ((uint64_t)acked * mss * a_num << 10) / (a_den * v->cwnd);
 	uint32_t w_est = (uint32_t)(c->w_est >> 10);
 	if (cubic_w(c, t_ms, mss) < w_est) { /* Reno-friendly region */
-		if (w_est > tp->cwnd)
-			tp->cwnd = w_est;
+		if (w_est > v->cwnd)
+			v->cwnd = w_est;
 		return;
 	}
 	/* §4.4, §4.5: grow toward W_cubic(t + RTT), at most 1.5 cwnd. */
-	uint64_t rtt_ms = tp->srtt / UTCP_NSEC_PER_MSEC;
+	uint64_t rtt_ms = v->srtt / UTCP_NSEC_PER_MSEC;
 	uint32_t target = cubic_w(c, t_ms + rtt_ms, mss);
-	uint32_t cap = tp->cwnd + tp->cwnd / 2;
+	uint32_t cap = v->cwnd + v->cwnd / 2;
 	target = target > cap ? cap : target;
-	if (target <= tp->cwnd)
+	if (target <= v->cwnd)
 		return;
-	c->acc += (uint64_t)(target - tp->cwnd) * acked;
-	uint64_t inc = c->acc / tp->cwnd;
-	c->acc -= inc * tp->cwnd;
-	tp->cwnd += (uint32_t)inc;
+	c->acc += (uint64_t)(target - v->cwnd) * acked;
+	uint64_t inc = c->acc / v->cwnd;
+	c->acc -= inc * v->cwnd;
+	v->cwnd += (uint32_t)inc;
 }
 
 /* §4.6 multiplicative decrease and §4.7 fast convergence. */
-static void cubic_reduce(struct utcp_tcb *tp)
+static void cubic_reduce(struct tcp_cc_var *v)
 {
-	struct cubic *c = cubic_of(tp);
-	uint32_t w = tcp_flight_size(tp);
-	if (w > tp->cwnd)
-		w = tp->cwnd;
+	struct cubic *c = cubic_of(v);
+	uint32_t w = v->flight;
+	if (w > v->cwnd)
+		w = v->cwnd;
 	if (w < c->w_max)
 		c->w_max = (uint32_t)((uint64_t)w * (CUBIC_BETA_DEN + CUBIC_BETA_NUM) /
 				      (2 * CUBIC_BETA_DEN));
 	else
 		c->w_max = w;
 	uint32_t ss = (uint32_t)((uint64_t)w * CUBIC_BETA_NUM / CUBIC_BETA_DEN);
-	tp->ssthresh = ss > 2u * tp->mss ? ss : 2u * tp->mss;
+	v->ssthresh = ss > 2u * v->mss ? ss : 2u * v->mss;
 	c->epoch = 0;
 }
 
-static void cubic_on_loss(struct utcp_tcb *tp)
+static void cubic_on_loss(struct tcp_cc_var *v)
 {
-	cubic_reduce(tp);
+	cubic_reduce(v);
 	/* RFC 6582 §3.2 step 2 for the non-SACK recovery; PRR overrides it. */
-	tp->cwnd = tp->ssthresh + 3 * tp->mss;
+	v->cwnd = v->ssthresh + 3 * v->mss;
 }
 
-static void cubic_on_recovery_end(struct utcp_tcb *tp)
+static void cubic_on_recovery_end(struct tcp_cc_var *v)
 {
 	/* RFC 6582 §3.2 step 3, option (1). */
-	uint32_t fs = tcp_flight_size(tp) + tp->mss;
-	tp->cwnd = fs < tp->ssthresh ? fs : tp->ssthresh;
+	uint32_t fs = v->flight + v->mss;
+	v->cwnd = fs < v->ssthresh ? fs : v->ssthresh;
 }
 
-static void cubic_on_rto(struct utcp_tcb *tp)
+static void cubic_on_rto(struct tcp_cc_var *v)
 {
 	/* §4.8: ssthresh as for a loss, cwnd = 1 SMSS, a fresh epoch. */
-	struct cubic *c = cubic_of(tp);
-	cubic_reduce(tp);
-	tp->cwnd = tp->mss;
-	tcp_hystart_reset(tp, &c->hs);
+	struct cubic *c = cubic_of(v);
+	cubic_reduce(v);
+	v->cwnd = v->mss;
+	tcp_hystart_reset(v, &c->hs);
 }
 
-static void cubic_after_idle(struct utcp_tcb *tp)
+static void cubic_after_idle(struct tcp_cc_var *v, uint32_t rw)
 {
 	/* RFC 5681 §4.1 restart window; the epoch restarts too (§5.8). */
-	uint32_t rw = tcp_initial_window(tp);
-	if (tp->cwnd > rw)
-		tp->cwnd = rw;
-	cubic_of(tp)->epoch = 0;
+	if (v->cwnd > rw)
+		v->cwnd = rw;
+	cubic_of(v)->epoch = 0;
 }
 
-const struct utcp_cc_ops tcp_cc_cubic = {
-	.name = "cubic",
+const struct tcp_cc_algo tcp_cc_algo_cubic = {
 	.init = cubic_init,
 	.on_ack = cubic_on_ack,
 	.on_loss = cubic_on_loss,

@@ -27,7 +27,9 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "core/base/pool.h"
 #include "core/net/net.h"
+#include "core/tcp/tcp_cc.h"
 
 /* ---- constants ------------------------------------------------------ */
 #define TCP_HLEN 20
@@ -167,40 +169,24 @@ struct tcp_rcvbuf {
 };
 
 /* ---- congestion control interface --------------------------------- */
+/* The hooks the stack calls, on the TCB.  Each is the adapter of tcp_cc.c,
+ * which runs the module (algo) on a struct tcp_cc_var (tcp_cc.h). */
 struct utcp_tcb;
 struct utcp_cc_ops {
 	const char *name;
-	/* New connection: cwnd = IW, ssthresh = "arbitrarily high" (RFC 5681 §3.1). */
+	const struct tcp_cc_algo *algo;
 	void (*init)(struct utcp_tcb *tp);
-	/* `acked` new bytes were acknowledged outside loss recovery. */
 	void (*on_ack)(struct utcp_tcb *tp, uint32_t acked);
-	/* Loss detected by duplicate ACKs: set ssthresh (and cwnd) for recovery. */
 	void (*on_loss)(struct utcp_tcb *tp);
-	/* Fast recovery ended by a full ACK (RFC 6582 §3.2 step 3). */
 	void (*on_recovery_end)(struct utcp_tcb *tp);
-	/* An RTT measurement (ns); may be NULL. */
 	void (*on_rtt)(struct utcp_tcb *tp, utcp_time_t rtt);
-	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = LW). */
 	void (*on_rto)(struct utcp_tcb *tp);
-	/* Sending after an idle period longer than the RTO (RFC 5681 §4.1). */
 	void (*after_idle)(struct utcp_tcb *tp);
 };
 const struct utcp_cc_ops *tcp_cc_find(const char *name);
 extern const struct utcp_cc_ops tcp_cc_newreno;
 extern const struct utcp_cc_ops tcp_cc_cubic;
 uint32_t tcp_initial_window(const struct utcp_tcb *tp);
-
-/* Slow-start exit on RTT increase after HyStart++ (RFC 9406 §4.2), shared
- * by the modules; each keeps one in its cc_priv. */
-struct tcp_hystart {
-	utcp_time_t cur_min, last_min;  /* min RTT of this and the last round */
-	uint32_t round_end;             /* the round ends when snd_una passes it */
-	uint32_t samples;               /* RTT samples in this round */
-};
-void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs);
-void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt);
-void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs); /* in slow start */
-uint32_t tcp_flight_size(const struct utcp_tcb *tp);
 
 /* Loss-recovery scoreboard (RFC 6675 §3), tcp_sack.c: the SACKed ranges
  * above snd_una, sorted and merged, and the recovery variables. */
@@ -347,7 +333,7 @@ struct utcp_tcb {
 	/* congestion control */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	const struct utcp_cc_ops *cc;
-	uint64_t cc_priv[10];
+	uint64_t cc_priv[TCP_CC_PRIV_WORDS]; /* the module's state (tcp_cc.h) */
 	struct tcp_sack_scoreboard sb;  /* sender: SACK scoreboard */
 	struct tcp_sack_block dsack;    /* receiver: duplicate to report (TF_DSACK) */
 	struct tcp_rack rack;           /* sender: RACK-TLP (RFC 8985) */
@@ -393,14 +379,6 @@ struct tcp_listener {
 	const struct utcp_cc_ops *cc;
 };
 
-/* A fixed pool whose objects are touched only when first handed out. */
-struct tcp_lpool {
-	uint8_t *mem;
-	size_t size;
-	uint32_t count, next_fresh, in_use;
-	void *free_list;
-};
-
 struct tcp_portinfo {
 	uint32_t refs;      /* TCBs, bound sockets and listeners on this port */
 	uint32_t noreuse;   /* of them, without SO_REUSEADDR */
@@ -411,8 +389,9 @@ struct tcp_portinfo {
 typedef void (*tcp_notify_fn)(struct utcp_ctx *ctx, void *sock, uint32_t events);
 
 struct utcp_tcp_ctx {
-	struct tcp_lpool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
-	struct tcp_lpool ooo_pool;      /* out-of-order ranges, one array per receive ring */
+	/* Lazy pools (core/base/pool.h): objects touched only when first used. */
+	struct utcp_pool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
+	struct utcp_pool ooo_pool;      /* out-of-order ranges, one array per receive ring */
 	struct utcp_tcb **flows;        /* flow table buckets */
 	uint32_t flow_mask, nflows;
 	uint32_t hash_seed;
@@ -443,13 +422,15 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
  * many connections were looked at. */
 int utcp_tcp_output(struct utcp_ctx *ctx);
 
-/* ---- internal: context tables (tcp_ctx.c) --------------------------- */
-void *tcp_lpool_get(struct tcp_lpool *p);
-void tcp_lpool_put(struct tcp_lpool *p, void *obj);
+/* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
 void tcp_tcb_free(struct utcp_tcb *tp);
+void tcp_timewait_link(struct utcp_tcb *tp);
+void tcp_timewait_unlink(struct utcp_tcb *tp);
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
 void tcp_bufs_release(struct utcp_tcb *tp);
+
+/* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,
 				 uint32_t raddr, uint16_t rport);
 void tcp_flow_insert(struct utcp_tcb *tp);
@@ -457,19 +438,21 @@ void tcp_flow_remove(struct utcp_tcb *tp);
 struct tcp_listener *tcp_listener_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport);
 struct tcp_listener *tcp_listener_find_exact(struct utcp_ctx *ctx, uint32_t laddr,
 					     uint16_t lport);
+/* 1 if a listener on lport would take segments for laddr (or the reverse). */
+int tcp_listener_overlaps(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport);
+
+/* ---- internal: local ports (tcp_port.c) ------------------------------- */
 void tcp_port_ref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 void tcp_port_unref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int reuse);
 uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
 			    uint16_t rport);
+int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
+
+/* ---- internal: ISN and TSval offset (tcp_isn.c) ----------------------- */
 uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr);
 uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
-int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
-void tcp_output_schedule(struct utcp_tcb *tp);
-void tcp_output_unschedule(struct utcp_tcb *tp);
-void tcp_timewait_link(struct utcp_tcb *tp);
-void tcp_timewait_unlink(struct utcp_tcb *tp);
 
 /* ---- internal: state changes (tcp_conn.c) --------------------------- */
 void tcp_set_state(struct utcp_tcb *tp, enum tcp_state st);
@@ -479,16 +462,27 @@ void tcp_notify(struct utcp_tcb *tp, uint32_t events);
 void tcp_drop(struct utcp_tcb *tp, int err);
 void tcp_enter_time_wait(struct utcp_tcb *tp);
 void tcp_established(struct utcp_tcb *tp);
-/* Loss detected outside ACK processing (RACK's timer): fast recovery
- * (RFC 6675 §5, tcp_input.c) and output. */
-void tcp_sack_loss_detected(struct utcp_tcb *tp);
 void tcp_init_cc_and_rtt(struct utcp_tcb *tp);
 struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 uint16_t tcp_route_mss(struct utcp_ctx *ctx, int port);
 uint8_t tcp_wscale_for(uint32_t bufsize);
 
+/* ---- internal: loss recovery on the ACK path (tcp_recovery.c) -------- */
+/* New data acknowledged, `data` bytes of the send buffer: 1 if the
+ * retransmission timer restarts. */
+int tcp_recovery_advance(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t data);
+/* SEG.ACK = SND.UNA; wnd is the segment's window, scaled. */
+void tcp_recovery_dupack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t wnd);
+/* SACK connections, after the ACK field: recovery entry or PRR. */
+void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost);
+/* Loss detected outside ACK processing (RACK's timer): fast recovery
+ * (RFC 6675 §5) and output. */
+void tcp_sack_loss_detected(struct utcp_tcb *tp);
+
 /* ---- internal: output (tcp_output.c) -------------------------------- */
+void tcp_output_schedule(struct utcp_tcb *tp); /* onto the context's output list */
+void tcp_output_unschedule(struct utcp_tcb *tp);
 int tcp_output(struct utcp_tcb *tp);
 int tcp_output_forced(struct utcp_tcb *tp); /* persist: one segment however small */
 /* A segment to send (tcp_output.c). */
@@ -591,7 +585,13 @@ void tcp_abort(struct utcp_tcb *tp);               /* RFC 9293 §3.10.5 ABORT */
 void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap);
 void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap);
 uint32_t tcp_poll_events(const struct utcp_tcb *tp);
-uint32_t tcp_clamp_buf(const struct tcp_lpool *pool, int want);
+uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want);
+
+/* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */
+static inline uint32_t tcp_flight_size(const struct utcp_tcb *tp)
+{
+	return tp->snd_max - tp->snd_una;
+}
 
 static inline uint32_t tcp_readable(const struct utcp_tcb *tp)
 {

@@ -1,7 +1,9 @@
 /*
- * core/tcp/tcp_buf.c - send and receive byte rings.
+ * core/tcp/tcp_buf.c - send and receive byte rings, taken from and given
+ * back to the context's lazy pools.
  *
- * Call order: tcp_send -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
+ * Call order: tcp_connect / tcp_passive_tcb -> tcp_bufs_alloc; tcp_drop,
+ * TIME-WAIT, close -> tcp_bufs_release.  tcp_send -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
  * ACK processing -> tcp_sndbuf_drop.  Segment text -> tcp_rcvbuf_store;
  * tcp_recv -> tcp_rcvbuf_read.
  *
@@ -15,6 +17,66 @@
 #include <string.h>
 
 #include "core/tcp/tcp.h"
+
+/* ---- allocation ------------------------------------------------------------ */
+
+/* Pool objects are rounded up to 64 bytes; the buffers use the size asked for. */
+uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want)
+{
+	uint32_t max = (uint32_t)pool->obj_size;
+	uint32_t min = max < TCP_BUF_MIN ? max : TCP_BUF_MIN;
+	if (want <= 0 || (uint32_t)want > max)
+		return max;
+	return (uint32_t)want < min ? min : (uint32_t)want;
+}
+
+/* The receive ring comes with its out-of-order range array (tcp_ooo.c);
+ * both pools hold max_num_buffers objects. */
+int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	uint8_t *r = utcp_pool_get(&t->rcvbuf_pool);
+	void *q = r != NULL ? utcp_pool_get(&t->ooo_pool) : NULL;
+	uint8_t *s = q != NULL ? utcp_pool_get(&t->sndbuf_pool) : NULL;
+	if (s == NULL) {
+		if (q != NULL)
+			utcp_pool_put(&t->ooo_pool, q);
+		if (r != NULL)
+			utcp_pool_put(&t->rcvbuf_pool, r);
+		tp->ctx->stats.tcp_no_sock_buf++;
+		return -1;
+	}
+	memset(&tp->rcv, 0, sizeof(tp->rcv));
+	memset(&tp->snd, 0, sizeof(tp->snd));
+	tp->rcv.mem = r;
+	tp->rcv.size = t->rcvbuf;
+	tp->rcv.cap = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
+	tp->rcv.ooo = q;
+	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
+	tp->snd.mem = s;
+	tp->snd.size = t->sndbuf;
+	tp->snd.cap = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
+	return 0;
+}
+
+void tcp_bufs_release(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (tp->rcv.mem != NULL)
+		utcp_pool_put(&t->rcvbuf_pool, tp->rcv.mem);
+	if (tp->rcv.ooo != NULL)
+		utcp_pool_put(&t->ooo_pool, tp->rcv.ooo);
+	if (tp->snd.mem != NULL)
+		utcp_pool_put(&t->sndbuf_pool, tp->snd.mem);
+	tp->rcv.mem = NULL;
+	tp->rcv.ooo = NULL;
+	tp->snd.mem = NULL;
+	tp->rcv.len = tp->rcv.nooo = tp->rcv.ooo_max = 0;
+	tp->rcv.nhist = 0;
+	tp->snd.len = 0;
+}
+
+/* ---- rings ------------------------------------------------------------------ */
 
 static inline uint32_t ring_idx(uint32_t size, uint32_t head, uint32_t off)
 {

@@ -1,14 +1,17 @@
 /*
  * core/tcp/tcp_cc.c - the congestion control interface: the module table
- * (cc_newreno.c, cc_cubic.c), the initial window and FlightSize.
+ * (cc_newreno.c, cc_cubic.c), the adapter between the TCB and a module's
+ * narrow view (struct tcp_cc_var, tcp_cc.h) and the initial window.
  *
  * Call order: tcp_init_cc_and_rtt -> cc->init; ACK processing -> on_ack
  * (new data acked, outside recovery) | on_loss (recovery entry) |
  * on_recovery_end (full ACK, non-SACK NewReno recovery); every RTT
  * measurement -> on_rtt; RTO -> on_rto; output after idle -> after_idle.
+ * Each hook here fills a tcp_cc_var from the TCB, runs the module's hook
+ * and writes cwnd, ssthresh and bytes_acked back.
  * The loss-recovery mechanics (which segment to resend, NewReno's window
  * inflation and deflation (RFC 6582), PRR's cwnd during SACK recovery
- * (RFC 6937, tcp_sack.c)) live in tcp_input.c and tcp_output.c; a module
+ * (RFC 6937, tcp_sack.c)) live in tcp_recovery.c and tcp_output.c; a module
  * decides ssthresh, and cwnd outside recovery.
  */
 #include <string.h>
@@ -26,65 +29,101 @@ uint32_t tcp_initial_window(const struct utcp_tcb *tp)
 	return iw < 10 * mss ? iw : 10 * mss;
 }
 
-/*
- * Slow-start exit (RFC 9406 §4.2, simplified): RTT samples are grouped in
- * rounds (a round ends when the ACK passes what was sent when it began);
- * once cwnd >= 16 SMSS, with at least 8 samples in the round, a minimum
- * RTT that grew by eta = clamp(lastRoundMinRTT / 8, 4 ms, 16 ms) ends slow
- * start: ssthresh = cwnd, straight to congestion avoidance, as Linux's
- * HyStart does.  HyStart++'s Conservative Slow Start phase is not
- * implemented.  Without it a slow start that fills a drop-tail queue
- * doubles into it and loses half a window.
- */
-#define HYSTART_LOW_WINDOW 16   /* SMSS */
-#define HYSTART_N_RTT_SAMPLE 8
-#define HYSTART_MIN_ETA (4 * UTCP_NSEC_PER_MSEC)
-#define HYSTART_MAX_ETA (16 * UTCP_NSEC_PER_MSEC)
+/* ---- the adapter ----------------------------------------------------------- */
 
-void tcp_hystart_reset(struct utcp_tcb *tp, struct tcp_hystart *hs)
+static void cc_fill(struct tcp_cc_var *v, struct utcp_tcb *tp)
 {
-	hs->cur_min = hs->last_min = UTCP_TIME_NEVER;
-	hs->samples = 0;
-	hs->round_end = tp->snd_max;
+	v->cwnd = tp->cwnd;
+	v->ssthresh = tp->ssthresh;
+	v->bytes_acked = tp->bytes_acked;
+	v->hystart_exits = 0;
+	v->mss = tp->mss;
+	v->flight = tcp_flight_size(tp);
+	v->snd_una = tp->snd_una;
+	v->snd_max = tp->snd_max;
+	v->srtt = tp->srtt;
+	v->now = tp->ctx->now;
+	v->priv = tp->cc_priv;
 }
 
-void tcp_hystart_rtt(struct utcp_tcb *tp, struct tcp_hystart *hs, utcp_time_t rtt)
+static void cc_writeback(struct utcp_tcb *tp, const struct tcp_cc_var *v)
 {
-	if (tp->cwnd >= tp->ssthresh)
+	tp->cwnd = v->cwnd;
+	tp->ssthresh = v->ssthresh;
+	tp->bytes_acked = v->bytes_acked;
+	if (v->hystart_exits != 0)
+		tp->ctx->stats.tcp_hystart_exits += v->hystart_exits;
+}
+
+static void cc_init(struct utcp_tcb *tp)
+{
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->init(&v, tcp_initial_window(tp));
+	cc_writeback(tp, &v);
+}
+
+static void cc_on_ack(struct utcp_tcb *tp, uint32_t acked)
+{
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->on_ack(&v, acked);
+	cc_writeback(tp, &v);
+}
+
+static void cc_on_loss(struct utcp_tcb *tp)
+{
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->on_loss(&v);
+	cc_writeback(tp, &v);
+}
+
+static void cc_on_recovery_end(struct utcp_tcb *tp)
+{
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->on_recovery_end(&v);
+	cc_writeback(tp, &v);
+}
+
+static void cc_on_rtt(struct utcp_tcb *tp, utcp_time_t rtt)
+{
+	if (tp->cc->algo->on_rtt == NULL)
 		return;
-	if (rtt < hs->cur_min)
-		hs->cur_min = rtt;
-	hs->samples++;
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->on_rtt(&v, rtt);
+	cc_writeback(tp, &v);
 }
 
-void tcp_hystart_ack(struct utcp_tcb *tp, struct tcp_hystart *hs)
+static void cc_on_rto(struct utcp_tcb *tp)
 {
-	if (tp->cwnd >= HYSTART_LOW_WINDOW * (uint32_t)tp->mss &&
-	    hs->samples >= HYSTART_N_RTT_SAMPLE && hs->last_min != UTCP_TIME_NEVER &&
-	    hs->cur_min != UTCP_TIME_NEVER) {
-		utcp_time_t eta = hs->last_min / 8;
-		if (eta < HYSTART_MIN_ETA)
-			eta = HYSTART_MIN_ETA;
-		if (eta > HYSTART_MAX_ETA)
-			eta = HYSTART_MAX_ETA;
-		if (hs->cur_min >= hs->last_min + eta) {
-			tp->ssthresh = tp->cwnd;
-			tp->ctx->stats.tcp_hystart_exits++;
-		}
-	}
-	if (SEQ_GEQ(tp->snd_una, hs->round_end)) { /* a new round */
-		hs->last_min = hs->cur_min;
-		hs->cur_min = UTCP_TIME_NEVER;
-		hs->samples = 0;
-		hs->round_end = tp->snd_max;
-	}
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->on_rto(&v);
+	cc_writeback(tp, &v);
 }
 
-/* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */
-uint32_t tcp_flight_size(const struct utcp_tcb *tp)
+static void cc_after_idle(struct utcp_tcb *tp)
 {
-	return tp->snd_max - tp->snd_una;
+	struct tcp_cc_var v;
+	cc_fill(&v, tp);
+	tp->cc->algo->after_idle(&v, tcp_initial_window(tp)); /* RW = IW */
+	cc_writeback(tp, &v);
 }
+
+#define TCP_CC_OPS(n, a)                                                                   \
+	{                                                                                  \
+		.name = (n), .algo = (a), .init = cc_init, .on_ack = cc_on_ack,            \
+		.on_loss = cc_on_loss, .on_recovery_end = cc_on_recovery_end,              \
+		.on_rtt = cc_on_rtt, .on_rto = cc_on_rto, .after_idle = cc_after_idle,     \
+	}
+
+const struct utcp_cc_ops tcp_cc_newreno = TCP_CC_OPS("newreno", &tcp_cc_algo_newreno);
+const struct utcp_cc_ops tcp_cc_cubic = TCP_CC_OPS("cubic", &tcp_cc_algo_cubic);
+
+/* ---- the module table ------------------------------------------------------- */
 
 static const struct utcp_cc_ops *const tcp_cc_modules[] = {
 	&tcp_cc_newreno,

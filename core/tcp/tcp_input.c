@@ -11,7 +11,8 @@
  *
  * Synchronized states share the steps of RFC 9293 §3.10.7.4, each a
  * function: tcp_in_sync (PAWS, sequence check, RST, SYN, ACK bit, trim),
- * tcp_in_ack (fifth step), tcp_in_data (seventh and eighth).  A state's
+ * tcp_in_ack (fifth step; duplicate ACKs and loss recovery are in
+ * tcp_recovery.c), tcp_in_data (seventh and eighth).  A state's
  * handler strings together the steps and adds its own transitions.  A
  * handler returns IN_DONE when the segment is finished with or the TCB
  * may be gone; the caller then never touches the TCB again.
@@ -462,28 +463,6 @@ static void tcp_ack_rtt(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 }
 
-/* RFC 6582 §3.2 steps 3 and 4, after snd_una moved by `data` bytes. */
-static int tcp_recovery_ack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t data)
-{
-	if (SEQ_GT(s->ack, tp->recover)) { /* full acknowledgment */
-		tp->flags &= ~(TF_RECOVERY | TF_PARTIAL_ACKED);
-		tp->dupacks = 0;
-		tp->cc->on_recovery_end(tp);
-		return 1;
-	}
-	/* Partial: resend the next hole, deflate by what was acked, add back
-	 * one SMSS if at least that much was acked. */
-	tp->cwnd = tp->cwnd > data ? tp->cwnd - data : 0;
-	if (data >= tp->mss)
-		tp->cwnd += tp->mss;
-	if (tp->cwnd < tp->mss)
-		tp->cwnd = tp->mss;
-	tcp_retransmit_first(tp);
-	int first = !(tp->flags & TF_PARTIAL_ACKED);
-	tp->flags |= TF_PARTIAL_ACKED;
-	return first; /* the timer restarts on the first partial ACK only */
-}
-
 /* New data acknowledged: RTT, congestion window, send buffer, timer. */
 static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
@@ -495,21 +474,7 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	tp->snd_una = s->ack;
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
-	int restart = 1;
-	if ((tp->flags & TF_RECOVERY) && (tp->flags & TF_SACK)) {
-		if (SEQ_GT(s->ack, tp->recover)) { /* RFC 6675 §5, RFC 6937 §3: done */
-			tp->flags &= ~(TF_RECOVERY | TF_PARTIAL_ACKED);
-			tp->dupacks = 0;
-			tp->cwnd = tp->ssthresh;
-		}
-	} else if (tp->flags & TF_RECOVERY) {
-		restart = tcp_recovery_ack(tp, s, data);
-	} else {
-		if ((tp->flags & TF_LOSS) && SEQ_GEQ(s->ack, tp->sb.loss_point))
-			tp->flags &= ~TF_LOSS; /* RFC 6675 §5.1: RTO recovery over */
-		tp->dupacks = 0;
-		tp->cc->on_ack(tp, data);
-	}
+	int restart = tcp_recovery_advance(tp, s, data);
 	/* RFC 6298 §5.2, §5.3. */
 	if (tp->snd_una == tp->snd_max)
 		tcp_rexmt_stop(tp);
@@ -518,92 +483,6 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if (data > 0)
 		tcp_notify(tp, EPOLLOUT);
 	tcp_output_schedule(tp);
-}
-
-/* RFC 5681 §2 duplicate ACK; §3.2 fast retransmit on the third, with the
- * NewReno entry test of RFC 6582 §3.2 step 2. */
-static void tcp_ack_dup(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t wnd)
-{
-	struct utcp_ctx *ctx = tp->ctx;
-	/* A zero window answers a window probe: not a sign of loss. */
-	if (s->len0 != 0 || (s->flags & (TH_SYN | TH_FIN)) || wnd != tp->snd_wnd || wnd == 0 ||
-	    tp->snd_max == tp->snd_una)
-		return;
-	tp->dupacks++;
-	ctx->stats.tcp_dup_acks++;
-	if (tp->flags & TF_SACK) { /* RFC 6675: tcp_sack_ack decides */
-		if (!(tp->flags & TF_RECOVERY) && tp->dupacks < TCP_DUPTHRESH)
-			tcp_output_schedule(tp); /* RFC 3042 limited transmit */
-		return;
-	}
-	if (tp->flags & TF_RECOVERY) {
-		tp->cwnd += tp->mss; /* RFC 6582 §3.2 step 3: inflate */
-		tcp_output_schedule(tp);
-		return;
-	}
-	if (tp->dupacks < 3) {
-		tcp_output_schedule(tp); /* RFC 3042 limited transmit */
-		return;
-	}
-	if (tp->dupacks != 3 || !SEQ_GT(s->ack, tp->recover))
-		return;
-	tp->recover = tp->snd_max - 1;
-	tp->cc->on_loss(tp);
-	tp->flags |= TF_RECOVERY;
-	tp->flags &= ~TF_PARTIAL_ACKED;
-	ctx->stats.tcp_fast_retransmits++;
-	ctx->stats.tcp_fast_recoveries++;
-	tcp_retransmit_first(tp);
-}
-
-/* RFC 6675 §5: enter loss recovery when DupThresh duplicate ACKs arrived
- * or the scoreboard says HighACK + 1 is lost, once per window (RFC 6582
- * §3.2 step 2's test on recover); set ssthresh, start PRR (RFC 6937). */
-static void tcp_sack_enter_recovery(struct utcp_tcb *tp)
-{
-	struct tcp_sack_scoreboard *sb = &tp->sb;
-	tp->recover = tp->snd_max - 1;
-	tp->cc->on_loss(tp);
-	tp->flags |= TF_RECOVERY;
-	tp->flags &= ~TF_PARTIAL_ACKED;
-	sb->prr_delivered = sb->prr_out = 0;
-	sb->recover_fs = tcp_flight_size(tp);
-	sb->high_rxt = tp->snd_una;
-	sb->fast_rexmt = 1;
-	tp->ctx->stats.tcp_fast_retransmits++;
-	tp->ctx->stats.tcp_fast_recoveries++;
-	tp->ctx->stats.tcp_sack_recoveries++;
-}
-
-/* After the ACK field of a SACK connection was processed: recovery entry
- * (DupThresh, IsLost(HighACK + 1), or RACK found a segment lost: RFC 8985
- * §6.2 step 5), or PRR's cwnd for this ACK during recovery. */
-static void tcp_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost)
-{
-	if (tp->flags & TF_RECOVERY) {
-		tcp_prr_ack(tp, delivered);
-		tcp_output_schedule(tp);
-		return;
-	}
-	if (tp->flags & TF_LOSS) {
-		/* RFC 6675 §5.1: after a timeout the ACKs keep clocking out
-		 * NextSeg() as SACKed data leaves the pipe, duplicates too. */
-		if (delivered > 0 || rack_lost > 0)
-			tcp_output_schedule(tp);
-		return;
-	}
-	if (tp->snd_max == tp->snd_una || !SEQ_GT(tp->snd_una, tp->recover))
-		return;
-	if (tp->dupacks < TCP_DUPTHRESH && rack_lost == 0 && !tcp_sack_is_lost(tp, tp->snd_una))
-		return;
-	tcp_sack_enter_recovery(tp);
-	tcp_prr_ack(tp, delivered);
-	tcp_output_schedule(tp);
-}
-
-void tcp_sack_loss_detected(struct utcp_tcb *tp)
-{
-	tcp_sack_ack(tp, 0, 1);
 }
 
 /* Fifth step for ESTABLISHED and the states after it. */
@@ -632,11 +511,11 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if (SEQ_GT(s->ack, tp->snd_una))
 		tcp_ack_advance(tp, s);
 	else if (s->ack == tp->snd_una)
-		tcp_ack_dup(tp, s, wnd);
+		tcp_recovery_dupack(tp, s, wnd);
 	if (sack && tp->state != TCPS_TIME_WAIT) {
 		int exited = rec0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
 		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, exited);
-		tcp_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost);
+		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost);
 	}
 	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
 	 * the last update: SND.WL1, SND.WL2). */

@@ -9,6 +9,11 @@
  * Every segment goes to utcp_ipv4_output in its transmit class: SYN, FIN
  * and RST as CTRL, pure ACKs as ACK, data as DATA.  Payload is copied from
  * the send ring; no packet is kept for retransmission.
+ *
+ * The output list: input, timers and the socket layer put a connection on
+ * it (tcp_output_schedule) instead of sending at once, so that one round
+ * sends one segment train per connection, with the ACK for everything
+ * that arrived.
  */
 #include <errno.h>
 #include <string.h>
@@ -597,4 +602,56 @@ int tcp_retransmit_first(struct utcp_tcb *tp)
 	if (SEQ_GT(save_nxt, tp->snd_nxt))
 		tp->snd_nxt = save_nxt;
 	return rc;
+}
+
+/* ---- the context's output list --------------------------------------------- */
+
+void tcp_output_schedule(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (tp->flags & TF_IN_OUTQ)
+		return;
+	tp->flags |= TF_IN_OUTQ;
+	tp->out_next = NULL;
+	tp->out_prev = t->out_tail;
+	if (t->out_tail != NULL)
+		t->out_tail->out_next = tp;
+	else
+		t->out_head = tp;
+	t->out_tail = tp;
+}
+
+void tcp_output_unschedule(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (!(tp->flags & TF_IN_OUTQ))
+		return;
+	tp->flags &= ~TF_IN_OUTQ;
+	if (tp->out_prev != NULL)
+		tp->out_prev->out_next = tp->out_next;
+	else
+		t->out_head = tp->out_next;
+	if (tp->out_next != NULL)
+		tp->out_next->out_prev = tp->out_prev;
+	else
+		t->out_tail = tp->out_prev;
+	tp->out_next = tp->out_prev = NULL;
+}
+
+int utcp_tcp_output(struct utcp_ctx *ctx)
+{
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	int n = 0;
+	if (t == NULL)
+		return 0;
+	/* tcp_output may schedule again (it never does for itself); bound the
+	 * walk to what was queued when we started. */
+	uint32_t budget = t->tcb_pool.in_use + 1;
+	struct utcp_tcb *tp;
+	while (budget-- > 0 && (tp = t->out_head) != NULL) {
+		tcp_output_unschedule(tp);
+		tcp_output(tp);
+		n++;
+	}
+	return n;
 }

@@ -12,7 +12,8 @@
  *   tcp_in_ack -> tcp_rack_ack_begin (before the scoreboard takes the ACK:
  *     which bytes are newly delivered; §6.2 steps 1-3) -> tcp_sack_update
  *     -> the ACK field -> tcp_rack_ack_end (step 4, step 5, §7.4; the RACK
- *     timer) -> tcp_sack_ack enters fast recovery when anything is lost;
+ *     timer) -> tcp_recovery_sack_ack enters fast recovery when anything
+ *     is lost;
  *   t_rack fires: the reordering timer (§6.3) or the PTO (§7.3).
  * The recovery sender asks tcp_rack_next_lost for lost ranges not yet
  * resent (before RFC 6675 NextSeg() rule 1), tcp_sack_pipe takes them out

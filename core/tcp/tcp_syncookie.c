@@ -126,7 +126,7 @@ static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint1
 			p[n++] = TCPOPT_NOP;
 			p[n++] = TCPOPT_WSCALE;
 			p[n++] = 3;
-			p[n++] = tcp_wscale_for((uint32_t)ctx->tcp->rcvbuf_pool.size);
+			p[n++] = tcp_wscale_for(ctx->tcp->rcvbuf);
 		}
 	}
 	return n;
@@ -135,8 +135,7 @@ static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint1
 /* The window our SYN-ACK offers, as its TCB will compute it. */
 static uint16_t cookie_window(const struct utcp_ctx *ctx, const struct tcp_listener *l)
 {
-	uint32_t cap = l->rcvbuf < ctx->tcp->rcvbuf_pool.size ? l->rcvbuf
-							       : (uint32_t)ctx->tcp->rcvbuf_pool.size;
+	uint32_t cap = l->rcvbuf < ctx->tcp->rcvbuf ? l->rcvbuf : ctx->tcp->rcvbuf;
 	return (uint16_t)(cap > 65535 ? 65535 : cap);
 }
 

@@ -4,6 +4,8 @@
  * Drains a pool to exhaustion and back, checks ownership and alignment, and
  * the packet pool's buffer layout (standard headroom, owner), push/pull and
  * clone.  The fixture asserts that nothing is still handed out at teardown.
+ * Lazy pools (utcp_pool_init_lazy): carved in address order on demand, the
+ * free list first, untouched until handed out, the same bound and counters.
  */
 #include <check.h>
 #include <errno.h>
@@ -213,6 +215,123 @@ START_TEST(test_pkt_clone)
 }
 END_TEST
 
+/* ---- lazy mode -------------------------------------------------------------- */
+
+#define LN 8
+#define LSIZE 200
+
+START_TEST(test_lazy_init)
+{
+	struct utcp_pool p;
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "lazy", LSIZE, LN), 0);
+	ck_assert_uint_eq(p.count, LN);
+	ck_assert_uint_eq(p.size, 256);     /* 200 rounded up to 64 */
+	ck_assert_uint_eq(p.obj_size, LSIZE); /* as asked */
+	ck_assert_uint_eq(p.fresh, 0);      /* nothing carved yet */
+	ck_assert_ptr_null(p.free_list);
+	ck_assert_uint_eq(utcp_pool_avail(&p), LN);
+	ck_assert_str_eq(p.name, "lazy");
+	utcp_pool_destroy(&p);
+	errno = 0;
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "none", 64, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "huge", SIZE_MAX / 2, 4), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* The eager pool keeps the size asked for too, and has nothing fresh. */
+	ck_assert_uint_eq(pool.obj_size, 100);
+	ck_assert_uint_eq(pool.fresh, N);
+}
+END_TEST
+
+START_TEST(test_lazy_carve_order_and_cap)
+{
+	struct utcp_pool p;
+	void *o[LN];
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "lazy", LSIZE, LN), 0);
+	for (int i = 0; i < LN; i++) {
+		o[i] = utcp_pool_get(&p);
+		ck_assert_ptr_eq(o[i], (char *)p.mem + (size_t)i * p.size);
+		ck_assert_uint_eq((uintptr_t)o[i] % 64, 0);
+		ck_assert_uint_eq(p.fresh, (uint32_t)i + 1);
+		ck_assert_uint_eq(p.in_use, (uint32_t)i + 1);
+	}
+	ck_assert_uint_eq(p.high_water, LN);
+	ck_assert_uint_eq(utcp_pool_avail(&p), 0);
+	ck_assert_uint_eq(p.failures, 0);
+	ck_assert_ptr_null(utcp_pool_get(&p)); /* the cap */
+	ck_assert_ptr_null(utcp_pool_get(&p));
+	ck_assert_uint_eq(p.failures, 2);
+	ck_assert_uint_eq(p.in_use, LN);
+	ck_assert_uint_eq(p.fresh, LN);
+	for (int i = 0; i < LN; i++)
+		utcp_pool_put(&p, o[i]);
+	ck_assert_uint_eq(p.in_use, 0);
+	ck_assert_uint_eq(utcp_pool_avail(&p), LN);
+	utcp_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_lazy_reuse_before_carving)
+{
+	struct utcp_pool p;
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "lazy", LSIZE, LN), 0);
+	void *a = utcp_pool_get(&p), *b = utcp_pool_get(&p), *c = utcp_pool_get(&p);
+	ck_assert_uint_eq(p.fresh, 3);
+	/* Returned objects come back last in, first out, before a fresh one. */
+	utcp_pool_put(&p, a);
+	utcp_pool_put(&p, c);
+	ck_assert_ptr_eq(utcp_pool_get(&p), c);
+	ck_assert_ptr_eq(utcp_pool_get(&p), a);
+	ck_assert_uint_eq(p.fresh, 3);
+	/* The free list empty again: carving resumes where it stopped. */
+	void *d = utcp_pool_get(&p);
+	ck_assert_ptr_eq(d, (char *)p.mem + 3 * p.size);
+	ck_assert_uint_eq(p.fresh, 4);
+	ck_assert_uint_eq(p.in_use, 4);
+	ck_assert_uint_eq(p.high_water, 4);
+	utcp_pool_put(&p, a);
+	utcp_pool_put(&p, b);
+	utcp_pool_put(&p, c);
+	utcp_pool_put(&p, d);
+	ck_assert_uint_eq(p.in_use, 0);
+	utcp_pool_destroy(&p);
+}
+END_TEST
+
+/* Creation and carving write nothing into the objects; only put() writes,
+ * and only the first word of the object it takes back. */
+START_TEST(test_lazy_untouched)
+{
+	struct utcp_pool p;
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "lazy", LSIZE, LN), 0);
+	memset(p.mem, 0xa5, p.size * LN);
+	unsigned char *o = utcp_pool_get(&p);
+	for (size_t i = 0; i < p.size * LN; i++)
+		ck_assert_uint_eq(((unsigned char *)p.mem)[i], 0xa5);
+	utcp_pool_put(&p, o);
+	for (size_t i = sizeof(void *); i < p.size * LN; i++)
+		ck_assert_uint_eq(((unsigned char *)p.mem)[i], 0xa5);
+	utcp_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_lazy_owns)
+{
+	struct utcp_pool p;
+	ck_assert_int_eq(utcp_pool_init_lazy(&p, "lazy", LSIZE, LN), 0);
+	char *o = utcp_pool_get(&p);
+	ck_assert_int_eq(utcp_pool_owns(&p, o), 1);
+	ck_assert_int_eq(utcp_pool_owns(&p, o + 1), 0);
+	/* Not yet carved, but of this pool. */
+	ck_assert_int_eq(utcp_pool_owns(&p, (char *)p.mem + (LN - 1) * p.size), 1);
+	ck_assert_int_eq(utcp_pool_owns(&p, (char *)p.mem + LN * p.size), 0);
+	ck_assert_int_eq(utcp_pool_owns(&pool, o), 0);
+	utcp_pool_put(&p, o);
+	utcp_pool_destroy(&p);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
@@ -225,6 +344,11 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_pkt_layout);
 	tcase_add_test(tc, test_pkt_exhaustion);
 	tcase_add_test(tc, test_pkt_clone);
+	tcase_add_test(tc, test_lazy_init);
+	tcase_add_test(tc, test_lazy_carve_order_and_cap);
+	tcase_add_test(tc, test_lazy_reuse_before_carving);
+	tcase_add_test(tc, test_lazy_untouched);
+	tcase_add_test(tc, test_lazy_owns);
 	suite_add_tcase(s, tc);
 	return s;
 }
