@@ -30,19 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/bytes.h"
+#include "core/wire/tcp.h"
 #include "core/wire/wire.h"
 #include "sim/replay_int.h"
-#include "core/base/bytes.h"
 
 #define F_FIN 0x01
 #define F_SYN 0x02
 #define F_RST 0x04
 #define F_ACK 0x10
-
-#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
-#define SEQ_GT(a, b) SEQ_LT(b, a)
-#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
 static uint32_t seg_end(const struct replay_seg *s)
 {

@@ -6,7 +6,6 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_port.c \
 	core/tcp/tcp_isn.c \
 	core/tcp/tcp_tcb.c \
-	core/tcp/tcp_opt.c \
 	core/tcp/tcp_buf.c \
 	core/tcp/tcp_ooo.c \
 	core/tcp/tcp_cc.h \

@@ -29,14 +29,12 @@
 
 #include "core/base/pool.h"
 #include "core/net/net.h"
+#include "core/wire/tcp.h"
 #include "core/tcp/tcp_cc.h"
 
 /* ---- constants ------------------------------------------------------ */
-#define TCP_HLEN 20
-#define TCP_MAX_OPTLEN 40
 #define TCP_DEFAULT_MSS 536            /* RFC 9293 §3.7.1: when no MSS option */
 #define TCP_MIN_MSS 88                 /* smallest TCP_MAXSEG accepted (Linux) */
-#define TCP_MAX_WSCALE 14              /* RFC 7323 §2.3 */
 #define TCP_RTO_INIT (1 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.1 */
 #define TCP_RTO_MIN (1 * UTCP_NSEC_PER_SEC)    /* RFC 6298 §2.4 */
 #define TCP_RTO_MAX (60 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.5 */
@@ -60,31 +58,6 @@
 #define TCP_CHALLENGE_ACK_LIMIT 1000   /* per second per context, RFC 5961 §7 */
 #define TCP_BUF_MIN 2048               /* smallest SO_RCVBUF/SO_SNDBUF honoured */
 
-/* Header flags (RFC 9293 §3.1). */
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PSH 0x08
-#define TH_ACK 0x10
-#define TH_URG 0x20
-
-/* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
-#define TCPOPT_EOL 0
-#define TCPOPT_NOP 1
-#define TCPOPT_MSS 2
-#define TCPOPT_WSCALE 3
-#define TCPOPT_SACK_PERM 4
-#define TCPOPT_SACK 5
-#define TCPOPT_TIMESTAMP 8
-
-/* Modular sequence comparisons (RFC 9293 §3.4). */
-#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
-#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
-#define SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
-#define SEQ_MAX(a, b) (SEQ_GT(a, b) ? (a) : (b))
-#define SEQ_MIN(a, b) (SEQ_LT(a, b) ? (a) : (b))
-
 enum tcp_state {
 	TCPS_CLOSED = 0,
 	TCPS_LISTEN,
@@ -101,26 +74,6 @@ enum tcp_state {
 };
 extern const char *const tcp_state_names[TCPS_NSTATES];
 
-/* ---- parsed options ------------------------------------------------- */
-#define TOF_MSS 0x01
-#define TOF_WSCALE 0x02
-#define TOF_SACK_PERM 0x04
-#define TOF_TS 0x08
-#define TOF_SACK 0x10
-
-struct tcp_sack_block {
-	uint32_t start, end;
-};
-
-struct tcp_opts {
-	uint8_t flags;      /* TOF_* present */
-	uint8_t wscale;
-	uint16_t mss;
-	uint32_t tsval, tsecr;
-	uint8_t nsack;
-	struct tcp_sack_block sack[4];
-};
-
 /* A received segment, parsed (tcp_input.c). */
 struct tcp_seg {
 	uint32_t saddr, daddr;  /* network order */
@@ -134,9 +87,6 @@ struct tcp_seg {
 	struct tcp_opts opt;
 };
 
-/* Parse the options area; 0, or -1 if a length is malformed (RFC 9293
- * §3.1: never read past the header). */
-int tcp_opts_parse(const uint8_t *p, unsigned len, int syn, struct tcp_opts *o);
 
 /* ---- buffers -------------------------------------------------------- */
 /* Send buffer: bytes [snd_una, snd_una + len) of the stream, a ring. */

@@ -3,4 +3,5 @@ libutcp_la_SOURCES += core/wire/wire.h \
 	core/wire/checksum.c \
 	core/wire/rss.c \
 	core/wire/eth.c \
-	core/wire/ipv4.c
+	core/wire/ipv4.c \
+	core/wire/tcp.h core/wire/tcp_opt.c

@@ -1,5 +1,5 @@
 /*
- * core/tcp/tcp_opt.c - parsing received TCP options.
+ * core/wire/tcp_opt.c - parsing received TCP options.
  *
  * Call order: tcp_input -> tcp_opts_parse(options area, SYN?) -> struct
  * tcp_opts used by the state handlers.  Options are written by
@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "core/tcp/tcp.h"
+#include "core/wire/tcp.h"
 #include "core/base/bytes.h"
 
 static void opt_sack(const uint8_t *p, unsigned olen, struct tcp_opts *o)
