@@ -1,5 +1,5 @@
 /*
- * core/base/config.c - utcp.conf, arp.conf and route.conf.
+ * setup/config.c - utcp.conf, arp.conf and route.conf.
  *
  * Call order:
  *   utcp_config_defaults(cfg)

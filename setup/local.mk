@@ -1,0 +1,12 @@
+# setup/: configuration files (utcp.conf, arp.conf, route.conf).  Generic
+# keys are parsed here; a backend's or middleware's own keys come from the
+# key tables the NIC registry lists.
+libutcp_la_SOURCES += setup/config.c
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_config
+TESTS += tests/unit/test_config
+endif
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LIBS)
