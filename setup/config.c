@@ -31,7 +31,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -87,52 +86,7 @@ static int fail(const struct cfg_err *e, const char *fmt, ...)
 	return -1;
 }
 
-/* ---- value parsers (strict: the whole string, nothing around it) ------- */
-
-static int parse_long(const char *v, long *out)
-{
-	char *end;
-	if (*v == '\0' || isspace((unsigned char)*v))
-		return -1;
-	errno = 0;
-	long x = strtol(v, &end, 10);
-	if (*end != '\0')
-		return -1;
-	if (errno == ERANGE)
-		x = x < 0 ? LONG_MIN : LONG_MAX; /* reported as out of range */
-	*out = x;
-	return 0;
-}
-
-/* Decimal, or hexadecimal with 0x (or always hex when base16). */
-static int parse_u64(const char *v, int base16, uint64_t *out)
-{
-	char *end;
-	int base = base16 ? 16 : 10;
-	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
-		base = 16;
-	if (!isxdigit((unsigned char)*v))
-		return -1;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, base);
-	if (*end != '\0' || errno == ERANGE)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int parse_double(const char *v, double *out)
-{
-	char *end;
-	if (*v == '\0' || isspace((unsigned char)*v))
-		return -1;
-	errno = 0;
-	double x = strtod(v, &end);
-	if (*end != '\0' || errno == ERANGE || !isfinite(x))
-		return -1;
-	*out = x;
-	return 0;
-}
+/* ---- value parsers (numbers: core/base/args.h) -------------------------- */
 
 /* A.B.C.D, each part 0..255 in decimal, into network byte order. */
 static int parse_ip(const char *v, uint32_t *out)
@@ -185,7 +139,7 @@ static int parse_net(const char *v, uint32_t *ip, uint8_t *prefix, int dflt)
 		return 0;
 	}
 	long p;
-	if (!isdigit((unsigned char)slash[1]) || parse_long(slash + 1, &p) < 0 || p < 0 || p > 32)
+	if (!isdigit((unsigned char)slash[1]) || utcp_parse_long(slash + 1, 0, 32, &p) != 0)
 		return NET_BAD_PREFIX;
 	*prefix = (uint8_t)p;
 	return 0;
@@ -232,9 +186,10 @@ static int set_int(struct utcp_config *cfg, const struct key_def *k, int port, c
 {
 	long x;
 	(void)port;
-	if (parse_long(v, &x) < 0)
+	int rc = utcp_parse_long(v, k->min, k->max, &x);
+	if (rc == UTCP_NUM_SYNTAX)
 		return fail(e, "'%s' is not an integer", v);
-	if (x < k->min || x > k->max)
+	if (rc == UTCP_NUM_RANGE)
 		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
 	*AT(cfg, k, int) = (int)x;
 	return 0;
@@ -312,7 +267,7 @@ static int set_seed(struct utcp_config *cfg, const struct key_def *k, int port, 
 {
 	(void)k;
 	(void)port;
-	if (parse_u64(v, 0, &cfg->seed) < 0)
+	if (utcp_parse_u64(v, 0, 0, UINT64_MAX, &cfg->seed) != 0)
 		return fail(e, "'%s' is not an unsigned 64-bit integer", v);
 	cfg->has_seed = 1;
 	return 0;
@@ -324,7 +279,7 @@ static int set_core_mask(struct utcp_config *cfg, const struct key_def *k, int p
 	uint64_t m;
 	(void)k;
 	(void)port;
-	if (parse_u64(v, 1, &m) < 0)
+	if (utcp_parse_u64(v, 16, 0, UINT64_MAX, &m) != 0)
 		return fail(e, "'%s' is not a hexadecimal CPU mask", v);
 	if (m == 0)
 		return fail(e, "the CPU mask is empty");
@@ -338,9 +293,10 @@ static int set_fault_double(struct utcp_config *cfg, const struct key_def *k, in
 {
 	double x;
 	(void)port;
-	if (parse_double(v, &x) < 0)
+	int rc = utcp_parse_double(v, (double)k->min, (double)k->max, &x);
+	if (rc == UTCP_NUM_SYNTAX)
 		return fail(e, "'%s' is not a number", v);
-	if (x < (double)k->min || x > (double)k->max)
+	if (rc == UTCP_NUM_RANGE)
 		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
 	*AT(cfg, k, double) = x;
 	cfg->fault_enabled = 1;
@@ -352,9 +308,10 @@ static int set_fault_us(struct utcp_config *cfg, const struct key_def *k, int po
 {
 	long x;
 	(void)port;
-	if (parse_long(v, &x) < 0)
+	int rc = utcp_parse_long(v, k->min, k->max, &x);
+	if (rc == UTCP_NUM_SYNTAX)
 		return fail(e, "'%s' is not an integer", v);
-	if (x < k->min || x > k->max)
+	if (rc == UTCP_NUM_RANGE)
 		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
 	*AT(cfg, k, utcp_time_t) = (utcp_time_t)x * UTCP_NSEC_PER_USEC;
 	cfg->fault_enabled = 1;
@@ -366,7 +323,7 @@ static int set_fault_seed(struct utcp_config *cfg, const struct key_def *k, int 
 {
 	(void)k;
 	(void)port;
-	if (parse_u64(v, 0, &cfg->fault.seed) < 0)
+	if (utcp_parse_u64(v, 0, 0, UINT64_MAX, &cfg->fault.seed) != 0)
 		return fail(e, "'%s' is not an unsigned 64-bit integer", v);
 	cfg->fault_enabled = 1;
 	return 0;
@@ -834,7 +791,10 @@ static int parse_header(char **tok, int ntok, const char *header, int max, long 
 {
 	if (ntok != 2 || strcmp(tok[0], header) != 0)
 		return fail(e, "expected '%s <count>'", header);
-	if (parse_long(tok[1], count) < 0 || *count < 0)
+	int rc = utcp_parse_long(tok[1], 0, LONG_MAX, count);
+	if (rc == UTCP_NUM_RANGE && tok[1][0] != '-')
+		*count = LONG_MAX; /* reported as too many below */
+	else if (rc != UTCP_NUM_OK)
 		return fail(e, "'%s' is not a count", tok[1]);
 	if (*count > max)
 		return fail(e, "%ld entries, at most %d fit", *count, max);
