@@ -40,9 +40,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utcp/nic.h>
+#include <utcp/utcp.h>
 
 #include "core/net/net.h"
 #include "nic/mw/impair.h"
+#include "nic/mw/mw.h"
 #include "core/base/args.h"
 #include "core/base/hash.h"
 
@@ -446,6 +448,24 @@ int utcp_fault_get_stats(struct utcp_nic *nic, struct utcp_fault_stats *st)
 }
 
 /* ---- configuration ----------------------------------------------------- */
+
+#define FAULT_KEY(name, type, field, min, max)                                        \
+	{ name, type, offsetof(struct utcp_config, field), min, max, 1,               \
+	  offsetof(struct utcp_config, fault_enabled) }
+
+/* utcp.conf: probabilities in 0..1, a mean burst length >= 1, whole
+ * microseconds of delay; any of them turns fault injection on. */
+const struct utcp_config_key utcp_fault_keys[UTCP_FAULT_NB_KEYS] = {
+	FAULT_KEY("fault_loss", UTCP_KEY_DOUBLE, fault.loss, 0, 1),
+	FAULT_KEY("fault_burst_loss", UTCP_KEY_DOUBLE, fault.burst_loss, 0, 1),
+	FAULT_KEY("fault_burst_len", UTCP_KEY_DOUBLE, fault.burst_len, 1, 1000000),
+	FAULT_KEY("fault_reorder", UTCP_KEY_DOUBLE, fault.reorder, 0, 1),
+	FAULT_KEY("fault_dup", UTCP_KEY_DOUBLE, fault.dup, 0, 1),
+	FAULT_KEY("fault_corrupt", UTCP_KEY_DOUBLE, fault.corrupt, 0, 1),
+	FAULT_KEY("fault_delay_us", UTCP_KEY_USEC, fault.delay, 0, 60000000),
+	FAULT_KEY("fault_jitter_us", UTCP_KEY_USEC, fault.jitter, 0, 60000000),
+	FAULT_KEY("fault_seed", UTCP_KEY_U64, fault.seed, 0, 0),
+};
 
 /* Microseconds, fractions allowed, into ns. */
 static int parse_usec(const char *s, utcp_time_t *out)
