@@ -12,6 +12,10 @@
  * so a capture shows what the stack sent and what it received after the
  * impairments.  Closing the returned NIC closes the whole chain.
  *
+ * utcp_nic_config_key_find() / utcp_nic_config_key_at(): the utcp.conf keys
+ * each backend and middleware owns, from the tables they export, for the
+ * config parser (setup/config.c).
+ *
  * Also here: the real clock and entropy that real backends hand the stack
  * (core/ never reads a clock or calls getrandom itself).
  */
@@ -28,6 +32,7 @@
 #include <utcp/utcp.h>
 
 #include "nic/dpdk/dpdk.h"
+#include "nic/mw/mw.h"
 #include "nic/psio/psio.h"
 #include "nic/tap/tap.h"
 
@@ -62,6 +67,22 @@ static const struct utcp_nic_backend backends[] = {
 };
 #define NB_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
+/* The key tables, in the order keys are numbered. */
+static const struct {
+	const struct utcp_config_key *keys;
+	size_t nb_keys;
+} key_tables[] = {
+	{ utcp_tap_keys, UTCP_TAP_NB_KEYS },
+	{ utcp_dpdk_keys, UTCP_DPDK_NB_KEYS },
+	{ utcp_psio_keys, UTCP_PSIO_NB_KEYS },
+	{ utcp_pcap_keys, UTCP_PCAP_NB_KEYS },
+	{ utcp_fault_keys, UTCP_FAULT_NB_KEYS },
+};
+#define NB_KEY_TABLES (sizeof(key_tables) / sizeof(key_tables[0]))
+_Static_assert(UTCP_TAP_NB_KEYS + UTCP_DPDK_NB_KEYS + UTCP_PSIO_NB_KEYS + UTCP_PCAP_NB_KEYS +
+		       UTCP_FAULT_NB_KEYS <= UTCP_NIC_MAX_CONFIG_KEYS,
+	       "raise UTCP_NIC_MAX_CONFIG_KEYS");
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -92,10 +113,37 @@ const struct utcp_nic_backend *utcp_nic_backends(size_t *count)
 	return backends;
 }
 
-/* "sim, tap, dpdk, psio" */
-static void known_names(char *buf, size_t len)
+const struct utcp_config_key *utcp_nic_config_key_at(int index)
+{
+	if (index < 0)
+		return NULL;
+	size_t i = (size_t)index;
+	for (size_t t = 0; t < NB_KEY_TABLES; t++) {
+		if (i < key_tables[t].nb_keys)
+			return &key_tables[t].keys[i];
+		i -= key_tables[t].nb_keys;
+	}
+	return NULL;
+}
+
+const struct utcp_config_key *utcp_nic_config_key_find(const char *name, int *index)
+{
+	const struct utcp_config_key *k;
+	for (int i = 0; name != NULL && (k = utcp_nic_config_key_at(i)) != NULL; i++) {
+		if (strcmp(k->name, name) == 0) {
+			if (index != NULL)
+				*index = i;
+			return k;
+		}
+	}
+	return NULL;
+}
+
+void utcp_nic_backend_names(char *buf, size_t len)
 {
 	size_t off = 0;
+	if (len == 0)
+		return;
 	buf[0] = '\0';
 	for (size_t i = 0; i < NB_BACKENDS && off < len; i++) {
 		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", backends[i].name);
@@ -161,7 +209,7 @@ struct utcp_nic *utcp_nic_open(const struct utcp_config *cfg, const struct utcp_
 	const struct utcp_nic_backend *be = utcp_nic_backend_find(cfg->io);
 
 	if (be == NULL) {
-		known_names(names, sizeof(names));
+		utcp_nic_backend_names(names, sizeof(names));
 		if (cfg->io[0] == '\0')
 			set_err(err, errlen, "io is not set (known backends: %s)", names);
 		else

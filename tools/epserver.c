@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base/args.h"
 #include "tools/apprun.h"
 #include "tools/apps.h"
 
@@ -42,17 +43,6 @@ static int bad(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (see epserver -h)\n");
 	return EXIT_USAGE;
-}
-
-static int parse_int(const char *s, long min, long max, int *out)
-{
-	char *e;
-	errno = 0;
-	long v = strtol(s, &e, 10);
-	if (*s == '\0' || *e != '\0' || errno != 0 || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
 }
 
 static int read_file(const char *path, struct http_file *f)
@@ -150,15 +140,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'p': a->www = optarg; break;
 		case 'f': a->conf = optarg; break;
 		case 'N':
-			if (parse_int(optarg, 1, UTCP_MAX_CORES, &a->cores) < 0)
+			if (utcp_parse_int(optarg, 1, UTCP_MAX_CORES, &a->cores) < 0)
 				return bad("-N %s: want 1 to 16 cores", optarg);
 			break;
 		case 'b':
-			if (parse_int(optarg, 1, 16777216, &a->backlog) < 0)
+			if (utcp_parse_int(optarg, 1, 16777216, &a->backlog) < 0)
 				return bad("-b %s: want a backlog of at least 1", optarg);
 			break;
 		case 'P':
-			if (parse_int(optarg, 1, 65535, &a->port) < 0)
+			if (utcp_parse_int(optarg, 1, 65535, &a->port) < 0)
 				return bad("-P %s: want a port from 1 to 65535", optarg);
 			break;
 		case 'c': return bad("-c %s: multi-process mode is not supported", optarg);

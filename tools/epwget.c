@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base/args.h"
 #include "tools/apprun.h"
 #include "tools/apps.h"
 
@@ -50,19 +51,6 @@ static int bad(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *e;
-	errno = 0;
-	if (*s == '-' || *s == '\0')
-		return -1;
-	unsigned long long v = strtoull(s, &e, 10);
-	if (*e != '\0' || errno != 0 || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* HOST[:PORT][/path] */
 static int parse_target(const char *t, struct epwget_opts *o)
 {
@@ -78,7 +66,7 @@ static int parse_target(const char *t, struct epwget_opts *o)
 	char *colon = strchr(host, ':');
 	if (colon != NULL) {
 		*colon = '\0';
-		if (parse_u64(colon + 1, 1, 65535, &port) < 0)
+		if (utcp_parse_u64(colon + 1, 10, 1, 65535, &port) < 0)
 			return -1;
 	}
 	if (inet_pton(AF_INET, host, &o->daddr) != 1)
@@ -121,17 +109,17 @@ static int parse_args(int argc, char **argv, struct args *a, struct epwget_opts 
 		switch (c) {
 		case 'f': a->conf = optarg; break;
 		case 'N':
-			if (parse_u64(optarg, 1, UTCP_MAX_CORES, &a->cores) < 0)
+			if (utcp_parse_u64(optarg, 10, 1, UTCP_MAX_CORES, &a->cores) < 0)
 				return bad("-N %s: want 1 to 16 cores", optarg);
 			break;
 		case 'c':
-			if (parse_u64(optarg, 1, 1000000, &a->conc) < 0)
+			if (utcp_parse_u64(optarg, 10, 1, 1000000, &a->conc) < 0)
 				return bad("-c %s: want 1 to 1000000 connections", optarg);
 			break;
 		case 'o': o->outfile = optarg; break;
 		case 'k': o->keepalive = 1; break;
 		case 't':
-			if (parse_u64(optarg, 1, 86400, &a->secs) < 0)
+			if (utcp_parse_u64(optarg, 10, 1, 86400, &a->secs) < 0)
 				return bad("-t %s: want 1 to 86400 seconds", optarg);
 			break;
 		case 'e': a->expect = optarg; break;
@@ -147,7 +135,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct epwget_opts 
 	if (parse_target(argv[optind], o) < 0)
 		return bad("'%s': want an IPv4 address, optionally :PORT and /path",
 			   argv[optind]);
-	if (parse_u64(argv[optind + 1], 1, UINT64_MAX / 2, &o->requests) < 0)
+	if (utcp_parse_u64(argv[optind + 1], 10, 1, UINT64_MAX / 2, &o->requests) < 0)
 		return bad("REQUESTS '%s': want a number of at least 1", argv[optind + 1]);
 	if (a->conf == NULL)
 		return bad("%s", "-f CONF is required");

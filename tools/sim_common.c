@@ -106,49 +106,6 @@ int parse_rate(const char *s, uint64_t *out)
 	return -1;
 }
 
-/* "0.1" or "10%", in [0, 1]. */
-int parse_prob(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(v))
-		return -1;
-	if (strcmp(end, "%") == 0)
-		v /= 100.0;
-	else if (*end != '\0')
-		return -1;
-	if (v < 0 || v > 1)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* A plain number >= min. */
-int parse_double_min(const char *s, double min, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v < min)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (*s == '-' || *s == '\0')
-		return -1;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (*end != '\0' || errno != 0 || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* "4M", "64k", "1000": a byte count (k, M, G are powers of 1024). */
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/base/args.h"
 #include "tools/bench/bench.h"
 #include "tools/bench/report.h"
 
@@ -65,15 +67,10 @@ static int parse_workloads(const char *s, int *want)
 	return 0;
 }
 
+/* A number >= min (core/base/args.h). */
 static int parse_num(const char *s, double min, double *out)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v < min)
-		return -1;
-	*out = v;
-	return 0;
+	return utcp_parse_double(s, min, HUGE_VAL, out) == 0 ? 0 : -1;
 }
 
 static void default_specs(struct bench_opts *o)

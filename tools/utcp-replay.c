@@ -31,6 +31,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/base/args.h"
 #include "sim/replay.h"
 
 #define EXIT_USAGE 2
@@ -43,20 +44,18 @@ static int usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static int parse_prob(const char *s, double *out)
+/* "A-B", A <= B, each decimal (core/base/args.h). */
+static int parse_seed_range(const char *s, uint64_t *first, uint64_t *last)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v))
+	char buf[32];
+	const char *dash = strchr(s, '-');
+	if (dash == NULL || (size_t)(dash - s) >= sizeof(buf))
 		return -1;
-	if (strcmp(end, "%") == 0)
-		v /= 100;
-	else if (*end)
+	memcpy(buf, s, (size_t)(dash - s));
+	buf[dash - s] = '\0';
+	if (utcp_parse_u64(buf, 10, 0, UINT64_MAX, first) != 0 ||
+	    utcp_parse_u64(dash + 1, 10, *first, UINT64_MAX, last) != 0)
 		return -1;
-	if (v < 0 || v > 1)
-		return -1;
-	*out = v;
 	return 0;
 }
 
@@ -103,7 +102,6 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 {
 	struct utcp_fault_params *f = &c->o.link.fault;
 	double d;
-	char *end;
 	switch (ch) {
 	case 's':
 		if (strcmp(arg, "client") && strcmp(arg, "server"))
@@ -116,18 +114,14 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 		c->o.pace = strcmp(arg, "time") == 0 ? REPLAY_PACE_TIME : REPLAY_PACE_REACT;
 		return 0;
 	case 'S':
-		errno = 0;
-		c->o.seed = strtoull(arg, &end, 10);
+		if (utcp_parse_u64(arg, 10, 0, UINT64_MAX, &c->o.seed) != 0)
+			return usage("--seed: a number, not '%s'", arg);
 		c->last_seed = c->o.seed;
-		return *end || end == arg || errno ? usage("--seed: a number, not '%s'", arg) : 0;
+		return 0;
 	case 'A':
-		errno = 0;
-		c->o.seed = strtoull(arg, &end, 10);
-		if (*end != '-' || end == arg || errno)
+		if (parse_seed_range(arg, &c->o.seed, &c->last_seed) < 0)
 			return usage("--seeds: A-B, not '%s'", arg);
-		c->last_seed = strtoull(end + 1, &end, 10);
-		return *end || errno || c->last_seed < c->o.seed ? usage("--seeds: A-B, not '%s'", arg)
-								 : 0;
+		return 0;
 	case 'd':
 		if (strcmp(arg, "auto") == 0) {
 			c->o.latency = REPLAY_LATENCY_AUTO;
@@ -140,12 +134,11 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 		c->impaired |= ch == 'j' && f->jitter > 0;
 		return 0;
 	case 'n':
-		if (parse_prob(arg, &d) < 0 && (strtod(arg, &end) < 1 || *end))
+		if (utcp_parse_double(arg, 1.0, HUGE_VAL, &f->burst_len) != 0)
 			return usage("--burst-len: a number >= 1, not '%s'", arg);
-		f->burst_len = strtod(arg, NULL);
 		return 0;
 	default:
-		if (parse_prob(arg, &d) < 0)
+		if (utcp_parse_prob(arg, &d) != 0)
 			return usage("a probability (0.05 or 5%%), not '%s'", arg);
 		*(ch == 'l' ? &f->loss : ch == 'b' ? &f->burst_loss : ch == 'r' ? &f->reorder
 			: ch == 'D' ? &f->dup : &f->corrupt) = d;

@@ -13,10 +13,12 @@
 #define UTCP_TOOLS_SIM_H
 
 #include <getopt.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <utcp/utcp.h>
 
+#include "core/base/args.h"
 #include "sim/sim.h"
 
 #define EXIT_USAGE 2
@@ -81,9 +83,21 @@ const char *opt_name(const struct option *opts, int c);
 
 int parse_time(const char *s, utcp_time_t *out);
 int parse_rate(const char *s, uint64_t *out);
-int parse_prob(const char *s, double *out);
-int parse_double_min(const char *s, double min, double *out);
-int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Numbers (core/base/args.h): 0, or -1 when not a number within range. */
+static inline int parse_prob(const char *s, double *out)
+{
+	return utcp_parse_prob(s, out) == 0 ? 0 : -1;
+}
+/* A number >= min. */
+static inline int parse_double_min(const char *s, double min, double *out)
+{
+	return utcp_parse_double(s, min, HUGE_VAL, out) == 0 ? 0 : -1;
+}
+/* Decimal, or hexadecimal after 0x. */
+static inline int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	return utcp_parse_u64(s, 0, min, max, out) == 0 ? 0 : -1;
+}
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_seeds(const char *s, uint64_t *first, uint64_t *last);
 const char *fmt_dur(char *buf, size_t len, utcp_time_t ns);

@@ -242,6 +242,43 @@ struct utcp_nic_backend {
 
 const struct utcp_nic_backend *utcp_nic_backend_find(const char *name);
 const struct utcp_nic_backend *utcp_nic_backends(size_t *count);
+/* Their names for a message: "sim, tap, dpdk, psio" (truncated to len). */
+void utcp_nic_backend_names(char *buf, size_t len);
+
+/*
+ * Configuration keys a backend or middleware owns (tap_name, dpdk_args,
+ * psio_dev, pcap, fault_loss, ...).  Each lists its keys in a table of
+ * struct utcp_config_key; the registry gathers the tables, and the config
+ * parser (setup/config.c) reads a key it does not know itself through them,
+ * with the same checks and messages as its own keys.  An entry says where
+ * the value goes and what it may be; the parsing is the config parser's.
+ */
+enum utcp_config_key_type {
+	UTCP_KEY_INT,        /* int: a decimal integer in min..max */
+	UTCP_KEY_STR,        /* char[max]: at most max - 1 characters */
+	UTCP_KEY_ARGS,       /* as STR, and it must split into words (shell quoting) */
+	UTCP_KEY_DOUBLE,     /* double: a finite number in min..max */
+	UTCP_KEY_USEC,       /* utcp_time_t: integer microseconds in min..max, stored in ns */
+	UTCP_KEY_U64,        /* uint64_t: decimal, or hexadecimal after 0x */
+};
+
+struct utcp_config_key {
+	const char *name;              /* as written in utcp.conf */
+	enum utcp_config_key_type type;
+	size_t off;                    /* the field: offsetof(struct utcp_config, ...) */
+	long min, max;                 /* numbers: the range; STR, ARGS: the field's size */
+	int enables;                   /* 1: setting the key also sets the int at enable_off to 1 */
+	size_t enable_off;
+};
+
+/* Most keys all the tables together may hold (the registry checks it). */
+#define UTCP_NIC_MAX_CONFIG_KEYS 32
+
+/* The key `name` from the tables, with *index its place among all their keys
+ * (0 <= *index < UTCP_NIC_MAX_CONFIG_KEYS); NULL if no table has it. */
+const struct utcp_config_key *utcp_nic_config_key_find(const char *name, int *index);
+/* The key at `index` in the same order, NULL past the last: to walk them. */
+const struct utcp_config_key *utcp_nic_config_key_at(int index);
 
 /* Open the backend named by cfg->io for one port, wrapped in the middleware the
  * config asks for (fault injection, then pcap capture on top, so the capture

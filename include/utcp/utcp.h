@@ -96,7 +96,7 @@ struct utcp_config {
 	/* accepted for mTCP compatibility, not used by utcp */
 	uint64_t core_mask;
 	int num_mem_ch;
-	unsigned set_keys;       /* keys given explicitly (private to core/base/config.c) */
+	unsigned set_keys;       /* keys given explicitly (private to setup/config.c) */
 };
 
 void utcp_config_defaults(struct utcp_config *cfg);

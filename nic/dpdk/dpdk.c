@@ -485,11 +485,9 @@ static int find_port(const char *name, uint16_t *port_id)
 	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
 		return 0;
 	const char *digits = strncmp(name, "dpdk", 4) == 0 ? name + 4 : name;
-	char *end;
-	if (*digits < '0' || *digits > '9')
-		return -1;
-	unsigned long id = strtoul(digits, &end, 10);
-	if (*end != '\0' || id >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port((uint16_t)id))
+	uint64_t id;
+	if (utcp_parse_u64(digits, 10, 0, RTE_MAX_ETHPORTS - 1, &id) != 0 ||
+	    !rte_eth_dev_is_valid_port((uint16_t)id))
 		return -1;
 	*port_id = (uint16_t)id;
 	return 0;

@@ -1,7 +1,8 @@
 # nic/dpdk: the DPDK backend, built when configure finds libdpdk (HAVE_DPDK).
 # DPDK's cflags (-march=corei7, -include rte_config.h) go on this backend's
 # objects only: it is a convenience library of its own.
-libutcp_la_SOURCES += nic/dpdk/dpdk.h
+# Its config keys are known to every build.
+libutcp_la_SOURCES += nic/dpdk/dpdk.h nic/dpdk/keys.c
 if HAVE_DPDK
 noinst_LTLIBRARIES += libutcp_dpdk.la
 libutcp_dpdk_la_SOURCES = nic/dpdk/dpdk.c nic/dpdk/dpdk.h nic/dpdk/gate.c nic/dpdk/gate.h

@@ -34,14 +34,18 @@
  * frames, same times => same result.
  */
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utcp/nic.h>
+#include <utcp/utcp.h>
 
 #include "core/wire/wire.h"
 #include "nic/mw/impair.h"
+#include "nic/mw/mw.h"
+#include "core/base/args.h"
 #include "core/base/hash.h"
 
 #define FAULT_LINE_MAX 1024u  /* frames one line may hold */
@@ -445,54 +449,31 @@ int utcp_fault_get_stats(struct utcp_nic *nic, struct utcp_fault_stats *st)
 
 /* ---- configuration ----------------------------------------------------- */
 
-/* A number, optionally followed by '%' when pct_ok; the whole string. */
-static int parse_num(const char *s, int pct_ok, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno != 0 || v != v)
-		return -1;
-	if (pct_ok && *end == '%') {
-		v /= 100.0;
-		end++;
-	}
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (*end != '\0')
-		return -1;
-	*out = v;
-	return 0;
-}
+#define FAULT_KEY(name, type, field, min, max)                                        \
+	{ name, type, offsetof(struct utcp_config, field), min, max, 1,               \
+	  offsetof(struct utcp_config, fault_enabled) }
 
-static int parse_prob(const char *s, double *out)
-{
-	double v;
-	if (parse_num(s, 1, &v) != 0 || v < 0.0 || v > 1.0)
-		return -1;
-	*out = v;
-	return 0;
-}
+/* utcp.conf: probabilities in 0..1, a mean burst length >= 1, whole
+ * microseconds of delay; any of them turns fault injection on. */
+const struct utcp_config_key utcp_fault_keys[UTCP_FAULT_NB_KEYS] = {
+	FAULT_KEY("fault_loss", UTCP_KEY_DOUBLE, fault.loss, 0, 1),
+	FAULT_KEY("fault_burst_loss", UTCP_KEY_DOUBLE, fault.burst_loss, 0, 1),
+	FAULT_KEY("fault_burst_len", UTCP_KEY_DOUBLE, fault.burst_len, 1, 1000000),
+	FAULT_KEY("fault_reorder", UTCP_KEY_DOUBLE, fault.reorder, 0, 1),
+	FAULT_KEY("fault_dup", UTCP_KEY_DOUBLE, fault.dup, 0, 1),
+	FAULT_KEY("fault_corrupt", UTCP_KEY_DOUBLE, fault.corrupt, 0, 1),
+	FAULT_KEY("fault_delay_us", UTCP_KEY_USEC, fault.delay, 0, 60000000),
+	FAULT_KEY("fault_jitter_us", UTCP_KEY_USEC, fault.jitter, 0, 60000000),
+	FAULT_KEY("fault_seed", UTCP_KEY_U64, fault.seed, 0, 0),
+};
 
+/* Microseconds, fractions allowed, into ns. */
 static int parse_usec(const char *s, utcp_time_t *out)
 {
 	double v;
-	if (parse_num(s, 0, &v) != 0 || v < 0.0 || v > 1e12)
+	if (utcp_parse_double(s, 0.0, 1e12, &v) != 0)
 		return -1;
 	*out = (utcp_time_t)(v * (double)UTCP_NSEC_PER_USEC + 0.5);
-	return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (*s == '-')
-		return -1;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (end == s || errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
 	return 0;
 }
 
@@ -503,8 +484,9 @@ static int parse_u64(const char *s, uint64_t *out)
  *   delay_us, jitter_us                       microseconds (fractions allowed)
  *   seed                                      integer (0x... accepted)
  *   rx, tx                                    0/1: impair only that direction
- * Keys may carry the "fault_" prefix they have in utcp.conf.  Returns 0, or -1 with errno ENOENT (unknown key) or EINVAL (bad value, in
- * which case *fp is unchanged).
+ * Numbers as core/base/args.h reads them.  Keys may carry the "fault_"
+ * prefix they have in utcp.conf.  Returns 0, or -1 with errno ENOENT
+ * (unknown key) or EINVAL (bad value, in which case *fp is unchanged).
  */
 int utcp_fault_parse(struct utcp_fault_params *fp, const char *key, const char *value)
 {
@@ -520,37 +502,33 @@ int utcp_fault_parse(struct utcp_fault_params *fp, const char *key, const char *
 	};
 	int rc = -1;
 	uint64_t u;
-	double d;
 
 	if (strncmp(key, "fault_", 6) == 0) /* as spelled in utcp.conf */
 		key += 6;
 	for (size_t i = 0; i < sizeof(probs) / sizeof(probs[0]); i++)
 		if (strcmp(key, probs[i].key) == 0) {
-			rc = parse_prob(value, (double *)((char *)fp + probs[i].off));
+			rc = utcp_parse_prob(value, (double *)((char *)fp + probs[i].off));
 			goto done;
 		}
 	if (strcmp(key, "burst_len") == 0) {
-		if ((rc = parse_num(value, 0, &d)) == 0 && !(d >= 1.0))
-			rc = -1;
-		if (rc == 0)
-			fp->burst_len = d;
+		rc = utcp_parse_double(value, 1.0, HUGE_VAL, &fp->burst_len);
 	} else if (strcmp(key, "delay_us") == 0) {
 		rc = parse_usec(value, &fp->delay);
 	} else if (strcmp(key, "jitter_us") == 0) {
 		rc = parse_usec(value, &fp->jitter);
 	} else if (strcmp(key, "seed") == 0) {
-		rc = parse_u64(value, &fp->seed);
+		rc = utcp_parse_u64(value, 0, 0, UINT64_MAX, &fp->seed);
 	} else if (strcmp(key, "rx") == 0 || strcmp(key, "tx") == 0) {
-		if ((rc = parse_u64(value, &u)) == 0 && u > 1)
-			rc = -1;
-		if (rc == 0)
+		if ((rc = utcp_parse_u64(value, 0, 0, 1, &u)) == 0)
 			*(key[0] == 'r' ? &fp->rx : &fp->tx) = (int)u;
 	} else {
 		errno = ENOENT;
 		return -1;
 	}
 done:
-	if (rc != 0)
+	if (rc != 0) {
 		errno = EINVAL;
-	return rc;
+		return -1;
+	}
+	return 0;
 }

@@ -1,7 +1,7 @@
 # nic/mw: middleware that wraps any NIC (pcap capture, fault injection) and
 # the impairment decisions it shares with the simulator's links.
 libutcp_la_SOURCES += nic/mw/impair.c nic/mw/impair.h
-libutcp_la_SOURCES += nic/mw/pcap.c nic/mw/fault.c
+libutcp_la_SOURCES += nic/mw/pcap.c nic/mw/fault.c nic/mw/mw.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_pcap tests/unit/test_fault tests/unit/test_registry

@@ -21,12 +21,26 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <utcp/nic.h>
+#include <utcp/utcp.h>
+
+#include "nic/mw/mw.h"
+
+/* utcp.conf: pcap (the file; with several ports each gets its own, see
+ * nic/registry.c) and pcap_snaplen (0: 65535). */
+const struct utcp_config_key utcp_pcap_keys[UTCP_PCAP_NB_KEYS] = {
+	{ "pcap", UTCP_KEY_STR, offsetof(struct utcp_config, pcap), 0,
+	  sizeof(((struct utcp_config *)0)->pcap), 0, 0 },
+	{ "pcap_snaplen", UTCP_KEY_INT, offsetof(struct utcp_config, pcap_snaplen), 0, 262144, 0, 0 },
+};
+_Static_assert(sizeof(((struct utcp_config *)0)->pcap_snaplen) == sizeof(int),
+	       "pcap_snaplen is set as an int");
 
 /* Bytes of a record header in the file (ts_sec, ts_frac, caplen, len). */
 #define PCAP_REC_HDR 16

@@ -1,6 +1,7 @@
 # nic/psio: the PacketShader I/O engine backend, built into libutcp with
 # --with-psio=DIR (an io_engine tree: DIR/include/ps.h, DIR/lib/libps).
-libutcp_la_SOURCES += nic/psio/psio.h
+# Its config keys are known to every build.
+libutcp_la_SOURCES += nic/psio/psio.h nic/psio/keys.c
 if HAVE_PSIO
 noinst_LTLIBRARIES += libutcp_psio.la
 libutcp_psio_la_SOURCES = nic/psio/psio.c

@@ -43,6 +43,11 @@
 
 #include <utcp/nic.h>
 
+/* Its utcp.conf keys: psio_dev (nic/psio/keys.c, built with or without
+ * the engine so that any build reads a PSIO machine's config). */
+#define UTCP_PSIO_NB_KEYS 1
+extern const struct utcp_config_key utcp_psio_keys[UTCP_PSIO_NB_KEYS];
+
 struct utcp_nic *utcp_psio_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
 				uint16_t nb_queues, char *err, size_t errlen);
 

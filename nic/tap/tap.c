@@ -36,6 +36,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,13 @@ static void tap_mac(const char *name, uint8_t mac[UTCP_ETH_ALEN])
 	for (int i = 1; i < UTCP_ETH_ALEN; i++)
 		mac[i] = (uint8_t)(h >> (8 * i));
 }
+
+/* utcp.conf: tap_name (one port's device, at most IFNAMSIZ - 1 characters)
+ * and tap_vnet_hdr (checksum offload, 0 or 1). */
+const struct utcp_config_key utcp_tap_keys[UTCP_TAP_NB_KEYS] = {
+	{ "tap_name", UTCP_KEY_STR, offsetof(struct utcp_config, tap_name), 0, IFNAMSIZ, 0, 0 },
+	{ "tap_vnet_hdr", UTCP_KEY_INT, offsetof(struct utcp_config, tap_vnet_hdr), 0, 1, 0, 0 },
+};
 
 /* One port: cfg->tap_name (default utcp0).  Several ports: each port's name
  * is its own tap device. */

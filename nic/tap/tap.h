@@ -11,6 +11,10 @@
 
 #include <utcp/nic.h>
 
+/* Its utcp.conf keys: tap_name, tap_vnet_hdr (listed by the registry). */
+#define UTCP_TAP_NB_KEYS 2
+extern const struct utcp_config_key utcp_tap_keys[UTCP_TAP_NB_KEYS];
+
 struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
 			       uint16_t nb_queues, char *err, size_t errlen);
 

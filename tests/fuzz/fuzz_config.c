@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_config.c - fuzz target: the configuration parser
- * (core/base/config.c): utcp.conf, arp.conf, route.conf, then the cross-key
+ * (setup/config.c): utcp.conf, arp.conf, route.conf, then the cross-key
  * checks of utcp_config_finish.
  *
  * Input: the three files separated by NUL bytes (utcp.conf NUL arp.conf NUL

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_config.c - utcp.conf, arp.conf, route.conf (core/base/config.c).
+ * tests/unit/test_config.c - utcp.conf, arp.conf, route.conf (setup/config.c).
  *
  * Each test writes small files into a fresh temporary directory, loads them
  * and asserts either the parsed struct or the exact error message, with its

@@ -191,6 +191,43 @@ START_TEST(test_clock_and_entropy)
 }
 END_TEST
 
+/* The backends' and middleware's key tables: every key found by name at its
+ * own index, indexes within the bound, names unique, nothing past the end;
+ * and the config parser reads them (fault_* turn fault injection on). */
+START_TEST(test_config_key_tables)
+{
+	static const char *const owned[] = { "tap_name", "tap_vnet_hdr", "dpdk_args", "psio_dev",
+					      "pcap", "pcap_snaplen", "fault_loss", "fault_seed" };
+	const struct utcp_config_key *k;
+	int n = 0, idx = -1;
+	for (; (k = utcp_nic_config_key_at(n)) != NULL; n++) {
+		ck_assert_ptr_eq(utcp_nic_config_key_find(k->name, &idx), k);
+		ck_assert_int_eq(idx, n);
+	}
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, UTCP_NIC_MAX_CONFIG_KEYS);
+	ck_assert_ptr_null(utcp_nic_config_key_at(-1));
+	ck_assert_ptr_null(utcp_nic_config_key_find("io", &idx));
+	ck_assert_ptr_null(utcp_nic_config_key_find(NULL, &idx));
+	for (unsigned i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		ck_assert_msg(utcp_nic_config_key_find(owned[i], NULL) != NULL, "%s", owned[i]);
+
+	struct utcp_config cfg;
+	char err[256];
+	utcp_config_defaults(&cfg);
+	ck_assert_int_eq(cfg.fault_enabled, 0);
+	ck_assert_int_eq(utcp_config_set(&cfg, "fault_seed", "0x10", err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.fault_enabled, 1);
+	ck_assert_uint_eq(cfg.fault.seed, 16);
+	ck_assert_int_eq(utcp_config_set(&cfg, "tap_vnet_hdr", "0", err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.tap_vnet_hdr, 0);
+
+	char names[64];
+	utcp_nic_backend_names(names, sizeof(names));
+	ck_assert_str_eq(names, "sim, tap, dpdk, psio");
+}
+END_TEST
+
 static Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -205,6 +242,7 @@ static Suite *registry_suite(void)
 	tcase_add_test(tc, test_open_wraps_fault_then_pcap_per_port);
 	tcase_add_test(tc, test_bad_pcap_path_fails_and_closes_backend);
 	tcase_add_test(tc, test_clock_and_entropy);
+	tcase_add_test(tc, test_config_key_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,10 +1,13 @@
 /*
- * core/base/config.c - utcp.conf, arp.conf and route.conf.
+ * setup/config.c - utcp.conf, arp.conf and route.conf.
  *
  * Call order:
  *   utcp_config_defaults(cfg)
  *   -> utcp_config_load(cfg, "utcp.conf")    every `key = value` line through
- *        the key table below, then the static ARP table and routes
+ *        the key table below, or, for a key of a backend or middleware
+ *        (tap_*, dpdk_args, psio_dev, pcap*, fault_*), through the table it
+ *        exports (utcp_nic_config_key_find, utcp/nic.h), then the static
+ *        ARP table and routes
  *        (arp_file / route_file, else config/arp.conf and config/route.conf
  *        next to utcp.conf, when they exist)
  *   -> utcp_config_set(cfg, key, value)      command-line overrides, if any
@@ -31,7 +34,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -87,52 +89,7 @@ static int fail(const struct cfg_err *e, const char *fmt, ...)
 	return -1;
 }
 
-/* ---- value parsers (strict: the whole string, nothing around it) ------- */
-
-static int parse_long(const char *v, long *out)
-{
-	char *end;
-	if (*v == '\0' || isspace((unsigned char)*v))
-		return -1;
-	errno = 0;
-	long x = strtol(v, &end, 10);
-	if (*end != '\0')
-		return -1;
-	if (errno == ERANGE)
-		x = x < 0 ? LONG_MIN : LONG_MAX; /* reported as out of range */
-	*out = x;
-	return 0;
-}
-
-/* Decimal, or hexadecimal with 0x (or always hex when base16). */
-static int parse_u64(const char *v, int base16, uint64_t *out)
-{
-	char *end;
-	int base = base16 ? 16 : 10;
-	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
-		base = 16;
-	if (!isxdigit((unsigned char)*v))
-		return -1;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, base);
-	if (*end != '\0' || errno == ERANGE)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int parse_double(const char *v, double *out)
-{
-	char *end;
-	if (*v == '\0' || isspace((unsigned char)*v))
-		return -1;
-	errno = 0;
-	double x = strtod(v, &end);
-	if (*end != '\0' || errno == ERANGE || !isfinite(x))
-		return -1;
-	*out = x;
-	return 0;
-}
+/* ---- value parsers (numbers: core/base/args.h) -------------------------- */
 
 /* A.B.C.D, each part 0..255 in decimal, into network byte order. */
 static int parse_ip(const char *v, uint32_t *out)
@@ -185,7 +142,7 @@ static int parse_net(const char *v, uint32_t *ip, uint8_t *prefix, int dflt)
 		return 0;
 	}
 	long p;
-	if (!isdigit((unsigned char)slash[1]) || parse_long(slash + 1, &p) < 0 || p < 0 || p > 32)
+	if (!isdigit((unsigned char)slash[1]) || utcp_parse_long(slash + 1, 0, 32, &p) != 0)
 		return NET_BAD_PREFIX;
 	*prefix = (uint8_t)p;
 	return 0;
@@ -232,9 +189,10 @@ static int set_int(struct utcp_config *cfg, const struct key_def *k, int port, c
 {
 	long x;
 	(void)port;
-	if (parse_long(v, &x) < 0)
+	int rc = utcp_parse_long(v, k->min, k->max, &x);
+	if (rc == UTCP_NUM_SYNTAX)
 		return fail(e, "'%s' is not an integer", v);
-	if (x < k->min || x > k->max)
+	if (rc == UTCP_NUM_RANGE)
 		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
 	*AT(cfg, k, int) = (int)x;
 	return 0;
@@ -268,7 +226,7 @@ static int set_str(struct utcp_config *cfg, const struct key_def *k, int port, c
 	return 0;
 }
 
-/* dpdk_args: an EAL command line; it must split into words (args.h). */
+/* UTCP_KEY_ARGS (dpdk_args): a command line; it must split into words. */
 static int set_args(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
 		    const struct cfg_err *e)
 {
@@ -280,7 +238,6 @@ static int set_args(struct utcp_config *cfg, const struct key_def *k, int port, 
 	return set_str(cfg, k, port, v, e);
 }
 
-static const char *const io_names[] = { "sim", "tap", "dpdk", "psio", NULL };
 static const char *const cc_names[] = { "cubic", "newreno", NULL };
 
 static int in_list(const char *v, const char *const *names)
@@ -291,11 +248,22 @@ static int in_list(const char *v, const char *const *names)
 	return 0;
 }
 
+/* Whether the registry has a backend named `io`; if not, its names
+ * ("sim, tap, dpdk, psio") are written to `names`. */
+static int known_io(const char *io, char *names, size_t len)
+{
+	if (utcp_nic_backend_find(io) != NULL)
+		return 1;
+	utcp_nic_backend_names(names, len);
+	return 0;
+}
+
 static int set_io(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
 		  const struct cfg_err *e)
 {
-	if (!in_list(v, io_names))
-		return fail(e, "'%s' is not one of sim, tap, dpdk, psio", v);
+	char names[128];
+	if (!known_io(v, names, sizeof(names)))
+		return fail(e, "'%s' is not one of %s", v, names);
 	return set_str(cfg, k, port, v, e);
 }
 
@@ -312,7 +280,7 @@ static int set_seed(struct utcp_config *cfg, const struct key_def *k, int port, 
 {
 	(void)k;
 	(void)port;
-	if (parse_u64(v, 0, &cfg->seed) < 0)
+	if (utcp_parse_u64(v, 0, 0, UINT64_MAX, &cfg->seed) != 0)
 		return fail(e, "'%s' is not an unsigned 64-bit integer", v);
 	cfg->has_seed = 1;
 	return 0;
@@ -324,7 +292,7 @@ static int set_core_mask(struct utcp_config *cfg, const struct key_def *k, int p
 	uint64_t m;
 	(void)k;
 	(void)port;
-	if (parse_u64(v, 1, &m) < 0)
+	if (utcp_parse_u64(v, 16, 0, UINT64_MAX, &m) != 0)
 		return fail(e, "'%s' is not a hexadecimal CPU mask", v);
 	if (m == 0)
 		return fail(e, "the CPU mask is empty");
@@ -332,43 +300,43 @@ static int set_core_mask(struct utcp_config *cfg, const struct key_def *k, int p
 	return 0;
 }
 
-/* fault_*: probabilities in [0, 1], a burst length >= 1, delays in us. */
-static int set_fault_double(struct utcp_config *cfg, const struct key_def *k, int port,
-			    const char *v, const struct cfg_err *e)
+/* A double in min..max (UTCP_KEY_DOUBLE). */
+static int set_double(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
+		      const struct cfg_err *e)
 {
 	double x;
 	(void)port;
-	if (parse_double(v, &x) < 0)
+	int rc = utcp_parse_double(v, (double)k->min, (double)k->max, &x);
+	if (rc == UTCP_NUM_SYNTAX)
 		return fail(e, "'%s' is not a number", v);
-	if (x < (double)k->min || x > (double)k->max)
+	if (rc == UTCP_NUM_RANGE)
 		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
 	*AT(cfg, k, double) = x;
-	cfg->fault_enabled = 1;
 	return 0;
 }
 
-static int set_fault_us(struct utcp_config *cfg, const struct key_def *k, int port,
-			const char *v, const struct cfg_err *e)
+/* Whole microseconds in min..max, stored in ns (UTCP_KEY_USEC). */
+static int set_usec(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
+		    const struct cfg_err *e)
 {
 	long x;
 	(void)port;
-	if (parse_long(v, &x) < 0)
+	int rc = utcp_parse_long(v, k->min, k->max, &x);
+	if (rc == UTCP_NUM_SYNTAX)
 		return fail(e, "'%s' is not an integer", v);
-	if (x < k->min || x > k->max)
+	if (rc == UTCP_NUM_RANGE)
 		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
 	*AT(cfg, k, utcp_time_t) = (utcp_time_t)x * UTCP_NSEC_PER_USEC;
-	cfg->fault_enabled = 1;
 	return 0;
 }
 
-static int set_fault_seed(struct utcp_config *cfg, const struct key_def *k, int port,
-			  const char *v, const struct cfg_err *e)
+/* Any uint64_t, decimal or 0x hexadecimal (UTCP_KEY_U64). */
+static int set_u64(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
+		   const struct cfg_err *e)
 {
-	(void)k;
 	(void)port;
-	if (parse_u64(v, 0, &cfg->fault.seed) < 0)
+	if (utcp_parse_u64(v, 0, 0, UINT64_MAX, AT(cfg, k, uint64_t)) != 0)
 		return fail(e, "'%s' is not an unsigned 64-bit integer", v);
-	cfg->fault_enabled = 1;
 	return 0;
 }
 
@@ -537,21 +505,6 @@ static const struct key_def keys[] = {
 	{ "seed", set_seed, 0, 0, 0 },
 	{ "cc", set_cc, FIELD(cc), 0, sizeof(((struct utcp_config *)0)->cc) },
 	{ "arp_timeout", set_int, FIELD(arp_timeout), 0, 86400 },
-	{ "pcap", set_str, FIELD(pcap), 0, sizeof(((struct utcp_config *)0)->pcap) },
-	{ "pcap_snaplen", set_int, FIELD(pcap_snaplen), 0, 262144 },
-	{ "fault_loss", set_fault_double, FIELD(fault.loss), 0, 1 },
-	{ "fault_burst_loss", set_fault_double, FIELD(fault.burst_loss), 0, 1 },
-	{ "fault_burst_len", set_fault_double, FIELD(fault.burst_len), 1, 1000000 },
-	{ "fault_reorder", set_fault_double, FIELD(fault.reorder), 0, 1 },
-	{ "fault_dup", set_fault_double, FIELD(fault.dup), 0, 1 },
-	{ "fault_corrupt", set_fault_double, FIELD(fault.corrupt), 0, 1 },
-	{ "fault_delay_us", set_fault_us, FIELD(fault.delay), 0, 60000000 },
-	{ "fault_jitter_us", set_fault_us, FIELD(fault.jitter), 0, 60000000 },
-	{ "fault_seed", set_fault_seed, 0, 0, 0 },
-	{ "tap_name", set_str, FIELD(tap_name), 0, 16 /* IFNAMSIZ */ },
-	{ "tap_vnet_hdr", set_int, FIELD(tap_vnet_hdr), 0, 1 },
-	{ "dpdk_args", set_args, FIELD(dpdk_args), 0, sizeof(((struct utcp_config *)0)->dpdk_args) },
-	{ "psio_dev", set_str, FIELD(psio_dev), 0, sizeof(((struct utcp_config *)0)->psio_dev) },
 	{ "arp_file", set_str, FIELD(arp_file), 0, sizeof(((struct utcp_config *)0)->arp_file) },
 	{ "route_file", set_str, FIELD(route_file), 0,
 	  sizeof(((struct utcp_config *)0)->route_file) },
@@ -566,25 +519,32 @@ static const struct key_def port_keys[] = {
 	{ "peer_ip", set_port_addr, PFIELD(peer_ip), 0, 0 },
 };
 #define NB_PORT_KEYS (int)(sizeof(port_keys) / sizeof(port_keys[0]))
-#define NB_KEY_IDS (NB_KEYS + UTCP_MAX_PORTS * NB_PORT_KEYS)
+/* Ids for duplicate detection: this file's keys, the backends' and
+ * middleware's keys (utcp_nic_config_key_find), then the per-port keys. */
+#define NIC_KEY_ID(i) (NB_KEYS + (i))
+#define PORT_KEY_ID(p, a) (NB_KEYS + UTCP_NIC_MAX_CONFIG_KEYS + (p) * NB_PORT_KEYS + (a))
+#define NB_KEY_IDS PORT_KEY_ID(UTCP_MAX_PORTS, 0)
 
-_Static_assert(sizeof(uint32_t) == sizeof(int), "pcap_snaplen is set as an int");
-
-/*
- * Find a key: *def, *port (-1 for a global key) and a unique *id (for
- * duplicate detection).  Errors name the key.
- */
-static int lookup_key(const struct utcp_config *cfg, const char *key, const struct key_def **def,
-		      int *port, int *id, const struct cfg_err *e)
+/* A backend's or middleware's key (utcp/nic.h) as an entry of this file's
+ * tables; its `enables` flag is applied by set_nic_flag(). */
+static void nic_key_def(const struct utcp_config_key *nk, struct key_def *def)
 {
-	for (int i = 0; i < NB_KEYS; i++) {
-		if (strcmp(key, keys[i].name) == 0) {
-			*def = &keys[i];
-			*port = -1;
-			*id = i;
-			return 0;
-		}
-	}
+	static const set_fn by_type[] = {
+		[UTCP_KEY_INT] = set_int,       [UTCP_KEY_STR] = set_str,
+		[UTCP_KEY_ARGS] = set_args,     [UTCP_KEY_DOUBLE] = set_double,
+		[UTCP_KEY_USEC] = set_usec,     [UTCP_KEY_U64] = set_u64,
+	};
+	def->name = nk->name;
+	def->set = by_type[nk->type];
+	def->off = nk->off;
+	def->min = nk->min;
+	def->max = nk->max;
+}
+
+/* `<port>.<key>`: *def, *port and *id, or an error naming the key. */
+static int lookup_port_key(const struct utcp_config *cfg, const char *key, struct key_def *def,
+			   int *port, int *id, const struct cfg_err *e)
+{
 	const char *dot = strrchr(key, '.');
 	if (dot == NULL || dot == key)
 		return fail(e, "unknown key");
@@ -596,16 +556,52 @@ static int lookup_key(const struct utcp_config *cfg, const char *key, const stru
 	int p = find_port(cfg, key, (size_t)(dot - key));
 	if (p < 0)
 		return fail(e, "unknown port '%.*s' (not listed in 'port')", (int)(dot - key), key);
-	*def = &port_keys[a];
+	*def = port_keys[a];
 	*port = p;
-	*id = NB_KEYS + p * NB_PORT_KEYS + a;
+	*id = PORT_KEY_ID(p, a);
 	return 0;
+}
+
+/*
+ * Find a key: this file's own, then the backends' and middleware's (through
+ * the registry), then a per-port one.  *def, *port (-1 for a global key) and
+ * a unique *id (for duplicate detection).  Errors name the key.
+ */
+static int lookup_key(const struct utcp_config *cfg, const char *key, struct key_def *def,
+		      int *port, int *id, const struct cfg_err *e)
+{
+	*port = -1;
+	for (int i = 0; i < NB_KEYS; i++) {
+		if (strcmp(key, keys[i].name) == 0) {
+			*def = keys[i];
+			*id = i;
+			return 0;
+		}
+	}
+	int n;
+	const struct utcp_config_key *nk = utcp_nic_config_key_find(key, &n);
+	if (nk != NULL) {
+		nic_key_def(nk, def);
+		*id = NIC_KEY_ID(n);
+		return 0;
+	}
+	return lookup_port_key(cfg, key, def, port, id, e);
+}
+
+/* After a backend's or middleware's key `id` was set: the int it enables. */
+static void set_nic_flag(struct utcp_config *cfg, int id)
+{
+	if (id < NIC_KEY_ID(0) || id >= NIC_KEY_ID(UTCP_NIC_MAX_CONFIG_KEYS))
+		return;
+	const struct utcp_config_key *nk = utcp_nic_config_key_at(id - NIC_KEY_ID(0));
+	if (nk != NULL && nk->enables)
+		*(int *)((char *)cfg + nk->enable_off) = 1;
 }
 
 static int set_with(struct utcp_config *cfg, const char *key, const char *value,
 		    struct cfg_err *e, int *seen_line)
 {
-	const struct key_def *def = NULL;
+	struct key_def def;
 	int port = -1, id = 0;
 	e->key = key;
 	if (lookup_key(cfg, key, &def, &port, &id, e) < 0)
@@ -617,7 +613,10 @@ static int set_with(struct utcp_config *cfg, const char *key, const char *value,
 	}
 	if (*value == '\0')
 		return fail(e, "missing value");
-	return def->set(cfg, def, port, value, e);
+	if (def.set(cfg, &def, port, value, e) < 0)
+		return -1;
+	set_nic_flag(cfg, id);
+	return 0;
 }
 
 void utcp_config_defaults(struct utcp_config *cfg)
@@ -834,7 +833,10 @@ static int parse_header(char **tok, int ntok, const char *header, int max, long 
 {
 	if (ntok != 2 || strcmp(tok[0], header) != 0)
 		return fail(e, "expected '%s <count>'", header);
-	if (parse_long(tok[1], count) < 0 || *count < 0)
+	int rc = utcp_parse_long(tok[1], 0, LONG_MAX, count);
+	if (rc == UTCP_NUM_RANGE && tok[1][0] != '-')
+		*count = LONG_MAX; /* reported as too many below */
+	else if (rc != UTCP_NUM_OK)
 		return fail(e, "'%s' is not a count", tok[1]);
 	if (*count > max)
 		return fail(e, "%ld entries, at most %d fit", *count, max);
@@ -956,8 +958,19 @@ int utcp_config_load_route(struct utcp_config *cfg, const char *path, char *err,
 
 /* ---- utcp_config_finish ------------------------------------------------- */
 
-/* Every numeric key still in range (the struct may have been filled by code). */
-static int check_ranges(const struct utcp_config *cfg, struct cfg_err *e)
+static int int_in_range(const struct utcp_config *cfg, const struct key_def *k,
+			struct cfg_err *e)
+{
+	int v = *(const int *)((const char *)cfg + k->off);
+	e->key = k->name;
+	if (v < k->min || v > k->max)
+		return fail(e, "%d is out of range (%ld..%ld)", v, k->min, k->max);
+	return 0;
+}
+
+/* Every integer key still in range (the struct may have been filled by code),
+ * this file's and the backends' and middleware's. */
+static int check_int_ranges(const struct utcp_config *cfg, struct cfg_err *e)
 {
 	for (int i = 0; i < NB_KEYS; i++) {
 		const struct key_def *k = &keys[i];
@@ -965,14 +978,27 @@ static int check_ranges(const struct utcp_config *cfg, struct cfg_err *e)
 			continue;
 		if (k->off == FIELD(num_mem_ch) && cfg->num_mem_ch == 0)
 			continue; /* not given */
-		int v = *(const int *)((const char *)cfg + k->off);
-		e->key = k->name;
-		if (v < k->min || v > k->max)
-			return fail(e, "%d is out of range (%ld..%ld)", v, k->min, k->max);
+		if (int_in_range(cfg, k, e) < 0)
+			return -1;
 	}
+	const struct utcp_config_key *nk;
+	for (int i = 0; (nk = utcp_nic_config_key_at(i)) != NULL; i++) {
+		struct key_def k;
+		nic_key_def(nk, &k);
+		if (nk->type == UTCP_KEY_INT && int_in_range(cfg, &k, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_ranges(const struct utcp_config *cfg, struct cfg_err *e)
+{
+	char names[128];
+	if (check_int_ranges(cfg, e) < 0)
+		return -1;
 	e->key = "io";
-	if (!in_list(cfg->io, io_names))
-		return fail(e, "'%s' is not one of sim, tap, dpdk, psio", cfg->io);
+	if (!known_io(cfg->io, names, sizeof(names)))
+		return fail(e, "'%s' is not one of %s", cfg->io, names);
 	e->key = "cc";
 	if (!in_list(cfg->cc, cc_names))
 		return fail(e, "'%s' is not one of cubic, newreno", cfg->cc);
