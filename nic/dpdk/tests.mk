@@ -21,3 +21,7 @@ tests_dpdk_test_dpdk_memif_flap_SOURCES = tests/dpdk/test_dpdk_memif_flap.c
 tests_dpdk_test_dpdk_memif_flap_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
 tests_dpdk_test_dpdk_memif_flap_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tests_dpdk_test_dpdk_memif_flap_LDADD = libutcp.la $(DPDK_LIBS) -lpthread
+
+# tests/dpdk/run_one.sh's lock (one DPDK test at a time), left in the build
+# directory by every DPDK test.
+CLEANFILES += tests/dpdk/.dpdk-test.lock
