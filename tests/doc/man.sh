@@ -5,8 +5,8 @@
 #   - every option a program's usage text prints (its --help or -h) is
 #     described in its page, in the tag of a .TP paragraph, and every option
 #     such a tag describes is in the usage text (-h and --help excepted);
-#   - every key of the key tables in core/base/config.c (keys[], and
-#     port_keys[] as PORT.KEY) starts a .TP tag in utcp.conf(5), and every
+#   - every key of the key tables in setup/config.c (keys[], and
+#     port_keys[] as PORT.KEY) and of the backends' tables under nic/ starts a .TP tag in utcp.conf(5), and every
 #     key-like tag there is in the tables.
 # Exit 0 pass, 1 a check failed, 77 only groff is missing (every other
 # check passed), 99 the test could not run (programs not built, nothing
@@ -159,24 +159,33 @@ done
 
 # ---- every config key is in utcp.conf(5), and nothing else -----------------------
 conf_page="$top_srcdir/doc/utcp.conf.5"
+# The generic keys (setup/config.c: keys[], port_keys[] as PORT.KEY) and
+# every table of keys a backend or middleware owns (const struct
+# utcp_config_key NAME[...] under nic/).
+KEY_SOURCES="$top_srcdir/setup/config.c $(find "$top_srcdir/nic" -name '*.c' | sort)"
+# shellcheck disable=SC2086
 awk '
 	/^static const struct key_def keys\[\] = \{/ { k = 1; next }
 	/^static const struct key_def port_keys\[\] = \{/ { p = 1; next }
+	/^const struct utcp_config_key [a-z0-9_]+\[[A-Z0-9_]*\] = \{/ { k = 1; next }
 	/^\};/ { k = 0; p = 0 }
-	(k || p) && match($0, /\{ "[a-z0-9_]+"/) {
-		print (p ? "port." : "") substr($0, RSTART + 3, RLENGTH - 4)
-	}' "$top_srcdir/core/base/config.c" | sort -u >"$tmp/keys"
-[ "$(wc -l <"$tmp/keys")" -ge 30 ] || hard "fewer than 30 keys found in core/base/config.c"
-grep -q '^port\.' "$tmp/keys" || hard "no per-port key found in core/base/config.c"
+	(k || p) && match($0, /(\{ |_KEY\()"[a-z0-9_]+"/) {
+		e = substr($0, RSTART, RLENGTH)
+		sub(/^[^"]*"/, "", e)
+		sub(/"$/, "", e)
+		print (p ? "port." : "") e
+	}' $KEY_SOURCES | sort -u >"$tmp/keys"
+[ "$(wc -l <"$tmp/keys")" -ge 30 ] || hard "fewer than 30 keys found in setup/config.c and nic/"
+grep -q '^port\.' "$tmp/keys" || hard "no per-port key found in setup/config.c"
 norm "$conf_page" | sed -n 's/^TAG \([^ ]*\).*/\1/p' |
 	grep -E '^(port\.)?[a-z][a-z0-9_]*$' | sort -u >"$tmp/conf.tags"
 while read -r key; do
 	grep -qxe "$key" "$tmp/conf.tags" ||
-		fail "utcp.conf(5) does not describe the key $key (core/base/config.c)"
+		fail "utcp.conf(5) does not describe the key $key (setup/config.c or a key table under nic/)"
 done <"$tmp/keys"
 while read -r key; do
 	grep -qxe "$key" "$tmp/keys" ||
-		fail "utcp.conf(5) describes $key, which core/base/config.c does not have"
+		fail "utcp.conf(5) describes $key, which no key table has"
 done <"$tmp/conf.tags"
 
 [ $failed -eq 0 ] || exit 1
