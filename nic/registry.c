@@ -16,8 +16,9 @@
  * each backend and middleware owns, from the tables they export, for the
  * config parser (setup/config.c).
  *
- * Also here: the real clock and entropy that real backends hand the stack
- * (core/ never reads a clock or calls getrandom itself).
+ * The simulator's NIC lives above nic/ (sim/): its entry opens through a
+ * function the simulator hands over when it makes a world
+ * (utcp_nic_backend_provide), so nothing here calls up into it.
  */
 #include "config.h"
 
@@ -25,9 +26,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
 
@@ -35,11 +33,6 @@
 #include "nic/mw/mw.h"
 #include "nic/psio/psio.h"
 #include "nic/tap/tap.h"
-
-/* nic/sim: a simulated NIC on a wire of its own, for `io = sim`. */
-extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
-					      const struct utcp_port_config *port,
-					      uint16_t nb_queues, char *err, size_t errlen);
 
 #if defined(HAVE_DPDK) && defined(UTCP_DPDK_BACKEND)
 #define DPDK_OPEN utcp_dpdk_open
@@ -59,8 +52,30 @@ extern struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
 		     "(a PacketShader io_engine tree with include/ps.h and lib/libps)"
 #endif
 
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* `io = sim`: the simulator's open function, once a world exists. */
+static utcp_nic_open_fn sim_open;
+
+static struct utcp_nic *open_sim(const struct utcp_config *cfg,
+				 const struct utcp_port_config *port, uint16_t nb_queues,
+				 char *err, size_t errlen)
+{
+	utcp_nic_open_fn fn = __atomic_load_n(&sim_open, __ATOMIC_ACQUIRE);
+
+	if (fn == NULL) {
+		set_err(err, errlen, "io = sim: no simulated world to attach port %s to (sim "
+			"NICs live in a world made by the simulator, e.g. tools/utcp-sim)",
+			port->name);
+		errno = ENODEV;
+		return NULL;
+	}
+	return fn(cfg, port, nb_queues, err, errlen);
+}
+
 static const struct utcp_nic_backend backends[] = {
-	{ "sim", utcp_sim_nic_open_cfg, NULL },
+	{ "sim", open_sim, NULL },
 	{ "tap", utcp_tap_open, NULL },
 	{ "dpdk", DPDK_OPEN, DPDK_MISSING },
 	{ "psio", PSIO_OPEN, PSIO_MISSING },
@@ -83,8 +98,6 @@ _Static_assert(UTCP_TAP_NB_KEYS + UTCP_DPDK_NB_KEYS + UTCP_PSIO_NB_KEYS + UTCP_P
 		       UTCP_FAULT_NB_KEYS <= UTCP_NIC_MAX_CONFIG_KEYS,
 	       "raise UTCP_NIC_MAX_CONFIG_KEYS");
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -239,25 +252,19 @@ struct utcp_nic *utcp_nic_open(const struct utcp_config *cfg, const struct utcp_
 	return nic;
 }
 
-utcp_time_t utcp_nic_monotonic_now(struct utcp_nic *nic)
+int utcp_nic_backend_provide(const char *name, utcp_nic_open_fn open)
 {
-	struct timespec ts;
-	(void)nic;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (utcp_time_t)ts.tv_sec * UTCP_NSEC_PER_SEC + (utcp_time_t)ts.tv_nsec;
-}
+	utcp_nic_open_fn cur;
 
-uint64_t utcp_nic_entropy_seed(void)
-{
-	uint64_t seed;
-	if (getrandom(&seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
-		return seed;
-	/* No entropy source (very old kernel, seccomp): mix clock and pid. */
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 48);
-	seed ^= seed >> 33;
-	seed *= 0xff51afd7ed558ccdull;
-	seed ^= seed >> 33;
-	return seed;
+	if (name == NULL || strcmp(name, "sim") != 0 || open == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	cur = __atomic_load_n(&sim_open, __ATOMIC_ACQUIRE);
+	if (cur != NULL && cur != open) {
+		errno = EEXIST;
+		return -1;
+	}
+	__atomic_store_n(&sim_open, open, __ATOMIC_RELEASE);
+	return 0;
 }

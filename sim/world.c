@@ -29,6 +29,8 @@ struct utcp_sim_world *utcp_sim_world_create(uint64_t seed)
 	w->seed = seed;
 	utcp_prng_seed(&w->prng, seed);
 	w->livelock_limit = SIM_DEFAULT_LIVELOCK;
+	/* From now on `io = sim` opens a NIC on the current host (host.c). */
+	(void)utcp_nic_backend_provide("sim", utcp_sim_nic_open_cfg);
 	return w;
 }
 

@@ -244,6 +244,10 @@ const struct utcp_nic_backend *utcp_nic_backend_find(const char *name);
 const struct utcp_nic_backend *utcp_nic_backends(size_t *count);
 /* Their names for a message: "sim, tap, dpdk, psio" (truncated to len). */
 void utcp_nic_backend_names(char *buf, size_t len);
+/* The simulator, which lives above the registry, hands over the function
+ * that opens a NIC for `io = sim` (name "sim") when it makes a world.
+ * 0; -1 with errno ENOENT (not "sim") or EEXIST (another function). */
+int utcp_nic_backend_provide(const char *name, utcp_nic_open_fn open);
 
 /*
  * Configuration keys a backend or middleware owns (tap_name, dpdk_args,
