@@ -1,4 +1,5 @@
-# sim: the deterministic simulator (world, links, sim NIC, hosts).
+# sim/: the deterministic simulator (clock and events, sim NIC, links,
+# hosts, the world) and trace replay.
 libutcp_la_SOURCES += \
 	sim/sim.h sim/sim_int.h \
 	sim/sched.c \
@@ -7,11 +8,11 @@ libutcp_la_SOURCES += \
 	sim/sim_nic.c \
 	sim/host.c
 
-if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_sim
-TESTS += tests/unit/test_sim
-endif
-tests_unit_test_sim_SOURCES = tests/unit/test_sim.c
-tests_unit_test_sim_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_sim_LDADD = $(UNIT_LIBS)
-include $(top_srcdir)/sim/replay.mk
+# Trace replay: a recorded side of a TCP connection played into a utcp
+# stack on the simulator (tools/utcp-replay).
+libutcp_la_SOURCES += \
+	sim/replay.h sim/replay_int.h \
+	sim/replay_trace.c \
+	sim/replay.c \
+	sim/replay_run.c \
+	sim/replay_expect.c

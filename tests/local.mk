@@ -1,4 +1,17 @@
-# tests/: Check unit suites (tests/unit), simulator and interop scripts.
+# tests/: every suite, one fragment per folder, and the quality gates that
+# run inside `make check`.  .ci/gates runs the builds that use the gates'
+# settings (sanitizers, valgrind, coverage, fuzzing), each in its own build
+# directory.
 include $(top_srcdir)/tests/unit/local.mk
+include $(top_srcdir)/tests/sim/local.mk
+include $(top_srcdir)/tests/apps/local.mk
+include $(top_srcdir)/tests/bench/local.mk
+include $(top_srcdir)/tests/dpdk/local.mk
+include $(top_srcdir)/tests/psio/local.mk
+include $(top_srcdir)/tests/doc/local.mk
 include $(top_srcdir)/tests/fuzz/local.mk
-include $(top_srcdir)/tests/gates.mk
+
+# core/ reads no clock and draws no ambient randomness (DESIGN.md §3); every
+# dependency points down the floors of ARCHITECTURE.md.
+TESTS += tests/determinism.sh tests/floors.sh
+EXTRA_DIST += tests/determinism.sh tests/determinism.py tests/floors.sh tests/floors.py .ci/gates

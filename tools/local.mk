@@ -4,31 +4,35 @@ tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/utcp-sim.h tools/sim_common.c \
 	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c
 tools_utcp_sim_LDADD = libutcp.la
 
-# Simulator scenario tests (shell scripts run by make check).
-SIM_TESTS = tests/sim/ping_determinism.sh tests/sim/ping_sweep.sh \
-	tests/sim/tcp_determinism.sh tests/sim/tcp_sweep.sh tests/sim/attack.sh
-TESTS += $(SIM_TESTS)
-EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
+# epserver and epwget.  The application code (tools/*_app.c, tools/http.c) is
+# shared with utcp-sim's http scenario; tools/apprun.c runs it on real
+# backends, one thread per core.
+APPS_CORE = tools/apps.h tools/http.c tools/epserver_app.c tools/epwget_app.c
+APPS_RUN = tools/apprun.h tools/apprun.c
 
-# 10 000 seeds with loss up to 20 %: long, run by hand or nightly.
-check-long: tools/utcp-sim
-	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
-.PHONY: check-long
+bin_PROGRAMS += tools/epserver tools/epwget
+tools_epserver_SOURCES = tools/epserver.c $(APPS_CORE) $(APPS_RUN)
+tools_epserver_LDADD = libutcp.la
+tools_epwget_SOURCES = tools/epwget.c $(APPS_CORE) $(APPS_RUN)
+tools_epwget_LDADD = libutcp.la
 
-include $(top_srcdir)/tools/apps.mk
-include $(top_srcdir)/tools/bench.mk
-include $(top_srcdir)/tools/replay.mk
+# utcp-sim's http scenario runs the same application code.
+tools_utcp_sim_SOURCES += tools/sim_http.c $(APPS_CORE)
 
-# utcp-nc: one TCP connection over any backend (development against the
-# kernel), and the TAP interop test that uses it (root; 77 otherwise).
+# utcp-replay: replay a recorded side of a TCP connection into utcp (sim/replay*).
+bin_PROGRAMS += tools/utcp-replay
+tools_utcp_replay_SOURCES = tools/utcp-replay.c
+tools_utcp_replay_LDADD = libutcp.la
+
+# utcp-nc: one TCP connection over any backend (development against the kernel).
 bin_PROGRAMS += tools/utcp-nc
 tools_utcp_nc_SOURCES = tools/utcp-nc.c
 tools_utcp_nc_LDADD = libutcp.la
-TESTS += tests/apps/tap_interop.sh
-EXTRA_DIST += tests/apps/tap_interop.sh
 
 # utcp-taprate: the raw frame rate of a TAP device through the backend, to
 # set beside TCP over the same device (tests/bench/tap_rate.sh, `make bench-tap`).
 bin_PROGRAMS += tools/utcp-taprate
 tools_utcp_taprate_SOURCES = tools/utcp-taprate.c
 tools_utcp_taprate_LDADD = libutcp.la -lpthread
+
+include $(top_srcdir)/tools/bench/local.mk

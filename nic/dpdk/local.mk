@@ -11,4 +11,3 @@ libutcp_dpdk_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 libutcp_la_LIBADD += libutcp_dpdk.la $(DPDK_LIBS)
 libutcp_la_CPPFLAGS += -DUTCP_DPDK_BACKEND
 endif
-include $(top_srcdir)/nic/dpdk/tests.mk

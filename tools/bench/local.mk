@@ -1,4 +1,4 @@
-# tools/bench.mk: utcp-bench, utcp against the Linux kernel side by side.
+# tools/bench: utcp-bench, utcp against the Linux kernel side by side.
 bin_PROGRAMS += tools/utcp-bench
 tools_utcp_bench_SOURCES = tools/utcp-bench.c tools/bench/bench.h tools/bench/wl.c \
 	tools/bench/bnet_kernel.c tools/bench/bnet_utcp.c tools/bench/report.h \
@@ -9,12 +9,7 @@ tools_utcp_bench_LDADD = libutcp.la -lpthread
 bench: tools/utcp-bench
 	tools/utcp-bench
 
-# A quick run in make check: the harness works, the table is produced and
-# every utcp byte was verified (figures are not judged).
-TESTS += tests/bench/bench_smoke.sh
-EXTRA_DIST += tests/bench/bench_smoke.sh
 # TCP over TAP beside the TAP device's raw frame rate (root; minutes).
 bench-tap: tools/utcp-nc tools/utcp-taprate
 	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/bench/tap_rate.sh
-EXTRA_DIST += tests/bench/tap_rate.sh
 .PHONY: bench bench-tap

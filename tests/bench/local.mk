@@ -1,0 +1,5 @@
+# tests/bench: a quick utcp-bench run in make check (the harness works, the
+# table is produced and every utcp byte was verified; figures are not
+# judged), and the TAP rate comparison behind `make bench-tap`.
+TESTS += tests/bench/bench_smoke.sh
+EXTRA_DIST += tests/bench/bench_smoke.sh tests/bench/tap_rate.sh

@@ -1,0 +1,30 @@
+# tests/sim: scenarios on the simulator (tools/utcp-sim, tools/utcp-replay),
+# shell scripts run by make check.
+SIM_TESTS = tests/sim/ping_determinism.sh tests/sim/ping_sweep.sh \
+	tests/sim/tcp_determinism.sh tests/sim/tcp_sweep.sh tests/sim/attack.sh
+TESTS += $(SIM_TESTS)
+EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
+
+# 10 000 seeds with loss up to 20 %: long, run by hand or nightly.
+check-long: tools/utcp-sim
+	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
+.PHONY: check-long
+
+# Recovery seen on the wire (utcp-sim, pcap, tshark).
+TESTS += tests/sim/cc_recovery.sh
+EXTRA_DIST += tests/sim/cc_recovery.sh
+
+# Many holes at long round trips on the simulator, every invariant checked.
+TESTS += tests/sim/ooo_holes.sh
+EXTRA_DIST += tests/sim/ooo_holes.sh
+
+# The goodput snapshot tests/unit/test_cc_sim compares against.
+EXTRA_DIST += tests/sim/cc_goodput.snap
+
+# The epserver/epwget application code against each other, many seeds.
+TESTS += tests/sim/http_sweep.sh
+EXTRA_DIST += tests/sim/http_sweep.sh
+
+# Every recorded trace replayed; the replay tool's errors.
+TESTS += tests/sim/replay_traces.sh tests/sim/replay_errors.sh
+EXTRA_DIST += tests/sim/replay_traces.sh tests/sim/replay_errors.sh $(UTCP_TRACES:.pcap=.expect)
