@@ -29,6 +29,7 @@
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
 
+#include "core/base/err.h"
 #include "nic/dpdk/dpdk.h"
 #include "nic/mw/mw.h"
 #include "nic/psio/psio.h"
@@ -52,9 +53,6 @@
 		     "(a PacketShader io_engine tree with include/ps.h and lib/libps)"
 #endif
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* `io = sim`: the simulator's open function, once a world exists. */
 static utcp_nic_open_fn sim_open;
 
@@ -65,7 +63,7 @@ static struct utcp_nic *open_sim(const struct utcp_config *cfg,
 	utcp_nic_open_fn fn = __atomic_load_n(&sim_open, __ATOMIC_ACQUIRE);
 
 	if (fn == NULL) {
-		set_err(err, errlen, "io = sim: no simulated world to attach port %s to (sim "
+		utcp_set_err(err, errlen, "io = sim: no simulated world to attach port %s to (sim "
 			"NICs live in a world made by the simulator, e.g. tools/utcp-sim)",
 			port->name);
 		errno = ENODEV;
@@ -98,16 +96,6 @@ _Static_assert(UTCP_TAP_NB_KEYS + UTCP_DPDK_NB_KEYS + UTCP_PSIO_NB_KEYS + UTCP_P
 		       UTCP_FAULT_NB_KEYS <= UTCP_NIC_MAX_CONFIG_KEYS,
 	       "raise UTCP_NIC_MAX_CONFIG_KEYS");
 
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const struct utcp_nic_backend *utcp_nic_backend_find(const char *name)
 {
@@ -224,20 +212,20 @@ struct utcp_nic *utcp_nic_open(const struct utcp_config *cfg, const struct utcp_
 	if (be == NULL) {
 		utcp_nic_backend_names(names, sizeof(names));
 		if (cfg->io[0] == '\0')
-			set_err(err, errlen, "io is not set (known backends: %s)", names);
+			utcp_set_err(err, errlen, "io is not set (known backends: %s)", names);
 		else
-			set_err(err, errlen, "io = %s: unknown NIC backend (known backends: %s)",
+			utcp_set_err(err, errlen, "io = %s: unknown NIC backend (known backends: %s)",
 				cfg->io, names);
 		errno = ENOENT;
 		return NULL;
 	}
 	if (be->open == NULL) {
-		set_err(err, errlen, "io = %s: %s", be->name, be->missing);
+		utcp_set_err(err, errlen, "io = %s: %s", be->name, be->missing);
 		errno = ENOTSUP;
 		return NULL;
 	}
 	if (nb_queues == 0 || nb_queues > UTCP_MAX_QUEUES) {
-		set_err(err, errlen, "io = %s: %u queues (1 to %d)", be->name, nb_queues,
+		utcp_set_err(err, errlen, "io = %s: %u queues (1 to %d)", be->name, nb_queues,
 			UTCP_MAX_QUEUES);
 		errno = EINVAL;
 		return NULL;

@@ -184,16 +184,24 @@ struct key_def {
 #define PFIELD(f) offsetof(struct utcp_port_config, f)
 #define AT(cfg, k, type) ((type *)((char *)(cfg) + (k)->off))
 
+/* An integer in k's range, or the message that says why not. */
+static int key_long(const struct key_def *k, const char *v, const struct cfg_err *e, long *x)
+{
+	int rc = utcp_parse_long(v, k->min, k->max, x);
+	if (rc == UTCP_NUM_SYNTAX)
+		return fail(e, "'%s' is not an integer", v);
+	if (rc == UTCP_NUM_RANGE)
+		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
+	return 0;
+}
+
 static int set_int(struct utcp_config *cfg, const struct key_def *k, int port, const char *v,
 		   const struct cfg_err *e)
 {
 	long x;
 	(void)port;
-	int rc = utcp_parse_long(v, k->min, k->max, &x);
-	if (rc == UTCP_NUM_SYNTAX)
-		return fail(e, "'%s' is not an integer", v);
-	if (rc == UTCP_NUM_RANGE)
-		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
+	if (key_long(k, v, e, &x) < 0)
+		return -1;
 	*AT(cfg, k, int) = (int)x;
 	return 0;
 }
@@ -321,11 +329,8 @@ static int set_usec(struct utcp_config *cfg, const struct key_def *k, int port, 
 {
 	long x;
 	(void)port;
-	int rc = utcp_parse_long(v, k->min, k->max, &x);
-	if (rc == UTCP_NUM_SYNTAX)
-		return fail(e, "'%s' is not an integer", v);
-	if (rc == UTCP_NUM_RANGE)
-		return fail(e, "'%s' is out of range (%ld..%ld)", v, k->min, k->max);
+	if (key_long(k, v, e, &x) < 0)
+		return -1;
 	*AT(cfg, k, utcp_time_t) = (utcp_time_t)x * UTCP_NSEC_PER_USEC;
 	return 0;
 }

@@ -5,4 +5,5 @@ libutcp_la_SOURCES += \
 	core/base/pool.c core/base/pool.h \
 	core/base/timer.c core/base/timer.h \
 	core/base/stats.c \
-	core/base/args.c core/base/args.h
+	core/base/args.c core/base/args.h \
+	core/base/err.c core/base/err.h

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/err.h"
 #include "core/base/hash.h"
 #include "core/stack/stack.h"
 #include "core/net/net.h"
@@ -34,28 +35,17 @@
  * before looking at the others again. */
 #define UTCP_WAIT_SLICE_NS UTCP_NSEC_PER_MSEC
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- stacks ------------------------------------------------------------- */
 
 int utcp_stack_check_config(const struct utcp_config *cfg, char *err, size_t errlen)
 {
 	if (cfg == NULL || cfg->nb_ports < 1 || cfg->nb_ports > UTCP_MAX_PORTS) {
-		set_err(err, errlen, "need 1 to %d ports", UTCP_MAX_PORTS);
+		utcp_set_err(err, errlen, "need 1 to %d ports", UTCP_MAX_PORTS);
 		errno = EINVAL;
 		return -1;
 	}
 	if (cfg->num_cores < 1 || cfg->num_cores > UTCP_MAX_CORES) {
-		set_err(err, errlen, "num_cores %d: need 1 to %d", cfg->num_cores, UTCP_MAX_CORES);
+		utcp_set_err(err, errlen, "num_cores %d: need 1 to %d", cfg->num_cores, UTCP_MAX_CORES);
 		errno = EINVAL;
 		return -1;
 	}
@@ -70,7 +60,7 @@ static struct utcp_stack *stack_new(const struct utcp_config *cfg, char *err, si
 		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
-		set_err(err, errlen, "out of memory");
+		utcp_set_err(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -86,7 +76,7 @@ static int stack_adopt(struct utcp_stack *st, char *err, size_t errlen)
 		const struct utcp_nic *nic = st->nics[i];
 
 		if (nic == NULL || nic->caps.nb_queues < st->cfg.num_cores) {
-			set_err(err, errlen, "port %s: NIC has %u queues, num_cores is %d",
+			utcp_set_err(err, errlen, "port %s: NIC has %u queues, num_cores is %d",
 				pc->name, nic ? nic->caps.nb_queues : 0, st->cfg.num_cores);
 			errno = EINVAL;
 			return -1;
@@ -105,7 +95,7 @@ struct utcp_stack *utcp_stack_create(const struct utcp_config *cfg, uint64_t see
 	if (st == NULL)
 		return NULL;
 	if (nics == NULL || nb_nics != st->cfg.nb_ports) {
-		set_err(err, errlen, "%d NICs for %d ports", nb_nics, st->cfg.nb_ports);
+		utcp_set_err(err, errlen, "%d NICs for %d ports", nb_nics, st->cfg.nb_ports);
 		free(st);
 		errno = EINVAL;
 		return NULL;

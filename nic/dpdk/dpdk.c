@@ -67,6 +67,7 @@
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
 
+#include "core/base/err.h"
 #include "core/base/args.h"
 #include "core/wire/wire.h"
 #include "nic/dpdk/dpdk.h"
@@ -101,19 +102,6 @@ static struct dpdk_priv *dpriv(struct utcp_nic *nic)
 	return nic->priv;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- EAL: once per process ---------------------------------------------- */
 
 /* The EAL is process-wide by DPDK's design; this is its one reference count. */
@@ -129,14 +117,14 @@ static int eal_init(const struct utcp_config *cfg, char *err, size_t errlen)
 	argv[0] = (char *)"utcp";
 	int n = utcp_split_args(cfg->dpdk_args, argv + 1, UTCP_MAX_ARGS, buf, sizeof(buf), &why);
 	if (n < 0) {
-		set_err(err, errlen, "dpdk_args: %s", why);
+		utcp_set_err(err, errlen, "dpdk_args: %s", why);
 		errno = EINVAL;
 		return -1;
 	}
 	argv[n + 1] = NULL;
 	if (rte_eal_init(n + 1, argv) < 0) {
 		int e = rte_errno;
-		set_err(err, errlen, "dpdk: rte_eal_init(\"%s\") failed: %s%s", cfg->dpdk_args,
+		utcp_set_err(err, errlen, "dpdk: rte_eal_init(\"%s\") failed: %s%s", cfg->dpdk_args,
 			rte_strerror(e),
 			e == EACCES ? " (no hugepages: reserve some, or add --no-huge -m 256 to "
 				      "dpdk_args)" : "");
@@ -151,7 +139,7 @@ int utcp_dpdk_eal_acquire(const struct utcp_config *cfg, char *err, size_t errle
 	int rc = 0;
 	pthread_mutex_lock(&eal_lock);
 	if (eal_done) {
-		set_err(err, errlen, "dpdk: the EAL was shut down in this process and cannot "
+		utcp_set_err(err, errlen, "dpdk: the EAL was shut down in this process and cannot "
 				     "start again (DPDK initialises once per process)");
 		errno = EBUSY;
 		rc = -1;
@@ -508,7 +496,7 @@ static int make_pools(struct dpdk_priv *dp, const struct utcp_config *cfg, char 
 							RTE_MBUF_DEFAULT_BUF_SIZE,
 							rte_eth_dev_socket_id(dp->port_id));
 		if (dp->q[q].pool == NULL) {
-			set_err(err, errlen, "dpdk port %u: mbuf pool of %u buffers for queue %u: "
+			utcp_set_err(err, errlen, "dpdk port %u: mbuf pool of %u buffers for queue %u: "
 					     "%s (raise -m in dpdk_args or lower max_pkt_buffers)",
 				dp->port_id, n, q, rte_strerror(rte_errno));
 			return -1;
@@ -573,7 +561,7 @@ static int setup_queues(struct dpdk_priv *dp, const struct utcp_config *cfg, cha
 			r = rte_eth_tx_queue_setup(dp->port_id, q, nb_txd, socket, NULL);
 	}
 	if (r != 0) {
-		set_err(err, errlen, "dpdk port %u: queue setup (%u rx / %u tx descriptors): %s",
+		utcp_set_err(err, errlen, "dpdk port %u: queue setup (%u rx / %u tx descriptors): %s",
 			dp->port_id, nb_rxd, nb_txd, rte_strerror(-r));
 		return -1;
 	}
@@ -639,11 +627,11 @@ static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
 	uint8_t rss_key[256]; /* hash_key_size is a uint8_t */
 	int r = rte_eth_dev_info_get(dp->port_id, &di);
 	if (r != 0) {
-		set_err(err, errlen, "dpdk port %u: dev_info: %s", dp->port_id, rte_strerror(-r));
+		utcp_set_err(err, errlen, "dpdk port %u: dev_info: %s", dp->port_id, rte_strerror(-r));
 		return -1;
 	}
 	if (dp->nb_queues > di.max_rx_queues || dp->nb_queues > di.max_tx_queues) {
-		set_err(err, errlen, "dpdk port %u (%s): %u queues wanted (num_cores), the device "
+		utcp_set_err(err, errlen, "dpdk port %u (%s): %u queues wanted (num_cores), the device "
 				     "has %u rx / %u tx", dp->port_id, di.driver_name, dp->nb_queues,
 			di.max_rx_queues, di.max_tx_queues);
 		errno = EINVAL;
@@ -652,7 +640,7 @@ static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
 	fill_conf(&conf, &di, dp->nb_queues, rss_key, &dp->tx_offloads);
 	r = rte_eth_dev_configure(dp->port_id, dp->nb_queues, dp->nb_queues, &conf);
 	if (r != 0) {
-		set_err(err, errlen, "dpdk port %u (%s): configure: %s", dp->port_id, di.driver_name,
+		utcp_set_err(err, errlen, "dpdk port %u (%s): configure: %s", dp->port_id, di.driver_name,
 			rte_strerror(-r));
 		return -1;
 	}
@@ -661,7 +649,7 @@ static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
 		return -1;
 	r = rte_eth_dev_start(dp->port_id);
 	if (r != 0) {
-		set_err(err, errlen, "dpdk port %u (%s): start: %s", dp->port_id, di.driver_name,
+		utcp_set_err(err, errlen, "dpdk port %u (%s): start: %s", dp->port_id, di.driver_name,
 			rte_strerror(-r));
 		return -1;
 	}
@@ -678,7 +666,7 @@ struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp
 	if (dp == NULL || nic == NULL) {
 		free(dp);
 		free(nic);
-		set_err(err, errlen, "dpdk: out of memory");
+		utcp_set_err(err, errlen, "dpdk: out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -692,7 +680,7 @@ struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp
 	nic->priv = dp;
 	snprintf(nic->name, sizeof(nic->name), "%s", port->name);
 	if (find_port(port->name, &dp->port_id) != 0) {
-		set_err(err, errlen, "dpdk: no port '%s' (%u ports: give a --vdev or a PCI device in "
+		utcp_set_err(err, errlen, "dpdk: no port '%s' (%u ports: give a --vdev or a PCI device in "
 				     "dpdk_args, and name the port by its ethdev name or dpdkN)",
 			port->name, rte_eth_dev_count_avail());
 		errno = ENODEV;
@@ -700,7 +688,7 @@ struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp
 	}
 	dp->gate = dpdk_gate_new((unsigned)nb_queues + 1);
 	if (dp->gate == NULL || utcp_fanout_init(&dp->fan, nb_queues) != 0) {
-		set_err(err, errlen, "dpdk: out of memory");
+		utcp_set_err(err, errlen, "dpdk: out of memory");
 		errno = ENOMEM;
 		goto fail;
 	}

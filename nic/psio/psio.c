@@ -42,6 +42,7 @@
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
 
+#include "core/base/err.h"
 #include "core/base/pool.h"
 #include "core/wire/wire.h"
 #include "nic/fanout.h"
@@ -74,19 +75,6 @@ static struct psio_queue *psq(struct utcp_nic *nic, uint16_t q)
 static int psio_ifindex(struct utcp_nic *nic)
 {
 	return ((struct psio_priv *)nic->priv)->dev.ifindex;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* ---- data path ----------------------------------------------------------- */
@@ -286,7 +274,7 @@ static int find_device(const char *name, struct ps_device *out, char *err, size_
 	char names[MAX_DEVICES * (IFNAMSIZ + 2)] = "";
 	int n = ps_list_devices(devs);
 	if (n < 0) {
-		set_err(err, errlen, "psio: ps_list_devices: %s (is the ps_ixgbe driver loaded?)",
+		utcp_set_err(err, errlen, "psio: ps_list_devices: %s (is the ps_ixgbe driver loaded?)",
 			strerror(errno));
 		return -1;
 	}
@@ -299,7 +287,7 @@ static int find_device(const char *name, struct ps_device *out, char *err, size_
 		snprintf(names + len, sizeof(names) - len, "%s%.*s", i ? ", " : "", IFNAMSIZ,
 			 devs[i].name);
 	}
-	set_err(err, errlen, "psio: no device '%s' (the engine has: %s)", name,
+	utcp_set_err(err, errlen, "psio: no device '%s' (the engine has: %s)", name,
 		n > 0 ? names : "none");
 	errno = ENODEV;
 	return -1;
@@ -329,7 +317,7 @@ static int open_queue(struct psio_priv *pp, uint16_t q, uint32_t bufs, char *err
 	pq->has_pool = 1;
 	return 0;
 fail:
-	set_err(err, errlen, "psio %.*s queue %u: %s: %s", IFNAMSIZ, pp->dev.name, q, what,
+	utcp_set_err(err, errlen, "psio %.*s queue %u: %s: %s", IFNAMSIZ, pp->dev.name, q, what,
 		strerror(errno));
 	return -1;
 }
@@ -363,14 +351,14 @@ struct utcp_nic *utcp_psio_open(const struct utcp_config *cfg, const struct utcp
 	if (pp == NULL || nic == NULL) {
 		free(pp);
 		free(nic);
-		set_err(err, errlen, "psio: out of memory");
+		utcp_set_err(err, errlen, "psio: out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
 	if (find_device(name, &pp->dev, err, errlen) != 0)
 		goto fail;
 	if (pp->dev.num_rx_queues != nb_queues || pp->dev.num_tx_queues < nb_queues) {
-		set_err(err, errlen, "psio %s: %u queues wanted (num_cores), the device has %d rx / "
+		utcp_set_err(err, errlen, "psio %s: %u queues wanted (num_cores), the device has %d rx / "
 				     "%d tx; the 82599 spreads flows over every rx queue, so "
 				     "num_cores must equal its rx queues", name, nb_queues,
 			pp->dev.num_rx_queues, pp->dev.num_tx_queues);
@@ -380,7 +368,7 @@ struct utcp_nic *utcp_psio_open(const struct utcp_config *cfg, const struct utcp
 	uint32_t bufs = cfg->max_pkt_buffers > 0 ? (uint32_t)cfg->max_pkt_buffers : PSIO_DEFAULT_BUFS;
 	pp->nb_queues = nb_queues;
 	if (utcp_fanout_init(&pp->fan, nb_queues) != 0) {
-		set_err(err, errlen, "psio %s: out of memory", name);
+		utcp_set_err(err, errlen, "psio %s: out of memory", name);
 		goto fail;
 	}
 	for (uint16_t q = 0; q < nb_queues; q++)

@@ -1,0 +1,18 @@
+/*
+ * core/base/err.c - see err.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/base/err.h"
+
+void utcp_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
