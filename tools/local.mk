@@ -1,6 +1,6 @@
 # tools/: programs built on the library.
 bin_PROGRAMS += tools/utcp-sim
-tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/utcp-sim.h tools/sim_common.c \
+tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/sim_common.h tools/sim_common.c \
 	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c
 tools_utcp_sim_LDADD = libutcp.la
 

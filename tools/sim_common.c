@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tools/utcp-sim.h"
+#include "tools/sim_common.h"
 
 void usage_error(const char *fmt, ...)
 {

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "tools/apps.h"
-#include "tools/utcp-sim.h"
+#include "tools/sim_common.h"
 
 #define HTTP_BOUND (600 * UTCP_NSEC_PER_SEC) /* virtual time for the client */
 #define HTTP_STOP_BOUND (60 * UTCP_NSEC_PER_SEC)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/net/net.h" /* utcp_arp_resolve / utcp_arp_lookup: the ARP phase */
-#include "tools/utcp-sim.h"
+#include "tools/sim_common.h"
 
 struct ping_opts {
 	uint64_t count;

@@ -8,7 +8,7 @@
 #ifndef UTCP_TOOLS_SIM_TCP_H
 #define UTCP_TOOLS_SIM_TCP_H
 
-#include "tools/utcp-sim.h"
+#include "tools/sim_common.h"
 
 #define TCP_PORT 5001
 /* Long enough for TIME-WAIT and an orphan's FIN retries (about 483 s) to end. */

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/utcp-sim.h"
+#include "tools/sim_common.h"
 
 static const struct scenario *const scenarios[] = {
 	&sim_scenario_ping,

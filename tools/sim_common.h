@@ -1,5 +1,5 @@
 /*
- * tools/utcp-sim.h - what utcp-sim's scenarios share: the options common to
+ * tools/sim_common.h - what utcp-sim's scenarios share (sim_common.c): the options common to
  * every scenario, the verdict, the two-host testbed and the value parsers.
  *
  * A scenario is one file (tools/sim_<name>.c) defining a `struct scenario`
