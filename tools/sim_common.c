@@ -1,7 +1,7 @@
 /*
  * tools/sim_common.c - utcp-sim's shared parts: error reporting, value
  * parsers and formatters, and the testbed (two hosts, A 10.0.0.1 and B
- * 10.0.0.2, joined by one link).  See tools/utcp-sim.h for the call order.
+ * 10.0.0.2, joined by one link).  See tools/sim_common.h for the call order.
  */
 #include "config.h"
 

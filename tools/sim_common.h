@@ -1,6 +1,7 @@
 /*
- * tools/sim_common.h - what utcp-sim's scenarios share (sim_common.c): the options common to
- * every scenario, the verdict, the two-host testbed and the value parsers.
+ * tools/sim_common.h - what utcp-sim's scenarios share (sim_common.c): the
+ * options common to every scenario, the verdict, the two-host testbed and
+ * the value parsers.
  *
  * A scenario is one file (tools/sim_<name>.c) defining a `struct scenario`
  * and listed in the table in tools/utcp-sim.c.  Call order for each seed:
