@@ -10,6 +10,7 @@ include $(top_srcdir)/tests/dpdk/local.mk
 include $(top_srcdir)/tests/psio/local.mk
 include $(top_srcdir)/tests/doc/local.mk
 include $(top_srcdir)/tests/fuzz/local.mk
+include $(top_srcdir)/tests/packetdrill/local.mk
 
 # core/ reads no clock and draws no ambient randomness (DESIGN.md §3); every
 # dependency points down the floors of ARCHITECTURE.md.

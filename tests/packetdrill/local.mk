@@ -1,0 +1,28 @@
+# tests/packetdrill: the Linux TCP scripts of google/packetdrill against utcp.
+# The adapter (a shared object packetdrill loads with --so_filename) is built
+# with the tests; packetdrill itself is built at check time from the tree
+# beside the project ($(top_srcdir)/../shared/third_party/packetdrill, or
+# PACKETDRILL_SRC) into tests/packetdrill/build; without that tree the test
+# is skipped.  README.md, "packetdrill", says how to run your own scripts.
+check_LTLIBRARIES += tests/packetdrill/utcp_packetdrill.la
+tests_packetdrill_utcp_packetdrill_la_SOURCES = tests/packetdrill/adapter.c \
+	tests/packetdrill/pd_nic.c tests/packetdrill/pd.h tests/packetdrill/pd_ifc.h
+tests_packetdrill_utcp_packetdrill_la_LIBADD = libutcp.la -lpthread
+# -rpath makes libtool build a shared object out of a library it never installs.
+tests_packetdrill_utcp_packetdrill_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+
+PD_SHELL_FILES = tests/packetdrill/run.sh tests/packetdrill/suite.sh \
+	tests/packetdrill/prepare.sh
+TESTS += tests/packetdrill/suite.sh
+EXTRA_DIST += $(PD_SHELL_FILES) tests/packetdrill/expected.txt
+
+# make packetdrill-update: rewrite expected.txt from a run (reasons kept).
+packetdrill-update: tests/packetdrill/utcp_packetdrill.la
+	top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
+		$(SHELL) $(top_srcdir)/tests/packetdrill/suite.sh --update
+.PHONY: packetdrill-update
+
+clean-local: packetdrill-clean
+packetdrill-clean:
+	rm -rf tests/packetdrill/build tests/packetdrill/suite.out
+.PHONY: packetdrill-clean

@@ -1,0 +1,96 @@
+#!/bin/sh
+# tests/packetdrill/run.sh - run packetdrill scripts against utcp.
+#
+#   tests/packetdrill/run.sh [-v] [--log DIR] [--so-flags 'K=V ...'] [--OPT=V ...] FILE.pkt...
+#
+# Each script runs in its own packetdrill process (run from the build tree,
+# or set top_builddir) with utcp's adapter loaded (--so_filename), on a
+# prepared copy: `%{ }%` code blocks are removed (they read Linux's
+# TCP_INFO through the kernel, which utcp is not; the packets are still
+# checked), writes to /sys and /proc become writes to /dev/null, and the
+# init commands meet stubs (prepare.sh).  It runs in a network namespace of
+# its own (unshare -n) when it can.  --OPT=V words go to packetdrill
+# (e.g. --tolerance_usecs=10000); --so-flags to the adapter (adapter.c).
+# Prints "PASS FILE" or "FAIL FILE: the first error" per script, packetdrill's
+# whole output with -v or in DIR/NAME.log with --log; exit 0 when all passed.
+# Needs root (packetdrill locks its memory) and PACKETDRILL_SRC, by default
+# ../shared/third_party/packetdrill beside the source tree; 77 without them.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=$(cd "$here/../.." && pwd)
+if [ -z "${top_builddir:-}" ]; then
+	if [ -f ./libutcp.la ]; then top_builddir=.; else top_builddir=$top_srcdir; fi
+fi
+top_builddir=$(cd "$top_builddir" && pwd)
+PACKETDRILL_SRC=${PACKETDRILL_SRC:-$top_srcdir/../shared/third_party/packetdrill}
+BUILD=$top_builddir/tests/packetdrill/build
+SO=$top_builddir/tests/packetdrill/.libs/utcp_packetdrill.so
+IP_LOCAL=192.168.0.1
+IP_REMOTE=192.0.2.1
+
+verbose=0 logdir= soflags= pdopts=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-v) verbose=1 ;;
+	--log) logdir=$2; shift ;;
+	--so-flags) soflags=$2; shift ;;
+	--*=*) pdopts="$pdopts $1" ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+
+if [ ! -d "$PACKETDRILL_SRC/gtests/net/packetdrill" ]; then
+	echo "SKIP: no packetdrill tree at $PACKETDRILL_SRC (set PACKETDRILL_SRC)" >&2
+	exit 77
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: packetdrill must run as root (it locks its memory)" >&2
+	exit 77
+fi
+if [ ! -f "$SO" ]; then
+	make -C "$top_builddir" tests/packetdrill/utcp_packetdrill.la >/dev/null || exit 1
+fi
+"$top_srcdir/tests/packetdrill/prepare.sh" "$BUILD" "$PACKETDRILL_SRC" || exit $?
+NETNS="unshare -n"
+$NETNS true 2>/dev/null || NETNS=
+
+# A copy of FILE under BUILD/tree/DIR/ (so ../common/ finds the stubs).
+prepare_copy() {
+	d=$BUILD/tree/$(basename "$(dirname "$1")")
+	mkdir -p "$d"
+	perl -0pe 's{^([ \t]*[-+*0-9.~]*[ \t]*%\{.*?\}%[^\n]*)}{"\n" x ($1 =~ tr/\n//)}gmse;
+		s{>\s*/(?:sys|proc)/\S+}{>/dev/null}g' "$1" >"$d/$(basename "$1")"
+	echo "$d/$(basename "$1")"
+}
+
+status=0
+for f in "$@"; do
+	[ -f "$f" ] || { echo "FAIL $f: no such file"; status=1; continue; }
+	copy=$(prepare_copy "$f")
+	out=$BUILD/tree/$(basename "$(dirname "$f")")/$(basename "$f").out
+	(cd "$(dirname "$copy")" &&
+		PATH=$BUILD/stubs:$PATH LD_LIBRARY_PATH=$top_builddir/.libs \
+		exec timeout 120 $NETNS "$BUILD/src/packetdrill/packetdrill" \
+			--so_filename="$SO" \
+			--so_flags="local_ip=$IP_LOCAL remote_ip=$IP_REMOTE $soflags" \
+			--local_ip=$IP_LOCAL --remote_ip=$IP_REMOTE $pdopts \
+			"$(basename "$copy")") >"$out" 2>&1 &
+	pid=$!
+	wait $pid
+	rc=$?
+	rm -f "/tmp/sysctl_restore_$pid.sh"
+	[ -n "$logdir" ] && { mkdir -p "$logdir"; cp "$out" "$logdir/$(basename "$f" .pkt).log"; }
+	[ $verbose = 1 ] && cat "$out"
+	if [ $rc = 0 ]; then
+		echo "PASS $f"
+	else
+		why=$(grep -m1 -E 'error|assert|Fatal|utcp-packetdrill' "$out" || tail -n1 "$out")
+		[ $rc = 124 ] && why="timed out after 120 s real time"
+		echo "FAIL $f: $why"
+		status=1
+	fi
+	rm -f "$out"
+done
+exit $status
