@@ -1,6 +1,12 @@
-/*
- * sim/sim.h - the deterministic simulator: a world of hosts joined by
- * links, driven by a virtual clock.
+/**
+ * @file utcp/sim.h
+ * @brief The deterministic simulator: a world of hosts joined by links,
+ * driven by a virtual clock.
+ *
+ * Run your own application in virtual time, over links with seeded loss,
+ * reordering and delay, and check it: the same seed gives the same run,
+ * frame for frame.  Idle time costs nothing (a 60 s timer fires at once).
+ * examples/echo_sim.c is a complete program.
  *
  * Call order:
  *   utcp_sim_world_create(seed)
@@ -28,26 +34,38 @@
  *      a second poll that flushes what the callback queued); coroutines are
  *      resumed in spawn order until they wait again.
  * Everything is single-threaded and ordered, so one seed gives one run.
+ * A world and everything in it belong to one thread; other threads may
+ * run worlds of their own at the same time.
  *
  * Links are point to point.  Each direction models, in order: a drop-tail
  * queue in front of a serializer (rate), the wire (latency), and seeded
- * impairments (struct utcp_fault_params through nic/mw/impair.h): loss,
- * bursty loss, duplication, corruption, delay and jitter, reordering.
+ * impairments (struct utcp_fault_params): loss, bursty loss, duplication,
+ * corruption, delay and jitter, reordering.
  *
  * Capture (utcp_sim_world_capture): one pcap file of every frame as it
  * enters the wire, from either side of every link: after the drop-tail
  * queue accepted it and before impairments, stamped with the virtual time
  * it was sent.  Frames lost on the wire are in the file (they were sent),
  * frames refused by a full queue are not (they never reached the wire).
+ *
+ * Stability: this header is part of libutcp's public API.  Within one
+ * soname (libutcp.so.0) a declaration here keeps its signature and its
+ * meaning; functions and struct members may be added.  A given seed gives
+ * the same run for a given version of the library; across versions the
+ * runs may differ (the stack's own behaviour changes).
  */
-#ifndef UTCP_NIC_SIM_H
-#define UTCP_NIC_SIM_H
+#ifndef UTCP_SIM_H
+#define UTCP_SIM_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct utcp_sim_world;
 struct utcp_sim_link;
@@ -173,12 +191,6 @@ struct utcp_nic *utcp_sim_nic_create(struct utcp_sim_world *w, struct utcp_sim_h
 				     const char *name, uint16_t nb_queues, uint32_t nb_bufs,
 				     uint32_t rx_ring, const uint8_t *mac, char *err,
 				     size_t errlen);
-/* The registry's `io = sim` entry: a NIC in the current world, plugged into
- * the link the current host reserved under port->name (utcp_sim_host_plug),
- * or on no wire at all if none was reserved. */
-struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
-				       const struct utcp_port_config *port, uint16_t nb_queues,
-				       char *err, size_t errlen);
 /* 1 if nic is a sim NIC. */
 int utcp_sim_nic_is_sim(const struct utcp_nic *nic);
 /* Offer TCP checksum offload (on = 1) or not (0, the default), before the
@@ -248,4 +260,7 @@ int utcp_sim_sleep_until(utcp_time_t t);
 /* The host whose coroutine is running, or NULL. */
 struct utcp_sim_host *utcp_sim_current_host(void);
 
+#ifdef __cplusplus
+}
 #endif
+#endif /* UTCP_SIM_H */
