@@ -11,7 +11,7 @@
  * socket, connection or packet buffer may be left.
  *
  *   cc -o echo_sim echo_sim.c $(pkg-config --cflags --libs utcp)
- *   ./echo_sim 1-100        seeds 1 to 100 (the default); or one seed: ./echo_sim 7
+ *   ./echo_sim 1-100        seeds 1 to 100 (default 1-20); or one seed: ./echo_sim 7
  *
  * Call order: world -> link -> per host: sim NIC, attach, config, stack ->
  * spawn the coroutines -> run until both return (each lingers until its
@@ -172,7 +172,7 @@ static int run(uint64_t seed)
 
 int main(int argc, char **argv)
 {
-	const char *seeds = argc > 1 ? argv[1] : "1-100";
+	const char *seeds = argc > 1 ? argv[1] : "1-20";
 	char *end;
 	unsigned long long first = strtoull(seeds, &end, 10), last = first;
 	if (*end == '-')
