@@ -4,3 +4,15 @@ UTCP_MANS = doc/utcp.7 doc/utcp.conf.5 doc/utcp-sim.1 doc/utcp-replay.1 \
 	doc/utcp-bench.1 doc/utcp-nc.1 doc/utcp-taprate.1 doc/epserver.1 doc/epwget.1
 dist_man_MANS = $(UTCP_MANS)
 
+
+# The API reference: Doxygen over include/utcp/*.h (doc/Doxyfile), HTML in
+# doc/api/html.  tests/doc/doxygen.sh holds the headers to it in make check.
+EXTRA_DIST += doc/Doxyfile doc/api.dox
+@DX_RULES@
+MOSTLYCLEANFILES = $(DX_CLEANFILES)
+if HAVE_DOXYGEN
+$(DX_DOCDIR)/$(PACKAGE).tag: $(utcpinclude_HEADERS) $(srcdir)/doc/api.dox $(srcdir)/examples/echo_sim.c
+else
+doxygen-doc:
+	@echo "doxygen-doc: doxygen was not found by configure (apt-get install doxygen, then ./configure)" >&2; exit 1
+endif

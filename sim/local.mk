@@ -1,7 +1,7 @@
 # sim/: the deterministic simulator (clock and events, sim NIC, links,
 # hosts, the world) and trace replay.
 libutcp_la_SOURCES += \
-	sim/sim.h sim/sim_int.h \
+	sim/sim_int.h \
 	sim/sched.c \
 	sim/world.c \
 	sim/link.c \

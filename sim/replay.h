@@ -26,8 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <utcp/nic.h>
-
-#include "sim/sim.h"
+#include <utcp/sim.h>
 
 #define REPLAY_CLIENT 0
 #define REPLAY_SERVER 1

@@ -17,12 +17,12 @@
 
 #include <pcap/pcap.h>
 #include <ucontext.h>
+#include <utcp/sim.h>
 
 #include "core/base/pool.h"
 #include "core/base/prng.h"
 #include "core/wire/wire.h"
 #include "nic/mw/impair.h"
-#include "sim/sim.h"
 
 #define SIM_DEFAULT_LIVELOCK 1000000ull /* steps at one instant before ELOOP */
 #define SIM_DEFAULT_BUFS 1024          /* buffers per queue of an `io = sim` NIC */
@@ -190,6 +190,12 @@ uint64_t sim_nic_report_leaks(struct sim_nic *n, FILE *f);
 void sim_nic_destroy(struct sim_nic *n);
 
 /* host.c */
+/* The registry's `io = sim` entry: a NIC in the current world, plugged into
+ * the link the current host reserved under port->name (utcp_sim_host_plug),
+ * or on no wire at all if none was reserved. */
+struct utcp_nic *utcp_sim_nic_open_cfg(const struct utcp_config *cfg,
+				       const struct utcp_port_config *port, uint16_t nb_queues,
+				       char *err, size_t errlen);
 utcp_time_t sim_host_next(struct utcp_sim_host *h);
 void sim_host_run(struct utcp_sim_host *h);
 void sim_host_shutdown(struct utcp_sim_host *h, FILE *f);

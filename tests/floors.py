@@ -23,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 # Folder -> the folders it may use besides itself (ARCHITECTURE.md, "Floors").
 CORE = ["core/base", "core/wire", "core/io", "core/net", "core/tcp", "core/stack", "core/api"]
@@ -31,9 +32,13 @@ FLOORS["nic"] = {"core/base", "core/wire"}
 FLOORS["setup"] = set(CORE) | {"nic"}
 FLOORS["sim"] = FLOORS["setup"] | {"setup"}
 FLOORS["tools"] = FLOORS["sim"] | {"sim"}
+# examples/ stands on top like tools/, but is written against the installed
+# API: it may include no header of the tree ("..."), only <utcp/...>.
+FLOORS["examples"] = FLOORS["tools"]
+PUBLIC_ONLY = {"examples"}
 # Circles of files are allowed only inside these folders.
 CIRCLES_OK = {"core/tcp"}
-SOURCE_DIRS = ["core", "nic", "setup", "sim", "tools"]
+SOURCE_DIRS = ["core", "nic", "setup", "sim", "tools", "examples"]
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # Symbols every program defines for itself.
 IGNORED = {"main", "_init", "_fini", "_start", "__bss_start", "_edata", "_end"}
@@ -44,7 +49,7 @@ def folder(path):
     parts = path.split("/")
     if parts[0] == "core" and len(parts) > 2:
         return "core/" + parts[1]
-    if parts[0] in ("nic", "setup", "sim", "tools") and len(parts) > 1:
+    if parts[0] in ("nic", "setup", "sim", "tools", "examples") and len(parts) > 1:
         return parts[0]
     return None
 
@@ -71,8 +76,11 @@ def include_offences(srcdir):
             inc = m.group(1)
             if not os.path.exists(os.path.join(srcdir, inc)):
                 continue  # config.h, system-like headers of a backend's SDK
-            if not allowed(rel, inc):
-                line = text.count("\n", 0, m.start()) + 1
+            line = text.count("\n", 0, m.start()) + 1
+            if folder(rel) in PUBLIC_ONLY:
+                out.append("%s:%d: includes %s (%s uses only the installed <utcp/...> headers)"
+                           % (rel, line, inc, folder(rel)))
+            elif not allowed(rel, inc):
                 out.append("%s:%d: includes %s (%s may not use %s)"
                            % (rel, line, inc, folder(rel), folder(inc)))
     return out
@@ -209,6 +217,15 @@ def self_test():
     if allowed("nic/tap/tap.c", "core/net/net.h") or not allowed("nic/tap/tap.c", "core/wire/wire.h"):
         print("self-test: the include rule for nic/ is wrong")
         ok = False
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "examples"))
+        os.makedirs(os.path.join(d, "sim"))
+        open(os.path.join(d, "sim", "sim_int.h"), "w").close()
+        with open(os.path.join(d, "examples", "x.c"), "w") as fh:
+            fh.write('#include <utcp/sim.h>\n#include "sim/sim_int.h"\n')
+        if len(include_offences(d)) != 1:
+            print("self-test: an example including a header of the tree was not found")
+            ok = False
     print("floors self-test: the checker finds upward uses and circles" if ok else "floors self-test FAILED")
     return 0 if ok else 1
 

@@ -18,9 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <utcp/utcp.h>
+#include <utcp/sim.h>
 
 #include "core/base/args.h"
-#include "sim/sim.h"
 
 #define EXIT_USAGE 2
 #define PKT_BUFS 2048 /* packet buffers per queue in the testbed */

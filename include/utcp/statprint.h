@@ -1,5 +1,6 @@
-/*
- * utcp/statprint.h - the per-second statistics lines every program prints.
+/**
+ * @file utcp/statprint.h
+ * @brief The per-second statistics lines every program prints.
  *
  * mTCP's per-interface line, for each port named by the config's
  * `stat_print`, one per core and one summed over the cores:
@@ -37,22 +38,23 @@
 extern "C" {
 #endif
 
-#define UTCP_STATPRINT_UTCP 1u    /* also utcp's own counters */
-#define UTCP_STATPRINT_ALWAYS 2u  /* print even when stat_print names no port */
+#define UTCP_STATPRINT_UTCP 1u    /**< also utcp's own counters */
+#define UTCP_STATPRINT_ALWAYS 2u  /**< print even when stat_print names no port */
 
 struct utcp_statprint;
 
-/* NULL with errno ENOMEM.  out: where lines go (mTCP: stderr). */
+/** NULL with errno ENOMEM.  out: where lines go (mTCP: stderr). */
 struct utcp_statprint *utcp_statprint_create(const struct utcp_stack *st, FILE *out,
 					     unsigned flags);
+/** Free what utcp_statprint_create made (after every core stopped ticking). */
 void utcp_statprint_destroy(struct utcp_statprint *sp);
-/* Publish this core's counters when a second has passed; on core 0 also
+/** Publish this core's counters when a second has passed; on core 0 also
  * print.  Returns the context time at which it is due again. */
 utcp_time_t utcp_statprint_tick(struct utcp_statprint *sp, struct utcp_ctx *ctx);
-/* 1 if the statistics print anything at all. */
+/** 1 if the statistics print anything at all. */
 int utcp_statprint_enabled(const struct utcp_statprint *sp);
 
-/* One mTCP line ("[CPU n]" or "[ ALL ]" for core < 0) for counters that
+/** One mTCP line ("[CPU n]" or "[ ALL ]" for core < 0) for counters that
  * grew by d over dt nanoseconds.  Returns snprintf's count. */
 int utcp_statprint_format_port(char *buf, size_t len, int core, const char *port,
 			       uint32_t flows, const struct utcp_port_stats *d, utcp_time_t dt);

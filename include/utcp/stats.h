@@ -1,5 +1,6 @@
-/*
- * utcp/stats.h - per-context counters.
+/**
+ * @file utcp/stats.h
+ * @brief Per-context counters.
  *
  * One X-macro list so that every counter has a name for printing and a field
  * in struct utcp_stats.  Counters are per context (per core) and summed when
@@ -16,6 +17,7 @@
 extern "C" {
 #endif
 
+/** Link-layer counters: frames in and out, Ethernet drops. */
 #define UTCP_STATS_LINK(X)                                                     \
 	X(rx_frames)        /* frames received from the NIC */                 \
 	X(rx_bytes)                                                            \
@@ -27,6 +29,7 @@ extern "C" {
 	X(drop_eth_dst)     /* not our MAC, not broadcast */                    \
 	X(drop_eth_type)    /* EtherType we do not speak */
 
+/** ARP counters: requests and replies, cache expiry, drops. */
 #define UTCP_STATS_ARP(X)                                                      \
 	X(arp_rx)                                                              \
 	X(arp_req_tx)                                                          \
@@ -38,6 +41,7 @@ extern "C" {
 	X(drop_arp_bad)     /* not Ethernet/IPv4, bad lengths or opcode */      \
 	X(drop_arp_not_us)  /* request for an address that is not ours */
 
+/** IPv4 and ICMP counters, IPv4 drops by reason. */
 #define UTCP_STATS_IP(X)                                                       \
 	X(ip_rx)                                                               \
 	X(ip_tx)                                                               \
@@ -60,6 +64,7 @@ extern "C" {
 	X(drop_icmp_cksum)                                                     \
 	X(drop_icmp_type)   /* ICMP types we ignore */
 
+/** TCP counters: segments, drops by reason, retransmissions, recovery. */
 #define UTCP_STATS_TCP(X)                                                      \
 	X(tcp_rx)           /* segments received */                             \
 	X(tcp_tx)           /* segments sent */                                 \
@@ -112,36 +117,46 @@ extern "C" {
 	X(tcp_tlp_probes)   /* tail loss probes sent (RFC 8985 §7.3) */          \
 	X(tcp_tlp_recoveries) /* losses a resent probe repaired (RFC 8985 §7.4) */
 
+/** Every counter, in the order of struct utcp_stats: X(name) for each. */
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)
 
+/** A context's counters: one uint64_t per name of UTCP_STATS_ALL, in that
+ * order (the comments of the lists above say what each counts). */
 struct utcp_stats {
+/** One field of struct utcp_stats. */
 #define UTCP_STATS_FIELD(name) uint64_t name;
 	UTCP_STATS_ALL(UTCP_STATS_FIELD)
 #undef UTCP_STATS_FIELD
 };
 
-/* What one context moved through one port (utcp_ctx_port_stats): the
+/** What one context moved through one port (utcp_ctx_port_stats): the
  * figures of mTCP's per-interface statistics line. */
 struct utcp_port_stats {
-	uint64_t rx_frames, rx_bytes;
-	uint64_t rx_err;      /* frames dropped while processing (every drop_* reason) */
-	uint64_t tx_frames, tx_bytes;
+	/** @{ */
+	uint64_t rx_frames, rx_bytes; /**< frames and bytes received */
+	/** @} */
+	uint64_t rx_err;      /**< frames dropped while processing (every drop_* reason) */
+	/** @{ */
+	uint64_t tx_frames, tx_bytes; /**< frames and bytes sent */
+	/** @} */
 };
 
-/* Field names, in struct order. */
+/** Field names, in struct order (utcp_stats_names[i] names counter i). */
 extern const char *const utcp_stats_names[];
+/** Number of counters in struct utcp_stats. */
 #define UTCP_STATS_COUNT (sizeof(struct utcp_stats) / sizeof(uint64_t))
 
+/** Counter i (0 <= i < UTCP_STATS_COUNT) of s, in struct order. */
 static inline uint64_t utcp_stats_get(const struct utcp_stats *s, unsigned i)
 {
 	return ((const uint64_t *)s)[i];
 }
 
-/* dst += src, field by field (summing per-core stats). */
+/** dst += src, field by field (summing per-core stats). */
 void utcp_stats_add(struct utcp_stats *dst, const struct utcp_stats *src);
-/* Sum of every drop_* counter. */
+/** Sum of every drop_* counter. */
 uint64_t utcp_stats_drops(const struct utcp_stats *s);
-/* Print every non-zero counter as "name value", one per line, with prefix. */
+/** Print every non-zero counter as "name value", one per line, with prefix. */
 void utcp_stats_print(FILE *f, const char *prefix, const struct utcp_stats *s);
 
 #ifdef __cplusplus

@@ -1,5 +1,6 @@
-/*
- * utcp/utcp.h - the public API: configuration, stacks, per-core contexts.
+/**
+ * @file utcp/utcp.h
+ * @brief The public API: configuration, stacks, per-core contexts.
  *
  * Call order:
  *   utcp_config_defaults -> utcp_config_load (utcp.conf, arp.conf, route.conf)
@@ -27,135 +28,159 @@
 extern "C" {
 #endif
 
+/** Most ports (interfaces) one stack drives. */
 #define UTCP_MAX_PORTS 8
+/** Most static ARP entries (arp.conf). */
 #define UTCP_MAX_ARP_ENTRIES 64
+/** Most routes (route.conf, connected routes, the default route). */
 #define UTCP_MAX_ROUTES 64
+/** Most cores (contexts) per stack: one NIC queue each. */
 #define UTCP_MAX_CORES UTCP_MAX_QUEUES
 
-/* One interface (a `port` in mTCP's config). */
+/** One interface (a `port` in mTCP's config). */
 struct utcp_port_config {
-	char name[32];
-	uint32_t ip;          /* our address */
-	uint8_t prefix;       /* netmask length */
-	uint8_t mac[UTCP_ETH_ALEN];
-	int has_mac;          /* 0: use the NIC's MAC */
-	uint32_t gateway;     /* 0: none */
-	uint32_t peer_ip;     /* tap: the kernel side's address (0: leave it alone) */
+	char name[32];        /**< the port's name (`port = NAME`), the NIC's name */
+	uint32_t ip;          /**< our address */
+	uint8_t prefix;       /**< netmask length */
+	uint8_t mac[UTCP_ETH_ALEN]; /**< our MAC address, when has_mac */
+	int has_mac;          /**< 0: use the NIC's MAC */
+	uint32_t gateway;     /**< 0: none */
+	uint32_t peer_ip;     /**< tap: the kernel side's address (0: leave it alone) */
 };
 
+/** A static ARP entry (arp.conf). */
 struct utcp_arp_entry {
-	uint32_t ip;
-	uint8_t prefix;       /* entries may cover a prefix, as in mTCP */
-	uint8_t mac[UTCP_ETH_ALEN];
+	uint32_t ip;          /**< IPv4 address (or prefix) */
+	uint8_t prefix;       /**< entries may cover a prefix, as in mTCP */
+	uint8_t mac[UTCP_ETH_ALEN]; /**< its MAC address */
 };
 
+/** A route (route.conf, or added by utcp_config_finish). */
 struct utcp_route {
-	uint32_t dst;
-	uint8_t prefix;
-	uint32_t gateway;     /* 0: directly connected */
-	int port;             /* index into ports[] */
+	uint32_t dst;         /**< destination network */
+	uint8_t prefix;       /**< its prefix length */
+	uint32_t gateway;     /**< 0: directly connected */
+	int port;             /**< index into ports[] */
 };
 
+/** A stack's configuration: utcp.conf's keys (utcp.conf(5)), arp.conf and
+ * route.conf.  Fill it with utcp_config_defaults, then utcp_config_load or
+ * utcp_config_set, then utcp_config_finish. */
 struct utcp_config {
-	char path[256];          /* file it came from, for messages */
-	char io[16];             /* sim | tap | dpdk | psio */
-	int num_cores;
-	int max_concurrency;     /* sockets per core */
-	int max_num_buffers;     /* send/receive buffers per core */
-	int max_pkt_buffers;     /* packet buffers per queue */
-	int rcvbuf, sndbuf;      /* per-socket buffer bytes */
-	int tcp_timeout;         /* idle timeout, s; -1 disables */
-	int tcp_timewait;        /* TIME-WAIT, s */
-	int tcp_syncookies;      /* 1: SYN cookies when a SYN queue overflows */
-	char cc[16];             /* congestion control module */
-	uint64_t seed;           /* PRNG seed */
-	int has_seed;            /* 0: real backends take one from getrandom */
-	char stat_print[UTCP_MAX_PORTS][32];
-	int nb_stat_print;
-	struct utcp_port_config ports[UTCP_MAX_PORTS];
-	int nb_ports;
-	struct utcp_arp_entry arp[UTCP_MAX_ARP_ENTRIES];
-	int nb_arp;
-	struct utcp_route routes[UTCP_MAX_ROUTES];
-	int nb_routes;
-	int arp_timeout;         /* s a dynamic ARP entry lives */
-	/* middleware */
-	char pcap[256];          /* capture file ("" = off) */
-	uint32_t pcap_snaplen;
-	struct utcp_fault_params fault;
-	int fault_enabled;
-	/* backend specific */
+	char path[256];          /**< file it came from, for messages */
+	char io[16];             /**< sim | tap | dpdk | psio */
+	int num_cores;           /**< contexts (and NIC queues per port) */
+	int max_concurrency;     /**< sockets per core */
+	int max_num_buffers;     /**< send/receive buffers per core */
+	int max_pkt_buffers;     /**< packet buffers per queue */
+	/** @{ */
+	int rcvbuf, sndbuf;      /**< per-socket buffer bytes */
+	/** @} */
+	int tcp_timeout;         /**< idle timeout, s; -1 disables */
+	int tcp_timewait;        /**< TIME-WAIT, s */
+	int tcp_syncookies;      /**< 1: SYN cookies when a SYN queue overflows */
+	char cc[16];             /**< congestion control module */
+	uint64_t seed;           /**< PRNG seed */
+	int has_seed;            /**< 0: real backends take one from getrandom */
+	char stat_print[UTCP_MAX_PORTS][32]; /**< ports whose statistics lines are printed */
+	int nb_stat_print;       /**< entries of stat_print */
+	struct utcp_port_config ports[UTCP_MAX_PORTS]; /**< the interfaces (`port`) */
+	int nb_ports;            /**< entries of ports */
+	struct utcp_arp_entry arp[UTCP_MAX_ARP_ENTRIES]; /**< static ARP entries */
+	int nb_arp;              /**< entries of arp */
+	struct utcp_route routes[UTCP_MAX_ROUTES]; /**< the routing table */
+	int nb_routes;           /**< entries of routes */
+	int arp_timeout;         /**< s a dynamic ARP entry lives */
+	/** middleware */
+	char pcap[256];          /**< capture file ("" = off) */
+	uint32_t pcap_snaplen;   /**< bytes captured per frame */
+	struct utcp_fault_params fault; /**< fault injection (`fault_*` keys) */
+	int fault_enabled;       /**< 1: wrap each NIC in fault injection */
+	/** backend specific */
 	char tap_name[32];
-	int tap_vnet_hdr;        /* tap: IFF_VNET_HDR checksum offload (default 1) */
-	char dpdk_args[512];
-	int num_rx_desc, num_tx_desc;
-	char psio_dev[32];
-	/* static tables ("" = config/arp.conf, config/route.conf next to the file) */
-	char arp_file[256];
-	char route_file[256];
-	/* accepted for mTCP compatibility, not used by utcp */
-	uint64_t core_mask;
-	int num_mem_ch;
-	unsigned set_keys;       /* keys given explicitly (private to setup/config.c) */
+	int tap_vnet_hdr;        /**< tap: IFF_VNET_HDR checksum offload (default 1) */
+	char dpdk_args[512];     /**< dpdk: the EAL command line */
+	/** @{ */
+	int num_rx_desc, num_tx_desc; /**< dpdk: descriptors per rx / tx ring */
+	/** @} */
+	char psio_dev[32];       /**< psio: the device */
+	/** static tables ("" = config/arp.conf, config/route.conf next to the file) */
+	char arp_file[256];      /**< arp.conf's path */
+	char route_file[256];    /**< route.conf's path */
+	/** accepted for mTCP compatibility, not used by utcp */
+	uint64_t core_mask;      /**< mTCP's core mask (ignored) */
+	int num_mem_ch;          /**< mTCP's memory channels (ignored) */
+	unsigned set_keys;       /**< keys given explicitly (private to setup/config.c) */
 };
 
+/** Every field to its default (utcp.conf(5)): io = sim, one core, no ports. */
 void utcp_config_defaults(struct utcp_config *cfg);
-/* Parse utcp.conf.  On error returns -1 and writes "FILE:LINE: key 'K': what"
+/** Parse utcp.conf.  On error returns -1 and writes "FILE:LINE: key 'K': what"
  * into err.  Unknown keys are errors.  arp_file / route_file: when a path
  * is NULL, the default `config/arp.conf` / `config/route.conf` next to the
  * config file is read if it exists. */
 int utcp_config_load(struct utcp_config *cfg, const char *path, char *err, size_t errlen);
-/* Parse mTCP-format arp.conf / route.conf (missing file: 0 and nothing read). */
+/** @{ */
+/** Parse mTCP-format arp.conf / route.conf (missing file: 0 and nothing read). */
 int utcp_config_load_arp(struct utcp_config *cfg, const char *path, char *err, size_t errlen);
 int utcp_config_load_route(struct utcp_config *cfg, const char *path, char *err, size_t errlen);
-/* Set one key as if read from a line (also for command-line overrides). */
+/** @} */
+/** Set one key as if read from a line (also for command-line overrides). */
 int utcp_config_set(struct utcp_config *cfg, const char *key, const char *value, char *err,
 		    size_t errlen);
-/* Check required keys and cross-key rules (after all sets).  Adds connected
+/** Check required keys and cross-key rules (after all sets).  Adds connected
  * routes for each port and the default gateway route. */
 int utcp_config_finish(struct utcp_config *cfg, char *err, size_t errlen);
 
 struct utcp_stack;
 struct utcp_ctx;
 
-/* Open every port's NIC through the registry (cfg->io) with num_cores queues. */
+/** Open every port's NIC through the registry (cfg->io) with num_cores queues. */
 struct utcp_stack *utcp_stack_open(const struct utcp_config *cfg, char *err, size_t errlen);
-/* Use NICs the caller opened (the simulator); the stack takes ownership
+/** Use NICs the caller opened (the simulator); the stack takes ownership
  * (on failure they remain the caller's).  Each needs >= num_cores queues. */
 struct utcp_stack *utcp_stack_open_nics(const struct utcp_config *cfg, struct utcp_nic **nics,
 					int nb_nics, char *err, size_t errlen);
+/** Close the stack and its NICs (after every context was destroyed). */
 void utcp_stack_close(struct utcp_stack *st);
+/** The configuration the stack was opened with. */
 const struct utcp_config *utcp_stack_config(const struct utcp_stack *st);
+/** The NIC of port `port` (index into the config's ports), or NULL. */
 struct utcp_nic *utcp_stack_nic(const struct utcp_stack *st, int port);
 
-/* The context for `core` (0 <= core < num_cores), driving queue `core` of
+/** The context for `core` (0 <= core < num_cores), driving queue `core` of
  * every port.  NULL with errno EINVAL/EEXIST/ENOMEM on failure. */
 struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core);
+/** Destroy a context: its sockets, connections and buffers are released. */
 void utcp_ctx_destroy(struct utcp_ctx *ctx);
 
-/* One run-to-completion round: rx burst, process, timers, tx flush.
+/** One run-to-completion round: rx burst, process, timers, tx flush.
  * Returns the number of frames and timers handled. */
 int utcp_ctx_poll(struct utcp_ctx *ctx);
-/* Earliest time the context must run again (UTCP_TIME_NEVER if none). */
+/** Earliest time the context must run again (UTCP_TIME_NEVER if none). */
 utcp_time_t utcp_ctx_next_deadline(const struct utcp_ctx *ctx);
-/* Poll, then wait on the NICs until a frame, `deadline`, or the next timer. */
+/** Poll, then wait on the NICs until a frame, `deadline`, or the next timer. */
 int utcp_ctx_wait(struct utcp_ctx *ctx, utcp_time_t deadline);
+/** The context's clock as of its last round, ns (virtual in the simulator). */
 utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx);
+/** The core (context index) the context was created for. */
 int utcp_ctx_core(const struct utcp_ctx *ctx);
-/* The configuration of the context's stack. */
+/** The configuration of the context's stack. */
 const struct utcp_config *utcp_ctx_config(const struct utcp_ctx *ctx);
+/** The context's counters (live: they change as it runs). */
 const struct utcp_stats *utcp_ctx_stats(const struct utcp_ctx *ctx);
-/* Frames and bytes of one port (index into the config's ports); -1 EINVAL. */
+/** Frames and bytes of one port (index into the config's ports); -1 EINVAL. */
 int utcp_ctx_port_stats(const struct utcp_ctx *ctx, int port, struct utcp_port_stats *ps);
-/* Packet buffers currently allocated by this context and not freed. */
+/** Packet buffers currently allocated by this context and not freed. */
 uint64_t utcp_ctx_bufs_in_use(const struct utcp_ctx *ctx);
 
-/* ICMP echo (ping).  Replies are delivered to the handler.  id and seq are
+/** ICMP echo (ping).  Replies are delivered to the handler.  id and seq are
  * in host byte order. */
 typedef void (*utcp_echo_handler)(void *arg, uint32_t src, uint16_t id, uint16_t seq,
 				  const uint8_t *payload, size_t len, utcp_time_t now);
+/** Deliver ICMP echo replies to fn(arg, ...) (NULL: drop them). */
 void utcp_ctx_set_echo_handler(struct utcp_ctx *ctx, utcp_echo_handler fn, void *arg);
-/* Send an echo request; it may wait for ARP resolution.  0, or -1 with errno
+/** Send an echo request; it may wait for ARP resolution.  0, or -1 with errno
  * (ENETUNREACH no route, ENOBUFS no buffer, EMSGSIZE too long). */
 int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
 	      size_t len);
@@ -198,62 +223,87 @@ int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, con
 extern "C" {
 #endif
 
-/* AF_INET; SOCK_STREAM (optionally | SOCK_NONBLOCK); protocol 0 or IPPROTO_TCP. */
+/** AF_INET; SOCK_STREAM (optionally | SOCK_NONBLOCK); protocol 0 or IPPROTO_TCP. */
 int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol);
+/** Bind a socket to a local address and port (port 0: an ephemeral one). */
 int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
-/* Any number of listeners per context; the same port in every context. */
+/** Any number of listeners per context; the same port in every context. */
 int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog);
+/** The next connection of a listening socket (blocking unless O_NONBLOCK);
+ * addr (may be NULL) receives the peer's address. */
 int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
+/** Open a connection (blocking: until established or refused; O_NONBLOCK:
+ * -1 with EINPROGRESS, then EPOLLOUT and SO_ERROR). */
 int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
+/** @{ */
+/** Read what has arrived, up to len bytes; 0 at end of stream. */
 ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len);
 ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt);
-/* flags: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL (MSG_OOB: EINVAL). */
+/** @} */
+/** flags: MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL (MSG_OOB: EINVAL). */
 ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags);
+/** @{ */
+/** Queue bytes on the send ring (blocking: until all fit; O_NONBLOCK: as many
+ * as fit, or -1 with EAGAIN). */
 ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len);
 ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt);
-/* flags: MSG_DONTWAIT, MSG_NOSIGNAL (always implied), MSG_MORE (ignored). */
+/** @} */
+/** flags: MSG_DONTWAIT, MSG_NOSIGNAL (always implied), MSG_MORE (ignored). */
 ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags);
+/** Release the socket; its connection closes with a FIN (or an RST with
+ * SO_LINGER 0 or unread data) and lives on in the stack until it is done. */
 int utcp_close(struct utcp_ctx *ctx, int sock);
+/** Close one direction or both (SHUT_RD, SHUT_WR, SHUT_RDWR). */
 int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how);
-/* Reset the connection (RST) and release the socket. */
+/** Reset the connection (RST) and release the socket. */
 int utcp_abort(struct utcp_ctx *ctx, int sock);
+/** The socket's local address. */
 int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
+/** The connected peer's address (ENOTCONN when there is none). */
 int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
-/* SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
+/** SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
  * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
  * TCP_CONGESTION.  Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are
  * capped by the context's rcvbuf/sndbuf and reported as set (not doubled). */
+/** @{ */
 int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen);
 int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
 		    socklen_t optlen);
+/** @} */
+/** Make the socket non-blocking (as fcntl F_SETFL O_NONBLOCK). */
 int utcp_setsock_nonblock(struct utcp_ctx *ctx, int sock);
-/* F_GETFL / F_SETFL (O_NONBLOCK). */
+/** F_GETFL / F_SETFL (O_NONBLOCK). */
 int utcp_fcntl(struct utcp_ctx *ctx, int sock, int cmd, int arg);
-/* FIONREAD, FIONBIO. */
+/** FIONREAD, FIONBIO. */
 int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp);
 
-/* epoll with Linux semantics (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
+/** epoll with Linux semantics (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
  * EPOLLRDHUP, EPOLLET, EPOLLONESHOT).  A socket is in at most one epoll
  * instance at a time, and epoll instances do not nest. */
 int utcp_epoll_create(struct utcp_ctx *ctx, int size);
+/** An epoll instance (flags: 0 or EPOLL_CLOEXEC, which is ignored). */
 int utcp_epoll_create1(struct utcp_ctx *ctx, int flags);
+/** Add, modify or remove a socket (EPOLL_CTL_ADD, _MOD, _DEL). */
 int utcp_epoll_ctl(struct utcp_ctx *ctx, int ep, int op, int sock, struct epoll_event *event);
-/* Drives the stack until an event or timeout_ms (-1: forever, 0: poll once). */
+/** Drives the stack until an event or timeout_ms (-1: forever, 0: poll once). */
 int utcp_epoll_wait(struct utcp_ctx *ctx, int ep, struct epoll_event *events, int maxevents,
 		    int timeout_ms);
 
-/* What a context holds right now (leak checks, monitoring). */
+/** What a context holds right now (leak checks, monitoring). */
 struct utcp_sock_usage {
-	uint32_t sockets;     /* socket and epoll ids in use */
-	uint32_t tcbs;        /* connections, including TIME-WAIT and unaccepted */
-	uint32_t timewait;
-	uint32_t listeners;
-	uint32_t rcvbufs, sndbufs;
+	uint32_t sockets;     /**< socket and epoll ids in use */
+	uint32_t tcbs;        /**< connections, including TIME-WAIT and unaccepted */
+	uint32_t timewait;    /**< of tcbs, in TIME-WAIT */
+	uint32_t listeners;   /**< listening sockets */
+	/** @{ */
+	uint32_t rcvbufs, sndbufs; /**< receive and send buffers taken from the pools */
+	/** @} */
 };
+/** What ctx holds right now, into *u. */
 void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u);
-/* Check the invariants of every connection of ctx (sequence space ordered,
+/** Check the invariants of every connection of ctx (sequence space ordered,
  * nothing in flight beyond the peer's window, buffers within their size, no
  * illegal state change).  0, or -1 with what is wrong written to msg. */
 int utcp_ctx_check_invariants(const struct utcp_ctx *ctx, char *msg, size_t len);

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utcp/sim.h>
 
-#include "sim/sim.h"
 #include "tools/apps.h"
 
 #define SEC UTCP_NSEC_PER_SEC

@@ -26,8 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utcp/sim.h>
 
-#include "sim/sim.h"
 #include "tests/unit/tcptest.h"
 
 #define SRV_PORT 5001

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
+#include <utcp/sim.h>
 
 #include "config.h"
-#include "sim/sim.h"
 
 static struct utcp_config cfg;
 static char err[512];

@@ -15,9 +15,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utcp/sim.h>
 
 #include "core/net/net.h"
-#include "sim/sim.h"
 
 #define US UTCP_NSEC_PER_USEC
 #define MS UTCP_NSEC_PER_MSEC

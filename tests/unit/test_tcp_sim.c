@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utcp/sim.h>
 
-#include "sim/sim.h"
 #include "tests/unit/tcptest.h"
 
 #define SRV_PORT 80

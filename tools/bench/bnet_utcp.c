@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <utcp/sim.h>
 #include <utcp/utcp.h>
 
-#include "sim/sim.h"
 #include "tools/bench/bench.h"
 
 #define U_EVENTS 512
