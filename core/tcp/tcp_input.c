@@ -397,7 +397,10 @@ static int tcp_in_rst(struct utcp_tcb *tp, const struct tcp_seg *s)
 	return IN_DONE;
 }
 
-/* RFC 7323 §4.3 R3: TS.Recent follows the segment at the left window edge. */
+/* RFC 7323 §4.3 R3: TS.Recent follows the segment at the left window edge,
+ * once its ACK is found acceptable (§5.3, Appendix D: in the fifth step):
+ * a segment answered with an ACK and dropped for an ACK beyond SND.NXT
+ * (RFC 5961 §5.2) must not move it, or every later segment fails PAWS. */
 static void tcp_ts_recent_update(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) &&
@@ -439,7 +442,6 @@ static int tcp_in_sync(struct utcp_tcb *tp, struct tcp_seg *s)
 		return IN_DONE;
 	}
 	tcp_trim(tp, s);
-	tcp_ts_recent_update(tp, s);
 	tp->last_rcv = ctx->now;
 	tp->keep_probes = 0;
 	return IN_CONT;
@@ -499,6 +501,7 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		tcp_challenge_ack(tp);
 		return IN_DONE;
 	}
+	tcp_ts_recent_update(tp, s);
 	uint32_t wnd = (uint32_t)s->wnd << tp->snd_wscale;
 	int old = SEQ_LT(s->ack, tp->snd_una);
 	int64_t delivered = 0;
@@ -668,6 +671,7 @@ static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
 		tcp_respond_rst(ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, s->ack, 0, TH_RST);
 		return IN_DONE;
 	}
+	tcp_ts_recent_update(tp, s);
 	if ((tp->flags & TF_PASSIVE) && tp->listener != NULL &&
 	    tp->listener->naccept >= (uint32_t)(tp->listener->backlog > 0 ? tp->listener->backlog : 1)) {
 		ctx->stats.drop_tcp_backlog++; /* accept queue full: as if lost (Linux) */
