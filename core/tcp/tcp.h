@@ -23,6 +23,7 @@
 #ifndef UTCP_CORE_TCP_H
 #define UTCP_CORE_TCP_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -309,6 +310,8 @@ struct utcp_tcb {
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */
+	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
+					   instead of ETIMEDOUT */
 };
 
 /* A listening endpoint: SYN queue and accept queue bounded by backlog. */
@@ -371,6 +374,17 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 /* Send what the connections on the output list may send; returns how
  * many connections were looked at. */
 int utcp_tcp_output(struct utcp_ctx *ctx);
+/* An ICMP error quoting one of our segments (ctx->l4_error, tcp_icmp.c). */
+void utcp_tcp_icmp_error(struct utcp_ctx *ctx, const struct utcp_icmp_error *e,
+			 const struct utcp_ipv4_view *quoted);
+/* RFC 1191 path MTU: never below Linux's min_pmtu. */
+#define TCP_PMTU_MIN 552
+/* The errno of a connection that gave up: the last ICMP soft error it
+ * heard, else ETIMEDOUT (RFC 1122 §4.2.3.9; Linux's tcp_write_err). */
+static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
+{
+	return tp->soft_error != 0 ? tp->soft_error : ETIMEDOUT;
+}
 
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);

@@ -105,7 +105,7 @@ static void tcp_rexmt_syn(struct utcp_tcb *tp)
 	struct utcp_ctx *ctx = tp->ctx;
 	if (++tp->rxtshift > TCP_SYN_RETRIES) {
 		ctx->stats.tcp_timeouts++;
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
 	tp->flags |= TF_SYN_REXMT;
@@ -151,7 +151,7 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 			tp->rxtshift++;
 	} else if (++tp->rxtshift > TCP_DATA_RETRIES) {
 		ctx->stats.tcp_timeouts++;
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
 	if (tp->rxtshift == 1)
@@ -180,7 +180,7 @@ static void tcp_persist_fire(struct utcp_tcb *tp)
 	if (ctx->now - tp->last_rcv > TCP_ZWP_IDLE ||
 	    ((tp->flags & TF_ORPHAN) && tp->rxtshift >= TCP_DATA_RETRIES)) {
 		ctx->stats.tcp_timeouts++;
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
 	if (tp->rxtshift < 16)
@@ -300,7 +300,7 @@ static int tcp_keepalive_check(struct utcp_tcb *tp, utcp_time_t now)
 	if (tp->keep_probes >= tp->keepcnt) {
 		tp->ctx->stats.tcp_keepalive_drops++;
 		tcp_send_rst(tp);
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return 1;
 	}
 	if (tp->snd_max != tp->snd_una || tp->snd.len != 0)

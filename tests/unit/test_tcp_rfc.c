@@ -58,12 +58,148 @@ START_TEST(ts_recent_not_taken_from_ack_beyond_snd_nxt)
 }
 END_TEST
 
+/* ---- 2. ICMP errors (RFC 1122 §4.2.3.9, RFC 1191, RFC 5927) ------------------- */
+
+static int connect_to_peer(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = TN_PEER_IP };
+	int so = utcp_socket(tt_h.ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	tt_err(utcp_connect(tt_h.ctx, so, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
+	utcp_ctx_poll(tt_h.ctx);
+	return so;
+}
+
+static int so_error(int so)
+{
+	int e = -1;
+	socklen_t el = sizeof(e);
+	tt_ok(utcp_getsockopt(tt_h.ctx, so, SOL_SOCKET, SO_ERROR, &e, &el));
+	return e;
+}
+
+/* A hard error in SYN-SENT aborts the open at once: code 3 (port
+ * unreachable) ECONNREFUSED, code 13 (administratively prohibited)
+ * EHOSTUNREACH, code 2 (protocol unreachable) ENOPROTOOPT. */
+START_TEST(icmp_hard_error_aborts_syn_sent)
+{
+	static const struct {
+		uint8_t code;
+		int err;
+	} cases[] = { { 3, ECONNREFUSED }, { 13, EHOSTUNREACH }, { 2, ENOPROTOOPT } };
+	struct tt_seg syn;
+	int so = connect_to_peer(7);
+	tt_out(&syn);
+	tt_icmp_in(3, cases[_i].code, 0, &syn);
+	ck_assert_uint_eq(st()->icmp_err_rx, 1);
+	ck_assert_uint_eq(st()->tcp_icmp_aborts, 1);
+	ck_assert_int_eq(so_error(so), cases[_i].err);
+	ck_assert(!tt_next_timer() || tt_pending() == 0); /* no SYN goes again */
+	tt_expect_none();
+	tt_ok(utcp_close(tt_h.ctx, so));
+}
+END_TEST
+
+/* RFC 5927 §4.1: an error quoting a sequence number outside
+ * SND.UNA..SND.NXT, or a connection that does not exist, is ignored. */
+START_TEST(icmp_error_outside_the_window_ignored)
+{
+	struct tt_seg syn, s;
+	int so = connect_to_peer(7);
+	tt_out(&syn);
+	struct tt_seg q = syn;
+	q.seq = syn.seq + 1000;
+	tt_icmp_in(3, 3, 0, &q);
+	q = syn;
+	q.dport = 8; /* no such connection */
+	tt_icmp_in(3, 3, 0, &q);
+	ck_assert_uint_eq(st()->drop_tcp_icmp, 2);
+	ck_assert_uint_eq(st()->tcp_icmp_aborts, 0);
+	tt_err(utcp_connect(tt_h.ctx, so, &(struct sockaddr){ .sa_family = AF_INET }, 16), EALREADY);
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_SYN, syn.seq, 0, -1); /* still trying */
+	tt_ok(utcp_close(tt_h.ctx, so));
+}
+END_TEST
+
+/* A soft error (host unreachable) does not abort; if the open then times
+ * out, connect() reports it instead of ETIMEDOUT (RFC 1122 §4.2.3.9). */
+START_TEST(icmp_soft_error_reported_at_timeout)
+{
+	struct tt_seg syn;
+	int so = connect_to_peer(7);
+	tt_out(&syn);
+	tt_icmp_in(3, 1, 0, &syn);
+	ck_assert_uint_eq(st()->tcp_icmp_aborts, 0);
+	tt_err(utcp_connect(tt_h.ctx, so, &(struct sockaddr){ .sa_family = AF_INET }, 16), EALREADY);
+	while (tt_next_timer())
+		tn_tx_drain(tt_h.nic);
+	ck_assert_uint_eq(st()->tcp_timeouts, 1);
+	ck_assert_int_eq(so_error(so), EHOSTUNREACH);
+	tt_ok(utcp_close(tt_h.ctx, so));
+}
+END_TEST
+
+/* The host resends [una, una + len) in segments of mss octets. */
+static void expect_resent(uint32_t una, uint32_t ack, uint32_t len, uint32_t mss)
+{
+	struct tt_seg r;
+	for (uint32_t off = 0; off < len; off += mss) {
+		uint32_t n = len - off < mss ? len - off : mss;
+		ck_assert(tt_out(&r));
+		ck_assert_uint_eq(r.seq, una + off);
+		ck_assert_uint_eq(r.ack, ack);
+		ck_assert_uint_eq(r.len, n);
+	}
+	tt_expect_none();
+}
+
+/* RFC 1191: "fragmentation needed" with a next-hop MTU of 1000 lowers the
+ * MSS to 960 and the refused segment goes again at that size; without SACK
+ * the rest follows it (go back N, as Linux resends every
+ * segment too big for the new MSS).  A router's MTU below 552 is raised to
+ * 552 (RFC 5927 §7.2). */
+START_TEST(icmp_frag_needed_lowers_mss_and_resends)
+{
+	static char big[4000];
+	struct tt_conn c;
+	struct tt_seg s1, s2;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, big, 2920), 2920);
+	utcp_ctx_poll(tt_h.ctx);
+	uint32_t una = c.hnxt;
+	tt_hout(&c, &s1, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s2, TH_ACK | TH_PSH, c.pnxt, 1460);
+	tt_icmp_in(3, 4, 1000, &s1);
+	ck_assert_uint_eq(st()->tcp_pmtu_updates, 1);
+	expect_resent(una, c.pnxt, 2920, 960);
+	/* A smaller MTU, below the floor: 552 - 40. */
+	tt_icmp_in(3, 4, 300, &s2);
+	ck_assert_uint_eq(st()->tcp_pmtu_updates, 2);
+	expect_resent(una, c.pnxt, 2920, 512);
+	/* An MTU above the current one changes nothing. */
+	tt_icmp_in(3, 4, 1500, &s1);
+	ck_assert_uint_eq(st()->tcp_pmtu_updates, 2);
+	tt_expect_none();
+	c.hnxt = una + 2920;
+	tt_pack(&c);
+	tt_expect_none();
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
 	TCase *tc = tcase_create("rfc");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ts_recent_not_taken_from_ack_beyond_snd_nxt);
+	tcase_add_loop_test(tc, icmp_hard_error_aborts_syn_sent, 0, 3);
+	tcase_add_test(tc, icmp_error_outside_the_window_ignored);
+	tcase_add_test(tc, icmp_soft_error_reported_at_timeout);
+	tcase_add_test(tc, icmp_frag_needed_lowers_mss_and_resends);
 	suite_add_tcase(su, tc);
 	return su;
 }
