@@ -551,6 +551,8 @@ int tcp_output(struct utcp_tcb *tp)
 	case TCPS_CLOSING:
 	case TCPS_LAST_ACK:
 		break;
+	case TCPS_SYN_RECEIVED: /* RFC 5961 §3.2 challenge ACK; an ACK to an
+				   unacceptable segment (RFC 9293 §3.10.7.4) */
 	case TCPS_FIN_WAIT_2:
 	case TCPS_TIME_WAIT:
 		if (tp->flags & TF_ACKNOW)

@@ -190,6 +190,35 @@ START_TEST(icmp_frag_needed_lowers_mss_and_resends)
 }
 END_TEST
 
+/* ---- 3. challenge ACK in SYN-RECEIVED (RFC 5961 §3.2) ------------------------- */
+
+START_TEST(rst_in_window_in_syn_received_draws_challenge_ack)
+{
+	struct tt_seg sa, s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	struct tt_seg syn = { .sport = 40001, .dport = TT_HOST_PORT, .seq = 5000, .flags = TH_SYN,
+			      .win = 8192 };
+	tt_in(&syn);
+	ck_assert(tt_out(&sa));
+	ck_assert_uint_eq(sa.flags, TH_SYN | TH_ACK);
+	/* In the window, not at RCV.NXT: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+	struct tt_seg rst = { .sport = 40001, .dport = TT_HOST_PORT, .seq = 5100, .flags = TH_RST };
+	tt_in(&rst);
+	tt_expect(&s, TH_ACK, sa.seq + 1, 5001, -1);
+	ck_assert_uint_eq(st()->tcp_challenge_acks, 1);
+	/* The half-open connection is still there: the handshake completes. */
+	struct tt_seg ack = { .sport = 40001, .dport = TT_HOST_PORT, .seq = 5001,
+			      .ack = sa.seq + 1, .flags = TH_ACK, .win = 8192 };
+	tt_in(&ack);
+	int so = utcp_accept(tt_h.ctx, l, NULL, NULL);
+	tt_ok(so);
+	tt_ok(utcp_abort(tt_h.ctx, so));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_RST, sa.seq + 1, 0, 0);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -200,6 +229,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, icmp_error_outside_the_window_ignored);
 	tcase_add_test(tc, icmp_soft_error_reported_at_timeout);
 	tcase_add_test(tc, icmp_frag_needed_lowers_mss_and_resends);
+	tcase_add_test(tc, rst_in_window_in_syn_received_draws_challenge_ack);
 	suite_add_tcase(su, tc);
 	return su;
 }
