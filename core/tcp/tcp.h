@@ -258,6 +258,8 @@ struct utcp_tcb {
 	uint32_t rcv_nxt, rcv_wnd, irs;
 	uint32_t rcv_adv;               /* right edge promised (never shrinks) */
 	uint32_t rcv_fin_seq;           /* TF_OOO_FIN: sequence of that FIN */
+	uint32_t syn_text;              /* text a SYN carried in simultaneous open, held
+					   in the ring at RCV.NXT until ESTABLISHED */
 	uint8_t snd_wscale, rcv_wscale; /* RFC 7323 shift counts */
 
 	uint16_t mss;                   /* effective send MSS (no options) */
@@ -497,6 +499,11 @@ void tcp_sndbuf_copy(const struct tcp_sndbuf *b, uint32_t off, uint8_t *dst, uin
 void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n);
 /* Store [seq, seq + len) (inside the window); returns bytes newly in order
  * (rcv_nxt advanced), or UINT32_MAX if the out-of-order bound refused it. */
+/* Text that may not be taken yet (a SYN's, RFC 9293 §3.10.7.3): written
+ * at RCV.NXT but not readable; tcp_rcvbuf_unhold makes len of it readable
+ * (and what out-of-order data it reaches) and returns how much that was. */
+void tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len);
+uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len);
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);
 

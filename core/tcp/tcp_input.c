@@ -234,6 +234,41 @@ static void tcp_in_listen(struct utcp_ctx *ctx, struct tcp_listener *l, struct t
 static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s);
 static void tcp_trim(struct utcp_tcb *tp, struct tcp_seg *s);
 
+/* RFC 9293 §3.10.7.3 fourth step, a SYN without ACK: "If there are other
+ * controls or text in the segment, queue them for processing after the
+ * ESTABLISHED state has been reached".  The text waits in the ring at
+ * RCV.NXT (inside the window the SYN-ACK offers), a FIN as one beyond
+ * RCV.NXT; tcp_syn_text_release takes them once ESTABLISHED. */
+static void tcp_syn_text_hold(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	s->seq++;
+	s->flags &= ~TH_SYN;
+	tcp_trim(tp, s);
+	tp->flags &= ~TF_ACKNOW; /* the SYN-ACK acknowledges the SYN only */
+	if (s->len > 0) {
+		tcp_rcvbuf_hold(tp, s->data, s->len);
+		tp->syn_text = s->len;
+	}
+	if (s->flags & TH_FIN) {
+		tp->flags |= TF_OOO_FIN;
+		tp->rcv_fin_seq = s->seq + s->len;
+	}
+}
+
+/* ESTABLISHED: the text held since the SYN becomes readable; s, the
+ * segment being processed, is trimmed again to what lies beyond it. */
+static void tcp_syn_text_release(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tp->syn_text == 0)
+		return;
+	tcp_rcvbuf_unhold(tp, tp->syn_text);
+	tp->syn_text = 0;
+	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	tp->flags |= TF_ACKNOW; /* RFC 9293 §3.10.7.4 seventh step */
+	tcp_notify(tp, EPOLLIN);
+	tcp_trim(tp, s); /* a copy of the held text is a duplicate now */
+}
+
 static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 {
 	struct utcp_ctx *ctx = tp->ctx;
@@ -275,6 +310,7 @@ static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 	tp->last_rcv = ctx->now;
 	if (!ack_ok) { /* simultaneous open (RFC 9293 §3.5, Figure 7) */
 		tcp_set_state(tp, TCPS_SYN_RECEIVED);
+		tcp_syn_text_hold(tp, s);
 		tcp_send_syn(tp);
 		return IN_DONE;
 	}
@@ -685,6 +721,7 @@ static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
 	tp->snd_wl1 = s->seq;
 	tp->snd_wl2 = s->ack;
 	tcp_established(tp);
+	tcp_syn_text_release(tp, s);
 	tcp_output_schedule(tp);
 	return tcp_in_data(tp, s);
 }

@@ -219,6 +219,61 @@ START_TEST(rst_in_window_in_syn_received_draws_challenge_ack)
 }
 END_TEST
 
+/* ---- 4. text and FIN on a SYN in simultaneous open (RFC 9293 §3.10.7.3) ------- */
+
+START_TEST(simultaneous_open_keeps_text_and_fin_of_the_syn)
+{
+	struct tt_seg syn, s;
+	int so = connect_to_peer(7);
+	tt_out(&syn);
+	struct tt_seg psyn = { .sport = 7, .dport = syn.sport, .seq = 300,
+			       .flags = TH_SYN | TH_FIN, .win = 8192, .data = "hello", .len = 5 };
+	tt_in(&psyn);
+	tt_expect(&s, TH_SYN | TH_ACK, syn.seq, 301, 65535); /* the SYN only, for now */
+	char buf[16];
+	tt_err(utcp_read(tt_h.ctx, so, buf, sizeof(buf)), EAGAIN);
+	/* ESTABLISHED: the text and the FIN are taken and acknowledged. */
+	struct tt_seg sa = { .sport = 7, .dport = syn.sport, .seq = 300, .ack = syn.seq + 1,
+			     .flags = TH_SYN | TH_ACK, .win = 8192 };
+	tt_in(&sa);
+	tt_expect(&s, TH_ACK, syn.seq + 1, 307, -1);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, so, buf, sizeof(buf)), 5);
+	ck_assert(memcmp(buf, "hello", 5) == 0);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, so, buf, sizeof(buf)), 0); /* the FIN */
+	tt_ok(utcp_close(tt_h.ctx, so));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_FIN | TH_ACK, syn.seq + 1, 307, -1);
+	struct tt_seg ack = { .sport = 7, .dport = syn.sport, .seq = 307, .ack = syn.seq + 2,
+			      .flags = TH_ACK, .win = 8192 };
+	tt_in(&ack);
+	tt_expect_none();
+}
+END_TEST
+
+/* The peer's ACK carries the text again (it was not acknowledged): the
+ * held copy is taken once. */
+START_TEST(simultaneous_open_text_resent_with_the_ack)
+{
+	struct tt_seg syn, s;
+	int so = connect_to_peer(7);
+	tt_out(&syn);
+	struct tt_seg psyn = { .sport = 7, .dport = syn.sport, .seq = 300, .flags = TH_SYN,
+			       .win = 8192, .data = "abc", .len = 3 };
+	tt_in(&psyn);
+	tt_expect(&s, TH_SYN | TH_ACK, syn.seq, 301, 65535);
+	struct tt_seg ack = { .sport = 7, .dport = syn.sport, .seq = 301, .ack = syn.seq + 1,
+			      .flags = TH_ACK, .win = 8192, .data = "abcdef", .len = 6 };
+	tt_in(&ack);
+	tt_expect(&s, TH_ACK, syn.seq + 1, 307, -1);
+	char buf[16];
+	ck_assert_int_eq(utcp_read(tt_h.ctx, so, buf, sizeof(buf)), 6);
+	ck_assert(memcmp(buf, "abcdef", 6) == 0);
+	tt_ok(utcp_abort(tt_h.ctx, so));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_RST, syn.seq + 1, 0, 0);
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -230,6 +285,8 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, icmp_soft_error_reported_at_timeout);
 	tcase_add_test(tc, icmp_frag_needed_lowers_mss_and_resends);
 	tcase_add_test(tc, rst_in_window_in_syn_received_draws_challenge_ack);
+	tcase_add_test(tc, simultaneous_open_keeps_text_and_fin_of_the_syn);
+	tcase_add_test(tc, simultaneous_open_text_resent_with_the_ack);
 	suite_add_tcase(su, tc);
 	return su;
 }
