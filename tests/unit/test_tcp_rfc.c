@@ -274,6 +274,27 @@ START_TEST(simultaneous_open_text_resent_with_the_ack)
 }
 END_TEST
 
+/* ---- 5. TSopt on a RST (RFC 7323 §3.2) ----------------------------------------- */
+
+START_TEST(rst_carries_timestamps)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	c.pts = 5555;
+	tt_pin(&c, TH_ACK | TH_PSH, "unread", 6);
+	tt_advance(10 * TT_MS);
+	tt_ok(utcp_close(tt_h.ctx, c.sock)); /* RFC 2525 §2.17: data unread, RST */
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_RST, c.hnxt, 0, -1);
+	ck_assert(s.o.flags & TOF_TS);
+	ck_assert_uint_eq(s.o.tsecr, 5555);
+	ck_assert_uint_ge(s.o.tsval, c.hts);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -287,6 +308,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, rst_in_window_in_syn_received_draws_challenge_ack);
 	tcase_add_test(tc, simultaneous_open_keeps_text_and_fin_of_the_syn);
 	tcase_add_test(tc, simultaneous_open_text_resent_with_the_ack);
+	tcase_add_test(tc, rst_carries_timestamps);
 	suite_add_tcase(su, tc);
 	return su;
 }
