@@ -360,11 +360,14 @@ static int tcp_paws_reject(struct utcp_tcb *tp, const struct tcp_seg *s)
 
 /* First step: the acceptability test.  A zero-length segment at the right
  * edge is also accepted (as Linux does), so that a pure ACK from a peer
- * that filled our window is not lost. */
+ * that filled our window is not lost; not a RST: RFC 5961 §3.2 takes the
+ * window as [RCV.NXT, RCV.NXT + RCV.WND) and drops one outside silently. */
 static int tcp_seq_acceptable(const struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	uint32_t seglen = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
 	uint32_t wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	if (seglen == 0 && (s->flags & TH_RST) && wnd > 0)
+		return SEQ_GEQ(s->seq, tp->rcv_nxt) && SEQ_LT(s->seq, tp->rcv_nxt + wnd);
 	if (seglen == 0)
 		return SEQ_GEQ(s->seq, tp->rcv_nxt) && SEQ_LEQ(s->seq, tp->rcv_nxt + wnd);
 	if (wnd == 0) /* "special allowance" for ACKs and RSTs; the text is trimmed */

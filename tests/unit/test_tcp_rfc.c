@@ -295,6 +295,39 @@ START_TEST(rst_carries_timestamps)
 }
 END_TEST
 
+/* ---- 6. a RST at the right edge of the window (RFC 5961 §3.2) ------------------ */
+
+static struct utcp_tcb *tcb_of(const struct tt_conn *c)
+{
+	return tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c->hport), TN_PEER_IP, htons(c->pport));
+}
+
+/* The window is [RCV.NXT, RCV.NXT + RCV.WND): a RST at RCV.NXT + RCV.WND is
+ * outside it and dropped silently; one just inside draws a challenge ACK. */
+START_TEST(rst_at_right_window_edge_dropped_silently)
+{
+	struct tt_conn c;
+	struct tt_seg s, rst;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	struct utcp_tcb *tp = tcb_of(&c);
+	ck_assert_ptr_nonnull(tp);
+	uint32_t wnd = tp->rcv_adv - tp->rcv_nxt;
+	ck_assert_uint_gt(wnd, 0);
+	tt_pseg(&c, &rst, TH_RST, NULL, 0);
+	rst.seq = c.pnxt + wnd;
+	tt_in(&rst);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_challenge_acks, 0);
+	rst.seq = c.pnxt + wnd - 1;
+	tt_in(&rst);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	ck_assert_uint_eq(st()->tcp_challenge_acks, 1);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -309,6 +342,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, simultaneous_open_keeps_text_and_fin_of_the_syn);
 	tcase_add_test(tc, simultaneous_open_text_resent_with_the_ack);
 	tcase_add_test(tc, rst_carries_timestamps);
+	tcase_add_test(tc, rst_at_right_window_edge_dropped_silently);
 	suite_add_tcase(su, tc);
 	return su;
 }
