@@ -180,7 +180,9 @@ uint32_t tcp_sack_unsacked(const struct utcp_tcb *tp, uint32_t a, uint32_t b);
 struct tcp_rack_run {
 	uint32_t start;
 	uint32_t ts, ts_lo;             /* latest and earliest send (us) */
-	uint32_t flags;                 /* TCP_RACK_* */
+	uint32_t base;                  /* its segments began at base + k * seg */
+	uint16_t seg;                   /* (0: not known, after a merge) */
+	uint16_t flags;                 /* TCP_RACK_* */
 };
 struct tcp_rack {
 	uint16_t n;

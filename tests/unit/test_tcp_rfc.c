@@ -328,6 +328,69 @@ START_TEST(rst_at_right_window_edge_dropped_silently)
 }
 END_TEST
 
+/* ---- 7. RACK counts whole segments (RFC 8985 §6.2) ----------------------------- */
+
+/* A peer ACK of ack with one SACK block [s, e). */
+static void sack_block(struct tt_conn *c, uint32_t ack, uint32_t s, uint32_t e)
+{
+	struct tt_seg a;
+	uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10 };
+	tt_pseg(c, &a, TH_ACK, NULL, 0);
+	a.ack = ack;
+	for (int i = 0; i < 4; i++) {
+		o[4 + i] = (uint8_t)(s >> (24 - 8 * i));
+		o[8 + i] = (uint8_t)(e >> (24 - 8 * i));
+	}
+	tt_opt_raw(&a, o, sizeof(o));
+	tt_in(&a);
+}
+
+/* Three segments in flight; the peer SACKs one octet of the third.  No
+ * segment is delivered whole, so RACK learns nothing and marks nothing
+ * lost (RFC 6675's IsLost would not fire either): nothing is resent before
+ * the tail loss probe.  SACKing the rest of the third makes it delivered. */
+START_TEST(rack_sack_of_one_octet_delivers_no_segment)
+{
+	static char data[3 * 1448];
+	struct tt_conn c;
+	struct tt_seg s[3], r;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS | TT_OPT_SACK);
+	/* A first round trip of 10 ms: RACK's RTT and the PTO (2 SRTT). */
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "x", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &r, TH_ACK | TH_PSH, c.pnxt, 1);
+	tt_advance(10 * TT_MS);
+	tt_pack(&c);
+	uint32_t una = c.hnxt;
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s[0], TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s[1], TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s[2], TH_ACK | TH_PSH, c.pnxt, 3 * 1448 - 2 * 1460);
+	tt_advance(10 * TT_MS);
+	sack_block(&c, una, s[2].seq, s[2].seq + 1);
+	tt_expect_none();
+	tt_advance(5 * TT_MS); /* past RACK.rtt + reo_wnd, before the PTO */
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_retransmits, 0);
+	ck_assert_uint_eq(st()->tcp_rack_marks, 0);
+	/* The whole third segment SACKed: the first two are lost after
+	 * RACK.rtt + reo_wnd and go again. */
+	sack_block(&c, una, s[2].seq, s[2].seq + s[2].len);
+	tt_advance(5 * TT_MS);
+	ck_assert_uint_ge(st()->tcp_rack_marks, 1);
+	ck_assert(tt_out(&r));
+	ck_assert_uint_eq(r.seq, una);
+	tn_tx_drain(tt_h.nic);
+	c.hnxt = una + sizeof(data);
+	tt_pack(&c);
+	tn_tx_drain(tt_h.nic);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -343,6 +406,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, simultaneous_open_text_resent_with_the_ack);
 	tcase_add_test(tc, rst_carries_timestamps);
 	tcase_add_test(tc, rst_at_right_window_edge_dropped_silently);
+	tcase_add_test(tc, rack_sack_of_one_octet_delivers_no_segment);
 	suite_add_tcase(su, tc);
 	return su;
 }
