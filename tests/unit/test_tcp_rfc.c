@@ -391,6 +391,44 @@ START_TEST(rack_sack_of_one_octet_delivers_no_segment)
 }
 END_TEST
 
+/* ---- 8. a bound socket that does not listen (RFC 9293 §3.10.7.1) --------------- */
+
+/* No connection and no listener: CLOSED.  A SYN, an ACK or data draws a
+ * RST, whether or not a socket is bound to the port (or listened and was
+ * closed). */
+START_TEST(segments_to_bound_port_draw_rst)
+{
+	struct tt_seg s;
+	int so = utcp_socket(tt_h.ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(81) };
+	tt_ok(utcp_bind(tt_h.ctx, so, (struct sockaddr *)&a, sizeof(a)));
+	if (_i == 1) { /* listened once, and that listener is gone */
+		int l = tt_listen(82, 8);
+		tt_ok(utcp_close(tt_h.ctx, l));
+		utcp_ctx_poll(tt_h.ctx);
+	}
+	uint16_t port = _i == 1 ? 82 : 81;
+	struct tt_seg syn = { .sport = 40001, .dport = port, .seq = 5000, .flags = TH_SYN,
+			      .win = 8192 };
+	tt_in(&syn);
+	tt_expect(&s, TH_RST | TH_ACK, 0, 5001, 0);
+	struct tt_seg ack = { .sport = 40001, .dport = port, .seq = 5001, .ack = 777,
+			      .flags = TH_ACK, .win = 8192 };
+	tt_in(&ack);
+	tt_expect(&s, TH_RST, 777, 0, 0);
+	struct tt_seg data = { .sport = 40001, .dport = port, .seq = 5001, .ack = 778,
+			       .flags = TH_ACK | TH_PSH, .win = 8192, .data = "abc", .len = 3 };
+	tt_in(&data);
+	tt_expect(&s, TH_RST, 778, 0, 0);
+	struct tt_seg bare = { .sport = 40001, .dport = port, .seq = 5001, .flags = 0,
+			       .win = 8192, .data = "abc", .len = 3 };
+	tt_in(&bare);
+	tt_expect(&s, TH_RST | TH_ACK, 0, 5004, 0);
+	ck_assert_uint_eq(st()->drop_tcp_no_sock, 4);
+	tt_ok(utcp_close(tt_h.ctx, so));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -407,6 +445,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, rst_carries_timestamps);
 	tcase_add_test(tc, rst_at_right_window_edge_dropped_silently);
 	tcase_add_test(tc, rack_sack_of_one_octet_delivers_no_segment);
+	tcase_add_loop_test(tc, segments_to_bound_port_draw_rst, 0, 2);
 	suite_add_tcase(su, tc);
 	return su;
 }
