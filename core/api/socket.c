@@ -172,6 +172,7 @@ int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
+	utcp_ctx_clock_sync(ctx);
 	if (so->state != SS_LISTENING) {
 		errno = EINVAL;
 		return -1;
@@ -262,6 +263,7 @@ int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, so
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
 		return -1;
+	utcp_ctx_clock_sync(ctx); /* the SYN timer and the handshake's RTT */
 	switch (so->state) {
 	case SS_LISTENING:
 	case SS_CONNECTED:
@@ -346,6 +348,7 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 	if (so->type == SOCK_T_EPOLL) {
 		sock_epoll_close(ctx, so);
 	} else {
+		utcp_ctx_clock_sync(ctx); /* the FIN's timer */
 		sock_epoll_forget(ctx, so);
 		sock_close_tcp(ctx, so, 0);
 	}
@@ -374,6 +377,7 @@ int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how)
 		errno = EINVAL;
 		return -1;
 	}
+	utcp_ctx_clock_sync(ctx);
 	if (so->state == SS_LISTENING) {
 		if (how != SHUT_WR) { /* stop listening; the socket is unconnected again */
 			tcp_listen_free(ctx, so->lis);

@@ -120,6 +120,20 @@ static inline const uint8_t *ctx_mac(const struct utcp_ctx *ctx, int port)
 	return ctx->stack->macs[port];
 }
 
+/* Bring the context's clock up to the NIC's (port 0's, the clock of the
+ * poll round).  The round sets ctx->now; a socket call made between
+ * rounds, after idle, that arms a timer or starts an RTT measurement
+ * (connect, accept, send, close, shutdown) calls this first, or it would
+ * arm the timer in the past and time the RTT from the last round.  The
+ * simulator's NIC gives virtual time, so determinism holds.  Never moves
+ * the clock back. */
+static inline void utcp_ctx_clock_sync(struct utcp_ctx *ctx)
+{
+	utcp_time_t t = utcp_nic_now(ctx->stack->nics[0]);
+	if (t > ctx->now)
+		ctx->now = t;
+}
+
 /* A fresh transmit buffer from port's NIC (our queue), counted on failure.
  * core/ takes and gives back buffers only through these two (and the
  * rx/tx paths in ctx.c), so that bufs_held, and utcp_ctx_bufs_in_use(), is

@@ -429,6 +429,45 @@ START_TEST(segments_to_bound_port_draw_rst)
 }
 END_TEST
 
+/* ---- 9. the clock at socket calls after idle ------------------------------------- */
+
+/* A second passes on the NIC clock with no poll round; connect() then arms
+ * its SYN timer from the time it is called: one SYN, the next 1 s later
+ * (RFC 6298 §2.1), and the handshake's RTT sample is the 10 ms the SYN-ACK
+ * took, not 1.01 s. */
+START_TEST(connect_after_idle_uses_current_time)
+{
+	struct tt_seg syn, s;
+	tn_advance(tt_h.nic, TT_SEC); /* idle: nobody polls */
+	utcp_time_t t0 = tn_of(tt_h.nic)->now;
+	int so = connect_to_peer(7);
+	tt_out(&syn);
+	tt_expect_none(); /* not a second SYN at once */
+	ck_assert_uint_eq(utcp_ctx_next_deadline(tt_h.ctx), t0 + TT_SEC);
+	tt_advance(10 * TT_MS);
+	struct tt_seg sa = { .sport = 7, .dport = syn.sport, .seq = 300, .ack = syn.seq + 1,
+			     .flags = TH_SYN | TH_ACK, .win = 8192 };
+	tt_opt_mss(&sa, 1460);
+	tt_in(&sa);
+	tt_expect(&s, TH_ACK, syn.seq + 1, 301, -1);
+	struct utcp_tcb *tp = tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(syn.sport), TN_PEER_IP,
+					      htons(7));
+	ck_assert_ptr_nonnull(tp);
+	ck_assert_uint_eq(tp->srtt, 10 * TT_MS);
+	/* write() after idle: its RTO runs from the call, not the last round. */
+	tn_advance(tt_h.nic, 5 * TT_SEC);
+	utcp_time_t t1 = tn_of(tt_h.nic)->now;
+	ck_assert_int_eq(utcp_write(tt_h.ctx, so, "abc", 3), 3);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_ACK | TH_PSH, syn.seq + 1, 301, -1);
+	tt_expect_none();
+	ck_assert_uint_eq(utcp_ctx_next_deadline(tt_h.ctx), t1 + tp->rto);
+	tt_ok(utcp_abort(tt_h.ctx, so));
+	utcp_ctx_poll(tt_h.ctx);
+	tn_tx_drain(tt_h.nic);
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -446,6 +485,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, rst_at_right_window_edge_dropped_silently);
 	tcase_add_test(tc, rack_sack_of_one_octet_delivers_no_segment);
 	tcase_add_loop_test(tc, segments_to_bound_port_draw_rst, 0, 2);
+	tcase_add_test(tc, connect_after_idle_uses_current_time);
 	suite_add_tcase(su, tc);
 	return su;
 }
