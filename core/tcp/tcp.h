@@ -37,12 +37,12 @@
 #define TCP_DEFAULT_MSS 536            /* RFC 9293 §3.7.1: when no MSS option */
 #define TCP_MIN_MSS 88                 /* smallest TCP_MAXSEG accepted (Linux) */
 #define TCP_RTO_INIT (1 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.1 */
-#define TCP_RTO_MIN (1 * UTCP_NSEC_PER_SEC)    /* RFC 6298 §2.4 */
+#define TCP_RTO_MIN (1 * UTCP_NSEC_PER_SEC)    /* RFC 6298 §2.4; tcp_rto_min */
 #define TCP_RTO_MAX (60 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.5 */
 #define TCP_CLOCK_G UTCP_TIMER_TICK_NS         /* RFC 6298 §2: clock granularity */
 #define TCP_SYN_RETRIES 7              /* RFC 1122 §4.2.3.5: >= 3 minutes */
 #define TCP_DATA_RETRIES 12            /* RFC 1122 §4.2.3.5: R2 >= 100 s */
-#define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s */
+#define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s; tcp_delack */
 #define TCP_PERSIST_MIN (1 * UTCP_NSEC_PER_SEC)
 #define TCP_PERSIST_MAX (60 * UTCP_NSEC_PER_SEC)
 #define TCP_ZWP_IDLE (2 * TCP_RTO_MAX)   /* zero window, peer silent: give up */

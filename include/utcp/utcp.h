@@ -67,6 +67,8 @@ struct utcp_config {
 	int tcp_timeout;         /* idle timeout, s; -1 disables */
 	int tcp_timewait;        /* TIME-WAIT, s */
 	int tcp_syncookies;      /* 1: SYN cookies when a SYN queue overflows */
+	int tcp_rto_min;         /* floor of the RTO, ms (RFC 6298 §2.4); 0: 1000 */
+	int tcp_delack;          /* delayed-ACK timeout, ms (RFC 1122 §4.2.3.2); 0: 40 */
 	char cc[16];             /* congestion control module */
 	uint64_t seed;           /* PRNG seed */
 	int has_seed;            /* 0: real backends take one from getrandom */

@@ -468,6 +468,65 @@ START_TEST(connect_after_idle_uses_current_time)
 }
 END_TEST
 
+/* ---- knobs at non-default settings ------------------------------------------------ */
+
+static void setup_knobs(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_rto_min = 200; /* Linux's */
+	cfg.tcp_delack = 100;
+	tt_up(&cfg);
+}
+
+/* tcp_rto_min = 200: with a round trip of a few ms, the first
+ * retransmission comes 200 ms after the segment, not 1 s. */
+START_TEST(knob_rto_min)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "x", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1);
+	tt_advance(2 * TT_MS);
+	tt_pack(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "y", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	utcp_time_t t0 = tt_now();
+	tt_expect(&s, TH_ACK | TH_PSH, c.hnxt, c.pnxt, -1);
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK | TH_PSH, c.hnxt, c.pnxt, -1); /* the same octet again */
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_eq(tt_now() - t0, 200 * TT_MS);
+	c.hnxt++;
+	tt_pack(&c);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* tcp_delack = 100: one small segment is acknowledged 100 ms later. */
+START_TEST(knob_delack)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	tt_pin(&c, TH_ACK | TH_PSH, "ping", 4);
+	utcp_time_t t0 = tt_now();
+	tt_expect_none();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	ck_assert_uint_eq(tt_now() - t0, 100 * TT_MS);
+	char buf[8];
+	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, buf, sizeof(buf)), 4);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -487,6 +546,11 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_loop_test(tc, segments_to_bound_port_draw_rst, 0, 2);
 	tcase_add_test(tc, connect_after_idle_uses_current_time);
 	suite_add_tcase(su, tc);
+	TCase *tk = tcase_create("knobs");
+	tcase_add_checked_fixture(tk, setup_knobs, teardown);
+	tcase_add_test(tk, knob_rto_min);
+	tcase_add_test(tk, knob_delack);
+	suite_add_tcase(su, tk);
 	return su;
 }
 
