@@ -503,6 +503,7 @@ static const struct key_def keys[] = {
 	{ "tcp_syncookies", set_int, FIELD(tcp_syncookies), 0, 1 },
 	{ "tcp_rto_min", set_int, FIELD(tcp_rto_min), 1, 60000 },
 	{ "tcp_delack", set_int, FIELD(tcp_delack), 1, 500 },
+	{ "tcp_quickack", set_int, FIELD(tcp_quickack), 0, 255 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },

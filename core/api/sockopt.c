@@ -149,12 +149,33 @@ static int set_congestion(struct utcp_sock *so, const void *val, socklen_t len)
 	return 0;
 }
 
+/* TCP_QUICKACK (Linux): on, the next TCP_QUICKACK_SEGS segments are
+ * acknowledged at once and an ACK being delayed goes now; off, back to
+ * delayed ACKs.  Not sticky; without a connection there is nothing to do. */
+static int set_quickack(struct utcp_sock *so, const void *val, socklen_t len)
+{
+	int v;
+	struct utcp_tcb *tp = so->tcb;
+	if (opt_int(val, len, &v) < 0)
+		return -1;
+	if (tp == NULL || tp->state == TCPS_CLOSED)
+		return 0;
+	tp->quickack = v != 0 ? TCP_QUICKACK_SEGS : 0;
+	if (v != 0 && (tp->flags & TF_DELACK)) {
+		tp->flags |= TF_ACKNOW;
+		tcp_output_schedule(tp);
+	}
+	return 0;
+}
+
 static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, socklen_t len)
 {
 	int v;
 	struct utcp_tcb *tp = so->tcb;
 	if (name == TCP_CONGESTION)
 		return set_congestion(so, val, len);
+	if (name == TCP_QUICKACK)
+		return set_quickack(so, val, len);
 	if (name != TCP_NODELAY && name != TCP_MAXSEG && name != TCP_KEEPIDLE &&
 	    name != TCP_KEEPINTVL && name != TCP_KEEPCNT) {
 		errno = ENOPROTOOPT;
@@ -271,6 +292,9 @@ static int get_ipproto_tcp(struct utcp_sock *so, int name, void *val, socklen_t 
 	}
 	case TCP_NODELAY:
 		v = (so->opts.tflags & TF_NODELAY) != 0;
+		break;
+	case TCP_QUICKACK:
+		v = tp != NULL && tp->quickack > 0;
 		break;
 	case TCP_MAXSEG: /* Linux: the current MSS less options once connected */
 		if (synced)

@@ -42,6 +42,7 @@
 #define TCP_CLOCK_G UTCP_TIMER_TICK_NS         /* RFC 6298 §2: clock granularity */
 #define TCP_SYN_RETRIES 7              /* RFC 1122 §4.2.3.5: >= 3 minutes */
 #define TCP_DATA_RETRIES 12            /* RFC 1122 §4.2.3.5: R2 >= 100 s */
+#define TCP_QUICKACK_SEGS 16 /* TCP_QUICKACK: Linux's TCP_MAX_QUICKACKS */
 #define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s; tcp_delack */
 #define TCP_PERSIST_MIN (1 * UTCP_NSEC_PER_SEC)
 #define TCP_PERSIST_MAX (60 * UTCP_NSEC_PER_SEC)
@@ -268,6 +269,7 @@ struct utcp_tcb {
 	uint16_t our_mss;               /* MSS we advertised */
 	uint16_t user_mss;              /* TCP_MAXSEG, 0 = none */
 	uint32_t rcv_unacked;           /* bytes received since the last ACK sent */
+	uint8_t quickack;               /* segments still to ACK at once (TCP_QUICKACK) */
 	uint32_t rcv_mss;               /* largest segment received (delayed ACK) */
 
 	/* timestamps (RFC 7323) */

@@ -615,11 +615,15 @@ static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	tp->rcv_unacked += n;
 	/* RFC 5681 §4.2: ACK at once when a gap is filled; RFC 1122 §4.2.3.2:
-	 * at least every second full-sized segment; else delay. */
-	if (had_ooo || tp->rcv_unacked >= 2u * tp->rcv_mss)
+	 * at least every second full-sized segment; in quick-ACK mode (the
+	 * start of a connection, TCP_QUICKACK) every one; else delay. */
+	if (had_ooo || tp->rcv_unacked >= 2u * tp->rcv_mss || tp->quickack > 0) {
 		tp->flags |= TF_ACKNOW;
-	else
+		if (tp->quickack > 0)
+			tp->quickack--;
+	} else {
 		tcp_delack_arm(tp);
+	}
 	tcp_notify(tp, EPOLLIN);
 }
 

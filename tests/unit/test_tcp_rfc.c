@@ -479,6 +479,14 @@ static void setup_knobs(void)
 	tt_up(&cfg);
 }
 
+static void setup_quickack(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_quickack = 2;
+	tt_up(&cfg);
+}
+
 /* tcp_rto_min = 200: with a round trip of a few ms, the first
  * retransmission comes 200 ms after the segment, not 1 s. */
 START_TEST(knob_rto_min)
@@ -527,6 +535,63 @@ START_TEST(knob_delack)
 }
 END_TEST
 
+/* tcp_quickack = 2: the first two segments are acknowledged at once, the
+ * third waits for the delayed-ACK timer. */
+START_TEST(knob_quickack_at_start)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	tt_pin(&c, TH_ACK | TH_PSH, "a", 1);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	tt_pin(&c, TH_ACK | TH_PSH, "b", 1);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	tt_pin(&c, TH_ACK | TH_PSH, "c", 1);
+	tt_expect_none();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	char buf[8];
+	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, buf, sizeof(buf)), 3);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* TCP_QUICKACK (default config): an ACK being delayed goes at once, and
+ * the next segments are acknowledged at once too. */
+START_TEST(sockopt_quickack)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	int v = -1;
+	socklen_t vl = sizeof(v);
+	tt_ok(utcp_getsockopt(tt_h.ctx, c.sock, IPPROTO_TCP, TCP_QUICKACK, &v, &vl));
+	ck_assert_int_eq(v, 0);
+	tt_pin(&c, TH_ACK | TH_PSH, "a", 1);
+	tt_expect_none(); /* delayed */
+	v = 1;
+	tt_ok(utcp_setsockopt(tt_h.ctx, c.sock, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof(v)));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	tt_ok(utcp_getsockopt(tt_h.ctx, c.sock, IPPROTO_TCP, TCP_QUICKACK, &v, &vl));
+	ck_assert_int_eq(v, 1);
+	tt_pin(&c, TH_ACK | TH_PSH, "b", 1);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	v = 0;
+	tt_ok(utcp_setsockopt(tt_h.ctx, c.sock, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof(v)));
+	tt_pin(&c, TH_ACK | TH_PSH, "c", 1);
+	tt_expect_none();
+	tn_tx_drain(tt_h.nic);
+	char buf[8];
+	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, buf, sizeof(buf)), 3);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -545,12 +610,17 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, rack_sack_of_one_octet_delivers_no_segment);
 	tcase_add_loop_test(tc, segments_to_bound_port_draw_rst, 0, 2);
 	tcase_add_test(tc, connect_after_idle_uses_current_time);
+	tcase_add_test(tc, sockopt_quickack);
 	suite_add_tcase(su, tc);
 	TCase *tk = tcase_create("knobs");
 	tcase_add_checked_fixture(tk, setup_knobs, teardown);
 	tcase_add_test(tk, knob_rto_min);
 	tcase_add_test(tk, knob_delack);
 	suite_add_tcase(su, tk);
+	TCase *tq = tcase_create("quickack");
+	tcase_add_checked_fixture(tq, setup_quickack, teardown);
+	tcase_add_test(tq, knob_quickack_at_start);
+	suite_add_tcase(su, tq);
 	return su;
 }
 
