@@ -70,6 +70,7 @@ struct utcp_config {
 	int tcp_rto_min;         /* floor of the RTO, ms (RFC 6298 §2.4); 0: 1000 */
 	int tcp_delack;          /* delayed-ACK timeout, ms (RFC 1122 §4.2.3.2); 0: 40 */
 	int tcp_quickack;        /* first in-order segments ACKed at once (Linux: 16); 0 */
+	int tcp_abc;             /* slow start: SMSS per ACK at most, RFC 3465 L (1, 2); 0: 1 */
 	char cc[16];             /* congestion control module */
 	uint64_t seed;           /* PRNG seed */
 	int has_seed;            /* 0: real backends take one from getrandom */

@@ -349,6 +349,8 @@ START_TEST(test_err_numbers)
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_quickack = 256\n", "1: key 'tcp_quickack': '256' is out of range (0..255)");
 	utcp_config_defaults(&cfg);
+	load_fails("tcp_abc = 3\n", "1: key 'tcp_abc': '3' is out of range (1..2)");
+	utcp_config_defaults(&cfg);
 	load_fails("max_concurrency = 0\n",
 		   "1: key 'max_concurrency': '0' is out of range (1..16777216)");
 	utcp_config_defaults(&cfg);
@@ -837,7 +839,7 @@ START_TEST(test_sample_documents_every_key)
 	static const char *const all[] = {
 		"io", "num_cores", "max_concurrency", "max_num_buffers", "max_pkt_buffers",
 		"rcvbuf", "sndbuf", "tcp_timeout", "tcp_timewait", "tcp_rto_min", "tcp_delack",
-		"tcp_quickack",
+		"tcp_quickack", "tcp_abc",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",

@@ -476,6 +476,7 @@ static void setup_knobs(void)
 	tt_config(&cfg);
 	cfg.tcp_rto_min = 200; /* Linux's */
 	cfg.tcp_delack = 100;
+	cfg.tcp_abc = 2;
 	tt_up(&cfg);
 }
 
@@ -592,6 +593,46 @@ START_TEST(sockopt_quickack)
 }
 END_TEST
 
+/* tcp_abc = 2 (RFC 3465 §2.2, L = 2 SMSS): in slow start an ACK of two
+ * segments grows cwnd by what it acknowledges (2896 octets); by one SMSS
+ * with the default. */
+static void abc_case(uint32_t want_segs)
+{
+	static char data[20 * 1448];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	struct utcp_tcb *tp = tcb_of(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	uint32_t cwnd0 = tp->cwnd, una = c.hnxt;
+	for (int i = 0; i < 10; i++)
+		tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_expect_none();
+	c.hnxt = una + 2 * 1448;
+	tt_pack(&c);
+	uint32_t grow = want_segs * tp->mss < 2 * 1448 ? want_segs * tp->mss : 2 * 1448;
+	ck_assert_uint_eq(tp->cwnd, cwnd0 + grow); /* min(acked, L * SMSS) */
+	tn_tx_drain(tt_h.nic);
+	c.hnxt = una + sizeof(data);
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+
+START_TEST(knob_abc_two_smss)
+{
+	abc_case(2);
+}
+END_TEST
+
+START_TEST(abc_default_one_smss)
+{
+	abc_case(1);
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -611,11 +652,13 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_loop_test(tc, segments_to_bound_port_draw_rst, 0, 2);
 	tcase_add_test(tc, connect_after_idle_uses_current_time);
 	tcase_add_test(tc, sockopt_quickack);
+	tcase_add_test(tc, abc_default_one_smss);
 	suite_add_tcase(su, tc);
 	TCase *tk = tcase_create("knobs");
 	tcase_add_checked_fixture(tk, setup_knobs, teardown);
 	tcase_add_test(tk, knob_rto_min);
 	tcase_add_test(tk, knob_delack);
+	tcase_add_test(tk, knob_abc_two_smss);
 	suite_add_tcase(su, tk);
 	TCase *tq = tcase_create("quickack");
 	tcase_add_checked_fixture(tq, setup_quickack, teardown);
