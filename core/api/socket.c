@@ -172,7 +172,6 @@ int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
-	utcp_ctx_clock_sync(ctx);
 	if (so->state != SS_LISTENING) {
 		errno = EINVAL;
 		return -1;
@@ -314,6 +313,7 @@ static void sock_linger(struct utcp_ctx *ctx, struct utcp_sock *so)
 	tcp_shutdown_send(tp);
 	if (so->tcb->state == TCPS_CLOSED)
 		return;
+	utcp_ctx_clock_sync(ctx); /* the linger time runs from now */
 	utcp_time_t deadline = utcp_ctx_now(ctx) + (utcp_time_t)so->linger_s * UTCP_NSEC_PER_SEC;
 	sock_drive(ctx, so, sock_linger_done, deadline);
 }
@@ -348,7 +348,6 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 	if (so->type == SOCK_T_EPOLL) {
 		sock_epoll_close(ctx, so);
 	} else {
-		utcp_ctx_clock_sync(ctx); /* the FIN's timer */
 		sock_epoll_forget(ctx, so);
 		sock_close_tcp(ctx, so, 0);
 	}
@@ -377,7 +376,6 @@ int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how)
 		errno = EINVAL;
 		return -1;
 	}
-	utcp_ctx_clock_sync(ctx);
 	if (so->state == SS_LISTENING) {
 		if (how != SHUT_WR) { /* stop listening; the socket is unconnected again */
 			tcp_listen_free(ctx, so->lis);

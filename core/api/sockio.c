@@ -138,7 +138,6 @@ static ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const stru
 		errno = EPIPE;
 		return -1;
 	}
-	utcp_ctx_clock_sync(ctx); /* the RTO and the RTT timing of what is sent */
 	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
 	for (;;) {
 		if (tp->so_error != 0)

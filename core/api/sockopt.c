@@ -15,6 +15,13 @@
 
 #include "core/api/sock.h"
 
+/* The keepalive timer runs from the call, not from the last poll round. */
+static void sock_keep_arm(struct utcp_tcb *tp)
+{
+	utcp_ctx_clock_sync(tp->ctx);
+	tcp_keep_arm(tp);
+}
+
 static int opt_int(const void *optval, socklen_t optlen, int *v)
 {
 	if (optval == NULL) {
@@ -104,7 +111,7 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 	} else if (name == SO_KEEPALIVE) {
 		sock_set_tflag(so, TF_KEEPALIVE, v != 0);
 		if (tp != NULL && tp->state != TCPS_CLOSED)
-			tcp_keep_arm(tp);
+			sock_keep_arm(tp);
 	} else if (name == SO_RCVBUF) {
 		so->opts.rcvbuf = tcp_clamp_buf(&ctx->tcp->rcvbuf_pool, v);
 		if (tp != NULL)
@@ -217,7 +224,7 @@ static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, sock
 		break;
 	}
 	if (tp != NULL && name != TCP_MAXSEG && tp->state != TCPS_CLOSED)
-		tcp_keep_arm(tp);
+		sock_keep_arm(tp);
 	sock_sync_listener(so);
 	return 0;
 }

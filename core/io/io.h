@@ -122,11 +122,13 @@ static inline const uint8_t *ctx_mac(const struct utcp_ctx *ctx, int port)
 
 /* Bring the context's clock up to the NIC's (port 0's, the clock of the
  * poll round).  The round sets ctx->now; a socket call made between
- * rounds, after idle, that arms a timer or starts an RTT measurement
- * (connect, accept, send, close, shutdown) calls this first, or it would
- * arm the timer in the past and time the RTT from the last round.  The
- * simulator's NIC gives virtual time, so determinism holds.  Never moves
- * the clock back. */
+ * rounds, after idle, that arms a timer or starts an RTT measurement at
+ * once calls this first (connect: the SYN and its timer; SO_LINGER's wait;
+ * keepalive options), or it would arm the timer in the past and time the
+ * RTT from the last round.  send, close and shutdown only queue: what they
+ * queue is sent, timed and its timer armed by the next round's output,
+ * at that round's time.  The simulator's NIC gives virtual time, so
+ * determinism holds.  Never moves the clock back. */
 static inline void utcp_ctx_clock_sync(struct utcp_ctx *ctx)
 {
 	utcp_time_t t = utcp_nic_now(ctx->stack->nics[0]);

@@ -454,7 +454,8 @@ START_TEST(connect_after_idle_uses_current_time)
 					      htons(7));
 	ck_assert_ptr_nonnull(tp);
 	ck_assert_uint_eq(tp->srtt, 10 * TT_MS);
-	/* write() after idle: its RTO runs from the call, not the last round. */
+	/* write() after idle: what it queues goes out, and is timed, in the
+	 * next round, at that round's time. */
 	tn_advance(tt_h.nic, 5 * TT_SEC);
 	utcp_time_t t1 = tn_of(tt_h.nic)->now;
 	ck_assert_int_eq(utcp_write(tt_h.ctx, so, "abc", 3), 3);
