@@ -358,6 +358,9 @@ struct utcp_tcp_ctx {
 	uint32_t lis_mask;
 	struct tcp_portinfo *ports;     /* [65536] */
 	uint8_t isn_key[16];            /* RFC 6528 secret */
+	/* the config's TCP timers and slow-start limit, read once */
+	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
+	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	uint32_t ntimewait;

@@ -59,10 +59,8 @@ void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t r)
 	utcp_time_t k = 4 * tp->rttvar;
 	tp->rto = tp->srtt + (k > TCP_CLOCK_G ? k : TCP_CLOCK_G);
 	/* RFC 6298 §2.4: 1 s, or the configured floor (Linux: 200 ms). */
-	int min_ms = tp->ctx->cfg->tcp_rto_min;
-	utcp_time_t min = min_ms > 0 ? (utcp_time_t)min_ms * UTCP_NSEC_PER_MSEC : TCP_RTO_MIN;
-	if (tp->rto < min)
-		tp->rto = min;
+	if (tp->rto < tp->ctx->tcp->rto_min)
+		tp->rto = tp->ctx->tcp->rto_min;
 	if (tp->rto > TCP_RTO_MAX) /* RFC 6298 §2.5 */
 		tp->rto = TCP_RTO_MAX;
 	if (tp->cc->on_rtt != NULL)
@@ -230,17 +228,11 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 /* ---- delayed ACK -------------------------------------------------------- */
 
 /* RFC 1122 §4.2.3.2: under 0.5 s; 40 ms (Linux's minimum) or tcp_delack. */
-static utcp_time_t tcp_delack_time(const struct utcp_tcb *tp)
-{
-	int ms = tp->ctx->cfg->tcp_delack;
-	return ms > 0 ? (utcp_time_t)ms * UTCP_NSEC_PER_MSEC : TCP_DELACK;
-}
-
 void tcp_delack_arm(struct utcp_tcb *tp)
 {
 	tp->flags |= TF_DELACK;
 	if (!utcp_timer_pending(&tp->t_delack))
-		utcp_timer_add(&tp->ctx->timers, &tp->t_delack, tp->ctx->now + tcp_delack_time(tp));
+		utcp_timer_add(&tp->ctx->timers, &tp->t_delack, tp->ctx->now + tp->ctx->tcp->delack);
 }
 
 static void tcp_delack_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
