@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h> /* SIOCOUTQ */
 
 #include "core/api/sock.h"
 
@@ -386,7 +387,9 @@ int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp
 		so->flags = on ? so->flags | SF_NONBLOCK : so->flags & ~SF_NONBLOCK;
 		return 0;
 	}
-	if (request != FIONREAD || so->type != SOCK_T_TCP) {
+	/* FIONREAD (SIOCINQ): readable bytes; SIOCOUTQ (TIOCOUTQ's number):
+	 * bytes written and not yet acknowledged, sent or not (Linux). */
+	if ((request != FIONREAD && request != SIOCOUTQ) || so->type != SOCK_T_TCP) {
 		errno = ENOTTY;
 		return -1;
 	}
@@ -394,7 +397,9 @@ int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp
 		errno = EINVAL;
 		return -1;
 	}
-	int n = so->tcb != NULL ? (int)tcp_readable(so->tcb) : 0;
+	int n = 0;
+	if (so->tcb != NULL)
+		n = (int)(request == FIONREAD ? tcp_readable(so->tcb) : so->tcb->snd.len);
 	memcpy(argp, &n, sizeof(n));
 	return 0;
 }

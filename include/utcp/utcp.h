@@ -236,7 +236,7 @@ int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, cons
 int utcp_setsock_nonblock(struct utcp_ctx *ctx, int sock);
 /* F_GETFL / F_SETFL (O_NONBLOCK). */
 int utcp_fcntl(struct utcp_ctx *ctx, int sock, int cmd, int arg);
-/* FIONREAD, FIONBIO. */
+/* FIONREAD (SIOCINQ), SIOCOUTQ (bytes written, not yet acknowledged), FIONBIO. */
 int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp);
 
 /* epoll with Linux semantics (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,

@@ -7,6 +7,7 @@
  * from bound but not listening ports, the clock at socket calls after idle.
  */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <string.h>
 
 #include "tests/unit/tcptest.h"
@@ -634,6 +635,39 @@ START_TEST(abc_default_one_smss)
 }
 END_TEST
 
+/* SIOCOUTQ: bytes written and not yet acknowledged, sent or not. */
+START_TEST(ioctl_siocoutq)
+{
+	static char data[3000];
+	struct tt_conn c;
+	struct tt_seg s;
+	int n = -1;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	tt_ok(utcp_ioctl(tt_h.ctx, c.sock, SIOCOUTQ, &n));
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	tt_ok(utcp_ioctl(tt_h.ctx, c.sock, SIOCOUTQ, &n));
+	ck_assert_int_eq(n, 3000);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 104);
+	uint32_t end = c.hnxt;
+	c.hnxt -= 104 + 1448; /* the peer acknowledges the first segment */
+	tt_pack(&c);
+	tt_ok(utcp_ioctl(tt_h.ctx, c.sock, SIOCOUTQ, &n));
+	ck_assert_int_eq(n, 3000 - 1448);
+	c.hnxt = end;
+	tt_pack(&c);
+	tt_ok(utcp_ioctl(tt_h.ctx, c.sock, SIOCOUTQ, &n));
+	ck_assert_int_eq(n, 0);
+	tt_err(utcp_ioctl(tt_h.ctx, l, SIOCOUTQ, &n), EINVAL);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_rfc_suite(void)
 {
 	Suite *su = suite_create("tcp_rfc");
@@ -654,6 +688,7 @@ static Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, connect_after_idle_uses_current_time);
 	tcase_add_test(tc, sockopt_quickack);
 	tcase_add_test(tc, abc_default_one_smss);
+	tcase_add_test(tc, ioctl_siocoutq);
 	suite_add_tcase(su, tc);
 	TCase *tk = tcase_create("knobs");
 	tcase_add_checked_fixture(tk, setup_knobs, teardown);
