@@ -501,6 +501,10 @@ static const struct key_def keys[] = {
 	{ "tcp_timeout", set_int, FIELD(tcp_timeout), -1, 86400 },
 	{ "tcp_timewait", set_int, FIELD(tcp_timewait), 0, 3600 },
 	{ "tcp_syncookies", set_int, FIELD(tcp_syncookies), 0, 1 },
+	{ "tcp_rto_min", set_int, FIELD(tcp_rto_min), 1, 60000 },
+	{ "tcp_delack", set_int, FIELD(tcp_delack), 1, 500 },
+	{ "tcp_quickack", set_int, FIELD(tcp_quickack), 0, 255 },
+	{ "tcp_abc", set_int, FIELD(tcp_abc), 1, 2 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },
@@ -637,6 +641,9 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_timeout = 30;
 	cfg->tcp_timewait = 60;
 	cfg->tcp_syncookies = 1;
+	cfg->tcp_rto_min = 1000;
+	cfg->tcp_delack = 40;
+	cfg->tcp_abc = 1;
 	strcpy(cfg->cc, "cubic");
 	cfg->arp_timeout = 300;
 	cfg->pcap_snaplen = 65535;

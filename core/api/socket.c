@@ -262,6 +262,7 @@ int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, so
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
 		return -1;
+	utcp_ctx_clock_sync(ctx); /* the SYN timer and the handshake's RTT */
 	switch (so->state) {
 	case SS_LISTENING:
 	case SS_CONNECTED:
@@ -312,6 +313,7 @@ static void sock_linger(struct utcp_ctx *ctx, struct utcp_sock *so)
 	tcp_shutdown_send(tp);
 	if (so->tcb->state == TCPS_CLOSED)
 		return;
+	utcp_ctx_clock_sync(ctx); /* the linger time runs from now */
 	utcp_time_t deadline = utcp_ctx_now(ctx) + (utcp_time_t)so->linger_s * UTCP_NSEC_PER_SEC;
 	sock_drive(ctx, so, sock_linger_done, deadline);
 }

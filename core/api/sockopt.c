@@ -12,8 +12,16 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h> /* SIOCOUTQ */
 
 #include "core/api/sock.h"
+
+/* The keepalive timer runs from the call, not from the last poll round. */
+static void sock_keep_arm(struct utcp_tcb *tp)
+{
+	utcp_ctx_clock_sync(tp->ctx);
+	tcp_keep_arm(tp);
+}
 
 static int opt_int(const void *optval, socklen_t optlen, int *v)
 {
@@ -104,7 +112,7 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 	} else if (name == SO_KEEPALIVE) {
 		sock_set_tflag(so, TF_KEEPALIVE, v != 0);
 		if (tp != NULL && tp->state != TCPS_CLOSED)
-			tcp_keep_arm(tp);
+			sock_keep_arm(tp);
 	} else if (name == SO_RCVBUF) {
 		so->opts.rcvbuf = tcp_clamp_buf(&ctx->tcp->rcvbuf_pool, v);
 		if (tp != NULL)
@@ -149,12 +157,33 @@ static int set_congestion(struct utcp_sock *so, const void *val, socklen_t len)
 	return 0;
 }
 
+/* TCP_QUICKACK (Linux): on, the next TCP_QUICKACK_SEGS segments are
+ * acknowledged at once and an ACK being delayed goes now; off, back to
+ * delayed ACKs.  Not sticky; without a connection there is nothing to do. */
+static int set_quickack(struct utcp_sock *so, const void *val, socklen_t len)
+{
+	int v;
+	struct utcp_tcb *tp = so->tcb;
+	if (opt_int(val, len, &v) < 0)
+		return -1;
+	if (tp == NULL || tp->state == TCPS_CLOSED)
+		return 0;
+	tp->quickack = v != 0 ? TCP_QUICKACK_SEGS : 0;
+	if (v != 0 && (tp->flags & TF_DELACK)) {
+		tp->flags |= TF_ACKNOW;
+		tcp_output_schedule(tp);
+	}
+	return 0;
+}
+
 static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, socklen_t len)
 {
 	int v;
 	struct utcp_tcb *tp = so->tcb;
 	if (name == TCP_CONGESTION)
 		return set_congestion(so, val, len);
+	if (name == TCP_QUICKACK)
+		return set_quickack(so, val, len);
 	if (name != TCP_NODELAY && name != TCP_MAXSEG && name != TCP_KEEPIDLE &&
 	    name != TCP_KEEPINTVL && name != TCP_KEEPCNT) {
 		errno = ENOPROTOOPT;
@@ -196,7 +225,7 @@ static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, sock
 		break;
 	}
 	if (tp != NULL && name != TCP_MAXSEG && tp->state != TCPS_CLOSED)
-		tcp_keep_arm(tp);
+		sock_keep_arm(tp);
 	sock_sync_listener(so);
 	return 0;
 }
@@ -271,6 +300,9 @@ static int get_ipproto_tcp(struct utcp_sock *so, int name, void *val, socklen_t 
 	}
 	case TCP_NODELAY:
 		v = (so->opts.tflags & TF_NODELAY) != 0;
+		break;
+	case TCP_QUICKACK:
+		v = tp != NULL && tp->quickack > 0;
 		break;
 	case TCP_MAXSEG: /* Linux: the current MSS less options once connected */
 		if (synced)
@@ -355,7 +387,9 @@ int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp
 		so->flags = on ? so->flags | SF_NONBLOCK : so->flags & ~SF_NONBLOCK;
 		return 0;
 	}
-	if (request != FIONREAD || so->type != SOCK_T_TCP) {
+	/* FIONREAD (SIOCINQ): readable bytes; SIOCOUTQ (TIOCOUTQ's number):
+	 * bytes written and not yet acknowledged, sent or not (Linux). */
+	if ((request != FIONREAD && request != SIOCOUTQ) || so->type != SOCK_T_TCP) {
 		errno = ENOTTY;
 		return -1;
 	}
@@ -363,7 +397,9 @@ int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp
 		errno = EINVAL;
 		return -1;
 	}
-	int n = so->tcb != NULL ? (int)tcp_readable(so->tcb) : 0;
+	int n = 0;
+	if (so->tcb != NULL)
+		n = (int)(request == FIONREAD ? tcp_readable(so->tcb) : so->tcb->snd.len);
 	memcpy(argp, &n, sizeof(n));
 	return 0;
 }

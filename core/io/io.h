@@ -13,7 +13,7 @@
  * utcp_ctx_free and hands finished frames to utcp_tx_enqueue; core/stack's
  * poll round hands received frames up and calls utcp_tx_flush at its end:
  *   rx burst -> eth -> ctx->l3_input (ARP, IPv4) -> ctx->l4_input (ICMP,
- *   TCP) -> timers
+ *   TCP; ICMP errors go on to ctx->l4_error by the quoted protocol) -> timers
  *   -> TCP output -> utcp_tx_flush: one burst per port, control, ACKs, data.
  */
 #ifndef UTCP_CORE_IO_IO_H
@@ -64,6 +64,19 @@ typedef void (*utcp_l3_input_fn)(struct utcp_ctx *ctx, int port, struct utcp_pkt
 typedef void (*utcp_l4_input_fn)(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 				 const struct utcp_ipv4_view *ip);
 
+/* An ICMP error about a datagram we sent (RFC 792; RFC 1122 §3.2.2.1: it
+ * goes to the transport protocol the quoted header names): type, code,
+ * and the next-hop MTU of a "fragmentation needed" (RFC 1191 §4; 0 when
+ * the router did not say or for other messages).  quoted is a checked
+ * view of the datagram's header (utcp_ipv4_quote_parse): its payload
+ * holds payload_len >= 8 octets of the transport header. */
+struct utcp_icmp_error {
+	uint8_t type, code;
+	uint16_t mtu;
+};
+typedef void (*utcp_l4_error_fn)(struct utcp_ctx *ctx, const struct utcp_icmp_error *e,
+				 const struct utcp_ipv4_view *quoted);
+
 struct utcp_ctx {
 	struct utcp_stack *stack;
 	const struct utcp_config *cfg;
@@ -87,6 +100,7 @@ struct utcp_ctx {
 		utcp_l3_input_fn fn;
 	} l3_input[UTCP_L3_MAX];
 	utcp_l4_input_fn l4_input[256]; /* by IPv4 protocol number; NULL: not spoken */
+	utcp_l4_error_fn l4_error[256]; /* ICMP errors by the quoted protocol; NULL: ignored */
 };
 
 /* An application that never waits (epoll_wait always has an event for it,
@@ -104,6 +118,22 @@ static inline struct utcp_nic *ctx_nic(const struct utcp_ctx *ctx, int port)
 static inline const uint8_t *ctx_mac(const struct utcp_ctx *ctx, int port)
 {
 	return ctx->stack->macs[port];
+}
+
+/* Bring the context's clock up to the NIC's (port 0's, the clock of the
+ * poll round).  The round sets ctx->now; a socket call made between
+ * rounds, after idle, that arms a timer or starts an RTT measurement at
+ * once calls this first (connect: the SYN and its timer; SO_LINGER's wait;
+ * keepalive options), or it would arm the timer in the past and time the
+ * RTT from the last round.  send, close and shutdown only queue: what they
+ * queue is sent, timed and its timer armed by the next round's output,
+ * at that round's time.  The simulator's NIC gives virtual time, so
+ * determinism holds.  Never moves the clock back. */
+static inline void utcp_ctx_clock_sync(struct utcp_ctx *ctx)
+{
+	utcp_time_t t = utcp_nic_now(ctx->stack->nics[0]);
+	if (t > ctx->now)
+		ctx->now = t;
 }
 
 /* A fresh transmit buffer from port's NIC (our queue), counted on failure.

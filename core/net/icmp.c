@@ -1,13 +1,18 @@
 /*
- * core/net/icmp.c - ICMP echo (RFC 792, RFC 1122 §3.2.2.6).
+ * core/net/icmp.c - ICMP echo (RFC 792, RFC 1122 §3.2.2.6) and the
+ * delivery of ICMP errors to the transport protocol (RFC 1122 §3.2.2.1).
  *
  * Receive: utcp_ipv4_input -> utcp_icmp_input -> checksum -> echo request:
- *          utcp_icmp_echo_output (reply) | echo reply: ctx->echo_fn.
+ *          utcp_icmp_echo_output (reply) | echo reply: ctx->echo_fn |
+ *          destination unreachable, time exceeded, parameter problem:
+ *          icmp_error_input -> the quoted header (core/wire) ->
+ *          ctx->l4_error[quoted protocol] (TCP registers its own when a
+ *          context is created; what it does is its business: RFC 5927).
  * Transmit: utcp_ping / echo reply -> utcp_icmp_echo_output -> utcp_ipv4_output.
  *
- * Only echo is spoken.  Other types (unreachable, time exceeded, redirect,
- * timestamp, ...) are counted as drop_icmp_type and dropped: TCP here does
- * not act on ICMP errors (RFC 5927 attacks make that a feature).
+ * Other types (source quench: RFC 6633 says ignore it; redirect,
+ * timestamp, ...) are counted as drop_icmp_type and dropped, and so is an
+ * error that quotes no datagram of a protocol that asked for its errors.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,6 +23,11 @@
 #define ICMP_HLEN 8
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
+#define ICMP_UNREACH 3
+#define ICMP_UNREACH_NEEDFRAG 4 /* RFC 1191 §4: next-hop MTU in octets 6-7 */
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAM_PROBLEM 12
+#define ICMP_QUOTE_MIN 8 /* RFC 792: the first 64 bits of the datagram's data */
 
 int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint8_t type,
 			  uint16_t id, uint16_t seq, const void *payload, size_t len)
@@ -67,6 +77,24 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
 	return 0;
 }
 
+/* RFC 1122 §3.2.2.1: an error goes to the transport protocol of the
+ * datagram it quotes, which must be one we sent (from our address) and
+ * carry at least 8 octets of its transport header.  1 if handed on. */
+static int icmp_error_input(struct utcp_ctx *ctx, const uint8_t *d, uint16_t len, int port)
+{
+	struct utcp_ipv4_view q;
+	if (utcp_ipv4_quote_parse(d + ICMP_HLEN, len - ICMP_HLEN, &q) != UTCP_PARSE_OK ||
+	    q.payload_len < ICMP_QUOTE_MIN || q.src != ctx->cfg->ports[port].ip ||
+	    ctx->l4_error[q.proto] == NULL)
+		return 0;
+	struct utcp_icmp_error e = { .type = d[0], .code = d[1] };
+	if (e.type == ICMP_UNREACH && e.code == ICMP_UNREACH_NEEDFRAG)
+		e.mtu = rd16(d + 6);
+	ctx->stats.icmp_err_rx++;
+	ctx->l4_error[q.proto](ctx, &e, &q);
+	return 1;
+}
+
 void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_ipv4_view *ip)
 {
@@ -99,6 +127,12 @@ void utcp_icmp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		if (ctx->echo_fn != NULL)
 			ctx->echo_fn(ctx->echo_arg, ip->src, id, seq, d + ICMP_HLEN,
 				     pkt->len - ICMP_HLEN, ctx->now);
+		break;
+	case ICMP_UNREACH:
+	case ICMP_TIME_EXCEEDED:
+	case ICMP_PARAM_PROBLEM:
+		if (!icmp_error_input(ctx, d, pkt->len, port))
+			ctx->stats.drop_icmp_type++;
 		break;
 	default:
 		ctx->stats.drop_icmp_type++;

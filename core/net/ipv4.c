@@ -166,3 +166,8 @@ void utcp_ipv4_set_handler(struct utcp_ctx *ctx, uint8_t proto, utcp_l4_input_fn
 {
 	ctx->l4_input[proto] = fn;
 }
+
+void utcp_ipv4_set_error_handler(struct utcp_ctx *ctx, uint8_t proto, utcp_l4_error_fn fn)
+{
+	ctx->l4_error[proto] = fn;
+}

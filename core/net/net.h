@@ -42,6 +42,9 @@ int utcp_eth_set_handler(struct utcp_ctx *ctx, uint16_t type, utcp_l3_input_fn f
 /* An upper layer's receive function for IPv4 protocol number proto (NULL:
  * no longer spoken; such datagrams are counted as drop_ip_proto). */
 void utcp_ipv4_set_handler(struct utcp_ctx *ctx, uint8_t proto, utcp_l4_input_fn fn);
+/* The same protocol's ICMP error function (NULL: its errors are counted
+ * as drop_icmp_type and ignored). */
+void utcp_ipv4_set_error_handler(struct utcp_ctx *ctx, uint8_t proto, utcp_l4_error_fn fn);
 
 /* Per-context state of this floor: the ARP cache and the ICMP handler.
  * 0, or -1 with errno ENOMEM. */

@@ -174,6 +174,7 @@ struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 		return NULL;
 	}
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_input);
+	utcp_ipv4_set_error_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_icmp_error);
 	st->ctxs[core] = ctx;
 	return ctx;
 }

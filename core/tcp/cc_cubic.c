@@ -108,7 +108,7 @@ static void cubic_on_ack(struct tcp_cc_var *v, uint32_t acked)
 	struct cubic *c = cubic_of(v);
 	uint32_t mss = v->mss;
 	if (v->cwnd < v->ssthresh) { /* RFC 5681 §3.1 slow start */
-		v->cwnd += acked < mss ? acked : mss;
+		v->cwnd += acked < v->ss_max ? acked : v->ss_max; /* RFC 3465 §2.2 L */
 		tcp_hystart_ack(v, &c->hs);
 		return;
 	}

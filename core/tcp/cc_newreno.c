@@ -31,8 +31,9 @@ static void newreno_init(struct tcp_cc_var *v, uint32_t iw)
 static void newreno_on_ack(struct tcp_cc_var *v, uint32_t acked)
 {
 	if (v->cwnd < v->ssthresh) {
-		/* RFC 5681 §3.1 eq. 2: slow start, at most SMSS per ACK. */
-		v->cwnd += acked < v->mss ? acked : v->mss;
+		/* RFC 5681 §3.1 eq. 2: slow start, at most SMSS per ACK (or
+		 * L = 2 SMSS, RFC 3465 §2.2, with tcp_abc = 2). */
+		v->cwnd += acked < v->ss_max ? acked : v->ss_max;
 		tcp_hystart_ack(v, hystart_of(v));
 		return;
 	}

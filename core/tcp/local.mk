@@ -21,4 +21,5 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_timer.c \
 	core/tcp/tcp_check.c \
 	core/tcp/tcp_syncookie.c \
-	core/tcp/tcp_rack.c
+	core/tcp/tcp_rack.c \
+	core/tcp/tcp_icmp.c

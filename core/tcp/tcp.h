@@ -23,6 +23,7 @@
 #ifndef UTCP_CORE_TCP_H
 #define UTCP_CORE_TCP_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -36,12 +37,13 @@
 #define TCP_DEFAULT_MSS 536            /* RFC 9293 §3.7.1: when no MSS option */
 #define TCP_MIN_MSS 88                 /* smallest TCP_MAXSEG accepted (Linux) */
 #define TCP_RTO_INIT (1 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.1 */
-#define TCP_RTO_MIN (1 * UTCP_NSEC_PER_SEC)    /* RFC 6298 §2.4 */
+#define TCP_RTO_MIN (1 * UTCP_NSEC_PER_SEC)    /* RFC 6298 §2.4; tcp_rto_min */
 #define TCP_RTO_MAX (60 * UTCP_NSEC_PER_SEC)   /* RFC 6298 §2.5 */
 #define TCP_CLOCK_G UTCP_TIMER_TICK_NS         /* RFC 6298 §2: clock granularity */
 #define TCP_SYN_RETRIES 7              /* RFC 1122 §4.2.3.5: >= 3 minutes */
 #define TCP_DATA_RETRIES 12            /* RFC 1122 §4.2.3.5: R2 >= 100 s */
-#define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s */
+#define TCP_QUICKACK_SEGS 16 /* TCP_QUICKACK: Linux's TCP_MAX_QUICKACKS */
+#define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s; tcp_delack */
 #define TCP_PERSIST_MIN (1 * UTCP_NSEC_PER_SEC)
 #define TCP_PERSIST_MAX (60 * UTCP_NSEC_PER_SEC)
 #define TCP_ZWP_IDLE (2 * TCP_RTO_MAX)   /* zero window, peer silent: give up */
@@ -179,7 +181,9 @@ uint32_t tcp_sack_unsacked(const struct utcp_tcb *tp, uint32_t a, uint32_t b);
 struct tcp_rack_run {
 	uint32_t start;
 	uint32_t ts, ts_lo;             /* latest and earliest send (us) */
-	uint32_t flags;                 /* TCP_RACK_* */
+	uint32_t base;                  /* its segments began at base + k * seg */
+	uint16_t seg;                   /* (0: not known, after a merge) */
+	uint16_t flags;                 /* TCP_RACK_* */
 };
 struct tcp_rack {
 	uint16_t n;
@@ -257,12 +261,15 @@ struct utcp_tcb {
 	uint32_t rcv_nxt, rcv_wnd, irs;
 	uint32_t rcv_adv;               /* right edge promised (never shrinks) */
 	uint32_t rcv_fin_seq;           /* TF_OOO_FIN: sequence of that FIN */
+	uint32_t syn_text;              /* text a SYN carried in simultaneous open, held
+					   in the ring at RCV.NXT until ESTABLISHED */
 	uint8_t snd_wscale, rcv_wscale; /* RFC 7323 shift counts */
 
 	uint16_t mss;                   /* effective send MSS (no options) */
 	uint16_t our_mss;               /* MSS we advertised */
 	uint16_t user_mss;              /* TCP_MAXSEG, 0 = none */
 	uint32_t rcv_unacked;           /* bytes received since the last ACK sent */
+	uint8_t quickack;               /* segments still to ACK at once (TCP_QUICKACK) */
 	uint32_t rcv_mss;               /* largest segment received (delayed ACK) */
 
 	/* timestamps (RFC 7323) */
@@ -309,6 +316,8 @@ struct utcp_tcb {
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */
+	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
+					   instead of ETIMEDOUT */
 };
 
 /* A listening endpoint: SYN queue and accept queue bounded by backlog. */
@@ -349,6 +358,9 @@ struct utcp_tcp_ctx {
 	uint32_t lis_mask;
 	struct tcp_portinfo *ports;     /* [65536] */
 	uint8_t isn_key[16];            /* RFC 6528 secret */
+	/* the config's TCP timers and slow-start limit, read once */
+	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
+	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	uint32_t ntimewait;
@@ -371,6 +383,17 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 /* Send what the connections on the output list may send; returns how
  * many connections were looked at. */
 int utcp_tcp_output(struct utcp_ctx *ctx);
+/* An ICMP error quoting one of our segments (ctx->l4_error, tcp_icmp.c). */
+void utcp_tcp_icmp_error(struct utcp_ctx *ctx, const struct utcp_icmp_error *e,
+			 const struct utcp_ipv4_view *quoted);
+/* RFC 1191 path MTU: never below Linux's min_pmtu. */
+#define TCP_PMTU_MIN 552
+/* The errno of a connection that gave up: the last ICMP soft error it
+ * heard, else ETIMEDOUT (RFC 1122 §4.2.3.9; Linux's tcp_write_err). */
+static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
+{
+	return tp->soft_error != 0 ? tp->soft_error : ETIMEDOUT;
+}
 
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
@@ -483,6 +506,11 @@ void tcp_sndbuf_copy(const struct tcp_sndbuf *b, uint32_t off, uint8_t *dst, uin
 void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n);
 /* Store [seq, seq + len) (inside the window); returns bytes newly in order
  * (rcv_nxt advanced), or UINT32_MAX if the out-of-order bound refused it. */
+/* Text that may not be taken yet (a SYN's, RFC 9293 §3.10.7.3): written
+ * at RCV.NXT but not readable; tcp_rcvbuf_unhold makes len of it readable
+ * (and what out-of-order data it reaches) and returns how much that was. */
+void tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len);
+uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len);
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);
 

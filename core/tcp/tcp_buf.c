@@ -154,6 +154,20 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 	return n;
 }
 
+void tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len)
+{
+	struct tcp_rcvbuf *b = &tp->rcv;
+	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len), data, len);
+}
+
+uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len)
+{
+	uint32_t start = tp->rcv_nxt;
+	tp->rcv_nxt = tcp_ooo_advance(&tp->rcv, tp->rcv_nxt + len);
+	tp->rcv.len += tp->rcv_nxt - start;
+	return tp->rcv_nxt - start;
+}
+
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek)
 {
 	uint32_t done = 0;

@@ -38,6 +38,7 @@ static void cc_fill(struct tcp_cc_var *v, struct utcp_tcb *tp)
 	v->bytes_acked = tp->bytes_acked;
 	v->hystart_exits = 0;
 	v->mss = tp->mss;
+	v->ss_max = (uint32_t)tp->mss << tp->ctx->tcp->abc_shift; /* tcp_abc */
 	v->flight = tcp_flight_size(tp);
 	v->snd_una = tp->snd_una;
 	v->snd_max = tp->snd_max;

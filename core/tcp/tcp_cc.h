@@ -25,6 +25,8 @@ struct tcp_cc_var {
 	uint32_t hystart_exits;         /* out: slow starts ended on RTT increase (RFC 9406) */
 	/* read only */
 	uint32_t mss;                   /* SMSS */
+	uint32_t ss_max;                /* slow start: cwnd grows at most this per ACK
+					   (RFC 3465 §2.2: L * SMSS) */
 	uint32_t flight;                /* FlightSize (RFC 5681 §2) */
 	uint32_t snd_una, snd_max;      /* where the ACKs and the sender are: RTT rounds */
 	utcp_time_t srtt;               /* smoothed RTT (RFC 6298), ns; 0 before a sample */

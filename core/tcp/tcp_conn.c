@@ -228,6 +228,7 @@ void tcp_established(struct utcp_tcb *tp)
 {
 	tcp_set_state(tp, TCPS_ESTABLISHED);
 	tcp_init_cc_and_rtt(tp);
+	tp->quickack = (uint8_t)tp->ctx->cfg->tcp_quickack; /* Linux's quick-ACK start */
 	tcp_rexmt_stop(tp);
 	tp->last_rcv = tp->ctx->now;
 	tcp_keep_arm(tp);

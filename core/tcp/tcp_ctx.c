@@ -79,6 +79,10 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	}
 	t->hash_seed = (uint32_t)utcp_prng_next(&ctx->prng);
 	utcp_prng_fill(&ctx->prng, t->isn_key, sizeof(t->isn_key));
+	int rto_min = ctx->cfg->tcp_rto_min, delack = ctx->cfg->tcp_delack; /* 0: unset */
+	t->rto_min = rto_min > 0 ? (utcp_time_t)rto_min * UTCP_NSEC_PER_MSEC : TCP_RTO_MIN;
+	t->delack = delack > 0 ? (utcp_time_t)delack * UTCP_NSEC_PER_MSEC : TCP_DELACK;
+	t->abc_shift = ctx->cfg->tcp_abc == 2;
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)
 		t->cc = &tcp_cc_newreno;

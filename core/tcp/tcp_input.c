@@ -234,6 +234,41 @@ static void tcp_in_listen(struct utcp_ctx *ctx, struct tcp_listener *l, struct t
 static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s);
 static void tcp_trim(struct utcp_tcb *tp, struct tcp_seg *s);
 
+/* RFC 9293 §3.10.7.3 fourth step, a SYN without ACK: "If there are other
+ * controls or text in the segment, queue them for processing after the
+ * ESTABLISHED state has been reached".  The text waits in the ring at
+ * RCV.NXT (inside the window the SYN-ACK offers), a FIN as one beyond
+ * RCV.NXT; tcp_syn_text_release takes them once ESTABLISHED. */
+static void tcp_syn_text_hold(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	s->seq++;
+	s->flags &= ~TH_SYN;
+	tcp_trim(tp, s);
+	tp->flags &= ~TF_ACKNOW; /* the SYN-ACK acknowledges the SYN only */
+	if (s->len > 0) {
+		tcp_rcvbuf_hold(tp, s->data, s->len);
+		tp->syn_text = s->len;
+	}
+	if (s->flags & TH_FIN) {
+		tp->flags |= TF_OOO_FIN;
+		tp->rcv_fin_seq = s->seq + s->len;
+	}
+}
+
+/* ESTABLISHED: the text held since the SYN becomes readable; s, the
+ * segment being processed, is trimmed again to what lies beyond it. */
+static void tcp_syn_text_release(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	if (tp->syn_text == 0)
+		return;
+	tcp_rcvbuf_unhold(tp, tp->syn_text);
+	tp->syn_text = 0;
+	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	tp->flags |= TF_ACKNOW; /* RFC 9293 §3.10.7.4 seventh step */
+	tcp_notify(tp, EPOLLIN);
+	tcp_trim(tp, s); /* a copy of the held text is a duplicate now */
+}
+
 static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 {
 	struct utcp_ctx *ctx = tp->ctx;
@@ -275,6 +310,7 @@ static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 	tp->last_rcv = ctx->now;
 	if (!ack_ok) { /* simultaneous open (RFC 9293 §3.5, Figure 7) */
 		tcp_set_state(tp, TCPS_SYN_RECEIVED);
+		tcp_syn_text_hold(tp, s);
 		tcp_send_syn(tp);
 		return IN_DONE;
 	}
@@ -324,11 +360,14 @@ static int tcp_paws_reject(struct utcp_tcb *tp, const struct tcp_seg *s)
 
 /* First step: the acceptability test.  A zero-length segment at the right
  * edge is also accepted (as Linux does), so that a pure ACK from a peer
- * that filled our window is not lost. */
+ * that filled our window is not lost; not a RST: RFC 5961 §3.2 takes the
+ * window as [RCV.NXT, RCV.NXT + RCV.WND) and drops one outside silently. */
 static int tcp_seq_acceptable(const struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	uint32_t seglen = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
 	uint32_t wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	if (seglen == 0 && (s->flags & TH_RST) && wnd > 0)
+		return SEQ_GEQ(s->seq, tp->rcv_nxt) && SEQ_LT(s->seq, tp->rcv_nxt + wnd);
 	if (seglen == 0)
 		return SEQ_GEQ(s->seq, tp->rcv_nxt) && SEQ_LEQ(s->seq, tp->rcv_nxt + wnd);
 	if (wnd == 0) /* "special allowance" for ACKs and RSTs; the text is trimmed */
@@ -397,7 +436,10 @@ static int tcp_in_rst(struct utcp_tcb *tp, const struct tcp_seg *s)
 	return IN_DONE;
 }
 
-/* RFC 7323 §4.3 R3: TS.Recent follows the segment at the left window edge. */
+/* RFC 7323 §4.3 R3: TS.Recent follows the segment at the left window edge,
+ * once its ACK is found acceptable (§5.3, Appendix D: in the fifth step):
+ * a segment answered with an ACK and dropped for an ACK beyond SND.NXT
+ * (RFC 5961 §5.2) must not move it, or every later segment fails PAWS. */
 static void tcp_ts_recent_update(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
 	if ((tp->flags & TF_TS) && (s->opt.flags & TOF_TS) &&
@@ -439,7 +481,6 @@ static int tcp_in_sync(struct utcp_tcb *tp, struct tcp_seg *s)
 		return IN_DONE;
 	}
 	tcp_trim(tp, s);
-	tcp_ts_recent_update(tp, s);
 	tp->last_rcv = ctx->now;
 	tp->keep_probes = 0;
 	return IN_CONT;
@@ -499,6 +540,7 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		tcp_challenge_ack(tp);
 		return IN_DONE;
 	}
+	tcp_ts_recent_update(tp, s);
 	uint32_t wnd = (uint32_t)s->wnd << tp->snd_wscale;
 	int old = SEQ_LT(s->ack, tp->snd_una);
 	int64_t delivered = 0;
@@ -573,11 +615,15 @@ static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	tp->rcv_unacked += n;
 	/* RFC 5681 §4.2: ACK at once when a gap is filled; RFC 1122 §4.2.3.2:
-	 * at least every second full-sized segment; else delay. */
-	if (had_ooo || tp->rcv_unacked >= 2u * tp->rcv_mss)
+	 * at least every second full-sized segment; in quick-ACK mode (the
+	 * start of a connection, TCP_QUICKACK) every one; else delay. */
+	if (had_ooo || tp->rcv_unacked >= 2u * tp->rcv_mss || tp->quickack > 0) {
 		tp->flags |= TF_ACKNOW;
-	else
+		if (tp->quickack > 0)
+			tp->quickack--;
+	} else {
 		tcp_delack_arm(tp);
+	}
 	tcp_notify(tp, EPOLLIN);
 }
 
@@ -668,6 +714,7 @@ static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
 		tcp_respond_rst(ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, s->ack, 0, TH_RST);
 		return IN_DONE;
 	}
+	tcp_ts_recent_update(tp, s);
 	if ((tp->flags & TF_PASSIVE) && tp->listener != NULL &&
 	    tp->listener->naccept >= (uint32_t)(tp->listener->backlog > 0 ? tp->listener->backlog : 1)) {
 		ctx->stats.drop_tcp_backlog++; /* accept queue full: as if lost (Linux) */
@@ -681,6 +728,7 @@ static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
 	tp->snd_wl1 = s->seq;
 	tp->snd_wl2 = s->ack;
 	tcp_established(tp);
+	tcp_syn_text_release(tp, s);
 	tcp_output_schedule(tp);
 	return tcp_in_data(tp, s);
 }

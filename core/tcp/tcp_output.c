@@ -268,10 +268,13 @@ int tcp_send_ack(struct utcp_tcb *tp)
 	return tcp_xmit_tcb(tp, &o, UTCP_TX_ACK);
 }
 
-/* RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (inside the peer's window). */
+/* RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (inside the peer's window),
+ * with TSopt once negotiated (RFC 7323 §3.2 SHOULD; Linux does). */
 int tcp_send_rst(struct utcp_tcb *tp)
 {
 	struct tcp_out o = { .seq = tcp_acceptable_seq(tp), .flags = TH_RST };
+	if (tp->flags & TF_TS)
+		o.optlen = (uint8_t)opt_ts(o.opt, tcp_ts_now(tp), tp->ts_recent);
 	return tcp_xmit_tcb(tp, &o, UTCP_TX_CTRL);
 }
 
@@ -551,6 +554,8 @@ int tcp_output(struct utcp_tcb *tp)
 	case TCPS_CLOSING:
 	case TCPS_LAST_ACK:
 		break;
+	case TCPS_SYN_RECEIVED: /* RFC 5961 §3.2 challenge ACK; an ACK to an
+				   unacceptable segment (RFC 9293 §3.10.7.4) */
 	case TCPS_FIN_WAIT_2:
 	case TCPS_TIME_WAIT:
 		if (tp->flags & TF_ACKNOW)

@@ -28,6 +28,9 @@
  * is lost, so it is never declared lost early) and its earliest send time
  * (ts_lo: used when it is delivered, so RACK.xmit_ts is never advanced too
  * far).  Times are microseconds of the context's clock, modulo 2^32.
+ * A run also knows where its segments begin (base + k * seg, the last one
+ * perhaps shorter): a segment is delivered when all of it is acknowledged
+ * (RFC 8985 §6.2 works per segment), not when a SACK block covers one octet.
  */
 #include <string.h>
 
@@ -71,9 +74,17 @@ static uint32_t run_merge_cost(const struct tcp_rack *r, unsigned i)
 	return a->flags == b->flags ? d : (d > UINT32_MAX / 2 ? UINT32_MAX : 2 * d + 1);
 }
 
+/* Runs a and b (its right neighbour) cut their segments at the same places. */
+static int run_same_grid(const struct tcp_rack_run *a, const struct tcp_rack_run *b)
+{
+	return a->seg != 0 && a->seg == b->seg && (b->base - a->base) % a->seg == 0;
+}
+
 static void run_merge(struct tcp_rack *r, unsigned i)
 {
 	struct tcp_rack_run *a = &r->run[i], *b = &r->run[i + 1];
+	if (!run_same_grid(a, b))
+		a->seg = 0; /* any piece acknowledged counts, as before the grid */
 	if (TS_LT(a->ts, b->ts))
 		a->ts = b->ts;
 	if (TS_LT(b->ts_lo, a->ts_lo))
@@ -112,14 +123,20 @@ static int run_split(struct tcp_rack *r, uint32_t seq)
 	return 0;
 }
 
+/* Runs a and b (its right neighbour) can be one: sent at the same moment,
+ * the same marks, the same segment grid. */
+static int run_joinable(const struct tcp_rack_run *a, const struct tcp_rack_run *b)
+{
+	return a->ts == b->ts && a->ts_lo == b->ts_lo && a->flags == b->flags &&
+	       run_same_grid(a, b);
+}
+
 /* Run i takes its neighbours in when they were sent at the same moment. */
 static void run_coalesce(struct tcp_rack *r, unsigned i)
 {
-	if (i + 1 < r->n && r->run[i + 1].ts == r->run[i].ts &&
-	    r->run[i + 1].ts_lo == r->run[i].ts_lo && r->run[i + 1].flags == r->run[i].flags)
+	if (i + 1 < r->n && run_joinable(&r->run[i], &r->run[i + 1]))
 		run_remove(r, i + 1);
-	if (i > 0 && r->run[i - 1].ts == r->run[i].ts && r->run[i - 1].ts_lo == r->run[i].ts_lo &&
-	    r->run[i - 1].flags == r->run[i].flags)
+	if (i > 0 && run_joinable(&r->run[i - 1], &r->run[i]))
 		run_remove(r, i);
 }
 
@@ -136,14 +153,16 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 		struct tcp_rack_run *last = r->n > 0 ? &r->run[r->n - 1] : NULL;
 		if (last == NULL)
 			r->end = seq;
-		if (last != NULL && last->ts == now && last->ts_lo == now && last->flags == flags) {
+		if (last != NULL && last->ts == now && last->ts_lo == now && last->flags == flags &&
+		    last->seg != 0 && len <= last->seg && (seq - last->base) % last->seg == 0) {
 			r->end = e;
 			return;
 		}
 		if (r->n == TCP_RACK_RUNS)
 			run_compact(r);
 		r->run[r->n++] = (struct tcp_rack_run){ .start = r->end, .ts = now, .ts_lo = now,
-							.flags = flags };
+							.base = seq, .seg = (uint16_t)len,
+							.flags = (uint16_t)flags };
 		r->end = e;
 		return;
 	}
@@ -160,7 +179,8 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	unsigned i = run_find(r, seq), j = i + 1;
 	while (j < r->n && SEQ_LT(r->run[j].start, e))
 		j++;
-	r->run[i] = (struct tcp_rack_run){ .start = seq, .ts = now, .ts_lo = now, .flags = flags };
+	r->run[i] = (struct tcp_rack_run){ .start = seq, .ts = now, .ts_lo = now, .base = seq,
+					   .seg = (uint16_t)len, .flags = (uint16_t)flags };
 	memmove(&r->run[i + 1], &r->run[j], (r->n - j) * sizeof(r->run[0]));
 	r->n -= j - i - 1;
 	run_coalesce(r, i);
@@ -212,12 +232,30 @@ static void rack_delivered(struct utcp_tcb *tp, const struct tcp_rack_run *run, 
 	}
 }
 
-/* Every run piece of [a, b) with octets the scoreboard does not hold yet. */
+/* The whole segments of run i inside [x, y): x rounded up and y down to
+ * the run's segment edges (its start and end are edges too). */
+static void rack_whole_segments(const struct tcp_rack *r, unsigned i, uint32_t *x, uint32_t *y)
+{
+	const struct tcp_rack_run *run = &r->run[i];
+	uint32_t seg = run->seg;
+	if (seg == 0)
+		return;
+	if (*x != run->start)
+		*x = run->base + (*x - run->base + seg - 1) / seg * seg;
+	if (*y != run_end(r, i))
+		*y = run->base + (*y - run->base) / seg * seg;
+}
+
+/* Every run piece of [a, b) with whole segments the scoreboard does not
+ * hold yet. */
 static void rack_delivered_range(struct utcp_tcb *tp, uint32_t a, uint32_t b)
 {
 	const struct tcp_rack *r = &tp->rack;
 	for (unsigned i = 0; i < r->n; i++) {
 		uint32_t x = SEQ_MAX(a, r->run[i].start), y = SEQ_MIN(b, run_end(r, i));
+		if (!SEQ_LT(x, y))
+			continue;
+		rack_whole_segments(r, i, &x, &y);
 		if (SEQ_LT(x, y) && tcp_sack_unsacked(tp, x, y) > 0)
 			rack_delivered(tp, &r->run[i], y);
 	}

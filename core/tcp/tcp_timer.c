@@ -58,8 +58,9 @@ void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t r)
 	}
 	utcp_time_t k = 4 * tp->rttvar;
 	tp->rto = tp->srtt + (k > TCP_CLOCK_G ? k : TCP_CLOCK_G);
-	if (tp->rto < TCP_RTO_MIN) /* RFC 6298 §2.4 */
-		tp->rto = TCP_RTO_MIN;
+	/* RFC 6298 §2.4: 1 s, or the configured floor (Linux: 200 ms). */
+	if (tp->rto < tp->ctx->tcp->rto_min)
+		tp->rto = tp->ctx->tcp->rto_min;
 	if (tp->rto > TCP_RTO_MAX) /* RFC 6298 §2.5 */
 		tp->rto = TCP_RTO_MAX;
 	if (tp->cc->on_rtt != NULL)
@@ -105,7 +106,7 @@ static void tcp_rexmt_syn(struct utcp_tcb *tp)
 	struct utcp_ctx *ctx = tp->ctx;
 	if (++tp->rxtshift > TCP_SYN_RETRIES) {
 		ctx->stats.tcp_timeouts++;
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
 	tp->flags |= TF_SYN_REXMT;
@@ -151,7 +152,7 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 			tp->rxtshift++;
 	} else if (++tp->rxtshift > TCP_DATA_RETRIES) {
 		ctx->stats.tcp_timeouts++;
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
 	if (tp->rxtshift == 1)
@@ -180,7 +181,7 @@ static void tcp_persist_fire(struct utcp_tcb *tp)
 	if (ctx->now - tp->last_rcv > TCP_ZWP_IDLE ||
 	    ((tp->flags & TF_ORPHAN) && tp->rxtshift >= TCP_DATA_RETRIES)) {
 		ctx->stats.tcp_timeouts++;
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
 	if (tp->rxtshift < 16)
@@ -226,11 +227,12 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 
 /* ---- delayed ACK -------------------------------------------------------- */
 
+/* RFC 1122 §4.2.3.2: under 0.5 s; 40 ms (Linux's minimum) or tcp_delack. */
 void tcp_delack_arm(struct utcp_tcb *tp)
 {
 	tp->flags |= TF_DELACK;
 	if (!utcp_timer_pending(&tp->t_delack))
-		utcp_timer_add(&tp->ctx->timers, &tp->t_delack, tp->ctx->now + TCP_DELACK);
+		utcp_timer_add(&tp->ctx->timers, &tp->t_delack, tp->ctx->now + tp->ctx->tcp->delack);
 }
 
 static void tcp_delack_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
@@ -300,7 +302,7 @@ static int tcp_keepalive_check(struct utcp_tcb *tp, utcp_time_t now)
 	if (tp->keep_probes >= tp->keepcnt) {
 		tp->ctx->stats.tcp_keepalive_drops++;
 		tcp_send_rst(tp);
-		tcp_drop(tp, ETIMEDOUT);
+		tcp_drop(tp, tcp_timeout_errno(tp));
 		return 1;
 	}
 	if (tp->snd_max != tp->snd_una || tp->snd.len != 0)

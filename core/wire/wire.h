@@ -71,6 +71,13 @@ enum utcp_parse_err {
 int utcp_eth_parse(const uint8_t *frame, size_t len, struct utcp_eth_view *v);
 /* verify_cksum: 0 when the NIC already checked it. */
 int utcp_ipv4_parse(const uint8_t *p, size_t len, int verify_cksum, struct utcp_ipv4_view *v);
+/* The datagram an ICMP error quotes (RFC 792: "Internet Header + 64 bits
+ * of Original Data Datagram"; RFC 1812 §4.3.2.3 allows more): a complete
+ * header of version 4 whose Total Length may run past the quote, and the
+ * first fragment (the only one with a transport header).  payload_len is
+ * what the quote holds of its data (at most Total Length - IHL); the
+ * checksum is not checked (a router may have changed the TTL). */
+int utcp_ipv4_quote_parse(const uint8_t *p, size_t len, struct utcp_ipv4_view *v);
 
 /* ---- RSS (Microsoft RSS Toeplitz hash) -------------------------------- */
 extern const uint8_t utcp_rss_symmetric_key[UTCP_RSS_KEY_LEN];

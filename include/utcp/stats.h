@@ -62,7 +62,8 @@ extern "C" {
 	X(icmp_echo_req_tx)                                                    \
 	X(drop_icmp_short)                                                     \
 	X(drop_icmp_cksum)                                                     \
-	X(drop_icmp_type)   /* ICMP types we ignore */
+	X(drop_icmp_type)   /* ICMP types we ignore, errors quoting nothing of ours */ \
+	X(icmp_err_rx)      /* ICMP errors handed to the quoted protocol */
 
 /** TCP counters: segments, drops by reason, retransmissions, recovery. */
 #define UTCP_STATS_TCP(X)                                                      \
@@ -115,7 +116,10 @@ extern "C" {
 	X(tcp_hystart_exits) /* slow start ended by an RTT increase (RFC 9406) */ \
 	X(tcp_rack_marks)   /* runs of segments RACK found lost (RFC 8985 §6.2) */ \
 	X(tcp_tlp_probes)   /* tail loss probes sent (RFC 8985 §7.3) */          \
-	X(tcp_tlp_recoveries) /* losses a resent probe repaired (RFC 8985 §7.4) */
+	X(tcp_tlp_recoveries) /* losses a resent probe repaired (RFC 8985 §7.4) */ \
+	X(drop_tcp_icmp)    /* ICMP error for no connection or outside SND.UNA..SND.NXT */ \
+	X(tcp_icmp_aborts)  /* opening connections ended by an ICMP hard error */ \
+	X(tcp_pmtu_updates) /* MSS lowered by "fragmentation needed" (RFC 1191) */
 
 /** Every counter, in the order of struct utcp_stats: X(name) for each. */
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)

@@ -79,6 +79,10 @@ struct utcp_config {
 	int tcp_timeout;         /**< idle timeout, s; -1 disables */
 	int tcp_timewait;        /**< TIME-WAIT, s */
 	int tcp_syncookies;      /**< 1: SYN cookies when a SYN queue overflows */
+	int tcp_rto_min;         /**< floor of the RTO, ms (RFC 6298 §2.4); 0: 1000 */
+	int tcp_delack;          /**< delayed-ACK timeout, ms (RFC 1122 §4.2.3.2); 0: 40 */
+	int tcp_quickack;        /**< first in-order segments ACKed at once (Linux: 16); 0 */
+	int tcp_abc;             /**< slow start: SMSS per ACK at most, RFC 3465 L (1, 2); 0: 1 */
 	char cc[16];             /**< congestion control module */
 	uint64_t seed;           /**< PRNG seed */
 	int has_seed;            /**< 0: real backends take one from getrandom */
@@ -264,8 +268,10 @@ int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 /** SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
  * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
- * TCP_CONGESTION.  Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are
- * capped by the context's rcvbuf/sndbuf and reported as set (not doubled). */
+ * TCP_CONGESTION, TCP_QUICKACK (1: the next TCP_QUICKACK_SEGS segments are
+ * acknowledged at once and a delayed ACK goes now; not sticky, as Linux).
+ * Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are capped by the
+ * context's rcvbuf/sndbuf and reported as set (not doubled). */
 /** @{ */
 int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen);
@@ -276,7 +282,7 @@ int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, cons
 int utcp_setsock_nonblock(struct utcp_ctx *ctx, int sock);
 /** F_GETFL / F_SETFL (O_NONBLOCK). */
 int utcp_fcntl(struct utcp_ctx *ctx, int sock, int cmd, int arg);
-/** FIONREAD, FIONBIO. */
+/** FIONREAD (SIOCINQ), SIOCOUTQ (bytes written, not yet acknowledged), FIONBIO. */
 int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp);
 
 /** epoll with Linux semantics (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,

@@ -140,6 +140,15 @@ tests_unit_test_tcp_ooo_SOURCES = tests/unit/test_tcp_ooo.c $(TCP_TESTLIB)
 tests_unit_test_tcp_ooo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_ooo_LDADD = $(UNIT_LIBS)
 
+# RFC points outside suites check (tests/unit/test_tcp_rfc.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_rfc
+TESTS += tests/unit/test_tcp_rfc
+endif
+tests_unit_test_tcp_rfc_SOURCES = tests/unit/test_tcp_rfc.c $(TCP_TESTLIB)
+tests_unit_test_tcp_rfc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_rfc_LDADD = $(UNIT_LIBS)
+
 # Regression tests for what the fuzz targets found.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_tcp_persist

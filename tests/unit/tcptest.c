@@ -150,6 +150,25 @@ void tt_in(const struct tt_seg *s)
 	utcp_ctx_poll(tt_h.ctx);
 }
 
+void tt_icmp_in(uint8_t type, uint8_t code, uint16_t mtu, const struct tt_seg *q)
+{
+	static uint8_t tcp[TN_FRAME_MAX], f[TN_FRAME_MAX];
+	uint8_t icmp[8 + 20 + 8] = { type, code };
+	size_t tl = tt_build(tcp, q);
+	wr16(icmp + 6, mtu);
+	/* The quoted datagram: the header the host sent, its checksum right. */
+	size_t ql = tn_ipv4(f, tn_peer_mac, tn_host_mac, TN_HOST_IP, TN_PEER_IP, UTCP_IPPROTO_TCP,
+			    tcp, tl);
+	ck_assert_uint_ge(ql, 14 + 20 + 8);
+	memcpy(icmp + 8, f + 14, 20 + 8);
+	uint16_t ck = utcp_csum_fold(utcp_csum_partial(icmp, sizeof(icmp), 0));
+	memcpy(icmp + 2, &ck, 2);
+	size_t fl = tn_ipv4(f, tn_host_mac, tn_gw_mac, TN_GW_IP, TN_HOST_IP, UTCP_IPPROTO_ICMP, icmp,
+			    sizeof(icmp));
+	ck_assert_int_eq(tn_inject(tt_h.nic, 0, f, fl), 0);
+	utcp_ctx_poll(tt_h.ctx);
+}
+
 unsigned tt_pending(void)
 {
 	return tn_tx_count(tt_h.nic, 0);

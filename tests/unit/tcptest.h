@@ -69,6 +69,10 @@ void tt_in(const struct tt_seg *s);
 void tt_inject(const struct tt_seg *s);
 /* The same with the raw TCP bytes given (malformed segments). */
 void tt_in_raw(const void *tcp, size_t len);
+/* An ICMP error (type, code, next-hop MTU for type 3 code 4) from the
+ * gateway about a host -> peer segment q: the quoted IPv4 header (Total
+ * Length as sent) and the first 8 octets of q's TCP header; one round. */
+void tt_icmp_in(uint8_t type, uint8_t code, uint16_t mtu, const struct tt_seg *q);
 /* Host -> peer: pop the next segment (asserts IPv4/TCP, addresses, both
  * checksums).  1 if there was one. */
 int tt_out(struct tt_seg *s);

@@ -117,6 +117,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.sndbuf, 8192);
 	ck_assert_int_eq(cfg.tcp_timeout, 30);
 	ck_assert_int_eq(cfg.tcp_timewait, 60);
+	ck_assert_int_eq(cfg.tcp_rto_min, 1000);
+	ck_assert_int_eq(cfg.tcp_delack, 40);
 	ck_assert_str_eq(cfg.cc, "cubic");
 	ck_assert_int_eq(cfg.arp_timeout, 300);
 	ck_assert_uint_eq(cfg.pcap_snaplen, 65535);
@@ -142,6 +144,8 @@ START_TEST(test_good_file)
 			      "max_pkt_buffers = 1024\n"
 			      "tcp_timeout = -1\n"
 			      "tcp_timewait = 0\n"
+			      "tcp_rto_min = 200\n"
+			      "tcp_delack = 100\n"
 			      "port = eth0 eth1\n"
 			      "eth0.ip = 10.0.0.1/24\n"
 			      "eth0.mac = 02:00:0A:bc:00:01\n"
@@ -171,6 +175,8 @@ START_TEST(test_good_file)
 	ck_assert_int_eq(cfg.max_pkt_buffers, 1024);
 	ck_assert_int_eq(cfg.tcp_timeout, -1);
 	ck_assert_int_eq(cfg.tcp_timewait, 0);
+	ck_assert_int_eq(cfg.tcp_rto_min, 200);
+	ck_assert_int_eq(cfg.tcp_delack, 100);
 	ck_assert_int_eq(cfg.nb_ports, 2);
 	ck_assert_str_eq(cfg.ports[0].name, "eth0");
 	ck_assert_uint_eq(cfg.ports[0].ip, IP(10, 0, 0, 1));
@@ -336,6 +342,14 @@ START_TEST(test_err_numbers)
 	load_fails("tcp_timeout = -2\n", "1: key 'tcp_timeout': '-2' is out of range (-1..86400)");
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_timewait = -1\n", "1: key 'tcp_timewait': '-1' is out of range (0..3600)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_rto_min = 0\n", "1: key 'tcp_rto_min': '0' is out of range (1..60000)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_delack = 501\n", "1: key 'tcp_delack': '501' is out of range (1..500)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_quickack = 256\n", "1: key 'tcp_quickack': '256' is out of range (0..255)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_abc = 3\n", "1: key 'tcp_abc': '3' is out of range (1..2)");
 	utcp_config_defaults(&cfg);
 	load_fails("max_concurrency = 0\n",
 		   "1: key 'max_concurrency': '0' is out of range (1..16777216)");
@@ -824,7 +838,9 @@ START_TEST(test_sample_documents_every_key)
 {
 	static const char *const all[] = {
 		"io", "num_cores", "max_concurrency", "max_num_buffers", "max_pkt_buffers",
-		"rcvbuf", "sndbuf", "tcp_timeout", "tcp_timewait", "stat_print", "port",
+		"rcvbuf", "sndbuf", "tcp_timeout", "tcp_timewait", "tcp_rto_min", "tcp_delack",
+		"tcp_quickack", "tcp_abc",
+		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",
 		"fault_burst_len", "fault_reorder", "fault_dup", "fault_corrupt",
