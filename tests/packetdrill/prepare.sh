@@ -41,19 +41,23 @@ if [ ! -x "$BUILD/src/packetdrill/packetdrill" ]; then
 fi
 
 mkdir -p "$BUILD/stubs" "$BUILD/tree/common"
+# Each stub is written beside its place and renamed over it: scripts running
+# in parallel may be executing the previous copy (rewriting it in place
+# would make their exec fail with "text file busy", status 126).
+put_stub() { # PATH: the text on stdin
+	cat >"$1.tmp.$$" && chmod +x "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"
+}
 for t in sysctl tc ip ethtool nstat; do
-	printf '#!/bin/sh\n# utcp has no such knob: do nothing.\nexit 0\n' >"$BUILD/stubs/$t"
-	chmod +x "$BUILD/stubs/$t"
+	printf '#!/bin/sh\n# utcp has no such knob: do nothing.\nexit 0\n' | put_stub "$BUILD/stubs/$t"
 done
-printf '#!/bin/sh\n# Linux defaults: utcp has none of these knobs.\nexit 0\n' \
-	>"$BUILD/tree/common/defaults.sh"
-cat >"$BUILD/tree/common/set_sysctls.py" <<'STUB'
+printf '#!/bin/sh\n# Linux defaults: utcp has none of these knobs.\nexit 0\n' |
+	put_stub "$BUILD/tree/common/defaults.sh"
+put_stub "$BUILD/tree/common/set_sysctls.py" <<'STUB'
 #!/bin/sh
 # utcp has no sysctls; the scripts run /tmp/sysctl_restore_$PPID.sh at
 # their end, so write one that does nothing (run.sh removes it).
 f=/tmp/sysctl_restore_${PACKETDRILL_PID:-$PPID}.sh
-printf '#!/bin/sh\nexit 0\n' >"$f" && chmod +x "$f"
+printf '#!/bin/sh\nexit 0\n' >"$f.tmp" && chmod +x "$f.tmp" && mv -f "$f.tmp" "$f"
 STUB
-chmod +x "$BUILD/tree/common/defaults.sh" "$BUILD/tree/common/set_sysctls.py"
 # Some scripts call ../../common/defaults.sh.
 ln -sfn tree/common "$BUILD/common"
