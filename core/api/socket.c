@@ -345,6 +345,9 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 		return -1;
 	if (so->type == SOCK_T_EPOLL) {
 		sock_epoll_close(ctx, so);
+	} else if (so->type == SOCK_T_EVENT) {
+		sock_epoll_forget(ctx, so);
+		sock_event_close(ctx, so);
 	} else {
 		sock_epoll_forget(ctx, so);
 		sock_close_tcp(ctx, so, 0);
