@@ -36,6 +36,7 @@ enum sock_state {
 #define SF_PORT_REF 0x04   /* holds a reference on lport */
 #define SF_REF_REUSE 0x08  /* ...taken with SO_REUSEADDR */
 #define SF_LINGER 0x10     /* SO_LINGER on */
+#define SF_NO_PORT 0x20    /* IP_BIND_ADDRESS_NO_PORT: bind(addr, 0) leaves the port to connect */
 
 struct utcp_sock {
 	int id;

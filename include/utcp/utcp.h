@@ -229,7 +229,9 @@ int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 /* SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
  * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
- * TCP_CONGESTION.  Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are
+ * TCP_CONGESTION.  IPPROTO_IP: IP_BIND_ADDRESS_NO_PORT (bind with port 0
+ * sets the address only; connect then picks a port whose replies reach this
+ * context).  Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are
  * capped by the context's rcvbuf/sndbuf and reported as set (not doubled). */
 int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen);
