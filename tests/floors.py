@@ -29,11 +29,15 @@ CORE = ["core/base", "core/wire", "core/io", "core/net", "core/tcp", "core/stack
 FLOORS = {CORE[i]: set(CORE[:i]) for i in range(len(CORE))}
 FLOORS["nic"] = {"core/base", "core/wire"}
 FLOORS["setup"] = set(CORE) | {"nic"}
+FLOORS["compat/mtcp"] = FLOORS["setup"] | {"setup"}
 FLOORS["sim"] = FLOORS["setup"] | {"setup"}
-FLOORS["tools"] = FLOORS["sim"] | {"sim"}
+FLOORS["tools"] = FLOORS["sim"] | {"sim", "compat/mtcp"}
+# Folders that stand on libutcp's public API: they include no header of the
+# tree but include/ and their own.
+PUBLIC_ONLY = {"compat/mtcp"}
 # Circles of files are allowed only inside these folders.
 CIRCLES_OK = {"core/tcp"}
-SOURCE_DIRS = ["core", "nic", "setup", "sim", "tools"]
+SOURCE_DIRS = ["core", "nic", "setup", "compat", "sim", "tools"]
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # Symbols every program defines for itself.
 IGNORED = {"main", "_init", "_fini", "_start", "__bss_start", "_edata", "_end"}
@@ -42,8 +46,8 @@ IGNORED = {"main", "_init", "_fini", "_start", "__bss_start", "_edata", "_end"}
 def folder(path):
     """The floor a source path stands on, or None for files outside them."""
     parts = path.split("/")
-    if parts[0] == "core" and len(parts) > 2:
-        return "core/" + parts[1]
+    if parts[0] in ("core", "compat") and len(parts) > 2:
+        return parts[0] + "/" + parts[1]
     if parts[0] in ("nic", "setup", "sim", "tools") and len(parts) > 1:
         return parts[0]
     return None
@@ -71,7 +75,11 @@ def include_offences(srcdir):
             inc = m.group(1)
             if not os.path.exists(os.path.join(srcdir, inc)):
                 continue  # config.h, system-like headers of a backend's SDK
-            if not allowed(rel, inc):
+            if folder(rel) in PUBLIC_ONLY and folder(inc) not in (None, folder(rel)):
+                line = text.count("\n", 0, m.start()) + 1
+                out.append("%s:%d: includes %s (%s uses only the public API)"
+                           % (rel, line, inc, folder(rel)))
+            elif not allowed(rel, inc):
                 line = text.count("\n", 0, m.start()) + 1
                 out.append("%s:%d: includes %s (%s may not use %s)"
                            % (rel, line, inc, folder(rel), folder(inc)))

@@ -96,6 +96,9 @@ struct utcp_config {
 	/* accepted for mTCP compatibility, not used by utcp */
 	uint64_t core_mask;
 	int num_mem_ch;
+	/* read by libutcp-mtcp: 1 makes mtcp_setsockopt of an option utcp does
+	 * not have a logged no-op (mTCP ignored every option), 0 ENOPROTOOPT */
+	int mtcp_ignore_unknown_sockopt;
 	unsigned set_keys;       /* keys given explicitly (private to setup/config.c) */
 };
 
