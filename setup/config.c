@@ -511,6 +511,7 @@ static const struct key_def keys[] = {
 	{ "num_tx_desc", set_int, FIELD(num_tx_desc), 16, 32768 },
 	{ "core_mask", set_core_mask, 0, 0, 0 },
 	{ "num_mem_ch", set_int, FIELD(num_mem_ch), 1, 64 },
+	{ "mtcp_ignore_unknown_sockopt", set_int, FIELD(mtcp_ignore_unknown_sockopt), 0, 1 },
 	{ "seed", set_seed, 0, 0, 0 },
 	{ "cc", set_cc, FIELD(cc), 0, sizeof(((struct utcp_config *)0)->cc) },
 	{ "arp_timeout", set_int, FIELD(arp_timeout), 0, 86400 },

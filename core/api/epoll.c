@@ -3,8 +3,9 @@
  * Linux's level- and edge-triggered semantics.
  *
  * Call order: utcp_epoll_create -> utcp_epoll_ctl(ADD/MOD/DEL) ->
- * loop utcp_epoll_wait (drives the stack: poll, collect, wait on the NIC
- * until the deadline) -> utcp_close(ep).
+ * loop utcp_epoll_wait (drives the stack: poll, wake-up sockets signalled
+ * by other threads (eventfd.c), collect, wait on the NIC until the deadline
+ * or a wake-up) -> utcp_close(ep).
  *
  * Each instance keeps a ready list of the sockets that may have events:
  * TCP's readiness callback (sock_notify) appends a socket when something
@@ -23,6 +24,8 @@
 /* Linux tcp_poll for each kind of socket. */
 uint32_t sock_poll(const struct utcp_sock *so)
 {
+	if (so->type == SOCK_T_EVENT)
+		return sock_event_poll(so);
 	if (so->type != SOCK_T_TCP)
 		return 0;
 	if (so->lis != NULL)
@@ -163,12 +166,13 @@ int utcp_epoll_wait(struct utcp_ctx *ctx, int epid, struct epoll_event *events, 
 			       : utcp_ctx_now(ctx) + (utcp_time_t)timeout_ms * UTCP_NSEC_PER_MSEC;
 	utcp_ctx_poll(ctx);
 	for (int waited = 0;; waited = 1) {
+		sock_event_check(ctx); /* wake-up sockets signalled by other threads */
 		int n = ep_collect(ctx, ep, events, maxevents);
 		if (n > 0 || timeout_ms == 0 || utcp_ctx_now(ctx) >= deadline) {
 			ep_busy_poll(ctx, waited);
 			return n;
 		}
-		if (utcp_ctx_wait(ctx, deadline) < 0)
+		if (utcp_ctx_wait(ctx, sock_event_deadline(ctx, deadline)) < 0)
 			return -1; /* errno from the NIC's wait, e.g. EINTR */
 		utcp_ctx_poll(ctx);
 	}

@@ -4,7 +4,8 @@ libutcp_la_SOURCES += core/api/sock.h \
 	core/api/socket.c \
 	core/api/sockio.c \
 	core/api/sockopt.c \
-	core/api/epoll.c
+	core/api/epoll.c \
+	core/api/eventfd.c
 
 # mTCP's per-second statistics lines, for every program.
 libutcp_la_SOURCES += core/api/statprint.c

@@ -3,7 +3,8 @@
  * socket.c, sockio.c, sockopt.c and epoll.c (internal).
  *
  * A socket id indexes a slot: a TCP socket (unbound, bound, listening or
- * holding a connection's TCB) or an epoll instance.  Free ids are reused
+ * holding a connection's TCB), an epoll instance or a wake-up socket
+ * (eventfd.c).  Free ids are reused
  * in FIFO order (as mTCP), so a stale id rarely names a new socket.
  * The table is created by the first socket call of a context and freed
  * with the context's TCP state.
@@ -15,11 +16,12 @@
 #ifndef UTCP_CORE_API_SOCK_H
 #define UTCP_CORE_API_SOCK_H
 
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 #include "core/tcp/tcp.h"
 
-enum sock_type { SOCK_T_FREE = 0, SOCK_T_TCP, SOCK_T_EPOLL };
+enum sock_type { SOCK_T_FREE = 0, SOCK_T_TCP, SOCK_T_EPOLL, SOCK_T_EVENT };
 
 /* Socket-level state, as Linux's sock->state. */
 enum sock_state {
@@ -34,6 +36,7 @@ enum sock_state {
 #define SF_PORT_REF 0x04   /* holds a reference on lport */
 #define SF_REF_REUSE 0x08  /* ...taken with SO_REUSEADDR */
 #define SF_LINGER 0x10     /* SO_LINGER on */
+#define SF_NO_PORT 0x20    /* IP_BIND_ADDRESS_NO_PORT: bind(addr, 0) leaves the port to connect */
 
 struct utcp_sock {
 	int id;
@@ -59,6 +62,10 @@ struct utcp_sock {
 	/* an epoll instance */
 	int rd_head, rd_tail;
 	uint32_t nregs;
+
+	/* a wake-up socket (eventfd.c): its counter, added to from any thread */
+	_Atomic uint64_t ev_count;
+	int ev_next;                   /* the table's list of wake-up sockets, -1 */
 };
 
 struct utcp_socktab {
@@ -66,6 +73,9 @@ struct utcp_socktab {
 	uint32_t n;
 	int free_head, free_tail;
 	uint32_t in_use;
+	int ev_head;                   /* wake-up sockets, linked by ev_next; -1 */
+	uint32_t nevents;
+	atomic_uint ev_pending;        /* set by utcp_eventfd_signal, any thread */
 };
 
 /* The context's table, created on first use (NULL with errno ENOMEM). */
@@ -92,6 +102,18 @@ void sock_epoll_close(struct utcp_ctx *ctx, struct utcp_sock *ep);
  * the NIC wait failed (errno, e.g. EINTR). */
 int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct utcp_sock *so),
 	       utcp_time_t deadline);
+
+/* Wake-up sockets (eventfd.c).  Once per utcp_epoll_wait round: sockets
+ * signalled from another thread join their epoll's ready list. */
+void sock_event_check(struct utcp_ctx *ctx);
+uint32_t sock_event_poll(const struct utcp_sock *so);
+ssize_t sock_event_read(struct utcp_ctx *ctx, struct utcp_sock *so, void *buf, size_t len);
+ssize_t sock_event_write(struct utcp_ctx *ctx, struct utcp_sock *so, const void *buf, size_t len);
+void sock_event_close(struct utcp_ctx *ctx, struct utcp_sock *so);
+/* The deadline a NIC wait may sleep to: without a NIC wake op, a context
+ * with wake-up sockets sleeps in slices (SOCK_EVENT_SLICE_NS). */
+utcp_time_t sock_event_deadline(struct utcp_ctx *ctx, utcp_time_t deadline);
+#define SOCK_EVENT_SLICE_NS UTCP_NSEC_PER_MSEC
 
 /* Events an epoll registration keeps for itself, never reported. */
 #define EP_PRIVATE (EPOLLET | EPOLLONESHOT)

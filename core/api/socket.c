@@ -90,6 +90,12 @@ static uint16_t sock_autobind_port(struct utcp_ctx *ctx, uint32_t laddr, int reu
 static int sock_do_bind(struct utcp_ctx *ctx, struct utcp_sock *so, uint32_t laddr, uint16_t port)
 {
 	int reuse = (so->opts.tflags & TF_REUSEADDR) != 0;
+	if (port == 0 && (so->flags & SF_NO_PORT)) {
+		/* connect picks the port, one whose replies reach this context */
+		so->laddr = laddr;
+		so->flags |= SF_BOUND;
+		return 0;
+	}
 	if (port == 0 && (port = sock_autobind_port(ctx, laddr, reuse)) == 0) {
 		errno = EADDRINUSE;
 		return -1;
@@ -140,8 +146,14 @@ int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!(so->flags & SF_BOUND) && sock_do_bind(ctx, so, 0, 0) < 0)
-		return -1;
+	if (so->lport == 0) { /* unbound, or bound without a port: take one now */
+		uint32_t no_port = so->flags & SF_NO_PORT;
+		so->flags &= ~SF_NO_PORT;
+		int rc = sock_do_bind(ctx, so, so->laddr, 0);
+		so->flags |= no_port;
+		if (rc < 0)
+			return -1;
+	}
 	struct tcp_listener *l = tcp_listen(ctx, &so->opts, so->laddr, so->lport, backlog, so);
 	if (l == NULL)
 		return -1;
@@ -347,6 +359,9 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 		return -1;
 	if (so->type == SOCK_T_EPOLL) {
 		sock_epoll_close(ctx, so);
+	} else if (so->type == SOCK_T_EVENT) {
+		sock_epoll_forget(ctx, so);
+		sock_event_close(ctx, so);
 	} else {
 		sock_epoll_forget(ctx, so);
 		sock_close_tcp(ctx, so, 0);

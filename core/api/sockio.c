@@ -180,7 +180,15 @@ ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int fla
 
 ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len)
 {
-	return utcp_recv(ctx, sock, buf, len, 0);
+	struct iovec v = { buf, len };
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so != NULL && so->type == SOCK_T_EVENT)
+		return sock_event_read(ctx, so, buf, len);
+	if (so != NULL && so->type != SOCK_T_TCP) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, 0);
 }
 
 ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
@@ -198,5 +206,13 @@ ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, i
 
 ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len)
 {
-	return utcp_send(ctx, sock, buf, len, 0);
+	struct iovec v = { (void *)buf, len };
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so != NULL && so->type == SOCK_T_EVENT)
+		return sock_event_write(ctx, so, buf, len);
+	if (so != NULL && so->type != SOCK_T_TCP) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, 0);
 }

@@ -230,6 +230,20 @@ static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, sock
 	return 0;
 }
 
+/* IPPROTO_IP: IP_BIND_ADDRESS_NO_PORT (Linux 4.2), the one option. */
+static int set_ipproto_ip(struct utcp_sock *so, int name, const void *val, socklen_t len)
+{
+	int v;
+	if (name != IP_BIND_ADDRESS_NO_PORT) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	if (opt_int(val, len, &v) < 0)
+		return -1;
+	so->flags = v ? so->flags | SF_NO_PORT : so->flags & ~SF_NO_PORT;
+	return 0;
+}
+
 int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
 		    socklen_t optlen)
 {
@@ -240,6 +254,8 @@ int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, cons
 		return set_sol_socket(ctx, so, optname, optval, optlen);
 	if (level == IPPROTO_TCP)
 		return set_ipproto_tcp(so, optname, optval, optlen);
+	if (level == IPPROTO_IP)
+		return set_ipproto_ip(so, optname, optval, optlen);
 	errno = ENOPROTOOPT;
 	return -1;
 }
@@ -340,6 +356,10 @@ int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void
 		return get_sol_socket(so, optname, optval, optlen);
 	if (level == IPPROTO_TCP)
 		return get_ipproto_tcp(so, optname, optval, optlen);
+	if (level == IPPROTO_IP && optname == IP_BIND_ADDRESS_NO_PORT) {
+		int v = (so->flags & SF_NO_PORT) != 0;
+		return opt_put(optval, optlen, &v, sizeof(v));
+	}
 	errno = ENOPROTOOPT;
 	return -1;
 }

@@ -39,6 +39,7 @@ struct utcp_socktab *sock_table(struct utcp_ctx *ctx)
 	}
 	tab->free_head = 0;
 	tab->free_tail = (int)n - 1;
+	tab->ev_head = -1;
 	t->api = tab;
 	t->api_destroy = sock_table_destroy;
 	t->notify = sock_notify;

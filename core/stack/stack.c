@@ -248,6 +248,12 @@ int utcp_ctx_wait(struct utcp_ctx *ctx, utcp_time_t deadline)
 	return utcp_ctx_poll(ctx);
 }
 
+/* Any thread: reads only what never changes after utcp_ctx_create. */
+int utcp_ctx_wake(struct utcp_ctx *ctx)
+{
+	return utcp_nic_wake(ctx->stack->nics[0], ctx->queue); /* the NIC ctx_wait sleeps on */
+}
+
 utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx)
 {
 	return ctx->now;

@@ -7,7 +7,7 @@
  * ever talks to a NIC through these calls.  The model is DPDK's burst API:
  *
  *   open (N queues) -> per queue: alloc / rx_burst / tx_burst / free,
- *   wait(deadline) -> close
+ *   wait(deadline) [ended early by wake(), from any thread] -> close
  *
  * Buffer ownership (the rule every backend and the core follow):
  *   - alloc():    the caller owns the returned buffer.
@@ -205,6 +205,11 @@ struct utcp_nic_ops {
 	int (*stats)(struct utcp_nic *nic, struct utcp_nic_stats *st);
 	/** Release everything; buffers still owned by the caller are invalid after. */
 	void (*close)(struct utcp_nic *nic);
+	/** Optional (NULL: none).  Make queue q's current or next wait() return
+	 * at once.  The one op any thread may call, and a signal handler too:
+	 * it touches nothing but what it was made for (an eventfd, an atomic).
+	 * 0, or -1 with errno. */
+	int (*wake)(struct utcp_nic *nic, uint16_t q);
 };
 
 /** An open NIC: its operations, capabilities and name. */
@@ -245,6 +250,12 @@ static inline utcp_time_t utcp_nic_now(struct utcp_nic *n)
 static inline void utcp_nic_close(struct utcp_nic *n)
 {
 	n->ops->close(n);
+}
+/** -1 when the NIC has no wake op: its waits then end only by a frame or
+ * their deadline, and whoever needs waking must not sleep long. */
+static inline int utcp_nic_wake(struct utcp_nic *n, uint16_t q)
+{
+	return n->ops->wake != NULL ? n->ops->wake(n, q) : -1;
 }
 /** @} */
 

@@ -114,6 +114,9 @@ struct utcp_config {
 	/** accepted for mTCP compatibility, not used by utcp */
 	uint64_t core_mask;      /**< mTCP's core mask (ignored) */
 	int num_mem_ch;          /**< mTCP's memory channels (ignored) */
+	/** read by libutcp-mtcp: 1 makes mtcp_setsockopt of an option utcp does
+	 * not have a logged no-op (mTCP ignored every option), 0 ENOPROTOOPT */
+	int mtcp_ignore_unknown_sockopt;
 	unsigned set_keys;       /**< keys given explicitly (private to setup/config.c) */
 };
 
@@ -167,6 +170,12 @@ utcp_time_t utcp_ctx_next_deadline(const struct utcp_ctx *ctx);
 int utcp_ctx_wait(struct utcp_ctx *ctx, utcp_time_t deadline);
 /** The context's clock as of its last round, ns (virtual in the simulator). */
 utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx);
+/** End the context's current or next NIC wait at once.  The one context call
+ * any thread may make, and a signal handler too (it touches only the NIC's
+ * wake op: an eventfd write on tap, nothing on dpdk, whose wait never
+ * sleeps).  0; -1 when the NIC has no wake op (sim, psio).  The context
+ * learns nothing else from it: utcp_eventfd_signal says what happened. */
+int utcp_ctx_wake(struct utcp_ctx *ctx);
 /** The core (context index) the context was created for. */
 int utcp_ctx_core(const struct utcp_ctx *ctx);
 /** The configuration of the context's stack. */
@@ -218,6 +227,7 @@ int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, con
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -270,6 +280,8 @@ int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
  * TCP_CONGESTION, TCP_QUICKACK (1: the next TCP_QUICKACK_SEGS segments are
  * acknowledged at once and a delayed ACK goes now; not sticky, as Linux).
+ * IPPROTO_IP: IP_BIND_ADDRESS_NO_PORT (bind with port 0 sets the address
+ * only; connect then picks a port whose replies reach this context).
  * Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are capped by the
  * context's rcvbuf/sndbuf and reported as set (not doubled). */
 /** @{ */
@@ -296,6 +308,27 @@ int utcp_epoll_ctl(struct utcp_ctx *ctx, int ep, int op, int sock, struct epoll_
 /** Drives the stack until an event or timeout_ms (-1: forever, 0: poll once). */
 int utcp_epoll_wait(struct utcp_ctx *ctx, int ep, struct epoll_event *events, int maxevents,
 		    int timeout_ms);
+
+/** Wake-up sockets: Linux's eventfd, in the context's socket ids, the way
+ * another thread (or a signal handler) wakes a context blocked in
+ * utcp_epoll_wait.  utcp_eventfd makes one: a 64-bit counter starting at
+ * initval; flags EFD_NONBLOCK, EFD_CLOEXEC (no meaning here); anything else
+ * (EFD_SEMAPHORE) EINVAL.  The owning context reads it with utcp_read (8
+ * bytes or more: the counter, which drops to 0; EAGAIN while it is 0, or a
+ * blocking read drives the stack until it is not), adds to it with
+ * utcp_write (8 bytes; EINVAL for UINT64_MAX, EAGAIN where it would pass
+ * UINT64_MAX - 1) and closes it with utcp_close; epoll reports EPOLLIN
+ * while the counter is not 0 and EPOLLOUT while it can grow.
+ * utcp_eventfd_signal adds `value` from ANY thread, or a signal handler, and
+ * wakes the context (utcp_ctx_wake): an atomic add, an atomic flag the
+ * context looks at once per utcp_epoll_wait round, and the NIC's wake op;
+ * no lock.  The socket must stay open while another thread may signal it.
+ * On a NIC without a wake op (sim, psio) a context with wake-up sockets
+ * sleeps at most 1 ms at a time in utcp_epoll_wait. */
+/** @{ */
+int utcp_eventfd(struct utcp_ctx *ctx, unsigned int initval, int flags);
+int utcp_eventfd_signal(struct utcp_ctx *ctx, int sock, uint64_t value);
+/** @} */
 
 /** What a context holds right now (leak checks, monitoring). */
 struct utcp_sock_usage {

@@ -367,6 +367,15 @@ static int dpdk_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
 	return 1; /* poll mode: frames may be ready at any time */
 }
 
+/* wait() never sleeps, so there is nothing to end: a waker's news is seen
+ * in the next round. */
+static int dpdk_wake(struct utcp_nic *nic, uint16_t q)
+{
+	(void)nic;
+	(void)q;
+	return 0;
+}
+
 /* The port's counters and link, -1 for an unknown link.  Statistics are
  * asked for rarely: this waits (briefly) for the interrupt thread rather
  * than report zeros. */
@@ -463,6 +472,7 @@ static const struct utcp_nic_ops dpdk_ops = {
 	.now = utcp_nic_monotonic_now,
 	.stats = dpdk_stats,
 	.close = dpdk_close,
+	.wake = dpdk_wake,
 };
 
 /* ---- setup ------------------------------------------------------------------ */

@@ -350,6 +350,12 @@ static void fault_close(struct utcp_nic *nic)
 	free(nic);
 }
 
+/* Any thread: the wait in progress is the lower NIC's. */
+static int fault_wake(struct utcp_nic *nic, uint16_t q)
+{
+	return utcp_nic_wake(nic->lower, q);
+}
+
 static const struct utcp_nic_ops fault_ops = {
 	.name = "fault",
 	.rx_burst = fault_rx_burst,
@@ -360,6 +366,7 @@ static const struct utcp_nic_ops fault_ops = {
 	.now = fault_now,
 	.stats = fault_stats,
 	.close = fault_close,
+	.wake = fault_wake,
 };
 
 /* ---- setup ------------------------------------------------------------- */

@@ -9,7 +9,7 @@
  *   rx_burst: lower rx_burst, then every frame received is written.
  *   tx_burst: every frame is written, then lower tx_burst; frames `lower`
  *             refused are taken out of the file again (see cap_tx_burst).
- *   alloc/free/wait/now/stats: forwarded, buffers pass through untouched.
+ *   alloc/free/wait/wake/now/stats: forwarded, buffers pass through untouched.
  *
  * Timestamps come from the lower NIC's clock (virtual in the simulator), and
  * nothing else in the file depends on the wall clock or the host, so the
@@ -134,6 +134,11 @@ static int cap_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
 	return utcp_nic_wait(nic->lower, q, deadline);
 }
 
+static int cap_wake(struct utcp_nic *nic, uint16_t q)
+{
+	return utcp_nic_wake(nic->lower, q);
+}
+
 static utcp_time_t cap_now(struct utcp_nic *nic)
 {
 	return utcp_nic_now(nic->lower);
@@ -177,6 +182,7 @@ static const struct utcp_nic_ops cap_ops = {
 	.now = cap_now,
 	.stats = cap_stats,
 	.close = cap_close,
+	.wake = cap_wake,
 };
 
 static int is_regular(pcap_dumper_t *d)

@@ -8,7 +8,8 @@
  *   queue; then, if we may (CAP_NET_ADMIN), the kernel side of the link is
  *   brought up and given port->peer_ip/prefix (ioctl, no shelling out).
  * per queue: alloc / rx_burst (read until EAGAIN) / tx_burst (one write per
- *   frame; EAGAIN means not accepted) / free / wait (ppoll on the fd)
+ *   frame; EAGAIN means not accepted) / free / wait (ppoll on the fd and
+ *   on an eventfd of the queue, which wake() writes from any thread)
  * close: the fds and pools.  A device this backend created (not persistent)
  *   disappears with its last fd.
  *
@@ -40,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -56,6 +58,7 @@
 
 struct tap_queue {
 	int fd;
+	int wake_fd;             /* eventfd: wake() ends the queue's ppoll */
 	struct utcp_pkt_pool pool;
 	int has_pool;
 	uint64_t rx_pkts, rx_bytes, rx_errors, rx_missed;
@@ -184,9 +187,12 @@ static void tap_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
 	utcp_pkt_pool_put(pkt);
 }
 
+/* Sleep until a frame, the deadline or a wake(); a wake-up is consumed. */
 static int tap_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
 {
-	struct pollfd pfd = { .fd = tapq(nic, q)->fd, .events = POLLIN };
+	struct tap_queue *tq = tapq(nic, q);
+	struct pollfd pfd[2] = { { .fd = tq->fd, .events = POLLIN },
+				 { .fd = tq->wake_fd, .events = POLLIN } };
 	struct timespec ts, *tsp = NULL;
 	if (deadline != UTCP_TIME_NEVER) {
 		utcp_time_t now = utcp_nic_monotonic_now(nic);
@@ -195,10 +201,25 @@ static int tap_wait(struct utcp_nic *nic, uint16_t q, utcp_time_t deadline)
 		ts.tv_nsec = (long)(left % UTCP_NSEC_PER_SEC);
 		tsp = &ts;
 	}
-	int r = ppoll(&pfd, 1, tsp, NULL);
+	int r = ppoll(pfd, 2, tsp, NULL);
 	if (r < 0)
 		return -1;
+	if (pfd[1].revents & POLLIN) {
+		uint64_t v;
+		if (read(tq->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			return -1;
+	}
 	return r > 0 ? 1 : 0;
+}
+
+/* Any thread, or a signal handler: write(2) on an eventfd is safe there. */
+static int tap_wake(struct utcp_nic *nic, uint16_t q)
+{
+	uint64_t one = 1;
+	int saved = errno;
+	ssize_t w = write(tapq(nic, q)->wake_fd, &one, sizeof(one));
+	errno = saved;
+	return w == (ssize_t)sizeof(one) ? 0 : -1; /* EAGAIN: a wake-up is pending already */
 }
 
 static int tap_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
@@ -231,6 +252,8 @@ static void tap_priv_free(struct tap_priv *tp)
 	for (uint16_t q = 0; q < tp->nb_queues; q++) {
 		if (tp->q[q].fd >= 0)
 			close(tp->q[q].fd);
+		if (tp->q[q].wake_fd >= 0)
+			close(tp->q[q].wake_fd);
 		if (tp->q[q].has_pool)
 			utcp_pkt_pool_destroy(&tp->q[q].pool);
 	}
@@ -255,6 +278,7 @@ static const struct utcp_nic_ops tap_ops = {
 	.now = utcp_nic_monotonic_now,
 	.stats = tap_stats,
 	.close = tap_close,
+	.wake = tap_wake,
 };
 
 /* ---- setup ------------------------------------------------------------- */
@@ -415,6 +439,11 @@ static int tap_open_queues(struct tap_priv *tp, const struct utcp_config *cfg, c
 		tp->q[q].fd = tap_attach(tp->ifname, tp->nb_queues, tp->vnet_hdr, err, errlen);
 		if (tp->q[q].fd < 0)
 			return -1;
+		tp->q[q].wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (tp->q[q].wake_fd < 0) {
+			snprintf(err, errlen, "tap %s: eventfd: %s", tp->ifname, strerror(errno));
+			return -1;
+		}
 		if (utcp_pkt_pool_init(&tp->q[q].pool, "tap", UTCP_PKT_BUF_SIZE, bufs) != 0) {
 			snprintf(err, errlen, "tap %s: no memory for %u packet buffers", tp->ifname,
 				 bufs);
@@ -446,7 +475,7 @@ struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_
 	tp->nb_queues = nb_queues;
 	tp->vnet_hdr = cfg->tap_vnet_hdr;
 	for (uint16_t q = 0; q < nb_queues; q++)
-		tp->q[q].fd = -1;
+		tp->q[q].fd = tp->q[q].wake_fd = -1;
 	snprintf(tp->ifname, sizeof(tp->ifname), "%s", name);
 	tp->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (tp->ctl < 0) {

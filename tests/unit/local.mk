@@ -180,7 +180,7 @@ TESTS += tests/unit/test_tap
 endif
 tests_unit_test_tap_SOURCES = tests/unit/test_tap.c
 tests_unit_test_tap_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_tap_LDADD = $(UNIT_LIBS)
+tests_unit_test_tap_LDADD = $(UNIT_LIBS) -lpthread
 
 # sim/
 if HAVE_CHECK

@@ -3,7 +3,8 @@
  * cases, level- and edge-triggered reporting, EPOLLONESHOT re-arming,
  * EPOLLOUT on connect and when the send buffer drains, EPOLLRDHUP,
  * EPOLLHUP, EPOLLERR, and epoll_wait driving the stack on the context
- * clock (timeouts and timers in virtual time).
+ * clock (timeouts and timers in virtual time); wake-up sockets (eventfd
+ * semantics, signalled as another thread would).
  */
 #include <errno.h>
 #include <string.h>
@@ -324,6 +325,62 @@ START_TEST(more_ready_than_maxevents)
 }
 END_TEST
 
+/* Wake-up sockets (eventfd semantics). */
+START_TEST(eventfd_counter)
+{
+	uint64_t v = 3;
+	char small[4];
+	int s = utcp_socket(X, AF_INET, SOCK_STREAM, 0);
+	tt_err(utcp_eventfd(X, 0, EFD_SEMAPHORE), EINVAL);
+	int e = utcp_eventfd(X, 2, EFD_NONBLOCK);
+	ck_assert_int_ge(e, 0);
+	tt_err(utcp_read(X, e, small, sizeof(small)), EINVAL);
+	ck_assert_int_eq(utcp_write(X, e, &v, sizeof(v)), 8);
+	ck_assert_int_eq(utcp_eventfd_signal(X, e, 4), 0);
+	v = 0;
+	ck_assert_int_eq(utcp_read(X, e, &v, sizeof(v)), 8);
+	ck_assert_uint_eq(v, 9);
+	tt_err(utcp_read(X, e, &v, sizeof(v)), EAGAIN); /* back to 0 */
+	v = UINT64_MAX;
+	tt_err(utcp_write(X, e, &v, sizeof(v)), EINVAL);
+	tt_err(utcp_eventfd_signal(X, e, UINT64_MAX), EINVAL);
+	tt_ok(utcp_eventfd_signal(X, e, UINT64_MAX - 1));
+	tt_err(utcp_eventfd_signal(X, e, 1), EAGAIN); /* it would pass UINT64_MAX - 1 */
+	tt_err(utcp_eventfd_signal(X, s, 1), EBADF);   /* a TCP socket */
+	tt_err(utcp_eventfd_signal(X, 999, 1), EBADF);
+	tt_err(utcp_accept(X, e, NULL, NULL), ENOTSOCK);
+	tt_ok(utcp_close(X, e));
+	tt_err(utcp_eventfd_signal(X, e, 1), EBADF); /* closed */
+	tt_ok(utcp_close(X, s));
+}
+END_TEST
+
+START_TEST(eventfd_signal_wakes_epoll)
+{
+	struct epoll_event ev;
+	uint64_t v;
+	int e = utcp_eventfd(X, 0, EFD_NONBLOCK);
+	ck_assert_int_ge(e, 0);
+	tt_ok(add(e, EPOLLIN));
+	ck_assert_int_eq(wait0(&ev), 0);
+	/* what another thread does: no call of its own reaches the ready list */
+	tt_ok(utcp_eventfd_signal(X, e, 1));
+	ck_assert_int_eq(wait0(&ev), 1);
+	ck_assert_uint_eq(ev.events, EPOLLIN);
+	ck_assert_uint_eq(ev.data.u64, 1000 + (uint64_t)e);
+	ck_assert_int_eq(wait0(&ev), 1); /* level-triggered: until read */
+	ck_assert_int_eq(utcp_read(X, e, &v, sizeof(v)), 8);
+	ck_assert_int_eq(wait0(&ev), 0);
+	/* a blocking wait with nobody to wake it sleeps in slices on a NIC without
+	 * wake(): its timeout still holds on the context clock */
+	utcp_time_t t0 = utcp_ctx_now(X);
+	ck_assert_int_eq(utcp_epoll_wait(X, EP, &ev, 1, 20), 0);
+	ck_assert_uint_ge(utcp_ctx_now(X) - t0, 20 * UTCP_NSEC_PER_MSEC);
+	tt_ok(utcp_close(X, e));
+	ck_assert_int_eq(wait0(&ev), 0);
+}
+END_TEST
+
 Suite *epoll_suite(void)
 {
 	Suite *su = suite_create("epoll");
@@ -340,6 +397,8 @@ Suite *epoll_suite(void)
 	tcase_add_test(tc, wait_timeout_in_virtual_time);
 	tcase_add_test(tc, wait_runs_timers_until_the_event);
 	tcase_add_test(tc, more_ready_than_maxevents);
+	tcase_add_test(tc, eventfd_counter);
+	tcase_add_test(tc, eventfd_signal_wakes_epoll);
 	suite_add_tcase(su, tc);
 	return su;
 }

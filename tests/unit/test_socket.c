@@ -131,6 +131,42 @@ START_TEST(bind_reuseaddr)
 }
 END_TEST
 
+/* IP_BIND_ADDRESS_NO_PORT: bind(addr, 0) sets the address only; connect
+ * picks the port, listen takes one. */
+START_TEST(bind_address_no_port)
+{
+	int s = tcp_sock(), t = tcp_sock(), on = 1, v = 0;
+	socklen_t vl = sizeof(v), gl;
+	struct sockaddr_in own = sa_in(TN_HOST_IP, 0), peer = sa_in(TN_PEER_IP, 7), got;
+	tt_ok(utcp_setsockopt(X, s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on)));
+	tt_ok(utcp_getsockopt(X, s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &v, &vl));
+	ck_assert_int_eq(v, 1);
+	tt_err(utcp_setsockopt(X, s, IPPROTO_IP, IP_TOS, &on, sizeof(on)), ENOPROTOOPT);
+	tt_ok(utcp_bind(X, s, SA(own), sizeof(own)));
+	gl = sizeof(got);
+	tt_ok(utcp_getsockname(X, s, SA(got), &gl));
+	ck_assert_uint_eq(got.sin_addr.s_addr, own.sin_addr.s_addr);
+	ck_assert_uint_eq(got.sin_port, 0);
+	tt_err(utcp_bind(X, s, SA(own), sizeof(own)), EINVAL); /* bound already */
+	utcp_setsock_nonblock(X, s);
+	tt_err(utcp_connect(X, s, SA(peer), sizeof(peer)), EINPROGRESS);
+	gl = sizeof(got);
+	tt_ok(utcp_getsockname(X, s, SA(got), &gl));
+	ck_assert_uint_eq(got.sin_addr.s_addr, own.sin_addr.s_addr);
+	ck_assert_uint_ge(ntohs(got.sin_port), TCP_EPHEMERAL_LO);
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_abort(X, s));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_setsockopt(X, t, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on)));
+	tt_ok(utcp_bind(X, t, SA(own), sizeof(own)));
+	tt_ok(utcp_listen(X, t, 4));
+	gl = sizeof(got);
+	tt_ok(utcp_getsockname(X, t, SA(got), &gl));
+	ck_assert_uint_ge(ntohs(got.sin_port), TCP_EPHEMERAL_LO);
+	tt_ok(utcp_close(X, t));
+}
+END_TEST
+
 START_TEST(listen_accept_errors)
 {
 	int s = tcp_sock(), ep = utcp_epoll_create(X, 1);
@@ -473,6 +509,7 @@ Suite *socket_suite(void)
 	tcase_add_test(tc, socket_table_full_emfile);
 	tcase_add_test(tc, bind_errors);
 	tcase_add_test(tc, bind_reuseaddr);
+	tcase_add_test(tc, bind_address_no_port);
 	tcase_add_test(tc, listen_accept_errors);
 	tcase_add_test(tc, accept_emfile_keeps_connection_queued);
 	tcase_add_test(tc, connect_errors_and_sequence);

@@ -9,13 +9,15 @@
  * with the process.  The tests open a tap, check its
  * capabilities, ask the kernel side for its MAC with an ARP request (RFC 826)
  * and read the reply (with and without the virtio_net_hdr of checksum
- * offload, tap_vnet_hdr), and check that closing removes the device.
+ * offload, tap_vnet_hdr), check that another thread's wake() ends a wait
+ * (alone and through fault injection), and that closing removes the device.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +195,63 @@ START_TEST(test_wait_times_out_on_idle_queue)
 }
 END_TEST
 
+/* Another thread's wake() ends a wait that has no frame to end it. */
+struct waker {
+	struct utcp_nic *nic;
+	int rc;
+};
+
+static void *wake_later(void *arg)
+{
+	struct waker *w = arg;
+	usleep(100 * 1000);
+	w->rc = utcp_nic_wake(w->nic, 0);
+	return NULL;
+}
+
+static void drain(struct utcp_nic *nic)
+{
+	struct utcp_pkt *p[8];
+	uint16_t n;
+	while ((n = utcp_nic_rx_burst(nic, 0, p, 8)) > 0)
+		for (uint16_t i = 0; i < n; i++)
+			utcp_nic_free(nic, p[i]);
+}
+
+START_TEST(test_wake_from_another_thread)
+{
+	/* through the middleware too: each forwards wake() to the NIC below */
+	if (_i == 1) {
+		cfg.fault_enabled = 1;
+		cfg.fault.delay = 1000;
+	}
+	struct utcp_nic *nic = open_tap(1);
+	drain(nic);
+	/* a wake-up before the wait ends it at once, and is used up */
+	ck_assert_int_eq(utcp_nic_wake(nic, 0), 0);
+	utcp_time_t t0 = utcp_nic_now(nic);
+	ck_assert_int_eq(utcp_nic_wait(nic, 0, t0 + 10 * UTCP_NSEC_PER_SEC), 1);
+	ck_assert_uint_lt(utcp_nic_now(nic) - t0, UTCP_NSEC_PER_SEC);
+	struct waker w = { nic, -1 };
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, wake_later, &w), 0);
+	t0 = utcp_nic_now(nic);
+	int r;
+	do { /* a frame from the kernel may end a wait first: wait again */
+		drain(nic);
+		r = utcp_nic_wait(nic, 0, t0 + 10 * UTCP_NSEC_PER_SEC);
+	} while (r == 1 && __atomic_load_n(&w.rc, __ATOMIC_ACQUIRE) != 0 &&
+		 utcp_nic_now(nic) - t0 < 10 * UTCP_NSEC_PER_SEC);
+	utcp_time_t took = utcp_nic_now(nic) - t0;
+	pthread_join(th, NULL);
+	ck_assert_int_eq(w.rc, 0);
+	ck_assert_int_eq(r, 1);
+	ck_assert_uint_lt(took, 2 * UTCP_NSEC_PER_SEC);
+	drain(nic);
+	close_tap(nic);
+}
+END_TEST
+
 START_TEST(test_open_with_fault_and_pcap)
 {
 	char path[256];
@@ -230,6 +289,7 @@ static Suite *tap_suite(void)
 	tcase_add_loop_test(tc, test_kernel_side_answers_arp, 0, 2); /* tap_vnet_hdr 0, 1 */
 	tcase_add_test(tc, test_wait_times_out_on_idle_queue);
 	tcase_add_test(tc, test_open_with_fault_and_pcap);
+	tcase_add_loop_test(tc, test_wake_from_another_thread, 0, 2); /* tap; fault over tap */
 	tcase_add_test(tc, test_name_too_long);
 	suite_add_tcase(s, tc);
 	return s;
