@@ -25,11 +25,9 @@
 
 #include "core/base/err.h"
 #include "core/base/hash.h"
-#include "core/stack/stack.h"
 #include "core/net/net.h"
-#include "core/tcp/tcp.h"
-#include "core/base/hash.h"
 #include "core/stack/stack.h"
+#include "core/tcp/tcp.h"
 
 /* With several ports, utcp_ctx_wait sleeps on port 0 at most this long
  * before looking at the others again. */
