@@ -41,6 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <utcp/utcp.h>
 
 #include "core/base/args.h"
@@ -62,6 +63,23 @@ struct cfg_err {
 
 static int fail(const struct cfg_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Control characters of a message (from a garbage key or value) as \xNN,
+ * in place, within len bytes. */
+static void escape_controls(char *buf, size_t len)
+{
+	char tmp[1024];
+	size_t o = 0;
+	for (const char *p = buf; *p != '\0' && o + 5 < sizeof(tmp); p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "\\x%02x", c);
+		else
+			tmp[o++] = (char)c;
+	}
+	tmp[o] = '\0';
+	snprintf(buf, len, "%s", tmp);
+}
 
 static int fail(const struct cfg_err *e, const char *fmt, ...)
 {
@@ -85,6 +103,7 @@ static int fail(const struct cfg_err *e, const char *fmt, ...)
 		vsnprintf(e->buf + n, e->len - n, fmt, ap);
 		va_end(ap);
 	}
+	escape_controls(e->buf, e->len);
 	errno = EINVAL;
 	return -1;
 }
@@ -710,8 +729,30 @@ static FILE *open_file(const char *path, int must_exist, struct cfg_err *e, int 
 			return NULL;
 		}
 		fail(e, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		fail(e, "is a directory, not a configuration file");
+		return NULL;
 	}
 	return f;
+}
+
+/* getline() that refuses a NUL byte, which would cut the line short
+ * unseen: 1 a line, 0 the end, -1 an error naming the line. */
+static int read_line(char **buf, size_t *cap, FILE *f, struct cfg_err *e)
+{
+	ssize_t n = getline(buf, cap, f);
+	if (n < 0)
+		return 0;
+	e->line++;
+	if (memchr(*buf, '\0', (size_t)n) != NULL) {
+		e->key = NULL;
+		return fail(e, "the line holds a NUL byte");
+	}
+	return 1;
 }
 
 /* seen_line[id]: the line that set each key (0: not set). */
@@ -721,8 +762,8 @@ static int parse_conf_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e
 	size_t cap = 0;
 	int rc = 0;
 	e->line = 0;
-	while (rc == 0 && getline(&buf, &cap, f) != -1) {
-		e->line++;
+	while (rc == 0 && (rc = read_line(&buf, &cap, f, e)) > 0) {
+		rc = 0;
 		e->key = NULL;
 		char *s = clean_line(buf), *key, *value;
 		if (*s == '\0')
@@ -752,7 +793,7 @@ static int path_near(char *out, size_t len, const char *path, const char *rel)
 
 typedef int (*table_loader)(struct utcp_config *, FILE *, struct cfg_err *);
 static int parse_arp_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e);
-static int parse_route_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e);
+static int parse_route_stream_on_subnet(struct utcp_config *cfg, FILE *f, struct cfg_err *e);
 
 static int load_table(struct utcp_config *cfg, const char *path, int must_exist,
 		      table_loader parse, char *err, size_t errlen)
@@ -819,7 +860,7 @@ int utcp_config_load(struct utcp_config *cfg, const char *path, char *err, size_
 			   parse_arp_stream, err, errlen) < 0)
 		return -1;
 	return load_side_file(cfg, path, seen_line, "route_file", cfg->route_file,
-			      "config/route.conf", parse_route_stream, err, errlen);
+			      "config/route.conf", parse_route_stream_on_subnet, err, errlen);
 }
 
 /*
@@ -863,8 +904,8 @@ static int parse_table(struct utcp_config *cfg, FILE *f, struct cfg_err *e, cons
 	size_t cap = 0;
 	long count = -1, found = 0;
 	int rc = 0, header_line = 0;
-	while (rc == 0 && getline(&buf, &cap, f) != -1) {
-		e->line++;
+	while (rc == 0 && (rc = read_line(&buf, &cap, f, e)) > 0) {
+		rc = 0;
 		char *s = clean_line(buf);
 		if (*s == '\0')
 			continue;
@@ -914,6 +955,8 @@ static int find_route(const struct utcp_config *cfg, uint32_t dst, uint8_t prefi
 	return -1;
 }
 
+static int on_subnet(const struct utcp_port_config *pc, uint32_t ip);
+
 static int route_entry(struct utcp_config *cfg, char **tok, int ntok, const struct cfg_err *e)
 {
 	struct utcp_route r = { 0 };
@@ -945,6 +988,28 @@ static int parse_arp_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e)
 static int parse_route_stream(struct utcp_config *cfg, FILE *f, struct cfg_err *e)
 {
 	return parse_table(cfg, f, e, "ROUTES", UTCP_MAX_ROUTES, route_entry);
+}
+
+/* route.conf read with its utcp.conf, whose ports are known by now: a
+ * gateway off its port's subnet is this file's line, not utcp.conf's
+ * fault (utcp_config_finish would otherwise find it, with no line). */
+static int route_entry_on_subnet(struct utcp_config *cfg, char **tok, int ntok,
+				 const struct cfg_err *e)
+{
+	if (route_entry(cfg, tok, ntok, e) < 0)
+		return -1;
+	const struct utcp_route *r = &cfg->routes[cfg->nb_routes - 1];
+	const struct utcp_port_config *pc = &cfg->ports[r->port];
+	if (r->gateway && pc->ip && !on_subnet(pc, r->gateway)) {
+		cfg->nb_routes--;
+		return fail(e, "gateway %s is not on %s's subnet", tok[3], pc->name);
+	}
+	return 0;
+}
+
+static int parse_route_stream_on_subnet(struct utcp_config *cfg, FILE *f, struct cfg_err *e)
+{
+	return parse_table(cfg, f, e, "ROUTES", UTCP_MAX_ROUTES, route_entry_on_subnet);
 }
 
 int utcp_config_load_arp(struct utcp_config *cfg, const char *path, char *err, size_t errlen)

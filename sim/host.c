@@ -18,6 +18,10 @@
  * only resumes coroutines, in spawn order, each until it waits again.  A
  * coroutine is due when it has not started yet, when a frame waits for the
  * queue it waits on (on any NIC of its host), or when its deadline is due.
+ * Once every coroutine has returned, the host's stack goes on as a real
+ * host's would after its applications end: the world polls its contexts
+ * again, on frames and at their timer deadlines (ARP answered, RSTs sent,
+ * closing connections finished), as for a host without coroutines.
  * Coroutines are ucontext contexts (makecontext/swapcontext) on fixed-size
  * mmap'd stacks with a guard page; one thread runs the world and all of
  * them, so the order of everything is fixed.
@@ -284,6 +288,15 @@ int utcp_sim_sleep_until(utcp_time_t t)
 
 /* ---- the world's view ------------------------------------------------------ */
 
+/* 1 while a coroutine has yet to return: it drives the contexts itself. */
+static int coros_live(const struct utcp_sim_host *h)
+{
+	for (int i = 0; i < h->nb_coros; i++)
+		if (!h->coros[i]->done && !h->coros[i]->abandoned)
+			return 1;
+	return 0;
+}
+
 static int host_any_rx(const struct utcp_sim_host *h)
 {
 	for (int i = 0; i < h->nb_nics; i++)
@@ -296,7 +309,7 @@ utcp_time_t sim_host_next(struct utcp_sim_host *h)
 {
 	utcp_time_t now = h->world->now;
 	utcp_time_t t = h->step != NULL ? h->wake_at : UTCP_TIME_NEVER;
-	if (h->nb_coros > 0) {
+	if (coros_live(h)) {
 		for (int i = 0; i < h->nb_coros && t > now; i++) {
 			utcp_time_t ct = coro_next(h->coros[i], now);
 			if (ct < t)
@@ -327,7 +340,7 @@ static void run_step(struct utcp_sim_host *h, int poll)
 void sim_host_run(struct utcp_sim_host *h)
 {
 	struct utcp_sim_world *w = h->world;
-	if (h->nb_coros == 0) {
+	if (!coros_live(h)) {
 		for (int i = 0; i < h->nb_ctx; i++)
 			utcp_ctx_poll(h->ctxs[i]);
 		if (h->step != NULL)

@@ -9,12 +9,18 @@
  *   2. serializer: it starts when the previous frame is done and takes
  *      len * 8 / rate seconds (rounded up to a nanosecond);
  *   3. capture (world.c), as the frame enters the wire;
- *   4. impairments (nic/mw/impair.h, one seeded stream per direction): lost
- *      on the wire, duplicated (a clean copy from the sender's pool),
- *      one byte corrupted, delayed by delay + jitter, or held back until
- *      the next frame of the same direction has overtaken it (at most
- *      reorder_hold, after which it is released as it is);
+ *   4. impairments (nic/mw/impair.h, one seeded stream per direction, met
+ *      when the last bit leaves): lost on the wire (loss bursts last in
+ *      time, burst_time), damaged so that the receiver's FCS check drops
+ *      it (corrupt_fcs: counted fcs_errors here and rx_errors by the
+ *      receiving NIC), duplicated (a clean copy from the sender's pool),
+ *      one byte corrupted past the FCS (fault.corrupt), delayed by delay +
+ *      jitter, or held back until the next frame of the same direction has
+ *      overtaken it (at most reorder_hold, after which it is released as
+ *      it is);
  *   5. propagation: it arrives latency ns after its last bit left.
+ * A link that is down (utcp_sim_link_flap) loses what is sent meanwhile
+ * and what was in flight when it went down (down_drops).
  * Arrival is an event in the world's heap (sim_link_event); at arrival the
  * frame goes into the receiving sim NIC's rx rings (sim_nic.c).
  */
@@ -49,6 +55,8 @@ static void dir_init(struct sim_dir *d, struct utcp_sim_link *l, int index,
 	struct utcp_fault_params fp = d->p.fault;
 	fp.seed ^= utcp_sim_world_derive_seed(l->world, "link", (uint64_t)l->index * 2 + index);
 	utcp_impair_init(&d->imp, &fp);
+	d->imp.corrupt_fcs = d->p.corrupt_fcs;
+	utcp_impair_set_burst_time(&d->imp, d->p.burst_time, d->p.rate);
 	d->impaired = utcp_impair_active(&d->imp);
 }
 
@@ -87,6 +95,28 @@ int utcp_sim_link_attach(struct utcp_sim_link *l, int side, struct utcp_nic *nic
 	n->send_dir = &l->dir[side];
 	n->side = side;
 	return 0;
+}
+
+int utcp_sim_link_flap(struct utcp_sim_link *l, utcp_time_t down_at, utcp_time_t up_at)
+{
+	if (up_at <= down_at) {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t before = l->world->nb_ev;
+	sim_schedule(l->world, down_at, SIM_EV_LINK_DOWN, &l->dir[0], NULL, 0);
+	if (up_at != UTCP_TIME_NEVER)
+		sim_schedule(l->world, up_at, SIM_EV_LINK_UP, &l->dir[0], NULL, 0);
+	if (l->world->nb_ev == before) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int utcp_sim_link_is_up(const struct utcp_sim_link *l)
+{
+	return !l->down;
 }
 
 int utcp_sim_link_get_stats(const struct utcp_sim_link *l, int dir, struct utcp_sim_link_stats *st)
@@ -156,18 +186,35 @@ static int queue_full(const struct sim_dir *d, uint32_t len)
 	       (d->p.queue_bytes && d->qbytes + len > d->p.queue_bytes);
 }
 
-/* Steps 4 and 5: impairments, then the arrival event(s). */
-static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t arrival)
+/* The receiving NIC's FCS check fails: it drops the frame, as a real NIC
+ * does, and counts it. */
+static void fcs_drop(struct sim_dir *d, struct utcp_pkt *pkt)
+{
+	struct sim_nic *to = d->link->ends[1 - d->index];
+	d->st.fcs_errors++;
+	if (to != NULL && !to->closed)
+		to->st.rx_errors++;
+	utcp_pkt_pool_put(pkt);
+}
+
+/* Steps 4 and 5: impairments at `left` (the last bit leaves), then the
+ * arrival event(s). */
+static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t left)
 {
 	struct utcp_sim_world *w = d->link->world;
 	struct utcp_impair_verdict v = { .corrupt_at = -1 };
 	struct utcp_pkt *copy = NULL;
+	utcp_time_t arrival = left + d->p.latency;
 
 	if (d->impaired)
-		utcp_impair_decide(&d->imp, pkt->len, &v);
+		utcp_impair_decide_at(&d->imp, pkt->len, left, &v);
 	if (v.drop) {
 		d->st.lost++;
 		utcp_pkt_pool_put(pkt);
+		return;
+	}
+	if (v.fcs_bad) {
+		fcs_drop(d, pkt);
 		return;
 	}
 	if (v.dup && (copy = utcp_pkt_pool_clone(pkt->owner, pkt)) != NULL)
@@ -188,16 +235,17 @@ static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t arrival
 		d->st.reordered++;
 		sim_schedule(w, arrival + d->p.reorder_hold, SIM_EV_RELEASE, d, NULL, d->held_gen);
 	} else {
-		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, pkt, 0);
+		uint64_t downs = d->link->downs;
+		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, pkt, downs);
 		if (d->held != NULL) {
 			/* The held frame lands right behind the one that overtook it. */
 			utcp_time_t t = d->held_arrival > arrival ? d->held_arrival : arrival;
-			sim_schedule(w, t, SIM_EV_ARRIVE, d, d->held, 0);
+			sim_schedule(w, t, SIM_EV_ARRIVE, d, d->held, downs);
 			d->held = NULL;
 		}
 	}
 	if (copy != NULL)
-		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, copy, 0);
+		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, copy, d->link->downs);
 }
 
 void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt)
@@ -207,6 +255,11 @@ void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt)
 
 	d->st.tx_frames++;
 	d->st.tx_bytes += pkt->len;
+	if (d->link->down) {
+		d->st.down_drops++;
+		utcp_pkt_pool_put(pkt);
+		return;
+	}
 	queue_retire(d, now);
 	if (queue_full(d, pkt->len)) {
 		d->st.queue_drops++;
@@ -222,12 +275,19 @@ void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt)
 	}
 	d->busy_until = finish;
 	sim_capture(w, pkt);
-	to_wire(d, pkt, finish + d->p.latency);
+	to_wire(d, pkt, finish);
 }
 
-static void deliver(struct sim_dir *d, struct utcp_pkt *pkt)
+/* downs: the link's count of downs when the frame left (UINT64_MAX: a
+ * frame held back for reordering, judged by the link's state alone). */
+static void deliver(struct sim_dir *d, struct utcp_pkt *pkt, uint64_t downs)
 {
 	struct sim_nic *to = d->link->ends[1 - d->index];
+	if (d->link->down || (downs != UINT64_MAX && downs != d->link->downs)) {
+		d->st.down_drops++;
+		utcp_pkt_pool_put(pkt);
+		return;
+	}
 	if (to == NULL || to->closed) {
 		d->st.no_nic++;
 		utcp_pkt_pool_put(pkt);
@@ -243,14 +303,21 @@ void sim_link_event(struct utcp_sim_world *w, const struct sim_event *ev)
 	(void)w;
 	switch (ev->type) {
 	case SIM_EV_ARRIVE:
-		deliver(d, ev->pkt);
+		deliver(d, ev->pkt, ev->gen);
+		break;
+	case SIM_EV_LINK_DOWN:
+		d->link->down = 1;
+		d->link->downs++;
+		break;
+	case SIM_EV_LINK_UP:
+		d->link->down = 0;
 		break;
 	case SIM_EV_RELEASE:
 		/* Nothing overtook the held frame in time: let it go as it is. */
 		if (d->held != NULL && d->held_gen == ev->gen) {
 			struct utcp_pkt *pkt = d->held;
 			d->held = NULL;
-			deliver(d, pkt);
+			deliver(d, pkt, UINT64_MAX);
 		}
 		break;
 	}

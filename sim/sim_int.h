@@ -30,6 +30,8 @@
 enum sim_event_type {
 	SIM_EV_ARRIVE = 1, /* a frame reaches the far end of a link direction */
 	SIM_EV_RELEASE,    /* a frame held back for reordering gives up waiting */
+	SIM_EV_LINK_DOWN,  /* utcp_sim_link_flap: the link goes down */
+	SIM_EV_LINK_UP,    /* ... and up again */
 };
 
 struct sim_dir;
@@ -39,7 +41,8 @@ struct sim_event {
 	uint64_t seq;             /* tie-break: scheduling order */
 	struct sim_dir *dir;
 	struct utcp_pkt *pkt;     /* ARRIVE */
-	uint64_t gen;             /* RELEASE: the hold it belongs to */
+	uint64_t gen;             /* RELEASE: the hold it belongs to; ARRIVE: the
+				     link's downs when the frame left */
 	int type;
 };
 
@@ -70,6 +73,8 @@ struct utcp_sim_link {
 	int index;
 	struct sim_nic *ends[2];
 	struct sim_dir dir[2];
+	int down;                 /* 1 while the link is down */
+	uint64_t downs;           /* times it went down: frames in flight then are lost */
 };
 
 struct sim_queue {

@@ -316,7 +316,7 @@ static int sim_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
 	struct sim_nic *s = nic->priv;
 	*st = s->st;
 	st->bufs_in_use = utcp_sim_nic_bufs_in_use(nic);
-	st->link_up = s->link != NULL && s->link->ends[1 - s->side] != NULL;
+	st->link_up = s->link != NULL && !s->link->down && s->link->ends[1 - s->side] != NULL;
 	return 0;
 }
 

@@ -26,16 +26,19 @@ int apprun_config(struct utcp_config *cfg, const char *prog, const char *path, i
 	return 0;
 }
 
-struct utcp_stack *apprun_open(struct utcp_config *cfg, const char *prog)
+struct utcp_stack *apprun_open(struct utcp_config *cfg, const char *prog, int *status)
 {
 	char err[512];
+	/* The message names the file itself (setup/config.c). */
 	if (utcp_config_finish(cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, cfg->path, err);
+		fprintf(stderr, "%s: %s\n", prog, err);
+		*status = 2;
 		return NULL;
 	}
 	struct utcp_stack *st = utcp_stack_open(cfg, err, sizeof(err));
 	if (st == NULL)
 		fprintf(stderr, "%s: %s\n", prog, err);
+	*status = 1;
 	return st;
 }
 

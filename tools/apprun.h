@@ -14,8 +14,10 @@
 /* Defaults, -N (cores_opt > 0), then the file.  Prints "prog: message" and
  * returns -1 on error. */
 int apprun_config(struct utcp_config *cfg, const char *prog, const char *path, int cores_opt);
-/* Check the config and open its NICs; NULL after printing why. */
-struct utcp_stack *apprun_open(struct utcp_config *cfg, const char *prog);
+/* Check the config and open its NICs; NULL after printing why, with
+ * *status the exit status: 2 for a config that fails its checks (bad usage
+ * or input, as a bad line), 1 for a stack that could not open. */
+struct utcp_stack *apprun_open(struct utcp_config *cfg, const char *prog, int *status);
 
 /* One thread per core: pinned to that CPU when it exists (as mTCP's
  * mtcp_core_affinitize), creates the core's context, runs fn, destroys

@@ -34,7 +34,8 @@ static void usage(FILE *f)
 		   "  -N cores    contexts, one thread each (num_cores in CONF wins)\n"
 		   "  -b backlog  listen backlog (default 4096, at most max_concurrency)\n"
 		   "  -P port     TCP port (default 80)\n"
-		   "  -s          each second, also utcp's own counters\n");
+		   "  -s          each second, also utcp's own counters\n"
+		   "  -h, --help  this text\n");
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -134,6 +135,16 @@ struct args {
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	int c;
+	/* getopt knows short options only: --help is -h, as in the usage
+	 * text, and any other long option is named whole. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strncmp(argv[i], "--", 2) == 0)
+			return bad("unknown option %s", argv[i]);
+	}
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":p:f:N:b:P:c:sh")) != -1) {
 		switch (c) {
@@ -179,10 +190,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (load_dir(a.www, &files, &nb_files) < 0)
 		return 1;
-	struct utcp_stack *st = apprun_open(&cfg, "epserver");
+	struct utcp_stack *st = apprun_open(&cfg, "epserver", &rc);
 	if (st == NULL) {
 		free_files(files, nb_files);
-		return 1;
+		return rc;
 	}
 	if (a.backlog > cfg.max_concurrency)
 		a.backlog = cfg.max_concurrency;

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		"  -t SECONDS  stop after this long; unfinished requests are incomplete\n"
 		"  -e FILE     every body must equal FILE byte for byte\n"
 		"  -s          each second, also the stack's statistics (stat_print ports,\n"
-		"              utcp's own counters)\n");
+		"              utcp's own counters)\n"
+		"  -h, --help  this text\n");
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -104,6 +105,16 @@ struct args {
 static int parse_args(int argc, char **argv, struct args *a, struct epwget_opts *o)
 {
 	int c;
+	/* getopt knows short options only: --help is -h, as in the usage
+	 * text, and any other long option is named whole. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strncmp(argv[i], "--", 2) == 0)
+			return bad("unknown option %s", argv[i]);
+	}
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":f:N:c:o:kt:e:n:sh")) != -1) {
 		switch (c) {
@@ -175,9 +186,11 @@ int main(int argc, char **argv)
 		cfg.max_num_buffers = (int)(3 * per_core);
 	o.concurrency = (int)a.conc;
 	o.time_limit = a.secs * UTCP_NSEC_PER_SEC;
-	struct utcp_stack *st = apprun_open(&cfg, "epwget");
-	if (st == NULL)
-		return 1;
+	struct utcp_stack *st = apprun_open(&cfg, "epwget", &rc);
+	if (st == NULL) {
+		free((void *)o.expect_body);
+		return rc;
+	}
 	o.stats = utcp_statprint_create(st, stderr, a.utcp_stats ? UTCP_STATPRINT_UTCP |
 								       UTCP_STATPRINT_ALWAYS : 0);
 	struct epwget *c = epwget_create(&o, cfg.num_cores, err, sizeof(err));

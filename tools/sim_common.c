@@ -87,7 +87,7 @@ int parse_rate(const char *s, uint64_t *out)
 	static const struct { const char *unit; double mult; } units[] = {
 		{ "bit", 1 }, { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 }, { "tbit", 1e12 },
 	};
-	if (strcasecmp(s, "unlimited") == 0 || strcmp(s, "0") == 0) {
+	if (strcasecmp(s, "unlimited") == 0) {
 		*out = 0;
 		return 0;
 	}
@@ -242,6 +242,10 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 		snprintf(err, errlen, "link: out of memory");
 		return -1;
 	}
+	if (o->flap && utcp_sim_link_flap(tb->link, o->flap_at, o->flap_at + o->flap_for) < 0) {
+		snprintf(err, errlen, "link flap: %s", strerror(errno));
+		return -1;
+	}
 	for (int i = 0; i < 2; i++)
 		if (testbed_host(tb, o, i, err, errlen) < 0)
 			return -1;
@@ -293,9 +297,14 @@ void print_counters(const struct testbed *tb)
 		utcp_sim_link_get_stats(tb->link, d, &ls);
 		printf("link %s: frames %" PRIu64 " delivered %" PRIu64 "; queue drops %" PRIu64
 		       " (high water %u); lost %" PRIu64 " dup %" PRIu64 " corrupt %" PRIu64
-		       " reordered %" PRIu64 "\n",
+		       " reordered %" PRIu64,
 		       d == 0 ? "A->B" : "B->A", ls.tx_frames, ls.delivered, ls.queue_drops,
 		       ls.queue_high_water, ls.lost, ls.duplicated, ls.corrupted, ls.reordered);
+		if (ls.fcs_errors > 0)
+			printf(" fcs-errors %" PRIu64, ls.fcs_errors);
+		if (ls.down_drops > 0)
+			printf(" link-down %" PRIu64, ls.down_drops);
+		printf("\n");
 	}
 }
 
@@ -313,10 +322,18 @@ void print_link(const struct sim_opts *o, uint64_t seed)
 		printf(", reorder %g", p->fault.reorder);
 	if (p->fault.dup > 0)
 		printf(", dup %g", p->fault.dup);
+	if (p->burst_time > 0)
+		printf(", burst-time %s", fmt_dur(j, sizeof(j), p->burst_time));
+	if (p->corrupt_fcs > 0)
+		printf(", corrupt %g", p->corrupt_fcs);
 	if (p->fault.corrupt > 0)
-		printf(", corrupt %g", p->fault.corrupt);
+		printf(", corrupt-undetected %g", p->fault.corrupt);
 	if (p->fault.jitter > 0)
 		printf(", jitter %s", fmt_dur(j, sizeof(j), p->fault.jitter));
+	if (o->flap) {
+		printf(", down at %s", fmt_dur(j, sizeof(j), o->flap_at));
+		printf(" for %s", fmt_dur(j, sizeof(j), o->flap_for));
+	}
 	printf("\n");
 }
 

@@ -39,6 +39,8 @@ struct sim_opts {
 	int cores;
 	struct utcp_sim_link_params link;
 	int impaired;                    /* any impairment given */
+	int flap;                        /* --flap: down at flap_at for flap_for */
+	utcp_time_t flap_at, flap_for;
 	const struct scenario *sc;       /* the scenario being run, and its options */
 	const void *sopts;
 };

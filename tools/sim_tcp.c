@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tcp/tcp.h"
 #include "tools/sim_tcp.h"
 
 #define IO_CHUNK 65536
@@ -110,9 +111,22 @@ void run_apps(struct testbed *tb, utcp_time_t bound, struct verdict *v)
 	}
 }
 
+/* The stack's own give-up times (core/tcp/tcp.h, the config's defaults,
+ * which the testbed keeps for TIME-WAIT; its idle timeout is off): a FIN
+ * sent TCP_DATA_RETRIES + 1 times, each wait at most TCP_RTO_MAX (RFC 6298
+ * §2.5), then an orphan's FIN-WAIT-2, then TIME-WAIT.  900 s. */
+utcp_time_t tcp_drain_bound(void)
+{
+	struct utcp_config cfg;
+	utcp_config_defaults(&cfg);
+	return (utcp_time_t)(TCP_DATA_RETRIES + 1) * TCP_RTO_MAX + TCP_FIN_WAIT_2_TIMEOUT +
+	       (utcp_time_t)cfg.tcp_timewait * UTCP_NSEC_PER_SEC;
+}
+
 /* An application that is done keeps driving its context until its closed
- * connections are gone, TIME-WAIT included (the stack runs only when the
- * application polls it). */
+ * connections are gone, TIME-WAIT included, so that the run ends with an
+ * empty stack to check (the world would poll it once every coroutine has
+ * returned, but the run stops there). */
 void drain(struct utcp_ctx *ctx)
 {
 	struct utcp_sock_usage u;

@@ -11,8 +11,10 @@
 #include "tools/sim_common.h"
 
 #define TCP_PORT 5001
-/* Long enough for TIME-WAIT and an orphan's FIN retries (about 483 s) to end. */
-#define TCP_DRAIN_BOUND (600 * UTCP_NSEC_PER_SEC)
+/* The longest a connection its application has closed may stay in the
+ * stack, so that draining never gives up before the stack does. */
+#define TCP_DRAIN_BOUND tcp_drain_bound()
+utcp_time_t tcp_drain_bound(void);
 
 /* Options every TCP scenario takes. */
 struct tcp_common_opts {

@@ -264,14 +264,16 @@ int main(int argc, char **argv)
 	int rc = parse_args(&c, argc, argv);
 	if (rc != 0)
 		return rc;
-	if (c.expect && utcp_replay_expect_app(c.expect, c.o.side, &c.o.app_close_unread, err,
-					       sizeof(err)) < 0) {
-		fprintf(stderr, "utcp-replay: %s\n", err);
-		return EXIT_USAGE;
-	}
+	/* The trace first: a missing pcap is the problem, not its .expect. */
 	struct replay_trace *t = utcp_replay_trace_load(c.trace, err, sizeof(err));
 	if (t == NULL) {
 		fprintf(stderr, "utcp-replay: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (c.expect && utcp_replay_expect_app(c.expect, c.o.side, &c.o.app_close_unread, err,
+					       sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-replay: %s\n", err);
+		utcp_replay_trace_free(t);
 		return EXIT_USAGE;
 	}
 	uint64_t last = c.last_seed;

@@ -57,12 +57,19 @@ void sim_usage(FILE *f)
 		"  --rate R          bandwidth: 100mbit, 1gbit, 10gbit, unlimited (default 1gbit)\n"
 		"  --queue N         drop-tail queue limit in frames (default 1000, 0: none)\n"
 		"  --loss P          random loss probability (0.1 or 10%%)\n"
-		"  --burst-loss P    probability a loss burst starts (Gilbert-Elliott)\n"
-		"  --burst-len N     mean frames lost per burst (>= 1, default 1)\n"
+		"  --burst-loss P    probability a frame starts a loss burst (Gilbert-Elliott)\n"
+		"  --burst-len N     a burst lasts as long as N full-size frames take at the\n"
+		"                    link's rate, on average (>= 1, default 1)\n"
+		"  --burst-time T    mean duration of a loss burst instead, e.g. 200us\n"
 		"  --reorder P       probability a frame is overtaken by the next one\n"
 		"  --dup P           duplication probability\n"
-		"  --corrupt P       probability one byte of a frame is flipped\n"
+		"  --corrupt P       probability a frame is damaged on the wire: the\n"
+		"                    receiver's FCS check drops it (counted fcs-errors)\n"
+		"  --corrupt-undetected P\n"
+		"                    probability one byte is flipped past the FCS: the\n"
+		"                    receiving stack gets the damaged frame\n"
 		"  --jitter T        uniform extra delay in [0, T)\n"
+		"  --flap AT:FOR     the link goes down at AT for FOR, e.g. 2s:3s\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; i < NB_SCENARIOS; i++)
@@ -76,7 +83,24 @@ void sim_usage(FILE *f)
 enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
+	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP,
 };
+
+/* "AT:FOR": two durations. */
+static int parse_flap(const char *v, struct sim_opts *o)
+{
+	char at[64];
+	const char *colon = strchr(v, ':');
+	if (colon == NULL || (size_t)(colon - v) >= sizeof(at))
+		return -1;
+	memcpy(at, v, (size_t)(colon - v));
+	at[colon - v] = 0;
+	if (parse_time(at, &o->flap_at) < 0 || parse_time(colon + 1, &o->flap_for) < 0 ||
+	    o->flap_for == 0)
+		return -1;
+	o->flap = 1;
+	return 0;
+}
 
 static int set_global(struct sim_opts *o, int c, const char *v)
 {
@@ -112,8 +136,14 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 	case OPT_BURST_LEN: return parse_double_min(v, 1.0, &f->burst_len);
 	case OPT_REORDER: return parse_prob(v, &f->reorder);
 	case OPT_DUP: return parse_prob(v, &f->dup);
-	case OPT_CORRUPT: return parse_prob(v, &f->corrupt);
+	case OPT_CORRUPT: return parse_prob(v, &o->link.corrupt_fcs);
+	case OPT_CORRUPT_UNDETECTED: return parse_prob(v, &f->corrupt);
 	case OPT_JITTER: return parse_time(v, &f->jitter);
+	case OPT_BURST_TIME:
+		if (parse_time(v, &o->link.burst_time) < 0 || o->link.burst_time == 0)
+			return -1;
+		return 0;
+	case OPT_FLAP: return parse_flap(v, o);
 	}
 	return -1;
 }
@@ -124,10 +154,12 @@ static const char *global_hint(int c)
 	case OPT_SEED: return "a number";
 	case OPT_SEEDS: return "FIRST-LAST, e.g. 1-100";
 	case OPT_CORES: return "1 to 16";
-	case OPT_RATE: return "a rate: 100mbit, 1gbit, 10gbit, unlimited";
+	case OPT_RATE: return "a rate: 100mbit, 1gbit, 10gbit, or unlimited (no serialization delay)";
 	case OPT_QUEUE: return "a number of frames (0: no limit)";
 	case OPT_BURST_LEN: return "a number >= 1";
 	case OPT_DELAY: case OPT_JITTER: return HINT_TIME;
+	case OPT_BURST_TIME: return "a duration above 0 with a unit: 200us, 5ms";
+	case OPT_FLAP: return "AT:FOR, two durations with units, e.g. 2s:3s (FOR above 0)";
 	default: return HINT_PROB;
 	}
 }
@@ -149,6 +181,9 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "dup", required_argument, NULL, OPT_DUP },
 		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
 		{ "jitter", required_argument, NULL, OPT_JITTER },
+		{ "burst-time", required_argument, NULL, OPT_BURST_TIME },
+		{ "corrupt-undetected", required_argument, NULL, OPT_CORRUPT_UNDETECTED },
+		{ "flap", required_argument, NULL, OPT_FLAP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -167,6 +202,11 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		if (c == ':' || c == '?') {
 			usage_error(c == ':' ? "%s needs a value" : "unknown option '%s'",
 				    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		if (c == OPT_RATE && utcp_parse_u64(optarg, 10, 0, 0, &(uint64_t){ 0 }) == 0) {
+			usage_error("--rate %s: a link's rate must be above 0 (--rate unlimited: "
+				    "no serialization delay)", optarg);
 			return EXIT_USAGE;
 		}
 		if (set_global(o, c, optarg) < 0) {
@@ -198,7 +238,7 @@ static int opts_check(struct sim_opts *o)
 		return EXIT_USAGE;
 	}
 	o->impaired = f->loss > 0 || f->burst_loss > 0 || f->reorder > 0 || f->dup > 0 ||
-		      f->corrupt > 0 || f->jitter > 0;
+		      f->corrupt > 0 || f->jitter > 0 || o->link.corrupt_fcs > 0 || o->flap;
 	if (o->sweep)
 		o->quiet = 1;
 	return 0;

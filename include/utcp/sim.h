@@ -155,7 +155,18 @@ struct utcp_sim_link_params {
 	uint32_t queue_bytes;     /**< drop-tail limit in bytes; 0: unlimited */
 	utcp_time_t reorder_hold; /**< a reordered frame waits at most this long for
 				     the next frame to overtake it (0: 10 ms) */
-	struct utcp_fault_params fault; /**< impairments (seed: mixed with the world's) */
+	struct utcp_fault_params fault; /**< impairments (seed: mixed with the world's);
+					   fault.corrupt damages frames past the FCS: the
+					   receiver gets them */
+	/** Loss bursts last in time: the bad state lasts an exponential
+	 * duration of this mean (ns).  0: the mean that loses fault.burst_len
+	 * back-to-back full-size frames per burst at `rate` (per frame when
+	 * rate is 0). */
+	utcp_time_t burst_time;
+	/** Probability a frame is damaged on the wire and dropped by the
+	 * receiving NIC's FCS check (counted in fcs_errors and the NIC's
+	 * rx_errors), as a real NIC does with nearly every damaged frame. */
+	double corrupt_fcs;
 };
 
 #define UTCP_SIM_DEFAULT_RATE 1000000000ull /**< 1 Gbit/s */
@@ -189,7 +200,17 @@ struct utcp_sim_link_stats {
 	uint64_t delivered;            /**< frames (copies included) that reached a NIC */
 	uint64_t no_nic;               /**< arrived at a side with no open NIC */
 	uint32_t queue_high_water;     /**< most frames ever in the queue */
+	uint64_t fcs_errors;           /**< damaged on the wire, dropped by the receiver's FCS check */
+	uint64_t down_drops;           /**< sent or in flight while the link was down */
 };
+/** Take the link down at down_at and up again at up_at (virtual ns,
+ * up_at > down_at; UTCP_TIME_NEVER: it stays down): frames sent while it is
+ * down, or in flight when it goes down, are lost (down_drops), and both
+ * NICs report link_up 0 meanwhile.  -1 with errno EINVAL or ENOMEM. */
+int utcp_sim_link_flap(struct utcp_sim_link *l, utcp_time_t down_at, utcp_time_t up_at);
+/** 1 if the link is up now. */
+int utcp_sim_link_is_up(const struct utcp_sim_link *l);
+
 /** dir 0: side 0 -> side 1; dir 1: side 1 -> side 0. */
 int utcp_sim_link_get_stats(const struct utcp_sim_link *l, int dir, struct utcp_sim_link_stats *st);
 

@@ -63,6 +63,37 @@ expect 2 '-f CONF is required' -- "$cli" 10.0.0.1 10
 expect 2 'multi-process mode is not supported' -- "$cli" 10.0.0.1 10 -f "$tmp/ok.conf" -n 1
 expect 2 "typo.conf:4: key 'max_concurency'" -- "$cli" 10.0.0.1 10 -f "$tmp/typo.conf"
 expect 2 'nobody: No such file' -- "$cli" 10.0.0.1 10 -f "$tmp/ok.conf" -e "$tmp/nobody"
+# Errors found once the config is complete: exit 2, the file named once.
+printf 'io = sim\n' > "$tmp/np.conf"
+expect 2 "^epserver: $tmp/np.conf: key 'port': required key is missing" -- \
+	"$srv" -p "$tmp/www" -f "$tmp/np.conf"
+expect 2 "^epwget: $tmp/np.conf: key 'port': required key is missing" -- \
+	"$cli" 10.0.0.1 10 -f "$tmp/np.conf"
+grep -q "np.conf: $tmp/np.conf" "$tmp/err" && { echo "FAIL: file named twice" >&2; status=1; }
+# A gateway off its port's subnet in route.conf is route.conf's line.
+mkdir "$tmp/rt" "$tmp/rt/config"
+cp "$tmp/ok.conf" "$tmp/rt/u.conf"
+printf 'ROUTES 1\n10.1.0.0/16 sim0 via 192.168.9.1\n' > "$tmp/rt/config/route.conf"
+expect 2 "config/route.conf:2: gateway 192.168.9.1 is not on sim0's subnet" -- \
+	"$srv" -p "$tmp/www" -f "$tmp/rt/u.conf"
+# A directory, a NUL byte, control characters in a key.
+expect 2 "^epserver: /: is a directory" -- "$srv" -p "$tmp/www" -f /
+printf 'io = sim\nport = sim0\0junk\nsim0.ip = 10.0.0.1/24\n' > "$tmp/nul.conf"
+expect 2 "nul.conf:2: the line holds a NUL byte" -- "$srv" -p "$tmp/www" -f "$tmp/nul.conf"
+printf 'io = sim\nport = sim0\nsim0.ip = 10.0.0.1/24\nx\033[2Jy = 1\n' > "$tmp/ctl.conf"
+expect 2 "ctl.conf:4: key 'x.x1b\[2Jy': unknown key" -- "$srv" -p "$tmp/www" -f "$tmp/ctl.conf"
+# --help as -h: the usage text on stdout, exit 0; other long options named whole.
+for p in "$srv" "$cli"; do
+	"$p" --help > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ] || ! grep -q '^usage: ' "$tmp/out" || [ -s "$tmp/err" ]; then
+		echo "FAIL: $p --help -> exit $rc" >&2
+		status=1
+	else
+		echo "ok: $(basename "$p") --help -> usage, exit 0"
+	fi
+done
+expect 2 'unknown option --bogus' -- "$cli" --bogus
 # A valid config with io = sim outside the simulator: the device cannot open.
 expect 1 'epserver: ' -- "$srv" -p "$tmp/www" -f "$tmp/ok.conf"
 exit $status

@@ -35,7 +35,7 @@ run() {
 }
 
 run 0 -q http --conns 100 --requests 10000
-run 0 --seeds 1-6 --loss 0.02 --reorder 0.02 --dup 0.01 --corrupt 0.001 --delay 1ms \
+run 0 --seeds 1-6 --loss 0.02 --reorder 0.02 --dup 0.01 --corrupt-undetected 0.001 --delay 1ms \
 	http --conns 50 --requests 1000 --size 20000
 run 0 --seeds 1-3 --cores 2 --loss 0.01 http --conns 100 --requests 2000 --keepalive
 run 0 --seeds 1-3 --loss 0.01 --jitter 200us http --conns 20 --requests 500 --size 100000 \

@@ -28,3 +28,8 @@ EXTRA_DIST += tests/sim/http_sweep.sh
 # Every recorded trace replayed; the replay tool's errors.
 TESTS += tests/sim/replay_traces.sh tests/sim/replay_errors.sh
 EXTRA_DIST += tests/sim/replay_traces.sh tests/sim/replay_errors.sh $(UTCP_TRACES:.pcap=.expect)
+
+# The link's faults as on a real wire: time-based loss bursts, FCS,
+# link flaps, refused values.
+TESTS += tests/sim/faults.sh
+EXTRA_DIST += tests/sim/faults.sh

@@ -29,7 +29,7 @@ sweep --seeds 1-50 ping --count 20
 sweep --seeds 1-50 --delay 1ms --cores 2 ping --count 20
 sweep --seeds 1-100 --loss 0.2 ping --count 50 --interval 100us
 sweep --seeds 1-100 --burst-loss 0.05 --burst-len 4 --delay 500us ping --count 50
-sweep --seeds 1-100 --delay 2ms --jitter 3ms --loss 0.1 --dup 0.1 --corrupt 0.1 \
+sweep --seeds 1-100 --delay 2ms --jitter 3ms --loss 0.1 --dup 0.1 --corrupt-undetected 0.1 \
 	--reorder 0.1 ping --count 50 --size 1000
 sweep --seeds 1-50 --rate 10mbit --queue 5 ping --count 100 --interval 100us --size 1400
 exit $status

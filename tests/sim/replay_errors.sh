@@ -81,6 +81,15 @@ open(tmp + '/wifi.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0
 PY
 
 expect "$tmp/missing.pcap" "No such file"
+# Without --expect none a missing pcap is still the pcap's fault, not its .expect's.
+err=$("$rp" "$tmp/missing.pcap" 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 2 ] || ! echo "$err" | grep -q -- "$tmp/missing.pcap: " || echo "$err" | grep -q 'missing.expect'; then
+	echo "FAIL: utcp-replay $tmp/missing.pcap: exit $rc, message: $err" >&2
+	status=1
+else
+	echo "ok: $err"
+fi
 expect "$tmp/empty.pcap" "not a readable pcap file"
 expect "$tmp/text.pcap" "not a readable pcap file"
 expect "$tmp/truncated.pcap" "truncated"

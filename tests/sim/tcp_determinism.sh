@@ -28,7 +28,7 @@ run() {
 }
 
 cd "$tmp" || exit 99
-IMPAIR="--delay 1ms --jitter 300us --loss 0.03 --reorder 0.05 --dup 0.02 --corrupt 0.01"
+IMPAIR="--delay 1ms --jitter 300us --loss 0.03 --reorder 0.05 --dup 0.02 --corrupt-undetected 0.01"
 run a --seed 11 $IMPAIR --pcap a.pcap transfer --bytes 300k --both-ways
 run b --seed 11 $IMPAIR --pcap b.pcap transfer --bytes 300k --both-ways
 cmp a.pcap b.pcap || fail "same seed, different captures"
@@ -47,7 +47,7 @@ for f in a.pcap d.pcap; do
 	HOME="$tmp" tshark -n -r "$f" -Y tcp >"$f.txt" 2>"$f.err" ||
 		{ cat "$f.err"; fail "tshark cannot read $f"; }
 	[ -s "$f.txt" ] || fail "tshark shows no TCP segment in $f"
-	# Corrupted frames are sent on purpose (--corrupt): tshark flags their
+	# Corrupted frames are sent on purpose (--corrupt-undetected): tshark flags their
 	# checksums, not their structure.  Nothing utcp wrote may be malformed.
 	HOME="$tmp" tshark -n -r "$f" -Y '_ws.malformed' >"$f.bad" 2>/dev/null
 	if [ -s "$f.bad" ]; then

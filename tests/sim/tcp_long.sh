@@ -15,8 +15,8 @@ for loss in $levels; do
 	lo=$((i * 1000 + 1))
 	hi=$((i * 1000 + 1000))
 	i=$((i + 1))
-	echo "--seeds $lo-$hi --loss $loss --reorder 0.05 --dup 0.01 --corrupt 0.001 transfer --bytes 256k --both-ways"
-	echo "--seeds $lo-$hi --loss $loss --reorder 0.05 --dup 0.01 --corrupt 0.001 rr --conns 50 --requests 200"
+	echo "--seeds $lo-$hi --loss $loss --reorder 0.05 --dup 0.01 --corrupt-undetected 0.001 transfer --bytes 256k --both-ways"
+	echo "--seeds $lo-$hi --loss $loss --reorder 0.05 --dup 0.01 --corrupt-undetected 0.001 rr --conns 50 --requests 200"
 done | xargs -P "$jobs" -I{} sh -c "\"$sim\" {} | grep -v '^PASS [a-z]* seed='; exit 0" |
 	tee "${TMPDIR:-/tmp}/utcp-check-long.$$"
 if grep -q '^FAIL' "${TMPDIR:-/tmp}/utcp-check-long.$$"; then

@@ -27,7 +27,7 @@ sweep() {
 	fi
 }
 
-IMPAIR="--loss 0.05 --reorder 0.05 --dup 0.01 --corrupt 0.001"
+IMPAIR="--loss 0.05 --reorder 0.05 --dup 0.01 --corrupt-undetected 0.001"
 sweep --seeds 1-100 $IMPAIR transfer --bytes 4M --both-ways
 sweep --seeds 1-100 $IMPAIR rr --conns 200 --requests 1000
 sweep --seeds 1-20 $IMPAIR rr --conns 200 --requests 2000 --persistent

@@ -18,6 +18,7 @@
 #include <utcp/sim.h>
 
 #include "core/net/net.h"
+#include "nic/mw/impair.h"
 
 #define US UTCP_NSEC_PER_USEC
 #define MS UTCP_NSEC_PER_MSEC
@@ -783,6 +784,146 @@ START_TEST(test_ping_coroutine_host)
 }
 END_TEST
 
+/* A host whose application has returned still runs its stack: B's only
+ * coroutine returns at once, and B must still resolve ARP and answer every
+ * echo request, as a real host does after a program exits. */
+static int quit_main(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+START_TEST(test_host_answers_after_its_app_ends)
+{
+	stack_world(12);
+	struct utcp_sim_host *a = stack_host("A", ip_a, 0, 1);
+	struct utcp_sim_host *b = stack_host("B", ip_b, 1, 1);
+	ck_assert_int_eq(utcp_sim_host_spawn(b, quit_main, NULL, 0), 0);
+	struct pinger pg = { .ctx = utcp_sim_host_ctx(a, 0) };
+	utcp_ctx_set_echo_handler(pg.ctx, on_reply, &pg);
+	utcp_sim_host_set_step(a, pinger_step, &pg);
+	utcp_sim_host_wake_at(a, 0);
+	ck_assert_int_eq(utcp_sim_world_run_until(w, five_replies, &pg, 10 * SEC), UTCP_SIM_DONE);
+	ck_assert(utcp_sim_host_coros_done(b));
+	struct utcp_stats sb;
+	utcp_sim_host_stats(b, &sb);
+	ck_assert_uint_eq(sb.arp_rep_tx, 1);
+	ck_assert_uint_eq(sb.icmp_echo_rep_tx, 5);
+	teardown();
+}
+END_TEST
+
+/* Damage on the wire is caught by the receiver's FCS: dropped, counted by
+ * the link and by the receiving NIC, never handed to it. */
+START_TEST(test_fcs_drops_damaged_frames)
+{
+	char err[128];
+	struct utcp_sim_link_params p;
+	utcp_sim_link_params_default(&p);
+	p.corrupt_fcs = 0.3;
+	w = utcp_sim_world_create(5);
+	lnk = utcp_sim_link_create(w, &p, NULL);
+	struct utcp_sim_host *a = utcp_sim_host_create(w, "A");
+	struct utcp_sim_host *b = utcp_sim_host_create(w, "B");
+	na = utcp_sim_nic_create(w, a, "a", 1, 256, 0, NULL, err, sizeof(err));
+	nb = utcp_sim_nic_create(w, b, "b", 1, 256, 0, NULL, err, sizeof(err));
+	utcp_sim_link_attach(lnk, 0, na);
+	utcp_sim_link_attach(lnk, 1, nb);
+	for (int i = 0; i < 100; i++)
+		send1(na, frame(na, 0, 100, (uint32_t)i));
+	ck_assert_int_eq(utcp_sim_world_run_until(w, NULL, NULL, UTCP_TIME_NEVER), UTCP_SIM_IDLE);
+	struct utcp_sim_link_stats st;
+	struct utcp_nic_stats ns;
+	utcp_sim_link_get_stats(lnk, 0, &st);
+	nb->ops->stats(nb, &ns);
+	ck_assert_uint_gt(st.fcs_errors, 10);
+	ck_assert_uint_lt(st.fcs_errors, 60);
+	ck_assert_uint_eq(st.corrupted, 0);
+	ck_assert_uint_eq(st.delivered, 100 - st.fcs_errors);
+	ck_assert_uint_eq(ns.rx_errors, st.fcs_errors);
+	struct utcp_pkt *rx[128];
+	uint16_t got = drain(nb, 0, rx, 128);
+	ck_assert_uint_eq(got, st.delivered);
+	free_all(nb, rx, got);
+	teardown();
+}
+END_TEST
+
+/* A flap: frames sent while the link is down, or in flight when it goes
+ * down, are lost; the NICs report the link down meanwhile. */
+START_TEST(test_link_flap)
+{
+	char err[128];
+	struct utcp_sim_link_params p;
+	utcp_sim_link_params_default(&p);
+	p.latency = 1 * MS;
+	w = utcp_sim_world_create(1);
+	lnk = utcp_sim_link_create(w, &p, NULL);
+	struct utcp_sim_host *a = utcp_sim_host_create(w, "A");
+	struct utcp_sim_host *b = utcp_sim_host_create(w, "B");
+	na = utcp_sim_nic_create(w, a, "a", 1, 16, 0, NULL, err, sizeof(err));
+	nb = utcp_sim_nic_create(w, b, "b", 1, 16, 0, NULL, err, sizeof(err));
+	utcp_sim_link_attach(lnk, 0, na);
+	utcp_sim_link_attach(lnk, 1, nb);
+	ck_assert_int_eq(utcp_sim_link_flap(lnk, 5 * MS, 4 * MS), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(utcp_sim_link_flap(lnk, 500 * US, 10 * MS), 0);
+	struct utcp_pkt *rx[4];
+	struct utcp_nic_stats ns;
+	send1(na, frame(na, 0, 100, 1)); /* in flight when the link goes down */
+	ck_assert_int_eq(utcp_sim_world_run_until(w, NULL, NULL, 2 * MS), UTCP_SIM_BOUND);
+	ck_assert(!utcp_sim_link_is_up(lnk));
+	nb->ops->stats(nb, &ns);
+	ck_assert_int_eq(ns.link_up, 0);
+	send1(na, frame(na, 0, 100, 2)); /* sent while it is down */
+	ck_assert_int_eq(utcp_sim_world_run_until(w, NULL, NULL, 20 * MS), UTCP_SIM_IDLE);
+	ck_assert(utcp_sim_link_is_up(lnk));
+	send1(na, frame(na, 0, 100, 3)); /* up again */
+	ck_assert_int_eq(utcp_sim_world_run_until(w, NULL, NULL, UTCP_TIME_NEVER), UTCP_SIM_IDLE);
+	ck_assert_uint_eq(drain(nb, 0, rx, 4), 1);
+	ck_assert_uint_eq(tag_of(rx[0]), 3);
+	utcp_nic_free(nb, rx[0]);
+	struct utcp_sim_link_stats st;
+	utcp_sim_link_get_stats(lnk, 0, &st);
+	ck_assert_uint_eq(st.down_drops, 2);
+	ck_assert_uint_eq(st.delivered, 1);
+	teardown();
+}
+END_TEST
+
+/* Loss bursts last in time: a sender that waits longer than a burst loses
+ * only the frame that started it, while back-to-back frames at the line
+ * rate lose burst_len frames per burst on average. */
+static double burst_frames(uint64_t rate, utcp_time_t gap)
+{
+	struct utcp_impair im;
+	struct utcp_impair_verdict v;
+	struct utcp_fault_params fp = { .burst_loss = 0.01, .burst_len = 5, .seed = 7 };
+	utcp_impair_init(&im, &fp);
+	utcp_impair_set_burst_time(&im, 0, rate);
+	uint64_t lost = 0, bursts = 0;
+	int prev = 0;
+	for (uint64_t i = 0; i < 200000; i++) {
+		utcp_impair_decide_at(&im, 1514, i * gap, &v);
+		lost += (uint64_t)v.drop;
+		bursts += (uint64_t)(v.drop && !prev);
+		prev = v.drop;
+	}
+	return (double)lost / (double)bursts;
+}
+
+START_TEST(test_bursts_last_in_time)
+{
+	utcp_time_t t = 12112; /* 1514 bytes at 1 Gbit/s */
+	double back_to_back = burst_frames(1000000000ull, t);
+	ck_assert_msg(back_to_back > 4.5 && back_to_back < 5.5, "%.2f frames a burst", back_to_back);
+	double slow = burst_frames(1000000000ull, 1000 * t);
+	ck_assert_msg(slow < 1.05, "a slow sender stays in bursts: %.2f frames a burst", slow);
+	ck_assert(utcp_impair_ln(1.0) == 0.0);
+	ck_assert(utcp_impair_ln(0.25) < -1.386294361 && utcp_impair_ln(0.25) > -1.386294362);
+}
+END_TEST
+
 /* io = sim through the registry: the NIC joins the current host's plug. */
 static int app_main(void *arg)
 {
@@ -844,6 +985,9 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_impairments_deterministic);
 	tcase_add_test(tc, test_reorder_overtake);
 	tcase_add_test(tc, test_rss_steering);
+	tcase_add_test(tc, test_fcs_drops_damaged_frames);
+	tcase_add_test(tc, test_link_flap);
+	tcase_add_test(tc, test_bursts_last_in_time);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hosts");
@@ -854,6 +998,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_ping_step_host);
 	tcase_add_test(tc, test_ping_coroutine_host);
 	tcase_add_test(tc, test_registry_io_sim);
+	tcase_add_test(tc, test_host_answers_after_its_app_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }

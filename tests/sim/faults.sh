@@ -1,0 +1,66 @@
+#!/bin/sh
+# tests/sim/faults.sh - utcp-sim's link faults behave as on a real wire:
+#   - loss bursts last in time: a sender that backs off outlives them, so
+#     transfers through 2 % bursts of 5 frames all finish (counted in
+#     frames, 44 of 200 seeds timed out), and --burst-time gives the mean
+#     duration directly;
+#   - --corrupt is caught by the receiver's FCS (fcs-errors on the link,
+#     no checksum drop in the stack), --corrupt-undetected is not (the
+#     stack's checksums catch it);
+#   - a link flap of a few seconds is survived through retransmission;
+#   - --rate 0 and a malformed --flap are refused with a clear message.
+set -u
+top_builddir=${top_builddir:-.}
+sim="$top_builddir/tools/utcp-sim"
+if [ ! -x "$sim" ]; then
+	echo "faults: $sim is not built" >&2
+	exit 99
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/utcp-faults.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+status=0
+fail() {
+	echo "FAIL: $*" >&2
+	status=1
+}
+
+# run WANT_RC ARGS...: output in $tmp/out, the exit status checked
+run() {
+	want=$1
+	shift
+	"$sim" "$@" >"$tmp/out" 2>&1
+	rc=$?
+	tail -n 1 "$tmp/out"
+	[ $rc -eq "$want" ] || { cat "$tmp/out" >&2; fail "utcp-sim $* exited with $rc, want $want"; }
+}
+has() {
+	grep -q -- "$1" "$tmp/out" || { cat "$tmp/out" >&2; fail "no '$1' in the output of: $2"; }
+}
+
+run 0 --seeds 1-50 --burst-loss 0.02 --burst-len 5 transfer
+run 0 --seeds 1-20 --burst-loss 0.02 --burst-time 2ms --delay 1ms rr --conns 20 --requests 200
+run 0 --seed 3 --burst-loss 0.05 --burst-time 300us ping --count 50
+has 'burst-time 300.000 us' "--burst-time"
+
+run 0 --seed 3 --corrupt 0.1 ping --count 50
+has 'fcs-errors' "--corrupt"
+grep -q 'cksum' "$tmp/out" && fail "--corrupt: a damaged frame reached the stack"
+run 0 --seed 3 --corrupt-undetected 0.1 ping --count 50
+grep -q 'cksum' "$tmp/out" || fail "--corrupt-undetected: no checksum drop in the stack"
+grep -q 'fcs-errors' "$tmp/out" && fail "--corrupt-undetected: counted as an FCS error"
+run 0 --seeds 1-10 --corrupt 0.02 --delay 1ms transfer --bytes 256k --both-ways
+
+run 0 --seed 1 --rate 10mbit --flap 300ms:3s transfer --bytes 2M
+has 'down at 300.000 ms for 3.000 s' "--flap"
+has ' rto=[1-9]' "--flap (the outage recovered by retransmission timeouts)"
+run 0 --seed 2 --flap 20ms:2s ping --count 40
+has 'link-down [1-9]' "--flap (frames lost while the link is down)"
+
+run 2 --rate 0 ping
+has "rate must be above 0" "--rate 0"
+run 2 --flap 3s ping
+has "want AT:FOR" "--flap 3s"
+run 2 --burst-time 0 ping
+has "for --burst-time" "--burst-time 0"
+exit $status
