@@ -145,10 +145,7 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, s->daddr, s->dport, s->saddr, s->sport);
 	if (tp == NULL)
 		return NULL;
-	if (tcp_bufs_alloc(tp, l->rcvbuf, l->sndbuf) < 0) {
-		tcp_tcb_free(tp);
-		return NULL;
-	}
+	tcp_bufs_defer(tp, l->rcvbuf, l->sndbuf); /* rings at ESTABLISHED */
 	tp->flags |= (l->tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
 	tp->user_mss = l->user_mss;
 	tp->keepidle = l->keepidle ? l->keepidle : tp->keepidle;
@@ -176,8 +173,9 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 	return tp;
 }
 
-/* A SYN for l: a TCB and its SYN-ACK; with the SYN queue full, a SYN
- * cookie instead (RFC 4987 §3.6), unless the accept queue is full too. */
+/* A SYN for l: a TCB and its SYN-ACK; with the SYN queue full or no TCB
+ * left, a SYN cookie instead (RFC 4987 §3.6), unless the accept queue is
+ * full too. */
 static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
 			     const struct tcp_seg *s, uint32_t iss)
 {
@@ -192,6 +190,8 @@ static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
 	struct utcp_tcb *tp = tcp_passive_tcb(ctx, l, s, iss);
 	if (tp != NULL)
 		tcp_send_syn(tp);
+	else if (ctx->cfg->tcp_syncookies && utcp_pool_avail(&ctx->tcp->tcb_pool) == 0)
+		tcp_syncookie_send(ctx, l, s); /* out of TCBs: no state either (RFC 4987 §3.6) */
 }
 
 typedef int (*tcp_state_fn)(struct utcp_tcb *tp, struct tcp_seg *s);
