@@ -300,6 +300,7 @@ struct utcp_tcb {
 	struct utcp_timer t_keep;       /* keepalive, idle, FIN-WAIT-2, TIME-WAIT */
 	struct utcp_timer t_rack;       /* RACK reordering timer or TLP PTO */
 	utcp_time_t last_rcv, last_snd;
+	utcp_time_t nh_recheck;         /* next forward-progress advice to ARP */
 
 	/* options inherited from the socket */
 	uint16_t keepidle, keepintvl;   /* s */
@@ -377,6 +378,15 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 /* Send what the connections on the output list may send; returns how
  * many connections were looked at. */
 int utcp_tcp_output(struct utcp_ctx *ctx);
+
+/* Forward progress (new data acknowledged, or received in order) confirms
+ * the next hop's ARP entry (RFC 4861 §7.3.1); a lookup only when the entry
+ * may be near the end of its reachable time. */
+static inline void tcp_nh_confirm(struct utcp_tcb *tp)
+{
+	if (tp->ctx->now >= tp->nh_recheck)
+		tp->nh_recheck = utcp_arp_confirm(tp->ctx, tp->raddr);
+}
 
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);

@@ -472,6 +472,7 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	tp->rxtshift = 0;
 	tcp_sndbuf_drop(&tp->snd, data);
 	tp->snd_una = s->ack;
+	tcp_nh_confirm(tp);
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
 	int restart = tcp_recovery_advance(tp, s, data);
@@ -570,6 +571,7 @@ static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 		tp->flags |= TF_ACKNOW; /* RFC 5681 §4.2: immediate duplicate ACK */
 		return;
 	}
+	tcp_nh_confirm(tp);
 	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	tp->rcv_unacked += n;
 	/* RFC 5681 §4.2: ACK at once when a gap is filled; RFC 1122 §4.2.3.2:
