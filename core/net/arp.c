@@ -35,7 +35,7 @@
  * layer's forward progress through utcp_arp_confirm), then STALE: still
  * used, but its first use moves it to DELAY, and 5 s without a
  * confirmation to PROBE (unicast requests to the cached MAC, then
- * broadcast); unanswered, it is removed.  A retransmission timeout
+ * broadcast); unanswered, it is removed.  A repeated retransmission timeout
  * (utcp_arp_suspect, RFC 1122 §2.3.2.1 "higher-layer advice") probes an
  * entry at once.  STALE needs no timer: it is a REACHABLE entry past its
  * time, seen when used.  What the wire teaches otherwise (a request, a

@@ -134,7 +134,7 @@ const struct utcp_arp_entry_rt *utcp_arp_lookup(const struct utcp_ctx *ctx, uint
  * RFC 4861 §7.3.1).  confirm: forward progress (new data acknowledged or
  * received in order) proves the entry REACHABLE; returns when asking again
  * is worth it (half its reachable time on), so the caller needs no lookup
- * per segment.  suspect: a retransmission timeout; an entry not confirmed
+ * per segment.  suspect: a repeated retransmission timeout; an entry not confirmed
  * within the last UTCP_ARP_RETRY_NS is probed now. */
 utcp_time_t utcp_arp_confirm(struct utcp_ctx *ctx, uint32_t dst);
 void utcp_arp_suspect(struct utcp_ctx *ctx, uint32_t dst);

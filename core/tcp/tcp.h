@@ -391,6 +391,7 @@ static inline void tcp_nh_confirm(struct utcp_tcb *tp)
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
 void tcp_tcb_free(struct utcp_tcb *tp);
+int tcp_tcb_room(const struct utcp_ctx *ctx);
 void tcp_timewait_link(struct utcp_tcb *tp);
 void tcp_timewait_unlink(struct utcp_tcb *tp);
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);

@@ -173,12 +173,18 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 	return tp;
 }
 
-/* A SYN for l: a TCB and its SYN-ACK; with the SYN queue full or no TCB
- * left, a SYN cookie instead (RFC 4987 §3.6), unless the accept queue is
- * full too. */
+/* A SYN for l: a TCB and its SYN-ACK; with the SYN queue full, a SYN
+ * cookie instead (RFC 4987 §3.6), unless the accept queue is full too.
+ * With no TCB left the SYN goes unanswered: a client given a cookie would
+ * take itself for connected and spend its data retransmissions (a shorter
+ * fuse than its SYN retries) on a server that has no TCB for it. */
 static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
 			     const struct tcp_seg *s, uint32_t iss)
 {
+	if (!tcp_tcb_room(ctx)) { /* out of TCBs: silence, the client's SYN retries */
+		ctx->stats.tcp_no_sock_buf++;
+		return;
+	}
 	if (tcp_listener_full(l)) {
 		uint32_t max = l->backlog > 0 ? (uint32_t)l->backlog : 1;
 		if (ctx->cfg->tcp_syncookies && l->naccept < max)
@@ -190,8 +196,6 @@ static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
 	struct utcp_tcb *tp = tcp_passive_tcb(ctx, l, s, iss);
 	if (tp != NULL)
 		tcp_send_syn(tp);
-	else if (ctx->cfg->tcp_syncookies && utcp_pool_avail(&ctx->tcp->tcb_pool) == 0)
-		tcp_syncookie_send(ctx, l, s); /* out of TCBs: no state either (RFC 4987 §3.6) */
 }
 
 typedef int (*tcp_state_fn)(struct utcp_tcb *tp, struct tcp_seg *s);
