@@ -93,6 +93,9 @@ struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uin
 	tp->keepcnt = TCP_KEEPCNT_DEFAULT;
 	tp->cc = ctx->tcp->cc;
 	tp->last_rcv = ctx->now;
+	/* A connection younger than an ARP retry interval confirms nothing:
+	 * short ones cost no lookup (their next hop is probed now and then). */
+	tp->nh_recheck = ctx->now + UTCP_ARP_RETRY_NS;
 	tcp_timers_init(tp);
 	return tp;
 }
