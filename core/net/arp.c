@@ -5,7 +5,9 @@
  *   utcp_ctx_create -> utcp_arp_init (static /32 entries from cfg->arp)
  *   utcp_ipv4_output -> utcp_arp_resolve (hit: MAC; miss: request + queue)
  *   utcp_eth_input -> utcp_arp_input (merge, learn, answer, release queue)
- *   utcp_timer_run -> arp_timer (age entries, retry or give up requests)
+ *   utcp_timer_run -> arp_timer (age entries, retry or give up requests,
+ *                     DELAY -> PROBE, probes, remove the unanswered)
+ *   core/tcp (progress, timeouts) -> utcp_arp_confirm, utcp_arp_suspect
  *   utcp_ctx_destroy -> utcp_arp_destroy (free waiting frames)
  *
  * The cache is per context, and so each context must see the ARP frames
@@ -25,6 +27,20 @@
  * without an answer, the waiting frames are dropped (arp_queue_drop) and the
  * entry is removed.  One wheel timer per cache fires at the earliest expiry
  * or retry and scans the table (it is small).
+ *
+ * Trust (RFC 4861 §7.3's neighbour unreachability detection applied to
+ * ARP, as Linux does): a frame whose sender MAC is not its Ethernet source
+ * is dropped (drop_arp_sha).  A resolved entry is REACHABLE for a random
+ * 15-45 s after a confirmation (a reply to our own request, or the upper
+ * layer's forward progress through utcp_arp_confirm), then STALE: still
+ * used, but its first use moves it to DELAY, and 5 s without a
+ * confirmation to PROBE (unicast requests to the cached MAC, then
+ * broadcast); unanswered, it is removed.  A repeated retransmission timeout
+ * (utcp_arp_suspect, RFC 1122 §2.3.2.1 "higher-layer advice") probes an
+ * entry at once.  STALE needs no timer: it is a REACHABLE entry past its
+ * time, seen when used.  What the wire teaches otherwise (a request, a
+ * gratuitous ARP, a reply we did not ask for) still updates the entry
+ * (RFC 826 merge) but leaves it STALE when the MAC changes.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -37,6 +53,10 @@ struct utcp_arp_cache {
 	struct utcp_arp_entry_rt e[UTCP_ARP_CACHE_SIZE];
 	uint32_t used;
 	struct utcp_timer timer;    /* ages entries, retries requests */
+	/* Reachable times: a stream of its own, branched off the context's
+	 * PRNG without drawing from it (the context's sequence, and so ISNs
+	 * and ports, stays what it was). */
+	struct utcp_prng prng;
 };
 
 #define ARP_HLEN 28
@@ -132,6 +152,23 @@ static utcp_time_t arp_expiry(const struct utcp_ctx *ctx)
 	return ctx->now + (utcp_time_t)ctx->cfg->arp_timeout * UTCP_NSEC_PER_SEC;
 }
 
+/* RFC 4861 §6.3.2: ReachableTime, random in [1/2, 3/2) of the base. */
+static utcp_time_t arp_reachable_time(struct utcp_ctx *ctx)
+{
+	return UTCP_ARP_REACHABLE_NS / 2 + utcp_prng_below(&ctx->arp->prng, UTCP_ARP_REACHABLE_NS);
+}
+
+/* The entry is known to work now: REACHABLE, and not aged out soon. */
+static void arp_confirm_entry(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e)
+{
+	e->nud = UTCP_ARP_NUD_REACHABLE;
+	e->confirmed = ctx->now;
+	e->reach_until = ctx->now + arp_reachable_time(ctx);
+	e->tries = 0;
+	e->expires = arp_expiry(ctx);
+	arp_arm(ctx, e->expires);
+}
+
 /* ---- frames ------------------------------------------------------------- */
 
 static void arp_send(struct utcp_ctx *ctx, int port, uint16_t op, const uint8_t *tha,
@@ -170,6 +207,20 @@ static void arp_request(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e, utcp_
 	e->tries++;
 	e->last_request = now;
 	arp_send(ctx, e->port, ARP_OP_REQUEST, eth_zero, e->ip, eth_bcast);
+}
+
+/* RFC 4861 §7.3.3 PROBE: unicast to the cached MAC first, then broadcast. */
+static void arp_probe(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e, utcp_time_t now)
+{
+	int ucast = e->tries < UTCP_ARP_UCAST_PROBES;
+	e->nud = UTCP_ARP_NUD_PROBE;
+	e->tries++;
+	e->last_request = now;
+	e->probe_at = now + UTCP_ARP_RETRY_NS;
+	ctx->stats.arp_probes++;
+	arp_send(ctx, e->port, ARP_OP_REQUEST, ucast ? e->mac : eth_zero, e->ip,
+		 ucast ? e->mac : eth_bcast);
+	arp_arm(ctx, e->probe_at);
 }
 
 static void arp_pending_drop(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e)
@@ -226,6 +277,20 @@ static void arp_pending_add(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e,
 
 /* ---- aging and retries -------------------------------------------------- */
 
+/* DELAY or PROBE, on the timer: the next probe when it is due.  1 when
+ * every probe went unanswered (the entry is to go). */
+static int arp_nud_step(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e, utcp_time_t now)
+{
+	if (e->probe_at > now)
+		return 0;
+	if (e->nud == UTCP_ARP_NUD_DELAY)
+		e->tries = 0;
+	else if (e->tries >= UTCP_ARP_UCAST_PROBES + UTCP_ARP_MCAST_PROBES)
+		return 1;
+	arp_probe(ctx, e, now);
+	return 0;
+}
+
 /* Returns 1 if slot i was removed (another entry may now occupy it). */
 static int arp_age_one(struct utcp_ctx *ctx, uint32_t i, utcp_time_t now, utcp_time_t *next)
 {
@@ -240,6 +305,15 @@ static int arp_age_one(struct utcp_ctx *ctx, uint32_t i, utcp_time_t now, utcp_t
 			return 1;
 		}
 		due = e->expires;
+		if (e->nud == UTCP_ARP_NUD_DELAY || e->nud == UTCP_ARP_NUD_PROBE) {
+			if (arp_nud_step(ctx, e, now)) {
+				ctx->stats.arp_unreachable++;
+				arp_remove(ctx->arp, i);
+				return 1;
+			}
+			if (e->nud != UTCP_ARP_NUD_REACHABLE && e->probe_at < due)
+				due = e->probe_at;
+		}
 		break;
 	case UTCP_ARP_INCOMPLETE:
 		due = e->last_request + UTCP_ARP_RETRY_NS;
@@ -287,6 +361,7 @@ int utcp_arp_init(struct utcp_ctx *ctx)
 	if (ctx->arp == NULL)
 		return -1;
 	utcp_timer_init(&ctx->arp->timer, arp_timer, ctx);
+	utcp_prng_seed(&ctx->arp->prng, ctx->prng.s[0] ^ ctx->prng.s[3] ^ 0x6172702d6e7564ull);
 	for (int i = 0; i < cfg->nb_arp; i++) {
 		const struct utcp_arp_entry *s = &cfg->arp[i];
 		struct utcp_arp_entry_rt *e;
@@ -340,6 +415,46 @@ const struct utcp_arp_entry_rt *utcp_arp_lookup(const struct utcp_ctx *ctx, uint
 	return arp_find(ctx->arp, ip);
 }
 
+/* RFC 4861 §7.3.3: a REACHABLE entry past its time is STALE; a STALE
+ * entry in use goes to DELAY (probes follow unless confirmed meanwhile). */
+static void arp_use_unconfirmed(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e)
+{
+	if (e->nud != UTCP_ARP_NUD_REACHABLE && e->nud != UTCP_ARP_NUD_STALE)
+		return; /* DELAY or PROBE already */
+	e->nud = UTCP_ARP_NUD_DELAY;
+	e->probe_at = ctx->now + UTCP_ARP_DELAY_NS;
+	arp_arm(ctx, e->probe_at);
+}
+
+static struct utcp_arp_entry_rt *arp_nexthop(struct utcp_ctx *ctx, uint32_t dst)
+{
+	int port;
+	uint32_t nh;
+	if (utcp_route_lookup(ctx->cfg, dst, &port, &nh) < 0)
+		return NULL;
+	struct utcp_arp_entry_rt *e = arp_find(ctx->arp, nh);
+	return e != NULL && e->state == UTCP_ARP_REACHABLE ? e : NULL;
+}
+
+utcp_time_t utcp_arp_confirm(struct utcp_ctx *ctx, uint32_t dst)
+{
+	struct utcp_arp_entry_rt *e = arp_nexthop(ctx, dst);
+	if (e == NULL) /* static, or not resolved: nothing to confirm for now */
+		return ctx->now + UTCP_ARP_RETRY_NS;
+	arp_confirm_entry(ctx, e);
+	return ctx->now + (e->reach_until - ctx->now) / 2;
+}
+
+void utcp_arp_suspect(struct utcp_ctx *ctx, uint32_t dst)
+{
+	struct utcp_arp_entry_rt *e = arp_nexthop(ctx, dst);
+	if (e == NULL || e->nud == UTCP_ARP_NUD_PROBE ||
+	    ctx->now - e->confirmed < UTCP_ARP_RETRY_NS)
+		return;
+	e->tries = 0;
+	arp_probe(ctx, e, ctx->now);
+}
+
 const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, struct utcp_pkt *pkt,
 				enum utcp_tx_class cls)
 {
@@ -348,8 +463,12 @@ const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, str
 
 	if (ip == INADDR_BROADCAST)
 		return eth_bcast;
-	if (e != NULL && e->state != UTCP_ARP_INCOMPLETE)
+	if (e != NULL && e->state != UTCP_ARP_INCOMPLETE) {
+		if (e->state == UTCP_ARP_REACHABLE && (e->nud != UTCP_ARP_NUD_REACHABLE ||
+						       ctx->now >= e->reach_until))
+			arp_use_unconfirmed(ctx, e);
 		return e->mac;
+	}
 	if (e != NULL) {
 		/* A request is outstanding; the timer sends the next one. */
 		ctx->stats.arp_req_ratelimited++;
@@ -384,7 +503,7 @@ const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, str
 
 /* RFC 826 "Packet Reception": if <pro, spa> is in the table, update its
  * hardware address (merge).  Returns 1 if an entry was found. */
-static int arp_merge(struct utcp_ctx *ctx, uint32_t spa, const uint8_t *sha)
+static int arp_merge(struct utcp_ctx *ctx, uint32_t spa, const uint8_t *sha, int reply)
 {
 	struct utcp_arp_entry_rt *e = arp_find(ctx->arp, spa);
 
@@ -392,9 +511,18 @@ static int arp_merge(struct utcp_ctx *ctx, uint32_t spa, const uint8_t *sha)
 		return 0;
 	if (e->state == UTCP_ARP_STATIC)
 		return 1; /* configured entries win over the wire */
+	/* RFC 4861 §7.2.5: a reply to a request of ours (resolution or probe)
+	 * confirms; anything else that changes the MAC leaves it STALE. */
+	int asked = e->state == UTCP_ARP_INCOMPLETE || e->nud == UTCP_ARP_NUD_DELAY ||
+		    e->nud == UTCP_ARP_NUD_PROBE;
+	int changed = memcmp(e->mac, sha, UTCP_ETH_ALEN) != 0;
 	memcpy(e->mac, sha, UTCP_ETH_ALEN);
 	e->expires = arp_expiry(ctx);
 	arp_arm(ctx, e->expires);
+	if (reply && asked)
+		arp_confirm_entry(ctx, e);
+	else if (changed || e->state == UTCP_ARP_INCOMPLETE)
+		e->nud = UTCP_ARP_NUD_STALE;
 	if (e->state == UTCP_ARP_INCOMPLETE) {
 		e->state = UTCP_ARP_REACHABLE;
 		arp_pending_release(ctx, e);
@@ -464,9 +592,16 @@ void utcp_arp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		ctx->stats.drop_arp_bad++;
 		goto out;
 	}
+	/* The sender's MAC must be the frame's own source: a corrupted or
+	 * forged address is not learned (Linux drops these too). */
+	if (memcmp(a.sha, eth->src, UTCP_ETH_ALEN) != 0) {
+		ctx->stats.drop_arp_sha++;
+		goto out;
+	}
 	/* spa 0.0.0.0 is an RFC 5227 probe: answer it, learn nothing. */
 	if (a.spa != 0)
-		merged = arp_merge(ctx, a.spa, a.sha);
+		merged = arp_merge(ctx, a.spa, a.sha,
+				   a.op == ARP_OP_REPLY && our_ip != 0 && a.tpa == our_ip);
 	if (our_ip != 0 && a.tpa == our_ip) {
 		if (!merged && a.spa != 0)
 			arp_learn(ctx, port, a.spa, a.sha);

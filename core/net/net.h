@@ -78,6 +78,17 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
 #define UTCP_ARP_PENDING_MAX 256
 #define UTCP_ARP_RETRY_NS (1000 * UTCP_NSEC_PER_MSEC) /* one request per second per address */
 #define UTCP_ARP_MAX_TRIES 3    /* then the waiting packets are dropped */
+/* Neighbour unreachability detection (RFC 4861 §7.3, as Linux applies it
+ * to ARP): REACHABLE for a random time in [1/2, 3/2) of the base after a
+ * confirmation (Linux base_reachable_time), then STALE; a STALE entry in
+ * use waits UTCP_ARP_DELAY_NS for a confirmation (DELAY), then PROBEs:
+ * UTCP_ARP_UCAST_PROBES requests to the cached MAC, then
+ * UTCP_ARP_MCAST_PROBES broadcast, one per UTCP_ARP_RETRY_NS; unanswered,
+ * the entry is removed (the next packet resolves afresh). */
+#define UTCP_ARP_REACHABLE_NS (30 * UTCP_NSEC_PER_SEC)
+#define UTCP_ARP_DELAY_NS (5 * UTCP_NSEC_PER_SEC)
+#define UTCP_ARP_UCAST_PROBES 3
+#define UTCP_ARP_MCAST_PROBES 3
 
 
 enum utcp_arp_state {
@@ -87,15 +98,27 @@ enum utcp_arp_state {
 	UTCP_ARP_STATIC,     /* from arp.conf; never expires */
 };
 
+/* Reachability of a resolved dynamic entry (state UTCP_ARP_REACHABLE). */
+enum utcp_arp_nud {
+	UTCP_ARP_NUD_STALE = 0, /* unconfirmed: usable, probed once used */
+	UTCP_ARP_NUD_REACHABLE, /* confirmed less than its reachable time ago */
+	UTCP_ARP_NUD_DELAY,     /* used while STALE: a confirmation may still come */
+	UTCP_ARP_NUD_PROBE,     /* requests sent, unicast then broadcast */
+};
+
 struct utcp_arp_entry_rt {
 	uint32_t ip;
 	uint8_t state;
+	uint8_t nud;                /* enum utcp_arp_nud (state REACHABLE) */
 	uint8_t port;
 	uint8_t tries;
 	uint8_t mac[UTCP_ETH_ALEN];
 	uint16_t nb_pending;
 	utcp_time_t expires;        /* REACHABLE: when it ages out */
-	utcp_time_t last_request;   /* INCOMPLETE: rate limit */
+	utcp_time_t last_request;   /* INCOMPLETE: rate limit; PROBE: last probe */
+	utcp_time_t confirmed;      /* last reachability confirmation */
+	utcp_time_t reach_until;    /* NUD REACHABLE until then */
+	utcp_time_t probe_at;       /* DELAY, PROBE: next step */
 	struct utcp_pkt *pending;   /* frames (L3 and up built) waiting, FIFO via next */
 	struct utcp_pkt *pending_tail;
 	uint8_t pending_class[UTCP_ARP_PENDING_MAX];
@@ -110,6 +133,14 @@ const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, str
 				enum utcp_tx_class cls);
 /* Cached entry for ip, or NULL. */
 const struct utcp_arp_entry_rt *utcp_arp_lookup(const struct utcp_ctx *ctx, uint32_t ip);
+/* Upper-layer advice about the next hop towards dst (RFC 1122 §2.3.2.1,
+ * RFC 4861 §7.3.1).  confirm: forward progress (new data acknowledged or
+ * received in order) proves the entry REACHABLE; returns when asking again
+ * is worth it (half its reachable time on), so the caller needs no lookup
+ * per segment.  suspect: a repeated retransmission timeout; an entry not confirmed
+ * within the last UTCP_ARP_RETRY_NS is probed now. */
+utcp_time_t utcp_arp_confirm(struct utcp_ctx *ctx, uint32_t dst);
+void utcp_arp_suspect(struct utcp_ctx *ctx, uint32_t dst);
 
 /* ---- routing -------------------------------------------------------- */
 /* Longest-prefix match over cfg->routes.  Returns 0 and sets *port and

@@ -95,7 +95,8 @@ struct tcp_seg {
 struct tcp_sndbuf {
 	uint8_t *mem;
 	uint32_t size;      /* ring bytes (pool object size) */
-	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size */
+	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size; 0 without mem */
+	uint32_t want;      /* cap once the ring is there (tcp_bufs_attach) */
 	uint32_t head;      /* ring index of the byte at snd_una */
 	uint32_t len;       /* bytes queued, sent or not */
 };
@@ -105,7 +106,8 @@ struct tcp_sndbuf {
 struct tcp_rcvbuf {
 	uint8_t *mem;
 	uint32_t size;
-	uint32_t cap;       /* SO_RCVBUF <= size */
+	uint32_t cap;       /* SO_RCVBUF <= size; 0 while waiting for the ring */
+	uint32_t want;      /* cap once the ring is there (tcp_bufs_attach) */
 	uint32_t head;      /* ring index of the first unread byte */
 	uint32_t len;       /* unread in-order bytes (end at rcv_nxt) */
 	/* Out-of-order ranges: sorted by start, disjoint and not adjacent,
@@ -238,6 +240,7 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 #define TF_ACCEPTQ 0x1000000  /* on its listener's accept queue (else SYN queue) */
 #define TF_LOSS 0x2000000     /* SACK: RTO recovery from the scoreboard (RFC 6675 §5.1) */
 #define TF_DSACK 0x4000000    /* a D-SACK block is owed (RFC 2883) */
+#define TF_BUFWAIT 0x8000000  /* established, waiting for rings (tcp_bufs_attach) */
 
 struct tcp_listener;
 
@@ -304,6 +307,7 @@ struct utcp_tcb {
 	struct utcp_timer t_keep;       /* keepalive, idle, FIN-WAIT-2, TIME-WAIT */
 	struct utcp_timer t_rack;       /* RACK reordering timer or TLP PTO */
 	utcp_time_t last_rcv, last_snd;
+	utcp_time_t nh_recheck;         /* next forward-progress advice to ARP */
 
 	/* options inherited from the socket */
 	uint16_t keepidle, keepintvl;   /* s */
@@ -314,6 +318,7 @@ struct utcp_tcb {
 	struct utcp_tcb *qnext, *qprev;
 	struct utcp_tcb *out_next, *out_prev; /* output list */
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
+	struct utcp_tcb *bw_next, *bw_prev; /* FIFO of connections waiting for rings */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */
 	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
@@ -363,6 +368,8 @@ struct utcp_tcp_ctx {
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
+	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
+	uint32_t bufs_promised;         /* half-open connections that offered a window */
 	uint32_t ntimewait;
 	const struct utcp_cc_ops *cc;   /* the context's default (cfg->cc) */
 	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
@@ -395,12 +402,26 @@ static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
 	return tp->soft_error != 0 ? tp->soft_error : ETIMEDOUT;
 }
 
+/* Forward progress (new data acknowledged, or received in order) confirms
+ * the next hop's ARP entry (RFC 4861 §7.3.1); a lookup only when the entry
+ * may be near the end of its reachable time. */
+static inline void tcp_nh_confirm(struct utcp_tcb *tp)
+{
+	if (tp->ctx->now >= tp->nh_recheck)
+		tp->nh_recheck = utcp_arp_confirm(tp->ctx, tp->raddr);
+}
+
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
 struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx);
 void tcp_tcb_free(struct utcp_tcb *tp);
+int tcp_tcb_room(const struct utcp_ctx *ctx);
 void tcp_timewait_link(struct utcp_tcb *tp);
 void tcp_timewait_unlink(struct utcp_tcb *tp);
 int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
+void tcp_bufs_defer(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
+void tcp_bufs_attach(struct utcp_tcb *tp);
+int tcp_bufs_room(const struct utcp_tcp_ctx *t);
+int tcp_bufs_offer(const struct utcp_tcp_ctx *t);
 void tcp_bufs_release(struct utcp_tcb *tp);
 
 /* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */

@@ -2,8 +2,11 @@
  * core/tcp/tcp_buf.c - send and receive byte rings, taken from and given
  * back to the context's lazy pools.
  *
- * Call order: tcp_connect / tcp_passive_tcb -> tcp_bufs_alloc; tcp_drop,
- * TIME-WAIT, close -> tcp_bufs_release.  tcp_send -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
+ * Call order: tcp_connect -> tcp_bufs_alloc; tcp_passive_tcb ->
+ * tcp_bufs_defer (sizes only: a half-open connection holds no ring), then
+ * tcp_established -> tcp_bufs_attach (the rings, or a place in the FIFO of
+ * connections waiting for them); tcp_drop, TIME-WAIT, close ->
+ * tcp_bufs_release (which hands the freed rings to the oldest waiter).  tcp_send -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
  * ACK processing -> tcp_sndbuf_drop.  Segment text -> tcp_rcvbuf_store;
  * tcp_recv -> tcp_rcvbuf_read.
  *
@@ -30,38 +33,148 @@ uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want)
 	return (uint32_t)want < min ? min : (uint32_t)want;
 }
 
-/* The receive ring comes with its out-of-order range array (tcp_ooo.c);
- * both pools hold max_num_buffers objects. */
-int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
+/* Sizes of the rings the connection will have: recorded now, the memory
+ * comes with tcp_bufs_attach.  cap stays 0 (the SYN-ACK offers a zero
+ * window; the window opens when the rings come) unless more sets are free
+ * than windows already offered by half-open connections: then the SYN-ACK
+ * offers the window the connection will most likely have.  Such an offer
+ * reserves nothing (a flood of SYNs pins no ring): whoever reaches
+ * ESTABLISHED first takes the rings. */
+void tcp_bufs_defer(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	uint8_t *r = utcp_pool_get(&t->rcvbuf_pool);
-	void *q = r != NULL ? utcp_pool_get(&t->ooo_pool) : NULL;
-	uint8_t *s = q != NULL ? utcp_pool_get(&t->sndbuf_pool) : NULL;
-	if (s == NULL) {
-		if (q != NULL)
-			utcp_pool_put(&t->ooo_pool, q);
-		if (r != NULL)
-			utcp_pool_put(&t->rcvbuf_pool, r);
-		tp->ctx->stats.tcp_no_sock_buf++;
-		return -1;
-	}
+	int room = tcp_bufs_offer(t);
 	memset(&tp->rcv, 0, sizeof(tp->rcv));
 	memset(&tp->snd, 0, sizeof(tp->snd));
-	tp->rcv.mem = r;
 	tp->rcv.size = t->rcvbuf;
-	tp->rcv.cap = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
-	tp->rcv.ooo = q;
-	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
-	tp->snd.mem = s;
+	tp->rcv.want = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
+	tp->rcv.cap = room ? tp->rcv.want : 0;
+	t->bufs_promised += room; /* cap > 0 without mem: a window offered */
 	tp->snd.size = t->sndbuf;
-	tp->snd.cap = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
+	tp->snd.want = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
+}
+
+/* More sets of rings free than windows offered by half-open connections. */
+int tcp_bufs_offer(const struct utcp_tcp_ctx *t)
+{
+	return tcp_bufs_room(t) && utcp_pool_avail(&t->rcvbuf_pool) > t->bufs_promised &&
+	       utcp_pool_avail(&t->sndbuf_pool) > t->bufs_promised &&
+	       utcp_pool_avail(&t->ooo_pool) > t->bufs_promised;
+}
+
+int tcp_bufs_room(const struct utcp_tcp_ctx *t)
+{
+	return utcp_pool_avail(&t->rcvbuf_pool) > 0 && utcp_pool_avail(&t->ooo_pool) > 0 &&
+	       utcp_pool_avail(&t->sndbuf_pool) > 0;
+}
+
+static void tcp_bufs_unpromise(struct utcp_tcb *tp)
+{
+	if (tp->rcv.mem == NULL && tp->rcv.cap > 0) {
+		tp->ctx->tcp->bufs_promised--;
+		tp->rcv.cap = 0;
+	}
+}
+
+/* The receive ring comes with its out-of-order range array (tcp_ooo.c);
+ * the three pools hold max_num_buffers objects each.  -1 (nothing taken)
+ * when one is empty. */
+static int tcp_bufs_take(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (!tcp_bufs_room(t))
+		return -1;
+	tcp_bufs_unpromise(tp);
+	tp->rcv.mem = utcp_pool_get(&t->rcvbuf_pool);
+	tp->rcv.ooo = utcp_pool_get(&t->ooo_pool);
+	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
+	tp->rcv.cap = tp->rcv.want;
+	tp->snd.mem = utcp_pool_get(&t->sndbuf_pool);
+	tp->snd.cap = tp->snd.want;
 	return 0;
+}
+
+/* Active opens: the rings now, or -1 (counted). */
+int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
+{
+	tcp_bufs_defer(tp, rcvbuf, sndbuf);
+	if (tcp_bufs_take(tp) == 0)
+		return 0;
+	tp->ctx->stats.tcp_no_sock_buf++;
+	return -1;
+}
+
+/* The rings arrived: open the window at once (the peer may be waiting on
+ * a zero window it was shown) and let the user write. */
+static void tcp_bufs_arrived(struct utcp_tcb *tp)
+{
+	tp->flags |= TF_ACKNOW;
+	tcp_output_schedule(tp);
+	tcp_notify(tp, EPOLLOUT);
+}
+
+/* A passive open reached ESTABLISHED (tcp_established): it takes its rings
+ * now, so that no half-open connection holds any.  With the pools empty it
+ * waits, first come first served, with a zero window (RFC 9293 §3.8.6.2:
+ * the peer probes it), and tcp_bufs_release hands it the next free set. */
+void tcp_bufs_attach(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (tp->rcv.mem != NULL || (tp->flags & TF_BUFWAIT))
+		return;
+	if (t->bw_head == NULL && tcp_bufs_take(tp) == 0) {
+		if (!SEQ_GT(tp->rcv_adv, tp->rcv_nxt)) /* the SYN-ACK offered 0 */
+			tcp_bufs_arrived(tp);
+		return;
+	}
+	tp->ctx->stats.tcp_no_sock_buf++;
+	tcp_bufs_unpromise(tp);
+	tp->flags |= TF_BUFWAIT;
+	tp->bw_next = NULL;
+	tp->bw_prev = t->bw_tail;
+	if (t->bw_tail != NULL)
+		t->bw_tail->bw_next = tp;
+	else
+		t->bw_head = tp;
+	t->bw_tail = tp;
+}
+
+static void tcp_bufs_unwait(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (!(tp->flags & TF_BUFWAIT))
+		return;
+	if (tp->bw_prev != NULL)
+		tp->bw_prev->bw_next = tp->bw_next;
+	else
+		t->bw_head = tp->bw_next;
+	if (tp->bw_next != NULL)
+		tp->bw_next->bw_prev = tp->bw_prev;
+	else
+		t->bw_tail = tp->bw_prev;
+	tp->bw_next = tp->bw_prev = NULL;
+	tp->flags &= ~TF_BUFWAIT;
+}
+
+/* Rings were given back: the oldest waiting connections take them. */
+static void tcp_bufs_wake(struct utcp_tcp_ctx *t)
+{
+	while (t->bw_head != NULL && tcp_bufs_room(t)) {
+		struct utcp_tcb *tp = t->bw_head;
+		tcp_bufs_unwait(tp);
+		if (tp->state != TCPS_ESTABLISHED && tp->state != TCPS_CLOSE_WAIT)
+			continue; /* closing already: nothing more to receive or send */
+		tcp_bufs_take(tp);
+		tcp_bufs_arrived(tp);
+	}
 }
 
 void tcp_bufs_release(struct utcp_tcb *tp)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	int had = tp->rcv.mem != NULL;
+	tcp_bufs_unwait(tp);
+	tcp_bufs_unpromise(tp);
 	if (tp->rcv.mem != NULL)
 		utcp_pool_put(&t->rcvbuf_pool, tp->rcv.mem);
 	if (tp->rcv.ooo != NULL)
@@ -74,6 +187,8 @@ void tcp_bufs_release(struct utcp_tcb *tp)
 	tp->rcv.len = tp->rcv.nooo = tp->rcv.ooo_max = 0;
 	tp->rcv.nhist = 0;
 	tp->snd.len = 0;
+	if (had && t->bw_head != NULL && !t->quiet)
+		tcp_bufs_wake(t);
 }
 
 /* ---- rings ------------------------------------------------------------------ */
@@ -141,6 +256,8 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 {
 	struct tcp_rcvbuf *b = &tp->rcv;
 	uint32_t off = seq - tp->rcv_nxt;
+	if (b->mem == NULL) /* waiting for its rings (tcp_bufs_attach) */
+		return UINT32_MAX;
 	if (off > 0 && tcp_ooo_insert(b, seq, seq + len) < 0)
 		return UINT32_MAX;
 	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len + off), data, len);

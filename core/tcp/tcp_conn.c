@@ -93,6 +93,9 @@ struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uin
 	tp->keepcnt = TCP_KEEPCNT_DEFAULT;
 	tp->cc = ctx->tcp->cc;
 	tp->last_rcv = ctx->now;
+	/* A connection younger than an ARP retry interval confirms nothing:
+	 * short ones cost no lookup (their next hop is probed now and then). */
+	tp->nh_recheck = ctx->now + UTCP_ARP_RETRY_NS;
 	tcp_timers_init(tp);
 	return tp;
 }
@@ -232,8 +235,10 @@ void tcp_established(struct utcp_tcb *tp)
 	tcp_rexmt_stop(tp);
 	tp->last_rcv = tp->ctx->now;
 	tcp_keep_arm(tp);
-	if (tp->flags & TF_PASSIVE)
+	if (tp->flags & TF_PASSIVE) {
+		tcp_bufs_attach(tp); /* its rings, or it waits for them */
 		tcp_listener_complete(tp);
+	}
 	else
 		tcp_notify(tp, EPOLLOUT);
 }
@@ -418,17 +423,19 @@ void tcp_abort(struct utcp_tcb *tp)
 
 void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap)
 {
+	tp->rcv.want = cap < tp->rcv.size ? cap : tp->rcv.size;
 	if (tp->rcv.mem == NULL)
-		return;
-	tp->rcv.cap = cap < tp->rcv.size ? cap : tp->rcv.size;
+		return; /* taken when the ring comes (tcp_bufs_attach) */
+	tp->rcv.cap = tp->rcv.want;
 	tcp_window_update_check(tp);
 }
 
 void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
 {
+	tp->snd.want = cap < tp->snd.size ? cap : tp->snd.size;
 	if (tp->snd.mem == NULL)
 		return;
-	tp->snd.cap = cap < tp->snd.size ? cap : tp->snd.size;
+	tp->snd.cap = tp->snd.want;
 	if (tcp_sndbuf_space(&tp->snd) > 0)
 		tcp_notify(tp, EPOLLOUT);
 }

@@ -145,10 +145,7 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, s->daddr, s->dport, s->saddr, s->sport);
 	if (tp == NULL)
 		return NULL;
-	if (tcp_bufs_alloc(tp, l->rcvbuf, l->sndbuf) < 0) {
-		tcp_tcb_free(tp);
-		return NULL;
-	}
+	tcp_bufs_defer(tp, l->rcvbuf, l->sndbuf); /* rings at ESTABLISHED */
 	tp->flags |= (l->tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
 	tp->user_mss = l->user_mss;
 	tp->keepidle = l->keepidle ? l->keepidle : tp->keepidle;
@@ -177,10 +174,17 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 }
 
 /* A SYN for l: a TCB and its SYN-ACK; with the SYN queue full, a SYN
- * cookie instead (RFC 4987 §3.6), unless the accept queue is full too. */
+ * cookie instead (RFC 4987 §3.6), unless the accept queue is full too.
+ * With no TCB left the SYN goes unanswered: a client given a cookie would
+ * take itself for connected and spend its data retransmissions (a shorter
+ * fuse than its SYN retries) on a server that has no TCB for it. */
 static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
 			     const struct tcp_seg *s, uint32_t iss)
 {
+	if (!tcp_tcb_room(ctx)) { /* out of TCBs: silence, the client's SYN retries */
+		ctx->stats.tcp_no_sock_buf++;
+		return;
+	}
 	if (tcp_listener_full(l)) {
 		uint32_t max = l->backlog > 0 ? (uint32_t)l->backlog : 1;
 		if (ctx->cfg->tcp_syncookies && l->naccept < max)
@@ -513,6 +517,7 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	tp->rxtshift = 0;
 	tcp_sndbuf_drop(&tp->snd, data);
 	tp->snd_una = s->ack;
+	tcp_nh_confirm(tp);
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
 	int restart = tcp_recovery_advance(tp, s, data);
@@ -612,6 +617,7 @@ static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 		tp->flags |= TF_ACKNOW; /* RFC 5681 §4.2: immediate duplicate ACK */
 		return;
 	}
+	tcp_nh_confirm(tp);
 	tp->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	tp->rcv_unacked += n;
 	/* RFC 5681 §4.2: ACK at once when a gap is filled; RFC 1122 §4.2.3.2:

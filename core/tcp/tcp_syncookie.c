@@ -136,6 +136,8 @@ static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint1
 static uint16_t cookie_window(const struct utcp_ctx *ctx, const struct tcp_listener *l)
 {
 	uint32_t cap = l->rcvbuf < ctx->tcp->rcvbuf ? l->rcvbuf : ctx->tcp->rcvbuf;
+	if (!tcp_bufs_offer(ctx->tcp))
+		return 0; /* no rings to spare: the window opens when they come */
 	return (uint16_t)(cap > 65535 ? 65535 : cap);
 }
 

@@ -33,6 +33,12 @@ struct utcp_tcb *tcp_tcb_alloc(struct utcp_ctx *ctx)
 	return tp;
 }
 
+/* 1 if tcp_tcb_alloc can succeed (a free TCB, or a TIME-WAIT one to reclaim). */
+int tcp_tcb_room(const struct utcp_ctx *ctx)
+{
+	return utcp_pool_avail(&ctx->tcp->tcb_pool) > 0 || ctx->tcp->tw_head != NULL;
+}
+
 void tcp_tcb_free(struct utcp_tcb *tp)
 {
 	utcp_pool_put(&tp->ctx->tcp->tcb_pool, tp);

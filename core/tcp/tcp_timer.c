@@ -208,6 +208,8 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 	case TCPS_SYN_SENT:
 	case TCPS_SYN_RECEIVED:
 		tp->ctx->stats.tcp_rto++;
+		if (tp->rxtshift > 0) /* RFC 1122 §2.3.2.1, on a repeated timeout */
+			utcp_arp_suspect(tp->ctx, tp->raddr);
 		tcp_rexmt_syn(tp);
 		break;
 	case TCPS_ESTABLISHED:
@@ -218,6 +220,8 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 		if (tp->snd_max == tp->snd_una)
 			break;
 		tp->ctx->stats.tcp_rto++;
+		if (tp->rxtshift > 0)
+			utcp_arp_suspect(tp->ctx, tp->raddr);
 		tcp_rexmt_data(tp);
 		break;
 	default:

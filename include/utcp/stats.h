@@ -121,8 +121,16 @@ extern "C" {
 	X(tcp_icmp_aborts)  /* opening connections ended by an ICMP hard error */ \
 	X(tcp_pmtu_updates) /* MSS lowered by "fragmentation needed" (RFC 1191) */
 
+/** Neighbour reachability counters (ARP, RFC 4861 §7.3), after every older
+ * counter so that struct utcp_stats keeps its earlier layout. */
+#define UTCP_STATS_NEIGH(X)                                                    \
+	X(drop_arp_sha)     /* sender MAC differs from the Ethernet source */    \
+	X(arp_probes)       /* reachability probes sent (unicast, broadcast) */  \
+	X(arp_unreachable)  /* entries removed: probes unanswered */
+
 /** Every counter, in the order of struct utcp_stats: X(name) for each. */
-#define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X)
+#define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X) \
+	UTCP_STATS_NEIGH(X)
 
 /** A context's counters: one uint64_t per name of UTCP_STATS_ALL, in that
  * order (the comments of the lists above say what each counts). */

@@ -208,3 +208,11 @@ endif
 tests_unit_test_apps_sim_SOURCES = tests/unit/test_apps_sim.c $(APPS_CORE)
 tests_unit_test_apps_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_apps_sim_LDADD = $(UNIT_LIBS)
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_arp_sim
+TESTS += tests/unit/test_arp_sim
+endif
+tests_unit_test_arp_sim_SOURCES = tests/unit/test_arp_sim.c
+tests_unit_test_arp_sim_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_arp_sim_LDADD = $(UNIT_LIBS)

@@ -417,6 +417,189 @@ START_TEST(gratuitous_for_stranger_not_learned)
 }
 END_TEST
 
+/* ---- trust and reachability (RFC 4861 §7.3 applied to ARP) --------------- */
+
+static int nud(uint32_t ip)
+{
+	const struct utcp_arp_entry_rt *e = utcp_arp_lookup(h.ctx, ip);
+
+	return e != NULL ? e->nud : -1;
+}
+
+/* Unicast probe: who-has `tpa` tell 10.0.0.1, to the cached MAC. */
+static void expect_probe_to(const uint8_t *mac, uint32_t tpa)
+{
+	size_t wl = tn_arp(want, mac, tn_host_mac, 1, tn_host_mac, TN_HOST_IP, mac, tpa);
+	tn_expect_tx(h.nic, 0, want, wl);
+}
+
+/* Resolve the peer by request and solicited reply: REACHABLE. */
+static utcp_time_t resolve_peer(void)
+{
+	ping(TN_PEER_IP, 1, "r");
+	utcp_ctx_poll(h.ctx);
+	expect_request_for(TN_PEER_IP);
+	rx(f, reply(tn_peer_mac, TN_PEER_IP));
+	expect_echo(tn_peer_mac, TN_PEER_IP, 1, "r");
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_REACHABLE);
+	return utcp_ctx_now(h.ctx);
+}
+
+START_TEST(sender_mac_not_frame_source_is_dropped)
+{
+	/* A reply claiming 02:..:33 in a frame from 02:..:02 (one corrupted
+	 * byte, or a forgery): neither learned nor merged. */
+	rx(f, tn_arp(f, tn_host_mac, tn_peer_mac, 2, other_mac, TN_PEER_IP, tn_host_mac,
+		     TN_HOST_IP));
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert_ptr_null(utcp_arp_lookup(h.ctx, TN_PEER_IP));
+	ck_assert_uint_eq(st()->drop_arp_sha, 1);
+	ck_assert_uint_eq(utcp_stats_drops(st()), 1);
+	/* Nor does it replace a resolved entry, nor draw a reply when a request. */
+	resolve_peer();
+	rx(f, tn_arp(f, tn_bcast, tn_peer_mac, 1, other_mac, TN_PEER_IP, tn_zero_mac, TN_HOST_IP));
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert(cached(TN_PEER_IP, tn_peer_mac, UTCP_ARP_REACHABLE));
+	ck_assert_uint_eq(st()->drop_arp_sha, 2);
+}
+END_TEST
+
+START_TEST(stale_entry_in_use_is_probed_then_replaced)
+{
+	utcp_time_t t0 = resolve_peer();
+
+	at(t0 + 45 * SEC); /* past any reachable time (15-45 s): STALE, no timer */
+	tn_expect_no_tx(h.nic, 0);
+	ping(TN_PEER_IP, 2, "s"); /* still used as it is; DELAY */
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 2, "s");
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_DELAY);
+	ck_assert_uint_eq(utcp_ctx_next_deadline(h.ctx), t0 + 50 * SEC);
+	at(t0 + 50 * SEC); /* no confirmation: PROBE, unicast to the cached MAC */
+	expect_probe_to(tn_peer_mac, TN_PEER_IP);
+	at(t0 + 51 * SEC);
+	expect_probe_to(tn_peer_mac, TN_PEER_IP);
+	at(t0 + 52 * SEC);
+	expect_probe_to(tn_peer_mac, TN_PEER_IP);
+	at(t0 + 53 * SEC); /* then broadcast */
+	expect_request_for(TN_PEER_IP);
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert_uint_eq(st()->arp_probes, 4);
+	/* The peer moved to another NIC: its answer replaces the MAC. */
+	rx(f, reply(other_mac, TN_PEER_IP));
+	ck_assert(cached(TN_PEER_IP, other_mac, UTCP_ARP_REACHABLE));
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_REACHABLE);
+	ping(TN_PEER_IP, 3, "m");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(other_mac, TN_PEER_IP, 3, "m");
+	at(t0 + 60 * SEC); /* the answer also renewed its lifetime */
+	ck_assert(cached(TN_PEER_IP, other_mac, UTCP_ARP_REACHABLE));
+	tn_expect_no_tx(h.nic, 0);
+}
+END_TEST
+
+START_TEST(unanswered_probes_remove_the_entry)
+{
+	struct utcp_config c;
+
+	tn_host_down(&h);
+	tn_host_config(&c);
+	c.arp_timeout = 300;
+	up(&c);
+	utcp_time_t t0 = resolve_peer();
+	at(t0 + 46 * SEC);
+	ping(TN_PEER_IP, 2, "s");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 2, "s");
+	for (int i = 0; i < UTCP_ARP_UCAST_PROBES; i++) {
+		at(t0 + (51 + i) * SEC);
+		expect_probe_to(tn_peer_mac, TN_PEER_IP);
+	}
+	for (int i = 0; i < UTCP_ARP_MCAST_PROBES; i++) {
+		at(t0 + (54 + i) * SEC);
+		expect_request_for(TN_PEER_IP);
+	}
+	at(t0 + 57 * SEC);
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert_ptr_null(utcp_arp_lookup(h.ctx, TN_PEER_IP));
+	ck_assert_uint_eq(st()->arp_unreachable, 1);
+	ping(TN_PEER_IP, 3, "n"); /* resolves afresh, the packet waits */
+	utcp_ctx_poll(h.ctx);
+	expect_request_for(TN_PEER_IP);
+	ck_assert(cached(TN_PEER_IP, NULL, UTCP_ARP_INCOMPLETE));
+}
+END_TEST
+
+START_TEST(upper_layer_progress_keeps_entry_reachable)
+{
+	utcp_time_t t0 = resolve_peer();
+
+	at(t0 + 14 * SEC); /* within any reachable time */
+	utcp_time_t next = utcp_arp_confirm(h.ctx, TN_PEER_IP);
+	ck_assert_uint_ge(next, t0 + 14 * SEC + 7 * SEC); /* no lookup before half of it */
+	ck_assert_uint_lt(next, t0 + 14 * SEC + 23 * SEC);
+	at(t0 + 28 * SEC);
+	ck_assert_uint_ge(utcp_arp_confirm(h.ctx, TN_IP(192, 0, 2, 9)), t0 + 28 * SEC); /* via gw: none */
+	utcp_arp_confirm(h.ctx, TN_PEER_IP);
+	at(t0 + 42 * SEC);
+	ping(TN_PEER_IP, 2, "c");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 2, "c");
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_REACHABLE);
+	at(t0 + 50 * SEC);
+	tn_expect_no_tx(h.nic, 0); /* no probe */
+	/* Confirmation also stops probing that started. */
+	utcp_arp_suspect(h.ctx, TN_PEER_IP);
+	utcp_ctx_poll(h.ctx);
+	expect_probe_to(tn_peer_mac, TN_PEER_IP);
+	utcp_arp_confirm(h.ctx, TN_PEER_IP);
+	at(t0 + 52 * SEC);
+	tn_expect_no_tx(h.nic, 0);
+}
+END_TEST
+
+START_TEST(timeout_advice_probes_at_once)
+{
+	utcp_time_t t0 = resolve_peer();
+
+	utcp_arp_suspect(h.ctx, TN_PEER_IP); /* just confirmed: nothing */
+	utcp_ctx_poll(h.ctx);
+	tn_expect_no_tx(h.nic, 0);
+	at(t0 + 2 * SEC);
+	utcp_arp_suspect(h.ctx, TN_PEER_IP);
+	utcp_ctx_poll(h.ctx);
+	expect_probe_to(tn_peer_mac, TN_PEER_IP);
+	utcp_arp_suspect(h.ctx, TN_PEER_IP); /* probing already */
+	utcp_ctx_poll(h.ctx);
+	tn_expect_no_tx(h.nic, 0);
+	rx(f, reply(tn_peer_mac, TN_PEER_IP)); /* the answer confirms */
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_REACHABLE);
+	at(t0 + 10 * SEC);
+	tn_expect_no_tx(h.nic, 0);
+}
+END_TEST
+
+START_TEST(unsolicited_new_mac_is_stale_and_checked)
+{
+	utcp_time_t t0 = resolve_peer();
+
+	/* A reply nobody asked for, consistent Ethernet source, new MAC: taken
+	 * (RFC 826 merge) but unconfirmed, so its first use leads to probes. */
+	rx(f, tn_arp(f, tn_host_mac, other_mac, 2, other_mac, TN_PEER_IP, tn_host_mac, TN_HOST_IP));
+	ck_assert(cached(TN_PEER_IP, other_mac, UTCP_ARP_REACHABLE));
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_STALE);
+	ping(TN_PEER_IP, 2, "f");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(other_mac, TN_PEER_IP, 2, "f");
+	at(t0 + 5 * SEC);
+	expect_probe_to(other_mac, TN_PEER_IP);
+	/* The same MAC repeated changes nothing. */
+	rx(f, tn_arp(f, tn_bcast, tn_peer_mac, 1, tn_peer_mac, TN_PEER_IP, tn_zero_mac, TN_PEER_IP));
+	ck_assert(cached(TN_PEER_IP, tn_peer_mac, UTCP_ARP_REACHABLE));
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_STALE);
+}
+END_TEST
+
 /* ---- static entries ----------------------------------------------------- */
 
 static void static_setup(void)
@@ -460,6 +643,21 @@ START_TEST(static_entries_ignore_the_wire_and_never_age)
 	/* A request from the static host is still answered. */
 	rx(f, request(tn_peer_mac, TN_PEER_IP, TN_HOST_IP));
 	expect_reply_to(tn_peer_mac, TN_PEER_IP);
+}
+END_TEST
+
+START_TEST(static_entries_take_no_advice)
+{
+	utcp_arp_suspect(h.ctx, TN_PEER_IP);
+	ck_assert_uint_ge(utcp_arp_confirm(h.ctx, TN_PEER_IP), utcp_ctx_now(h.ctx));
+	at(utcp_ctx_now(h.ctx) + 100 * SEC);
+	ping(TN_PEER_IP, 1, "s");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 1, "s");
+	at(utcp_ctx_now(h.ctx) + 10 * SEC);
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert(cached(TN_PEER_IP, tn_peer_mac, UTCP_ARP_STATIC));
+	ck_assert_uint_eq(st()->arp_probes, 0);
 }
 END_TEST
 
@@ -519,11 +717,18 @@ static Suite *arp_suite(void)
 	tcase_add_test(tc, gratuitous_updates_known_host);
 	tcase_add_test(tc, gratuitous_for_stranger_not_learned);
 	tcase_add_test(tc, full_cache_still_answers);
+	tcase_add_test(tc, sender_mac_not_frame_source_is_dropped);
+	tcase_add_test(tc, stale_entry_in_use_is_probed_then_replaced);
+	tcase_add_test(tc, unanswered_probes_remove_the_entry);
+	tcase_add_test(tc, upper_layer_progress_keeps_entry_reachable);
+	tcase_add_test(tc, timeout_advice_probes_at_once);
+	tcase_add_test(tc, unsolicited_new_mac_is_stale_and_checked);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(ts, static_setup, teardown);
 	tcase_add_test(ts, static_entries_need_no_request);
 	tcase_add_test(ts, static_entries_ignore_the_wire_and_never_age);
+	tcase_add_test(ts, static_entries_take_no_advice);
 	suite_add_tcase(s, ts);
 	return s;
 }

@@ -585,6 +585,64 @@ START_TEST(isn_clock_outruns_a_short_connection)
 }
 END_TEST
 
+/* A half-open connection holds no ring: they come at ESTABLISHED. */
+START_TEST(half_open_holds_no_rings)
+{
+	struct tt_conn c;
+	const struct utcp_tcp_ctx *t = tt_h.ctx->tcp;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	peer_syn(40100, 5000, 1);
+	struct tt_seg s;
+	ck_assert(tt_out(&s));
+	ck_assert_uint_eq(s.flags, TH_SYN | TH_ACK);
+	ck_assert_uint_eq(s.win, 65535); /* the window it will have */
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 0);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
+	ck_assert_uint_eq(t->ooo_pool.in_use, 0);
+	tt_passive(&c, l, TT_OPT_ALL);
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 1);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 1);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* Out of rings: the SYN-ACK offers a zero window, the connection is
+ * established and waits; the rings another connection gives back open
+ * its window at once (no wait for the peer's probe). */
+START_TEST(no_rings_zero_window_until_given_back)
+{
+	struct utcp_config cfg;
+	struct tt_conn a, b;
+	struct tt_seg s;
+	tt_down();
+	tt_config(&cfg);
+	cfg.max_num_buffers = 1;
+	tt_up(&cfg);
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&a, l, 0);
+	tt_passive(&b, l, 0);
+	ck_assert_uint_eq(b.syn.win, 0);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_no_sock_buf, 1);
+	char buf[8];
+	tt_err(utcp_write(tt_h.ctx, b.sock, "x", 1), EAGAIN);
+	tt_pin(&b, TH_ACK | TH_PSH, "GET", 3); /* beyond the zero window: not taken */
+	tt_hout(&b, &s, TH_ACK, b.piss + 1, 0);
+	ck_assert_uint_eq(s.win, 0);
+	b.pnxt -= 3;
+	tt_ok(utcp_abort(tt_h.ctx, a.sock)); /* its rings go to b */
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_RST, a.hnxt, 0, -1);
+	tt_hout(&b, &s, TH_ACK, b.piss + 1, 0);
+	ck_assert_uint_eq(s.win, 65535);
+	tt_pin(&b, TH_ACK | TH_PSH, "GET", 3);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, b.sock, buf, sizeof(buf)), 3);
+	tt_finish(&b);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 Suite *tcp_open_suite(void)
 {
 	Suite *su = suite_create("tcp_open");
@@ -595,6 +653,8 @@ Suite *tcp_open_suite(void)
 	tcase_add_test(tc, passive_open_timestamps_only);
 	tcase_add_test(tc, syn_ack_retransmitted_and_resent_on_dup_syn);
 	tcase_add_test(tc, syn_received_gives_up_silently);
+	tcase_add_test(tc, half_open_holds_no_rings);
+	tcase_add_test(tc, no_rings_zero_window_until_given_back);
 	tcase_add_test(tc, rst_in_syn_received_returns_to_listen);
 	tcase_add_test(tc, bad_ack_in_syn_received_draws_rst);
 	tcase_add_test(tc, syn_to_closed_port_gets_rst_ack);
