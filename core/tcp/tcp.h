@@ -260,6 +260,7 @@ struct utcp_tcb {
 	uint32_t snd_max;               /* highest sequence sent + 1 */
 	uint32_t max_sndwnd;            /* largest window the peer offered */
 	uint32_t snd_sml;               /* end of the last short segment sent (Nagle) */
+	uint32_t snd_push;              /* end of the latest write (tcp_push_each_write) */
 	/* receive sequence variables */
 	uint32_t rcv_nxt, rcv_wnd, irs;
 	uint32_t rcv_adv;               /* right edge promised (never shrinks) */
@@ -366,6 +367,7 @@ struct utcp_tcp_ctx {
 	/* the config's TCP timers and slow-start limit, read once */
 	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
+	uint8_t push_each_write;        /* tcp_push_each_write */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */

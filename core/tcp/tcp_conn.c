@@ -156,7 +156,7 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 	tp->sock = sock;
 	tp->rcv_wscale = tcp_wscale_for(tp->rcv.size);
 	tp->iss = tcp_isn(ctx, laddr, lport, raddr, rport);
-	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_sml = tp->iss;
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_sml = tp->snd_push = tp->iss;
 	tp->recover = tp->iss;
 	tcp_set_state(tp, TCPS_SYN_SENT);
 	tcp_flow_insert(tp);
@@ -314,8 +314,10 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 		if (n < want)
 			break;
 	}
-	if (done > 0)
+	if (done > 0) {
+		tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
 		tcp_output_schedule(tp);
+	}
 	return done;
 }
 

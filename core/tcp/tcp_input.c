@@ -161,7 +161,7 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 	tp->snd_wnd = tp->max_sndwnd = s->wnd; /* RFC 7323 §2.2: never scaled in a SYN */
 	tp->snd_wl1 = s->seq;
 	tp->iss = iss != 0 ? iss : tcp_isn(ctx, s->daddr, s->dport, s->saddr, s->sport);
-	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_sml = tp->recover = tp->iss;
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_sml = tp->snd_push = tp->recover = tp->iss;
 	tp->snd_wl2 = tp->iss;
 	tcp_set_state(tp, TCPS_SYN_RECEIVED);
 	tcp_flow_insert(tp);

@@ -324,6 +324,21 @@ void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint3
 
 /* ---- data ------------------------------------------------------------------ */
 
+/* RFC 9293 §3.9.1 leaves PSH to the sender.  By default it goes on the
+ * segment that empties the send queue; with tcp_push_each_write on the one
+ * that holds the last byte of the latest write, as Linux's tcp_push marks
+ * the skb holding it (a write appended to unsent bytes moves the mark:
+ * Linux clears PSH on the skb it appends to). */
+static int tcp_segment_pushes(const struct utcp_tcb *tp, uint32_t off, uint32_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!tp->ctx->tcp->push_each_write)
+		return off + len == tp->snd.len;
+	uint32_t seq = tp->snd_una + off;
+	return SEQ_LT(seq, tp->snd_push) && SEQ_LEQ(tp->snd_push, seq + len);
+}
+
 /* Build and send one segment of [snd_nxt, snd_nxt + len) (+ FIN). */
 static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const struct tcp_out *tmpl)
 {
@@ -333,8 +348,9 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 	o.seq = tp->snd_nxt;
 	o.ack = tp->rcv_nxt;
 	o.flags = TH_ACK;
-	if (len > 0 && off + len == tp->snd.len)
+	if (tcp_segment_pushes(tp, off, len))
 		o.flags |= TH_PSH;
+	o.flags |= tmpl->flags & TH_PSH; /* tcp_burst_end */
 	if (fin)
 		o.flags |= TH_FIN;
 	o.data_off = off;
@@ -388,6 +404,15 @@ static int tcp_should_send(const struct utcp_tcb *tp, uint32_t len, uint32_t ava
 	return SEQ_LT(tp->snd_nxt, tp->snd_max); /* resending after a timeout */
 }
 
+/* tcp_push_each_write: the last segment of a burst the window cut short
+ * carries PSH too, as Linux's (each burst ends where cwnd ended it, not
+ * in limited transmit or recovery). */
+static int tcp_burst_end(const struct utcp_tcb *tp, uint32_t len, uint32_t usable)
+{
+	return tp->ctx->tcp->push_each_write && len > 0 && len == usable &&
+	       tp->dupacks == 0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
+}
+
 /* Send what the windows allow; returns segments sent.  force: a persist
  * timeout allows one segment however small (RFC 1122 §4.2.3.4 (d)). */
 static int tcp_output_data(struct utcp_tcb *tp, int force)
@@ -415,6 +440,7 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		int fin = (tp->flags & TF_FIN_QUEUED) && off <= tp->snd.len && off + len == tp->snd.len;
 		if (!tcp_should_send(tp, len, avail, seg_mss, fin) && !(force && len > 0))
 			break;
+		tmpl.flags = tcp_burst_end(tp, len, usable) ? TH_PSH : 0;
 		if (tcp_send_segment(tp, len, fin, &tmpl) < 0 && errno == ENOBUFS)
 			break;
 		sent++;

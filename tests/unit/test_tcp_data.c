@@ -373,6 +373,40 @@ START_TEST(initial_window_ten_segments)
 }
 END_TEST
 
+/* tcp_push_each_write = 1 (Linux's PSH): the last segment of the burst
+ * cwnd cut short carries PSH, and so does the one holding the last byte
+ * of the latest write; a second write before the bytes went out moves
+ * the mark to its own end. */
+START_TEST(psh_each_write_and_burst_end)
+{
+	struct utcp_config cfg;
+	struct tt_conn c;
+	struct tt_seg s;
+	tt_ok(utcp_close(tt_h.ctx, L));
+	tt_down();
+	tt_config(&cfg);
+	cfg.tcp_push_each_write = 1;
+	tt_up(&cfg);
+	L = tt_listen(TT_HOST_PORT, 16);
+	tt_passive(&c, L, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat, 15000), 15000);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat + 15000, 5000), 5000);
+	poll1();
+	for (int i = 0; i < 9; i++)
+		tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1460); /* cwnd ends the burst */
+	tt_expect_none();
+	tt_pack(&c);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1020); /* 20000: the second write's end */
+	tt_expect_none();
+	tt_pack(&c);
+	tt_finish(&c);
+}
+END_TEST
+
 /* ---- zero window, persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17) -------------- */
 
 START_TEST(zero_window_probing)
@@ -871,6 +905,7 @@ Suite *tcp_data_suite(void)
 	tcase_add_test(tc, nagle_coalesces_small_writes);
 	tcase_add_test(tc, nodelay_set_pushes_held_data);
 	tcase_add_test(tc, initial_window_ten_segments);
+	tcase_add_test(tc, psh_each_write_and_burst_end);
 	tcase_add_test(tc, zero_window_probing);
 	tcase_add_test(tc, zero_window_probe_accepted);
 	tcase_add_test(tc, rto_into_shrunk_window_sends_no_new_data);
