@@ -421,7 +421,7 @@ static void addresses(struct rp *rp)
 	rp->port[REPLAY_CLIENT] = rp->t->port[REPLAY_CLIENT]; /* utcp's own when it connects */
 }
 
-static void run_world(struct utcp_sim_world *w, struct app *a, const struct replay_opts *o,
+static void replay_drive(struct utcp_sim_world *w, struct app *a, const struct replay_opts *o,
 		      struct replay_obs *obs)
 {
 	utcp_time_t bound = o->bound ? o->bound : 600 * UTCP_NSEC_PER_SEC;
@@ -469,7 +469,7 @@ int utcp_replay_run(const struct replay_trace *t, const struct replay_opts *o,
 		goto out;
 	if (world_up(w, &rp, &a, o, err, errlen) < 0)
 		goto out;
-	run_world(w, &a, o, obs);
+	replay_drive(w, &a, o, obs);
 	observe(&rp, &a, obs, utcp_sim_world_now(w));
 	uint64_t leaked = utcp_sim_world_shutdown(w, stderr);
 	replay_obs_num(obs, "leaked_buffers", leaked);

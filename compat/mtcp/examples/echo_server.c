@@ -132,7 +132,7 @@ static void on_accept(struct worker *w, int lsock)
 	}
 }
 
-static int listen_on(struct worker *w)
+static int open_listener(struct worker *w)
 {
 	struct sockaddr_in a;
 	int s = mtcp_socket(w->mctx, AF_INET, SOCK_STREAM, 0);
@@ -196,7 +196,7 @@ static void *run(void *arg)
 		return (void *)1;
 	w->conns = calloc((size_t)max_fds, sizeof(*w->conns));
 	w->ep = mtcp_epoll_create(w->mctx, 3 * max_fds);
-	int lsock = w->ep >= 0 ? listen_on(w) : -1;
+	int lsock = w->ep >= 0 ? open_listener(w) : -1;
 	int *pp = pipes[w->core];
 	struct mtcp_epoll_event ev = { .events = MTCP_EPOLLIN };
 	if (lsock < 0 || w->conns == NULL || mtcp_pipe(w->mctx, pp) < 0) {
