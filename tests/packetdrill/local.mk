@@ -4,7 +4,11 @@
 # beside the project ($(top_srcdir)/../shared/third_party/packetdrill, or
 # PACKETDRILL_SRC) into tests/packetdrill/build; without that tree the test
 # is skipped.  README.md, "packetdrill", says how to run your own scripts.
+# A build without shared libraries (--disable-shared: the sanitizer and fuzz
+# gates) has no adapter, and the test skips.
+if ENABLE_SHARED
 check_LTLIBRARIES += tests/packetdrill/utcp_packetdrill.la
+endif
 tests_packetdrill_utcp_packetdrill_la_SOURCES = tests/packetdrill/adapter.c \
 	tests/packetdrill/pd_nic.c tests/packetdrill/pd.h tests/packetdrill/pd_ifc.h
 tests_packetdrill_utcp_packetdrill_la_LIBADD = libutcp.la -lpthread

@@ -37,6 +37,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 77
 fi
 SO=$top_builddir/tests/packetdrill/.libs/utcp_packetdrill.so
+if [ ! -f "$SO" ]; then
+	echo "SKIP: no adapter (a build without shared libraries, --disable-shared)"
+	exit 77
+fi
 if nm -D "$SO" 2>/dev/null | grep -q __asan_init; then
 	echo "SKIP: an AddressSanitizer adapter cannot be loaded by packetdrill (RTLD_DEEPBIND)"
 	exit 77
