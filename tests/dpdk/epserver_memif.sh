@@ -26,32 +26,13 @@ srv_pid=
 cleanup() {
 	[ -n "$srv_pid" ] && kill "$srv_pid" 2> /dev/null && wait "$srv_pid"
 	rm -rf "$tmp"
-	rmdir "/var/run/dpdk/utcp-ems-$$" "/var/run/dpdk/utcp-emc-$$" 2> /dev/null
-	rmdir "${XDG_RUNTIME_DIR:-/tmp}/dpdk/utcp-ems-$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/utcp-emc-$$" 2> /dev/null
+	memif_clean "utcp-ems-$$" "utcp-emc-$$"
 }
 trap cleanup EXIT
 mkdir "$tmp/www"
 head -c 2000 /dev/urandom > "$tmp/www/page.bin"
-# --lcores 0@(0-1): the EAL's main thread (and the contexts' threads it
-# starts) may run on either CPU instead of all on CPU 0
-eal="--lcores=0@(0-1) --no-huge -m 256 --no-pci --no-shconf --no-telemetry --log-level=*:error"
-cat > "$tmp/srv.conf" <<CONF
-io = dpdk
-dpdk_args = $eal --file-prefix=utcp-ems-$$ --vdev=net_memif0,role=server,socket=/run/$sock.sock
-port = net_memif0
-net_memif0.ip = 10.79.0.1/24
-num_cores = 2
-stat_print = net_memif0
-tcp_timewait = 0
-CONF
-cat > "$tmp/cli.conf" <<CONF
-io = dpdk
-dpdk_args = $eal --file-prefix=utcp-emc-$$ --vdev=net_memif0,role=client,socket=/run/$sock.sock
-port = net_memif0
-net_memif0.ip = 10.79.0.2/24
-num_cores = 2
-tcp_timewait = 0
-CONF
+memif_confs "$tmp" "$sock" "utcp-ems-$$" "utcp-emc-$$" 10.79.0
+echo "stat_print = net_memif0" >> "$tmp/srv.conf"
 
 status=0
 check() { # check WHAT COND...
@@ -67,12 +48,7 @@ check() { # check WHAT COND...
 
 timeout -k 5 110 "$srv" -p "$tmp/www" -f "$tmp/srv.conf" -N 2 > "$tmp/srv.out" 2> "$tmp/srv.err" &
 srv_pid=$!
-# the memif client's start fails unless the server's socket is listening
-i=0
-until grep -q "@/run/$sock.sock" /proc/net/unix 2> /dev/null || [ $i -ge 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+memif_wait "$sock"
 start=$(date +%s.%N)
 timeout -k 5 100 "$cli" 10.79.0.1/page.bin "$requests" -f "$tmp/cli.conf" -N 2 -c 16 -t 90 \
 	-e "$tmp/www/page.bin" > "$tmp/cli.out" 2>&1

@@ -23,27 +23,10 @@ srv_pid=
 cleanup() {
 	[ -n "$srv_pid" ] && kill "$srv_pid" 2> /dev/null && wait "$srv_pid"
 	rm -rf "$tmp"
-	rmdir "/var/run/dpdk/utcp-mms-$$" "/var/run/dpdk/utcp-mmc-$$" 2> /dev/null
-	rmdir "${XDG_RUNTIME_DIR:-/tmp}/dpdk/utcp-mms-$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/utcp-mmc-$$" 2> /dev/null
+	memif_clean "utcp-mms-$$" "utcp-mmc-$$"
 }
 trap cleanup EXIT
-eal="--lcores=0@(0-1) --no-huge -m 256 --no-pci --no-shconf --no-telemetry --log-level=*:error"
-cat > "$tmp/srv.conf" <<CONF
-io = dpdk
-dpdk_args = $eal --file-prefix=utcp-mms-$$ --vdev=net_memif0,role=server,socket=/run/$sock.sock
-port = net_memif0
-net_memif0.ip = 10.79.1.1/24
-num_cores = 2
-tcp_timewait = 0
-CONF
-cat > "$tmp/cli.conf" <<CONF
-io = dpdk
-dpdk_args = $eal --file-prefix=utcp-mmc-$$ --vdev=net_memif0,role=client,socket=/run/$sock.sock
-port = net_memif0
-net_memif0.ip = 10.79.1.2/24
-num_cores = 2
-tcp_timewait = 0
-CONF
+memif_confs "$tmp" "$sock" "utcp-mms-$$" "utcp-mmc-$$" 10.79.1
 
 status=0
 check() { # check WHAT COND...
@@ -59,12 +42,7 @@ check() { # check WHAT COND...
 
 timeout -k 5 110 "$srv" -f "$tmp/srv.conf" -N 2 -p 7000 -t 100 > "$tmp/srv.out" 2> "$tmp/srv.err" &
 srv_pid=$!
-# the memif client's start fails unless the server's socket is listening
-i=0
-until grep -q "@/run/$sock.sock" /proc/net/unix 2> /dev/null || [ $i -ge 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+memif_wait "$sock"
 timeout -k 5 90 "$cli" -f "$tmp/cli.conf" -N 2 -s 10.79.1.1 -p 7000 -c 8 -m 100 -z 2000 \
 	> "$tmp/cli.out" 2> "$tmp/cli.err"
 rc=$?
