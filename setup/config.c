@@ -525,6 +525,13 @@ static const struct key_def keys[] = {
 	{ "tcp_quickack", set_int, FIELD(tcp_quickack), 0, 255 },
 	{ "tcp_abc", set_int, FIELD(tcp_abc), 1, 2 },
 	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 1 },
+	{ "tcp_timestamps", set_int, FIELD(tcp_timestamps), 0, 1 },
+	{ "tcp_sack", set_int, FIELD(tcp_sack), 0, 1 },
+	{ "tcp_window_scaling", set_int, FIELD(tcp_window_scaling), 0, 1 },
+	{ "tcp_wscale", set_int, FIELD(tcp_wscale), 0, 14 },
+	{ "tcp_syn_retries", set_int, FIELD(tcp_syn_retries), 1, 127 },
+	{ "tcp_retries2", set_int, FIELD(tcp_retries2), 1, 127 },
+	{ "sock_buf_double", set_int, FIELD(sock_buf_double), 0, 1 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },
@@ -665,6 +672,11 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_rto_min = 1000;
 	cfg->tcp_delack = 40;
 	cfg->tcp_abc = 1;
+	cfg->tcp_timestamps = 1;
+	cfg->tcp_sack = 1;
+	cfg->tcp_window_scaling = 1;
+	cfg->tcp_syn_retries = 7;
+	cfg->tcp_retries2 = 12;
 	strcpy(cfg->cc, "cubic");
 	cfg->arp_timeout = 300;
 	cfg->pcap_snaplen = 65535;

@@ -30,8 +30,15 @@ uint32_t sock_poll(const struct utcp_sock *so)
 		return 0;
 	if (so->lis != NULL)
 		return so->lis->acc_head != NULL ? EPOLLIN | EPOLLRDNORM : 0;
-	if (so->tcb != NULL)
-		return tcp_poll_events(so->tcb) | (so->so_error ? EPOLLERR : 0);
+	if (so->tcb != NULL) {
+		uint32_t ev = tcp_poll_events(so->tcb);
+		const struct utcp_tcb *tp = so->tcb;
+		/* SO_RCVLOWAT: readable once that much is there, or at the end */
+		if (tp->rcv.len < sock_rcvlowat(so) && tp->state != TCPS_CLOSED &&
+		    !(tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT)))
+			ev &= ~(uint32_t)(EPOLLIN | EPOLLRDNORM);
+		return ev | (so->so_error ? EPOLLERR : 0);
+	}
 	return EPOLLOUT | EPOLLWRNORM | EPOLLHUP; /* never connected */
 }
 

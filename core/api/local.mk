@@ -4,6 +4,7 @@ libutcp_la_SOURCES += core/api/sock.h \
 	core/api/socket.c \
 	core/api/sockio.c \
 	core/api/sockopt.c \
+	core/api/tcpinfo.c \
 	core/api/epoll.c \
 	core/api/eventfd.c
 

@@ -49,6 +49,7 @@ struct utcp_sock {
 	struct tcp_listener *lis;
 	struct tcp_conn_opts opts;     /* for connections made from this socket */
 	int linger_s;
+	int rcvlowat;                  /* SO_RCVLOWAT; 0: 1 */
 	int so_error;                  /* errors not tied to a TCB */
 	int free_next;
 
@@ -88,6 +89,16 @@ struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type);
 void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so);
 /* Drop the socket's reference on its local port, if it holds one. */
 void sock_release_port(struct utcp_ctx *ctx, struct utcp_sock *so);
+
+/* getsockopt(TCP_INFO), Linux's struct tcp_info (tcpinfo.c). */
+int sock_tcp_info(struct utcp_sock *so, void *val, socklen_t *len);
+/* The socket's options (so->opts) onto its connection (sockopt.c). */
+void sock_opts_apply(struct utcp_sock *so);
+/* SO_RCVLOWAT: bytes a read waits for, and EPOLLIN asks for (at least 1). */
+static inline uint32_t sock_rcvlowat(const struct utcp_sock *so)
+{
+	return so->rcvlowat > 1 ? (uint32_t)so->rcvlowat : 1;
+}
 
 /* Readiness of a socket (EPOLL* bits), as Linux's poll would report. */
 uint32_t sock_poll(const struct utcp_sock *so);

@@ -213,6 +213,8 @@ int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t
 	ns->state = SS_CONNECTED;
 	ns->opts = so->opts;
 	ns->linger_s = so->linger_s;
+	ns->rcvlowat = so->rcvlowat;
+	sock_opts_apply(ns);
 	ns->flags |= so->flags & SF_LINGER;
 	ns->laddr = tp->laddr;
 	ns->lport = tp->lport;

@@ -75,7 +75,7 @@ static int sock_writable(struct utcp_sock *so)
 	const struct utcp_tcb *tp = so->tcb;
 	return tp->so_error != 0 || tp->state == TCPS_CLOSED || (tp->flags & TF_FIN_QUEUED) ||
 	       (tp->state != TCPS_SYN_SENT && tp->state != TCPS_SYN_RECEIVED &&
-		tcp_sndbuf_space(&tp->snd) > 0);
+		tcp_send_room(tp) > 0);
 }
 
 static ssize_t sock_error(struct utcp_tcb *tp)
@@ -104,9 +104,12 @@ static ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const stru
 		return 0;
 	int peek = (flags & MSG_PEEK) != 0;
 	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
+	/* A blocking read returns once it has SO_RCVLOWAT bytes (or all it
+	 * asked for, with MSG_WAITALL). */
+	size_t lowat = (flags & MSG_WAITALL) ? total : sock_rcvlowat(so);
 	for (;;) {
 		done += done == 0 ? tcp_recv(tp, iov, iovcnt, peek) : iov_xfer(tp, iov, iovcnt, done, 0);
-		if (done == total || (done > 0 && (peek || !(flags & MSG_WAITALL))))
+		if (done == total || (done > 0 && (peek || done >= lowat)))
 			return (ssize_t)done;
 		if (tp->so_error != 0)
 			return done > 0 ? (ssize_t)done : sock_error(tp);
@@ -139,6 +142,14 @@ static ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const stru
 		return -1;
 	}
 	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
+	/* MSG_MORE (Linux): corks this write's tail, until a write without it
+	 * or the next ACK (tcp_corked). */
+	if (flags & MSG_MORE) {
+		tp->cork |= TCP_CORK_MORE;
+		tp->cork_una = tp->snd_una;
+	} else {
+		tp->cork &= (uint8_t)~TCP_CORK_MORE;
+	}
 	for (;;) {
 		if (tp->so_error != 0)
 			return done > 0 ? (ssize_t)done : sock_error(tp);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -79,6 +80,16 @@ static void sock_sync_listener(struct utcp_sock *so)
 	l->cc = so->opts.cc;
 }
 
+/* SO_SNDBUF / SO_RCVBUF: the value set, or twice it with sock_buf_double
+ * (Linux doubles it to make room for its bookkeeping, and reads back the
+ * doubled value).  The pools' object size caps either. */
+static int sock_buf_value(const struct utcp_ctx *ctx, int v)
+{
+	if (v > 0 && ctx->cfg->sock_buf_double)
+		return v > INT_MAX / 2 ? INT_MAX : 2 * v;
+	return v;
+}
+
 static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, const void *val,
 			  socklen_t len)
 {
@@ -100,12 +111,17 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 	case SO_KEEPALIVE:
 	case SO_RCVBUF:
 	case SO_SNDBUF:
+	case SO_RCVLOWAT:
 		if (opt_int(val, len, &v) < 0)
 			return -1;
 		break;
 	default:
 		errno = ENOPROTOOPT; /* SO_ERROR, SO_TYPE are read-only; others unsupported */
 		return -1;
+	}
+	if (name == SO_RCVLOWAT) { /* as Linux: negative is INT_MAX, 0 is 1 */
+		so->rcvlowat = v < 0 ? INT_MAX : v == 0 ? 1 : v;
+		return 0;
 	}
 	if (name == SO_REUSEADDR) {
 		sock_set_tflag(so, TF_REUSEADDR, v != 0);
@@ -114,11 +130,11 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 		if (tp != NULL && tp->state != TCPS_CLOSED)
 			sock_keep_arm(tp);
 	} else if (name == SO_RCVBUF) {
-		so->opts.rcvbuf = tcp_clamp_buf(&ctx->tcp->rcvbuf_pool, v);
+		so->opts.rcvbuf = tcp_clamp_buf(&ctx->tcp->rcvbuf_pool, sock_buf_value(ctx, v));
 		if (tp != NULL)
 			tcp_set_rcvbuf(tp, so->opts.rcvbuf);
 	} else {
-		so->opts.sndbuf = tcp_clamp_buf(&ctx->tcp->sndbuf_pool, v);
+		so->opts.sndbuf = tcp_clamp_buf(&ctx->tcp->sndbuf_pool, sock_buf_value(ctx, v));
 		if (tp != NULL)
 			tcp_set_sndbuf(tp, so->opts.sndbuf);
 	}
@@ -176,6 +192,67 @@ static int set_quickack(struct utcp_sock *so, const void *val, socklen_t len)
 	return 0;
 }
 
+void sock_opts_apply(struct utcp_sock *so)
+{
+	if (so->tcb != NULL)
+		tcp_apply_sock_opts(so->tcb, &so->opts);
+}
+
+/* TCP_CORK (Linux): on, segments shorter than the MSS wait (at most one
+ * probe timeout, tcp_cork_arm); off, what waited goes now. */
+static void set_cork(struct utcp_sock *so, int on)
+{
+	struct utcp_tcb *tp = so->tcb;
+	so->opts.cork = on ? TCP_CORK_ON : 0;
+	if (tp == NULL)
+		return;
+	sock_opts_apply(so);
+	if (!on && tp->state != TCPS_CLOSED)
+		tcp_output_schedule(tp);
+}
+
+/* TCP_NODELAY on: Nagle off, and what Nagle or a cork holds goes now (as
+ * Linux, even while TCP_CORK stays on). */
+static void set_nodelay(struct utcp_sock *so, int on)
+{
+	struct utcp_tcb *tp = so->tcb;
+	sock_set_tflag(so, TF_NODELAY, on);
+	if (tp == NULL || !on || tp->state == TCPS_CLOSED)
+		return;
+	if (tp->cork != 0) {
+		utcp_ctx_clock_sync(tp->ctx);
+		tcp_output_push(tp);
+	} else {
+		tcp_output_schedule(tp);
+	}
+}
+
+/* Options of Linux's that take any int and need no connection. */
+static int set_tcp_linux(struct utcp_sock *so, int name, int v)
+{
+	struct utcp_tcb *tp = so->tcb;
+	switch (name) {
+	case TCP_CORK:
+		set_cork(so, v != 0);
+		return 0;
+	case TCP_NOTSENT_LOWAT: /* Linux: 0 is the default, no limit */
+		so->opts.notsent_lowat = (uint32_t)v;
+		if (tp != NULL) {
+			sock_opts_apply(so);
+			tcp_notify(tp, EPOLLOUT);
+		}
+		return 0;
+	default: /* TCP_USER_TIMEOUT, RFC 5482: ms, 0 is none */
+		if (v < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		so->opts.user_timeout = (uint32_t)v;
+		sock_opts_apply(so);
+		return 0;
+	}
+}
+
 static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, socklen_t len)
 {
 	int v;
@@ -184,6 +261,11 @@ static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, sock
 		return set_congestion(so, val, len);
 	if (name == TCP_QUICKACK)
 		return set_quickack(so, val, len);
+	if (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_USER_TIMEOUT) {
+		if (opt_int(val, len, &v) < 0)
+			return -1;
+		return set_tcp_linux(so, name, v);
+	}
 	if (name != TCP_NODELAY && name != TCP_MAXSEG && name != TCP_KEEPIDLE &&
 	    name != TCP_KEEPINTVL && name != TCP_KEEPCNT) {
 		errno = ENOPROTOOPT;
@@ -199,9 +281,7 @@ static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, sock
 	}
 	switch (name) {
 	case TCP_NODELAY:
-		sock_set_tflag(so, TF_NODELAY, v != 0);
-		if (tp != NULL && v != 0 && tp->state != TCPS_CLOSED)
-			tcp_output_schedule(tp); /* push what Nagle held back */
+		set_nodelay(so, v != 0);
 		return 0;
 	case TCP_MAXSEG:
 		so->opts.user_mss = (uint16_t)v;
@@ -230,10 +310,49 @@ static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, sock
 	return 0;
 }
 
-/* IPPROTO_IP: IP_BIND_ADDRESS_NO_PORT (Linux 4.2), the one option. */
+/* IP_TOS and IP_MTU_DISCOVER take an int or, as on Linux, one byte. */
+static int opt_int_or_byte(const void *val, socklen_t len, int *v)
+{
+	if (len >= sizeof(int))
+		return opt_int(val, len, v);
+	*v = 0;
+	if (len > 0) {
+		if (val == NULL) {
+			errno = EFAULT;
+			return -1;
+		}
+		*v = *(const unsigned char *)val;
+	}
+	return 0;
+}
+
+/* IP_TOS: the TOS byte of the connection's segments, less the two ECN
+ * bits (Linux keeps those for TCP).  IP_MTU_DISCOVER: IP_PMTUDISC_DONT ..
+ * IP_PMTUDISC_OMIT (tcp_pmtud_off, tcp_no_df). */
+static int set_ip_tos_pmtu(struct utcp_sock *so, int name, const void *val, socklen_t len)
+{
+	int v;
+	if (opt_int_or_byte(val, len, &v) < 0)
+		return -1;
+	if (name == IP_MTU_DISCOVER) {
+		if (v < TCP_PMTUDISC_DONT || v > TCP_PMTUDISC_OMIT) {
+			errno = EINVAL;
+			return -1;
+		}
+		so->opts.ip_pmtudisc = (uint8_t)(v + 1);
+	} else {
+		so->opts.ip_tos = (uint8_t)(v & ~0x03);
+	}
+	sock_opts_apply(so);
+	return 0;
+}
+
+/* IPPROTO_IP: IP_BIND_ADDRESS_NO_PORT (Linux 4.2), IP_TOS, IP_MTU_DISCOVER. */
 static int set_ipproto_ip(struct utcp_sock *so, int name, const void *val, socklen_t len)
 {
 	int v;
+	if (name == IP_TOS || name == IP_MTU_DISCOVER)
+		return set_ip_tos_pmtu(so, name, val, len);
 	if (name != IP_BIND_ADDRESS_NO_PORT) {
 		errno = ENOPROTOOPT;
 		return -1;
@@ -292,6 +411,9 @@ static int get_sol_socket(struct utcp_sock *so, int name, void *val, socklen_t *
 	case SO_TYPE:
 		v = SOCK_STREAM;
 		break;
+	case SO_RCVLOWAT:
+		v = (int)sock_rcvlowat(so);
+		break;
 	case SO_ACCEPTCONN:
 		v = so->state == SS_LISTENING;
 		break;
@@ -335,9 +457,42 @@ static int get_ipproto_tcp(struct utcp_sock *so, int name, void *val, socklen_t 
 	case TCP_KEEPCNT:
 		v = so->opts.keepcnt ? so->opts.keepcnt : TCP_KEEPCNT_DEFAULT;
 		break;
+	case TCP_CORK:
+		v = so->opts.cork != 0;
+		break;
+	case TCP_NOTSENT_LOWAT:
+		v = (int)so->opts.notsent_lowat;
+		break;
+	case TCP_USER_TIMEOUT:
+		v = (int)so->opts.user_timeout;
+		break;
+	case TCP_INFO:
+		return sock_tcp_info(so, val, len);
 	default:
 		errno = ENOPROTOOPT;
 		return -1;
+	}
+	return opt_put(val, len, &v, sizeof(v));
+}
+
+/* Linux's do_ip_getsockopt: a value below 256 fits a shorter buffer as
+ * one byte. */
+static int get_ipproto_ip(struct utcp_sock *so, int name, void *val, socklen_t *len)
+{
+	int v;
+	if (name == IP_BIND_ADDRESS_NO_PORT)
+		v = (so->flags & SF_NO_PORT) != 0;
+	else if (name == IP_TOS)
+		v = so->opts.ip_tos;
+	else if (name == IP_MTU_DISCOVER) /* unset: Linux's default, WANT */
+		v = so->opts.ip_pmtudisc ? so->opts.ip_pmtudisc - 1 : IP_PMTUDISC_WANT;
+	else {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	if (*len < (socklen_t)sizeof(int) && *len > 0 && v >= 0 && v <= 255) {
+		unsigned char c = (unsigned char)v;
+		return opt_put(val, len, &c, 1);
 	}
 	return opt_put(val, len, &v, sizeof(v));
 }
@@ -356,10 +511,8 @@ int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void
 		return get_sol_socket(so, optname, optval, optlen);
 	if (level == IPPROTO_TCP)
 		return get_ipproto_tcp(so, optname, optval, optlen);
-	if (level == IPPROTO_IP && optname == IP_BIND_ADDRESS_NO_PORT) {
-		int v = (so->flags & SF_NO_PORT) != 0;
-		return opt_put(optval, optlen, &v, sizeof(v));
-	}
+	if (level == IPPROTO_IP)
+		return get_ipproto_ip(so, optname, optval, optlen);
 	errno = ENOPROTOOPT;
 	return -1;
 }

@@ -100,15 +100,15 @@ static uint16_t ipv4_mtu(const struct utcp_nic *nic)
 
 /* Build the 20-byte header in front of the L4 data (RFC 791 §3.1). */
 static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct utcp_pkt *pkt,
-		       uint32_t src, uint32_t dst, uint8_t proto)
+		       uint32_t src, uint32_t dst, uint8_t proto, uint8_t tos, int df)
 {
 	uint8_t *h = pkt->data;
 
 	h[0] = 0x45;                /* version 4, IHL 5: we send no options */
-	h[1] = 0;                   /* DSCP/ECN */
+	h[1] = tos;                 /* DSCP/ECN */
 	wr16(h + 2, pkt->len);
 	wr16(h + 4, ctx->ip_id++);  /* RFC 6864: unique per (src, dst, proto) while in flight */
-	wr16(h + 6, UTCP_IP_DF);         /* RFC 1191: path MTU discovery, never fragmented */
+	wr16(h + 6, df ? UTCP_IP_DF : 0); /* RFC 1191: path MTU discovery, never fragmented */
 	h[8] = UTCP_IP_DEFAULT_TTL; /* RFC 1700 / RFC 1122 §3.2.1.7 */
 	h[9] = proto;
 	h[10] = h[11] = 0;
@@ -126,6 +126,12 @@ static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct 
 
 int utcp_ipv4_output(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, uint32_t dst,
 		     uint8_t proto, enum utcp_tx_class cls)
+{
+	return utcp_ipv4_output_tos(ctx, pkt, src, dst, proto, cls, 0, 1);
+}
+
+int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, uint32_t dst,
+			 uint8_t proto, enum utcp_tx_class cls, uint8_t tos, int df)
 {
 	const struct utcp_nic *nic;
 	const uint8_t *mac;
@@ -150,7 +156,7 @@ int utcp_ipv4_output(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, u
 	}
 	if (src == 0)
 		src = ctx->cfg->ports[port].ip;
-	ipv4_build(ctx, nic, pkt, src, dst, proto);
+	ipv4_build(ctx, nic, pkt, src, dst, proto, tos, df);
 	ctx->stats.ip_tx++;
 	mac = utcp_arp_resolve(ctx, port, nexthop, pkt, cls);
 	if (mac != NULL)

@@ -59,6 +59,10 @@ void utcp_net_destroy(struct utcp_ctx *ctx);
  * fills the L4 checksum. */
 int utcp_ipv4_output(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, uint32_t dst,
 		     uint8_t proto, enum utcp_tx_class cls);
+/* The same with the header's TOS byte and, df 0, without DF (a socket's
+ * IP_TOS and IP_MTU_DISCOVER = IP_PMTUDISC_DONT). */
+int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, uint32_t dst,
+			 uint8_t proto, enum utcp_tx_class cls, uint8_t tos, int df);
 /* Push an Ethernet header and enqueue. */
 void utcp_eth_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt, const uint8_t *dst_mac,
 		     uint16_t type, enum utcp_tx_class cls);

@@ -324,7 +324,48 @@ struct utcp_tcb {
 	int so_error;                   /* pending error for the user */
 	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
 					   instead of ETIMEDOUT */
+
+	/* socket options on the data path (core/api/sockopt.c, sockio.c) */
+	uint8_t cork;                   /* TCP_CORK_* */
+	uint32_t cork_una;              /* snd_una when a MSG_MORE write came */
+	uint32_t notsent_lowat;         /* TCP_NOTSENT_LOWAT, bytes; 0: none */
+	uint32_t user_timeout;          /* TCP_USER_TIMEOUT, ms; 0: the retry counts */
+	utcp_time_t rexmt_since;        /* first timeout of the current run of them */
+	uint32_t total_retrans;         /* segments resent (TCP_INFO) */
+	uint8_t ip_tos;                 /* IP_TOS */
+	uint8_t ip_pmtudisc;            /* IP_MTU_DISCOVER + 1; 0: unset (utcp's PMTUD) */
 };
+
+/* IP_MTU_DISCOVER's values, as Linux's <linux/in.h>: DONT (0), WANT (1)
+ * and DO (2) as utcp without the option (DF, RFC 1191) but for DONT's
+ * missing DF; PROBE (3) keeps DF; DONT, PROBE, INTERFACE (4) and OMIT (5)
+ * ignore ICMP "fragmentation needed"; INTERFACE and OMIT send without DF
+ * (as Linux's ip_dont_fragment). */
+#define TCP_PMTUDISC_DONT 0
+#define TCP_PMTUDISC_PROBE 3
+#define TCP_PMTUDISC_OMIT 5
+static inline int tcp_pmtud_off(const struct utcp_tcb *tp)
+{
+	return tp->ip_pmtudisc == TCP_PMTUDISC_DONT + 1 ||
+	       tp->ip_pmtudisc >= TCP_PMTUDISC_PROBE + 1;
+}
+static inline int tcp_no_df(const struct utcp_tcb *tp)
+{
+	return tp->ip_pmtudisc == TCP_PMTUDISC_DONT + 1 ||
+	       tp->ip_pmtudisc > TCP_PMTUDISC_PROBE + 1;
+}
+
+/* Corking (Linux's TCP_CORK and MSG_MORE): segments shorter than the MSS
+ * wait while corked, until the cork is pulled or the probe timer fires
+ * (tcp_cork_arm).  MSG_MORE corks until a write without it, or until an
+ * ACK moves SND.UNA past where it was (then Nagle decides, as Linux). */
+#define TCP_CORK_ON 0x01   /* TCP_CORK set */
+#define TCP_CORK_MORE 0x02 /* the latest write had MSG_MORE */
+static inline int tcp_corked(const struct utcp_tcb *tp)
+{
+	return (tp->cork & TCP_CORK_ON) ||
+	       ((tp->cork & TCP_CORK_MORE) && tp->snd_una == tp->cork_una);
+}
 
 /* A listening endpoint: SYN queue and accept queue bounded by backlog. */
 struct tcp_listener {
@@ -368,6 +409,9 @@ struct utcp_tcp_ctx {
 	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
 	uint8_t push_each_write;        /* tcp_push_each_write */
+	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
+	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
+	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
@@ -462,7 +506,7 @@ void tcp_init_cc_and_rtt(struct utcp_tcb *tp);
 struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 uint16_t tcp_route_mss(struct utcp_ctx *ctx, int port);
-uint8_t tcp_wscale_for(uint32_t bufsize);
+uint8_t tcp_wscale_for(const struct utcp_ctx *ctx, uint32_t bufsize);
 
 /* ---- internal: loss recovery on the ACK path (tcp_recovery.c) -------- */
 /* New data acknowledged, `data` bytes of the send buffer: 1 if the
@@ -481,6 +525,9 @@ void tcp_output_schedule(struct utcp_tcb *tp); /* onto the context's output list
 void tcp_output_unschedule(struct utcp_tcb *tp);
 int tcp_output(struct utcp_tcb *tp);
 int tcp_output_forced(struct utcp_tcb *tp); /* persist: one segment however small */
+/* Send now what the cork holds (TCP_NODELAY set while corked); MSG_MORE's
+ * cork is gone after, TCP_CORK's stays. */
+int tcp_output_push(struct utcp_tcb *tp);
 /* A segment to send (tcp_output.c). */
 struct tcp_out {
 	uint32_t seq, ack;
@@ -489,6 +536,7 @@ struct tcp_out {
 	uint8_t opt[TCP_MAX_OPTLEN];
 	unsigned optlen;
 	uint32_t data_off, data_len; /* from the send ring (snd_una + data_off) */
+	uint8_t tos, no_df;          /* the connection's IP_TOS, IP_PMTUDISC_DONT */
 };
 /* Header + options (+ payload from snd) into a fresh buffer, checksum, IPv4
  * output.  For segments of no connection snd is NULL. */
@@ -517,6 +565,7 @@ void tcp_timers_cancel(struct utcp_tcb *tp);
 void tcp_rexmt_arm(struct utcp_tcb *tp);     /* RTO with backoff */
 void tcp_rexmt_stop(struct utcp_tcb *tp);
 void tcp_persist_arm(struct utcp_tcb *tp);
+void tcp_cork_arm(struct utcp_tcb *tp);      /* flush a corked tail later */
 void tcp_delack_arm(struct utcp_tcb *tp);
 void tcp_keep_arm(struct utcp_tcb *tp);      /* keepalive or idle timeout */
 void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t rtt);
@@ -564,7 +613,14 @@ struct tcp_conn_opts {
 	uint8_t keepcnt;
 	uint32_t rcvbuf, sndbuf;
 	const struct utcp_cc_ops *cc;
+	uint8_t cork;             /* TCP_CORK: TCP_CORK_ON or 0 */
+	uint8_t ip_tos;           /* IP_TOS */
+	uint8_t ip_pmtudisc;      /* IP_MTU_DISCOVER + 1; 0: unset */
+	uint32_t notsent_lowat;   /* TCP_NOTSENT_LOWAT; 0: none */
+	uint32_t user_timeout;    /* TCP_USER_TIMEOUT, ms; 0: none */
 };
+/* The options above that live in the TCB onto it (tcp_conn.c). */
+void tcp_apply_sock_opts(struct utcp_tcb *tp, const struct tcp_conn_opts *o);
 /* Active open (RFC 9293 §3.10.1).  lport 0: pick an ephemeral port.
  * Returns the TCB in SYN-SENT or NULL with errno. */
 struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o, uint32_t laddr,
@@ -586,6 +642,9 @@ void tcp_abort(struct utcp_tcb *tp);               /* RFC 9293 §3.10.5 ABORT */
 void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap);
 void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap);
 uint32_t tcp_poll_events(const struct utcp_tcb *tp);
+/* Bytes a write may queue now: the send buffer's space, and with
+ * TCP_NOTSENT_LOWAT no more than brings the unsent bytes to it. */
+uint32_t tcp_send_room(const struct utcp_tcb *tp);
 uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want);
 
 /* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */

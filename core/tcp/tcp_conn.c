@@ -62,9 +62,13 @@ uint16_t tcp_route_mss(struct utcp_ctx *ctx, int port)
 	return (uint16_t)(mtu - UTCP_IPV4_HLEN - TCP_HLEN); /* RFC 9293 §3.7.1 */
 }
 
-/* RFC 7323 §2.3: the smallest shift that lets the whole buffer be offered. */
-uint8_t tcp_wscale_for(uint32_t bufsize)
+/* RFC 7323 §2.3: the smallest shift that lets the whole buffer be offered,
+ * or tcp_wscale's (Linux's shift follows tcp_rmem's maximum, not the
+ * socket's buffer). */
+uint8_t tcp_wscale_for(const struct utcp_ctx *ctx, uint32_t bufsize)
 {
+	if (ctx->tcp->wscale > 0)
+		return ctx->tcp->wscale;
 	uint8_t s = 0;
 	while (s < TCP_MAX_WSCALE && (bufsize >> s) > 65535)
 		s++;
@@ -114,6 +118,16 @@ static void tcp_apply_opts(struct utcp_tcb *tp, const struct tcp_conn_opts *o)
 		tp->cc = o->cc;
 	if (tp->user_mss != 0 && tp->user_mss < tp->our_mss)
 		tp->our_mss = tp->user_mss;
+	tcp_apply_sock_opts(tp, o);
+}
+
+void tcp_apply_sock_opts(struct utcp_tcb *tp, const struct tcp_conn_opts *o)
+{
+	tp->cork = (uint8_t)((tp->cork & ~TCP_CORK_ON) | o->cork);
+	tp->notsent_lowat = o->notsent_lowat;
+	tp->user_timeout = o->user_timeout;
+	tp->ip_tos = o->ip_tos;
+	tp->ip_pmtudisc = o->ip_pmtudisc;
 }
 
 static void tcp_take_port(struct utcp_tcb *tp, int eph)
@@ -154,7 +168,7 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 	}
 	tcp_apply_opts(tp, o);
 	tp->sock = sock;
-	tp->rcv_wscale = tcp_wscale_for(tp->rcv.size);
+	tp->rcv_wscale = tcp_wscale_for(ctx, tp->rcv.size);
 	tp->iss = tcp_isn(ctx, laddr, lport, raddr, rport);
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_sml = tp->snd_push = tp->iss;
 	tp->recover = tp->iss;
@@ -309,13 +323,17 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 	size_t done = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
+		uint32_t room = tcp_send_room(tp);
+		if (want > room)
+			want = room;
 		uint32_t n = tcp_sndbuf_append(&tp->snd, iov[i].iov_base, want);
 		done += n;
-		if (n < want)
+		if (n < want || want < iov[i].iov_len)
 			break;
 	}
 	if (done > 0) {
-		tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
+		if (!(tp->cork & TCP_CORK_MORE)) /* Linux marks no push under MSG_MORE */
+			tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
 		tcp_output_schedule(tp);
 	}
 	return done;
@@ -442,11 +460,23 @@ void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
 		tcp_notify(tp, EPOLLOUT);
 }
 
-/* Linux sk_stream_is_writeable: free space at least half of what is queued. */
+/* Linux sk_stream_is_writeable: free space at least half of what is
+ * queued, and fewer unsent bytes than TCP_NOTSENT_LOWAT. */
 static int tcp_writable(const struct utcp_tcb *tp)
 {
 	uint32_t space = tcp_sndbuf_space(&tp->snd);
-	return space > 0 && space >= tp->snd.len / 2;
+	return space > 0 && space >= tp->snd.len / 2 && tcp_send_room(tp) > 0;
+}
+
+uint32_t tcp_send_room(const struct utcp_tcb *tp)
+{
+	uint32_t space = tcp_sndbuf_space(&tp->snd);
+	if (tp->notsent_lowat == 0)
+		return space;
+	uint32_t out = tp->snd_max - tp->snd_una;
+	uint32_t notsent = tp->snd.len > out ? tp->snd.len - out : 0;
+	uint32_t room = notsent < tp->notsent_lowat ? tp->notsent_lowat - notsent : 0;
+	return room < space ? room : space;
 }
 
 /* Readiness as Linux tcp_poll reports it. */

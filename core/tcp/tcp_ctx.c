@@ -64,6 +64,20 @@ static void tcp_ctx_free_tables(struct utcp_tcp_ctx *t)
 	utcp_pool_destroy(&t->sndbuf_pool);
 }
 
+/* The SYN options offered and the retry limits (utcp.conf(5)); a zero
+ * retry count is unset (the RFC 1122 §4.2.3.5 defaults). */
+static void tcp_ctx_options(struct utcp_tcp_ctx *t, const struct utcp_config *cfg)
+{
+	t->no_ts = cfg->tcp_timestamps == 0;
+	t->no_sack = cfg->tcp_sack == 0;
+	t->no_ws = cfg->tcp_window_scaling == 0;
+	t->wscale = (uint8_t)(cfg->tcp_wscale > 0 && cfg->tcp_wscale <= TCP_MAX_WSCALE
+				      ? cfg->tcp_wscale : 0);
+	t->syn_retries = (uint8_t)(cfg->tcp_syn_retries > 0 ? cfg->tcp_syn_retries
+							      : TCP_SYN_RETRIES);
+	t->retries2 = (uint8_t)(cfg->tcp_retries2 > 0 ? cfg->tcp_retries2 : TCP_DATA_RETRIES);
+}
+
 int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 {
 	struct utcp_tcp_ctx *t = calloc(1, sizeof(*t));
@@ -84,6 +98,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->delack = delack > 0 ? (utcp_time_t)delack * UTCP_NSEC_PER_MSEC : TCP_DELACK;
 	t->abc_shift = ctx->cfg->tcp_abc == 2;
 	t->push_each_write = ctx->cfg->tcp_push_each_write != 0;
+	tcp_ctx_options(t, ctx->cfg);
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)
 		t->cc = &tcp_cc_newreno;

@@ -64,7 +64,7 @@ static void tcp_pmtu_reduce(struct utcp_tcb *tp, const struct utcp_icmp_error *e
 	if (mtu < TCP_PMTU_MIN) /* RFC 5927 §7.2: no tiny segments on an attacker's word */
 		mtu = TCP_PMTU_MIN;
 	uint32_t mss = mtu - UTCP_IPV4_HLEN - TCP_HLEN;
-	if (mss >= tp->mss || tp->state < TCPS_ESTABLISHED)
+	if (mss >= tp->mss || tp->state < TCPS_ESTABLISHED || tcp_pmtud_off(tp))
 		return;
 	tp->mss = (uint16_t)mss;
 	tp->ctx->stats.tcp_pmtu_updates++;

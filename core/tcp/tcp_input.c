@@ -59,9 +59,11 @@ static void tcp_rtt_ts(struct utcp_tcb *tp, const struct tcp_seg *s)
 /* ---- options carried by a SYN --------------------------------------------- */
 
 /* RFC 9293 §3.7.1 (MSS), RFC 7323 §2.2 and §3.2 (WS, TS: only when both
- * sides send them), RFC 2018 §2 (SACK-permitted). */
+ * sides send them), RFC 2018 §2 (SACK-permitted); an option switched off
+ * (tcp_timestamps, tcp_sack, tcp_window_scaling) is neither sent nor used. */
 static void tcp_syn_options(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
 	uint32_t mss = (s->opt.flags & TOF_MSS) ? s->opt.mss : TCP_DEFAULT_MSS;
 	uint32_t ours = tcp_route_mss(tp->ctx, tp->port);
 	if (tp->user_mss != 0 && tp->user_mss < ours)
@@ -69,20 +71,20 @@ static void tcp_syn_options(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if (mss > ours)
 		mss = ours;
 	tp->mss = (uint16_t)(mss < 64 ? 64 : mss); /* never tiny segments */
-	if (s->opt.flags & TOF_WSCALE) {
+	if ((s->opt.flags & TOF_WSCALE) && !t->no_ws) {
 		tp->flags |= TF_RCV_WSCALE;
 		tp->snd_wscale = s->opt.wscale;
-		tp->rcv_wscale = tcp_wscale_for(tp->rcv.size);
+		tp->rcv_wscale = tcp_wscale_for(tp->ctx, tp->rcv.size);
 	} else {
 		tp->flags &= ~TF_RCV_WSCALE;
 		tp->snd_wscale = tp->rcv_wscale = 0;
 	}
-	if (s->opt.flags & TOF_TS) {
+	if ((s->opt.flags & TOF_TS) && !t->no_ts) {
 		tp->flags |= TF_TS;
 		tp->ts_recent = s->opt.tsval;
 		tp->ts_recent_age = tp->ctx->now;
 	}
-	if (s->opt.flags & TOF_SACK_PERM)
+	if ((s->opt.flags & TOF_SACK_PERM) && !t->no_sack)
 		tp->flags |= TF_SACK;
 }
 

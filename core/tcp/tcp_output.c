@@ -73,7 +73,7 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	ctx->stats.tcp_tx++;
 	if (o->flags & TH_RST)
 		ctx->stats.tcp_rst_tx++;
-	return utcp_ipv4_output(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls);
+	return utcp_ipv4_output_tos(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls, o->tos, !o->no_df);
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -139,10 +139,11 @@ static unsigned tcp_opts_fill(struct utcp_tcb *tp, uint8_t *p)
  * §2.2, §3.2; RFC 2018 §2). */
 static unsigned tcp_syn_opts(struct utcp_tcb *tp, uint8_t *p)
 {
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
 	int synack = tp->state == TCPS_SYN_RECEIVED;
-	int ws = !synack || (tp->flags & TF_RCV_WSCALE);
-	int ts = !synack || (tp->flags & TF_TS);
-	int sack = !synack || (tp->flags & TF_SACK);
+	int ws = synack ? (tp->flags & TF_RCV_WSCALE) != 0 : !t->no_ws;
+	int ts = synack ? (tp->flags & TF_TS) != 0 : !t->no_ts;
+	int sack = synack ? (tp->flags & TF_SACK) != 0 : !t->no_sack;
 	unsigned n = 0;
 	p[n++] = TCPOPT_MSS;
 	p[n++] = 4;
@@ -220,6 +221,14 @@ static void tcp_ack_sent(struct utcp_tcb *tp)
 static int tcp_xmit_tcb(struct utcp_tcb *tp, const struct tcp_out *o, enum utcp_tx_class cls)
 {
 	tp->last_snd = tp->ctx->now;
+	int no_df = tcp_no_df(tp);
+	if (tp->ip_tos != 0 || no_df) { /* IP_TOS, IP_MTU_DISCOVER */
+		struct tcp_out c = *o;
+		c.tos = tp->ip_tos;
+		c.no_df = (uint8_t)no_df;
+		return tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, &c,
+				&tp->snd, cls);
+	}
 	return tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, o,
 			&tp->snd, cls);
 }
@@ -359,6 +368,7 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 	int rexmt = SEQ_LT(tp->snd_nxt, tp->snd_max);
 	if (rexmt) {
 		ctx->stats.tcp_retransmits++;
+		tp->total_retrans++;
 		tp->flags &= ~TF_RTT_TIMING; /* Karn: no sample from a resent segment */
 		tp->ts_rtx = tcp_ts_now(tp);
 	} else if (!(tp->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
@@ -397,6 +407,8 @@ static int tcp_should_send(const struct utcp_tcb *tp, uint32_t len, uint32_t ava
 		return 1;
 	if (len == 0)
 		return 0;
+	if (tcp_corked(tp) && SEQ_GEQ(tp->snd_nxt, tp->snd_max))
+		return 0; /* TCP_CORK, MSG_MORE: no short segment */
 	if (len == avail && ((tp->flags & TF_NODELAY) || SEQ_LEQ(tp->snd_sml, tp->snd_una)))
 		return 1;
 	if (tp->max_sndwnd > 0 && len >= tp->max_sndwnd / 2)
@@ -602,11 +614,25 @@ int tcp_output(struct utcp_tcb *tp)
 	if (sent == 0 && (tp->flags & TF_ACKNOW))
 		tcp_send_ack(tp);
 	/* RFC 9293 §3.8.6.1: data waits and nothing is in flight to elicit
-	 * an ACK: the persist timer probes the window. */
+	 * an ACK: the persist timer probes the window (or, when the window is
+	 * open and a cork holds the data, flushes it later). */
 	uint32_t off = tp->snd_nxt - tp->snd_una;
 	if (tp->snd.len > off && tp->snd_nxt == tp->snd_una &&
-	    !utcp_timer_pending(&tp->t_rexmt))
-		tcp_persist_arm(tp);
+	    !utcp_timer_pending(&tp->t_rexmt)) {
+		if (tcp_corked(tp) && tp->snd_wnd > off)
+			tcp_cork_arm(tp);
+		else
+			tcp_persist_arm(tp);
+	}
+	return sent;
+}
+
+int tcp_output_push(struct utcp_tcb *tp)
+{
+	uint8_t cork = tp->cork;
+	tp->cork = 0;
+	int sent = tcp_output(tp);
+	tp->cork = cork & TCP_CORK_ON;
 	return sent;
 }
 

@@ -104,13 +104,13 @@ static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint1
 			    uint8_t *p)
 {
 	unsigned n = 0;
-	int ts = (s->opt.flags & TOF_TS) != 0;
+	int ts = (s->opt.flags & TOF_TS) && !ctx->tcp->no_ts; /* tcp_timestamps */
 	p[n++] = TCPOPT_MSS;
 	p[n++] = 4;
 	wr16(p + n, mss);
 	n += 2;
 	if (ts) {
-		if (s->opt.flags & TOF_SACK_PERM) {
+		if ((s->opt.flags & TOF_SACK_PERM) && !ctx->tcp->no_sack) {
 			p[n++] = TCPOPT_SACK_PERM;
 			p[n++] = 2;
 		} else {
@@ -122,11 +122,11 @@ static unsigned cookie_opts(struct utcp_ctx *ctx, const struct tcp_seg *s, uint1
 		put32(p + n, cookie_tsval(ctx, s));
 		put32(p + n + 4, s->opt.tsval);
 		n += 8;
-		if (s->opt.flags & TOF_WSCALE) {
+		if ((s->opt.flags & TOF_WSCALE) && !ctx->tcp->no_ws) {
 			p[n++] = TCPOPT_NOP;
 			p[n++] = TCPOPT_WSCALE;
 			p[n++] = 3;
-			p[n++] = tcp_wscale_for(ctx->tcp->rcvbuf);
+			p[n++] = tcp_wscale_for(ctx, ctx->tcp->rcvbuf);
 		}
 	}
 	return n;

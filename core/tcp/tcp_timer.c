@@ -76,10 +76,35 @@ utcp_time_t tcp_rto_backoff(const struct utcp_tcb *tp)
 	return rto < TCP_RTO_MAX ? rto : TCP_RTO_MAX;
 }
 
+/* The timer starts afresh (no backoff): the user timeout counts from here.
+ * RFC 5482 §3: with TCP_USER_TIMEOUT a backed-off timer fires no later
+ * than the moment the connection would give up (as Linux's
+ * tcp_clamp_rto_to_user_timeout), so that it gives up on time. */
 void tcp_rexmt_arm(struct utcp_tcb *tp)
 {
+	utcp_time_t now = tp->ctx->now, at = now + tcp_rto_backoff(tp);
 	tp->flags &= ~TF_PERSIST;
-	utcp_timer_add(&tp->ctx->timers, &tp->t_rexmt, tp->ctx->now + tcp_rto_backoff(tp));
+	if (tp->rxtshift == 0)
+		tp->rexmt_since = now;
+	if (tp->user_timeout != 0 && tp->rxtshift > 0 && tp->state >= TCPS_ESTABLISHED) {
+		utcp_time_t end = tp->rexmt_since + (utcp_time_t)tp->user_timeout * UTCP_NSEC_PER_MSEC;
+		if (at > end && end > now) /* (past it: probing a zero window) */
+			at = end;
+	}
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rexmt, at);
+}
+
+/* Another timeout of data or FIN: give up?  RFC 1122 §4.2.3.5's R2 as a
+ * count of retransmissions (tcp_retries2), or, with TCP_USER_TIMEOUT, as
+ * the time the data has gone unacknowledged (RFC 5482). */
+static int tcp_rexmt_expired(struct utcp_tcb *tp)
+{
+	if (tp->user_timeout == 0)
+		return ++tp->rxtshift > tp->ctx->tcp->retries2;
+	if (tp->rxtshift < 64)
+		tp->rxtshift++;
+	return tp->ctx->now - tp->rexmt_since >=
+	       (utcp_time_t)tp->user_timeout * UTCP_NSEC_PER_MSEC;
 }
 
 void tcp_rexmt_stop(struct utcp_tcb *tp)
@@ -100,11 +125,32 @@ void tcp_persist_arm(struct utcp_tcb *tp)
 	utcp_timer_add(&tp->ctx->timers, &tp->t_rexmt, tp->ctx->now + t);
 }
 
+/* Linux flushes a corked tail when its probe timer fires, one RTO after
+ * the data was held, its RTO being SRTT + max(4 RTTVAR, rto_min) (1 s
+ * before any sample).  The timer is t_rexmt as the persist timer. */
+void tcp_cork_arm(struct utcp_tcb *tp)
+{
+	utcp_time_t var = 4 * tp->rttvar, t = TCP_RTO_INIT;
+	if (tp->flags & TF_HAVE_RTT)
+		t = tp->srtt + (var > tp->ctx->tcp->rto_min ? var : tp->ctx->tcp->rto_min);
+	tp->flags |= TF_PERSIST;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rexmt, tp->ctx->now + t);
+}
+
+/* The cork timer fired: the tail goes as one segment with PSH (as Linux's
+ * probe); MSG_MORE's cork is spent, TCP_CORK's stays for later writes. */
+static void tcp_cork_flush(struct utcp_tcb *tp)
+{
+	tp->cork &= TCP_CORK_ON;
+	tp->snd_push = tp->snd_una + tp->snd.len;
+	tcp_output_forced(tp);
+}
+
 /* A SYN or SYN-ACK went unanswered (RFC 9293 §3.8.1, RFC 1122 §4.2.3.5). */
 static void tcp_rexmt_syn(struct utcp_tcb *tp)
 {
 	struct utcp_ctx *ctx = tp->ctx;
-	if (++tp->rxtshift > TCP_SYN_RETRIES) {
+	if (++tp->rxtshift > ctx->tcp->syn_retries) { /* tcp_syn_retries */
 		ctx->stats.tcp_timeouts++;
 		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
@@ -148,9 +194,9 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 	int zwp = tp->snd_wnd == 0 && !(tp->flags & TF_ORPHAN) &&
 		  ctx->now - tp->last_rcv <= TCP_ZWP_IDLE;
 	if (zwp) {
-		if (tp->rxtshift < TCP_DATA_RETRIES)
+		if (tp->rxtshift < ctx->tcp->retries2)
 			tp->rxtshift++;
-	} else if (++tp->rxtshift > TCP_DATA_RETRIES) {
+	} else if (tcp_rexmt_expired(tp)) {
 		ctx->stats.tcp_timeouts++;
 		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
@@ -176,10 +222,14 @@ static void tcp_persist_fire(struct utcp_tcb *tp)
 	struct utcp_ctx *ctx = tp->ctx;
 	/* RFC 1122 §4.2.2.17: probing goes on while the peer answers.  As for
 	 * retransmissions into a zero window (tcp_rexmt_data), a peer silent for
-	 * TCP_ZWP_IDLE is given up, and so is an orphan after TCP_DATA_RETRIES
+	 * TCP_ZWP_IDLE is given up, and so is an orphan after tcp_retries2
 	 * probes: nobody will read what it still holds. */
+	if (tp->snd_wnd > tp->snd_nxt - tp->snd_una && tcp_corked(tp)) {
+		tcp_cork_flush(tp);
+		return;
+	}
 	if (ctx->now - tp->last_rcv > TCP_ZWP_IDLE ||
-	    ((tp->flags & TF_ORPHAN) && tp->rxtshift >= TCP_DATA_RETRIES)) {
+	    ((tp->flags & TF_ORPHAN) && tp->rxtshift >= ctx->tcp->retries2)) {
 		ctx->stats.tcp_timeouts++;
 		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;

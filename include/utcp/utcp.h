@@ -84,6 +84,13 @@ struct utcp_config {
 	int tcp_quickack;        /**< first in-order segments ACKed at once (Linux: 16); 0 */
 	int tcp_abc;             /**< slow start: SMSS per ACK at most, RFC 3465 L (1, 2); 0: 1 */
 	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux); 0: on the one emptying the queue */
+	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
+	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */
+	int tcp_window_scaling;  /**< 1 (default): offer window scaling (RFC 7323 §2); 0: never */
+	int tcp_wscale;          /**< our window shift, 1..14; 0 (default): the smallest that covers rcvbuf */
+	int tcp_syn_retries;     /**< SYN / SYN-ACK retransmissions before ETIMEDOUT (default 7) */
+	int tcp_retries2;        /**< data retransmissions before ETIMEDOUT (default 12) */
+	int sock_buf_double;     /**< 1: SO_SNDBUF / SO_RCVBUF double the value set, as Linux; 0 (default) */
 	char cc[16];             /**< congestion control module */
 	uint64_t seed;           /**< PRNG seed */
 	int has_seed;            /**< 0: real backends take one from getrandom */
@@ -277,14 +284,23 @@ int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 /** The connected peer's address (ENOTCONN when there is none). */
 int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
 /** SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
+ * SO_RCVLOWAT (a blocking read waits for that many bytes, EPOLLIN too),
  * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
  * TCP_CONGESTION, TCP_QUICKACK (1: the next TCP_QUICKACK_SEGS segments are
- * acknowledged at once and a delayed ACK goes now; not sticky, as Linux).
+ * acknowledged at once and a delayed ACK goes now; not sticky, as Linux),
+ * TCP_CORK (segments shorter than the MSS wait until it is cleared, or
+ * one RTO at most; MSG_MORE corks one write's tail the same way),
+ * TCP_NOTSENT_LOWAT (writes and EPOLLOUT only while fewer bytes are unsent;
+ * 0: no limit), TCP_USER_TIMEOUT (RFC 5482, ms: the connection gives up
+ * when data stays unacknowledged that long, instead of after tcp_retries2
+ * retransmissions; 0: off), TCP_INFO (get: Linux's struct tcp_info).
  * IPPROTO_IP: IP_BIND_ADDRESS_NO_PORT (bind with port 0 sets the address
- * only; connect then picks a port whose replies reach this context).
- * Anything else: ENOPROTOOPT.  SO_RCVBUF/SO_SNDBUF are capped by the
- * context's rcvbuf/sndbuf and reported as set (not doubled). */
+ * only; connect then picks a port whose replies reach this context),
+ * IP_TOS, IP_MTU_DISCOVER (IP_PMTUDISC_DONT: no DF, the path MTU ignored).
+ * Anything else: ENOPROTOOPT; bad values get Linux's errno.
+ * SO_RCVBUF/SO_SNDBUF are capped by the context's rcvbuf/sndbuf and
+ * reported as set, or doubled first with sock_buf_double (as Linux). */
 /** @{ */
 int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen);

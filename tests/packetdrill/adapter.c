@@ -660,14 +660,18 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->max_num_buffers = 64;
 	cfg->tcp_timeout = -1;
 	/* Linux's defaults as packetdrill's defaults.sh sets them: tcp_rmem's
-	 * maximum (15 MiB: the window scale 8 the scripts expect), tcp_wmem's
-	 * default (256 KiB), CUBIC; and the choices the RFCs leave open where
+	 * maximum (15 MiB: the window scale 8 the scripts expect), 512 KiB of
+	 * send buffer (tcp_wmem's default is 256 KiB, but one ring size is
+	 * both the default and the largest SO_SNDBUF, and a script may set
+	 * 200000, which Linux doubles, as sock_buf_double does), CUBIC; and
+	 * the choices the RFCs leave open where
 	 * utcp has a knob for Linux's: quick-ACK for the first 16 segments,
 	 * a 200 ms minimum RTO, slow start by bytes acknowledged with L = 2
 	 * SMSS (RFC 3465), PSH on each write's last segment.  Each can be
 	 * set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
-	cfg->sndbuf = 256 * 1024;
+	cfg->sndbuf = 512 * 1024;
+	cfg->sock_buf_double = 1;
 	snprintf(cfg->cc, sizeof(cfg->cc), "cubic");
 	cfg->tcp_quickack = 16;
 	cfg->tcp_rto_min = 200;

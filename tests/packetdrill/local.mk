@@ -16,9 +16,23 @@ tests_packetdrill_utcp_packetdrill_la_LIBADD = libutcp.la -lpthread
 tests_packetdrill_utcp_packetdrill_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 PD_SHELL_FILES = tests/packetdrill/run.sh tests/packetdrill/suite.sh \
-	tests/packetdrill/prepare.sh
-TESTS += tests/packetdrill/suite.sh
+	tests/packetdrill/prepare.sh tests/packetdrill/own.sh
+TESTS += tests/packetdrill/suite.sh tests/packetdrill/own.sh
 EXTRA_DIST += $(PD_SHELL_FILES) tests/packetdrill/expected.txt
+# The project's own scripts (own.sh), one per knob.
+EXTRA_DIST += \
+	tests/packetdrill/own/cork.pkt \
+	tests/packetdrill/own/ip_tos.pkt \
+	tests/packetdrill/own/notsent_lowat.pkt \
+	tests/packetdrill/own/rcvlowat.pkt \
+	tests/packetdrill/own/retries.pkt \
+	tests/packetdrill/own/sack_off.pkt \
+	tests/packetdrill/own/sock_buf_double.pkt \
+	tests/packetdrill/own/syn_retries.pkt \
+	tests/packetdrill/own/timestamps_off.pkt \
+	tests/packetdrill/own/user_timeout.pkt \
+	tests/packetdrill/own/window_scaling_off.pkt \
+	tests/packetdrill/own/wscale.pkt
 
 # make packetdrill-update: rewrite expected.txt from a run (reasons kept).
 packetdrill-update: tests/packetdrill/utcp_packetdrill.la

@@ -8,7 +8,11 @@
 # prepared copy: `%{ }%` code blocks are removed (they read Linux's
 # TCP_INFO through the kernel, which utcp is not; the packets are still
 # checked), writes to /sys and /proc become writes to /dev/null, and the
-# init commands meet stubs (prepare.sh).  It runs in a network namespace of
+# init commands meet stubs (prepare.sh).  The sysctls a script sets that
+# utcp has as utcp.conf keys (SYSCTL_KEYS: tcp_timestamps, tcp_sack, ...,
+# set with sysctl or set_sysctls.py anywhere in the script) go to the adapter
+# as those keys, and so do the words of a "// utcp.conf: KEY=V ..." line,
+# before --so-flags.  It runs in a network namespace of
 # its own (unshare -n) when it can.  --OPT=V words go to packetdrill
 # (e.g. --tolerance_usecs=10000); --so-flags to the adapter (adapter.c).
 # Prints "PASS FILE" or "FAIL FILE: the first error" per script, packetdrill's
@@ -65,16 +69,26 @@ prepare_copy() {
 	echo "$d/$(basename "$1")"
 }
 
+# The utcp.conf keys of the Linux sysctls FILE sets (net.ipv4.KEY=V or
+# /proc/sys/net/ipv4/KEY=V), as KEY=V words.
+SYSCTL_KEYS='tcp_timestamps|tcp_sack|tcp_window_scaling|tcp_syn_retries|tcp_retries2'
+sysctl_flags() {
+	grep -oE "(net\.ipv4\.|/proc/sys/net/ipv4/)($SYSCTL_KEYS)=[0-9]+" "$1" |
+		sed -E 's#^(net\.ipv4\.|/proc/sys/net/ipv4/)##' | tr '\n' ' '
+	sed -n 's#^// utcp\.conf: *##p' "$1" | tr '\n' ' '
+}
+
 status=0
 for f in "$@"; do
 	[ -f "$f" ] || { echo "FAIL $f: no such file"; status=1; continue; }
 	copy=$(prepare_copy "$f")
+	keys=$(sysctl_flags "$f")
 	out=$BUILD/tree/$(basename "$(dirname "$f")")/$(basename "$f").out
 	(cd "$(dirname "$copy")" &&
 		PATH=$BUILD/stubs:$PATH LD_LIBRARY_PATH=$top_builddir/.libs \
 		exec timeout 120 $NETNS "$BUILD/src/packetdrill/packetdrill" \
 			--so_filename="$SO" \
-			--so_flags="local_ip=$IP_LOCAL remote_ip=$IP_REMOTE $soflags" \
+			--so_flags="local_ip=$IP_LOCAL remote_ip=$IP_REMOTE $keys$soflags" \
 			--local_ip=$IP_LOCAL --remote_ip=$IP_REMOTE $pdopts \
 			"$(basename "$copy")") >"$out" 2>&1 &
 	pid=$!

@@ -149,6 +149,15 @@ tests_unit_test_tcp_rfc_SOURCES = tests/unit/test_tcp_rfc.c $(TCP_TESTLIB)
 tests_unit_test_tcp_rfc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_rfc_LDADD = $(UNIT_LIBS)
 
+# The options and keys deployers know from Linux (tests/unit/test_tcp_knobs.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_knobs
+TESTS += tests/unit/test_tcp_knobs
+endif
+tests_unit_test_tcp_knobs_SOURCES = tests/unit/test_tcp_knobs.c $(TCP_TESTLIB)
+tests_unit_test_tcp_knobs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_knobs_LDADD = $(UNIT_LIBS)
+
 # Regression tests for what the fuzz targets found.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_tcp_persist

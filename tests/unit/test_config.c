@@ -119,6 +119,13 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.tcp_timewait, 60);
 	ck_assert_int_eq(cfg.tcp_rto_min, 1000);
 	ck_assert_int_eq(cfg.tcp_delack, 40);
+	ck_assert_int_eq(cfg.tcp_timestamps, 1);
+	ck_assert_int_eq(cfg.tcp_sack, 1);
+	ck_assert_int_eq(cfg.tcp_window_scaling, 1);
+	ck_assert_int_eq(cfg.tcp_wscale, 0);
+	ck_assert_int_eq(cfg.tcp_syn_retries, 7);
+	ck_assert_int_eq(cfg.tcp_retries2, 12);
+	ck_assert_int_eq(cfg.sock_buf_double, 0);
 	ck_assert_str_eq(cfg.cc, "cubic");
 	ck_assert_int_eq(cfg.arp_timeout, 300);
 	ck_assert_uint_eq(cfg.pcap_snaplen, 65535);
@@ -350,6 +357,12 @@ START_TEST(test_err_numbers)
 	load_fails("tcp_quickack = 256\n", "1: key 'tcp_quickack': '256' is out of range (0..255)");
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_abc = 3\n", "1: key 'tcp_abc': '3' is out of range (1..2)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_sack = 2\n", "1: key 'tcp_sack': '2' is out of range (0..1)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_wscale = 15\n", "1: key 'tcp_wscale': '15' is out of range (0..14)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_retries2 = 0\n", "1: key 'tcp_retries2': '0' is out of range (1..127)");
 	utcp_config_defaults(&cfg);
 	load_fails("max_concurrency = 0\n",
 		   "1: key 'max_concurrency': '0' is out of range (1..16777216)");
@@ -839,7 +852,8 @@ START_TEST(test_sample_documents_every_key)
 	static const char *const all[] = {
 		"io", "num_cores", "max_concurrency", "max_num_buffers", "max_pkt_buffers",
 		"rcvbuf", "sndbuf", "tcp_timeout", "tcp_timewait", "tcp_rto_min", "tcp_delack",
-		"tcp_quickack", "tcp_abc",
+		"tcp_quickack", "tcp_abc", "tcp_timestamps", "tcp_sack", "tcp_window_scaling",
+		"tcp_wscale", "tcp_syn_retries", "tcp_retries2", "sock_buf_double",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",
