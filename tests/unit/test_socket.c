@@ -141,7 +141,7 @@ START_TEST(bind_address_no_port)
 	tt_ok(utcp_setsockopt(X, s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on)));
 	tt_ok(utcp_getsockopt(X, s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &v, &vl));
 	ck_assert_int_eq(v, 1);
-	tt_err(utcp_setsockopt(X, s, IPPROTO_IP, IP_TOS, &on, sizeof(on)), ENOPROTOOPT);
+	tt_err(utcp_setsockopt(X, s, IPPROTO_IP, IP_TTL, &on, sizeof(on)), ENOPROTOOPT);
 	tt_ok(utcp_bind(X, s, SA(own), sizeof(own)));
 	gl = sizeof(got);
 	tt_ok(utcp_getsockname(X, s, SA(got), &gl));
@@ -383,8 +383,8 @@ START_TEST(sockopt_errors_and_values)
 	tt_err(utcp_setsockopt(X, s, SOL_SOCKET, 12345, &v, sizeof(v)), ENOPROTOOPT);
 	tt_err(utcp_setsockopt(X, s, SOL_SOCKET, SO_ERROR, &v, sizeof(v)), ENOPROTOOPT);
 	tt_err(utcp_setsockopt(X, s, SOL_SOCKET, SO_RCVTIMEO, &v, sizeof(v)), ENOPROTOOPT);
-	tt_err(utcp_setsockopt(X, s, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)), ENOPROTOOPT);
-	tt_err(utcp_getsockopt(X, s, IPPROTO_TCP, TCP_INFO, &v, &vl), ENOPROTOOPT);
+	tt_err(utcp_setsockopt(X, s, IPPROTO_TCP, TCP_FASTOPEN, &v, sizeof(v)), ENOPROTOOPT);
+	tt_err(utcp_getsockopt(X, s, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, &vl), ENOPROTOOPT);
 	tt_err(utcp_setsockopt(X, s, SOL_SOCKET, SO_KEEPALIVE, &v, 2), EINVAL);
 	tt_err(utcp_setsockopt(X, s, SOL_SOCKET, SO_KEEPALIVE, NULL, 4), EFAULT);
 	tt_err(utcp_getsockopt(X, s, SOL_SOCKET, SO_KEEPALIVE, NULL, &vl), EFAULT);
