@@ -18,6 +18,8 @@ tools_epwget_LDADD = libutcp.la
 
 # utcp-sim's http scenario runs the same application code.
 tools_utcp_sim_SOURCES += tools/sim_http.c $(APPS_CORE)
+# ... and its udp scenario, datagram sockets.
+tools_utcp_sim_SOURCES += tools/sim_udp.c
 
 # utcp-replay: replay a recorded side of a TCP connection into utcp (sim/replay*).
 bin_PROGRAMS += tools/utcp-replay
