@@ -47,9 +47,11 @@ ssize_t udp_output(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_e
 	int port;
 	if (dst == NULL)
 		dst = &pcb->remote;
-	if (pcb->local.port == 0) { /* Linux inet_autobind: any address, a free port */
+	if (pcb->local.port == 0) {
+		/* Linux inet_autobind: any address, a free port; here one whose
+		 * replies from this first destination reach our queue (RSS). */
 		struct udp_ep any = { .addr = { .family = AF_INET } };
-		if (udp_bind(ctx, pcb, &any, pcb->reuse, NULL) < 0)
+		if (udp_bind(ctx, pcb, &any, pcb->reuse, dst) < 0)
 			return -1;
 	}
 	uint32_t mtu = dst->addr.family == AF_INET ? udp_route_mtu(ctx, dst->addr.u.v4, &port) : 0;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utcp/statprint.h>
 #include <utcp/utcp.h>
 
 #include "core/base/bytes.h"
@@ -579,6 +580,37 @@ START_TEST(blocking_recv_drives)
 }
 END_TEST
 
+/* The statistics printer's UDP line: one second's counters. */
+START_TEST(statprint_udp_line)
+{
+	char *text = NULL;
+	size_t tl = 0;
+	FILE *mem = open_memstream(&text, &tl);
+	struct utcp_statprint *sp = utcp_statprint_create(h.st, mem,
+							  UTCP_STATPRINT_UTCP | UTCP_STATPRINT_ALWAYS);
+	int s = udp_sock(HOST_PORT);
+	struct sockaddr_in to = sa(TN_PEER_IP, PEER_PORT);
+	char buf[8];
+	utcp_statprint_tick(sp, X); /* the baseline */
+	rx(f, peer_dgram(PEER_PORT, HOST_PORT, "a", 1));
+	rx(f, peer_dgram(PEER_PORT, HOST_PORT, "b", 1));
+	rx(f, peer_dgram(PEER_PORT, 9999, "c", 1));
+	ck_assert_int_eq(utcp_sendto(X, s, "d", 1, 0, SA(to), sizeof(to)), 1);
+	tn_advance(h.nic, UTCP_NSEC_PER_SEC);
+	utcp_ctx_poll(X);
+	utcp_statprint_tick(sp, X);
+	fclose(mem);
+	ck_assert_msg(strstr(text, "[ ALL ] udp: in: 3, out: 1, rcvbuf_drops: 0, cksum_drops: 0, "
+				   "len_drops: 0, no_port: 1, unreach_tx: 1, ratelimited: 0\n") != NULL,
+		      "%s", text);
+	free(text);
+	utcp_statprint_destroy(sp);
+	ck_assert_int_eq(utcp_recv(X, s, buf, sizeof(buf), 0), 1);
+	tn_tx_drain(h.nic);
+	tt_ok(utcp_close(X, s));
+}
+END_TEST
+
 static Suite *udp_suite(void)
 {
 	Suite *s = suite_create("udp");
@@ -602,6 +634,7 @@ static Suite *udp_suite(void)
 	tcase_add_test(tc, reuseaddr_shares_port);
 	tcase_add_test(tc, epoll_in_out);
 	tcase_add_test(tc, blocking_recv_drives);
+	tcase_add_test(tc, statprint_udp_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
