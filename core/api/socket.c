@@ -136,6 +136,10 @@ int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, sockl
 
 int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog)
 {
+	if (sock_udp(ctx, sock) != NULL) { /* Linux sock_no_listen */
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -185,6 +189,10 @@ static int sock_acceptable(struct utcp_sock *so)
 
 int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
 {
+	if (sock_udp(ctx, sock) != NULL) { /* Linux sock_no_accept */
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -381,6 +389,8 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 
 int utcp_abort(struct utcp_ctx *ctx, int sock)
 {
+	if (sock_udp(ctx, sock) != NULL) /* nothing to reset */
+		return utcp_close(ctx, sock);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;

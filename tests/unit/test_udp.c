@@ -488,8 +488,8 @@ START_TEST(misuse_errno)
 	tt_err(utcp_bind(X, t, SA(any), sizeof(any)), EINVAL); /* bound already */
 	tt_err(utcp_getpeername(X, s, SA(to), &l), ENOTCONN);
 	tt_err(utcp_shutdown(X, s, SHUT_RD), ENOTCONN);
-	tt_err(utcp_listen(X, s, 1), ENOTSOCK);
-	tt_err(utcp_accept(X, s, NULL, NULL), ENOTSOCK);
+	tt_err(utcp_listen(X, s, 1), EOPNOTSUPP);
+	tt_err(utcp_accept(X, s, NULL, NULL), EOPNOTSUPP);
 	struct sockaddr_in p0 = sa(TN_PEER_IP, 0), bc = sa(INADDR_BROADCAST, 1);
 	tt_err(utcp_sendto(X, s, "x", 1, 0, SA(p0), sizeof(p0)), EINVAL);
 	tt_err(utcp_sendto(X, s, "x", 1, 0, SA(bc), sizeof(bc)), EACCES);
