@@ -182,6 +182,8 @@ static void setup(void)
 {
 	struct utcp_config c;
 	tn_host_config(&c);
+	c.max_concurrency = 16; /* small tables: a fresh host per input is cheap */
+	c.max_num_buffers = 16;
 	c.nb_arp = 1; /* the peer, statically: no ARP traffic */
 	c.arp[0].ip = TN_PEER_IP;
 	c.arp[0].prefix = 32;
