@@ -1,11 +1,12 @@
 /*
  * core/api/socktab.c - the context's socket table: ids, allocation, each
- * socket's registration in an epoll instance, and the drive loop blocking
- * calls share.
+ * socket's registration in an epoll instance, and what the calls share:
+ * the drive loop of blocking calls, the iovec checks of the data calls.
  *
  * Call order: sock_table(ctx) on first use (it installs sock_notify as TCP's
  * readiness callback) -> sock_alloc / sock_get / sock_free ... ; TCP event
- * -> sock_notify -> the socket joins its epoll instance's ready list ;
+ * (or UDP's, through udp->notify, which udpsock.c installs) -> sock_notify
+ * -> the socket joins its epoll instance's ready list ;
  * context teardown -> sock_table_destroy (through TCP's api_destroy hook).
  */
 #include <errno.h>
