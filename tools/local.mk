@@ -18,15 +18,17 @@ tools_epwget_LDADD = libutcp.la
 
 # utcp-sim's http scenario runs the same application code.
 tools_utcp_sim_SOURCES += tools/sim_http.c $(APPS_CORE)
+# ... and its udp scenario, datagram sockets.
+tools_utcp_sim_SOURCES += tools/sim_udp.c
 
 # utcp-replay: replay a recorded side of a TCP connection into utcp (sim/replay*).
 bin_PROGRAMS += tools/utcp-replay
 tools_utcp_replay_SOURCES = tools/utcp-replay.c
 tools_utcp_replay_LDADD = libutcp.la
 
-# utcp-nc: one TCP connection over any backend (development against the kernel).
+# utcp-nc: one TCP connection, or UDP (-u), over any backend (development against the kernel).
 bin_PROGRAMS += tools/utcp-nc
-tools_utcp_nc_SOURCES = tools/utcp-nc.c
+tools_utcp_nc_SOURCES = tools/utcp-nc.c tools/nc.h tools/nc_common.c tools/nc_udp.c
 tools_utcp_nc_LDADD = libutcp.la
 
 # utcp-taprate: the raw frame rate of a TAP device through the backend, to

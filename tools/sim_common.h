@@ -78,6 +78,7 @@ extern const struct scenario sim_scenario_synflood;
 extern const struct scenario sim_scenario_exhaust;
 extern const struct scenario sim_scenario_blind_inject;
 extern const struct scenario sim_scenario_http;
+extern const struct scenario sim_scenario_udp;
 
 void sim_usage(FILE *f);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

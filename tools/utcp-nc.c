@@ -5,6 +5,8 @@
  *
  *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] HOST PORT   connect
  *   utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] -l PORT     accept one
+ *   utcp-nc -f CONF -u [-c N] [-b BYTES] [-t SECONDS] HOST PORT      UDP requests
+ *   utcp-nc -f CONF -u [-c N] [-t SECONDS] -l PORT                   UDP echo
  *
  * Sends FILE (-s) then half-closes, while reading everything the peer sends
  * until its FIN into FILE (-r; default: discard).  Prints one line: bytes
@@ -18,6 +20,13 @@
  * Call order: config -> stack -> context 0 -> socket -> connect or
  * listen/accept -> loop { write what fits (nonblocking), read what came,
  * utcp_ctx_wait } -> close -> drain the context (FIN handshake) -> report.
+ *
+ * With -u, UDP (tools/nc_udp.c): as a client, N datagrams one at a
+ * time (1..BYTES octets each, a pattern of their number), each waiting
+ * for its echo, which must come back byte for byte; with -l, an echo
+ * server that sends every datagram back to where it came from, until it
+ * has echoed N (-c) or the time (-t) is up.  Both print one line: the
+ * datagrams and bytes each way, their FNV-1a digest and the UDP counters.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +41,8 @@
 #include <unistd.h>
 #include <utcp/utcp.h>
 
+#include "tools/nc.h"
+
 #define CHUNK 65536
 
 struct nc {
@@ -44,13 +55,6 @@ struct nc {
 	uint8_t pend[CHUNK];
 	size_t pend_len, pend_off;
 };
-
-static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
 
 /* CPU time of this process, user and system (the kernel's work in our
  * read and write calls on the device included). */
@@ -66,15 +70,10 @@ static double cpu_s(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] HOST PORT\n"
-			"       utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] -l PORT\n");
+			"       utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] -l PORT\n"
+			"       utcp-nc -f CONF -u [-c N] [-b BYTES] [-t SECONDS] HOST PORT\n"
+			"       utcp-nc -f CONF -u [-c N] [-t SECONDS] -l PORT\n");
 	return 2;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Write from the file while the socket takes it; half-close at its end. */
@@ -94,7 +93,7 @@ static int nc_send(struct nc *n)
 		if (w < 0)
 			return errno == EAGAIN ? 0 : -1;
 		if (!n->no_digest)
-			n->wdigest = fnv(n->wdigest, n->pend + n->pend_off, (size_t)w);
+			n->wdigest = nc_fnv(n->wdigest, n->pend + n->pend_off, (size_t)w);
 		n->pend_off += (size_t)w;
 		n->sent += (uint64_t)w;
 	}
@@ -113,7 +112,7 @@ static int nc_recv(struct nc *n)
 			break;
 		}
 		if (!n->no_digest)
-			n->rdigest = fnv(n->rdigest, buf, (size_t)r);
+			n->rdigest = nc_fnv(n->rdigest, buf, (size_t)r);
 		n->got += (uint64_t)r;
 		if (n->out != NULL && fwrite(buf, 1, (size_t)r, n->out) != (size_t)r)
 			return -1;
@@ -147,13 +146,13 @@ static int nc_open(struct nc *n, const char *host, int port)
 
 static int nc_run(struct nc *n, double limit)
 {
-	double t_end = now_s() + limit;
+	double t_end = nc_now_s() + limit;
 	while (!(n->shut && n->rcv_eof)) {
 		if (nc_send(n) < 0 || nc_recv(n) < 0)
 			return -1;
 		if (n->shut && n->rcv_eof)
 			break;
-		if (now_s() > t_end) {
+		if (nc_now_s() > t_end) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -165,35 +164,24 @@ static int nc_run(struct nc *n, double limit)
 /* After close: let the FIN handshake finish (TIME-WAIT is not waited for). */
 static void nc_drain(struct utcp_ctx *ctx, double limit)
 {
-	double t_end = now_s() + limit;
+	double t_end = nc_now_s() + limit;
 	struct utcp_sock_usage u;
-	for (utcp_ctx_sock_usage(ctx, &u); u.tcbs > u.timewait && now_s() < t_end;
+	for (utcp_ctx_sock_usage(ctx, &u); u.tcbs > u.timewait && nc_now_s() < t_end;
 	     utcp_ctx_sock_usage(ctx, &u))
 		utcp_ctx_wait(ctx, utcp_ctx_now(ctx) + 10 * UTCP_NSEC_PER_MSEC);
-}
-
-static struct utcp_stack *nc_stack(const char *conf, struct utcp_config *cfg)
-{
-	char err[512];
-	utcp_config_defaults(cfg);
-	if (utcp_config_load(cfg, conf, err, sizeof(err)) < 0 ||
-	    utcp_config_finish(cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "utcp-nc: %s\n", err);
-		return NULL;
-	}
-	struct utcp_stack *st = utcp_stack_open(cfg, err, sizeof(err));
-	if (st == NULL)
-		fprintf(stderr, "utcp-nc: %s\n", err);
-	return st;
 }
 
 int main(int argc, char **argv)
 {
 	const char *conf = NULL, *sfile = NULL, *rfile = NULL;
-	int lport = -1, c, no_digest = 0;
+	int lport = -1, c, no_digest = 0, udp = 0;
+	long count = -1, size = -1;
 	double limit = 60;
-	while ((c = getopt(argc, argv, "f:s:r:t:l:nh")) != -1) {
+	while ((c = getopt(argc, argv, "f:s:r:t:l:nuc:b:h")) != -1) {
 		switch (c) {
+		case 'u': udp = 1; break;
+		case 'c': count = atol(optarg); break;
+		case 'b': size = atol(optarg); break;
 		case 'f': conf = optarg; break;
 		case 's': sfile = optarg; break;
 		case 'r': rfile = optarg; break;
@@ -208,6 +196,17 @@ int main(int argc, char **argv)
 	    (lport < 0 && (atoi(argv[optind + 1]) <= 0 || atoi(argv[optind + 1]) > 65535)) ||
 	    lport > 65535)
 		return usage();
+	if (!udp && (count != -1 || size != -1))
+		return usage();
+	if (size == -1)
+		size = 1024;
+	if (udp && (sfile != NULL || rfile != NULL || no_digest || count == 0 || count < -1 ||
+		    size < 4 || size > 65507))
+		return usage();
+	if (udp)
+		return nc_udp_main(conf, lport < 0 ? argv[optind] : NULL,
+				   lport < 0 ? atoi(argv[optind + 1]) : lport, count, (uint32_t)size,
+				   limit);
 	struct nc n = { .wdigest = 0xcbf29ce484222325ull, .rdigest = 0xcbf29ce484222325ull,
 			.no_digest = no_digest };
 	if ((sfile != NULL && (n.in = fopen(sfile, "rb")) == NULL) ||
@@ -220,13 +219,13 @@ int main(int argc, char **argv)
 	if (st == NULL)
 		return 2;
 	n.ctx = utcp_ctx_create(st, 0);
-	double t0 = now_s(), c0 = cpu_s();
+	double t0 = nc_now_s(), c0 = cpu_s();
 	int rc = n.ctx == NULL || nc_open(&n, lport < 0 ? argv[optind] : NULL,
 					  lport < 0 ? atoi(argv[optind + 1]) : lport) < 0 ||
 		 nc_run(&n, limit) < 0;
 	if (rc)
 		fprintf(stderr, "utcp-nc: %s\n", strerror(errno));
-	double dt = now_s() - t0, dcpu = cpu_s() - c0;
+	double dt = nc_now_s() - t0, dcpu = cpu_s() - c0;
 	if (n.ctx != NULL) {
 		utcp_close(n.ctx, n.sock);
 		nc_drain(n.ctx, 5);

@@ -31,6 +31,7 @@ static const struct scenario *const scenarios[] = {
 	&sim_scenario_exhaust,
 	&sim_scenario_blind_inject,
 	&sim_scenario_http,
+	&sim_scenario_udp,
 };
 #define NB_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

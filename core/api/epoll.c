@@ -26,6 +26,8 @@ uint32_t sock_poll(const struct utcp_sock *so)
 {
 	if (so->type == SOCK_T_EVENT)
 		return sock_event_poll(so);
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_poll(so);
 	if (so->type != SOCK_T_TCP)
 		return 0;
 	if (so->lis != NULL)

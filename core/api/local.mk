@@ -6,7 +6,9 @@ libutcp_la_SOURCES += core/api/sock.h \
 	core/api/sockopt.c \
 	core/api/tcpinfo.c \
 	core/api/epoll.c \
-	core/api/eventfd.c
+	core/api/eventfd.c \
+	core/api/udpsock.c \
+	core/api/sockmsg.c
 
 # mTCP's per-second statistics lines, for every program.
 libutcp_la_SOURCES += core/api/statprint.c

@@ -20,8 +20,9 @@
 #include <sys/socket.h>
 
 #include "core/tcp/tcp.h"
+#include "core/udp/udp.h"
 
-enum sock_type { SOCK_T_FREE = 0, SOCK_T_TCP, SOCK_T_EPOLL, SOCK_T_EVENT };
+enum sock_type { SOCK_T_FREE = 0, SOCK_T_TCP, SOCK_T_EPOLL, SOCK_T_EVENT, SOCK_T_UDP };
 
 /* Socket-level state, as Linux's sock->state. */
 enum sock_state {
@@ -37,6 +38,10 @@ enum sock_state {
 #define SF_REF_REUSE 0x08  /* ...taken with SO_REUSEADDR */
 #define SF_LINGER 0x10     /* SO_LINGER on */
 #define SF_NO_PORT 0x20    /* IP_BIND_ADDRESS_NO_PORT: bind(addr, 0) leaves the port to connect */
+#define SF_ADDR_LOCK 0x100 /* UDP: bind gave the address (Linux SOCK_BINDADDR_LOCK) */
+#define SF_PORT_LOCK 0x200 /* UDP: bind gave the port (SOCK_BINDPORT_LOCK) */
+#define SF_RD_SHUT 0x400   /* UDP: shutdown(SHUT_RD) */
+#define SF_WR_SHUT 0x800   /* UDP: shutdown(SHUT_WR) */
 
 struct utcp_sock {
 	int id;
@@ -47,6 +52,7 @@ struct utcp_sock {
 	uint16_t lport;
 	struct utcp_tcb *tcb;
 	struct tcp_listener *lis;
+	struct udp_pcb *udp;           /* a UDP socket's endpoint (udpsock.c) */
 	struct tcp_conn_opts opts;     /* for connections made from this socket */
 	int linger_s;
 	int rcvlowat;                  /* SO_RCVLOWAT; 0: 1 */
@@ -99,6 +105,43 @@ static inline uint32_t sock_rcvlowat(const struct utcp_sock *so)
 {
 	return so->rcvlowat > 1 ? (uint32_t)so->rcvlowat : 1;
 }
+
+/* readv(2) / writev(2)'s EINVAL and EFAULT checks; total bytes in *total. */
+int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total);
+/* sockio.c's TCP data path, for sendmsg / recvmsg (sockmsg.c). */
+ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+		   int iovcnt, int flags);
+ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+		   int iovcnt, int flags);
+
+/* ---- UDP sockets (udpsock.c): each call of the API hands a UDP socket
+ * over with one line (sock_udp). ---- */
+/* The live UDP socket `id`, or NULL (errno untouched). */
+static inline struct utcp_sock *sock_udp(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
+	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type != SOCK_T_UDP)
+		return NULL;
+	return &tab->s[id];
+}
+int sock_udp_socket(struct utcp_ctx *ctx, int type, int protocol);
+int sock_udp_bind(struct utcp_ctx *ctx, struct utcp_sock *so, const struct sockaddr *addr,
+		  socklen_t addrlen);
+int sock_udp_connect(struct utcp_ctx *ctx, struct utcp_sock *so, const struct sockaddr *addr,
+		     socklen_t addrlen);
+void sock_udp_close(struct utcp_ctx *ctx, struct utcp_sock *so);
+int sock_udp_shutdown(struct utcp_ctx *ctx, struct utcp_sock *so, int how);
+/* getsockname (peer 0) / getpeername (peer 1). */
+int sock_udp_name(struct utcp_sock *so, struct sockaddr *addr, socklen_t *addrlen, int peer);
+ssize_t sock_udp_sendmsg(struct utcp_ctx *ctx, struct utcp_sock *so, const struct msghdr *msg,
+			 int flags);
+ssize_t sock_udp_recvmsg(struct utcp_ctx *ctx, struct utcp_sock *so, struct msghdr *msg,
+			 int flags);
+uint32_t sock_udp_poll(const struct utcp_sock *so);
+int sock_udp_getsockopt(struct utcp_sock *so, int level, int name, void *val, socklen_t *len);
+int sock_udp_setsockopt(struct utcp_sock *so, int level, int name, const void *val,
+			socklen_t len);
+int sock_udp_ioctl(struct utcp_sock *so, unsigned long request, void *argp);
 
 /* Readiness of a socket (EPOLL* bits), as Linux's poll would report. */
 uint32_t sock_poll(const struct utcp_sock *so);

@@ -30,7 +30,9 @@ int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 		errno = EINVAL;
 		return -1;
 	}
-	if (base == SOCK_DGRAM || base == SOCK_RAW) {
+	if (base == SOCK_DGRAM)
+		return sock_udp_socket(ctx, type, protocol);
+	if (base == SOCK_RAW) {
 		errno = EPROTONOSUPPORT;
 		return -1;
 	}
@@ -113,6 +115,8 @@ static int sock_do_bind(struct utcp_ctx *ctx, struct utcp_sock *so, uint32_t lad
 
 int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_bind(ctx, sock_udp(ctx, sock), addr, addrlen);
 	struct sockaddr_in sin;
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
@@ -132,6 +136,10 @@ int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, sockl
 
 int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog)
 {
+	if (sock_udp(ctx, sock) != NULL) { /* Linux sock_no_listen */
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -181,6 +189,10 @@ static int sock_acceptable(struct utcp_sock *so)
 
 int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
 {
+	if (sock_udp(ctx, sock) != NULL) { /* Linux sock_no_accept */
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -272,6 +284,8 @@ static int sock_start_connect(struct utcp_ctx *ctx, struct utcp_sock *so,
 
 int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_connect(ctx, sock_udp(ctx, sock), addr, addrlen);
 	struct sockaddr_in sin;
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
@@ -364,6 +378,9 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 	} else if (so->type == SOCK_T_EVENT) {
 		sock_epoll_forget(ctx, so);
 		sock_event_close(ctx, so);
+	} else if (so->type == SOCK_T_UDP) {
+		sock_epoll_forget(ctx, so);
+		sock_udp_close(ctx, so);
 	} else {
 		sock_epoll_forget(ctx, so);
 		sock_close_tcp(ctx, so, 0);
@@ -374,6 +391,8 @@ int utcp_close(struct utcp_ctx *ctx, int sock)
 
 int utcp_abort(struct utcp_ctx *ctx, int sock)
 {
+	if (sock_udp(ctx, sock) != NULL) /* nothing to reset */
+		return utcp_close(ctx, sock);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -386,6 +405,8 @@ int utcp_abort(struct utcp_ctx *ctx, int sock)
 /* Linux inet_shutdown. */
 int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_shutdown(ctx, sock_udp(ctx, sock), how);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -426,6 +447,8 @@ int utcp_shutdown(struct utcp_ctx *ctx, int sock, int how)
 
 int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_name(sock_udp(ctx, sock), addr, addrlen, 0);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -442,6 +465,8 @@ int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 
 int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_name(sock_udp(ctx, sock), addr, addrlen, 1);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;

@@ -5,42 +5,14 @@
  * the receive ring; may announce a window update); utcp_write* /
  * utcp_send -> sock_sendv -> tcp_send (copy into the send ring; the data
  * leaves at the next TCP output).  A blocking socket drives the stack
- * (sock_drive) until the call can complete.
+ * (sock_drive) until the call can complete.  A UDP socket's calls go to
+ * udpsock.c (one datagram each).
  */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
 #include "core/api/sock.h"
-
-#define SOCK_IOV_MAX 1024 /* Linux UIO_MAXIOV */
-
-/* EINVAL / EFAULT checks of readv(2) and writev(2); total bytes in *total. */
-static int iov_check(const struct iovec *iov, int iovcnt, size_t *total)
-{
-	if (iovcnt < 0 || iovcnt > SOCK_IOV_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (iovcnt > 0 && iov == NULL) {
-		errno = EFAULT;
-		return -1;
-	}
-	size_t sum = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_base == NULL && iov[i].iov_len > 0) {
-			errno = EFAULT;
-			return -1;
-		}
-		if (iov[i].iov_len > (size_t)SSIZE_MAX - sum) {
-			errno = EINVAL;
-			return -1;
-		}
-		sum += iov[i].iov_len;
-	}
-	*total = sum;
-	return 0;
-}
 
 /* Move data for the part of iov after the first `skip` bytes, one element
  * at a time; stops at the first short transfer. */
@@ -85,11 +57,11 @@ static ssize_t sock_error(struct utcp_tcb *tp)
 	return -1;
 }
 
-static ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 			  int iovcnt, int flags)
 {
 	size_t total, done = 0;
-	if (iov_check(iov, iovcnt, &total) < 0)
+	if (sock_iov_check(iov, iovcnt, &total) < 0)
 		return -1;
 	if (flags & MSG_OOB) { /* no urgent data is ever kept apart */
 		errno = EINVAL;
@@ -126,11 +98,11 @@ static ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const stru
 	}
 }
 
-static ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 			  int iovcnt, int flags)
 {
 	size_t total, done = 0;
-	if (iov_check(iov, iovcnt, &total) < 0)
+	if (sock_iov_check(iov, iovcnt, &total) < 0)
 		return -1;
 	if (flags & MSG_OOB) {
 		errno = EOPNOTSUPP;
@@ -176,8 +148,19 @@ static ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const stru
 	}
 }
 
+/* A UDP socket's read, recv, write, send: one datagram (udpsock.c). */
+static ssize_t sock_udp_io(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt,
+			   int flags, int out)
+{
+	struct utcp_sock *so = sock_udp(ctx, sock);
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	return out ? sock_udp_sendmsg(ctx, so, &m, flags) : sock_udp_recvmsg(ctx, so, &m, flags);
+}
+
 ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_io(ctx, sock, iov, iovcnt, 0, 0);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	return so == NULL ? -1 : sock_recvv(ctx, so, iov, iovcnt, 0);
 }
@@ -185,6 +168,8 @@ ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int 
 ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags)
 {
 	struct iovec v = { buf, len };
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_io(ctx, sock, &v, 1, flags, 0);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, flags);
 }
@@ -192,6 +177,8 @@ ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int fla
 ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len)
 {
 	struct iovec v = { buf, len };
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_io(ctx, sock, &v, 1, 0, 0);
 	struct utcp_sock *so = sock_get(ctx, sock);
 	if (so != NULL && so->type == SOCK_T_EVENT)
 		return sock_event_read(ctx, so, buf, len);
@@ -204,6 +191,8 @@ ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len)
 
 ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_io(ctx, sock, iov, iovcnt, 0, 1);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	return so == NULL ? -1 : sock_sendv(ctx, so, iov, iovcnt, 0);
 }
@@ -211,6 +200,8 @@ ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int
 ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags)
 {
 	struct iovec v = { (void *)buf, len };
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_io(ctx, sock, &v, 1, flags, 1);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, flags);
 }
@@ -218,6 +209,8 @@ ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, i
 ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len)
 {
 	struct iovec v = { (void *)buf, len };
+	if (sock_udp(ctx, sock) != NULL)
+		return sock_udp_io(ctx, sock, &v, 1, 0, 1);
 	struct utcp_sock *so = sock_get(ctx, sock);
 	if (so != NULL && so->type == SOCK_T_EVENT)
 		return sock_event_write(ctx, so, buf, len);

@@ -366,6 +366,8 @@ static int set_ipproto_ip(struct utcp_sock *so, int name, const void *val, sockl
 int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
 		    socklen_t optlen)
 {
+	if (sock_udp(ctx, sock) != NULL) /* udpsock.c */
+		return sock_udp_setsockopt(sock_udp(ctx, sock), level, optname, optval, optlen);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -500,6 +502,8 @@ static int get_ipproto_ip(struct utcp_sock *so, int name, void *val, socklen_t *
 int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen)
 {
+	if (sock_udp(ctx, sock) != NULL) /* udpsock.c */
+		return sock_udp_getsockopt(sock_udp(ctx, sock), level, optname, optval, optlen);
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
 	if (so == NULL)
 		return -1;
@@ -554,6 +558,8 @@ int utcp_ioctl(struct utcp_ctx *ctx, int sock, unsigned long request, void *argp
 		errno = EFAULT;
 		return -1;
 	}
+	if (so->type == SOCK_T_UDP && request != FIONBIO)
+		return sock_udp_ioctl(so, request, argp);
 	if (request == FIONBIO) {
 		int on;
 		memcpy(&on, argp, sizeof(on));

@@ -1,14 +1,16 @@
 /*
  * core/api/socktab.c - the context's socket table: ids, allocation, each
- * socket's registration in an epoll instance, and the drive loop blocking
- * calls share.
+ * socket's registration in an epoll instance, and what the calls share:
+ * the drive loop of blocking calls, the iovec checks of the data calls.
  *
  * Call order: sock_table(ctx) on first use (it installs sock_notify as TCP's
  * readiness callback) -> sock_alloc / sock_get / sock_free ... ; TCP event
- * -> sock_notify -> the socket joins its epoll instance's ready list ;
+ * (or UDP's, through udp->notify, which udpsock.c installs) -> sock_notify
+ * -> the socket joins its epoll instance's ready list ;
  * context teardown -> sock_table_destroy (through TCP's api_destroy hook).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +171,35 @@ int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct ut
 			return -1;
 		utcp_ctx_poll(ctx);
 	}
+}
+
+#define SOCK_IOV_MAX 1024 /* Linux UIO_MAXIOV */
+
+/* EINVAL / EFAULT checks of readv(2) and writev(2); total bytes in *total. */
+int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total)
+{
+	if (iovcnt < 0 || iovcnt > SOCK_IOV_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (iovcnt > 0 && iov == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	size_t sum = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_base == NULL && iov[i].iov_len > 0) {
+			errno = EFAULT;
+			return -1;
+		}
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - sum) {
+			errno = EINVAL;
+			return -1;
+		}
+		sum += iov[i].iov_len;
+	}
+	*total = sum;
+	return 0;
 }
 
 /* ---- registration in an epoll instance ---------------------------------- */

@@ -208,6 +208,30 @@ static void print_utcp(struct utcp_statprint *sp, const struct sp_snap *cur)
 		2 * (uint64_t)cfg->max_num_buffers * (uint64_t)sp->nb_cores);
 }
 
+/* UDP's counters, when there was UDP traffic in the second: datagrams in
+ * and out, those read by no one (each drop reason), port unreachables. */
+static void print_udp(struct utcp_statprint *sp, const struct sp_snap *cur)
+{
+	struct utcp_stats d = { 0 };
+	for (int c = 0; c < sp->nb_cores; c++) {
+		if (!cur[c].valid)
+			continue;
+		const struct utcp_stats *a = &cur[c].stats, *b = &sp->prev[c].stats;
+		int pv = sp->prev[c].valid;
+#define UDP_DELTA(name) d.name += a->name - (pv ? b->name : 0);
+		UTCP_STATS_UDP(UDP_DELTA)
+#undef UDP_DELTA
+	}
+	if (d.udp_rx == 0 && d.udp_tx == 0 && d.icmp_unreach_tx == 0)
+		return;
+	fprintf(sp->out, "[ ALL ] udp: in: %" PRIu64 ", out: %" PRIu64 ", rcvbuf_drops: %" PRIu64
+		", cksum_drops: %" PRIu64 ", len_drops: %" PRIu64 ", no_port: %" PRIu64
+		", unreach_tx: %" PRIu64 ", ratelimited: %" PRIu64 "\n",
+		d.udp_rx, d.udp_tx, d.drop_udp_rcvbuf, d.drop_udp_cksum,
+		d.drop_udp_short + d.drop_udp_len, d.drop_udp_no_port, d.icmp_unreach_tx,
+		d.icmp_ratelimited);
+}
+
 static void print_all(struct utcp_statprint *sp)
 {
 	struct sp_snap cur[UTCP_MAX_CORES];
@@ -218,8 +242,10 @@ static void print_all(struct utcp_statprint *sp)
 	}
 	for (int i = 0; i < sp->nb_ports; i++)
 		print_port(sp, cur, sp->ports[i]);
-	if (sp->flags & UTCP_STATPRINT_UTCP)
+	if (sp->flags & UTCP_STATPRINT_UTCP) {
 		print_utcp(sp, cur);
+		print_udp(sp, cur);
+	}
 	fflush(sp->out);
 	memcpy(sp->prev, cur, sizeof(cur[0]) * (size_t)sp->nb_cores);
 }

@@ -52,6 +52,7 @@ struct utcp_txq {
 struct utcp_ctx;
 struct utcp_arp_cache; /* core/net/arp.c */
 struct utcp_tcp_ctx;   /* core/tcp */
+struct utcp_udp_ctx;   /* core/udp */
 
 /* A network-layer protocol's receive function, by EtherType (ARP, IPv4):
  * consumes pkt, whose Ethernet header the view describes. */
@@ -95,6 +96,11 @@ struct utcp_ctx {
 	uint64_t bufs_held;             /* buffers allocated or received, not yet freed or sent */
 	uint32_t busy_polls;            /* epoll_waits in a row that returned without waiting */
 	struct utcp_tcp_ctx *tcp;       /* sockets, flows, listeners (core/tcp) */
+	struct utcp_udp_ctx *udp;       /* datagram endpoints (core/udp) */
+	struct {                        /* ICMP errors sent: a token bucket (core/net/icmp.c) */
+		uint32_t tokens;
+		utcp_time_t last;
+	} icmp_rl;
 	struct {
 		uint16_t type;          /* EtherType, host order; 0: free slot */
 		utcp_l3_input_fn fn;

@@ -8,7 +8,9 @@
  *          icmp_error_input -> the quoted header (core/wire) ->
  *          ctx->l4_error[quoted protocol] (TCP registers its own when a
  *          context is created; what it does is its business: RFC 5927).
- * Transmit: utcp_ping / echo reply -> utcp_icmp_echo_output -> utcp_ipv4_output.
+ * Transmit: utcp_ping / echo reply -> utcp_icmp_echo_output -> utcp_ipv4_output;
+ *          a datagram for no one (UDP's closed ports) -> utcp_icmp_unreach_output
+ *          (token bucket, RFC 1812 §4.3.2.8) -> utcp_ipv4_output.
  *
  * Other types (source quench: RFC 6633 says ignore it; redirect,
  * timestamp, ...) are counted as drop_icmp_type and dropped, and so is an
@@ -74,6 +76,71 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
 		ctx->stats.icmp_echo_rep_tx++;
 	else
 		ctx->stats.icmp_echo_req_tx++;
+	return 0;
+}
+
+#define ICMP_ERR_MAX 576 /* RFC 1812 §4.3.2.3: an error's datagram at most */
+#define ICMP_TOKEN_NS (UTCP_NSEC_PER_SEC / UTCP_ICMP_RATE)
+
+/* RFC 1812 §4.3.2.8: a token bucket refilled from the context clock, one
+ * token per ICMP_TOKEN_NS up to UTCP_ICMP_BURST (Linux icmp_global_allow).
+ * 1 if an error may go now (it takes a token). */
+static int icmp_allow(struct utcp_ctx *ctx)
+{
+	utcp_time_t dt = ctx->now > ctx->icmp_rl.last ? ctx->now - ctx->icmp_rl.last : 0;
+	utcp_time_t add = dt / ICMP_TOKEN_NS;
+	if (add > 0) {
+		uint64_t t = ctx->icmp_rl.tokens + (add < UTCP_ICMP_BURST ? add : UTCP_ICMP_BURST);
+		ctx->icmp_rl.tokens = t < UTCP_ICMP_BURST ? (uint32_t)t : UTCP_ICMP_BURST;
+		ctx->icmp_rl.last += add * ICMP_TOKEN_NS;
+	}
+	if (ctx->icmp_rl.tokens == UTCP_ICMP_BURST)
+		ctx->icmp_rl.last = ctx->now; /* a full bucket saves nothing up */
+	if (ctx->icmp_rl.tokens == 0) {
+		ctx->stats.icmp_ratelimited++;
+		return 0;
+	}
+	ctx->icmp_rl.tokens--;
+	return 1;
+}
+
+int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *ip, uint8_t code)
+{
+	struct utcp_pkt *pkt;
+	uint32_t nexthop;
+	int port;
+
+	if (!icmp_allow(ctx)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (utcp_route_lookup(ctx->cfg, ip->src, &port, &nexthop) != 0) {
+		ctx->stats.drop_no_route++;
+		errno = ENETUNREACH;
+		return -1;
+	}
+	pkt = utcp_ctx_alloc(ctx, port);
+	if (pkt == NULL) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	/* RFC 792 "Destination Unreachable Message": type, code, checksum,
+	 * unused, then the internet header and the datagram's first octets. */
+	size_t quote = (size_t)ip->hlen + ip->payload_len;
+	size_t room = ICMP_ERR_MAX - UTCP_IPV4_HLEN - ICMP_HLEN;
+	if (quote > room)
+		quote = room;
+	uint8_t *d = pkt->data;
+	memset(d, 0, ICMP_HLEN);
+	d[0] = ICMP_UNREACH;
+	d[1] = code;
+	memcpy(d + ICMP_HLEN, ip->hdr, quote);
+	pkt->len = (uint16_t)(ICMP_HLEN + quote);
+	uint16_t ck = utcp_csum_fold(utcp_csum_partial(d, pkt->len, 0));
+	memcpy(d + 2, &ck, 2);
+	if (utcp_ipv4_output(ctx, pkt, ip->dst, ip->src, UTCP_IPPROTO_ICMP, UTCP_TX_CTRL) != 0)
+		return -1;
+	ctx->stats.icmp_unreach_tx++;
 	return 0;
 }
 

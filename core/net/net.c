@@ -12,6 +12,8 @@
 int utcp_net_init(struct utcp_ctx *ctx)
 {
 	ctx->ip_id = (uint16_t)utcp_prng_next(&ctx->prng); /* RFC 6864 §4.1 */
+	ctx->icmp_rl.tokens = UTCP_ICMP_BURST; /* ICMP errors: a full bucket */
+	ctx->icmp_rl.last = ctx->now;
 	if (utcp_arp_init(ctx) != 0) {
 		errno = ENOMEM;
 		return -1;

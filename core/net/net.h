@@ -74,6 +74,20 @@ void utcp_eth_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt, const
 int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint8_t type,
 			  uint16_t id, uint16_t seq, const void *payload, size_t len);
 
+/* ICMP Destination Unreachable (RFC 792, type 3) with `code` about a
+ * datagram we received (ip: its checked view; header and data still in
+ * the buffer): from ip->dst to ip->src, quoting its header and as much of
+ * its data as keeps the message within 576 octets (RFC 1812 §4.3.2.3).
+ * Rate-limited (RFC 1812 §4.3.2.8) by a token bucket on the context clock,
+ * as Linux's icmp_msgs_per_sec / icmp_msgs_burst: UTCP_ICMP_RATE a second,
+ * bursts of UTCP_ICMP_BURST.  0 sent (or queued behind ARP), or -1 with
+ * errno EAGAIN (over the limit; counted icmp_ratelimited), ENETUNREACH,
+ * ENOBUFS. */
+#define UTCP_ICMP_RATE 1000
+#define UTCP_ICMP_BURST 50
+#define UTCP_ICMP_UNREACH_PORT 3 /* RFC 792 code 3: port unreachable */
+int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *ip, uint8_t code);
+
 /* ---- ARP (RFC 826) ---------------------------------------------------- */
 #define UTCP_ARP_CACHE_SIZE 256 /* open-addressed, power of two */
 /* Packets waiting for one resolution: a burst of connects to a new next hop

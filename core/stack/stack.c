@@ -4,7 +4,8 @@
  * Call order:
  *   utcp_stack_open | utcp_stack_open_nics (setup/) -> utcp_stack_create
  *   -> utcp_ctx_create (per core)
- *        -> utcp_net_init, utcp_tcp_ctx_init (each layer's slot in the context)
+ *        -> utcp_net_init, utcp_tcp_ctx_init, utcp_udp_ctx_init (each layer's
+ *           slot in the context)
  *   -> utcp_ctx_poll | utcp_ctx_wait, round after round:
  *        now = NIC clock -> one rx burst per port -> utcp_eth_input
  *        -> utcp_timer_run -> TCP output -> utcp_tx_flush
@@ -28,6 +29,7 @@
 #include "core/net/net.h"
 #include "core/stack/stack.h"
 #include "core/tcp/tcp.h"
+#include "core/udp/udp.h"
 
 /* With several ports, utcp_ctx_wait sleeps on port 0 at most this long
  * before looking at the others again. */
@@ -171,8 +173,17 @@ struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (utcp_udp_ctx_init(ctx) != 0) { /* datagram endpoints */
+		utcp_tcp_ctx_destroy(ctx);
+		utcp_net_destroy(ctx);
+		free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_input);
 	utcp_ipv4_set_error_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_icmp_error);
+	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp_input);
+	utcp_ipv4_set_error_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp_icmp_error);
 	st->ctxs[core] = ctx;
 	return ctx;
 }
@@ -182,6 +193,7 @@ void utcp_ctx_destroy(struct utcp_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	utcp_tcp_ctx_destroy(ctx); /* frees sockets, flows, their buffers */
+	utcp_udp_ctx_destroy(ctx); /* after the sockets: PCBs, queued datagrams */
 	utcp_net_destroy(ctx);
 	utcp_tx_flush(ctx); /* what was queued (final RSTs, replies) still leaves */
 	ctx->stack->ctxs[ctx->core] = NULL;

@@ -19,6 +19,14 @@
  * pkt_bufs: packet buffers held by the contexts / packet buffers of all
  * their queues; sockets: socket ids in use / max_concurrency x cores;
  * bufs: receive plus send buffers in use / 2 x max_num_buffers x cores.
+ * In a second with UDP traffic, a line of UDP's counters follows it:
+ *
+ *   [ ALL ] udp: in: 1000, out: 990, rcvbuf_drops: 10, cksum_drops: 0, len_drops: 0, no_port: 0, unreach_tx: 0, ratelimited: 0
+ *
+ * in / out: datagrams received / sent; rcvbuf_drops: refused by a full
+ * receive buffer; cksum_drops, len_drops: damaged; no_port: for no socket
+ * (each answered with a port unreachable, unreach_tx, unless the rate
+ * limit held it back, ratelimited).
  *
  * Call order: utcp_statprint_create(stack) once -> every core's thread
  * calls utcp_statprint_tick(sp, ctx) from its loop (it returns when it

@@ -128,9 +128,25 @@ extern "C" {
 	X(arp_probes)       /* reachability probes sent (unicast, broadcast) */  \
 	X(arp_unreachable)  /* entries removed: probes unanswered */
 
+/** UDP counters (RFC 768), and the ICMP errors utcp sends: after every
+ * older counter, so that struct utcp_stats keeps its earlier layout. */
+#define UTCP_STATS_UDP(X)                                                      \
+	X(udp_rx)           /* datagrams received (before any check) */         \
+	X(udp_rx_delivered) /* datagrams queued on a socket */                  \
+	X(udp_tx)           /* datagrams sent */                                \
+	X(drop_udp_short)   /* shorter than the 8-byte header */                \
+	X(drop_udp_len)     /* Length < 8 or beyond the IP datagram */          \
+	X(drop_udp_cksum)                                                      \
+	X(drop_udp_no_port) /* no socket: answered with port unreachable */     \
+	X(drop_udp_rcvbuf)  /* the socket's receive buffer was full */          \
+	X(drop_udp_icmp)    /* ICMP error for no connected socket */            \
+	X(udp_icmp_errors)  /* ICMP errors given to a connected socket */       \
+	X(icmp_unreach_tx)  /* destination unreachable messages sent */         \
+	X(icmp_ratelimited) /* ICMP errors not sent: over the rate limit */
+
 /** Every counter, in the order of struct utcp_stats: X(name) for each. */
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X) \
-	UTCP_STATS_NEIGH(X)
+	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X)
 
 /** A context's counters: one uint64_t per name of UTCP_STATS_ALL, in that
  * order (the comments of the lists above say what each counts). */

@@ -245,7 +245,12 @@ int utcp_ping(struct utcp_ctx *ctx, uint32_t dst, uint16_t id, uint16_t seq, con
 extern "C" {
 #endif
 
-/** AF_INET; SOCK_STREAM (optionally | SOCK_NONBLOCK); protocol 0 or IPPROTO_TCP. */
+/** AF_INET; SOCK_STREAM (protocol 0 or IPPROTO_TCP) or SOCK_DGRAM (UDP:
+ * protocol 0 or IPPROTO_UDP), optionally | SOCK_NONBLOCK.  A datagram
+ * socket's send calls send one datagram each (EMSGSIZE beyond the path
+ * MTU: no fragmentation) and its receive calls take one; connect sets the
+ * default peer (AF_UNSPEC: none); an ICMP port unreachable about a
+ * connected socket's datagram fails its next call with ECONNREFUSED. */
 int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol);
 /** Bind a socket to a local address and port (port 0: an ephemeral one). */
 int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
@@ -272,6 +277,19 @@ ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int
 /** @} */
 /** flags: MSG_DONTWAIT, MSG_NOSIGNAL (always implied), MSG_MORE (ignored). */
 ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags);
+/** @{ */
+/** With an address: sendto on a datagram socket sends there (connected or
+ * not; none and not connected: EDESTADDRREQ); a stream socket ignores it.
+ * recvfrom / recvmsg give the datagram's source (a stream socket: a name
+ * length of 0); flags MSG_PEEK, MSG_DONTWAIT, MSG_TRUNC (the datagram's
+ * whole length is returned); msg_flags gets MSG_TRUNC when it was cut. */
+ssize_t utcp_sendto(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags,
+		    const struct sockaddr *dest, socklen_t addrlen);
+ssize_t utcp_recvfrom(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags,
+		      struct sockaddr *src, socklen_t *addrlen);
+ssize_t utcp_sendmsg(struct utcp_ctx *ctx, int sock, const struct msghdr *msg, int flags);
+ssize_t utcp_recvmsg(struct utcp_ctx *ctx, int sock, struct msghdr *msg, int flags);
+/** @} */
 /** Release the socket; its connection closes with a FIN (or an RST with
  * SO_LINGER 0 or unread data) and lives on in the stack until it is done. */
 int utcp_close(struct utcp_ctx *ctx, int sock);

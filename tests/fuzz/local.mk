@@ -1,5 +1,5 @@
 # tests/fuzz: libFuzzer targets (frames into a stack with connections, TCP
-# options, the config parser, pcap traces), their seed corpus, and the
+# options, the config parser, pcap traces, UDP datagrams and sockets), their seed corpus, and the
 # scripts that run them.
 #
 # With --enable-fuzz (CC=clang, see tests/fuzz/fuzz.sh) the targets link
@@ -9,7 +9,7 @@
 # valgrind builds too.  The targets that reuse tests/unit/tcptest.c do not
 # link Check: tests/fuzz/ckshim.c turns its assertions into abort().
 FUZZ_TARGETS = tests/fuzz/fuzz_frame tests/fuzz/fuzz_tcp_opt tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_pcap
+	tests/fuzz/fuzz_pcap tests/fuzz/fuzz_udp
 FUZZ_HOST = tests/fuzz/fuzzhost.c tests/fuzz/fuzzhost.h tests/fuzz/ckshim.c $(TCP_TESTLIB)
 
 if ENABLE_FUZZ
@@ -44,6 +44,12 @@ tests_fuzz_fuzz_pcap_SOURCES = tests/fuzz/fuzz_pcap.c $(FUZZ_HOST) $(FUZZ_MAIN)
 tests_fuzz_fuzz_pcap_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_pcap_LDADD = libutcp.la $(PCAP_LIBS) $(CODE_COVERAGE_LIBS)
 tests_fuzz_fuzz_pcap_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_udp_SOURCES = tests/fuzz/fuzz_udp.c tests/fuzz/ckshim.c $(NET_TESTNIC) \
+	$(FUZZ_MAIN)
+tests_fuzz_fuzz_udp_CFLAGS = $(UNIT_CFLAGS)
+tests_fuzz_fuzz_udp_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
+tests_fuzz_fuzz_udp_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/fuzz.sh tests/fuzz/mkseeds.py \
 	tests/fuzz/corpus tests/fuzz/README.md

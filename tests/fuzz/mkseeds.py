@@ -3,7 +3,7 @@
 
     python3 tests/fuzz/mkseeds.py      (from the top of the tree)
 
-Writes tests/fuzz/corpus/{frame,tcp_opt,config,pcap}/seed-*.  The frame
+Writes tests/fuzz/corpus/{frame,tcp_opt,config,pcap,udp}/seed-*.  The frame
 seeds are programs for tests/fuzz/fuzzhost.c (opcodes documented there);
 the pcap seeds are the small recorded traces of traces/.  Inputs that once
 made a target fail are kept beside the seeds as regress-* files and are
@@ -123,8 +123,26 @@ def pcap_seeds():
         shutil.copyfile(os.path.join(TOP, "traces", name + ".pcap"), os.path.join(d, "seed-" + name + ".pcap"))
 
 
+# ---- UDP: programs for tests/fuzz/fuzz_udp.c (opcodes documented there) ----
+def udp_dgram(port, flags, data):
+    return bytes([0, port, flags, len(data)]) + data
+
+
+def udp_seeds():
+    put("udp", "in-recv", udp_dgram(0, 0, b"hello") + bytes([2, 0, 0, 8]) + bytes([2, 0, 0, 8]))
+    put("udp", "peek-trunc", udp_dgram(0, 0, b"0123456789") + bytes([2, 0, 3, 1]) + bytes([2, 0, 0, 2]))
+    put("udp", "closed-port", udp_dgram(2, 0, b"x") * 3 + bytes([4, 5]) + udp_dgram(2, 0, b"y"))
+    put("udp", "refused", bytes([3, 1, 0, 20, 1, 3, 3, 1, 2, 1, 0, 8, 3, 1, 0, 4]))
+    put("udp", "raw-bad", udp_dgram(0, 1, b"\x13\x88\x13\x88\x00\x03\x00\x00") + udp_dgram(0, 1, b"\x0f")
+        + udp_dgram(0, 2, b"nock") + udp_dgram(0, 4, b"pad") + udp_dgram(0, 8, b"nic"))
+    put("udp", "rcvbuf", bytes([5, 0, 0]) + udp_dgram(0, 0, bytes(200)) * 12 + bytes([7, 2, 0, 0, 255]))
+    put("udp", "connect", bytes([6, 2, 0]) + bytes([3, 2, 5, 220]) + bytes([6, 2, 1]) + bytes([3, 2, 0, 9])
+        + udp_dgram(1, 0, b"to connected") + bytes([7, 2, 1, 16]))
+
+
 if __name__ == "__main__":
     opt_seeds()
     config_seeds()
     frame_seeds()
     pcap_seeds()
+    udp_seeds()

@@ -33,3 +33,7 @@ EXTRA_DIST += tests/sim/replay_traces.sh tests/sim/replay_errors.sh $(UTCP_TRACE
 # link flaps, refused values.
 TESTS += tests/sim/faults.sh
 EXTRA_DIST += tests/sim/faults.sh
+
+# utcp-sim udp: datagrams under impairments, every byte and loss accounted.
+TESTS += tests/sim/udp_sweep.sh
+EXTRA_DIST += tests/sim/udp_sweep.sh

@@ -225,3 +225,12 @@ endif
 tests_unit_test_arp_sim_SOURCES = tests/unit/test_arp_sim.c
 tests_unit_test_arp_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_arp_sim_LDADD = $(UNIT_LIBS)
+
+# core/udp and its sockets (core/api/udpsock.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_udp
+TESTS += tests/unit/test_udp
+endif
+tests_unit_test_udp_SOURCES = tests/unit/test_udp.c $(NET_TESTNIC)
+tests_unit_test_udp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_udp_LDADD = $(UNIT_LIBS)

@@ -109,7 +109,7 @@ START_TEST(damaged_datagram_dropped)
 	case B_SRC_ZERO: put32(ip + 12, 0); counter = &st()->drop_ip_src; break;
 	case B_SRC_LOOP: put32(ip + 12, TN_IP(127, 0, 0, 1)); counter = &st()->drop_ip_src; break;
 	case B_SRC_OURS: put32(ip + 12, TN_HOST_IP); counter = &st()->drop_ip_src; break;
-	case B_UDP: ip[9] = 17; counter = &st()->drop_ip_proto; break;
+	case B_UDP: ip[9] = 17; counter = &st()->drop_udp_len; break; /* UDP Length 0x1234 */
 	case B_TCP: ip[9] = 6; counter = &st()->drop_tcp_short; break; /* TCP: 12 bytes */
 	}
 	if (fix)

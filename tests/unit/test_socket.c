@@ -42,7 +42,7 @@ START_TEST(socket_errors)
 {
 	tt_err(utcp_socket(X, AF_INET6, SOCK_STREAM, 0), EAFNOSUPPORT);
 	tt_err(utcp_socket(X, 99, SOCK_STREAM, 0), EAFNOSUPPORT);
-	tt_err(utcp_socket(X, AF_INET, SOCK_DGRAM, 0), EPROTONOSUPPORT);
+	tt_err(utcp_socket(X, AF_INET, SOCK_DGRAM, IPPROTO_TCP), EPROTONOSUPPORT); /* UDP: test_udp */
 	tt_err(utcp_socket(X, AF_INET, SOCK_RAW, 0), EPROTONOSUPPORT);
 	tt_err(utcp_socket(X, AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT);
 	tt_err(utcp_socket(X, AF_INET, 99, 0), EINVAL);
