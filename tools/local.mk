@@ -36,3 +36,7 @@ tools_utcp_taprate_SOURCES = tools/utcp-taprate.c
 tools_utcp_taprate_LDADD = libutcp.la -lpthread
 
 include $(top_srcdir)/tools/bench/local.mk
+
+# utcp-ss: a running program's connections (its control socket, setup/ctl.c).
+bin_PROGRAMS += tools/utcp-ss
+tools_utcp_ss_SOURCES = tools/utcp-ss.c

@@ -359,6 +359,7 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 	int rexmt = SEQ_LT(tp->snd_nxt, tp->snd_max);
 	if (rexmt) {
 		ctx->stats.tcp_retransmits++;
+		tp->nretrans++;
 		tp->flags &= ~TF_RTT_TIMING; /* Karn: no sample from a resent segment */
 		tp->ts_rtx = tcp_ts_now(tp);
 	} else if (!(tp->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
