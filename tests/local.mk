@@ -21,3 +21,7 @@ EXTRA_DIST += tests/determinism.sh tests/determinism.py tests/floors.sh tests/fl
 # utcp-ss against epserver on TAP (root; 77 otherwise).
 TESTS += tests/ss/epserver_tap.sh
 EXTRA_DIST += tests/ss/epserver_tap.sh
+
+# The pictures: utcp-sim --plot, utcp-plot, utcp-replay --plot (gnuplot; 77 without).
+TESTS += tests/plot/svg.sh
+EXTRA_DIST += tests/plot/svg.sh

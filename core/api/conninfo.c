@@ -28,6 +28,7 @@ static void conn_fill(const struct utcp_tcb *tp, struct utcp_conn_info *ci)
 	ci->cwnd = tp->cwnd;
 	ci->ssthresh = tp->ssthresh;
 	ci->flight = tcp_flight_size(tp);
+	ci->pipe = (tp->flags & TF_SACK) ? tcp_sack_pipe(tp) : ci->flight;
 	ci->snd_wnd = tp->snd_wnd;
 	ci->rcv_wnd = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	ci->srtt = tp->srtt;

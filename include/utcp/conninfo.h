@@ -37,6 +37,8 @@ struct utcp_conn_info {
 	uint32_t cwnd, ssthresh; /**< congestion window and slow-start threshold, bytes */
 	/** @} */
 	uint32_t flight;        /**< bytes sent, not yet acknowledged (SND.MAX - SND.UNA) */
+	uint32_t pipe;          /**< of them, those the sender counts in the network (RFC 6675
+				     SetPipe with SACK: not SACKed, not lost; else flight) */
 	uint32_t snd_wnd;       /**< the peer's offered window, bytes */
 	uint32_t rcv_wnd;       /**< our offered window, bytes */
 	/** @{ */
