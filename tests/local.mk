@@ -25,3 +25,7 @@ EXTRA_DIST += tests/ss/epserver_tap.sh
 # The pictures: utcp-sim --plot, utcp-plot, utcp-replay --plot (gnuplot; 77 without).
 TESTS += tests/plot/svg.sh
 EXTRA_DIST += tests/plot/svg.sh
+
+# The progress line of long runs (tools/progress.c).
+TESTS += tests/progress/progress.sh
+EXTRA_DIST += tests/progress/progress.sh

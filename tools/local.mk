@@ -2,7 +2,7 @@
 bin_PROGRAMS += tools/utcp-sim
 tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/sim_common.h tools/sim_common.c \
 	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c \
-	tools/plot.h tools/plot.c
+	tools/plot.h tools/plot.c tools/progress.h tools/progress.c
 tools_utcp_sim_LDADD = libutcp.la
 
 # epserver and epwget.  The application code (tools/*_app.c, tools/http.c) is
@@ -46,3 +46,8 @@ tools_utcp_ss_SOURCES = tools/utcp-ss.c
 bin_PROGRAMS += tools/utcp-plot
 tools_utcp_plot_SOURCES = tools/utcp-plot.c tools/plot.h tools/plot.c
 tools_utcp_plot_LDADD = libutcp.la
+
+# utcp-progress: the progress line of `make check-long` (tools/progress.c).
+noinst_PROGRAMS += tools/utcp-progress
+tools_utcp_progress_SOURCES = tools/utcp-progress.c tools/progress.h tools/progress.c
+tools_utcp_progress_LDADD = libutcp.la

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/progress.h"
 #include "tools/sim_common.h"
 
 static const struct scenario *const scenarios[] = {
@@ -284,16 +285,22 @@ static int run_seeds(const struct scenario *sc, const struct sim_opts *o, const 
 	uint64_t passed = 0, runs = 0;
 	char failed[512] = "";
 	size_t flen = 0;
+	struct progress pr;
+
+	progress_start(&pr, "seeds", o->sweep ? o->seed_last - o->seed_first + 1 : 1);
 	for (uint64_t seed = o->seed_first;; seed++) {
+		progress_clear(&pr);
 		int ok = run_one(sc, o, sopts, seed);
 		passed += (uint64_t)ok;
 		runs++;
+		progress_step(&pr, runs);
 		if (!ok && flen < sizeof(failed) - 1)
 			flen += (size_t)snprintf(failed + flen, sizeof(failed) - flen, "%s%" PRIu64,
 						 flen ? "," : "", seed);
 		if (seed == o->seed_last)
 			break;
 	}
+	progress_end(&pr);
 	if (flen >= sizeof(failed) - 1)
 		strcpy(failed + sizeof(failed) - 5, "...");
 	if (o->sweep)
