@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <utcp/conninfo.h>
@@ -177,7 +178,8 @@ static void ctl_stack_close(void *arg)
 }
 
 /* A listening unix socket at path, non-blocking; a stale socket file (no
- * one listening) is replaced, a live one is not. */
+ * one listening) is replaced; a live one, or a file that is no socket, is
+ * an error. */
 static int ctl_listen(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -199,8 +201,14 @@ static int ctl_listen(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
+	struct stat sb;
+	if (lstat(path, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
+		utcp_set_err(err, errlen, "control_socket %s: exists and is not a socket", path);
+		errno = EEXIST;
+		return -1;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	unlink(path); /* stale: nobody listening */
+	unlink(path); /* a stale socket: nobody listening */
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 8) != 0) {
 		int e = errno;
 		utcp_set_err(err, errlen, "control_socket %s: %s", path, strerror(e));

@@ -216,3 +216,12 @@ endif
 tests_unit_test_arp_sim_SOURCES = tests/unit/test_arp_sim.c
 tests_unit_test_arp_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_arp_sim_LDADD = $(UNIT_LIBS)
+
+# core/api/conninfo.c: the snapshots utcp-ss reads, the sender-state trace.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_conninfo
+TESTS += tests/unit/test_conninfo
+endif
+tests_unit_test_conninfo_SOURCES = tests/unit/test_conninfo.c $(TCP_TESTLIB)
+tests_unit_test_conninfo_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conninfo_LDADD = $(UNIT_LIBS)
