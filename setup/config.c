@@ -545,6 +545,8 @@ static const struct key_def keys[] = {
 	{ "arp_file", set_str, FIELD(arp_file), 0, sizeof(((struct utcp_config *)0)->arp_file) },
 	{ "route_file", set_str, FIELD(route_file), 0,
 	  sizeof(((struct utcp_config *)0)->route_file) },
+	{ "control_socket", set_str, FIELD(control_socket), 0,
+	  sizeof(((struct utcp_config *)0)->control_socket) },
 };
 #define NB_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
 

@@ -12,6 +12,7 @@
 #include <utcp/utcp.h>
 
 #include "core/stack/stack.h"
+#include "setup/ctl.h"
 
 static void close_all(struct utcp_nic **nics, int n)
 {
@@ -54,6 +55,12 @@ struct utcp_stack *utcp_stack_open(const struct utcp_config *cfg, char *err, siz
 		int e = errno;
 		close_all(nics, c.nb_ports);
 		errno = e;
+	} else if (c.control_socket[0] != '\0' &&
+		   utcp_ctl_open(st, c.control_socket, err, errlen) != 0) {
+		int e = errno;
+		utcp_stack_close(st); /* closes the NICs */
+		errno = e;
+		return NULL;
 	}
 	return st;
 }

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <utcp/nic.h>
+#include <utcp/conninfo.h>
 #include <utcp/sim.h>
 
 #define REPLAY_CLIENT 0
@@ -89,6 +90,8 @@ struct replay_opts {
 	int app_close_unread;      /* utcp's side resets by closing with unread data */
 	utcp_time_t bound;         /* virtual time limit (0: 600 s) */
 	int verbose;
+	utcp_trace_fn trace;       /* utcp's sender-state trace (<utcp/conninfo.h>), or NULL */
+	void *trace_arg;
 };
 
 #define REPLAY_LATENCY_AUTO UTCP_TIME_NEVER

@@ -356,6 +356,8 @@ static int world_up(struct utcp_sim_world *w, struct rp *rp, struct app *a,
 		snprintf(err, errlen, "utcp host: %.200s", msg);
 		return -1;
 	}
+	if (o->trace != NULL)
+		utcp_ctx_set_trace(utcp_sim_host_ctx(a->h, 0), o->trace, o->trace_arg);
 	utcp_sim_host_set_step(hp, rp_step, rp);
 	utcp_sim_host_wake_at(hp, 0);
 	if (utcp_sim_host_spawn(a->h, app_main, a, 0) < 0) {

@@ -17,3 +17,15 @@ include $(top_srcdir)/tests/packetdrill/local.mk
 # dependency points down the floors of ARCHITECTURE.md.
 TESTS += tests/determinism.sh tests/floors.sh
 EXTRA_DIST += tests/determinism.sh tests/determinism.py tests/floors.sh tests/floors.py .ci/gates
+
+# utcp-ss against epserver on TAP (root; 77 otherwise).
+TESTS += tests/ss/epserver_tap.sh
+EXTRA_DIST += tests/ss/epserver_tap.sh
+
+# The pictures: utcp-sim --plot, utcp-plot, utcp-replay --plot (gnuplot; 77 without).
+TESTS += tests/plot/svg.sh
+EXTRA_DIST += tests/plot/svg.sh
+
+# The progress line of long runs (tools/progress.c).
+TESTS += tests/progress/progress.sh
+EXTRA_DIST += tests/progress/progress.sh

@@ -1,7 +1,8 @@
 # tools/: programs built on the library.
 bin_PROGRAMS += tools/utcp-sim
 tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/sim_common.h tools/sim_common.c \
-	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c
+	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c \
+	tools/plot.h tools/plot.c tools/progress.h tools/progress.c
 tools_utcp_sim_LDADD = libutcp.la
 
 # epserver and epwget.  The application code (tools/*_app.c, tools/http.c) is
@@ -23,7 +24,7 @@ tools_utcp_sim_SOURCES += tools/sim_udp.c
 
 # utcp-replay: replay a recorded side of a TCP connection into utcp (sim/replay*).
 bin_PROGRAMS += tools/utcp-replay
-tools_utcp_replay_SOURCES = tools/utcp-replay.c
+tools_utcp_replay_SOURCES = tools/utcp-replay.c tools/plot.h tools/plot.c
 tools_utcp_replay_LDADD = libutcp.la
 
 # utcp-nc: one TCP connection, or UDP (-u), over any backend (development against the kernel).
@@ -38,3 +39,17 @@ tools_utcp_taprate_SOURCES = tools/utcp-taprate.c
 tools_utcp_taprate_LDADD = libutcp.la -lpthread
 
 include $(top_srcdir)/tools/bench/local.mk
+
+# utcp-ss: a running program's connections (its control socket, setup/ctl.c).
+bin_PROGRAMS += tools/utcp-ss
+tools_utcp_ss_SOURCES = tools/utcp-ss.c
+
+# utcp-plot: SVG graphs of every TCP connection of a capture (tools/plot.c, gnuplot).
+bin_PROGRAMS += tools/utcp-plot
+tools_utcp_plot_SOURCES = tools/utcp-plot.c tools/plot.h tools/plot.c
+tools_utcp_plot_LDADD = libutcp.la
+
+# utcp-progress: the progress line of `make check-long` (tools/progress.c).
+noinst_PROGRAMS += tools/utcp-progress
+tools_utcp_progress_SOURCES = tools/utcp-progress.c tools/progress.h tools/progress.c
+tools_utcp_progress_LDADD = libutcp.la

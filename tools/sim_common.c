@@ -224,6 +224,19 @@ static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, cha
 	return 0;
 }
 
+/* --trace: every context of both hosts writes its connections' sender
+ * state to f (tools/plot.c), "A/0" for host A's context 0. */
+static void testbed_trace(struct testbed *tb, FILE *f)
+{
+	for (int i = 0; i < 2; i++)
+		for (int c = 0; c < utcp_sim_host_nb_ctx(tb->host[i]); c++) {
+			struct trace_sink *s = &tb->sink[i][c];
+			s->f = f;
+			snprintf(s->who, sizeof(s->who), "%s/%d", utcp_sim_host_name(tb->host[i]), c);
+			utcp_ctx_set_trace(utcp_sim_host_ctx(tb->host[i], c), trace_csv_line, s);
+		}
+}
+
 int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, char *err,
 			size_t errlen)
 {
@@ -249,6 +262,8 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 	for (int i = 0; i < 2; i++)
 		if (testbed_host(tb, o, i, err, errlen) < 0)
 			return -1;
+	if (o->trace_f != NULL)
+		testbed_trace(tb, o->trace_f);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <utcp/sim.h>
 
 #include "core/base/args.h"
+#include "tools/plot.h"
 
 #define EXIT_USAGE 2
 #define PKT_BUFS 2048 /* packet buffers per queue in the testbed */
@@ -35,6 +36,9 @@ struct sim_opts {
 	uint64_t seed_first, seed_last;
 	int sweep;                       /* --seeds given */
 	const char *pcap;
+	const char *trace;               /* --trace FILE.csv (or DIR/trace.csv of --plot) */
+	const char *plot;                /* --plot DIR */
+	FILE *trace_f;                   /* the open trace, while the run lasts */
 	int quiet;
 	int cores;
 	struct utcp_sim_link_params link;
@@ -56,6 +60,7 @@ struct testbed {
 	struct utcp_sim_link *link;
 	struct utcp_sim_host *host[2];
 	uint32_t ip[2];
+	struct trace_sink sink[2][UTCP_MAX_CORES]; /* --trace: each context's */
 };
 
 struct scenario {

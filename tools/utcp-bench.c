@@ -32,6 +32,7 @@
 #include "core/base/args.h"
 #include "tools/bench/bench.h"
 #include "tools/bench/report.h"
+#include "tools/progress.h"
 
 static void usage(FILE *f)
 {
@@ -225,7 +226,11 @@ static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct
 /* Rounds interleaved: utcp then kernel, then kernel then utcp, ... */
 static int run_rounds(const struct bench_opts *o, struct bench_table *t)
 {
-	int failed = 0;
+	int failed = 0, runs = 0, done = 0;
+	struct progress pr;
+	for (int k = 0; k < WL_NKINDS; k++)
+		runs += o->want[k] ? o->rounds * (o->only ? 1 : 2) : 0;
+	progress_start(&pr, "runs", (uint64_t)runs);
 	for (int k = 0; k < WL_NKINDS; k++) {
 		if (!o->want[k])
 			continue;
@@ -238,9 +243,11 @@ static int run_rounds(const struct bench_opts *o, struct bench_table *t)
 				if (run_one(o, stack, (enum wl_kind)k, res) < 0)
 					failed = 1;
 				t->n[k][stack] = round + 1;
+				progress_step(&pr, (uint64_t)++done);
 			}
 		}
 	}
+	progress_end(&pr);
 	return failed;
 }
 

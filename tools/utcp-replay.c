@@ -6,7 +6,7 @@
  *   utcp-replay TRACE.pcap [--side client|server] [--pace time|react]
  *               [--seed N | --seeds A-B] [--loss P] [--burst-loss P --burst-len N]
  *               [--reorder P] [--dup P] [--corrupt P] [--jitter T]
- *               [--delay T|auto] [--expect FILE] [--out FILE] [-v]
+ *               [--delay T|auto] [--expect FILE] [--out FILE] [--plot DIR] [-v]
  *
  * --side is the side played from the trace (default client: utcp serves).
  * Impairments apply to what the replayer sends.  --expect defaults to
@@ -14,7 +14,9 @@
  * defaults to `auto`, half the trace's handshake round trip; `--expect none` checks only the
  * built-in invariants.  --out writes both directions of the replayed
  * conversation (as they entered the wire) to a pcap file.  -v prints every
- * observation.  --seeds runs every seed from A to B.  The last line of each
+ * observation.  --plot DIR draws the replayed conversation (tools/plot.c:
+ * a time-sequence graph and utcp's sender state, from DIR/capture.pcap,
+ * or --out, and DIR/trace.csv).  --seeds runs every seed from A to B.  The last line of each
  * run is its verdict, with the seed:
  *   PASS replay http-get side=client pace=time seed=1 ...
  * Exit status: 0 pass, 1 fail, 2 bad usage or unreadable input.
@@ -33,6 +35,7 @@
 
 #include "core/base/args.h"
 #include "sim/replay.h"
+#include "tools/plot.h"
 
 #define EXIT_USAGE 2
 
@@ -88,12 +91,16 @@ static const char help[] =
 	"usage: utcp-replay TRACE.pcap [--side client|server] [--pace time|react]\n"
 	"         [--seed N | --seeds A-B]\n"
 	"         [--loss P] [--burst-loss P --burst-len N] [--reorder P] [--dup P]\n"
-	"         [--corrupt P] [--jitter T] [--delay T|auto] [--expect FILE|none] [--out FILE] [-v]\n";
+	"         [--corrupt P] [--jitter T] [--delay T|auto] [--expect FILE|none] [--out FILE]\n"
+	"         [--plot DIR] [-v]\n";
 
 struct cli {
 	struct replay_opts o;
 	const char *trace, *expect;
 	char expect_buf[600];
+	const char *plot;             /* --plot DIR */
+	char out_buf[4096], csv[4096];
+	struct trace_sink sink;
 	int impaired, verbose;
 	uint64_t last_seed;
 };
@@ -154,7 +161,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "loss", 1, 0, 'l' }, { "burst-loss", 1, 0, 'b' }, { "burst-len", 1, 0, 'n' },
 		{ "reorder", 1, 0, 'r' }, { "dup", 1, 0, 'D' }, { "corrupt", 1, 0, 'c' },
 		{ "jitter", 1, 0, 'j' }, { "delay", 1, 0, 'd' }, { "expect", 1, 0, 'e' },
-		{ "out", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "out", 1, 0, 'o' }, { "plot", 1, 0, 'P' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int ch, rc;
 	memset(c, 0, sizeof(*c));
@@ -171,6 +178,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->expect = optarg;
 		} else if (ch == 'o') {
 			c->o.out = optarg;
+		} else if (ch == 'P') {
+			c->plot = optarg;
 		} else if (ch == '?') {
 			return EXIT_USAGE;
 		} else if ((rc = parse_opt(c, ch, optarg)) != 0) {
@@ -189,6 +198,50 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(c->expect, "none") == 0)
 		c->expect = NULL;
+	if (c->plot != NULL && c->last_seed != c->o.seed)
+		return usage("%s", "--plot draws one run: use it with --seed, not --seeds");
+	return 0;
+}
+
+/* --plot DIR: the capture (DIR/capture.pcap unless --out) and utcp's
+ * sender-state trace (DIR/trace.csv) of the run. */
+static int plot_begin(struct cli *c)
+{
+	char err[600];
+
+	if (plot_dir(c->plot, err, sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-replay: --plot %s\n", err);
+		return -1;
+	}
+	if (c->o.out == NULL) {
+		snprintf(c->out_buf, sizeof(c->out_buf), "%s/capture.pcap", c->plot);
+		c->o.out = c->out_buf;
+	}
+	snprintf(c->csv, sizeof(c->csv), "%s/trace.csv", c->plot);
+	c->sink.f = fopen(c->csv, "w");
+	if (c->sink.f == NULL) {
+		fprintf(stderr, "utcp-replay: %s: %s\n", c->csv, strerror(errno));
+		return -1;
+	}
+	snprintf(c->sink.who, sizeof(c->sink.who), "utcp/0");
+	trace_csv_header(c->sink.f);
+	c->o.trace = trace_csv_line;
+	c->o.trace_arg = &c->sink;
+	return 0;
+}
+
+static int plot_end(struct cli *c)
+{
+	char err[600];
+
+	if (fclose(c->sink.f) != 0) {
+		fprintf(stderr, "utcp-replay: %s: %s\n", c->csv, strerror(errno));
+		return -1;
+	}
+	if (plot_capture(c->o.out, c->csv, c->plot, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-replay: --plot: %s\n", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -277,12 +330,18 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	uint64_t last = c.last_seed;
+	if (c.plot != NULL && plot_begin(&c) < 0) {
+		utcp_replay_trace_free(t);
+		return 1;
+	}
 	for (; rc != EXIT_USAGE; c.o.seed++) {
 		int r = run_one(&c, t);
 		rc = r > rc ? r : rc;
 		if (c.o.seed == last)
 			break;
 	}
+	if (c.plot != NULL && plot_end(&c) < 0 && rc == 0)
+		rc = 1;
 	utcp_replay_trace_free(t);
 	return rc;
 }

@@ -17,10 +17,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/progress.h"
 #include "tools/sim_common.h"
 
 static const struct scenario *const scenarios[] = {
@@ -49,6 +51,11 @@ void sim_usage(FILE *f)
 		"  --seed N          seed of the world (default 1)\n"
 		"  --seeds A-B       run every seed from A to B (only verdict lines)\n"
 		"  --pcap FILE       record every frame entering the link (pcap, ns timestamps)\n"
+		"  --trace FILE      each connection's sender state at every ACK, state change\n"
+		"                    and timeout, as CSV (time, cwnd, ssthresh, flight, SRTT, RTO)\n"
+		"  --plot DIR        SVG graphs per connection into DIR (gnuplot): time-sequence\n"
+		"                    and sender state, from the capture and the trace (kept there\n"
+		"                    as capture.pcap and trace.csv unless --pcap or --trace)\n"
 		"  --cores N         queues per NIC and contexts per host (default 1)\n"
 		"  -q, --quiet       print the verdict line only\n"
 		"  -h, --help        this text\n"
@@ -84,7 +91,7 @@ void sim_usage(FILE *f)
 enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
-	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP,
+	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT,
 };
 
 /* "AT:FOR": two durations. */
@@ -120,6 +127,8 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 		o->sweep = 1;
 		return 0;
 	case OPT_PCAP: o->pcap = v; return 0;
+	case OPT_TRACE: o->trace = v; return 0;
+	case OPT_PLOT: o->plot = v; return 0;
 	case OPT_CORES:
 		if (parse_u64(v, 1, UTCP_MAX_CORES, &u) < 0)
 			return -1;
@@ -171,6 +180,8 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "seeds", required_argument, NULL, OPT_SEEDS },
 		{ "pcap", required_argument, NULL, OPT_PCAP },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "plot", required_argument, NULL, OPT_PLOT },
 		{ "cores", required_argument, NULL, OPT_CORES },
 		{ "delay", required_argument, NULL, OPT_DELAY },
 		{ "rate", required_argument, NULL, OPT_RATE },
@@ -230,8 +241,9 @@ static void opts_defaults(struct sim_opts *o)
 static int opts_check(struct sim_opts *o)
 {
 	const struct utcp_fault_params *f = &o->link.fault;
-	if (o->sweep && o->pcap != NULL) {
-		usage_error("--pcap records one run: use it with --seed, not --seeds");
+	if (o->sweep && (o->pcap != NULL || o->trace != NULL || o->plot != NULL)) {
+		usage_error("%s records one run: use it with --seed, not --seeds",
+			    o->pcap != NULL ? "--pcap" : o->trace != NULL ? "--trace" : "--plot");
 		return EXIT_USAGE;
 	}
 	if (f->burst_loss > 0 && f->burst_len < 1.0) {
@@ -274,16 +286,22 @@ static int run_seeds(const struct scenario *sc, const struct sim_opts *o, const 
 	uint64_t passed = 0, runs = 0;
 	char failed[512] = "";
 	size_t flen = 0;
+	struct progress pr;
+
+	progress_start(&pr, "seeds", o->sweep ? o->seed_last - o->seed_first + 1 : 1);
 	for (uint64_t seed = o->seed_first;; seed++) {
+		progress_clear(&pr);
 		int ok = run_one(sc, o, sopts, seed);
 		passed += (uint64_t)ok;
 		runs++;
+		progress_step(&pr, runs);
 		if (!ok && flen < sizeof(failed) - 1)
 			flen += (size_t)snprintf(failed + flen, sizeof(failed) - flen, "%s%" PRIu64,
 						 flen ? "," : "", seed);
 		if (seed == o->seed_last)
 			break;
 	}
+	progress_end(&pr);
 	if (flen >= sizeof(failed) - 1)
 		strcpy(failed + sizeof(failed) - 5, "...");
 	if (o->sweep)
@@ -291,6 +309,58 @@ static int run_seeds(const struct scenario *sc, const struct sim_opts *o, const 
 		       passed == runs ? "PASS" : "FAIL", sc->name, o->seed_first, o->seed_last,
 		       passed, runs, flen ? "; failing seeds: " : "", failed);
 	return passed == runs ? 0 : 1;
+}
+
+/* --plot DIR and --trace: the directory, the capture's and the trace's
+ * paths, the trace opened with its header. */
+static int plot_open(struct sim_opts *o)
+{
+	static char pcap[4096], trace[4096];
+	char err[512];
+
+	if (o->plot != NULL) {
+		if (plot_dir(o->plot, err, sizeof(err)) < 0) {
+			fprintf(stderr, "utcp-sim: --plot %s\n", err);
+			return -1;
+		}
+		if (o->pcap == NULL) {
+			snprintf(pcap, sizeof(pcap), "%s/capture.pcap", o->plot);
+			o->pcap = pcap;
+		}
+		if (o->trace == NULL) {
+			snprintf(trace, sizeof(trace), "%s/trace.csv", o->plot);
+			o->trace = trace;
+		}
+	}
+	if (o->trace == NULL)
+		return 0;
+	o->trace_f = fopen(o->trace, "w");
+	if (o->trace_f == NULL) {
+		fprintf(stderr, "utcp-sim: --trace %s: %s\n", o->trace, strerror(errno));
+		return -1;
+	}
+	trace_csv_header(o->trace_f);
+	return 0;
+}
+
+/* After the run: the trace closed, the graphs drawn. */
+static int plot_close(struct sim_opts *o)
+{
+	char err[512];
+
+	if (o->trace_f != NULL && fclose(o->trace_f) != 0) {
+		fprintf(stderr, "utcp-sim: --trace %s: %s\n", o->trace, strerror(errno));
+		return -1;
+	}
+	o->trace_f = NULL;
+	if (o->plot == NULL)
+		return 0;
+	if (plot_capture(o->pcap, o->trace, o->plot, o->quiet ? NULL : stdout, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-sim: --plot: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -319,7 +389,13 @@ int main(int argc, char **argv)
 	}
 	o.sc = sc;
 	o.sopts = sopts;
+	if (plot_open(&o) < 0) {
+		free(sopts);
+		return 1;
+	}
 	rc = run_seeds(sc, &o, sopts);
+	if (plot_close(&o) < 0)
+		rc = 1;
 	free(sopts);
 	return rc;
 }

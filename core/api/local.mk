@@ -10,6 +10,10 @@ libutcp_la_SOURCES += core/api/sock.h \
 	core/api/udpsock.c \
 	core/api/sockmsg.c
 
+# A context's connections as snapshots, and the sender-state trace.
+libutcp_la_SOURCES += core/api/conninfo.c
+utcpinclude_HEADERS += include/utcp/conninfo.h
+
 # mTCP's per-second statistics lines, for every program.
 libutcp_la_SOURCES += core/api/statprint.c
 utcpinclude_HEADERS += include/utcp/statprint.h

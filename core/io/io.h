@@ -34,6 +34,7 @@ struct utcp_stack {
 	int nb_nics;
 	uint8_t macs[UTCP_MAX_PORTS][UTCP_ETH_ALEN]; /* effective MAC per port */
 	struct utcp_ctx *ctxs[UTCP_MAX_CORES];
+	struct utcp_stack_hooks *hooks; /* setup/'s (core/stack/stack.h); NULL: none */
 };
 
 /* Transmit classes, flushed in this order each round (mTCP's order). */

@@ -122,7 +122,50 @@ void utcp_stack_close(struct utcp_stack *st)
 	for (int i = 0; i < st->nb_nics; i++)
 		if (st->nics[i] != NULL)
 			utcp_nic_close(st->nics[i]);
+	if (st->hooks != NULL && st->hooks->stack_close != NULL)
+		st->hooks->stack_close(st->hooks->arg);
 	free(st);
+}
+
+void utcp_stack_set_hooks(struct utcp_stack *st, struct utcp_stack_hooks *h)
+{
+	st->hooks = h;
+}
+
+/* A context's tick (struct utcp_stack_hooks), re-armed each time. */
+static void stack_tick(struct utcp_timer *t, void *arg, utcp_time_t now)
+{
+	struct utcp_ctx *ctx = arg;
+	struct utcp_stack_hooks *h = ctx->stack->hooks;
+
+	h->tick(ctx, h->arg);
+	utcp_timer_add(&ctx->timers, t, now + h->period);
+}
+
+static void stack_hooks_open(struct utcp_ctx *ctx)
+{
+	struct utcp_stack_hooks *h = ctx->stack->hooks;
+
+	if (h == NULL)
+		return;
+	if (h->ctx_open != NULL)
+		h->ctx_open(ctx, h->arg);
+	if (h->tick != NULL) {
+		utcp_timer_init(&h->ticks[ctx->core], stack_tick, ctx);
+		utcp_timer_add(&ctx->timers, &h->ticks[ctx->core], ctx->now + h->period);
+	}
+}
+
+static void stack_hooks_close(struct utcp_ctx *ctx)
+{
+	struct utcp_stack_hooks *h = ctx->stack->hooks;
+
+	if (h == NULL)
+		return;
+	if (h->tick != NULL)
+		utcp_timer_cancel(&ctx->timers, &h->ticks[ctx->core]);
+	if (h->ctx_close != NULL)
+		h->ctx_close(ctx, h->arg);
 }
 
 const struct utcp_config *utcp_stack_config(const struct utcp_stack *st)
@@ -185,6 +228,7 @@ struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp_input);
 	utcp_ipv4_set_error_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp_icmp_error);
 	st->ctxs[core] = ctx;
+	stack_hooks_open(ctx); /* setup/'s (the control socket) */
 	return ctx;
 }
 
@@ -192,6 +236,7 @@ void utcp_ctx_destroy(struct utcp_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	stack_hooks_close(ctx);
 	utcp_tcp_ctx_destroy(ctx); /* frees sockets, flows, their buffers */
 	utcp_udp_ctx_destroy(ctx); /* after the sockets: PCBs, queued datagrams */
 	utcp_net_destroy(ctx);

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <utcp/conninfo.h>
 
 #include "core/base/pool.h"
 #include "core/net/net.h"
@@ -425,7 +426,18 @@ struct utcp_tcp_ctx {
 	tcp_notify_fn notify;
 	void *api;                      /* the socket layer's state */
 	void (*api_destroy)(struct utcp_ctx *ctx);
+	/* The sender-state trace (core/api/conninfo.c installs it; NULL: off):
+	 * called at each ACK taken in, state change and RTO (tcp_trace). */
+	void (*trace)(struct utcp_tcb *tp, enum utcp_trace_event ev);
+	utcp_trace_fn trace_fn;         /* its user's callback and argument */
+	void *trace_arg;
 };
+
+static inline void tcp_trace(struct utcp_tcb *tp, enum utcp_trace_event ev)
+{
+	if (tp->ctx->tcp->trace != NULL)
+		tp->ctx->tcp->trace(tp, ev);
+}
 
 /* ---- hooks called by the context and the net layer ------------------ */
 int utcp_tcp_ctx_init(struct utcp_ctx *ctx);

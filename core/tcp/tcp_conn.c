@@ -45,6 +45,7 @@ void tcp_set_state(struct utcp_tcb *tp, enum tcp_state st)
 	if (!tcp_transition_legal(tp->state, st))
 		tp->ctx->stats.tcp_illegal_transitions++;
 	tp->state = (uint8_t)st;
+	tcp_trace(tp, UTCP_TRACE_STATE);
 }
 
 void tcp_notify(struct utcp_tcb *tp, uint32_t events)

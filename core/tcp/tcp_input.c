@@ -578,6 +578,7 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		if (wnd > tp->max_sndwnd)
 			tp->max_sndwnd = wnd;
 	}
+	tcp_trace(tp, UTCP_TRACE_ACK);
 	return IN_CONT;
 }
 

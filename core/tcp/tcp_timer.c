@@ -273,6 +273,7 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 		if (tp->rxtshift > 0)
 			utcp_arp_suspect(tp->ctx, tp->raddr);
 		tcp_rexmt_data(tp);
+		tcp_trace(tp, UTCP_TRACE_RTO);
 		break;
 	default:
 		break;

@@ -119,6 +119,7 @@ struct utcp_config {
 	/** static tables ("" = config/arp.conf, config/route.conf next to the file) */
 	char arp_file[256];      /**< arp.conf's path */
 	char route_file[256];    /**< route.conf's path */
+	char control_socket[108]; /**< unix socket utcp-ss reads the contexts from ("" = none) */
 	/** accepted for mTCP compatibility, not used by utcp */
 	uint64_t core_mask;      /**< mTCP's core mask (ignored) */
 	int num_mem_ch;          /**< mTCP's memory channels (ignored) */

@@ -6,7 +6,7 @@ TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
 
 # 10 000 seeds with loss up to 20 %: long, run by hand or nightly.
-check-long: tools/utcp-sim
+check-long: tools/utcp-sim tools/utcp-progress
 	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/sim/tcp_long.sh
 .PHONY: check-long
 

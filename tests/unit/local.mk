@@ -234,3 +234,12 @@ endif
 tests_unit_test_udp_SOURCES = tests/unit/test_udp.c $(NET_TESTNIC)
 tests_unit_test_udp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_udp_LDADD = $(UNIT_LIBS)
+
+# core/api/conninfo.c: the snapshots utcp-ss reads, the sender-state trace.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_conninfo
+TESTS += tests/unit/test_conninfo
+endif
+tests_unit_test_conninfo_SOURCES = tests/unit/test_conninfo.c $(TCP_TESTLIB)
+tests_unit_test_conninfo_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conninfo_LDADD = $(UNIT_LIBS)

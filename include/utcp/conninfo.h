@@ -1,0 +1,82 @@
+/**
+ * @file utcp/conninfo.h
+ * @brief A context's TCP connections as `ss -tin` shows the kernel's, and
+ * the per-connection sender-state trace (like FreeBSD's siftr).
+ *
+ * Call order, on the context's own thread:
+ *   utcp_ctx_conns(ctx, fn, arg): fn once per listener and connection;
+ *   utcp_ctx_set_trace(ctx, fn, arg): from then on fn at every ACK a
+ *   connection takes in, every state change and every retransmission
+ *   timeout, until utcp_ctx_set_trace(ctx, NULL, NULL).
+ *
+ * The stack never writes anything itself: the callback (a tool's) does.
+ */
+#ifndef UTCP_CONNINFO_H
+#define UTCP_CONNINFO_H
+
+#include <stdint.h>
+#include <utcp/nic.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct utcp_ctx;
+
+/** One TCP endpoint (a listener or a connection), a snapshot. */
+struct utcp_conn_info {
+	/** @{ */
+	uint32_t laddr, raddr;  /**< addresses, network order (raddr 0: a listener) */
+	uint16_t lport, rport;  /**< ports, network order */
+	/** @} */
+	const char *state;      /**< "LISTEN", "ESTABLISHED", ... (RFC 9293 names) */
+	uint32_t send_q;        /**< bytes queued to send, sent or not (a listener: its backlog) */
+	uint32_t recv_q;        /**< bytes received, not yet read (a listener: connections to accept) */
+	uint32_t mss;           /**< send MSS */
+	/** @{ */
+	uint32_t cwnd, ssthresh; /**< congestion window and slow-start threshold, bytes */
+	/** @} */
+	uint32_t flight;        /**< bytes sent, not yet acknowledged (SND.MAX - SND.UNA) */
+	uint32_t pipe;          /**< of them, those the sender counts in the network (RFC 6675
+				     SetPipe with SACK: not SACKed, not lost; else flight) */
+	uint32_t snd_wnd;       /**< the peer's offered window, bytes */
+	uint32_t rcv_wnd;       /**< our offered window, bytes */
+	/** @{ */
+	utcp_time_t srtt, rttvar, rto; /**< RFC 6298 estimates, ns */
+	/** @} */
+	uint32_t retrans;       /**< segments this connection retransmitted */
+	uint32_t backoff;       /**< consecutive retransmission timeouts */
+	int recovery;           /**< 1: in fast recovery or after a timeout */
+	const char *cc;         /**< congestion control module */
+	/** @{ */
+	uint32_t snd_una, snd_nxt, snd_max, rcv_nxt; /**< sequence variables */
+	/** @} */
+};
+
+/** Why a trace line is written. */
+enum utcp_trace_event {
+	UTCP_TRACE_ACK = 0,  /**< an acceptable ACK was processed */
+	UTCP_TRACE_STATE,    /**< the connection changed state (ci->state is the new one) */
+	UTCP_TRACE_RTO,      /**< the retransmission timer fired */
+};
+
+/** A trace callback: called on the context's thread, inside the stack. */
+typedef void (*utcp_trace_fn)(void *arg, utcp_time_t now, enum utcp_trace_event ev,
+			      const struct utcp_conn_info *ci);
+
+/** Call fn once per TCP listener and connection of ctx (a snapshot; fn must
+ * not call into ctx).  Returns how many it reported. */
+int utcp_ctx_conns(struct utcp_ctx *ctx, void (*fn)(void *arg, const struct utcp_conn_info *ci),
+		   void *arg);
+
+/** Set (fn != NULL) or clear the context's sender-state trace. */
+void utcp_ctx_set_trace(struct utcp_ctx *ctx, utcp_trace_fn fn, void *arg);
+
+/** The name of a trace event ("ack", "state", "rto"). */
+const char *utcp_trace_event_name(enum utcp_trace_event ev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
