@@ -367,6 +367,7 @@ struct utcp_tcp_ctx {
 	/* the config's TCP timers and slow-start limit, read once */
 	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
+	uint8_t abc_nolimit;            /* tcp_abc_nolimit: no L */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;

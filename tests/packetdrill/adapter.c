@@ -663,15 +663,16 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * maximum (15 MiB: the window scale 8 the scripts expect), tcp_wmem's
 	 * default (256 KiB), CUBIC; and the choices the RFCs leave open where
 	 * utcp has a knob for Linux's: quick-ACK for the first 16 segments,
-	 * a 200 ms minimum RTO, slow start by bytes acknowledged with L = 2
-	 * SMSS (RFC 3465), PSH on each write's last segment.  Each can be
-	 * set back with --so_flags. */
+	 * a 200 ms minimum RTO, slow start by every byte an ACK acknowledges
+	 * (tcp_abc_nolimit: no per-ACK limit L), PSH on each write's last
+	 * segment.  Each can be set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
 	cfg->sndbuf = 256 * 1024;
 	snprintf(cfg->cc, sizeof(cfg->cc), "cubic");
 	cfg->tcp_quickack = 16;
 	cfg->tcp_rto_min = 200;
 	cfg->tcp_abc = 2;
+	cfg->tcp_abc_nolimit = 1;
 	cfg->tcp_push_each_write = 1;
 	cfg->nb_ports = 1;
 	memset(&cfg->ports[0], 0, sizeof(cfg->ports[0]));

@@ -1,0 +1,85 @@
+/*
+ * tests/unit/test_tcp_linux.c - the choices the RFCs leave to the sender
+ * where utcp has a knob for Linux's, at Linux's setting, as traces (the
+ * packetdrill adapter sets them all): slow start without a per-ACK limit
+ * (tcp_abc_nolimit).
+ *
+ * Each fixture brings a stack up with the knob set (tt_up), runs a trace
+ * and ends with tt_down's leak check.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tests/unit/tcptest.h"
+
+static void teardown(void)
+{
+	tt_down();
+}
+
+static struct utcp_tcb *tcb_of(const struct tt_conn *c)
+{
+	return tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c->hport), TN_PEER_IP, htons(c->pport));
+}
+
+/* ---- tcp_abc_nolimit: slow start by all an ACK covers ------------------------ */
+
+static void setup_abc_nolimit(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_abc = 2;
+	cfg.tcp_abc_nolimit = 1;
+	tt_up(&cfg);
+}
+
+/* A stretch ACK of four segments in slow start adds four SMSS to cwnd
+ * (Linux's tcp_slow_start), so it releases the four segments it freed
+ * plus four more; with L = 2 SMSS (RFC 3465 §2.2) it would be six. */
+START_TEST(abc_nolimit_stretch_ack_grows_by_all_acked)
+{
+	static char data[30 * 1448];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	struct utcp_tcb *tp = tcb_of(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	uint32_t cwnd0 = tp->cwnd, una = c.hnxt;
+	for (int i = 0; i < 10; i++)
+		tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_expect_none();
+	uint32_t end = c.hnxt;
+	c.hnxt = una + 4 * 1448;
+	tt_pack(&c);
+	ck_assert_uint_eq(tp->cwnd, cwnd0 + 4 * 1448);
+	c.hnxt = end;
+	for (int i = 0; i < 8; i++)
+		tt_hout(&c, &s, TH_ACK, c.pnxt, 1448);
+	tt_expect_none();
+	c.hnxt = una + sizeof(data);
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+static Suite *tcp_linux_suite(void)
+{
+	Suite *su = suite_create("tcp_linux");
+	TCase *ta = tcase_create("abc_nolimit");
+	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
+	tcase_add_test(ta, abc_nolimit_stretch_ack_grows_by_all_acked);
+	suite_add_tcase(su, ta);
+	return su;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(tcp_linux_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
