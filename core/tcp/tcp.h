@@ -166,8 +166,9 @@ uint32_t tcp_sack_pipe(const struct utcp_tcb *tp);                /* SetPipe() *
 int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint32_t *seq,
 			uint32_t *len);
 int tcp_sack_is_sacked(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
-/* RFC 6937: the congestion window for the ACK just processed. */
-void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered);
+/* RFC 6937: the congestion window for the ACK just processed; safe: it
+ * advanced SND.UNA and found no further loss. */
+void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered, int safe);
 /* Receiver: RFC 2883 D-SACK for a duplicate [start, end). */
 void tcp_dsack_note(struct utcp_tcb *tp, uint32_t start, uint32_t end);
 /* Octets of [a, b) not SACKed. */
@@ -368,6 +369,7 @@ struct utcp_tcp_ctx {
 	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
 	uint8_t abc_nolimit;            /* tcp_abc_nolimit: no L */
+	uint8_t prr_safeack;            /* tcp_prr_safeack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
@@ -472,7 +474,8 @@ int tcp_recovery_advance(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t 
 /* SEG.ACK = SND.UNA; wnd is the segment's window, scaled. */
 void tcp_recovery_dupack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t wnd);
 /* SACK connections, after the ACK field: recovery entry or PRR. */
-void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost);
+void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost,
+			   int advanced);
 /* Loss detected outside ACK processing (RACK's timer): fast recovery
  * (RFC 6675 §5) and output. */
 void tcp_sack_loss_detected(struct utcp_tcb *tp);

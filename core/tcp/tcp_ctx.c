@@ -84,6 +84,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->delack = delack > 0 ? (utcp_time_t)delack * UTCP_NSEC_PER_MSEC : TCP_DELACK;
 	t->abc_shift = ctx->cfg->tcp_abc == 2;
 	t->abc_nolimit = ctx->cfg->tcp_abc_nolimit != 0;
+	t->prr_safeack = ctx->cfg->tcp_prr_safeack != 0;
 	t->push_each_write = ctx->cfg->tcp_push_each_write != 0;
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

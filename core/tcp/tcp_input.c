@@ -562,7 +562,8 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if (sack && tp->state != TCPS_TIME_WAIT) {
 		int exited = rec0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
 		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, exited);
-		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost);
+		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost,
+				      tp->snd_una != una0);
 	}
 	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
 	 * the last update: SND.WL1, SND.WL2). */

@@ -664,8 +664,8 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * default (256 KiB), CUBIC; and the choices the RFCs leave open where
 	 * utcp has a knob for Linux's: quick-ACK for the first 16 segments,
 	 * a 200 ms minimum RTO, slow start by every byte an ACK acknowledges
-	 * (tcp_abc_nolimit: no per-ACK limit L), PSH on each write's last
-	 * segment.  Each can be set back with --so_flags. */
+	 * (tcp_abc_nolimit: no per-ACK limit L), PRR's slow start bound only
+	 * on safe ACKs (tcp_prr_safeack), PSH on each write's last segment.  Each can be set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
 	cfg->sndbuf = 256 * 1024;
 	snprintf(cfg->cc, sizeof(cfg->cc), "cubic");
@@ -673,6 +673,7 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->tcp_rto_min = 200;
 	cfg->tcp_abc = 2;
 	cfg->tcp_abc_nolimit = 1;
+	cfg->tcp_prr_safeack = 1;
 	cfg->tcp_push_each_write = 1;
 	cfg->nb_ports = 1;
 	memset(&cfg->ports[0], 0, sizeof(cfg->ports[0]));

@@ -805,6 +805,44 @@ START_TEST(cubic_window_curve)
 }
 END_TEST
 
+/* tcp_prr_safeack (RFC 6937bis SafeACK, Linux): 2, 6 and 8 SACKed one
+ * ACK at a time; the third starts recovery.  Those ACKs only SACK, so PRR
+ * keeps the conservative bound: each sends what it delivered, one segment
+ * (RFC 6937's slow start bound would send two). */
+static void setup_safeack(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_prr_safeack = 1;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(prr_safeack_conservative_on_sack_only_acks)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	const int b[6] = { 2, 3, 6, 7, 8, 9 };
+	sack_in(&c, h0, h0, 1, b);
+	sack_in(&c, h0, h0, 2, b);
+	tt_expect_none();
+	sack_in(&c, h0, h0, 3, b);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	ck_assert_uint_eq(drain(h0, &c), 0x1); /* 0 only */
+	const int b2[6] = { 2, 4, 6, 7, 8, 9 };
+	tt_advance(TT_MS);
+	sack_in(&c, h0, h0, 3, b2);
+	ck_assert_uint_eq(drain(h0, &c), 0x2); /* 1 only */
+	tt_advance(RTT);
+	sack_in(&c, h0, h0 + MSS, 3, b2); /* 0's retransmission arrived */
+	ck_assert_uint_eq(drain(h0, &c) & 0x10, 0x10); /* 4 next */
+	tt_advance(RTT);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -828,6 +866,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, tcp_congestion_option);
 	tcase_add_test(tc, cubic_window_curve);
 	suite_add_tcase(su, tc);
+	TCase *ts = tcase_create("prr_safeack");
+	tcase_add_checked_fixture(ts, setup_safeack, teardown);
+	tcase_add_test(ts, prr_safeack_conservative_on_sack_only_acks);
+	suite_add_tcase(su, ts);
 	return su;
 }
 
