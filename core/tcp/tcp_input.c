@@ -508,11 +508,18 @@ static void tcp_ack_rtt(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 }
 
-/* New data acknowledged: RTT, congestion window, send buffer, timer. */
-static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
+/* New data acknowledged: RTT, congestion window, send buffer, timer.
+ * delivered: RFC 6937's DeliveredData of a SACK connection, or -1.  The
+ * congestion window grows by the bytes the ACK acknowledges (RFC 5681
+ * §3.1, RFC 3465 §2.2); with tcp_abc_nolimit by what it delivered, as
+ * Linux: bytes SACKed earlier were counted by then and are not again. */
+static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s, int64_t delivered)
 {
 	uint32_t acked = s->ack - tp->snd_una;
 	uint32_t data = acked < tp->snd.len ? acked : tp->snd.len;
+	uint32_t grow = data;
+	if (delivered >= 0 && tp->ctx->tcp->abc_nolimit)
+		grow = delivered > 0 ? (uint32_t)delivered : 0;
 	tcp_ack_rtt(tp, s);
 	tp->rxtshift = 0;
 	tcp_sndbuf_drop(&tp->snd, data);
@@ -520,7 +527,7 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	tcp_nh_confirm(tp);
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
-	int restart = tcp_recovery_advance(tp, s, data);
+	int restart = tcp_recovery_advance(tp, s, grow);
 	/* RFC 6298 §5.2, §5.3. */
 	if (tp->snd_una == tp->snd_max)
 		tcp_rexmt_stop(tp);
@@ -556,7 +563,7 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		delivered = (int64_t)(s->ack - tp->snd_una) + tcp_sack_update(tp, s->ack, &s->opt);
 	}
 	if (SEQ_GT(s->ack, tp->snd_una))
-		tcp_ack_advance(tp, s);
+		tcp_ack_advance(tp, s, sack ? delivered : -1);
 	else if (s->ack == tp->snd_una)
 		tcp_recovery_dupack(tp, s, wnd);
 	if (sack && tp->state != TCPS_TIME_WAIT) {

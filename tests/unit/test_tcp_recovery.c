@@ -843,6 +843,41 @@ START_TEST(prr_safeack_conservative_on_sack_only_acks)
 }
 END_TEST
 
+/* tcp_abc_nolimit (Linux): slow start grows by what an ACK delivered.
+ * 1 and 2 SACKed by two duplicate ACKs (limited transmit sends 10 and
+ * 11); the ACK of 0..2 then delivers one segment, 0: cwnd grows by one
+ * SMSS, not by the three it cumulatively acknowledges. */
+static void setup_abc_nolimit(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_abc_nolimit = 1;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(abc_nolimit_counts_delivered_not_resacked)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	struct utcp_tcb *tp = tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c.hport), TN_PEER_IP,
+					      htons(c.pport));
+	uint32_t cwnd0 = tp->cwnd;
+	sack1(&c, h0, h0, 1, 2);
+	expect_seg(h0, 10, &c); /* RFC 3042 */
+	sack1(&c, h0, h0, 1, 3);
+	expect_seg(h0, 11, &c);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 3 * MSS, 0, 0);
+	ck_assert_uint_eq(tp->cwnd, cwnd0 + MSS);
+	ck_assert_uint_eq(drain(h0, &c), 0x3000); /* 12 and 13: flight 9 + 2 = 11 */
+	tt_advance(RTT);
+	finish(&c, h0 + 14 * MSS, l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -870,6 +905,10 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(ts, setup_safeack, teardown);
 	tcase_add_test(ts, prr_safeack_conservative_on_sack_only_acks);
 	suite_add_tcase(su, ts);
+	TCase *ta = tcase_create("abc_nolimit");
+	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
+	tcase_add_test(ta, abc_nolimit_counts_delivered_not_resacked);
+	suite_add_tcase(su, ta);
 	return su;
 }
 
