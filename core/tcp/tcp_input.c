@@ -508,18 +508,31 @@ static void tcp_ack_rtt(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 }
 
+/* What the congestion window grows by for an ACK of `data` new bytes: the
+ * bytes acknowledged (RFC 5681 §3.1, RFC 3465 §2.2); with tcp_abc_nolimit
+ * what the ACK delivered, as Linux.  Bytes SACKed by earlier ACKs
+ * (delivered: RFC 6937 DeliveredData, -1 without SACK), or the segments
+ * whose duplicate ACKs arrived (RFC 5681 §3.2: each left the network),
+ * were delivered then, when cwnd did not grow, and are not counted again. */
+static uint32_t tcp_ack_grow(const struct utcp_tcb *tp, uint32_t data, int64_t delivered)
+{
+	if (!tp->ctx->tcp->abc_nolimit)
+		return data;
+	if (delivered >= 0)
+		return delivered > 0 ? (uint32_t)delivered : 0;
+	uint32_t dup = (uint32_t)tp->dupacks * tp->mss;
+	if (data > dup + tp->mss)
+		return data - dup;
+	return data < tp->mss ? data : tp->mss; /* one segment filled the hole */
+}
+
 /* New data acknowledged: RTT, congestion window, send buffer, timer.
- * delivered: RFC 6937's DeliveredData of a SACK connection, or -1.  The
- * congestion window grows by the bytes the ACK acknowledges (RFC 5681
- * §3.1, RFC 3465 §2.2); with tcp_abc_nolimit by what it delivered, as
- * Linux: bytes SACKed earlier were counted by then and are not again. */
+ * delivered: RFC 6937's DeliveredData of a SACK connection, or -1. */
 static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s, int64_t delivered)
 {
 	uint32_t acked = s->ack - tp->snd_una;
 	uint32_t data = acked < tp->snd.len ? acked : tp->snd.len;
-	uint32_t grow = data;
-	if (delivered >= 0 && tp->ctx->tcp->abc_nolimit)
-		grow = delivered > 0 ? (uint32_t)delivered : 0;
+	uint32_t grow = tcp_ack_grow(tp, data, delivered);
 	tcp_ack_rtt(tp, s);
 	tp->rxtshift = 0;
 	tcp_sndbuf_drop(&tp->snd, data);
@@ -527,7 +540,8 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s, int64_
 	tcp_nh_confirm(tp);
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
-	int restart = tcp_recovery_advance(tp, s, grow);
+	/* NewReno's partial ACKs (RFC 6582) deflate by what was acknowledged */
+	int restart = tcp_recovery_advance(tp, s, (tp->flags & TF_RECOVERY) ? data : grow);
 	/* RFC 6298 §5.2, §5.3. */
 	if (tp->snd_una == tp->snd_max)
 		tcp_rexmt_stop(tp);

@@ -878,6 +878,29 @@ START_TEST(abc_nolimit_counts_delivered_not_resacked)
 }
 END_TEST
 
+/* The same without SACK: the two duplicate ACKs stood for two segments
+ * delivered; the ACK of 0..2 adds one SMSS (Linux's delivered count). */
+START_TEST(abc_nolimit_counts_dupacks_as_delivered)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS, 20);
+	struct utcp_tcb *tp = tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c.hport), TN_PEER_IP,
+					      htons(c.pport));
+	uint32_t cwnd0 = tp->cwnd;
+	sack_in(&c, h0, h0, 0, NULL);
+	expect_seg(h0, 10, &c); /* RFC 3042 */
+	sack_in(&c, h0, h0, 0, NULL);
+	expect_seg(h0, 11, &c);
+	tt_expect_none();
+	sack_in(&c, h0, h0 + 3 * MSS, 0, NULL);
+	ck_assert_uint_eq(tp->cwnd, cwnd0 + MSS);
+	ck_assert_uint_eq(drain(h0, &c), 0x3000);
+	tt_advance(RTT);
+	finish(&c, h0 + 14 * MSS, l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -908,6 +931,7 @@ static Suite *suite(void)
 	TCase *ta = tcase_create("abc_nolimit");
 	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
 	tcase_add_test(ta, abc_nolimit_counts_delivered_not_resacked);
+	tcase_add_test(ta, abc_nolimit_counts_dupacks_as_delivered);
 	suite_add_tcase(su, ta);
 	return su;
 }
