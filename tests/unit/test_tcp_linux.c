@@ -1,8 +1,9 @@
 /*
- * tests/unit/test_tcp_linux.c - the choices the RFCs leave to the sender
- * where utcp has a knob for Linux's, at Linux's setting, as traces (the
- * packetdrill adapter sets them all): slow start without a per-ACK limit
- * (tcp_abc_nolimit).
+ * tests/unit/test_tcp_linux.c - what packetdrill's Linux scripts found, as
+ * traces: the choices the RFCs leave to the sender where utcp has a knob
+ * for Linux's, at Linux's setting (the packetdrill adapter sets them all):
+ * slow start without a per-ACK limit (tcp_abc_nolimit); and RFC points:
+ * no window update after a read that cannot open the window further.
  *
  * Each fixture brings a stack up with the knob set (tt_up), runs a trace
  * and ends with tt_down's leak check.
@@ -65,6 +66,40 @@ START_TEST(abc_nolimit_stretch_ack_grows_by_all_acked)
 }
 END_TEST
 
+/* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
+
+static void setup_bigbuf(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.rcvbuf = 1 << 20;
+	tt_up(&cfg);
+}
+
+/* No window scaling, a 1 MiB buffer: the window offered is 65535, the most
+ * the field carries.  Reading 1000 bytes moves the right edge by 1000,
+ * less than an MSS: no window update (receiver SWS avoidance); the
+ * delayed ACK comes when its timer runs out. */
+START_TEST(read_below_field_limit_sends_no_window_update)
+{
+	static char data[1000];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS | TT_OPT_SACK);
+	tt_pin(&c, TH_ACK | TH_PSH, data, sizeof(data));
+	tt_expect_none();
+	char buf[sizeof(data)];
+	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect_none();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, 65535);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 static Suite *tcp_linux_suite(void)
 {
 	Suite *su = suite_create("tcp_linux");
@@ -72,6 +107,10 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
 	tcase_add_test(ta, abc_nolimit_stretch_ack_grows_by_all_acked);
 	suite_add_tcase(su, ta);
+	TCase *tw = tcase_create("window_update");
+	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
+	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
+	suite_add_tcase(su, tw);
 	return su;
 }
 
