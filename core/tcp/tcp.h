@@ -211,6 +211,7 @@ int tcp_rack_next_lost(const struct utcp_tcb *tp, uint32_t mss, uint32_t *seq, u
 uint32_t tcp_rack_lost_pipe(const struct utcp_tcb *tp, uint32_t rxt, uint32_t edge);
 void tcp_rack_on_rto(struct utcp_tcb *tp);
 void tcp_rack_probe(struct utcp_tcb *tp);
+int tcp_rack_pto_due(const struct utcp_tcb *tp);
 void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 
 /* ---- TCB ------------------------------------------------------------ */
@@ -370,6 +371,8 @@ struct utcp_tcp_ctx {
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
 	uint8_t abc_nolimit;            /* tcp_abc_nolimit: no L */
 	uint8_t prr_safeack;            /* tcp_prr_safeack */
+	uint8_t rto_min_var;            /* tcp_rto_min_var */
+	uint8_t pto_cap;                /* tcp_pto_cap */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;

@@ -389,7 +389,10 @@ static void rack_timer_set(struct utcp_tcb *tp, uint8_t kind, uint32_t us)
 /* RFC 8985 §7.2: arm the PTO after new data was sent or an ACK advanced
  * snd_una, unless in recovery, a probe is out, or the reordering timer
  * runs.  PTO = 2 * SRTT (+ WCDelAckT for a single segment in flight), and
- * no later than the RTO. */
+ * no later than the RTO: by default the RTO then comes first and no probe
+ * is armed; with tcp_pto_cap, "If Now() + PTO > TCP_RTO_expire(), PTO =
+ * TCP_RTO_expire() - Now()" (§7.2), as Linux: the probe goes in the
+ * timeout's place (tcp_rexmt_fire leaves the tie to it). */
 void tcp_rack_pto_arm(struct utcp_tcb *tp)
 {
 	struct tcp_rack *r = &tp->rack;
@@ -404,10 +407,14 @@ void tcp_rack_pto_arm(struct utcp_tcb *tp)
 		pto += TCP_RACK_WCDELACKT;
 	utcp_time_t due = tp->ctx->now + (utcp_time_t)pto * 1000;
 	if (utcp_timer_pending(&tp->t_rexmt) && tp->t_rexmt.expires <= due) {
-		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* the RTO comes first */
-		return;
+		if (!tp->ctx->tcp->pto_cap) {
+			utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* the RTO first */
+			return;
+		}
+		due = tp->t_rexmt.expires;
 	}
-	rack_timer_set(tp, TCP_RACK_T_PTO, pto);
+	tp->rack.timer = TCP_RACK_T_PTO;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rack, due);
 }
 
 /* RFC 8985 §7.4: the ACKs of a loss probe.  A D-SACK for a resent probe
@@ -533,6 +540,14 @@ void tcp_rack_on_rto(struct utcp_tcb *tp)
 			i++;
 	r->tlp_on = 0;
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
+}
+
+/* The PTO is due now (it was capped at the RTO, §7.2): the probe goes
+ * instead of the timeout. */
+int tcp_rack_pto_due(const struct utcp_tcb *tp)
+{
+	return utcp_timer_pending(&tp->t_rack) && tp->rack.timer == TCP_RACK_T_PTO &&
+	       tp->t_rack.expires <= tp->ctx->now;
 }
 
 /* RFC 8985 §6.3: the reordering timer ran out; §7.3: the PTO did. */

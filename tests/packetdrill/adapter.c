@@ -665,7 +665,9 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * utcp has a knob for Linux's: quick-ACK for the first 16 segments,
 	 * a 200 ms minimum RTO, slow start by every byte an ACK acknowledges
 	 * (tcp_abc_nolimit: no per-ACK limit L), PRR's slow start bound only
-	 * on safe ACKs (tcp_prr_safeack), PSH on each write's last segment.  Each can be set back with --so_flags. */
+	 * on safe ACKs (tcp_prr_safeack), the RTO floor on its variation term
+	 * (tcp_rto_min_var), a loss probe in the place of a timeout due first
+	 * (tcp_pto_cap), PSH on each write's last segment.  Each can be set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
 	cfg->sndbuf = 256 * 1024;
 	snprintf(cfg->cc, sizeof(cfg->cc), "cubic");
@@ -674,6 +676,8 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->tcp_abc = 2;
 	cfg->tcp_abc_nolimit = 1;
 	cfg->tcp_prr_safeack = 1;
+	cfg->tcp_rto_min_var = 1;
+	cfg->tcp_pto_cap = 1;
 	cfg->tcp_push_each_write = 1;
 	cfg->nb_ports = 1;
 	memset(&cfg->ports[0], 0, sizeof(cfg->ports[0]));

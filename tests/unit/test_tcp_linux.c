@@ -2,7 +2,9 @@
  * tests/unit/test_tcp_linux.c - what packetdrill's Linux scripts found, as
  * traces: the choices the RFCs leave to the sender where utcp has a knob
  * for Linux's, at Linux's setting (the packetdrill adapter sets them all):
- * slow start without a per-ACK limit (tcp_abc_nolimit); and RFC points:
+ * slow start without a per-ACK limit (tcp_abc_nolimit), the RTO floor on
+ * the variation term (tcp_rto_min_var), a loss probe in the place of a
+ * timeout due first (tcp_pto_cap); and RFC points:
  * no window update after a read that cannot open the window further.
  *
  * Each fixture brings a stack up with the knob set (tt_up), runs a trace
@@ -66,6 +68,57 @@ START_TEST(abc_nolimit_stretch_ack_grows_by_all_acked)
 }
 END_TEST
 
+/* ---- tcp_rto_min_var and tcp_pto_cap ------------------------------------------ */
+
+static const struct utcp_stats *st(void)
+{
+	return utcp_ctx_stats(tt_h.ctx);
+}
+
+static void setup_rto_linux(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_rto_min = 200;
+	cfg.tcp_rto_min_var = 1;
+	cfg.tcp_pto_cap = 1;
+	tt_up(&cfg);
+}
+
+/* A round trip of 2 ms, one segment in flight: RTO = SRTT + 200 ms (not
+ * max(SRTT + 4 * RTTVAR, 200 ms)); the PTO, 2 * SRTT + WCDelAckT (RFC 8985
+ * §7.2), would come after it, so the probe is sent at the RTO's time in
+ * its place: a loss probe, no timeout. */
+START_TEST(rto_min_var_and_pto_cap)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	struct utcp_tcb *tp = tcb_of(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "x", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1);
+	tt_advance(2 * TT_MS);
+	tt_pack(&c);
+	ck_assert_uint_eq(tp->rto, tp->srtt + 200 * TT_MS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "y", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	utcp_time_t t0 = tt_now();
+	tt_expect(&s, TH_ACK | TH_PSH, c.hnxt, c.pnxt, -1);
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK | TH_PSH, c.hnxt, c.pnxt, -1); /* the same octet again */
+	ck_assert_uint_ge(tt_now() - t0, tp->srtt + 200 * TT_MS);
+	ck_assert_uint_le(tt_now() - t0, tp->srtt + 201 * TT_MS); /* a tick late at most */
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	c.hnxt++;
+	tt_pack(&c);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
 
 static void setup_bigbuf(void)
@@ -107,6 +160,10 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
 	tcase_add_test(ta, abc_nolimit_stretch_ack_grows_by_all_acked);
 	suite_add_tcase(su, ta);
+	TCase *tr = tcase_create("rto_linux");
+	tcase_add_checked_fixture(tr, setup_rto_linux, teardown);
+	tcase_add_test(tr, rto_min_var_and_pto_cap);
+	suite_add_tcase(su, tr);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
 	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
