@@ -212,6 +212,7 @@ uint32_t tcp_rack_lost_pipe(const struct utcp_tcb *tp, uint32_t rxt, uint32_t ed
 void tcp_rack_on_rto(struct utcp_tcb *tp);
 void tcp_rack_probe(struct utcp_tcb *tp);
 int tcp_rack_pto_due(const struct utcp_tcb *tp);
+int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start);
 void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 
 /* ---- TCB ------------------------------------------------------------ */

@@ -561,6 +561,10 @@ int tcp_output_tlp(struct utcp_tcb *tp)
 	if (out == 0)
 		return -1;
 	len = out < seg_mss ? out : seg_mss; /* the last octets sent (and FIN) */
+	uint32_t start; /* RFC 8985 §7.3: the most recently sent segment, a bare FIN too */
+	if (tcp_rack_last_segment(tp, &start) && SEQ_GEQ(start, tp->snd_una) &&
+	    tp->snd_max - start <= len)
+		len = tp->snd_max - start;
 	return tcp_resend_range(tp, tp->snd_max - len, len, &tmpl) < 0 ? -1 : 1;
 }
 

@@ -186,6 +186,21 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	run_coalesce(r, i);
 }
 
+/* RFC 8985 §7.3: where the most recently sent segment, the one ending at
+ * snd_max, began (its run's segment edges); 0 when not known. */
+int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start)
+{
+	const struct tcp_rack *r = &tp->rack;
+	if (r->n == 0 || r->end != tp->snd_max)
+		return 0;
+	const struct tcp_rack_run *run = &r->run[r->n - 1];
+	if (run->seg == 0 || SEQ_LT(r->end - 1, run->base))
+		return 0;
+	uint32_t s = run->base + (r->end - 1 - run->base) / run->seg * run->seg;
+	*start = SEQ_LT(s, run->start) ? run->start : s;
+	return 1;
+}
+
 /* Runs below snd_una leave. */
 static void rack_trim(struct tcp_rack *r, uint32_t una)
 {

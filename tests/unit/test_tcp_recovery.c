@@ -805,6 +805,38 @@ START_TEST(cubic_window_curve)
 }
 END_TEST
 
+/* RFC 8985 §7.3: the probe resends the most recently sent segment.  0..7
+ * acknowledged, then shutdown sends a bare FIN after 8 and 9; with nothing
+ * new to send the probe is that FIN again, not the last MSS of data with
+ * it. */
+START_TEST(tlp_probe_is_last_bare_fin)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	sack1(&c, h0, h0 + 8 * MSS, 0, 0);
+	tt_expect_none();
+	tt_ok(utcp_shutdown(tt_h.ctx, c.sock, SHUT_WR));
+	utcp_ctx_poll(tt_h.ctx);
+	ck_assert(tt_out(&s));
+	ck_assert_uint_eq(s.flags, TH_ACK | TH_FIN);
+	ck_assert_uint_eq(s.seq, h0 + 10 * MSS);
+	ck_assert_uint_eq(s.len, 0);
+	tt_expect_none();
+	ck_assert(tt_next_timer());
+	ck_assert(tt_out(&s)); /* the loss probe */
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(s.flags & TH_FIN, TH_FIN);
+	ck_assert_uint_eq(s.seq, h0 + 10 * MSS);
+	ck_assert_uint_eq(s.len, 0);
+	tt_expect_none();
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* tcp_prr_safeack (RFC 6937bis SafeACK, Linux): 2, 6 and 8 SACKed one
  * ACK at a time; the third starts recovery.  Those ACKs only SACK, so PRR
  * keeps the conservative bound: each sends what it delivered, one segment
@@ -916,6 +948,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tlp_dsack_no_loss);
 	tcase_add_test(tc, tlp_sends_new_data);
 	tcase_add_test(tc, tlp_probe_is_new_segment);
+	tcase_add_test(tc, tlp_probe_is_last_bare_fin);
 	tcase_add_test(tc, rto_skips_sacked_data);
 	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
