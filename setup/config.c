@@ -528,6 +528,7 @@ static const struct key_def keys[] = {
 	{ "tcp_prr_safeack", set_int, FIELD(tcp_prr_safeack), 0, 1 },
 	{ "tcp_rto_min_var", set_int, FIELD(tcp_rto_min_var), 0, 1 },
 	{ "tcp_pto_cap", set_int, FIELD(tcp_pto_cap), 0, 1 },
+	{ "tcp_rst_ack", set_int, FIELD(tcp_rst_ack), 0, 1 },
 	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 1 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },

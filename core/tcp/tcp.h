@@ -374,6 +374,7 @@ struct utcp_tcp_ctx {
 	uint8_t prr_safeack;            /* tcp_prr_safeack */
 	uint8_t rto_min_var;            /* tcp_rto_min_var */
 	uint8_t pto_cap;                /* tcp_pto_cap */
+	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;

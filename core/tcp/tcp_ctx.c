@@ -87,6 +87,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->prr_safeack = ctx->cfg->tcp_prr_safeack != 0;
 	t->rto_min_var = ctx->cfg->tcp_rto_min_var != 0;
 	t->pto_cap = ctx->cfg->tcp_pto_cap != 0;
+	t->rst_ack = ctx->cfg->tcp_rst_ack != 0;
 	t->push_each_write = ctx->cfg->tcp_push_each_write != 0;
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

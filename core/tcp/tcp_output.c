@@ -269,10 +269,17 @@ int tcp_send_ack(struct utcp_tcb *tp)
 }
 
 /* RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (inside the peer's window),
- * with TSopt once negotiated (RFC 7323 §3.2 SHOULD; Linux does). */
+ * with TSopt once negotiated (RFC 7323 §3.2 SHOULD; Linux does).  With
+ * tcp_rst_ack also <ACK=RCV.NXT><CTL=RST,ACK>, as Linux: the RFC's form
+ * leaves the ACK bit open, and a peer takes the RST by its sequence
+ * number either way (RFC 5961 §3.2). */
 int tcp_send_rst(struct utcp_tcb *tp)
 {
 	struct tcp_out o = { .seq = tcp_acceptable_seq(tp), .flags = TH_RST };
+	if (tp->ctx->tcp->rst_ack) {
+		o.flags |= TH_ACK;
+		o.ack = tp->rcv_nxt;
+	}
 	if (tp->flags & TF_TS)
 		o.optlen = (uint8_t)opt_ts(o.opt, tcp_ts_now(tp), tp->ts_recent);
 	return tcp_xmit_tcb(tp, &o, UTCP_TX_CTRL);

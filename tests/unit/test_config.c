@@ -839,7 +839,7 @@ START_TEST(test_sample_documents_every_key)
 	static const char *const all[] = {
 		"io", "num_cores", "max_concurrency", "max_num_buffers", "max_pkt_buffers",
 		"rcvbuf", "sndbuf", "tcp_timeout", "tcp_timewait", "tcp_rto_min", "tcp_delack",
-		"tcp_quickack", "tcp_abc", "tcp_abc_nolimit", "tcp_prr_safeack", "tcp_rto_min_var", "tcp_pto_cap",
+		"tcp_quickack", "tcp_abc", "tcp_abc_nolimit", "tcp_prr_safeack", "tcp_rto_min_var", "tcp_pto_cap", "tcp_rst_ack",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",

@@ -4,7 +4,8 @@
  * for Linux's, at Linux's setting (the packetdrill adapter sets them all):
  * slow start without a per-ACK limit (tcp_abc_nolimit), the RTO floor on
  * the variation term (tcp_rto_min_var), a loss probe in the place of a
- * timeout due first (tcp_pto_cap); and RFC points:
+ * timeout due first (tcp_pto_cap), RST,ACK on abort (tcp_rst_ack); and RFC
+ * points:
  * no window update after a read that cannot open the window further.
  *
  * Each fixture brings a stack up with the knob set (tt_up), runs a trace
@@ -82,6 +83,7 @@ static void setup_rto_linux(void)
 	cfg.tcp_rto_min = 200;
 	cfg.tcp_rto_min_var = 1;
 	cfg.tcp_pto_cap = 1;
+	cfg.tcp_rst_ack = 1;
 	tt_up(&cfg);
 }
 
@@ -115,6 +117,23 @@ START_TEST(rto_min_var_and_pto_cap)
 	c.hnxt++;
 	tt_pack(&c);
 	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* tcp_rst_ack: close with unread data aborts (RFC 2525 §2.17) with a
+ * RST,ACK acknowledging what arrived. */
+START_TEST(rst_ack_on_close_with_unread_data)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	tt_pin(&c, TH_ACK | TH_PSH, "unread", 6);
+	tt_ok(utcp_close(tt_h.ctx, c.sock));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_RST | TH_ACK, c.hnxt, c.pnxt, -1);
+	tt_expect_none();
 	tt_ok(utcp_close(tt_h.ctx, l));
 }
 END_TEST
@@ -163,6 +182,7 @@ static Suite *tcp_linux_suite(void)
 	TCase *tr = tcase_create("rto_linux");
 	tcase_add_checked_fixture(tr, setup_rto_linux, teardown);
 	tcase_add_test(tr, rto_min_var_and_pto_cap);
+	tcase_add_test(tr, rst_ack_on_close_with_unread_data);
 	suite_add_tcase(su, tr);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
