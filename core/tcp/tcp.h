@@ -166,6 +166,9 @@ uint32_t tcp_sack_pipe(const struct utcp_tcb *tp);                /* SetPipe() *
 int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint32_t *seq,
 			uint32_t *len);
 int tcp_sack_is_sacked(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
+/* NextSeg()'s range extended over the rest of a partly SACKed segment. */
+uint32_t tcp_sack_whole_segment(const struct utcp_tcb *tp, uint32_t seq, uint32_t len,
+				uint32_t mss);
 /* RFC 6937: the congestion window for the ACK just processed; safe: it
  * advanced SND.UNA and found no further loss. */
 void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered, int safe);
@@ -213,6 +216,7 @@ void tcp_rack_on_rto(struct utcp_tcb *tp);
 void tcp_rack_probe(struct utcp_tcb *tp);
 int tcp_rack_pto_due(const struct utcp_tcb *tp);
 int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start);
+uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq);
 void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 
 /* ---- TCB ------------------------------------------------------------ */

@@ -511,10 +511,11 @@ static uint32_t tcp_recovery_one(struct utcp_tcb *tp, uint32_t seg_mss, const st
 	}
 	/* RFC 8985 §6.2 step 5: what RACK found lost (a lost retransmission
 	 * too) goes first, as RFC 6675 rule 1 sends the lowest lost octets. */
-	if (tcp_rack_next_lost(tp, seg_mss, &seq, &len))
+	if (tcp_rack_next_lost(tp, seg_mss, &seq, &len) ||
+	    tcp_sack_next_rexmt(tp, seg_mss, 0, &seq, &len)) { /* rule 1 */
+		len = tcp_sack_whole_segment(tp, seq, len, seg_mss);
 		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
-	if (tcp_sack_next_rexmt(tp, seg_mss, 0, &seq, &len)) /* rule 1 */
-		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
+	}
 	len = tcp_recovery_new(tp, seg_mss, &fin); /* rule 2 */
 	if (len > 0 || fin) {
 		tp->snd_nxt = tp->snd_max;

@@ -186,6 +186,21 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	run_coalesce(r, i);
 }
 
+/* The end of the segment, as first sent, that holds seq; 0 when not known. */
+uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq)
+{
+	const struct tcp_rack *r = &tp->rack;
+	unsigned i = run_find(r, seq);
+	if (i >= r->n)
+		return 0;
+	const struct tcp_rack_run *run = &r->run[i];
+	if (run->seg == 0 || SEQ_LT(seq, run->base))
+		return 0;
+	uint32_t e = run->base + ((seq - run->base) / run->seg + 1) * run->seg;
+	uint32_t re = run_end(r, i);
+	return SEQ_GT(e, re) ? re : e;
+}
+
 /* RFC 8985 §7.3: where the most recently sent segment, the one ending at
  * snd_max, began (its run's segment edges); 0 when not known. */
 int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start)

@@ -208,6 +208,23 @@ int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint
 	return 1;
 }
 
+/* RFC 6675 §4: NextSeg() sends "one segment of up to SMSS octets".  A
+ * range [seq, seq + len) that stops where a SACK block begins inside a
+ * segment as first sent (a block not on its edges, RACK's runs know them)
+ * extends to that segment's end: the segment goes again whole, the SACKed
+ * octets in it a harmless duplicate, not a piece one octet short. */
+uint32_t tcp_sack_whole_segment(const struct utcp_tcb *tp, uint32_t seq, uint32_t len,
+				uint32_t mss)
+{
+	uint32_t stop = seq + len, end;
+	if (len >= mss || !SEQ_LT(stop, tp->snd_max) || !tcp_sack_is_sacked(tp, stop, &end))
+		return len;
+	uint32_t e = tcp_rack_seg_end(tp, stop - 1);
+	if (e != 0 && SEQ_GT(e, stop) && e - seq <= mss)
+		return e - seq;
+	return len;
+}
+
 /* RFC 6937 §3, on every ACK during fast recovery: cwnd = pipe + sndcnt.
  * Below ssthresh: the slow start reduction bound (PRR-SSRB, one SMSS more
  * than delivered).  With tcp_prr_safeack, only on a safe ACK (SND.UNA

@@ -837,6 +837,36 @@ START_TEST(tlp_probe_is_last_bare_fin)
 }
 END_TEST
 
+/* RFC 6675 §4: a segment a SACK covered only in part (its last octet,
+ * with 4..6) goes again whole when it is resent, not one octet short. */
+START_TEST(partly_sacked_segment_resent_whole)
+{
+	struct tt_conn c;
+	struct tt_seg a;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	uint32_t b0 = h0 + 4 * MSS - 1, b1 = h0 + 7 * MSS;
+	const uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10,
+				(uint8_t)(b0 >> 24), (uint8_t)(b0 >> 16), (uint8_t)(b0 >> 8), (uint8_t)b0,
+				(uint8_t)(b1 >> 24), (uint8_t)(b1 >> 16), (uint8_t)(b1 >> 8), (uint8_t)b1 };
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	tt_opt_raw(&a, o, sizeof(o));
+	tt_in(&a);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	uint64_t m = drain(h0, &c); /* drain: full segments only */
+	ck_assert_uint_eq(m & 0x1, 0x1); /* 0 first */
+	tt_advance(RTT);
+	tt_pseg(&c, &a, TH_ACK, NULL, 0); /* 0..2 arrived: the hole is 3 */
+	a.ack = h0 + 3 * MSS;
+	tt_opt_raw(&a, o, sizeof(o));
+	tt_in(&a);
+	m |= drain(h0, &c);
+	ck_assert_uint_eq(m & 0x8, 0x8); /* 3, whole */
+	tt_advance(RTT);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
 /* tcp_prr_safeack (RFC 6937bis SafeACK, Linux): 2, 6 and 8 SACKed one
  * ACK at a time; the third starts recovery.  Those ACKs only SACK, so PRR
  * keeps the conservative bound: each sends what it delivered, one segment
@@ -949,6 +979,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tlp_sends_new_data);
 	tcase_add_test(tc, tlp_probe_is_new_segment);
 	tcase_add_test(tc, tlp_probe_is_last_bare_fin);
+	tcase_add_test(tc, partly_sacked_segment_resent_whole);
 	tcase_add_test(tc, rto_skips_sacked_data);
 	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
