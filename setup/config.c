@@ -529,7 +529,7 @@ static const struct key_def keys[] = {
 	{ "tcp_rto_min_var", set_int, FIELD(tcp_rto_min_var), 0, 1 },
 	{ "tcp_pto_cap", set_int, FIELD(tcp_pto_cap), 0, 1 },
 	{ "tcp_rst_ack", set_int, FIELD(tcp_rst_ack), 0, 1 },
-	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 1 },
+	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 2 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },

@@ -88,7 +88,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->rto_min_var = ctx->cfg->tcp_rto_min_var != 0;
 	t->pto_cap = ctx->cfg->tcp_pto_cap != 0;
 	t->rst_ack = ctx->cfg->tcp_rst_ack != 0;
-	t->push_each_write = ctx->cfg->tcp_push_each_write != 0;
+	t->push_each_write = (uint8_t)ctx->cfg->tcp_push_each_write; /* 0, 1, 2 */
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)
 		t->cc = &tcp_cc_newreno;

@@ -4,8 +4,8 @@
  * for Linux's, at Linux's setting (the packetdrill adapter sets them all):
  * slow start without a per-ACK limit (tcp_abc_nolimit), the RTO floor on
  * the variation term (tcp_rto_min_var), a loss probe in the place of a
- * timeout due first (tcp_pto_cap), RST,ACK on abort (tcp_rst_ack); and RFC
- * points:
+ * timeout due first (tcp_pto_cap), RST,ACK on abort (tcp_rst_ack), PSH as
+ * Linux's TSO packets carry it (tcp_push_each_write = 2); and RFC points:
  * no window update after a read that cannot open the window further.
  *
  * Each fixture brings a stack up with the knob set (tt_up), runs a trace
@@ -138,6 +138,47 @@ START_TEST(rst_ack_on_close_with_unread_data)
 }
 END_TEST
 
+/* ---- tcp_push_each_write = 2 ---------------------------------------------- */
+
+static void setup_push_tso(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_push_each_write = 2;
+	tt_up(&cfg);
+}
+
+/* The initial window of 10 segments goes as Linux's two TSO packets of
+ * cwnd/2 = 5 (the round trip is short, so autosizing allows more): PSH on
+ * the 5th and the 10th.  After an ACK of one segment cwnd is 11 and two
+ * segments may go: a packet of two, PSH on its end. */
+START_TEST(push_tso_packets)
+{
+	static char data[30 * 1460];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	for (int i = 1; i <= 10; i++)
+		tt_hout(&c, &s, TH_ACK | (i % 5 == 0 ? TH_PSH : 0), c.pnxt, 1460);
+	tt_expect_none();
+	uint32_t end = c.hnxt;
+	c.hnxt -= 9 * 1460;
+	tt_advance(TT_MS);
+	tt_pack(&c);
+	c.hnxt = end;
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1460);
+	tt_expect_none();
+	c.hnxt = c.hiss + 1 + sizeof(data);
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
 
 static void setup_bigbuf(void)
@@ -184,6 +225,10 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_test(tr, rto_min_var_and_pto_cap);
 	tcase_add_test(tr, rst_ack_on_close_with_unread_data);
 	suite_add_tcase(su, tr);
+	TCase *tp = tcase_create("push_tso");
+	tcase_add_checked_fixture(tp, setup_push_tso, teardown);
+	tcase_add_test(tp, push_tso_packets);
+	suite_add_tcase(su, tp);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
 	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
