@@ -167,8 +167,12 @@ uint32_t tcp_sack_pipe(const struct utcp_tcb *tp);                /* SetPipe() *
 int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint32_t *seq,
 			uint32_t *len);
 int tcp_sack_is_sacked(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
-/* RFC 6937: the congestion window for the ACK just processed. */
-void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered);
+/* NextSeg()'s range extended over the rest of a partly SACKed segment. */
+uint32_t tcp_sack_whole_segment(const struct utcp_tcb *tp, uint32_t seq, uint32_t len,
+				uint32_t mss);
+/* RFC 6937: the congestion window for the ACK just processed; safe: it
+ * advanced SND.UNA and found no further loss. */
+void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered, int safe);
 /* Receiver: RFC 2883 D-SACK for a duplicate [start, end). */
 void tcp_dsack_note(struct utcp_tcb *tp, uint32_t start, uint32_t end);
 /* Octets of [a, b) not SACKed. */
@@ -211,6 +215,9 @@ int tcp_rack_next_lost(const struct utcp_tcb *tp, uint32_t mss, uint32_t *seq, u
 uint32_t tcp_rack_lost_pipe(const struct utcp_tcb *tp, uint32_t rxt, uint32_t edge);
 void tcp_rack_on_rto(struct utcp_tcb *tp);
 void tcp_rack_probe(struct utcp_tcb *tp);
+int tcp_rack_pto_due(const struct utcp_tcb *tp);
+int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start);
+uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq);
 void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 
 /* ---- TCB ------------------------------------------------------------ */
@@ -409,6 +416,11 @@ struct utcp_tcp_ctx {
 	/* the config's TCP timers and slow-start limit, read once */
 	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */
+	uint8_t abc_nolimit;            /* tcp_abc_nolimit: no L */
+	uint8_t prr_safeack;            /* tcp_prr_safeack */
+	uint8_t rto_min_var;            /* tcp_rto_min_var */
+	uint8_t pto_cap;                /* tcp_pto_cap */
+	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
@@ -527,7 +539,8 @@ int tcp_recovery_advance(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t 
 /* SEG.ACK = SND.UNA; wnd is the segment's window, scaled. */
 void tcp_recovery_dupack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t wnd);
 /* SACK connections, after the ACK field: recovery entry or PRR. */
-void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost);
+void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost,
+			   int advanced);
 /* Loss detected outside ACK processing (RACK's timer): fast recovery
  * (RFC 6675 §5) and output. */
 void tcp_sack_loss_detected(struct utcp_tcb *tp);

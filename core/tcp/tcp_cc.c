@@ -38,7 +38,10 @@ static void cc_fill(struct tcp_cc_var *v, struct utcp_tcb *tp)
 	v->bytes_acked = tp->bytes_acked;
 	v->hystart_exits = 0;
 	v->mss = tp->mss;
-	v->ss_max = (uint32_t)tp->mss << tp->ctx->tcp->abc_shift; /* tcp_abc */
+	/* tcp_abc (RFC 3465 §2.2 L); tcp_abc_nolimit: every byte acknowledged,
+	 * as Linux's slow start counts every segment an ACK covers. */
+	v->ss_max = tp->ctx->tcp->abc_nolimit ? UINT32_MAX
+					      : (uint32_t)tp->mss << tp->ctx->tcp->abc_shift;
 	v->flight = tcp_flight_size(tp);
 	v->snd_una = tp->snd_una;
 	v->snd_max = tp->snd_max;

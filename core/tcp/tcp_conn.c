@@ -341,7 +341,12 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 }
 
 /* RFC 1122 §4.2.3.3 / Linux tcp_cleanup_rbuf: after the user reads,
- * announce the window at once if it at least doubled. */
+ * announce the window at once if it at least doubled.  The window that
+ * can be offered is the buffer's free space up to what the field carries
+ * (65535 << Rcv.Wind.Shift, RFC 7323 §2.3): a read that frees space
+ * beyond it does not open the window, and an update moving the edge by
+ * less than min(RCV.BUFF / 2, MSS) would be silly window syndrome (RFC
+ * 9293 §3.8.6.2.2). */
 static void tcp_window_update_check(struct utcp_tcb *tp)
 {
 	if (tp->flags & TF_RCVD_FIN)
@@ -350,9 +355,14 @@ static void tcp_window_update_check(struct utcp_tcb *tp)
 	    tp->state != TCPS_FIN_WAIT_2)
 		return;
 	uint32_t cur = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
-	if (2 * cur > tp->rcv.cap)
+	uint8_t s = (tp->flags & TF_RCV_WSCALE) ? tp->rcv_wscale : 0;
+	uint32_t max = (uint32_t)65535 << s;
+	uint32_t clamp = tp->rcv.cap < max ? tp->rcv.cap : max;
+	if (2 * cur > clamp)
 		return;
 	uint32_t free = tp->rcv.cap > tp->rcv.len ? tp->rcv.cap - tp->rcv.len : 0;
+	if (free > max)
+		free = max;
 	uint32_t sws = tp->rcv.cap / 2 < tp->our_mss ? tp->rcv.cap / 2 : tp->our_mss;
 	if (free > cur && free - cur >= sws && free >= 2 * cur) {
 		tp->flags |= TF_ACKNOW;

@@ -97,7 +97,12 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->rto_min = rto_min > 0 ? (utcp_time_t)rto_min * UTCP_NSEC_PER_MSEC : TCP_RTO_MIN;
 	t->delack = delack > 0 ? (utcp_time_t)delack * UTCP_NSEC_PER_MSEC : TCP_DELACK;
 	t->abc_shift = ctx->cfg->tcp_abc == 2;
-	t->push_each_write = ctx->cfg->tcp_push_each_write != 0;
+	t->abc_nolimit = ctx->cfg->tcp_abc_nolimit != 0;
+	t->prr_safeack = ctx->cfg->tcp_prr_safeack != 0;
+	t->rto_min_var = ctx->cfg->tcp_rto_min_var != 0;
+	t->pto_cap = ctx->cfg->tcp_pto_cap != 0;
+	t->rst_ack = ctx->cfg->tcp_rst_ack != 0;
+	t->push_each_write = (uint8_t)ctx->cfg->tcp_push_each_write; /* 0, 1, 2 */
 	tcp_ctx_options(t, ctx->cfg);
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

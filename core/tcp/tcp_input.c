@@ -510,11 +510,31 @@ static void tcp_ack_rtt(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 }
 
-/* New data acknowledged: RTT, congestion window, send buffer, timer. */
-static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
+/* What the congestion window grows by for an ACK of `data` new bytes: the
+ * bytes acknowledged (RFC 5681 §3.1, RFC 3465 §2.2); with tcp_abc_nolimit
+ * what the ACK delivered, as Linux.  Bytes SACKed by earlier ACKs
+ * (delivered: RFC 6937 DeliveredData, -1 without SACK), or the segments
+ * whose duplicate ACKs arrived (RFC 5681 §3.2: each left the network),
+ * were delivered then, when cwnd did not grow, and are not counted again. */
+static uint32_t tcp_ack_grow(const struct utcp_tcb *tp, uint32_t data, int64_t delivered)
+{
+	if (!tp->ctx->tcp->abc_nolimit)
+		return data;
+	if (delivered >= 0)
+		return delivered > 0 ? (uint32_t)delivered : 0;
+	uint32_t dup = (uint32_t)tp->dupacks * tp->mss;
+	if (data > dup + tp->mss)
+		return data - dup;
+	return data < tp->mss ? data : tp->mss; /* one segment filled the hole */
+}
+
+/* New data acknowledged: RTT, congestion window, send buffer, timer.
+ * delivered: RFC 6937's DeliveredData of a SACK connection, or -1. */
+static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s, int64_t delivered)
 {
 	uint32_t acked = s->ack - tp->snd_una;
 	uint32_t data = acked < tp->snd.len ? acked : tp->snd.len;
+	uint32_t grow = tcp_ack_grow(tp, data, delivered);
 	tcp_ack_rtt(tp, s);
 	tp->rxtshift = 0;
 	tcp_sndbuf_drop(&tp->snd, data);
@@ -522,7 +542,8 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s)
 	tcp_nh_confirm(tp);
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
-	int restart = tcp_recovery_advance(tp, s, data);
+	/* NewReno's partial ACKs (RFC 6582) deflate by what was acknowledged */
+	int restart = tcp_recovery_advance(tp, s, (tp->flags & TF_RECOVERY) ? data : grow);
 	/* RFC 6298 §5.2, §5.3. */
 	if (tp->snd_una == tp->snd_max)
 		tcp_rexmt_stop(tp);
@@ -558,13 +579,14 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		delivered = (int64_t)(s->ack - tp->snd_una) + tcp_sack_update(tp, s->ack, &s->opt);
 	}
 	if (SEQ_GT(s->ack, tp->snd_una))
-		tcp_ack_advance(tp, s);
+		tcp_ack_advance(tp, s, sack ? delivered : -1);
 	else if (s->ack == tp->snd_una)
 		tcp_recovery_dupack(tp, s, wnd);
 	if (sack && tp->state != TCPS_TIME_WAIT) {
 		int exited = rec0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
 		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, exited);
-		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost);
+		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost,
+				      tp->snd_una != una0);
 	}
 	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
 	 * the last update: SND.WL1, SND.WL2). */

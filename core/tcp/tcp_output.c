@@ -278,10 +278,17 @@ int tcp_send_ack(struct utcp_tcb *tp)
 }
 
 /* RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (inside the peer's window),
- * with TSopt once negotiated (RFC 7323 §3.2 SHOULD; Linux does). */
+ * with TSopt once negotiated (RFC 7323 §3.2 SHOULD; Linux does).  With
+ * tcp_rst_ack also <ACK=RCV.NXT><CTL=RST,ACK>, as Linux: the RFC's form
+ * leaves the ACK bit open, and a peer takes the RST by its sequence
+ * number either way (RFC 5961 §3.2). */
 int tcp_send_rst(struct utcp_tcb *tp)
 {
 	struct tcp_out o = { .seq = tcp_acceptable_seq(tp), .flags = TH_RST };
+	if (tp->ctx->tcp->rst_ack) {
+		o.flags |= TH_ACK;
+		o.ack = tp->rcv_nxt;
+	}
 	if (tp->flags & TF_TS)
 		o.optlen = (uint8_t)opt_ts(o.opt, tcp_ts_now(tp), tp->ts_recent);
 	return tcp_xmit_tcb(tp, &o, UTCP_TX_CTRL);
@@ -416,13 +423,45 @@ static int tcp_should_send(const struct utcp_tcb *tp, uint32_t len, uint32_t ava
 	return SEQ_LT(tp->snd_nxt, tp->snd_max); /* resending after a timeout */
 }
 
-/* tcp_push_each_write: the last segment of a burst the window cut short
- * carries PSH too, as Linux's (each burst ends where cwnd ended it, not
- * in limited transmit or recovery). */
+/* tcp_push_each_write = 1: the last segment of a burst the window cut
+ * short carries PSH too (not in limited transmit or recovery). */
 static int tcp_burst_end(const struct utcp_tcb *tp, uint32_t len, uint32_t usable)
 {
-	return tp->ctx->tcp->push_each_write && len > 0 && len == usable &&
+	return tp->ctx->tcp->push_each_write == 1 && len > 0 && len == usable &&
 	       tp->dupacks == 0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
+}
+
+/* tcp_push_each_write = 2: Linux sends a burst as TSO packets of up to
+ * min(cwnd / 2, its autosized size) segments -- at least 2, and about a
+ * millisecond of data at the pacing rate (2 * cwnd / SRTT) -- and each
+ * packet of two segments or more ends with PSH on the wire, one of a
+ * single segment does not.  Segments in a burst per such packet. */
+static uint32_t tcp_tso_unit(const struct utcp_tcb *tp, uint32_t seg_mss)
+{
+	uint32_t cwnd_segs = tp->cwnd / seg_mss;
+	uint32_t half = cwnd_segs / 2 > 1 ? cwnd_segs / 2 : 1;
+	uint64_t srtt_us = tp->srtt / 1000, auto_segs = 2; /* no RTT yet: the minimum */
+	if (tp->flags & TF_HAVE_RTT)
+		auto_segs = srtt_us > 0 ? 2000ull * cwnd_segs / srtt_us : 64; /* per ms */
+	uint32_t tso = auto_segs > 2 ? (auto_segs > 64 ? 64 : (uint32_t)auto_segs) : 2;
+	return half < tso ? half : tso;
+}
+
+/* tcp_push_each_write = 2: PSH on the segment that completes a TSO packet of
+ * `unit` new segments (tcp_tso_unit), or ends the burst (last: the window
+ * allows no more) with two or more in its packet; *in_unit counts them. */
+static uint8_t tcp_unit_push(const struct utcp_tcb *tp, uint32_t len, uint32_t unit,
+			     uint32_t *in_unit, int last)
+{
+	uint8_t psh = 0;
+	if (tp->ctx->tcp->push_each_write == 2 && len > 0 && unit >= 2 &&
+	    (++*in_unit == unit || (last && *in_unit >= 2))) {
+		psh = TH_PSH;
+		*in_unit = 0;
+	}
+	if (tcp_segment_pushes(tp, tp->snd_nxt - tp->snd_una, len))
+		*in_unit = 0; /* the write's end ends its packet too */
+	return psh;
 }
 
 /* Send what the windows allow; returns segments sent.  force: a persist
@@ -435,7 +474,7 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
 	int sent = 0;
-	uint32_t cwnd = tp->cwnd;
+	uint32_t cwnd = tp->cwnd, unit = tcp_tso_unit(tp, seg_mss), in_unit = 0;
 	/* RFC 3042 §2 limited transmit: on the first and second duplicate
 	 * ACK, one new segment each, FlightSize <= cwnd + 2*SMSS. */
 	if (!(tp->flags & (TF_RECOVERY | TF_LOSS)) && tp->dupacks > 0 &&
@@ -452,7 +491,9 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		int fin = (tp->flags & TF_FIN_QUEUED) && off <= tp->snd.len && off + len == tp->snd.len;
 		if (!tcp_should_send(tp, len, avail, seg_mss, fin) && !(force && len > 0))
 			break;
-		tmpl.flags = tcp_burst_end(tp, len, usable) ? TH_PSH : 0;
+		tmpl.flags = tcp_unit_push(tp, len, unit, &in_unit, len == usable);
+		if (tcp_burst_end(tp, len, usable))
+			tmpl.flags = TH_PSH;
 		if (tcp_send_segment(tp, len, fin, &tmpl) < 0 && errno == ENOBUFS)
 			break;
 		sent++;
@@ -502,8 +543,10 @@ static uint32_t tcp_recovery_new(struct utcp_tcb *tp, uint32_t seg_mss, int *fin
 	return len;
 }
 
-/* One segment chosen by NextSeg(); its sequence length, or 0 if none. */
-static uint32_t tcp_recovery_one(struct utcp_tcb *tp, uint32_t seg_mss, const struct tcp_out *tmpl)
+/* One segment chosen by NextSeg(); its sequence length, or 0 if none.
+ * New data (rule 2) goes in TSO packets of `unit` (*in_unit so far). */
+static uint32_t tcp_recovery_one(struct utcp_tcb *tp, uint32_t seg_mss, const struct tcp_out *tmpl,
+				 uint32_t unit, uint32_t *in_unit)
 {
 	uint32_t seq, len;
 	int fin;
@@ -516,14 +559,18 @@ static uint32_t tcp_recovery_one(struct utcp_tcb *tp, uint32_t seg_mss, const st
 	}
 	/* RFC 8985 §6.2 step 5: what RACK found lost (a lost retransmission
 	 * too) goes first, as RFC 6675 rule 1 sends the lowest lost octets. */
-	if (tcp_rack_next_lost(tp, seg_mss, &seq, &len))
+	if (tcp_rack_next_lost(tp, seg_mss, &seq, &len) ||
+	    tcp_sack_next_rexmt(tp, seg_mss, 0, &seq, &len)) { /* rule 1 */
+		len = tcp_sack_whole_segment(tp, seq, len, seg_mss);
 		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
-	if (tcp_sack_next_rexmt(tp, seg_mss, 0, &seq, &len)) /* rule 1 */
-		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
+	}
 	len = tcp_recovery_new(tp, seg_mss, &fin); /* rule 2 */
 	if (len > 0 || fin) {
 		tp->snd_nxt = tp->snd_max;
-		return tcp_send_segment(tp, len, fin, tmpl) < 0 ? 0 : len + (fin ? 1 : 0);
+		struct tcp_out o = *tmpl;
+		o.flags = tcp_unit_push(tp, len, unit, in_unit,
+					tp->cwnd < tcp_sack_pipe(tp) + len + seg_mss);
+		return tcp_send_segment(tp, len, fin, &o) < 0 ? 0 : len + (fin ? 1 : 0);
 	}
 	if (tcp_sack_next_rexmt(tp, seg_mss, 1, &seq, &len)) /* rule 3 */
 		return tcp_resend_range(tp, seq, len, tmpl) < 0 ? 0 : len;
@@ -541,9 +588,10 @@ int tcp_output_recovery(struct utcp_tcb *tp)
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
 	uint32_t pipe = tcp_sack_pipe(tp);
+	uint32_t unit = tcp_tso_unit(tp, seg_mss), in_unit = 0;
 	int sent = 0;
 	while (tp->sb.fast_rexmt || (tp->cwnd > pipe && tp->cwnd - pipe >= seg_mss)) {
-		uint32_t n = tcp_recovery_one(tp, seg_mss, &tmpl);
+		uint32_t n = tcp_recovery_one(tp, seg_mss, &tmpl, unit, &in_unit);
 		if (n == 0)
 			break;
 		pipe += n;
@@ -573,6 +621,10 @@ int tcp_output_tlp(struct utcp_tcb *tp)
 	if (out == 0)
 		return -1;
 	len = out < seg_mss ? out : seg_mss; /* the last octets sent (and FIN) */
+	uint32_t start; /* RFC 8985 §7.3: the most recently sent segment, a bare FIN too */
+	if (tcp_rack_last_segment(tp, &start) && SEQ_GEQ(start, tp->snd_una) &&
+	    tp->snd_max - start <= len)
+		len = tp->snd_max - start;
 	return tcp_resend_range(tp, tp->snd_max - len, len, &tmpl) < 0 ? -1 : 1;
 }
 

@@ -186,6 +186,36 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	run_coalesce(r, i);
 }
 
+/* The end of the segment, as first sent, that holds seq; 0 when not known. */
+uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq)
+{
+	const struct tcp_rack *r = &tp->rack;
+	unsigned i = run_find(r, seq);
+	if (i >= r->n)
+		return 0;
+	const struct tcp_rack_run *run = &r->run[i];
+	if (run->seg == 0 || SEQ_LT(seq, run->base))
+		return 0;
+	uint32_t e = run->base + ((seq - run->base) / run->seg + 1) * run->seg;
+	uint32_t re = run_end(r, i);
+	return SEQ_GT(e, re) ? re : e;
+}
+
+/* RFC 8985 §7.3: where the most recently sent segment, the one ending at
+ * snd_max, began (its run's segment edges); 0 when not known. */
+int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start)
+{
+	const struct tcp_rack *r = &tp->rack;
+	if (r->n == 0 || r->end != tp->snd_max)
+		return 0;
+	const struct tcp_rack_run *run = &r->run[r->n - 1];
+	if (run->seg == 0 || SEQ_LT(r->end - 1, run->base))
+		return 0;
+	uint32_t s = run->base + (r->end - 1 - run->base) / run->seg * run->seg;
+	*start = SEQ_LT(s, run->start) ? run->start : s;
+	return 1;
+}
+
 /* Runs below snd_una leave. */
 static void rack_trim(struct tcp_rack *r, uint32_t una)
 {
@@ -389,7 +419,10 @@ static void rack_timer_set(struct utcp_tcb *tp, uint8_t kind, uint32_t us)
 /* RFC 8985 §7.2: arm the PTO after new data was sent or an ACK advanced
  * snd_una, unless in recovery, a probe is out, or the reordering timer
  * runs.  PTO = 2 * SRTT (+ WCDelAckT for a single segment in flight), and
- * no later than the RTO. */
+ * no later than the RTO: by default the RTO then comes first and no probe
+ * is armed; with tcp_pto_cap, "If Now() + PTO > TCP_RTO_expire(), PTO =
+ * TCP_RTO_expire() - Now()" (§7.2), as Linux: the probe goes in the
+ * timeout's place (tcp_rexmt_fire leaves the tie to it). */
 void tcp_rack_pto_arm(struct utcp_tcb *tp)
 {
 	struct tcp_rack *r = &tp->rack;
@@ -404,10 +437,14 @@ void tcp_rack_pto_arm(struct utcp_tcb *tp)
 		pto += TCP_RACK_WCDELACKT;
 	utcp_time_t due = tp->ctx->now + (utcp_time_t)pto * 1000;
 	if (utcp_timer_pending(&tp->t_rexmt) && tp->t_rexmt.expires <= due) {
-		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* the RTO comes first */
-		return;
+		if (!tp->ctx->tcp->pto_cap) {
+			utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* the RTO first */
+			return;
+		}
+		due = tp->t_rexmt.expires;
 	}
-	rack_timer_set(tp, TCP_RACK_T_PTO, pto);
+	tp->rack.timer = TCP_RACK_T_PTO;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rack, due);
 }
 
 /* RFC 8985 §7.4: the ACKs of a loss probe.  A D-SACK for a resent probe
@@ -533,6 +570,14 @@ void tcp_rack_on_rto(struct utcp_tcb *tp)
 			i++;
 	r->tlp_on = 0;
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
+}
+
+/* The PTO is due now (it was capped at the RTO, §7.2): the probe goes
+ * instead of the timeout. */
+int tcp_rack_pto_due(const struct utcp_tcb *tp)
+{
+	return utcp_timer_pending(&tp->t_rack) && tp->rack.timer == TCP_RACK_T_PTO &&
+	       tp->t_rack.expires <= tp->ctx->now;
 }
 
 /* RFC 8985 §6.3: the reordering timer ran out; §7.3: the PTO did. */

@@ -133,10 +133,11 @@ static void tcp_sack_enter_recovery(struct utcp_tcb *tp)
 /* After the ACK field of a SACK connection was processed: recovery entry
  * (DupThresh, IsLost(HighACK + 1), or RACK found a segment lost: RFC 8985
  * §6.2 step 5), or PRR's cwnd for this ACK during recovery. */
-void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost)
+void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rack_lost,
+			   int advanced)
 {
 	if (tp->flags & TF_RECOVERY) {
-		tcp_prr_ack(tp, delivered);
+		tcp_prr_ack(tp, delivered, advanced && rack_lost == 0);
 		tcp_output_schedule(tp);
 		return;
 	}
@@ -152,11 +153,11 @@ void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rac
 	if (tp->dupacks < TCP_DUPTHRESH && rack_lost == 0 && !tcp_sack_is_lost(tp, tp->snd_una))
 		return;
 	tcp_sack_enter_recovery(tp);
-	tcp_prr_ack(tp, delivered);
+	tcp_prr_ack(tp, delivered, advanced && rack_lost == 0);
 	tcp_output_schedule(tp);
 }
 
 void tcp_sack_loss_detected(struct utcp_tcb *tp)
 {
-	tcp_recovery_sack_ack(tp, 0, 1);
+	tcp_recovery_sack_ack(tp, 0, 1, 0);
 }

@@ -208,8 +208,31 @@ int tcp_sack_next_rexmt(const struct utcp_tcb *tp, uint32_t mss, int rule3, uint
 	return 1;
 }
 
-/* RFC 6937 §3, on every ACK during fast recovery: cwnd = pipe + sndcnt. */
-void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered)
+/* RFC 6675 §4: NextSeg() sends "one segment of up to SMSS octets".  A
+ * range [seq, seq + len) that stops where a SACK block begins inside a
+ * segment as first sent (a block not on its edges, RACK's runs know them)
+ * extends to that segment's end: the segment goes again whole, the SACKed
+ * octets in it a harmless duplicate, not a piece one octet short. */
+uint32_t tcp_sack_whole_segment(const struct utcp_tcb *tp, uint32_t seq, uint32_t len,
+				uint32_t mss)
+{
+	uint32_t stop = seq + len, end;
+	if (len >= mss || !SEQ_LT(stop, tp->snd_max) || !tcp_sack_is_sacked(tp, stop, &end))
+		return len;
+	uint32_t e = tcp_rack_seg_end(tp, stop - 1);
+	if (e != 0 && SEQ_GT(e, stop) && e - seq <= mss)
+		return e - seq;
+	return len;
+}
+
+/* RFC 6937 §3, on every ACK during fast recovery: cwnd = pipe + sndcnt.
+ * Below ssthresh: the slow start reduction bound (PRR-SSRB, one SMSS more
+ * than delivered).  With tcp_prr_safeack, only on a safe ACK (SND.UNA
+ * advanced, no further loss found) and the conservative bound (PRR-CRB)
+ * on the others, as the revision of RFC 6937 (draft-ietf-tcpm-prr-
+ * rfc6937bis, "SafeACK") and Linux do: an ACK that only SACKs while RACK
+ * finds more losses does not add to the burst. */
+void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered, int safe)
 {
 	struct tcp_sack_scoreboard *sb = &tp->sb;
 	uint32_t pipe = tcp_sack_pipe(tp);
@@ -219,9 +242,10 @@ void tcp_prr_ack(struct utcp_tcb *tp, uint32_t delivered)
 		uint64_t fs = sb->recover_fs ? sb->recover_fs : 1;
 		sndcnt = (int64_t)(((uint64_t)sb->prr_delivered * tp->ssthresh + fs - 1) / fs) -
 			 sb->prr_out;
-	} else { /* slow start reduction bound (PRR-SSRB) */
+	} else { /* PRR-CRB, or PRR-SSRB on a safe ACK */
 		int64_t d = (int64_t)sb->prr_delivered - sb->prr_out;
-		int64_t limit = (d > delivered ? d : (int64_t)delivered) + tp->mss;
+		int ssrb = safe || !tp->ctx->tcp->prr_safeack;
+		int64_t limit = (d > delivered ? d : (int64_t)delivered) + (ssrb ? tp->mss : 0);
 		int64_t room = (int64_t)tp->ssthresh - pipe;
 		sndcnt = room < limit ? room : limit;
 	}

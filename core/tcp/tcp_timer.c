@@ -57,8 +57,12 @@ void tcp_rtt_sample(struct utcp_tcb *tp, utcp_time_t r)
 		tp->srtt = (7 * tp->srtt + r) / 8;         /* alpha = 1/8 */
 	}
 	utcp_time_t k = 4 * tp->rttvar;
+	if (tp->ctx->tcp->rto_min_var && k < tp->ctx->tcp->rto_min)
+		k = tp->ctx->tcp->rto_min; /* tcp_rto_min_var: Linux's floor */
 	tp->rto = tp->srtt + (k > TCP_CLOCK_G ? k : TCP_CLOCK_G);
-	/* RFC 6298 §2.4: 1 s, or the configured floor (Linux: 200 ms). */
+	/* RFC 6298 §2.4: 1 s, or the configured floor (Linux: 200 ms, on the
+	 * variation term: RTO = SRTT + max(4 * RTTVAR, 200 ms), never below
+	 * the RFC's value with the same floor). */
 	if (tp->rto < tp->ctx->tcp->rto_min)
 		tp->rto = tp->ctx->tcp->rto_min;
 	if (tp->rto > TCP_RTO_MAX) /* RFC 6298 §2.5 */
@@ -269,6 +273,11 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 	case TCPS_LAST_ACK:
 		if (tp->snd_max == tp->snd_una)
 			break;
+		if (tcp_rack_pto_due(tp)) { /* RFC 8985 §7.2: the probe first */
+			utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
+			tcp_rack_probe(tp);
+			break;
+		}
 		tp->ctx->stats.tcp_rto++;
 		if (tp->rxtshift > 0)
 			utcp_arp_suspect(tp->ctx, tp->raddr);

@@ -83,7 +83,12 @@ struct utcp_config {
 	int tcp_delack;          /**< delayed-ACK timeout, ms (RFC 1122 §4.2.3.2); 0: 40 */
 	int tcp_quickack;        /**< first in-order segments ACKed at once (Linux: 16); 0 */
 	int tcp_abc;             /**< slow start: SMSS per ACK at most, RFC 3465 L (1, 2); 0: 1 */
-	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux); 0: on the one emptying the queue */
+	int tcp_abc_nolimit;     /**< 1: slow start grows by all an ACK acknowledges, no L (Linux) */
+	int tcp_prr_safeack;     /**< 1: PRR's slow start bound only on safe ACKs (RFC 6937bis, Linux) */
+	int tcp_rto_min_var;     /**< 1: RTO = SRTT + max(4 * RTTVAR, tcp_rto_min) (Linux) */
+	int tcp_pto_cap;         /**< 1: a PTO due after the RTO fires in its place (RFC 8985 §7.2, Linux) */
+	int tcp_rst_ack;         /**< 1: an abort's RST carries ACK = RCV.NXT (Linux) */
+	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux), and on each burst's end; 2: and on each TSO packet's end as Linux sends them; 0: on the one emptying the queue */
 	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
 	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */
 	int tcp_window_scaling;  /**< 1 (default): offer window scaling (RFC 7323 §2); 0: never */

@@ -666,9 +666,12 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * 200000, which Linux doubles, as sock_buf_double does), CUBIC; and
 	 * the choices the RFCs leave open where
 	 * utcp has a knob for Linux's: quick-ACK for the first 16 segments,
-	 * a 200 ms minimum RTO, slow start by bytes acknowledged with L = 2
-	 * SMSS (RFC 3465), PSH on each write's last segment.  Each can be
-	 * set back with --so_flags. */
+	 * a 200 ms minimum RTO, slow start by every byte an ACK acknowledges
+	 * (tcp_abc_nolimit: no per-ACK limit L), PRR's slow start bound only
+	 * on safe ACKs (tcp_prr_safeack), the RTO floor on its variation term
+	 * (tcp_rto_min_var), a loss probe in the place of a timeout due first
+	 * (tcp_pto_cap), RST,ACK on abort (tcp_rst_ack), PSH on each write's
+	 * last segment and each TSO packet's (tcp_push_each_write = 2).  Each can be set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
 	cfg->sndbuf = 512 * 1024;
 	cfg->sock_buf_double = 1;
@@ -676,7 +679,12 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->tcp_quickack = 16;
 	cfg->tcp_rto_min = 200;
 	cfg->tcp_abc = 2;
-	cfg->tcp_push_each_write = 1;
+	cfg->tcp_abc_nolimit = 1;
+	cfg->tcp_prr_safeack = 1;
+	cfg->tcp_rto_min_var = 1;
+	cfg->tcp_pto_cap = 1;
+	cfg->tcp_rst_ack = 1;
+	cfg->tcp_push_each_write = 2;
 	cfg->nb_ports = 1;
 	memset(&cfg->ports[0], 0, sizeof(cfg->ports[0]));
 	snprintf(cfg->ports[0].name, sizeof(cfg->ports[0].name), "pd0");

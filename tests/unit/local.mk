@@ -243,3 +243,12 @@ endif
 tests_unit_test_conninfo_SOURCES = tests/unit/test_conninfo.c $(TCP_TESTLIB)
 tests_unit_test_conninfo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conninfo_LDADD = $(UNIT_LIBS)
+
+# Linux's choices at the knobs that select them (tests/unit/test_tcp_linux.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_linux
+TESTS += tests/unit/test_tcp_linux
+endif
+tests_unit_test_tcp_linux_SOURCES = tests/unit/test_tcp_linux.c $(TCP_TESTLIB)
+tests_unit_test_tcp_linux_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_linux_LDADD = $(UNIT_LIBS)

@@ -805,6 +805,164 @@ START_TEST(cubic_window_curve)
 }
 END_TEST
 
+/* RFC 8985 §7.3: the probe resends the most recently sent segment.  0..7
+ * acknowledged, then shutdown sends a bare FIN after 8 and 9; with nothing
+ * new to send the probe is that FIN again, not the last MSS of data with
+ * it. */
+START_TEST(tlp_probe_is_last_bare_fin)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	sack1(&c, h0, h0 + 8 * MSS, 0, 0);
+	tt_expect_none();
+	tt_ok(utcp_shutdown(tt_h.ctx, c.sock, SHUT_WR));
+	utcp_ctx_poll(tt_h.ctx);
+	ck_assert(tt_out(&s));
+	ck_assert_uint_eq(s.flags, TH_ACK | TH_FIN);
+	ck_assert_uint_eq(s.seq, h0 + 10 * MSS);
+	ck_assert_uint_eq(s.len, 0);
+	tt_expect_none();
+	ck_assert(tt_next_timer());
+	ck_assert(tt_out(&s)); /* the loss probe */
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	ck_assert_uint_eq(s.flags & TH_FIN, TH_FIN);
+	ck_assert_uint_eq(s.seq, h0 + 10 * MSS);
+	ck_assert_uint_eq(s.len, 0);
+	tt_expect_none();
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* RFC 6675 §4: a segment a SACK covered only in part (its last octet,
+ * with 4..6) goes again whole when it is resent, not one octet short. */
+START_TEST(partly_sacked_segment_resent_whole)
+{
+	struct tt_conn c;
+	struct tt_seg a;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	uint32_t b0 = h0 + 4 * MSS - 1, b1 = h0 + 7 * MSS;
+	const uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10,
+				(uint8_t)(b0 >> 24), (uint8_t)(b0 >> 16), (uint8_t)(b0 >> 8), (uint8_t)b0,
+				(uint8_t)(b1 >> 24), (uint8_t)(b1 >> 16), (uint8_t)(b1 >> 8), (uint8_t)b1 };
+	tt_pseg(&c, &a, TH_ACK, NULL, 0);
+	tt_opt_raw(&a, o, sizeof(o));
+	tt_in(&a);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	uint64_t m = drain(h0, &c); /* drain: full segments only */
+	ck_assert_uint_eq(m & 0x1, 0x1); /* 0 first */
+	tt_advance(RTT);
+	tt_pseg(&c, &a, TH_ACK, NULL, 0); /* 0..2 arrived: the hole is 3 */
+	a.ack = h0 + 3 * MSS;
+	tt_opt_raw(&a, o, sizeof(o));
+	tt_in(&a);
+	m |= drain(h0, &c);
+	ck_assert_uint_eq(m & 0x8, 0x8); /* 3, whole */
+	tt_advance(RTT);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+/* tcp_prr_safeack (RFC 6937bis SafeACK, Linux): 2, 6 and 8 SACKed one
+ * ACK at a time; the third starts recovery.  Those ACKs only SACK, so PRR
+ * keeps the conservative bound: each sends what it delivered, one segment
+ * (RFC 6937's slow start bound would send two). */
+static void setup_safeack(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_prr_safeack = 1;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(prr_safeack_conservative_on_sack_only_acks)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	const int b[6] = { 2, 3, 6, 7, 8, 9 };
+	sack_in(&c, h0, h0, 1, b);
+	sack_in(&c, h0, h0, 2, b);
+	tt_expect_none();
+	sack_in(&c, h0, h0, 3, b);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	ck_assert_uint_eq(drain(h0, &c), 0x1); /* 0 only */
+	const int b2[6] = { 2, 4, 6, 7, 8, 9 };
+	tt_advance(TT_MS);
+	sack_in(&c, h0, h0, 3, b2);
+	ck_assert_uint_eq(drain(h0, &c), 0x2); /* 1 only */
+	tt_advance(RTT);
+	sack_in(&c, h0, h0 + MSS, 3, b2); /* 0's retransmission arrived */
+	ck_assert_uint_eq(drain(h0, &c) & 0x10, 0x10); /* 4 next */
+	tt_advance(RTT);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+/* tcp_abc_nolimit (Linux): slow start grows by what an ACK delivered.
+ * 1 and 2 SACKed by two duplicate ACKs (limited transmit sends 10 and
+ * 11); the ACK of 0..2 then delivers one segment, 0: cwnd grows by one
+ * SMSS, not by the three it cumulatively acknowledges. */
+static void setup_abc_nolimit(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_abc_nolimit = 1;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(abc_nolimit_counts_delivered_not_resacked)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	struct utcp_tcb *tp = tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c.hport), TN_PEER_IP,
+					      htons(c.pport));
+	uint32_t cwnd0 = tp->cwnd;
+	sack1(&c, h0, h0, 1, 2);
+	expect_seg(h0, 10, &c); /* RFC 3042 */
+	sack1(&c, h0, h0, 1, 3);
+	expect_seg(h0, 11, &c);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 3 * MSS, 0, 0);
+	ck_assert_uint_eq(tp->cwnd, cwnd0 + MSS);
+	ck_assert_uint_eq(drain(h0, &c), 0x3000); /* 12 and 13: flight 9 + 2 = 11 */
+	tt_advance(RTT);
+	finish(&c, h0 + 14 * MSS, l);
+}
+END_TEST
+
+/* The same without SACK: the two duplicate ACKs stood for two segments
+ * delivered; the ACK of 0..2 adds one SMSS (Linux's delivered count). */
+START_TEST(abc_nolimit_counts_dupacks_as_delivered)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS, 20);
+	struct utcp_tcb *tp = tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c.hport), TN_PEER_IP,
+					      htons(c.pport));
+	uint32_t cwnd0 = tp->cwnd;
+	sack_in(&c, h0, h0, 0, NULL);
+	expect_seg(h0, 10, &c); /* RFC 3042 */
+	sack_in(&c, h0, h0, 0, NULL);
+	expect_seg(h0, 11, &c);
+	tt_expect_none();
+	sack_in(&c, h0, h0 + 3 * MSS, 0, NULL);
+	ck_assert_uint_eq(tp->cwnd, cwnd0 + MSS);
+	ck_assert_uint_eq(drain(h0, &c), 0x3000);
+	tt_advance(RTT);
+	finish(&c, h0 + 14 * MSS, l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -820,6 +978,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, tlp_dsack_no_loss);
 	tcase_add_test(tc, tlp_sends_new_data);
 	tcase_add_test(tc, tlp_probe_is_new_segment);
+	tcase_add_test(tc, tlp_probe_is_last_bare_fin);
+	tcase_add_test(tc, partly_sacked_segment_resent_whole);
 	tcase_add_test(tc, rto_skips_sacked_data);
 	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
@@ -828,6 +988,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, tcp_congestion_option);
 	tcase_add_test(tc, cubic_window_curve);
 	suite_add_tcase(su, tc);
+	TCase *ts = tcase_create("prr_safeack");
+	tcase_add_checked_fixture(ts, setup_safeack, teardown);
+	tcase_add_test(ts, prr_safeack_conservative_on_sack_only_acks);
+	suite_add_tcase(su, ts);
+	TCase *ta = tcase_create("abc_nolimit");
+	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
+	tcase_add_test(ta, abc_nolimit_counts_delivered_not_resacked);
+	tcase_add_test(ta, abc_nolimit_counts_dupacks_as_delivered);
+	suite_add_tcase(su, ta);
 	return su;
 }
 
