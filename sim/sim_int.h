@@ -46,6 +46,14 @@ struct sim_event {
 	int type;
 };
 
+/* A FIFO of events in (time, sequence) order (a ring): an event joins a
+ * lane whose last event is not later than it (sched.c). */
+#define SIM_LANES 4
+struct sim_lane {
+	struct sim_event *ev;
+	size_t head, n, cap;
+};
+
 struct sim_qent {
 	utcp_time_t finish;       /* when its last bit leaves the serializer */
 	uint32_t len;
@@ -146,8 +154,12 @@ struct utcp_sim_world {
 	struct utcp_prng prng;
 	utcp_time_t now;
 	uint64_t seq;
-	struct sim_event *heap;
-	size_t nb_ev, cap_ev;
+	struct sim_event *heap;   /* events that fit no lane (sched.c) */
+	size_t nb_heap, cap_heap;
+	struct sim_lane lane[SIM_LANES];
+	int nb_lanes;             /* lanes used so far (the rest never were) */
+	size_t nb_ev;             /* events pending: heap and lanes */
+	utcp_time_t next_t;       /* the time of the first of them (if any) */
 	struct utcp_sim_host **hosts;
 	int nb_hosts, cap_hosts;
 	struct utcp_sim_link **links;
@@ -167,7 +179,14 @@ struct utcp_sim_world {
 /* sched.c */
 void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
 		  struct utcp_pkt *pkt, uint64_t gen);
-void sim_event_pop(struct utcp_sim_world *w, struct sim_event *out);
+/* Pop the next event if it is due by `until`: 1, else 0. */
+int sim_event_pop(struct utcp_sim_world *w, utcp_time_t until, struct sim_event *out);
+/* The time of the next event, UTCP_TIME_NEVER if none. */
+static inline utcp_time_t sim_event_next_time(const struct utcp_sim_world *w)
+{
+	return w->nb_ev > 0 ? w->next_t : UTCP_TIME_NEVER;
+}
+void sim_events_free(struct utcp_sim_world *w);
 void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt);
 void sim_capture_close(struct utcp_sim_world *w);
 int sim_grow(void **arr, int *cap, size_t elem);
