@@ -425,8 +425,8 @@ int report_callgrind(const struct bench_opts *o, struct bench_table *t)
 		}
 		t->ir[k] = (double)ir / (double)units;
 		if (o->instructions) /* for tests/bench/ceiling.sh */
-			printf("instructions: %s %.2f per %s\n", wl_names[k], t->ir[k],
-			       k == WL_BULK ? "byte" : "transaction");
+			printf("instructions: %s %.*f per %s\n", wl_names[k], k == WL_BULK ? 4 : 1,
+			       t->ir[k], k == WL_BULK ? "byte" : "transaction");
 		else if (k == WL_BULK)
 			printf("utcp-bench:   %-8s %.2f instructions per byte (%" PRIu64 " bytes)\n",
 			       wl_names[k], (double)ir / (double)units, units);
