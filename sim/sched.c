@@ -111,11 +111,11 @@ static struct sim_event *lane_head(struct sim_lane *l)
 
 static const struct sim_event *lane_tail(const struct sim_lane *l)
 {
-	size_t i = l->head + l->n - 1;
-	return &l->ev[i < l->cap ? i : i - l->cap];
+	return &l->ev[(l->head + l->n - 1) & (l->cap - 1)];
 }
 
-/* Double a full lane's ring, keeping its order; -1 when out of memory. */
+/* Double a full lane's ring (its size a power of two), keeping its order;
+ * -1 when out of memory. */
 static int lane_grow(struct sim_lane *l)
 {
 	size_t ncap = l->cap ? l->cap * 2 : 256;
@@ -156,8 +156,7 @@ static int lane_push(struct sim_lane *l, const struct sim_event *ev)
 {
 	if (l->n == l->cap && lane_grow(l) < 0)
 		return -1;
-	size_t i = l->head + l->n++;
-	l->ev[i < l->cap ? i : i - l->cap] = *ev;
+	l->ev[(l->head + l->n++) & (l->cap - 1)] = *ev;
 	return 0;
 }
 
@@ -249,15 +248,13 @@ static utcp_time_t next_time(struct utcp_sim_world *w)
 	return w->nb_heap > 0 ? w->heap[0].t : UTCP_TIME_NEVER;
 }
 
-int sim_event_pop(struct utcp_sim_world *w, utcp_time_t until, struct sim_event *out)
+void sim_event_pop_first(struct utcp_sim_world *w, struct sim_event *out)
 {
-	if (w->nb_ev == 0 || w->next_t > until)
-		return 0;
 	int one_lane = w->nb_heap == 0 && w->nb_lanes == 1; /* the usual world */
 	struct sim_lane *l = one_lane ? &w->lane[0] : first_lane(w);
 	if (l != NULL) {
 		*out = *lane_head(l);
-		l->head = l->head + 1 < l->cap ? l->head + 1 : 0;
+		l->head = (l->head + 1) & (l->cap - 1);
 		l->n--;
 	} else {
 		heap_pop(w, out);
@@ -267,7 +264,6 @@ int sim_event_pop(struct utcp_sim_world *w, utcp_time_t until, struct sim_event 
 		w->next_t = l->n > 0 ? lane_head(l)->t : UTCP_TIME_NEVER;
 	else
 		w->next_t = next_time(w);
-	return 1;
 }
 
 void sim_events_free(struct utcp_sim_world *w)

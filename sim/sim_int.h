@@ -179,8 +179,16 @@ struct utcp_sim_world {
 /* sched.c */
 void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
 		  struct utcp_pkt *pkt, uint64_t gen);
+/* Pop the first event (there is one). */
+void sim_event_pop_first(struct utcp_sim_world *w, struct sim_event *out);
 /* Pop the next event if it is due by `until`: 1, else 0. */
-int sim_event_pop(struct utcp_sim_world *w, utcp_time_t until, struct sim_event *out);
+static inline int sim_event_pop(struct utcp_sim_world *w, utcp_time_t until, struct sim_event *out)
+{
+	if (w->nb_ev == 0 || w->next_t > until)
+		return 0;
+	sim_event_pop_first(w, out);
+	return 1;
+}
 /* The time of the next event, UTCP_TIME_NEVER if none. */
 static inline utcp_time_t sim_event_next_time(const struct utcp_sim_world *w)
 {
