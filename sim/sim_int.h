@@ -1,11 +1,11 @@
 /*
  * sim/sim_int.h - the simulator's internal structures, shared by
- * world.c (clock, event heap, stepping), link.c (wire model), sim_nic.c (the
+ * world.c (clock, event queue, stepping), link.c (wire model), sim_nic.c (the
  * NIC vtable) and host.c (stacks, step callbacks, coroutines).
  *
  * Ownership of packet buffers in the simulator: every sim NIC queue has a
  * preallocated utcp_pkt_pool.  A frame sent on a link is the sender's buffer
- * itself (zero copy): it travels through the link's event heap into the
+ * itself (zero copy): it travels through the link's event queue into the
  * receiver's rx ring and on into the receiving stack, which frees it through
  * its own NIC; the sim NIC's free() returns it to the pool recorded in
  * pkt->owner, i.e. the sending queue's pool.  This is safe because the whole

@@ -119,7 +119,7 @@ uint64_t utcp_sim_world_bufs_in_use(const struct utcp_sim_world *w)
 	return n;
 }
 
-/* Free every frame still on a wire: in the event heap or held back. */
+/* Free every frame still on a wire: in the event queue or held back. */
 static void drain_links(struct utcp_sim_world *w)
 {
 	struct sim_event ev;
