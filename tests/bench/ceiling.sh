@@ -25,11 +25,11 @@ skip() {
 [ -r "$ceiling" ] || { echo "ceiling: cannot read $ceiling" >&2; exit 99; }
 valgrind --version >/dev/null 2>&1 || skip "valgrind not found"
 
-# The build the ceilings hold for: "build CC-VERSION | CFLAGS".
+# The build the ceilings hold for: "build COMPILER VERSION | CFLAGS".
 mk="$top_builddir/Makefile"
 cc=$(sed -n 's/^CC = //p' "$mk")
 cflags=$(sed -n 's/^CFLAGS = //p' "$mk")
-ccv=$($cc --version 2>/dev/null | head -n 1)
+ccv="$($cc --version 2>/dev/null | awk 'NR == 1 { print $1 }') $($cc -dumpfullversion 2>/dev/null)"
 have="$ccv | $cflags"
 want=$(sed -n 's/^build //p' "$ceiling")
 [ "$have" = "$want" ] || skip "build '$have', ceilings are for '$want'"
