@@ -206,6 +206,10 @@ static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t left)
 	struct utcp_pkt *copy = NULL;
 	utcp_time_t arrival = left + d->p.latency;
 
+	if (!d->impaired && d->held == NULL) { /* a clean wire: the arrival only */
+		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, pkt, d->link->downs);
+		return;
+	}
 	if (d->impaired)
 		utcp_impair_decide_at(&d->imp, pkt->len, left, &v);
 	if (v.drop) {

@@ -1,12 +1,13 @@
 /*
  * sim/sched.c - what every part of the simulated world stands on: the
- * world's clock and seed, the event heap, the current world and host, the
+ * world's clock and seed, the event queue, the current world and host, the
  * capture, and the switch between the world and a coroutine.
  *
- * Events (frame arrivals, reorder releases) live in a binary min-heap keyed
- * by (time, sequence number): the sequence number is the order in which
- * events were scheduled, so events due at the same nanosecond always pop
- * in the same order.
+ * Events (frame arrivals, reorder releases) are kept in order of (time,
+ * sequence number): the sequence number is the order in which events were
+ * scheduled, so events due at the same nanosecond always pop in the same
+ * order.  In-order events queue in FIFO lanes (O(1)), the others in a
+ * binary min-heap; the next event is the least of their heads.
  *
  * Floors inside sim/: sched.c <- sim_nic.c <- link.c <- host.c <- world.c
  * <- replay*.c; each file calls only the ones to its left.
@@ -83,48 +84,109 @@ uint64_t utcp_sim_world_derive_seed(const struct utcp_sim_world *w, const char *
 	return utcp_splitmix64_mix(w->seed ^ utcp_splitmix64_mix(h + 0x9e3779b97f4a7c15ull * (index + 1)));
 }
 
-/* ---- event heap -------------------------------------------------------- */
+/* ---- events: lanes and a heap ---------------------------------------------
+ *
+ * Every event has a key (time, sequence number); events pop in key order.
+ * The sequence number grows with each event scheduled, so an event never
+ * precedes one scheduled before it at the same time or earlier.  Most
+ * events are frames arriving one link latency from now, and now never goes
+ * back: their keys arrive in order.  Such an event joins a lane, a FIFO
+ * whose last event is not later than it (the fullest-fitting lane, else an
+ * empty one): O(1).  The rest (random delays, reordering, several
+ * latencies beyond SIM_LANES) go to a binary min-heap.  Each lane is
+ * sorted and so is the heap's top, so the next event is the least of
+ * SIM_LANES + 1 heads: the same order as one heap, in O(1) for the usual
+ * world.
+ */
 
 static int ev_before(const struct sim_event *a, const struct sim_event *b)
 {
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
-		  struct utcp_pkt *pkt, uint64_t gen)
+static struct sim_event *lane_head(struct sim_lane *l)
 {
-	if (w->nb_ev == w->cap_ev) {
-		size_t ncap = w->cap_ev ? w->cap_ev * 2 : 256;
-		struct sim_event *h = realloc(w->heap, ncap * sizeof(*h));
-		if (h == NULL) {
-			/* Out of memory: the frame is lost (counted), the world goes on. */
-			if (pkt != NULL) {
-				dir->st.lost++;
-				utcp_pkt_pool_put(pkt);
-			}
-			return;
+	return &l->ev[l->head];
+}
+
+static const struct sim_event *lane_tail(const struct sim_lane *l)
+{
+	return &l->ev[(l->head + l->n - 1) & (l->cap - 1)];
+}
+
+/* Double a full lane's ring (its size a power of two), keeping its order;
+ * -1 when out of memory. */
+static int lane_grow(struct sim_lane *l)
+{
+	size_t ncap = l->cap ? l->cap * 2 : 256;
+	struct sim_event *e = realloc(l->ev, ncap * sizeof(*e));
+	if (e == NULL)
+		return -1;
+	/* the part that wrapped round to the front moves after the old end */
+	if (l->head + l->n > l->cap)
+		memcpy(e + l->cap, e, (l->head + l->n - l->cap) * sizeof(*e));
+	l->ev = e;
+	l->cap = ncap;
+	return 0;
+}
+
+/* The lane ev may join (its last event is not later), or NULL. */
+static struct sim_lane *lane_for(struct utcp_sim_world *w, const struct sim_event *ev)
+{
+	struct sim_lane *best = NULL, *empty = NULL;
+	if (w->nb_lanes == 1 && (w->lane[0].n == 0 || lane_tail(&w->lane[0])->t <= ev->t))
+		return &w->lane[0]; /* the usual world: one lane */
+	for (int i = 0; i < w->nb_lanes; i++) {
+		struct sim_lane *l = &w->lane[i];
+		if (l->n == 0) {
+			if (empty == NULL)
+				empty = l;
+			continue;
 		}
-		w->heap = h;
-		w->cap_ev = ncap;
+		const struct sim_event *tail = lane_tail(l);
+		if (tail->t <= ev->t && (best == NULL || tail->t > lane_tail(best)->t))
+			best = l;
 	}
-	struct sim_event ev = { .t = t, .seq = w->seq++, .dir = dir, .pkt = pkt, .gen = gen,
-				.type = type };
-	size_t i = w->nb_ev++;
+	if (best == NULL && empty == NULL && w->nb_lanes < SIM_LANES)
+		empty = &w->lane[w->nb_lanes++];
+	return best != NULL ? best : empty;
+}
+
+static int lane_push(struct sim_lane *l, const struct sim_event *ev)
+{
+	if (l->n == l->cap && lane_grow(l) < 0)
+		return -1;
+	l->ev[(l->head + l->n++) & (l->cap - 1)] = *ev;
+	return 0;
+}
+
+static int heap_push(struct utcp_sim_world *w, const struct sim_event *ev)
+{
+	if (w->nb_heap == w->cap_heap) {
+		size_t ncap = w->cap_heap ? w->cap_heap * 2 : 256;
+		struct sim_event *h = realloc(w->heap, ncap * sizeof(*h));
+		if (h == NULL)
+			return -1;
+		w->heap = h;
+		w->cap_heap = ncap;
+	}
+	size_t i = w->nb_heap++;
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (!ev_before(&ev, &w->heap[parent]))
+		if (!ev_before(ev, &w->heap[parent]))
 			break;
 		w->heap[i] = w->heap[parent];
 		i = parent;
 	}
-	w->heap[i] = ev;
+	w->heap[i] = *ev;
+	return 0;
 }
 
-void sim_event_pop(struct utcp_sim_world *w, struct sim_event *out)
+static void heap_pop(struct utcp_sim_world *w, struct sim_event *out)
 {
 	*out = w->heap[0];
-	struct sim_event last = w->heap[--w->nb_ev];
-	size_t i = 0, n = w->nb_ev;
+	struct sim_event last = w->heap[--w->nb_heap];
+	size_t i = 0, n = w->nb_heap;
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 		const struct sim_event *best = &last;
@@ -141,6 +203,81 @@ void sim_event_pop(struct utcp_sim_world *w, struct sim_event *out)
 	}
 	if (n > 0)
 		w->heap[i] = last;
+}
+
+void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
+		  struct utcp_pkt *pkt, uint64_t gen)
+{
+	struct sim_event ev = { .t = t, .seq = w->seq++, .dir = dir, .pkt = pkt, .gen = gen,
+				.type = type };
+	struct sim_lane *l = lane_for(w, &ev);
+	if ((l != NULL && lane_push(l, &ev) == 0) || heap_push(w, &ev) == 0) {
+		if (w->nb_ev++ == 0 || t < w->next_t)
+			w->next_t = t;
+		return;
+	}
+	/* Out of memory: the frame is lost (counted), the world goes on. */
+	if (pkt != NULL) {
+		dir->st.lost++;
+		utcp_pkt_pool_put(pkt);
+	}
+}
+
+/* The lane whose head comes first, or NULL (then the heap's top, if any). */
+static struct sim_lane *first_lane(struct utcp_sim_world *w)
+{
+	struct sim_lane *best = NULL;
+	if (w->nb_heap == 0 && w->nb_lanes == 1) /* the usual world: one lane */
+		return w->lane[0].n > 0 ? &w->lane[0] : NULL;
+	for (int i = 0; i < w->nb_lanes; i++) {
+		struct sim_lane *l = &w->lane[i];
+		if (l->n > 0 && (best == NULL || ev_before(lane_head(l), lane_head(best))))
+			best = l;
+	}
+	if (best != NULL && w->nb_heap > 0 && ev_before(&w->heap[0], lane_head(best)))
+		return NULL;
+	return best;
+}
+
+/* The time of the next event, after it changed (w->next_t). */
+static utcp_time_t next_time(struct utcp_sim_world *w)
+{
+	struct sim_lane *l = first_lane(w);
+	if (l != NULL)
+		return lane_head(l)->t;
+	return w->nb_heap > 0 ? w->heap[0].t : UTCP_TIME_NEVER;
+}
+
+void sim_event_pop_first(struct utcp_sim_world *w, struct sim_event *out)
+{
+	int one_lane = w->nb_heap == 0 && w->nb_lanes == 1; /* the usual world */
+	struct sim_lane *l = one_lane ? &w->lane[0] : first_lane(w);
+	if (l != NULL) {
+		*out = *lane_head(l);
+		l->head = (l->head + 1) & (l->cap - 1);
+		l->n--;
+	} else {
+		heap_pop(w, out);
+	}
+	w->nb_ev--;
+	if (one_lane)
+		w->next_t = l->n > 0 ? lane_head(l)->t : UTCP_TIME_NEVER;
+	else
+		w->next_t = next_time(w);
+}
+
+void sim_events_free(struct utcp_sim_world *w)
+{
+	free(w->heap);
+	w->heap = NULL;
+	w->nb_heap = w->cap_heap = 0;
+	for (int i = 0; i < SIM_LANES; i++) {
+		free(w->lane[i].ev);
+		w->lane[i] = (struct sim_lane){ NULL, 0, 0, 0 };
+	}
+	w->nb_ev = 0;
+	w->nb_lanes = 0;
+	w->next_t = UTCP_TIME_NEVER;
 }
 
 /* ---- capture ----------------------------------------------------------- */

@@ -1,11 +1,11 @@
 /*
  * sim/sim_int.h - the simulator's internal structures, shared by
- * world.c (clock, event heap, stepping), link.c (wire model), sim_nic.c (the
+ * world.c (clock, event queue, stepping), link.c (wire model), sim_nic.c (the
  * NIC vtable) and host.c (stacks, step callbacks, coroutines).
  *
  * Ownership of packet buffers in the simulator: every sim NIC queue has a
  * preallocated utcp_pkt_pool.  A frame sent on a link is the sender's buffer
- * itself (zero copy): it travels through the link's event heap into the
+ * itself (zero copy): it travels through the link's event queue into the
  * receiver's rx ring and on into the receiving stack, which frees it through
  * its own NIC; the sim NIC's free() returns it to the pool recorded in
  * pkt->owner, i.e. the sending queue's pool.  This is safe because the whole
@@ -44,6 +44,14 @@ struct sim_event {
 	uint64_t gen;             /* RELEASE: the hold it belongs to; ARRIVE: the
 				     link's downs when the frame left */
 	int type;
+};
+
+/* A FIFO of events in (time, sequence) order (a ring): an event joins a
+ * lane whose last event is not later than it (sched.c). */
+#define SIM_LANES 4
+struct sim_lane {
+	struct sim_event *ev;
+	size_t head, n, cap;
 };
 
 struct sim_qent {
@@ -146,8 +154,12 @@ struct utcp_sim_world {
 	struct utcp_prng prng;
 	utcp_time_t now;
 	uint64_t seq;
-	struct sim_event *heap;
-	size_t nb_ev, cap_ev;
+	struct sim_event *heap;   /* events that fit no lane (sched.c) */
+	size_t nb_heap, cap_heap;
+	struct sim_lane lane[SIM_LANES];
+	int nb_lanes;             /* lanes used so far (the rest never were) */
+	size_t nb_ev;             /* events pending: heap and lanes */
+	utcp_time_t next_t;       /* the time of the first of them (if any) */
 	struct utcp_sim_host **hosts;
 	int nb_hosts, cap_hosts;
 	struct utcp_sim_link **links;
@@ -167,7 +179,22 @@ struct utcp_sim_world {
 /* sched.c */
 void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
 		  struct utcp_pkt *pkt, uint64_t gen);
-void sim_event_pop(struct utcp_sim_world *w, struct sim_event *out);
+/* Pop the first event (there is one). */
+void sim_event_pop_first(struct utcp_sim_world *w, struct sim_event *out);
+/* Pop the next event if it is due by `until`: 1, else 0. */
+static inline int sim_event_pop(struct utcp_sim_world *w, utcp_time_t until, struct sim_event *out)
+{
+	if (w->nb_ev == 0 || w->next_t > until)
+		return 0;
+	sim_event_pop_first(w, out);
+	return 1;
+}
+/* The time of the next event, UTCP_TIME_NEVER if none. */
+static inline utcp_time_t sim_event_next_time(const struct utcp_sim_world *w)
+{
+	return w->nb_ev > 0 ? w->next_t : UTCP_TIME_NEVER;
+}
+void sim_events_free(struct utcp_sim_world *w);
 void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt);
 void sim_capture_close(struct utcp_sim_world *w);
 int sim_grow(void **arr, int *cap, size_t elem);

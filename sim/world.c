@@ -6,7 +6,7 @@
  * sim_nic.c) -> utcp_sim_world_step / utcp_sim_world_run_until ->
  * utcp_sim_world_shutdown -> utcp_sim_world_destroy.
  *
- * A step delivers the events due (sched.c's heap: frame arrivals and
+ * A step delivers the events due (sched.c's queue: frame arrivals and
  * reorder releases, handed to link.c) and runs every host that is due.
  * Host deadlines are not events: each step asks every host for its next
  * deadline (host.c), which keeps timers owned by the stack's own timer
@@ -38,7 +38,7 @@ struct utcp_sim_world *utcp_sim_world_create(uint64_t seed)
 
 utcp_time_t utcp_sim_world_next_event(struct utcp_sim_world *w)
 {
-	utcp_time_t t = w->nb_ev ? w->heap[0].t : UTCP_TIME_NEVER;
+	utcp_time_t t = sim_event_next_time(w);
 	for (int i = 0; i < w->nb_hosts; i++) {
 		utcp_time_t ht = sim_host_next(w->hosts[i]);
 		if (ht < t)
@@ -51,10 +51,8 @@ utcp_time_t utcp_sim_world_next_event(struct utcp_sim_world *w)
 static void deliver_due(struct utcp_sim_world *w)
 {
 	struct sim_event ev;
-	while (w->nb_ev > 0 && w->heap[0].t <= w->now) {
-		sim_event_pop(w, &ev);
+	while (sim_event_pop(w, w->now, &ev))
 		sim_link_event(w, &ev);
-	}
 }
 
 int utcp_sim_world_step(struct utcp_sim_world *w)
@@ -121,12 +119,11 @@ uint64_t utcp_sim_world_bufs_in_use(const struct utcp_sim_world *w)
 	return n;
 }
 
-/* Free every frame still on a wire: in the event heap or held back. */
+/* Free every frame still on a wire: in the event queue or held back. */
 static void drain_links(struct utcp_sim_world *w)
 {
 	struct sim_event ev;
-	while (w->nb_ev > 0) {
-		sim_event_pop(w, &ev);
+	while (sim_event_pop(w, UTCP_TIME_NEVER, &ev)) {
 		if (ev.pkt != NULL)
 			utcp_pkt_pool_put(ev.pkt);
 	}
@@ -182,6 +179,6 @@ void utcp_sim_world_destroy(struct utcp_sim_world *w)
 	free(w->hosts);
 	free(w->links);
 	free(w->nics);
-	free(w->heap);
+	sim_events_free(w);
 	free(w);
 }

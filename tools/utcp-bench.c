@@ -3,13 +3,20 @@
  * run: the same workloads (tools/bench/wl.c) on utcp's client and server on
  * the simulated wire and on a kernel client and server over loopback, both
  * in one thread pinned to one CPU, rounds interleaved, and a table of
- * figures per CPU-second and per wall-second with their ratio.  Then
- * instructions per transaction for utcp (callgrind, deterministic) and the
- * scaling from one to two CPUs (independent instances, one per CPU).
+ * figures per CPU-second and per wall-second with their ratio (median and
+ * per round) and utcp's instructions per transaction (callgrind,
+ * deterministic) in one table; then the scaling from one to two CPUs
+ * (independent instances, one per CPU).  The header gives this kernel's
+ * cost of a null system call, socket+close and a loopback round trip.
  *
  *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
- *              [--workloads short,pingpong,bulk,latency] [--count N]
+ *              [--workloads short,pingpong,bulk,latency] [--count N] [--conns N]
  *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload]
+ *   utcp-bench --instructions [--workloads ...]   (callgrind figures only)
+ *
+ * Call order: parse_args -> finish_opts -> bench_pin -> report_header ->
+ * run_rounds -> report_callgrind -> report_table -> report_scaling ->
+ * report_footer.
  *
  * Exit status: 0 when every run completed with every byte verified, 1 when
  * a run failed (the reason and, for utcp, the seed are printed), 2 on bad
@@ -39,14 +46,18 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: utcp-bench [options]\n"
 		"  --quick            small counts, one round, no callgrind/scaling (smoke test)\n"
-		"  --rounds N         interleaved rounds per workload (default 3; median reported)\n"
+		"  --rounds N         interleaved rounds per workload (default: short and bulk 5,\n"
+		"                     pingpong and latency 3; median reported, and each round's ratio)\n"
 		"  --cpu N            the CPU both stacks run on (default: the last one)\n"
 		"  --time S           wall-time bound per run, s (default 5)\n"
 		"  --seed N           simulator seed (default 1)\n"
 		"  --workloads LIST   comma-separated: short,pingpong,bulk,latency (default all)\n"
 		"  --count N          transactions (bulk: bytes) per run, for every workload chosen\n"
+		"  --conns N          connections in flight for short and pingpong (default 1000, 64)\n"
 		"  --only utcp|kernel run one stack only\n"
 		"  --no-callgrind     skip instructions per transaction (valgrind)\n"
+		"  --instructions     only the instructions per transaction (valgrind; what\n"
+		"                     tests/bench/ceiling.sh checks)\n"
 		"  --no-scaling       skip the one-CPU / two-CPU scaling runs\n"
 		"  --no-offload       utcp's simulated NICs compute every TCP checksum in\n"
 		"                     software (default: checksum offload, as loopback)\n");
@@ -102,6 +113,8 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	case 's': return parse_num(arg, 0, &v) < 0 ? -1 : (o->seed = (uint64_t)v, 0);
 	case 'w': return parse_workloads(arg, o->want);
 	case 'n': return parse_num(arg, 1, &v) < 0 ? -1 : (o->count = (uint64_t)v, 0);
+	case 'N': return parse_num(arg, 1, &v) < 0 || v > 1000000 ? -1 : (o->conns = (int)v, 0);
+	case 'I': o->instructions = 1; return 0;
 	case 'o':
 		if (strcmp(arg, "utcp") && strcmp(arg, "kernel"))
 			return -1;
@@ -131,7 +144,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "seed", required_argument, NULL, 's' },  { "workloads", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' }, { "only", required_argument, NULL, 'o' },
 		{ "no-callgrind", no_argument, NULL, 'C' }, { "no-scaling", no_argument, NULL, 'S' },
-		{ "no-offload", no_argument, NULL, 'O' },
+		{ "no-offload", no_argument, NULL, 'O' }, { "conns", required_argument, NULL, 'N' },
+		{ "instructions", no_argument, NULL, 'I' },
 		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,8 +179,13 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 static void finish_opts(struct bench_opts *o)
 {
 	default_specs(o);
-	if (o->rounds < 0)
-		o->rounds = o->quick ? 1 : 3;
+	for (int k = 0; k < WL_NKINDS; k++) {
+		/* the noisiest two get more rounds */
+		int r = o->rounds > 0 ? o->rounds : o->quick ? 1 : k == WL_SHORT || k == WL_BULK ? 5 : 3;
+		o->rounds_k[k] = r < BENCH_MAX_ROUNDS ? r : BENCH_MAX_ROUNDS;
+		if (o->conns > 0 && (k == WL_SHORT || k == WL_PINGPONG))
+			o->spec[k].conns = o->conns;
+	}
 	if (o->rounds > BENCH_MAX_ROUNDS)
 		o->rounds = BENCH_MAX_ROUNDS;
 	if (o->cpu < 0)
@@ -234,7 +253,7 @@ static int run_rounds(const struct bench_opts *o, struct bench_table *t)
 	for (int k = 0; k < WL_NKINDS; k++) {
 		if (!o->want[k])
 			continue;
-		for (int round = 0; round < o->rounds; round++) {
+		for (int round = 0; round < o->rounds_k[k]; round++) {
 			for (int j = 0; j < 2; j++) {
 				int stack = (round + j) % 2 == 0 ? STACK_UTCP : STACK_KERNEL;
 				if (o->only && o->only != stack + 1)
@@ -264,11 +283,13 @@ int main(int argc, char **argv)
 	}
 	if (o.child)
 		return callgrind_child(&o);
+	if (o.instructions)
+		return report_callgrind(&o, &t) ? 1 : 0;
 	report_header(&o, argc, argv);
 	int failed = run_rounds(&o, &t);
-	report_table(&o, &t);
 	if (!o.no_callgrind && !o.only)
-		failed |= report_callgrind(&o, argv[0]);
+		failed |= report_callgrind(&o, &t);
+	report_table(&o, &t);
 	if (!o.no_scaling)
 		failed |= report_scaling(&o);
 	report_footer(&o, &t, failed);

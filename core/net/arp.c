@@ -3,7 +3,9 @@
  *
  * Call order:
  *   utcp_ctx_create -> utcp_arp_init (static /32 entries from cfg->arp)
- *   utcp_ipv4_output -> utcp_arp_resolve (hit: MAC; miss: request + queue)
+ *   utcp_ipv4_output -> utcp_arp_memo (the last destination, still usable)
+ *                    -> else utcp_route_lookup, utcp_arp_resolve (hit: MAC;
+ *                       miss: request + queue), utcp_arp_memo_set
  *   utcp_eth_input -> utcp_arp_input (merge, learn, answer, release queue)
  *   utcp_timer_run -> arp_timer (age entries, retry or give up requests,
  *                     DELAY -> PROBE, probes, remove the unanswered)
@@ -57,6 +59,13 @@ struct utcp_arp_cache {
 	 * PRNG without drawing from it (the context's sequence, and so ISNs
 	 * and ports, stays what it was). */
 	struct utcp_prng prng;
+	/* The destination last sent to, its route and its entry's slot
+	 * (utcp_arp_memo): one route lookup and one hash less per segment
+	 * while a connection talks to one peer. */
+	struct {
+		uint32_t dst, nexthop, slot;
+		int port, valid;
+	} last;
 };
 
 #define ARP_HLEN 28
@@ -497,6 +506,41 @@ const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, str
 		arp_pending_add(ctx, e, pkt, cls);
 	arp_arm(ctx, ctx->now + UTCP_ARP_RETRY_NS);
 	return NULL;
+}
+
+/* The routing table is read-only once the stack is open, so the route of
+ * the last destination stays right; its entry is checked again on every
+ * use (the slot still holds its next hop, STATIC or REACHABLE and
+ * confirmed: what utcp_arp_resolve would return with no side effect), so
+ * an entry removed, moved, changed or gone stale since falls back to the
+ * full path. */
+const uint8_t *utcp_arp_memo(struct utcp_ctx *ctx, uint32_t dst, int *port, uint32_t *nexthop)
+{
+	const struct utcp_arp_cache *c = ctx->arp;
+	if (!c->last.valid || c->last.dst != dst)
+		return NULL;
+	const struct utcp_arp_entry_rt *e = &c->e[c->last.slot];
+	if (e->ip != c->last.nexthop ||
+	    (e->state != UTCP_ARP_STATIC &&
+	     (e->state != UTCP_ARP_REACHABLE || e->nud != UTCP_ARP_NUD_REACHABLE ||
+	      ctx->now >= e->reach_until)))
+		return NULL;
+	*port = c->last.port;
+	*nexthop = c->last.nexthop;
+	return e->mac;
+}
+
+void utcp_arp_memo_set(struct utcp_ctx *ctx, uint32_t dst, int port, uint32_t nexthop)
+{
+	struct utcp_arp_cache *c = ctx->arp;
+	const struct utcp_arp_entry_rt *e = arp_find(c, nexthop);
+	c->last.valid = e != NULL;
+	if (e == NULL)
+		return;
+	c->last.dst = dst;
+	c->last.nexthop = nexthop;
+	c->last.port = port;
+	c->last.slot = (uint32_t)(e - c->e);
 }
 
 /* ---- input -------------------------------------------------------------- */

@@ -6,7 +6,8 @@
  *          utcp_tcp_input, ... (each upper layer registers itself at context
  *          creation with utcp_ipv4_set_handler).
  * Transmit: ICMP / TCP -> utcp_ipv4_output -> utcp_route_lookup -> header
- *           -> utcp_arp_resolve -> utcp_eth_output (or wait behind ARP).
+ *           -> utcp_arp_resolve -> utcp_eth_output (or wait behind ARP);
+ *           the last destination's route and MAC come from utcp_arp_memo.
  *
  * Fragments are dropped (drop_ip_frag): utcp always sends with DF and TCP
  * segments fit the MSS, so reassembly buys nothing but an attack surface.
@@ -138,7 +139,8 @@ int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t sr
 	uint32_t nexthop;
 	int port, err;
 
-	if (utcp_route_lookup(ctx->cfg, dst, &port, &nexthop) != 0) {
+	mac = utcp_arp_memo(ctx, dst, &port, &nexthop);
+	if (mac == NULL && utcp_route_lookup(ctx->cfg, dst, &port, &nexthop) != 0) {
 		ctx->stats.drop_no_route++;
 		/* The caller allocated without a route: only port 0 is possible. */
 		utcp_ctx_free(ctx, 0, pkt);
@@ -158,7 +160,11 @@ int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t sr
 		src = ctx->cfg->ports[port].ip;
 	ipv4_build(ctx, nic, pkt, src, dst, proto, tos, df);
 	ctx->stats.ip_tx++;
-	mac = utcp_arp_resolve(ctx, port, nexthop, pkt, cls);
+	if (mac == NULL) {
+		mac = utcp_arp_resolve(ctx, port, nexthop, pkt, cls);
+		if (mac != NULL && nexthop != INADDR_BROADCAST)
+			utcp_arp_memo_set(ctx, dst, port, nexthop);
+	}
 	if (mac != NULL)
 		utcp_eth_output(ctx, port, pkt, mac, UTCP_ETH_P_IPV4, cls);
 	return 0;

@@ -149,6 +149,12 @@ void utcp_arp_destroy(struct utcp_ctx *ctx);
  * and pkt, if non-NULL, waits in the entry's bounded queue; consumed). */
 const uint8_t *utcp_arp_resolve(struct utcp_ctx *ctx, int port, uint32_t ip, struct utcp_pkt *pkt,
 				enum utcp_tx_class cls);
+/* The MAC, port and next hop of dst when dst is the destination last
+ * remembered (utcp_arp_memo_set) and its entry is usable as it is (no route
+ * lookup, no hash); NULL otherwise: take the full path. */
+const uint8_t *utcp_arp_memo(struct utcp_ctx *ctx, uint32_t dst, int *port, uint32_t *nexthop);
+/* After the full path resolved dst: remember it. */
+void utcp_arp_memo_set(struct utcp_ctx *ctx, uint32_t dst, int port, uint32_t nexthop);
 /* Cached entry for ip, or NULL. */
 const struct utcp_arp_entry_rt *utcp_arp_lookup(const struct utcp_ctx *ctx, uint32_t ip);
 /* Upper-layer advice about the next hop towards dst (RFC 1122 §2.3.2.1,

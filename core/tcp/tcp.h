@@ -413,6 +413,10 @@ struct utcp_tcp_ctx {
 	uint32_t lis_mask;
 	struct tcp_portinfo *ports;     /* [65536] */
 	uint8_t isn_key[16];            /* RFC 6528 secret */
+	struct {                        /* tcp_ts_offset of the last address pair */
+		uint32_t laddr, raddr, off;
+		int valid;
+	} ts_last;
 	/* the config's TCP timers and slow-start limit, read once */
 	utcp_time_t rto_min, delack;    /* tcp_rto_min, tcp_delack, ns */
 	uint8_t abc_shift;              /* tcp_abc: L = SMSS << abc_shift */

@@ -43,8 +43,18 @@ uint32_t tcp_isn(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t 
 uint32_t tcp_ts_offset(struct utcp_ctx *ctx, uint32_t laddr, uint32_t raddr)
 {
 	uint8_t in[9];
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	/* A function of the pair and the key only: the last one is kept, and
+	 * a run of connections to one peer hashes once (the ISN, which takes
+	 * the ports and the clock too, is the only hash per connection). */
+	if (t->ts_last.valid && t->ts_last.laddr == laddr && t->ts_last.raddr == raddr)
+		return t->ts_last.off;
 	memcpy(in, &laddr, 4);
 	memcpy(in + 4, &raddr, 4);
 	in[8] = 'T'; /* not the ISN's input */
-	return (uint32_t)utcp_siphash(ctx->tcp->isn_key, in, sizeof(in));
+	t->ts_last.off = (uint32_t)utcp_siphash(t->isn_key, in, sizeof(in));
+	t->ts_last.laddr = laddr;
+	t->ts_last.raddr = raddr;
+	t->ts_last.valid = 1;
+	return t->ts_last.off;
 }

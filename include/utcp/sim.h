@@ -24,7 +24,7 @@
  *
  * One step of the world (utcp_sim_world_step):
  *   1. find the next event: the earliest frame arrival (or link release)
- *      in the event heap, or the earliest host deadline (context timers,
+ *      in the event queue, or the earliest host deadline (context timers,
  *      step-callback wake-ups, coroutine waits);
  *   2. jump the virtual clock to it (idle time costs nothing);
  *   3. pop every due event in (time, sequence) order: frames land in the

@@ -3,3 +3,6 @@
 # judged), and the TAP rate comparison behind `make bench-tap`.
 TESTS += tests/bench/bench_smoke.sh
 EXTRA_DIST += tests/bench/bench_smoke.sh tests/bench/tap_rate.sh
+# Instructions per transaction under callgrind, against tests/bench/ceiling.txt.
+TESTS += tests/bench/ceiling.sh
+EXTRA_DIST += tests/bench/ceiling.sh tests/bench/ceiling.txt

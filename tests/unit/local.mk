@@ -201,6 +201,14 @@ tests_unit_test_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sim_LDADD = $(UNIT_LIBS)
 
 if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_sim_events
+TESTS += tests/unit/test_sim_events
+endif
+tests_unit_test_sim_events_SOURCES = tests/unit/test_sim_events.c
+tests_unit_test_sim_events_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sim_events_LDADD = $(UNIT_LIBS)
+
+if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_replay
 TESTS += tests/unit/test_replay
 endif

@@ -600,6 +600,42 @@ START_TEST(unsolicited_new_mac_is_stale_and_checked)
 }
 END_TEST
 
+START_TEST(last_destination_memo_follows_its_entry)
+{
+	utcp_time_t t0 = resolve_peer();
+
+	/* The first send after resolution remembers the peer; the next ones
+	 * skip the route lookup and the hash (utcp_arp_memo). */
+	ping(TN_PEER_IP, 2, "a");
+	ping(TN_PEER_IP, 3, "b");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 2, "a");
+	expect_echo(tn_peer_mac, TN_PEER_IP, 3, "b");
+	/* A new MAC nobody asked for: the remembered entry is unconfirmed now,
+	 * so the next send takes the full path, uses the new MAC and starts
+	 * the check (DELAY, then a probe). */
+	rx(f, tn_arp(f, tn_host_mac, other_mac, 2, other_mac, TN_PEER_IP, tn_host_mac, TN_HOST_IP));
+	ping(TN_PEER_IP, 4, "c");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(other_mac, TN_PEER_IP, 4, "c");
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_DELAY);
+	at(t0 + 5 * SEC);
+	expect_probe_to(other_mac, TN_PEER_IP);
+	/* Past its reachable time the same holds. */
+	rx(f, reply(tn_peer_mac, TN_PEER_IP));
+	ping(TN_PEER_IP, 5, "d");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 5, "d");
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_REACHABLE);
+	at(t0 + 60 * SEC);
+	tn_expect_no_tx(h.nic, 0);
+	ping(TN_PEER_IP, 6, "e");
+	utcp_ctx_poll(h.ctx);
+	expect_echo(tn_peer_mac, TN_PEER_IP, 6, "e");
+	ck_assert_int_eq(nud(TN_PEER_IP), UTCP_ARP_NUD_DELAY);
+}
+END_TEST
+
 /* ---- static entries ----------------------------------------------------- */
 
 static void static_setup(void)
@@ -723,6 +759,7 @@ static Suite *arp_suite(void)
 	tcase_add_test(tc, upper_layer_progress_keeps_entry_reachable);
 	tcase_add_test(tc, timeout_advice_probes_at_once);
 	tcase_add_test(tc, unsolicited_new_mac_is_stale_and_checked);
+	tcase_add_test(tc, last_destination_memo_follows_its_entry);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(ts, static_setup, teardown);

@@ -2,12 +2,12 @@
 bin_PROGRAMS += tools/utcp-bench
 tools_utcp_bench_SOURCES = tools/utcp-bench.c tools/bench/bench.h tools/bench/wl.c \
 	tools/bench/bnet_kernel.c tools/bench/bnet_utcp.c tools/bench/report.h \
-	tools/bench/report.c tools/progress.h tools/progress.c
+	tools/bench/report.c tools/bench/kcost.c tools/progress.h tools/progress.c
 tools_utcp_bench_LDADD = libutcp.la -lpthread
 
 # The full comparison, for people (minutes): `make bench`.
 bench: tools/utcp-bench
-	tools/utcp-bench
+	tools/utcp-bench $(BENCH_ARGS)
 
 # TCP over TAP beside the TAP device's raw frame rate (root; minutes).
 bench-tap: tools/utcp-nc tools/utcp-taprate

@@ -1,8 +1,8 @@
 /*
  * tools/bench/report.c - what utcp-bench prints: the side-by-side table
- * (medians over the interleaved rounds), utcp's instructions per
- * transaction under callgrind, the scaling from one CPU to two, and the
- * legend that says how each figure was obtained.
+ * (medians over the interleaved rounds, each round's ratio, and utcp's
+ * instructions per transaction under callgrind), the scaling from one CPU
+ * to two, and the legend that says how each figure was obtained.
  */
 #include "config.h"
 
@@ -156,40 +156,62 @@ static const char *fmt_num(char *b, size_t len, double v)
 	return b;
 }
 
-/* One row: kernel, utcp, and how many times better utcp is. */
-static void row(const char *wl, const char *what, double kern, double utcp, int lower_better)
+/* Each round's ratio (utcp against the kernel of the same round), e.g.
+ * "10.4 9.8 11.0"; "-" when no round has both. */
+static void round_ratios(const struct bench_table *t, enum wl_kind k, enum metric m,
+			 int lower_better, char *buf, size_t len)
 {
-	char a[32], b[32], ratio[32] = "-";
+	size_t at = 0;
+	int n = t->n[k][0] < t->n[k][1] ? t->n[k][0] : t->n[k][1];
+	snprintf(buf, len, "-");
+	for (int i = 0; i < n && at < len; i++) {
+		const struct wl_result *u = &t->res[k][STACK_UTCP][i], *kr = &t->res[k][STACK_KERNEL][i];
+		double vu = metric(u, k, m), vk = metric(kr, k, m);
+		if (!u->ok || !kr->ok || vu <= 0 || vk <= 0)
+			at += (size_t)snprintf(buf + at, len - at, "%s-", at ? " " : "");
+		else
+			at += (size_t)snprintf(buf + at, len - at, "%s%.1f", at ? " " : "",
+					       lower_better ? vk / vu : vu / vk);
+	}
+}
+
+/* One row: kernel, utcp, how many times better utcp is (median, then
+ * each round), and utcp's instructions per unit (first row only). */
+static void row(const struct bench_table *t, enum wl_kind k, const char *what, enum metric m,
+		double scale, int lower_better, const char *ir)
+{
+	char a[32], b[32], ratio[32] = "-", rounds[64];
+	double kern = median(t, k, STACK_KERNEL, m), utcp = median(t, k, STACK_UTCP, m);
+	kern = kern < 0 ? kern : kern * scale;
+	utcp = utcp < 0 ? utcp : utcp * scale;
 	if (kern > 0 && utcp > 0)
 		snprintf(ratio, sizeof(ratio), "%.2fx", lower_better ? kern / utcp : utcp / kern);
-	printf("| %-9s | %-26s | %12s | %12s | %11s |\n", wl, what, fmt_num(a, sizeof(a), kern),
-	       fmt_num(b, sizeof(b), utcp), ratio);
+	round_ratios(t, k, m, lower_better, rounds, sizeof(rounds));
+	printf("| %-9s | %-26s | %12s | %12s | %11s | %-24s | %12s |\n", ir ? wl_names[k] : "", what,
+	       fmt_num(a, sizeof(a), kern), fmt_num(b, sizeof(b), utcp), ratio, rounds, ir ? ir : "");
 }
 
 static void rows_for(const struct bench_table *t, enum wl_kind k)
 {
-	const char *n = wl_names[k];
-#define MED(s, m) median(t, k, s, m)
+	char ir[32] = "-";
+	if (t->ir[k] > 0)
+		snprintf(ir, sizeof(ir), k == WL_BULK ? "%.2f /B" : "%.0f", t->ir[k]);
 	switch (k) {
 	case WL_SHORT:
 	case WL_PINGPONG:
-		row(n, "transactions / CPU-s", MED(STACK_KERNEL, M_PER_CPU), MED(STACK_UTCP, M_PER_CPU), 0);
-		row("", "transactions / wall-s", MED(STACK_KERNEL, M_PER_WALL), MED(STACK_UTCP, M_PER_WALL), 0);
+		row(t, k, "transactions / CPU-s", M_PER_CPU, 1, 0, ir);
+		row(t, k, "transactions / wall-s", M_PER_WALL, 1, 0, NULL);
 		break;
 	case WL_BULK:
-		row(n, "Gbit/s per CPU-s", MED(STACK_KERNEL, M_PER_CPU), MED(STACK_UTCP, M_PER_CPU), 0);
-		row("", "Gbit/s (wall)", MED(STACK_KERNEL, M_PER_WALL), MED(STACK_UTCP, M_PER_WALL), 0);
+		row(t, k, "Gbit/s per CPU-s", M_PER_CPU, 1, 0, ir);
+		row(t, k, "Gbit/s (wall)", M_PER_WALL, 1, 0, NULL);
 		break;
 	default:
-		row(n, "CPU us / round trip", 1e6 * MED(STACK_KERNEL, M_CPU_PER_UNIT),
-		    1e6 * MED(STACK_UTCP, M_CPU_PER_UNIT), 1);
-		row("", "p50 wall us / round trip", 1e6 * MED(STACK_KERNEL, M_P50),
-		    1e6 * MED(STACK_UTCP, M_P50), 1);
-		row("", "p99 wall us / round trip", 1e6 * MED(STACK_KERNEL, M_P99),
-		    1e6 * MED(STACK_UTCP, M_P99), 1);
+		row(t, k, "CPU us / round trip", M_CPU_PER_UNIT, 1e6, 1, ir);
+		row(t, k, "p50 wall us / round trip", M_P50, 1e6, 1, NULL);
+		row(t, k, "p99 wall us / round trip", M_P99, 1e6, 1, NULL);
 		break;
 	}
-#undef MED
 }
 
 /* ---- the report -------------------------------------------------------------------- */
@@ -222,9 +244,9 @@ void report_header(const struct bench_opts *o, int argc, char **argv)
 	printf("utcp-bench: command: %s", strncmp(name, "lt-", 3) == 0 ? name + 3 : name);
 	for (int i = 1; i < argc; i++)
 		printf(" %s", argv[i]);
-	printf("\nutcp-bench: Linux %s, %s, %ld CPUs; both stacks on CPU %d; %d round%s, "
-	       "interleaved; seed %" PRIu64 "\n", u.release, model, sysconf(_SC_NPROCESSORS_ONLN),
-	       o->cpu, o->rounds, o->rounds > 1 ? "s" : "", o->seed);
+	printf("\nutcp-bench: Linux %s, %s, %ld CPUs; both stacks on CPU %d; rounds interleaved; "
+	       "seed %" PRIu64 "\n", u.release, model, sysconf(_SC_NPROCESSORS_ONLN), o->cpu, o->seed);
+	report_kernel_costs();
 	printf("utcp-bench: utcp's simulated NICs: %s\n",
 	       o->no_offload ? "no offloads (every checksum in software)"
 			     : "TCP checksum offload, as loopback (--no-offload: in software)");
@@ -233,11 +255,13 @@ void report_header(const struct bench_opts *o, int argc, char **argv)
 		if (!o->want[k])
 			continue;
 		if (k == WL_BULK)
-			printf("utcp-bench:   %-8s %s, %" PRIu64 " MB in %zu B writes\n", wl_names[k],
-			       wl_desc[k], s->count >> 20, s->wsize);
+			printf("utcp-bench:   %-8s %s, %" PRIu64 " MB in %zu B writes; %d round%s\n",
+			       wl_names[k], wl_desc[k], s->count >> 20, s->wsize, o->rounds_k[k],
+			       o->rounds_k[k] > 1 ? "s" : "");
 		else
-			printf("utcp-bench:   %-8s %s, %d in flight, %" PRIu64 " transactions\n",
-			       wl_names[k], wl_desc[k], s->conns, s->count);
+			printf("utcp-bench:   %-8s %s, %d in flight, %" PRIu64 " transactions; "
+			       "%d round%s\n", wl_names[k], wl_desc[k], s->conns, s->count,
+			       o->rounds_k[k], o->rounds_k[k] > 1 ? "s" : "");
 	}
 	printf("utcp-bench:   each run bounded to %.1f s wall (work started later is not)\n",
 	       o->spec[0].max_wall);
@@ -246,9 +270,11 @@ void report_header(const struct bench_opts *o, int argc, char **argv)
 
 void report_table(const struct bench_opts *o, const struct bench_table *t)
 {
-	printf("\n| %-9s | %-26s | %12s | %12s | %11s |\n", "workload", "figure (median of rounds)",
-	       "Linux kernel", "utcp", "utcp better");
-	printf("|-----------|----------------------------|--------------|--------------|-------------|\n");
+	printf("\n| %-9s | %-26s | %12s | %12s | %11s | %-24s | %12s |\n", "workload",
+	       "figure (median of rounds)", "Linux kernel", "utcp", "utcp better", "each round",
+	       "utcp instr.");
+	printf("|-----------|----------------------------|--------------|--------------|-------------|"
+	       "--------------------------|--------------|\n");
 	for (int k = 0; k < WL_NKINDS; k++)
 		if (o->want[k])
 			rows_for(t, (enum wl_kind)k);
@@ -303,8 +329,11 @@ void report_footer(const struct bench_opts *o, const struct bench_table *t, int 
 	       "phase (user/sys split: getrusage).  Latency: virtual time means nothing for cost, so\n"
 	       "both stacks report real time: CPU per round trip, and the wall time of each round trip\n"
 	       "(one CPU does the client, the server and both stacks in between).  'utcp better' is\n"
-	       "utcp/kernel for rates and kernel/utcp for times.  'other load' is the share of the CPU\n"
-	       "other processes used during the run (wall figures suffer from it, CPU figures hardly).\n");
+	       "utcp/kernel for rates and kernel/utcp for times, of the medians and of each round's\n"
+	       "pair.  'utcp instr.': utcp's instructions per transaction (bulk: per byte), both\n"
+	       "endpoints, under callgrind (deterministic; tests/bench/ceiling.txt bounds them).\n"
+	       "'other load' is the share of the CPU other processes used during the run (wall\n"
+	       "figures suffer from it, CPU figures hardly).\n");
 	verified_line(t);
 	printf("utcp-bench: %s\n", failed ? "FAIL" : "PASS");
 }
@@ -373,12 +402,11 @@ static int cg_run(const struct bench_opts *o, const char *self, enum wl_kind k, 
 	return ok && *ir > 0 ? 0 : -1;
 }
 
-int report_callgrind(const struct bench_opts *o, const char *argv0)
+int report_callgrind(const struct bench_opts *o, struct bench_table *t)
 {
 	char self[512], dir[] = "/tmp/utcp-bench-cg.XXXXXX";
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int failed = 0;
-	(void)argv0;
 	if (n <= 0 || system("valgrind --version >/dev/null 2>&1") != 0 || mkdtemp(dir) == NULL) {
 		printf("\nutcp-bench: callgrind: skipped (valgrind not found)\n");
 		return 0;
@@ -395,7 +423,11 @@ int report_callgrind(const struct bench_opts *o, const char *argv0)
 			failed = 1;
 			continue;
 		}
-		if (k == WL_BULK)
+		t->ir[k] = (double)ir / (double)units;
+		if (o->instructions) /* for tests/bench/ceiling.sh */
+			printf("instructions: %s %.*f per %s\n", wl_names[k], k == WL_BULK ? 4 : 1,
+			       t->ir[k], k == WL_BULK ? "byte" : "transaction");
+		else if (k == WL_BULK)
 			printf("utcp-bench:   %-8s %.2f instructions per byte (%" PRIu64 " bytes)\n",
 			       wl_names[k], (double)ir / (double)units, units);
 		else

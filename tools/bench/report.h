@@ -15,6 +15,9 @@ enum { STACK_UTCP, STACK_KERNEL };
 struct bench_opts {
 	int quick, rounds, cpu, only; /* only: 0 both, 1 utcp, 2 kernel */
 	int no_callgrind, no_scaling, child, no_offload;
+	int conns;                    /* --conns: short and pingpong (0: default) */
+	int instructions;             /* --instructions: callgrind figures only */
+	int rounds_k[WL_NKINDS];      /* rounds per workload */
 	double max_wall;
 	uint64_t seed, count;
 	int want[WL_NKINDS];
@@ -25,6 +28,7 @@ struct bench_opts {
 struct bench_table {
 	struct wl_result res[WL_NKINDS][2][BENCH_MAX_ROUNDS];
 	int n[WL_NKINDS][2];
+	double ir[WL_NKINDS];         /* utcp instructions per unit (callgrind); 0: none */
 };
 
 /* Busy time of one CPU from /proc/stat. */
@@ -44,7 +48,11 @@ int bench_pin(int cpu);
 int bench_allowed_cpu(int n);
 void report_header(const struct bench_opts *o, int argc, char **argv);
 void report_table(const struct bench_opts *o, const struct bench_table *t);
-int report_callgrind(const struct bench_opts *o, const char *argv0);
+/* Instructions per unit of each workload chosen into t->ir; 1 if one failed. */
+int report_callgrind(const struct bench_opts *o, struct bench_table *t);
+/* This machine's kernel: a null system call, socket+close, a loopback
+ * round trip (CPU us each), for comparing machines (kcost.c). */
+void report_kernel_costs(void);
 int report_scaling(const struct bench_opts *o);
 void report_footer(const struct bench_opts *o, const struct bench_table *t, int failed);
 int callgrind_child(const struct bench_opts *o);

@@ -183,8 +183,13 @@ int wl_init(struct wl_run *r, const struct wl_spec *sp, struct bnet *srv, struct
 	if (sp->kind == WL_BULK && bulk_init(sp->wsize) < 0)
 		return sys_fail(r, "bulk table");
 	r->cc = calloc((size_t)sp->conns, sizeof(*r->cc));
-	r->sc_cap = 256;
-	r->sc = calloc((size_t)r->sc_cap, sizeof(*r->sc));
+	/* The server's table sized (and its pages touched) before the timed
+	 * phase: utcp's socket ids stay below its max_concurrency (4 per
+	 * connection in flight, bnet_utcp.c), the kernel's fds lower still. */
+	r->sc_cap = 4 * sp->conns + 1024;
+	r->sc = malloc((size_t)r->sc_cap * sizeof(*r->sc));
+	if (r->sc != NULL)
+		memset(r->sc, 0, (size_t)r->sc_cap * sizeof(*r->sc));
 	if (sp->kind == WL_LATENCY)
 		r->lat = calloc(sp->count, sizeof(*r->lat));
 	if (r->cc == NULL || r->sc == NULL || (sp->kind == WL_LATENCY && r->lat == NULL))
@@ -278,8 +283,11 @@ static int srv_accept(struct wl_run *r)
 			return -1;
 		if (r->sp->kind != WL_BULK && n->ops->nodelay(n->c, fd) < 0)
 			return sys_fail(r, "server TCP_NODELAY");
-		memset(&r->sc[fd], 0, sizeof(r->sc[fd]));
-		r->sc[fd].open = 1;
+		struct sconn *k = &r->sc[fd]; /* the header only: in[] is written before read */
+		k->sending = 0;
+		k->got = k->out = 0;
+		k->id = 0;
+		k->open = 1;
 		r->srv_open++;
 		if (ctl(r, n, EPOLL_CTL_ADD, fd, EPOLLIN, ev_data(R_SRV, (uint32_t)fd)) < 0)
 			return -1;
