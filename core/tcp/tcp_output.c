@@ -438,6 +438,8 @@ static int tcp_burst_end(const struct utcp_tcb *tp, uint32_t len, uint32_t usabl
  * single segment does not.  Segments in a burst per such packet. */
 static uint32_t tcp_tso_unit(const struct utcp_tcb *tp, uint32_t seg_mss)
 {
+	if (tp->ctx->tcp->push_each_write != 2)
+		return 0; /* no packets to model */
 	uint32_t cwnd_segs = tp->cwnd / seg_mss;
 	uint32_t half = cwnd_segs / 2 > 1 ? cwnd_segs / 2 : 1;
 	uint64_t srtt_us = tp->srtt / 1000, auto_segs = 2; /* no RTT yet: the minimum */
