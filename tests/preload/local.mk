@@ -1,7 +1,8 @@
 # tests/preload: unmodified Debian programs over utcp through
 # libutcp-preload (utcp-run) on TAP in network namespaces of their own,
 # against the kernel's clients and servers (root; 77 otherwise).
-PRELOAD_TESTS = tests/preload/calls.sh tests/preload/nginx.sh
+PRELOAD_TESTS = tests/preload/calls.sh tests/preload/nginx.sh tests/preload/redis.sh \
+	tests/preload/clients.sh
 TESTS += $(PRELOAD_TESTS)
 EXTRA_DIST += $(PRELOAD_TESTS) tests/preload/common.sh
 # A plain libc program: it knows nothing of utcp (no utcp header, no -lutcp).
