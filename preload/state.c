@@ -53,6 +53,16 @@ void upl_resolve(void)
 	RESOLVE(sendfile); RESOLVE(pread); RESOLVE(lseek);
 	if (upl_real.fcntl64 == NULL)
 		upl_real.fcntl64 = upl_real.fcntl;
+	/* libutcp's own epoll_wait when it has one (the DPDK backend's gate
+	 * around EAL's interrupt thread, nic/dpdk/gate.c): RTLD_NEXT would
+	 * find libc's first, since libutcp loads after the program's libraries */
+	Dl_info di;
+	if (dladdr((void *)utcp_ctx_poll, &di) != 0 && di.dli_fname != NULL) {
+		void *h = dlopen(di.dli_fname, RTLD_NOLOAD | RTLD_LAZY);
+		void *f = h != NULL ? dlsym(h, "epoll_wait") : NULL;
+		if (f != NULL)
+			upl_real.epoll_wait = (__typeof__(upl_real.epoll_wait))f;
+	}
 }
 
 int64_t upl_now_ms(void)
