@@ -4,7 +4,7 @@
 PRELOAD_TESTS = tests/preload/calls.sh tests/preload/nginx.sh tests/preload/redis.sh \
 	tests/preload/clients.sh
 TESTS += $(PRELOAD_TESTS)
-EXTRA_DIST += $(PRELOAD_TESTS) tests/preload/common.sh
+EXTRA_DIST += $(PRELOAD_TESTS) tests/preload/common.sh tests/preload/bench_nginx.sh
 # A plain libc program: it knows nothing of utcp (no utcp header, no -lutcp).
 check_PROGRAMS += tests/preload/calls
 tests_preload_calls_SOURCES = tests/preload/calls.c
