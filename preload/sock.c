@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "preload/preload.h"
@@ -210,6 +211,38 @@ int close(int fd)
 	else if (fd >= 0 && fd < UPL_MAXFD && upl_eps[fd] != NULL)
 		upl_ep_close(fd);
 	return upl_real.close(fd);
+}
+
+/* The table forgets what the kernel is about to close. */
+static void forget_range(unsigned first, unsigned last)
+{
+	for (unsigned fd = first; fd <= last && fd < UPL_MAXFD; fd++) {
+		if (upl_tab[fd] != NULL)
+			upl_detach((int)fd);
+		else if (upl_eps[fd] != NULL)
+			upl_ep_close((int)fd);
+	}
+}
+
+int close_range(unsigned first, unsigned last, int flags)
+{
+	if (upl_real.close_range == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int r = upl_real.close_range(first, last, flags);
+	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+		forget_range(first, last);
+	return r;
+}
+
+void closefrom(int low)
+{
+	if (low < 0)
+		low = 0;
+	forget_range((unsigned)low, UPL_MAXFD - 1);
+	if (upl_real.closefrom != NULL)
+		upl_real.closefrom(low);
 }
 
 int shutdown(int fd, int how)

@@ -45,7 +45,7 @@ void upl_resolve(void)
 	RESOLVE(socket); RESOLVE(bind); RESOLVE(listen); RESOLVE(accept); RESOLVE(accept4);
 	RESOLVE(connect); RESOLVE(read); RESOLVE(write); RESOLVE(readv); RESOLVE(writev);
 	RESOLVE(recv); RESOLVE(send); RESOLVE(recvfrom); RESOLVE(sendto); RESOLVE(recvmsg);
-	RESOLVE(sendmsg); RESOLVE(close); RESOLVE(shutdown); RESOLVE(getsockopt);
+	RESOLVE(sendmsg); RESOLVE(close); RESOLVE(close_range); RESOLVE(closefrom); RESOLVE(shutdown); RESOLVE(getsockopt);
 	RESOLVE(setsockopt); RESOLVE(getsockname); RESOLVE(getpeername); RESOLVE(fcntl);
 	RESOLVE(fcntl64); RESOLVE(ioctl); RESOLVE(dup); RESOLVE(dup2); RESOLVE(dup3);
 	RESOLVE(poll); RESOLVE(ppoll); RESOLVE(select); RESOLVE(pselect); RESOLVE(epoll_create);

@@ -325,6 +325,14 @@ static void kernel_sockets(void)
 	close(u);
 	close(sv[0]);
 	close(sv[1]);
+	int s2 = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("close_range over a utcp socket", s2 >= 0 && close_range((unsigned)s2, (unsigned)s2, 0) == 0);
+	int p[2];
+	CHECK("its number, taken again by a pipe, is the kernel's",
+	      pipe(p) == 0 && p[0] == s2 && write(p[1], "z", 1) == 1 && read(p[0], &c, 1) == 1 &&
+		      c == 'z');
+	close(p[0]);
+	close(p[1]);
 }
 
 int main(int argc, char **argv)
