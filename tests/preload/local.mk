@@ -5,6 +5,11 @@ PRELOAD_TESTS = tests/preload/calls.sh tests/preload/nginx.sh tests/preload/redi
 	tests/preload/clients.sh
 TESTS += $(PRELOAD_TESTS)
 EXTRA_DIST += $(PRELOAD_TESTS) tests/preload/common.sh tests/preload/bench_nginx.sh
+# redis-server and its clients over DPDK, two processes joined by net_memif.
+if HAVE_DPDK
+TESTS += tests/preload/memif_redis.sh
+endif
+EXTRA_DIST += tests/preload/memif_redis.sh
 # A plain libc program: it knows nothing of utcp (no utcp header, no -lutcp).
 check_PROGRAMS += tests/preload/calls
 tests_preload_calls_SOURCES = tests/preload/calls.c
