@@ -149,8 +149,11 @@ static void mixed_poll(int fd)
 	double used = cpu_s() - c0;
 	printf("   (%.3f s of CPU while idle)\n", used);
 	CHECK("an idle poll sleeps: less than 0.1 s of CPU in 0.3 s", used < 0.1);
-	signal(SIGALRM, on_alarm);
-	siginterrupt(SIGALRM, 1);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART: waits end with EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
 	arm_alarm();
 	CHECK("poll(-1) ended by a signal: -1 EINTR", poll(pf, 2, -1) < 0 && errno == EINTR);
 	close(p[0]);
@@ -290,6 +293,25 @@ static void file_to_socket(void)
 	close(f);
 }
 
+/* glibc's _FORTIFY_SOURCE entry points, called as a fortified build would. */
+extern ssize_t __read_chk(int, void *, size_t, size_t);
+extern ssize_t __recv_chk(int, void *, size_t, size_t, int);
+extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+extern int __poll_chk(struct pollfd *, nfds_t, int, size_t);
+
+static void fortified(int fd)
+{
+	char buf[8];
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	CHECK("write \"fort\"", write(fd, "fort", 4) == 4);
+	CHECK("__poll_chk: readable", __poll_chk(&pf, 1, 2000, sizeof(pf)) == 1 && (pf.revents & POLLIN));
+	CHECK("__recv_chk MSG_WAITALL: \"fo\"",
+	      __recv_chk(fd, buf, 2, sizeof(buf), MSG_WAITALL) == 2 && memcmp(buf, "fo", 2) == 0);
+	CHECK("__read_chk: \"r\"", __read_chk(fd, buf, 1, sizeof(buf)) == 1 && buf[0] == 'r');
+	CHECK("__recvfrom_chk: \"t\"",
+	      __recvfrom_chk(fd, buf, 1, sizeof(buf), 0, NULL, NULL) == 1 && buf[0] == 't');
+}
+
 static void fork_child(int fd)
 {
 	pid_t pid = fork();
@@ -361,6 +383,7 @@ int main(int argc, char **argv)
 	mixed_epoll(fd);
 	descriptors(fd);
 	vectors(fd);
+	fortified(fd);
 	fork_child(fd);
 	file_to_socket();
 	kernel_sockets();
