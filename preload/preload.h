@@ -161,6 +161,9 @@ static inline struct upl_sock *upl_get(int fd)
 	return fd >= 0 && fd < UPL_MAXFD ? upl_tab[fd] : NULL;
 }
 
+/* A live socket's context when the calling thread's own, else NULL with
+ * EBADFD (said once on stderr). */
+struct upl_ctx *upl_own(struct upl_sock *s);
 /* A live socket's context, or NULL with errno (EBADFD inherited across fork,
  * ENOTCONN not connected and no utcp socket yet). */
 struct upl_ctx *upl_io_ctx(struct upl_sock *s, int err_new);

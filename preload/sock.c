@@ -58,8 +58,8 @@ void upl_detach(int fd)
 	if (--s->refs > 0)
 		return;
 	upl_ep_forget(s);
-	if (s->state == UPL_LIVE)
-		utcp_close(s->owner->ctx, s->id);
+	if (s->state == UPL_LIVE && upl_own(s) != NULL)
+		utcp_close(s->owner->ctx, s->id); /* another thread's: left open, said once */
 	free(s);
 }
 
@@ -134,7 +134,8 @@ int listen(int fd, int backlog)
 		errno = EBADFD;
 		return -1;
 	}
-	if (s->state == UPL_LIVE && utcp_listen(s->owner->ctx, s->id, backlog) < 0)
+	if (s->state == UPL_LIVE &&
+	    (upl_own(s) == NULL || utcp_listen(s->owner->ctx, s->id, backlog) < 0))
 		return -1;
 	s->listening = 1;
 	s->backlog = backlog;
@@ -323,7 +324,8 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		return -1;
 	}
 	if (s->state == UPL_LIVE)
-		return utcp_setsockopt(s->owner->ctx, s->id, level, name, val, len);
+		return upl_own(s) == NULL ? -1
+					  : utcp_setsockopt(s->owner->ctx, s->id, level, name, val, len);
 	return record_opt(s, level, name, val, len);
 }
 
@@ -378,7 +380,8 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	if (s->state == UPL_LIVE) {
 		if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_PROTOCOL))
 			return put_int(val, len, name == SO_DOMAIN ? AF_INET : IPPROTO_TCP);
-		return utcp_getsockopt(s->owner->ctx, s->id, level, name, val, len);
+		return upl_own(s) == NULL ? -1
+					  : utcp_getsockopt(s->owner->ctx, s->id, level, name, val, len);
 	}
 	if (s->state == UPL_STALE) {
 		errno = EBADFD;
@@ -405,7 +408,7 @@ int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	if (s == NULL)
 		return upl_real.getsockname(fd, addr, len);
 	if (s->state == UPL_LIVE)
-		return utcp_getsockname(s->owner->ctx, s->id, addr, len);
+		return upl_own(s) == NULL ? -1 : utcp_getsockname(s->owner->ctx, s->id, addr, len);
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	if (s->bound)
 		sin = s->baddr;
@@ -428,6 +431,8 @@ static int set_nonblock(struct upl_sock *s, int on)
 	s->nonblock = on != 0;
 	if (s->state != UPL_LIVE)
 		return 0;
+	if (upl_own(s) == NULL)
+		return -1;
 	return utcp_fcntl(s->owner->ctx, s->id, F_SETFL, on ? O_NONBLOCK : 0);
 }
 
@@ -512,7 +517,7 @@ int ioctl(int fd, unsigned long req, ...)
 			*(int *)arg = 0;
 			return 0;
 		}
-		return utcp_ioctl(s->owner->ctx, s->id, req, arg);
+		return upl_own(s) == NULL ? -1 : utcp_ioctl(s->owner->ctx, s->id, req, arg);
 	default:
 		return upl_real.ioctl(fd, req, arg);
 	}

@@ -203,7 +203,7 @@ struct upl_ctx *upl_live(struct upl_sock *s)
 		return NULL;
 	}
 	if (s->state == UPL_LIVE)
-		return s->owner;
+		return upl_own(s);
 	struct upl_ctx *c = upl_ctx_get();
 	if (c == NULL)
 		return NULL;
@@ -222,10 +222,22 @@ struct upl_ctx *upl_live(struct upl_sock *s)
 	return c;
 }
 
+struct upl_ctx *upl_own(struct upl_sock *s)
+{
+	if (s->state == UPL_LIVE && s->owner == tl_ctx)
+		return s->owner;
+	if (s->state == UPL_LIVE)
+		upl_note_once("a utcp socket was used from a thread other than the one whose "
+			      "context holds it: the call fails with EBADFD (a utcp socket stays "
+			      "with the thread that made it)");
+	errno = EBADFD;
+	return NULL;
+}
+
 struct upl_ctx *upl_io_ctx(struct upl_sock *s, int err_new)
 {
 	if (s->state == UPL_LIVE)
-		return s->owner;
+		return upl_own(s);
 	errno = s->state == UPL_STALE ? EBADFD : err_new;
 	return NULL;
 }

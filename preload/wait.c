@@ -79,6 +79,8 @@ static short sock_revents(struct upl_sock *s, short events)
 	short want = events | POLLERR | POLLHUP;
 	switch (s->state) {
 	case UPL_LIVE: {
+		if (upl_own(s) == NULL)
+			return POLLNVAL;
 		int ev = utcp_sock_events(s->owner->ctx, s->id);
 		return ev < 0 ? POLLNVAL : (short)(ev & want);
 	}
@@ -99,7 +101,7 @@ static struct upl_ctx *poll_ctx(struct pollfd *fds, nfds_t n)
 			continue;
 		if (s->state == UPL_NEW && s->listening)
 			upl_live(s);
-		if (c == NULL && s->state == UPL_LIVE)
+		if (c == NULL && s->state == UPL_LIVE && upl_own(s) != NULL)
 			c = s->owner;
 	}
 	return c;
@@ -337,7 +339,7 @@ void upl_ep_forget(struct upl_sock *s)
 	struct upl_ep *e = upl_eps[s->ep_fd];
 	if (e != NULL) {
 		if (s->state == UPL_LIVE && e->uep >= 0 && e->c == s->owner &&
-		    e->gen == upl_proc.gen)
+		    e->gen == upl_proc.gen && upl_own(s) != NULL)
 			utcp_epoll_ctl(s->owner->ctx, e->uep, EPOLL_CTL_DEL, s->id, NULL);
 		e->nsocks--;
 	}
@@ -388,7 +390,8 @@ static int ep_ctl_sock(int epfd, int op, int fd, struct upl_sock *s, struct epol
 		}
 		struct epoll_event uev = { .events = ev->events & ~EPOLLEXCLUSIVE,
 					   .data.u64 = (uint64_t)fd };
-		if (s->state == UPL_LIVE && utcp_epoll_ctl(s->owner->ctx, e->uep, op, s->id, &uev) < 0)
+		if (s->state == UPL_LIVE &&
+		    (upl_own(s) == NULL || utcp_epoll_ctl(s->owner->ctx, e->uep, op, s->id, &uev) < 0))
 			return -1;
 		s->ep_ev = *ev;
 		return 0;

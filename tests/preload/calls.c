@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +313,25 @@ static void fortified(int fd)
 	      __recvfrom_chk(fd, buf, 1, sizeof(buf), 0, NULL, NULL) == 1 && buf[0] == 't');
 }
 
+static void *other_thread(void *arg)
+{
+	char c;
+	int fd = *(int *)arg;
+	return (void *)(long)(read(fd, &c, 1) < 0 && errno == EBADFD);
+}
+
+static void threads(int fd)
+{
+	pthread_t t;
+	void *ok = NULL;
+	CHECK("another thread reads the socket: EBADFD (it stays with its thread's context)",
+	      pthread_create(&t, NULL, other_thread, &fd) == 0 && pthread_join(t, &ok) == 0 &&
+		      ok != NULL);
+	char buf[4];
+	CHECK("the socket still works in its own thread",
+	      write(fd, "thr", 3) == 3 && read_all(fd, buf, 3) == 0 && memcmp(buf, "thr", 3) == 0);
+}
+
 static void fork_child(int fd)
 {
 	pid_t pid = fork();
@@ -384,6 +404,7 @@ int main(int argc, char **argv)
 	descriptors(fd);
 	vectors(fd);
 	fortified(fd);
+	threads(fd);
 	fork_child(fd);
 	file_to_socket();
 	kernel_sockets();

@@ -13,3 +13,4 @@ EXTRA_DIST += tests/preload/memif_redis.sh
 # A plain libc program: it knows nothing of utcp (no utcp header, no -lutcp).
 check_PROGRAMS += tests/preload/calls
 tests_preload_calls_SOURCES = tests/preload/calls.c
+tests_preload_calls_LDADD = -lpthread
