@@ -341,7 +341,12 @@ void upl_ep_forget(struct upl_sock *s)
 		if (s->state == UPL_LIVE && e->uep >= 0 && e->c == s->owner &&
 		    e->gen == upl_proc.gen && upl_own(s) != NULL)
 			utcp_epoll_ctl(s->owner->ctx, e->uep, EPOLL_CTL_DEL, s->id, NULL);
-		e->nsocks--;
+		if (--e->nsocks == 0 && e->poll_fd_added) {
+			/* a kernel-only instance again: its waits go straight to the
+			 * kernel, which must not report the context's descriptor */
+			upl_real.epoll_ctl(s->ep_fd, EPOLL_CTL_DEL, e->c->poll_fd, NULL);
+			e->poll_fd_added = 0;
+		}
 	}
 	s->ep_fd = -1;
 }
@@ -368,6 +373,10 @@ static int ep_ctl_sock(int epfd, int op, int fd, struct upl_sock *s, struct epol
 		errno = EFAULT;
 		return -1;
 	}
+	/* epfd must be an epoll instance: the kernel tells, with the socket's
+	 * reserved descriptor, which it never holds (EBADF, EINVAL; ENOENT: yes) */
+	if (upl_real.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 || errno != ENOENT)
+		return -1;
 	struct upl_ep *e = ep_side(epfd);
 	if (e == NULL)
 		return -1;

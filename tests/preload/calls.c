@@ -195,6 +195,19 @@ static void mixed_epoll(int fd)
 	CHECK("epoll_wait: writable (data 333)", n == 1 && out[0].data.u64 == 333);
 	CHECK("epoll_ctl DEL", epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == 0);
 	CHECK("epoll_ctl DEL again: ENOENT", epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) < 0 && errno == ENOENT);
+	CHECK("write to the pipe", write(p[1], "y", 1) == 1);
+	n = epoll_wait(ep, out, 4, 200);
+	CHECK("a kernel-only instance again: only the pipe is reported", n == 1 && out[0].data.u64 == 222);
+	CHECK("read the pipe", read(p[0], &c, 1) == 1);
+	CHECK("write \"z\" to the utcp socket", write(fd, "z", 1) == 1);
+	CHECK("send it (a wait on the socket drives the stack)", poll(&(struct pollfd){ .fd = fd }, 1, 0) == 0);
+	n = epoll_wait(ep, out, 4, 200);
+	CHECK("its echo reaches no epoll entry of the program's", n == 0);
+	CHECK("read \"z\"", read_all(fd, buf, 1) == 0 && buf[0] == 'z');
+	CHECK("epoll_ctl ADD on a pipe's descriptor: EINVAL",
+	      epoll_ctl(p[0], EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EINVAL);
+	CHECK("epoll_ctl ADD on a closed descriptor: EBADF",
+	      epoll_ctl(999, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EBADF);
 	close(ep);
 	close(p[0]);
 	close(p[1]);
