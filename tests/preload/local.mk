@@ -4,7 +4,8 @@
 PRELOAD_TESTS = tests/preload/calls.sh tests/preload/nginx.sh tests/preload/redis.sh \
 	tests/preload/clients.sh
 TESTS += $(PRELOAD_TESTS)
-EXTRA_DIST += $(PRELOAD_TESTS) tests/preload/common.sh tests/preload/bench_nginx.sh
+EXTRA_DIST += $(PRELOAD_TESTS) tests/preload/common.sh tests/preload/bench_nginx.sh \
+	tests/preload/bench_redis.sh
 # redis-server and its clients over DPDK, two processes joined by net_memif.
 if HAVE_DPDK
 TESTS += tests/preload/memif_redis.sh
