@@ -28,7 +28,7 @@ ssize_t read(int fd, void *buf, size_t len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.read(fd, buf, len);
+		return REAL(read)(fd, buf, len);
 	struct upl_ctx *c = upl_io_ctx(s, ENOTCONN);
 	return c == NULL ? -1 : utcp_read(c->ctx, s->id, buf, len);
 }
@@ -37,7 +37,7 @@ ssize_t write(int fd, const void *buf, size_t len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.write(fd, buf, len);
+		return REAL(write)(fd, buf, len);
 	struct upl_ctx *c = upl_io_ctx(s, EPIPE);
 	return c == NULL ? -1 : utcp_write(c->ctx, s->id, buf, len);
 }
@@ -46,7 +46,7 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.readv(fd, iov, iovcnt);
+		return REAL(readv)(fd, iov, iovcnt);
 	struct upl_ctx *c = upl_io_ctx(s, ENOTCONN);
 	return c == NULL ? -1 : utcp_readv(c->ctx, s->id, iov, iovcnt);
 }
@@ -55,7 +55,7 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.writev(fd, iov, iovcnt);
+		return REAL(writev)(fd, iov, iovcnt);
 	struct upl_ctx *c = upl_io_ctx(s, EPIPE);
 	return c == NULL ? -1 : utcp_writev(c->ctx, s->id, iov, iovcnt);
 }
@@ -64,7 +64,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.recv(fd, buf, len, flags);
+		return REAL(recv)(fd, buf, len, flags);
 	struct upl_ctx *c = upl_io_ctx(s, ENOTCONN);
 	return c == NULL ? -1 : utcp_recv(c->ctx, s->id, buf, len, flags & ~MSG_NOSIGNAL);
 }
@@ -73,7 +73,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.send(fd, buf, len, flags);
+		return REAL(send)(fd, buf, len, flags);
 	struct upl_ctx *c = upl_io_ctx(s, EPIPE);
 	return c == NULL ? -1 : utcp_send(c->ctx, s->id, buf, len, flags);
 }
@@ -83,7 +83,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.recvfrom(fd, buf, len, flags, addr, alen);
+		return REAL(recvfrom)(fd, buf, len, flags, addr, alen);
 	ssize_t n = recv(fd, buf, len, flags);
 	if (n >= 0 && addr != NULL && alen != NULL)
 		*alen = 0;
@@ -95,7 +95,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.sendto(fd, buf, len, flags, addr, alen);
+		return REAL(sendto)(fd, buf, len, flags, addr, alen);
 	return send(fd, buf, len, flags); /* connected: the address is ignored */
 }
 
@@ -129,7 +129,7 @@ ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.recvmsg(fd, m, flags);
+		return REAL(recvmsg)(fd, m, flags);
 	if (m == NULL) {
 		errno = EFAULT;
 		return -1;
@@ -152,7 +152,7 @@ ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.sendmsg(fd, m, flags);
+		return REAL(sendmsg)(fd, m, flags);
 	if (m == NULL) {
 		errno = EFAULT;
 		return -1;
@@ -184,8 +184,8 @@ static __thread char *tl_buf __attribute__((tls_model("initial-exec")));
 static ssize_t sendfile_chunk(struct upl_ctx *c, struct upl_sock *s, int in, off_t *off,
 			      size_t want)
 {
-	ssize_t r = off != NULL ? upl_real.pread(in, tl_buf, want, *off)
-				: upl_real.read(in, tl_buf, want);
+	ssize_t r = off != NULL ? REAL(pread)(in, tl_buf, want, *off)
+				: REAL(read)(in, tl_buf, want);
 	if (r <= 0)
 		return r;
 	ssize_t w = utcp_write(c->ctx, s->id, tl_buf, (size_t)r);
@@ -193,7 +193,7 @@ static ssize_t sendfile_chunk(struct upl_ctx *c, struct upl_sock *s, int in, off
 	if (off != NULL)
 		*off += kept;
 	else if (kept < r)
-		upl_real.lseek(in, kept - r, SEEK_CUR); /* the rest is sent next time */
+		REAL(lseek)(in, kept - r, SEEK_CUR); /* the rest is sent next time */
 	return w;
 }
 
@@ -201,7 +201,7 @@ ssize_t sendfile(int out, int in, off_t *off, size_t count)
 {
 	struct upl_sock *s = upl_get(out);
 	if (s == NULL)
-		return upl_real.sendfile(out, in, off, count);
+		return REAL(sendfile)(out, in, off, count);
 	struct upl_ctx *c = upl_io_ctx(s, EPIPE);
 	if (c == NULL)
 		return -1;

@@ -144,6 +144,10 @@ struct upl_real {
 	off_t (*lseek)(int, off_t, int);
 };
 extern struct upl_real upl_real;
+/* libc's f, resolved on first use when a call comes before the constructor
+ * (another library's constructor). */
+#define REAL(f)                                                                      \
+	(__builtin_expect(upl_real.f != NULL, 1) ? upl_real.f : (upl_resolve(), upl_real.f))
 
 /* state.c */
 void upl_resolve(void);

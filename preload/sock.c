@@ -41,7 +41,7 @@ static int ours(int domain, int type, int protocol)
 static int reserve(struct upl_sock *s)
 {
 	tl_inside = 1;
-	int fd = upl_real.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = REAL(socket)(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	tl_inside = 0;
 	if (fd < 0)
 		return -1;
@@ -65,10 +65,8 @@ void upl_detach(int fd)
 
 int socket(int domain, int type, int protocol)
 {
-	if (upl_real.socket == NULL)
-		upl_resolve();
 	if (!ours(domain, type, protocol))
-		return upl_real.socket(domain, type, protocol);
+		return REAL(socket)(domain, type, protocol);
 	if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)) {
 		errno = EINVAL;
 		return -1;
@@ -106,7 +104,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.bind(fd, addr, len);
+		return REAL(bind)(fd, addr, len);
 	if (check_sin(addr, len) < 0)
 		return -1;
 	if (s->bound || s->state == UPL_STALE) {
@@ -129,7 +127,7 @@ int listen(int fd, int backlog)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.listen(fd, backlog);
+		return REAL(listen)(fd, backlog);
 	if (s->state == UPL_STALE) {
 		errno = EBADFD;
 		return -1;
@@ -146,7 +144,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.accept4(fd, addr, len, flags);
+		return REAL(accept4)(fd, addr, len, flags);
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
 		errno = EINVAL;
 		return -1;
@@ -188,7 +186,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	if (upl_get(fd) == NULL)
-		return upl_real.accept(fd, addr, len);
+		return REAL(accept)(fd, addr, len);
 	return accept4(fd, addr, len, 0);
 }
 
@@ -196,7 +194,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.connect(fd, addr, len);
+		return REAL(connect)(fd, addr, len);
 	if (check_sin(addr, len) < 0)
 		return -1;
 	struct upl_ctx *c = upl_live(s);
@@ -211,7 +209,7 @@ int close(int fd)
 		upl_detach(fd);
 	else if (fd >= 0 && fd < UPL_MAXFD && upl_eps[fd] != NULL)
 		upl_ep_close(fd);
-	return upl_real.close(fd);
+	return REAL(close)(fd);
 }
 
 /* The table forgets what the kernel is about to close. */
@@ -227,11 +225,11 @@ static void forget_range(unsigned first, unsigned last)
 
 int close_range(unsigned first, unsigned last, int flags)
 {
-	if (upl_real.close_range == NULL) {
+	if (REAL(close_range) == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
-	int r = upl_real.close_range(first, last, flags);
+	int r = REAL(close_range)(first, last, flags);
 	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
 		forget_range(first, last);
 	return r;
@@ -242,15 +240,15 @@ void closefrom(int low)
 	if (low < 0)
 		low = 0;
 	forget_range((unsigned)low, UPL_MAXFD - 1);
-	if (upl_real.closefrom != NULL)
-		upl_real.closefrom(low);
+	if (REAL(closefrom) != NULL)
+		REAL(closefrom)(low);
 }
 
 int shutdown(int fd, int how)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.shutdown(fd, how);
+		return REAL(shutdown)(fd, how);
 	struct upl_ctx *c = upl_io_ctx(s, ENOTCONN);
 	return c == NULL ? -1 : utcp_shutdown(c->ctx, s->id, how);
 }
@@ -314,7 +312,7 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.setsockopt(fd, level, name, val, len);
+		return REAL(setsockopt)(fd, level, name, val, len);
 	if (!known_opt(level, name)) {
 		note_ignored(level, name);
 		return 0;
@@ -376,7 +374,7 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.getsockopt(fd, level, name, val, len);
+		return REAL(getsockopt)(fd, level, name, val, len);
 	if (s->state == UPL_LIVE) {
 		if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_PROTOCOL))
 			return put_int(val, len, name == SO_DOMAIN ? AF_INET : IPPROTO_TCP);
@@ -406,7 +404,7 @@ int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.getsockname(fd, addr, len);
+		return REAL(getsockname)(fd, addr, len);
 	if (s->state == UPL_LIVE)
 		return upl_own(s) == NULL ? -1 : utcp_getsockname(s->owner->ctx, s->id, addr, len);
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -419,7 +417,7 @@ int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.getpeername(fd, addr, len);
+		return REAL(getpeername)(fd, addr, len);
 	struct upl_ctx *c = upl_io_ctx(s, ENOTCONN);
 	return c == NULL ? -1 : utcp_getpeername(c->ctx, s->id, addr, len);
 }
@@ -471,8 +469,8 @@ int fcntl(int fd, int cmd, ...)
 	va_end(ap);
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.fcntl(fd, cmd, arg);
-	return fcntl_sock(fd, s, cmd, arg, upl_real.fcntl);
+		return REAL(fcntl)(fd, cmd, arg);
+	return fcntl_sock(fd, s, cmd, arg, REAL(fcntl));
 }
 
 int fcntl64(int fd, int cmd, ...)
@@ -483,8 +481,8 @@ int fcntl64(int fd, int cmd, ...)
 	va_end(ap);
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.fcntl64(fd, cmd, arg);
-	return fcntl_sock(fd, s, cmd, arg, upl_real.fcntl64);
+		return REAL(fcntl64)(fd, cmd, arg);
+	return fcntl_sock(fd, s, cmd, arg, REAL(fcntl64));
 }
 
 int ioctl(int fd, unsigned long req, ...)
@@ -495,7 +493,7 @@ int ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.ioctl(fd, req, arg);
+		return REAL(ioctl)(fd, req, arg);
 	switch (req) {
 	case FIONBIO:
 		if (arg == NULL) {
@@ -519,7 +517,7 @@ int ioctl(int fd, unsigned long req, ...)
 		}
 		return upl_own(s) == NULL ? -1 : utcp_ioctl(s->owner->ctx, s->id, req, arg);
 	default:
-		return upl_real.ioctl(fd, req, arg);
+		return REAL(ioctl)(fd, req, arg);
 	}
 }
 
@@ -527,8 +525,8 @@ int dup(int fd)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.dup(fd);
-	return dup_into(upl_real.dup(fd), s);
+		return REAL(dup)(fd);
+	return dup_into(REAL(dup)(fd), s);
 }
 
 static int dup_to(int old, int new, int flags, int three)
@@ -538,7 +536,7 @@ static int dup_to(int old, int new, int flags, int three)
 		return fcntl(old, F_GETFD) < 0 ? -1 : new;
 	if (s != NULL && upl_get(new) == s && !three)
 		return new;
-	int r = three ? upl_real.dup3(old, new, flags) : upl_real.dup2(old, new);
+	int r = three ? REAL(dup3)(old, new, flags) : REAL(dup2)(old, new);
 	if (r < 0)
 		return -1;
 	if (upl_get(new) != NULL)

@@ -99,7 +99,9 @@ static int conf_load(struct utcp_config *cfg)
 		return -1;
 	}
 	utcp_config_defaults(cfg);
-	if (utcp_config_load(cfg, path, err, sizeof(err)) < 0 ||
+	/* Linux closes no idle connection: no tcp_timeout unless the file asks */
+	if (utcp_config_set(cfg, "tcp_timeout", "-1", err, sizeof(err)) < 0 ||
+	    utcp_config_load(cfg, path, err, sizeof(err)) < 0 ||
 	    utcp_config_finish(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "utcp-preload: %s; AF_INET stream sockets fail with ENETDOWN\n", err);
 		return -1;
@@ -258,7 +260,7 @@ struct upl_sock *upl_sock_new(void)
 int upl_attach(int fd, struct upl_sock *s)
 {
 	if (fd < 0 || fd >= UPL_MAXFD) {
-		upl_real.close(fd);
+		REAL(close)(fd);
 		errno = EMFILE;
 		return -1;
 	}

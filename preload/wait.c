@@ -110,9 +110,9 @@ static struct upl_ctx *poll_ctx(struct pollfd *fds, nfds_t n)
 static int kernel_poll(struct pollfd *k, nfds_t n, int ms, const sigset_t *mask)
 {
 	if (mask == NULL)
-		return upl_real.poll(k, n, ms);
+		return REAL(poll)(k, n, ms);
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 }, *tsp = ms < 0 ? NULL : &ts;
-	return upl_real.ppoll(k, n, tsp, mask);
+	return REAL(ppoll)(k, n, tsp, mask);
 }
 
 static int poll_round(struct pollfd *fds, nfds_t n, struct pollfd *k, struct upl_ctx *c,
@@ -177,14 +177,14 @@ static int has_utcp(const struct pollfd *fds, nfds_t n)
 int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	if (fds == NULL || !has_utcp(fds, n))
-		return upl_real.poll(fds, n, timeout);
+		return REAL(poll)(fds, n, timeout);
 	return poll_mixed(fds, n, end_of(timeout), NULL);
 }
 
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
 	if (fds == NULL || !has_utcp(fds, n))
-		return upl_real.ppoll(fds, n, ts, mask);
+		return REAL(ppoll)(fds, n, ts, mask);
 	return poll_mixed(fds, n, end_of_ts(ts), mask);
 }
 
@@ -256,7 +256,7 @@ static int select_mixed(int nfds, fd_set *r, fd_set *w, fd_set *e, int64_t end_m
 int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
 	if (nfds < 0 || !sets_have_utcp(nfds, r, w, e))
-		return upl_real.select(nfds, r, w, e, tv);
+		return REAL(select)(nfds, r, w, e, tv);
 	int64_t end = tv == NULL ? -1 : upl_now_ms() + tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000;
 	int rc = select_mixed(nfds, r, w, e, end, NULL);
 	if (tv != NULL) { /* Linux: the time not slept */
@@ -273,7 +273,7 @@ int pselect(int nfds, fd_set *r, fd_set *w, fd_set *e, const struct timespec *ts
 	    const sigset_t *mask)
 {
 	if (nfds < 0 || !sets_have_utcp(nfds, r, w, e))
-		return upl_real.pselect(nfds, r, w, e, ts, mask);
+		return REAL(pselect)(nfds, r, w, e, ts, mask);
 	return select_mixed(nfds, r, w, e, end_of_ts(ts), mask);
 }
 
@@ -315,7 +315,7 @@ static int ep_bind(int epfd, struct upl_ep *e, struct upl_ctx *c)
 	}
 	if (!e->poll_fd_added && c->poll_fd >= 0) {
 		struct epoll_event pe = { .events = EPOLLIN, .data.u64 = UPL_MARK };
-		if (upl_real.epoll_ctl(epfd, EPOLL_CTL_ADD, c->poll_fd, &pe) < 0 && errno != EEXIST)
+		if (REAL(epoll_ctl)(epfd, EPOLL_CTL_ADD, c->poll_fd, &pe) < 0 && errno != EEXIST)
 			return -1;
 		e->poll_fd_added = 1;
 	}
@@ -344,7 +344,7 @@ void upl_ep_forget(struct upl_sock *s)
 		if (--e->nsocks == 0 && e->poll_fd_added) {
 			/* a kernel-only instance again: its waits go straight to the
 			 * kernel, which must not report the context's descriptor */
-			upl_real.epoll_ctl(s->ep_fd, EPOLL_CTL_DEL, e->c->poll_fd, NULL);
+			REAL(epoll_ctl)(s->ep_fd, EPOLL_CTL_DEL, e->c->poll_fd, NULL);
 			e->poll_fd_added = 0;
 		}
 	}
@@ -375,7 +375,7 @@ static int ep_ctl_sock(int epfd, int op, int fd, struct upl_sock *s, struct epol
 	}
 	/* epfd must be an epoll instance: the kernel tells, with the socket's
 	 * reserved descriptor, which it never holds (EBADF, EINVAL; ENOENT: yes) */
-	if (upl_real.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 || errno != ENOENT)
+	if (REAL(epoll_ctl)(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 || errno != ENOENT)
 		return -1;
 	struct upl_ep *e = ep_side(epfd);
 	if (e == NULL)
@@ -422,7 +422,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
 	struct upl_sock *s = upl_get(fd);
 	if (s == NULL)
-		return upl_real.epoll_ctl(epfd, op, fd, ev);
+		return REAL(epoll_ctl)(epfd, op, fd, ev);
 	if (upl_get(epfd) != NULL) {
 		errno = EINVAL;
 		return -1;
@@ -469,7 +469,7 @@ static int ep_round(int epfd, struct upl_ep *e, struct epoll_event *ev, int max,
 	}
 	if (n == max)
 		return n;
-	int k = upl_real.epoll_pwait(epfd, ev + n, max - n, n > 0 ? 0 : wait_budget(c, end_ms),
+	int k = REAL(epoll_pwait)(epfd, ev + n, max - n, n > 0 ? 0 : wait_budget(c, end_ms),
 				     mask);
 	if (k < 0)
 		return n > 0 ? n : -1;
@@ -504,14 +504,14 @@ static int ep_ours(int epfd)
 int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	if (!ep_ours(epfd))
-		return upl_real.epoll_wait(epfd, ev, max, timeout);
+		return REAL(epoll_wait)(epfd, ev, max, timeout);
 	return ep_wait(epfd, ev, max, end_of(timeout), NULL);
 }
 
 int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
 {
 	if (!ep_ours(epfd))
-		return upl_real.epoll_pwait(epfd, ev, max, timeout, mask);
+		return REAL(epoll_pwait)(epfd, ev, max, timeout, mask);
 	return ep_wait(epfd, ev, max, end_of(timeout), mask);
 }
 
@@ -519,11 +519,11 @@ int epoll_pwait2(int epfd, struct epoll_event *ev, int max, const struct timespe
 		 const sigset_t *mask)
 {
 	if (!ep_ours(epfd)) {
-		if (upl_real.epoll_pwait2 == NULL) {
+		if (REAL(epoll_pwait2) == NULL) {
 			errno = ENOSYS;
 			return -1;
 		}
-		return upl_real.epoll_pwait2(epfd, ev, max, ts, mask);
+		return REAL(epoll_pwait2)(epfd, ev, max, ts, mask);
 	}
 	return ep_wait(epfd, ev, max, end_of_ts(ts), mask);
 }
@@ -538,10 +538,10 @@ static int ep_fresh(int fd)
 
 int epoll_create(int size)
 {
-	return ep_fresh(upl_real.epoll_create(size));
+	return ep_fresh(REAL(epoll_create)(size));
 }
 
 int epoll_create1(int flags)
 {
-	return ep_fresh(upl_real.epoll_create1(flags));
+	return ep_fresh(REAL(epoll_create1)(flags));
 }

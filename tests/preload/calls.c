@@ -156,7 +156,10 @@ static void mixed_poll(int fd)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	arm_alarm();
-	CHECK("poll(-1) ended by a signal: -1 EINTR", poll(pf, 2, -1) < 0 && errno == EINTR);
+	int rc2 = poll(pf, 2, -1);
+	if (rc2 >= 0)
+		printf("   (poll: %d, revents 0x%x 0x%x)\n", rc2, pf[0].revents, pf[1].revents);
+	CHECK("poll(-1) ended by a signal: -1 EINTR", rc2 < 0 && errno == EINTR);
 	close(p[0]);
 	close(p[1]);
 }
@@ -186,8 +189,11 @@ static void mixed_epoll(int fd)
 	char buf[4];
 	CHECK("read \"hi\"", read_all(fd, buf, 2) == 0 && memcmp(buf, "hi", 2) == 0);
 	arm_alarm();
-	CHECK("epoll_wait(-1) ended by a signal: -1 EINTR",
-	      epoll_wait(ep, out, 4, -1) < 0 && errno == EINTR);
+	n = epoll_wait(ep, out, 4, -1);
+	if (n > 0)
+		printf("   (epoll_wait: %d events, the first 0x%x data %llu)\n", n, out[0].events,
+		       (unsigned long long)out[0].data.u64);
+	CHECK("epoll_wait(-1) ended by a signal: -1 EINTR", n < 0 && errno == EINTR);
 	ev.events = EPOLLOUT;
 	ev.data.u64 = 333;
 	CHECK("epoll_ctl MOD: EPOLLOUT", epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0);
