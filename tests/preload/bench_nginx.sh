@@ -26,6 +26,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 ip link set lo up
 mkdir "$tmp/www"
 echo "hello, world" > "$tmp/www/index.html"

@@ -27,6 +27,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 ip link set lo up
 measure() { # measure NAME ADDR SERVER-PID
 	i=0

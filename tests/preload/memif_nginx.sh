@@ -33,6 +33,7 @@ cleanup() {
 	memif_clean "utcp-plns-$$" "utcp-plnc-$$"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 memif_confs "$tmp" "$sock" "utcp-plns-$$" "utcp-plnc-$$" 10.79.4
 sed -i 's/^num_cores = 2$/num_cores = 1/' "$tmp/srv.conf" "$tmp/cli.conf"
 status=0

@@ -35,6 +35,7 @@ cleanup() {
 	memif_clean "utcp-pls-$$" "utcp-plc-$$"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 memif_confs "$tmp" "$sock" "utcp-pls-$$" "utcp-plc-$$" 10.79.3
 sed -i 's/^num_cores = 2$/num_cores = 1/' "$tmp/srv.conf" "$tmp/cli.conf"
 status=0

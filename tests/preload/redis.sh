@@ -21,6 +21,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 ip link set lo up
 cat > "$tmp/utcp.conf" <<CONF
 io = tap
