@@ -34,16 +34,21 @@ FLOORS["core/udp"] = set(CORE[:4])
 FLOORS["nic"] = {"core/base", "core/wire"}
 FLOORS["setup"] = set(CORE) | {"nic"}
 FLOORS["compat/mtcp"] = FLOORS["setup"] | {"setup"}
+FLOORS["preload"] = FLOORS["setup"] | {"setup"}
 FLOORS["sim"] = FLOORS["setup"] | {"setup"}
 FLOORS["tools"] = FLOORS["sim"] | {"sim", "compat/mtcp"}
 # examples/ stands on top like tools/, but is written against the installed
 # API.  Folders that stand on libutcp's public API include no header of the
 # tree but include/ and their own.
 FLOORS["examples"] = FLOORS["tools"]
-PUBLIC_ONLY = {"compat/mtcp", "examples"}
+PUBLIC_ONLY = {"compat/mtcp", "preload", "examples"}
+# preload/ defines libc's own names (read, socket, poll, ...) to stand in
+# front of libc: those definitions are not the tree's; only its upl_*
+# symbols are.
+INTERPOSERS = {"preload"}
 # Circles of files are allowed only inside these folders.
 CIRCLES_OK = {"core/tcp"}
-SOURCE_DIRS = ["core", "nic", "setup", "compat", "sim", "tools", "examples"]
+SOURCE_DIRS = ["core", "nic", "setup", "compat", "preload", "sim", "tools", "examples"]
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # Symbols every program defines for itself.
 IGNORED = {"main", "_init", "_fini", "_start", "__bss_start", "_edata", "_end"}
@@ -54,7 +59,7 @@ def folder(path):
     parts = path.split("/")
     if parts[0] in ("core", "compat") and len(parts) > 2:
         return parts[0] + "/" + parts[1]
-    if parts[0] in ("nic", "setup", "sim", "tools", "examples") and len(parts) > 1:
+    if parts[0] in ("nic", "setup", "preload", "sim", "tools", "examples") and len(parts) > 1:
         return parts[0]
     return None
 
@@ -134,6 +139,8 @@ def symbol_graph(srcdir, builddir):
         d, u = nm_symbols(obj)
         uses[src] = u
         for s in d:
+            if folder(src) in INTERPOSERS and not s.startswith("upl_"):
+                continue
             defs.setdefault(s, []).append(src)
     graph = {}
     for src, used in uses.items():

@@ -6,6 +6,7 @@ include $(top_srcdir)/tests/unit/local.mk
 include $(top_srcdir)/tests/sim/local.mk
 include $(top_srcdir)/tests/apps/local.mk
 include $(top_srcdir)/tests/mtcp/local.mk
+include $(top_srcdir)/tests/preload/local.mk
 include $(top_srcdir)/tests/bench/local.mk
 include $(top_srcdir)/tests/dpdk/local.mk
 include $(top_srcdir)/tests/psio/local.mk

@@ -44,6 +44,12 @@ uint32_t sock_poll(const struct utcp_sock *so)
 	return EPOLLOUT | EPOLLWRNORM | EPOLLHUP; /* never connected */
 }
 
+int utcp_sock_events(struct utcp_ctx *ctx, int sock)
+{
+	struct utcp_sock *so = sock_get(ctx, sock);
+	return so == NULL ? -1 : (int)(sock_poll(so) & ~EP_PRIVATE);
+}
+
 int utcp_epoll_create(struct utcp_ctx *ctx, int size)
 {
 	if (size <= 0) {

@@ -309,6 +309,17 @@ int utcp_ctx_wake(struct utcp_ctx *ctx)
 	return utcp_nic_wake(ctx->stack->nics[0], ctx->queue); /* the NIC ctx_wait sleeps on */
 }
 
+/* One port only: with several, no one descriptor tells of every queue. */
+int utcp_ctx_poll_fd(const struct utcp_ctx *ctx)
+{
+	struct utcp_nic *nic = ctx->stack->nics[0];
+	int fd = ctx->stack->nb_nics == 1 && nic->ops->poll_fd != NULL
+			 ? nic->ops->poll_fd(nic, ctx->queue) : -1;
+	if (fd < 0)
+		errno = ENOTSUP;
+	return fd;
+}
+
 utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx)
 {
 	return ctx->now;

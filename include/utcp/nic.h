@@ -210,6 +210,11 @@ struct utcp_nic_ops {
 	 * it touches nothing but what it was made for (an eventfd, an atomic).
 	 * 0, or -1 with errno. */
 	int (*wake)(struct utcp_nic *nic, uint16_t q);
+	/** Optional (NULL: none).  A kernel descriptor that polls readable
+	 * (POLLIN) while queue q may have frames (tap: the queue's own fd), for
+	 * callers that sleep in poll(2) or epoll(7) beside descriptors of their
+	 * own instead of in wait(); -1 when there is none. */
+	int (*poll_fd)(struct utcp_nic *nic, uint16_t q);
 };
 
 /** An open NIC: its operations, capabilities and name. */

@@ -190,6 +190,14 @@ utcp_time_t utcp_ctx_now(const struct utcp_ctx *ctx);
  * sleeps).  0; -1 when the NIC has no wake op (sim, psio).  The context
  * learns nothing else from it: utcp_eventfd_signal says what happened. */
 int utcp_ctx_wake(struct utcp_ctx *ctx);
+/** A kernel descriptor that polls readable (POLLIN) while frames may wait
+ * for the context, for a program that sleeps in its own poll(2) or
+ * epoll_wait(2) beside descriptors of its own (libutcp-preload): sleep there
+ * until it is readable or utcp_ctx_next_deadline, then utcp_ctx_poll.  The
+ * context's NIC queue's descriptor on tap (one port); -1 with ENOTSUP
+ * where there is none (dpdk, sim, psio, fault injection, several ports):
+ * such a caller must poll.  Never read from it or close it. */
+int utcp_ctx_poll_fd(const struct utcp_ctx *ctx);
 /** The core (context index) the context was created for. */
 int utcp_ctx_core(const struct utcp_ctx *ctx);
 /** The configuration of the context's stack. */
@@ -349,6 +357,12 @@ int utcp_epoll_ctl(struct utcp_ctx *ctx, int ep, int op, int sock, struct epoll_
 /** Drives the stack until an event or timeout_ms (-1: forever, 0: poll once). */
 int utcp_epoll_wait(struct utcp_ctx *ctx, int ep, struct epoll_event *events, int maxevents,
 		    int timeout_ms);
+
+/** The events a socket has now, as epoll would report them (EPOLLIN,
+ * EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, with the RDNORM/WRNORM bits),
+ * whatever epoll instance it is in, for poll(2) and select(2) over utcp
+ * sockets.  Does not drive the stack.  -1 with EBADF for no such socket. */
+int utcp_sock_events(struct utcp_ctx *ctx, int sock);
 
 /** Wake-up sockets: Linux's eventfd, in the context's socket ids, the way
  * another thread (or a signal handler) wakes a context blocked in

@@ -139,6 +139,11 @@ static int cap_wake(struct utcp_nic *nic, uint16_t q)
 	return utcp_nic_wake(nic->lower, q);
 }
 
+static int cap_poll_fd(struct utcp_nic *nic, uint16_t q)
+{
+	return nic->lower->ops->poll_fd != NULL ? nic->lower->ops->poll_fd(nic->lower, q) : -1;
+}
+
 static utcp_time_t cap_now(struct utcp_nic *nic)
 {
 	return utcp_nic_now(nic->lower);
@@ -183,6 +188,7 @@ static const struct utcp_nic_ops cap_ops = {
 	.stats = cap_stats,
 	.close = cap_close,
 	.wake = cap_wake,
+	.poll_fd = cap_poll_fd,
 };
 
 static int is_regular(pcap_dumper_t *d)

@@ -222,6 +222,11 @@ static int tap_wake(struct utcp_nic *nic, uint16_t q)
 	return w == (ssize_t)sizeof(one) ? 0 : -1; /* EAGAIN: a wake-up is pending already */
 }
 
+static int tap_poll_fd(struct utcp_nic *nic, uint16_t q)
+{
+	return tapq(nic, q)->fd;
+}
+
 static int tap_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
 {
 	struct tap_priv *tp = nic->priv;
@@ -279,6 +284,7 @@ static const struct utcp_nic_ops tap_ops = {
 	.stats = tap_stats,
 	.close = tap_close,
 	.wake = tap_wake,
+	.poll_fd = tap_poll_fd,
 };
 
 /* ---- setup ------------------------------------------------------------- */

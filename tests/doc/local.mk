@@ -6,4 +6,4 @@ TESTS += tests/doc/man.sh tests/doc/doxygen.sh
 EXTRA_DIST += tests/doc/man.sh tests/doc/doxygen.sh
 AM_TESTS_ENVIRONMENT += \
 	UTCP_MANS='$(UTCP_MANS)'; export UTCP_MANS; \
-	UTCP_BIN_PROGRAMS='$(bin_PROGRAMS)'; export UTCP_BIN_PROGRAMS;
+	UTCP_BIN_PROGRAMS='$(bin_PROGRAMS) $(bin_SCRIPTS)'; export UTCP_BIN_PROGRAMS;

@@ -122,6 +122,36 @@ START_TEST(listener_level_triggered)
 }
 END_TEST
 
+/* utcp_sock_events: the events poll(2) and select(2) over utcp sockets
+ * need, whatever epoll instance a socket is in; utcp_ctx_poll_fd: none on
+ * this NIC. */
+START_TEST(sock_events_outside_epoll)
+{
+	tt_err(utcp_sock_events(X, 999), EBADF);
+	int s = utcp_socket(X, AF_INET, SOCK_STREAM, 0);
+	int ev = utcp_sock_events(X, s);
+	ck_assert_int_eq(ev & (EPOLLIN | EPOLLOUT | EPOLLHUP), EPOLLOUT | EPOLLHUP); /* as Linux */
+	tt_ok(add(L, EPOLLIN));
+	ck_assert_int_eq(utcp_sock_events(X, L), 0);
+	struct tt_seg syn = { .sport = 40002, .dport = TT_HOST_PORT, .seq = 1, .flags = TH_SYN,
+			      .win = 65535 }, sa;
+	tt_in(&syn);
+	tt_out(&sa);
+	ck_assert_int_eq(utcp_sock_events(X, L), 0); /* half open */
+	struct tt_seg ack = { .sport = 40002, .dport = TT_HOST_PORT, .seq = 2, .ack = sa.seq + 1,
+			      .flags = TH_ACK, .win = 65535 };
+	tt_in(&ack);
+	ck_assert_int_eq(utcp_sock_events(X, L) & EPOLLIN, EPOLLIN);
+	int a = utcp_accept(X, L, NULL, NULL);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_eq(utcp_sock_events(X, L), 0);
+	ck_assert_int_eq(utcp_sock_events(X, a) & (EPOLLOUT | EPOLLIN), EPOLLOUT);
+	tt_ok(utcp_abort(X, a));
+	tt_ok(utcp_close(X, s));
+	tt_err(utcp_ctx_poll_fd(X), ENOTSUP);
+}
+END_TEST
+
 START_TEST(read_level_and_edge)
 {
 	struct epoll_event ev;
@@ -389,6 +419,7 @@ Suite *epoll_suite(void)
 	tcase_add_test(tc, epoll_errors);
 	tcase_add_test(tc, fresh_socket_is_out_and_hup);
 	tcase_add_test(tc, listener_level_triggered);
+	tcase_add_test(tc, sock_events_outside_epoll);
 	tcase_add_test(tc, read_level_and_edge);
 	tcase_add_test(tc, oneshot_rearmed_by_mod);
 	tcase_add_test(tc, out_on_connect_and_after_drain);
