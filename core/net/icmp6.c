@@ -191,7 +191,11 @@ void utcp_icmp6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 			break;
 		}
 		ctx->stats.icmp6_echo_req_rx++;
-		icmp6_echo_reply(ctx, port, pkt, ip);
+		/* A NIC with several queues hands every queue a copy of what
+		 * it does not steer (IPv6 today): only the original is
+		 * answered. */
+		if (!(pkt->ol_flags & UTCP_PKT_RX_COPY))
+			icmp6_echo_reply(ctx, port, pkt, ip);
 		break;
 	case ICMP6_ECHO_REPLY:
 		ctx->stats.icmp6_echo_rep_rx++;

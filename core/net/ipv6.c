@@ -15,7 +15,8 @@
  * with segments left (§4.4, code 0), an option whose type says so (§4.2,
  * code 2), a malformed extension header (code 0).  Fragments are dropped
  * (drop_ip6_frag) as IPv4's are.  Only packets for the receiving port's
- * addresses are accepted (strong host model, as IPv4).
+ * addresses are accepted (strong host model, as IPv4).  A copy a
+ * multi-queue NIC hands every queue (UTCP_PKT_RX_COPY) is never answered.
  */
 #include "core/net/net.h"
 
@@ -92,7 +93,7 @@ void utcp_ipv6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	}
 	if (err != UTCP_PARSE_OK) {
 		ipv6_count_drop(&ctx->stats, err);
-		if (err != UTCP_PARSE_FRAG)
+		if (err != UTCP_PARSE_FRAG && !(pkt->ol_flags & UTCP_PKT_RX_COPY))
 			ipv6_ext_error(ctx, port, err, &ip, eth);
 		goto drop;
 	}
@@ -112,7 +113,7 @@ void utcp_ipv6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	ctx->stats.drop_ip6_proto++;
 	/* §4: "No Next Header" ends the packet quietly; anything else we do
 	 * not speak draws a parameter problem at its Next Header field. */
-	if (ip.nxt != UTCP_IPPROTO_NONE)
+	if (ip.nxt != UTCP_IPPROTO_NONE && !(pkt->ol_flags & UTCP_PKT_RX_COPY))
 		utcp_icmp6_error_output(ctx, port, ICMP6_PARAM_PROB, 1, ip.nxt_off, eth->payload,
 					UTCP_IPV6_HLEN + (size_t)ip.plen);
 drop:
