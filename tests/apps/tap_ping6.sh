@@ -7,7 +7,9 @@
 # from tap0.mac 02:00:00:00:06:01, modified EUI-64) is answered: the
 # kernel's neighbour solicitation answered by utcp, utcp's solicitation
 # for the kernel answered by it, the echo replies exact (ping checks the
-# data).  Needs root, /dev/net/tun, ping and
+# data).  The pcap middleware records the IPv6 frames (read back with
+# tcpdump, when installed), and the fault middleware (delay, duplicates)
+# passes them unchanged.  Needs root, /dev/net/tun, ping and
 # ip: else 77.
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
@@ -21,7 +23,7 @@ for t in unshare ping ip timeout; do
 done
 if [ "${1:-}" != inside ]; then
 	unshare --net true 2> /dev/null || { echo "tap_ping6: no network namespace" >&2; exit 77; }
-	exec timeout 60 unshare --net sh "$0" inside
+	exec timeout 120 unshare --net sh "$0" inside
 fi
 
 tmp=$(mktemp -d)
@@ -39,32 +41,40 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 ip link set lo up
 check() { # check WHAT COND...
 	what=$1
 	shift
 	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
 }
-# start NAME DEV: utcp-nc listening on DEV; waits for the device
+# start NAME DEV [LINES...]: utcp-nc listening on DEV; waits for the device
 start() {
-	cat > "$tmp/$1.conf" <<CONF
+	name=$1 dev=$2
+	shift 2
+	cat > "$tmp/$name.conf" <<CONF
 io = tap
 port = tap0
-tap_name = $2
+tap_name = $dev
 tap0.ip = 10.9.6.1/24
 tap0.peer_ip = 10.9.6.2
 tap0.mac = 02:00:00:00:06:01
 tap0.ip6 = 2001:db8:6::1/64
-pcap = $tmp/$1.pcap
+pcap = $tmp/$name.pcap
 CONF
-	"$nc" -f "$tmp/$1.conf" -l 5000 > "$tmp/$1.out" 2> "$tmp/$1.err" &
+	for l in "$@"; do echo "$l" >> "$tmp/$name.conf"; done
+	"$nc" -f "$tmp/$name.conf" -l 5000 > "$tmp/$name.out" 2> "$tmp/$name.err" &
 	pid=$!
 	for i in $(seq 50); do
-		ip link show "$2" > /dev/null 2>&1 && return 0
+		ip link show "$dev" > /dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	echo "tap_ping6: $2 did not appear" >&2
+	echo "tap_ping6: $dev did not appear" >&2
 	return 1
+}
+# echo_replies PCAP: the echo replies utcp's capture holds (tcpdump reads it)
+echo_replies() {
+	tcpdump -nr "$1" 'icmp6 and ip6[40] == 129' 2> /dev/null | wc -l
 }
 # ping6 ADDR: answered within a bounded number of tries (utcp's DAD takes
 # up to 2 s before its addresses answer)
@@ -84,4 +94,19 @@ check "ping -6 of utcp's link-local address" ping6 fe80::ff:fe00:601%utcp6p0
 check "the kernel learned utcp's MAC by neighbour discovery" \
 	sh -c "ip -6 neigh show 2001:db8:6::1 dev utcp6p0 | grep -q 02:00:00:00:06:01"
 check "a large echo (1400 bytes) answered" ping -6 -c 1 -W 2 -s 1400 2001:db8:6::1
+kill "$pid"
+wait "$pid" 2> /dev/null
+pid=
+if command -v tcpdump > /dev/null; then
+	check "the pcap middleware recorded the IPv6 echo replies" \
+		test "$(echo_replies "$tmp/global.pcap")" -ge 7
+fi
+
+# Through the fault middleware (delay and duplicates, no loss): every
+# frame reaches the kernel unchanged (ping verifies checksums and data).
+start fault utcp6p1 "fault_delay_us = 2000" "fault_dup = 0.5" "fault_seed = 6" ||
+	{ status=1; exit 1; }
+ip -6 addr add 2001:db8:6::2/64 dev utcp6p1 nodad
+check "ping -6 through the fault middleware" ping6 2001:db8:6::1
+check "ping -6 of the link-local address through it" ping6 fe80::ff:fe00:601%utcp6p1
 exit $status
