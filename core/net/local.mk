@@ -2,6 +2,7 @@
 libutcp_la_SOURCES += core/net/net.h \
 	core/net/net.c \
 	core/net/eth.c \
+	core/net/pending.c \
 	core/net/arp.c \
 	core/net/ipv4.c \
 	core/net/icmp.c \

@@ -15,7 +15,7 @@
  *
  * The cache works as the ARP cache does (arp.c): open addressing with
  * backward-shift deletion, one bounded FIFO of frames per unresolved
- * entry (UTCP_ND_PENDING_MAX, each frame's transmit class in pkt->user),
+ * entry (UTCP_ND_PENDING_MAX; core/net/pending.c, ARP's too),
  * one wheel timer that scans the table at the earliest step due.  Its
  * states are RFC 4861 §7.3.2's: INCOMPLETE (multicast solicitations, one
  * per RetransTimer, MAX_MULTICAST_SOLICIT of them), REACHABLE (for a
@@ -209,52 +209,21 @@ static void nd_solicit_entry(struct utcp_ctx *ctx, struct utcp_nd_entry *e, int 
 
 static void nd_pending_drop(struct utcp_ctx *ctx, struct utcp_nd_entry *e)
 {
-	struct utcp_pkt *p = e->pending;
-
-	while (p != NULL) {
-		struct utcp_pkt *next = p->next;
-		p->next = NULL;
-		utcp_ctx_free(ctx, e->port, p);
-		ctx->stats.nd_queue_drop++;
-		p = next;
-	}
-	e->pending = e->pending_tail = NULL;
-	e->nb_pending = 0;
+	ctx->stats.nd_queue_drop += utcp_pending_drop(ctx, e->port, &e->pending);
 }
 
 static void nd_pending_release(struct utcp_ctx *ctx, struct utcp_nd_entry *e)
 {
-	struct utcp_pkt *p = e->pending;
-	uint8_t mac[UTCP_ETH_ALEN];
-	int port = e->port;
-
-	memcpy(mac, e->mac, sizeof(mac));
-	e->pending = e->pending_tail = NULL;
-	e->nb_pending = 0;
-	while (p != NULL) {
-		struct utcp_pkt *next = p->next;
-		p->next = NULL;
-		utcp_eth_output(ctx, port, p, mac, UTCP_ETH_P_IPV6, (enum utcp_tx_class)p->user);
-		p = next;
-	}
+	utcp_pending_release(ctx, e->port, &e->pending, e->mac, UTCP_ETH_P_IPV6);
 }
 
 static void nd_pending_add(struct utcp_ctx *ctx, struct utcp_nd_entry *e, struct utcp_pkt *pkt,
 			   enum utcp_tx_class cls)
 {
-	if (e->nb_pending >= UTCP_ND_PENDING_MAX) {
+	if (utcp_pending_add(&e->pending, pkt, cls, UTCP_ND_PENDING_MAX) != 0) {
 		ctx->stats.nd_queue_drop++;
 		utcp_ctx_free(ctx, e->port, pkt);
-		return;
 	}
-	pkt->next = NULL;
-	pkt->user = (uint64_t)cls;
-	e->nb_pending++;
-	if (e->pending_tail != NULL)
-		e->pending_tail->next = pkt;
-	else
-		e->pending = pkt;
-	e->pending_tail = pkt;
 }
 
 /* ---- states ------------------------------------------------------------- */

@@ -108,6 +108,22 @@ int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *
 #define UTCP_ARP_UCAST_PROBES 3
 #define UTCP_ARP_MCAST_PROBES 3
 
+/* Frames waiting for a next hop's link-layer address (ARP, ND): a FIFO
+ * through pkt->next, each frame's transmit class in pkt->user
+ * (core/net/pending.c). */
+struct utcp_pending {
+	struct utcp_pkt *head, *tail;
+	uint16_t n;
+};
+/* 0, or -1 when max frames already wait (pkt not taken). */
+int utcp_pending_add(struct utcp_pending *q, struct utcp_pkt *pkt, enum utcp_tx_class cls,
+		     unsigned max);
+/* Free every waiting frame (port's NIC); returns how many. */
+unsigned utcp_pending_drop(struct utcp_ctx *ctx, int port, struct utcp_pending *q);
+/* Send every waiting frame to mac with EtherType type, in order. */
+void utcp_pending_release(struct utcp_ctx *ctx, int port, struct utcp_pending *q,
+			  const uint8_t *mac, uint16_t type);
+
 
 enum utcp_arp_state {
 	UTCP_ARP_FREE = 0,
@@ -131,15 +147,12 @@ struct utcp_arp_entry_rt {
 	uint8_t port;
 	uint8_t tries;
 	uint8_t mac[UTCP_ETH_ALEN];
-	uint16_t nb_pending;
 	utcp_time_t expires;        /* REACHABLE: when it ages out */
 	utcp_time_t last_request;   /* INCOMPLETE: rate limit; PROBE: last probe */
 	utcp_time_t confirmed;      /* last reachability confirmation */
 	utcp_time_t reach_until;    /* NUD REACHABLE until then */
 	utcp_time_t probe_at;       /* DELAY, PROBE: next step */
-	struct utcp_pkt *pending;   /* frames (L3 and up built) waiting, FIFO via next */
-	struct utcp_pkt *pending_tail;
-	uint8_t pending_class[UTCP_ARP_PENDING_MAX];
+	struct utcp_pending pending; /* frames (L3 and up built) waiting */
 };
 
 /* 0, or -1 (ENOMEM). */
@@ -255,11 +268,8 @@ struct utcp_nd_entry {
 	uint8_t tries;
 	uint8_t is_router;
 	uint8_t mac[UTCP_ETH_ALEN];
-	uint16_t nb_pending;
 	utcp_time_t due;            /* the state's next step */
-	struct utcp_pkt *pending;   /* frames (IPv6 header built) waiting, FIFO via next;
-				     * their tx class in pkt->user */
-	struct utcp_pkt *pending_tail;
+	struct utcp_pending pending; /* frames (IPv6 header built) waiting */
 };
 
 int utcp_nd_init(struct utcp_ctx *ctx);

@@ -151,7 +151,7 @@ START_TEST(resolution_releases_queue_in_order)
 	ping_from_peer(3);
 	tn_expect_no_tx(h.nic, 0); /* one solicitation per RetransTimer */
 	ck_assert_uint_eq(peer_entry()->state, UTCP_ND_INCOMPLETE);
-	ck_assert_uint_eq(peer_entry()->nb_pending, 3);
+	ck_assert_uint_eq(peer_entry()->pending.n, 3);
 	rx(f, t6_na(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, &t6_peer, 0x60, tn_peer_mac));
 	expect_reply(1);
 	expect_reply(2);
@@ -181,7 +181,7 @@ START_TEST(pending_queue_bounded)
 {
 	for (int i = 0; i < UTCP_ND_PENDING_MAX + 3; i++)
 		ping_from_peer((uint16_t)i);
-	ck_assert_uint_eq(peer_entry()->nb_pending, UTCP_ND_PENDING_MAX);
+	ck_assert_uint_eq(peer_entry()->pending.n, UTCP_ND_PENDING_MAX);
 	ck_assert_uint_eq(st()->nd_queue_drop, 3);
 	ck_assert_uint_eq(tn_tx_drain(h.nic), 1); /* the solicitation */
 	rx(f, t6_na(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, &t6_peer, 0x60, tn_peer_mac));
