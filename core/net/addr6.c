@@ -52,7 +52,6 @@ int utcp_addr6_init(struct utcp_ctx *ctx)
 	ctx->ip6 = calloc(1, sizeof(*ctx->ip6));
 	if (ctx->ip6 == NULL)
 		return -1;
-	ctx->ip6->err_tokens = UTCP_ICMP6_ERR_BURST;
 	for (int p = 0; p < ctx->cfg->nb_ports && p < UTCP_MAX_PORTS; p++)
 		if (!utcp_in6_is_unspec(&ctx->cfg->ports[p].ip6))
 			addr6_port_init(ctx, p);

@@ -12,8 +12,8 @@
  * Errors we send (utcp_icmp6_error_output: the IP layer's parameter
  * problems) follow §2.4(e): never about an ICMPv6 error, a packet to a
  * group (except a parameter problem about an option, code 2), or one from
- * :: or a group; and §2.4(f): a token bucket per context,
- * UTCP_ICMP6_ERR_BURST deep, refilled at UTCP_ICMP6_ERR_PER_SEC.  Router
+ * :: or a group; and §2.4(f): the context's token bucket for ICMP errors
+ * (utcp_icmp_allow, icmp.c), shared with ICMP as Linux shares it.  Router
  * solicitations and advertisements, redirects (no routing here: addresses
  * and routes come from the config) and unknown informational messages
  * (§2.4(b)) are counted as drop_icmp6_type.
@@ -34,29 +34,6 @@
 #define ICMP6_ND_NS 135
 #define ICMP6_ND_NA 136
 #define ICMP6_QUOTE_MIN 8
-
-/* §2.4(f): one token per error sent. */
-static int icmp6_rate_ok(struct utcp_ctx *ctx)
-{
-	struct utcp_ip6_ctx *s = ctx->ip6;
-	const utcp_time_t step = UTCP_NSEC_PER_SEC / UTCP_ICMP6_ERR_PER_SEC;
-
-	if (ctx->now > s->err_refilled) {
-		utcp_time_t add = (ctx->now - s->err_refilled) / step;
-		if (add > 0) {
-			s->err_tokens = add >= UTCP_ICMP6_ERR_BURST
-						? UTCP_ICMP6_ERR_BURST
-						: s->err_tokens + (uint32_t)add;
-			if (s->err_tokens > UTCP_ICMP6_ERR_BURST)
-				s->err_tokens = UTCP_ICMP6_ERR_BURST;
-			s->err_refilled = ctx->now;
-		}
-	}
-	if (s->err_tokens == 0)
-		return 0;
-	s->err_tokens--;
-	return 1;
-}
 
 /* §2.4(e): whether the packet at orig may be answered with an error. */
 static int icmp6_may_answer(uint8_t type, uint8_t code, const uint8_t *orig, size_t len)
@@ -107,10 +84,8 @@ void utcp_icmp6_error_output(struct utcp_ctx *ctx, int port, uint8_t type, uint8
 							     : utcp_addr6_source(ctx, port, &osrc);
 	if (src == NULL)
 		return;
-	if (!icmp6_rate_ok(ctx)) {
-		ctx->stats.icmp6_err_ratelimited++;
+	if (!utcp_icmp_allow(ctx)) /* §2.4(f) */
 		return;
-	}
 	if ((pkt = utcp_ctx_alloc(ctx, port)) == NULL)
 		return;
 	/* §2.4(c): as much of the packet as fits in the minimum MTU. */

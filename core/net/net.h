@@ -85,6 +85,9 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
  * ENOBUFS. */
 #define UTCP_ICMP_RATE 1000
 #define UTCP_ICMP_BURST 50
+/* Take a token from that bucket for an ICMP or ICMPv6 error: 1, or 0
+ * (counted as icmp_ratelimited). */
+int utcp_icmp_allow(struct utcp_ctx *ctx);
 #define UTCP_ICMP_UNREACH_PORT 3 /* RFC 792 code 3: port unreachable */
 int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *ip, uint8_t code);
 
@@ -217,8 +220,6 @@ struct utcp_addr6 {
 /* The context's IPv6 state (ctx->ip6). */
 struct utcp_ip6_ctx {
 	struct utcp_addr6 addr[UTCP_MAX_PORTS][UTCP_ADDR6_PER_PORT];
-	uint32_t err_tokens;       /* RFC 4443 §2.4(f) token bucket */
-	utcp_time_t err_refilled;
 };
 int utcp_addr6_init(struct utcp_ctx *ctx);
 void utcp_addr6_destroy(struct utcp_ctx *ctx);
@@ -297,11 +298,9 @@ void utcp_icmp6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		      const struct utcp_ipv6_view *ip);
 /* An ICMPv6 error (RFC 4443 §3) about the packet at orig (its IPv6 header,
  * orig_len bytes), received on port, with the §2.4(e) exceptions and the
- * §2.4(f) rate limit applied. */
+ * §2.4(f) rate limit (utcp_icmp_allow's bucket, shared with ICMP) applied. */
 void utcp_icmp6_error_output(struct utcp_ctx *ctx, int port, uint8_t type, uint8_t code,
 			     uint32_t param, const uint8_t *orig, size_t orig_len);
-#define UTCP_ICMP6_ERR_BURST 10    /* §2.4(f): bucket size */
-#define UTCP_ICMP6_ERR_PER_SEC 100 /* and refill rate */
 
 /* An upper layer's receive and error functions for IPv6 next header nxt
  * (NULL: no longer spoken). */

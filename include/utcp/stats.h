@@ -165,8 +165,7 @@ extern "C" {
 	X(drop_icmp6_cksum)                                                    \
 	X(drop_icmp6_type)  /* types we ignore, errors quoting nothing of ours */ \
 	X(icmp6_err_rx)     /* ICMPv6 errors handed to the quoted protocol */   \
-	X(icmp6_err_tx)     /* errors we sent (RFC 4443 §2.4) */               \
-	X(icmp6_err_ratelimited) /* errors not sent: rate limit (§2.4(f)) */   \
+	X(icmp6_err_tx)     /* errors we sent (RFC 4443 §2.4; rate: icmp_ratelimited) */ \
 	X(nd_ns_rx)                                                            \
 	X(nd_ns_tx)                                                            \
 	X(nd_na_rx)                                                            \

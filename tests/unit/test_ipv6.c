@@ -352,11 +352,11 @@ START_TEST(errors_rate_limited)
 	uint8_t l4[8] = { 0 };
 	size_t len = t6_ipv6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 253, 64, l4,
 			     sizeof(l4));
-	for (int i = 0; i < UTCP_ICMP6_ERR_BURST + 2; i++)
+	for (int i = 0; i < UTCP_ICMP_BURST + 2; i++)
 		rx(f, len);
-	ck_assert_uint_eq(tn_tx_drain(h.nic), UTCP_ICMP6_ERR_BURST);
-	ck_assert_uint_eq(st()->icmp6_err_ratelimited, 2);
-	tn_advance(h.nic, UTCP_NSEC_PER_SEC / UTCP_ICMP6_ERR_PER_SEC);
+	ck_assert_uint_eq(tn_tx_drain(h.nic), UTCP_ICMP_BURST);
+	ck_assert_uint_eq(st()->icmp_ratelimited, 2);
+	tn_advance(h.nic, UTCP_NSEC_PER_SEC / UTCP_ICMP_RATE);
 	rx(f, len);
 	ck_assert_uint_eq(tn_tx_drain(h.nic), 1);
 }
