@@ -7,7 +7,7 @@
 # (.ci/gates does it):
 #   CC=clang CFLAGS='-g -O1 -fsanitize=fuzzer-no-link,address,undefined
 #     -fno-sanitize-recover=all' ../configure --enable-fuzz --disable-shared
-# TARGETs: frame tcp_opt config pcap udp (default: all).  FUZZ_TIME seconds per
+# TARGETs: frame tcp_opt config pcap udp ipv6 (default: all).  FUZZ_TIME seconds per
 # target (default 60).  Each target starts from its seed corpus in
 # tests/fuzz/corpus/TARGET (never written to: new inputs go to
 # BUILDDIR/fuzz-work/TARGET).  Prints the executions per target; exits 1 on
