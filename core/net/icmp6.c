@@ -39,10 +39,11 @@
 static int icmp6_may_answer(uint8_t type, uint8_t code, const uint8_t *orig, size_t len)
 {
 	struct utcp_ipv6_view v;
-	int err = utcp_ipv6_quote_parse(orig, len, &v);
 
-	if (err == UTCP_PARSE_SHORT || err == UTCP_PARSE_VERSION)
+	if (len < UTCP_IPV6_HLEN || orig[0] >> 4 != 6)
 		return 0;
+	/* The fixed header is read whatever the chain after it holds. */
+	int err = utcp_ipv6_quote_parse(orig, len, &v);
 	if (utcp_in6_is_unspec(&v.src) || utcp_in6_is_multicast(&v.src)) /* (e.6) */
 		return 0;
 	if (utcp_in6_is_multicast(&v.dst) && /* (e.3) */

@@ -68,8 +68,9 @@ static void ipv6_ext_error(struct utcp_ctx *ctx, int port, int err,
 		if (ip->opt_action == 3 && utcp_in6_is_multicast(&ip->dst))
 			return; /* 11: only to a unicast destination */
 		code = 2;
-	} else if (err == UTCP_PARSE_EXT && ip->err_ptr == ip->nxt_off && ip->err_ptr != 0) {
-		code = 1; /* hop-by-hop out of place: its Next Header field */
+	} else if (err == UTCP_PARSE_EXT && ip->err_ptr == ip->nxt_off &&
+		   ip->hdr[ip->nxt_off] == UTCP_IPPROTO_HOPOPTS && ip->nxt_off > 6) {
+		code = 1; /* §4.1: hop-by-hop out of place, "unrecognized Next Header" */
 	}
 	utcp_icmp6_error_output(ctx, port, ICMP6_PARAM_PROB, code, ip->err_ptr, eth->payload,
 				UTCP_IPV6_HLEN + (size_t)ip->plen);

@@ -27,7 +27,7 @@ static int ipv6_next_hop(struct utcp_ctx *ctx, int *port, const struct utcp_in6 
 	if (*port >= 0) {
 		const struct utcp_port_config *pc = &ctx->cfg->ports[*port];
 		if (utcp_in6_is_linklocal(dst) || utcp_in6_is_multicast(dst) ||
-		    utcp_in6_prefix_eq(dst, &pc->ip6, pc->prefix6)) {
+		    (!utcp_in6_is_unspec(&pc->ip6) && utcp_in6_prefix_eq(dst, &pc->ip6, pc->prefix6))) {
 			*nexthop = *dst;
 			return 0;
 		}

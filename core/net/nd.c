@@ -197,9 +197,9 @@ static void nd_solicit_entry(struct utcp_ctx *ctx, struct utcp_nd_entry *e, int 
 	const struct utcp_in6 *src = utcp_addr6_source(ctx, e->port, &e->ip);
 	if (src == NULL)
 		src = utcp_addr6_source(ctx, e->port, &utcp_in6_all_nodes);
+	e->tries++; /* a try even unsent, so that the entry gives up in time */
 	if (src == NULL)
-		return; /* no address in use yet: the timer tries again */
-	e->tries++;
+		return; /* no address in use (tentative or duplicate) */
 	if (ucast)
 		ctx->stats.nd_probes++;
 	nd_solicit(ctx, e->port, &e->ip, src, ucast ? e->mac : NULL);

@@ -96,11 +96,13 @@ static int ipv6_is_ext(uint8_t nxt)
  * p[0 .. end). */
 static int ipv6_walk(const uint8_t *p, size_t end, int quote, struct utcp_ipv6_view *v)
 {
+	v->nxt_off = 6;
 	size_t off = UTCP_IPV6_HLEN, len;
 	uint16_t nxt_off = 6;
 	uint8_t nxt = p[6];
 
 	for (int n = 0; ipv6_is_ext(nxt); n++) {
+		v->nxt_off = nxt_off; /* the field naming this header, for errors */
 		/* §4.1: the hop-by-hop header only right after the fixed one. */
 		if (n == UTCP_IPV6_MAX_EXT || (nxt == UTCP_IPPROTO_HOPOPTS && n > 0)) {
 			v->err_ptr = nxt_off;

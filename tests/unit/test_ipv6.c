@@ -362,6 +362,26 @@ START_TEST(errors_rate_limited)
 }
 END_TEST
 
+/* RFC 8200 §4.1: a hop-by-hop header after another is an unrecognized
+ * Next Header (code 1) at the field that names it. */
+START_TEST(hop_by_hop_out_of_place_code_1)
+{
+	uint8_t m[24] = { 0, 0, 1, 4, 0, 0, 0, 0, 58, 0, 1, 4, 0, 0, 0, 0, 128 };
+	size_t len = t6_ipv6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 60, 64, m,
+			     sizeof(m));
+	rx(f, len);
+	size_t wl = param_problem(want, 1, 40, f + 14, len - 14);
+	tn_expect_tx(h.nic, 0, want, wl);
+	/* An extension header cut short: erroneous header field (code 0). */
+	static const uint8_t cut[16] = { 58, 3, 1, 4 };
+	len = t6_ipv6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 60, 64, cut, sizeof(cut));
+	rx(f, len);
+	wl = param_problem(want, 0, 41, f + 14, len - 14);
+	tn_expect_tx(h.nic, 0, want, wl);
+	ck_assert_uint_eq(st()->drop_ip6_ext, 2);
+}
+END_TEST
+
 /* An error about an ICMPv6 error is never sent (§2.4(e.1)). */
 START_TEST(no_error_about_an_error)
 {
@@ -436,6 +456,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_next_header_parameter_problem);
 	tcase_add_test(tc, bad_option_parameter_problem_code_2);
 	tcase_add_test(tc, errors_rate_limited);
+	tcase_add_test(tc, hop_by_hop_out_of_place_code_1);
 	tcase_add_test(tc, no_error_about_an_error);
 	tcase_add_test(tc, error_reaches_quoted_protocol);
 	suite_add_tcase(s, tc);
