@@ -189,6 +189,30 @@ START_TEST(pending_queue_bounded)
 }
 END_TEST
 
+/* Off-link: the reply goes by the default route to gateway6 (fe80::fe),
+ * resolved from the link-local address. */
+START_TEST(off_link_through_gateway6)
+{
+	static const struct utcp_in6 far = { { 0x20, 0x01, 0x0d, 0xb9, [15] = 5 } };
+	static const struct utcp_in6 gw_sn = { { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 0xfe } };
+	static const uint8_t gw_sn_mac[6] = { 0x33, 0x33, 0xff, 0, 0, 0xfe };
+	rx(f, t6_echo(f, tn_host_mac, tn_gw_mac, &far, &t6_host, 128, 3, 1, data, 8));
+	size_t wl = t6_ns(want, gw_sn_mac, tn_host_mac, &t6_host_ll, &gw_sn, &t6_gw_ll,
+			  tn_host_mac);
+	tn_expect_tx(h.nic, 0, want, wl);
+	rx(f, t6_na(f, tn_host_mac, tn_gw_mac, &t6_gw_ll, &t6_host_ll, &t6_gw_ll, 0xe0,
+		    tn_gw_mac));
+	wl = t6_echo(want, tn_gw_mac, tn_host_mac, &t6_host, &far, 129, 3, 1, data, 8);
+	tn_expect_tx(h.nic, 0, want, wl);
+	tn_expect_no_tx(h.nic, 0);
+	const struct utcp_nd_entry *e = utcp_nd_lookup(h.ctx, &t6_gw_ll);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->state, UTCP_ND_REACHABLE);
+	ck_assert_uint_eq(e->is_router, 1);
+	ck_assert_ptr_null(utcp_nd_lookup(h.ctx, &far)); /* never resolved itself */
+}
+END_TEST
+
 /* ---- reachability ---------------------------------------------------------- */
 
 START_TEST(reachable_stale_delay_probe_removed)
@@ -341,6 +365,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, resolution_releases_queue_in_order);
 	tcase_add_test(tc, resolution_gives_up);
 	tcase_add_test(tc, pending_queue_bounded);
+	tcase_add_test(tc, off_link_through_gateway6);
 	tcase_add_test(tc, reachable_stale_delay_probe_removed);
 	tcase_add_test(tc, probe_answered_reachable_again);
 	tcase_add_test(tc, na_without_override_keeps_mac);
