@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/apps/tap_ping6.sh - utcp's IPv6 layer on TAP against the Linux
 # kernel, inside a network namespace of its own: utcp-nc listens (it only
-# opens the stack and polls) on a port with tap0.ip6 = 2001:db8:6::1/64;
+# opens the stack and polls; a kernel connection that closes at once ends
+# it cleanly, so its capture is complete) on a port with tap0.ip6 = 2001:db8:6::1/64;
 # after utcp's duplicate address detection, the kernel's `ping -6` of
 # utcp's global address and of its link-local address (fe80::ff:fe00:601,
 # from tap0.mac 02:00:00:00:06:01, modified EUI-64) is answered: the
@@ -18,7 +19,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
 	echo "tap_ping6: needs root and /dev/net/tun" >&2
 	exit 77
 fi
-for t in unshare ping ip timeout; do
+for t in unshare ping ip timeout bash; do
 	command -v $t > /dev/null || { echo "tap_ping6: needs $t" >&2; exit 77; }
 done
 if [ "${1:-}" != inside ]; then
@@ -63,7 +64,8 @@ tap0.ip6 = 2001:db8:6::1/64
 pcap = $tmp/$name.pcap
 CONF
 	for l in "$@"; do echo "$l" >> "$tmp/$name.conf"; done
-	"$nc" -f "$tmp/$name.conf" -l 5000 > "$tmp/$name.out" 2> "$tmp/$name.err" &
+	"$nc" -f "$tmp/$name.conf" -s /dev/null -l 5000 > "$tmp/$name.out" \
+		2> "$tmp/$name.err" < /dev/null &
 	pid=$!
 	for i in $(seq 50); do
 		ip link show "$dev" > /dev/null 2>&1 && return 0
@@ -87,6 +89,20 @@ ping6() {
 	return 1
 }
 
+# finish: a kernel TCP connection (IPv4) that closes at once ends utcp-nc,
+# which closes its stack and so completes the capture (a killed one would
+# not); killed after 10 s if it does not end.
+finish() {
+	timeout 10 bash -c 'exec 3<> /dev/tcp/10.9.6.1/5000 && exec 3>&-' 2> /dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	pid=
+}
+
 start global utcp6p0 || { status=1; exit 1; }
 ip -6 addr add 2001:db8:6::2/64 dev utcp6p0 nodad
 check "ping -6 of utcp's global address" ping6 2001:db8:6::1
@@ -94,9 +110,7 @@ check "ping -6 of utcp's link-local address" ping6 fe80::ff:fe00:601%utcp6p0
 check "the kernel learned utcp's MAC by neighbour discovery" \
 	sh -c "ip -6 neigh show 2001:db8:6::1 dev utcp6p0 | grep -q 02:00:00:00:06:01"
 check "a large echo (1400 bytes) answered" ping -6 -c 1 -W 2 -s 1400 2001:db8:6::1
-kill "$pid"
-wait "$pid" 2> /dev/null
-pid=
+finish
 if command -v tcpdump > /dev/null; then
 	check "the pcap middleware recorded the IPv6 echo replies" \
 		test "$(echo_replies "$tmp/global.pcap")" -ge 7
