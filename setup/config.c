@@ -45,6 +45,7 @@
 #include <utcp/utcp.h>
 
 #include "core/base/args.h"
+#include "core/wire/wire.h"
 
 /* cfg->set_keys bits */
 #define SET_RCVBUF (1u << 0)
@@ -509,6 +510,77 @@ static int set_port_addr(struct utcp_config *cfg, const struct key_def *k, int p
 	return 0;
 }
 
+/* ---- IPv6 keys (RFC 8200, RFC 4861) --------------------------------------- */
+
+/* A unicast address we may own or talk to: not ::, not a group, not ::1,
+ * not IPv4-mapped. */
+static int in6_unicast(const struct utcp_in6 *a)
+{
+	return !utcp_in6_is_unspec(a) && !utcp_in6_is_multicast(a) && !utcp_in6_is_loopback(a) &&
+	       !utcp_in6_is_v4mapped(a);
+}
+
+/* `<port>.ip6 = ADDR/PLEN`: the port's global address and on-link prefix. */
+static int set_port_ip6(struct utcp_config *cfg, const struct key_def *k, int port,
+			const char *v, const struct cfg_err *e)
+{
+	struct utcp_port_config *pc = &cfg->ports[port];
+	struct utcp_in6 a;
+	uint8_t plen;
+	(void)k;
+	if (utcp_in6_parse_net(v, &a, &plen, 1) < 0)
+		return fail(e, "'%s' is not an IPv6 address with a prefix (ADDR/PREFIX)", v);
+	if (plen < 1 || plen > 128)
+		return fail(e, "the prefix of '%s' is not in 1..128", v);
+	if (!in6_unicast(&a) || utcp_in6_is_linklocal(&a))
+		return fail(e, "'%s' is not a usable global address (the link-local one comes from the MAC)", v);
+	pc->ip6 = a;
+	pc->prefix6 = plen;
+	return 0;
+}
+
+/* `<port>.gateway6 = ADDR`: the default router, link-local or on the prefix. */
+static int set_port_gateway6(struct utcp_config *cfg, const struct key_def *k, int port,
+			     const char *v, const struct cfg_err *e)
+{
+	struct utcp_in6 a;
+	(void)k;
+	if (utcp_in6_parse(v, &a) < 0)
+		return fail(e, "'%s' is not an IPv6 address", v);
+	if (!in6_unicast(&a))
+		return fail(e, "'%s' is not a usable address", v);
+	cfg->ports[port].gateway6 = a;
+	return 0;
+}
+
+/* `<port>.neigh6 = ADDR MAC[, ADDR MAC ...]`: static neighbours. */
+static int set_port_neigh6(struct utcp_config *cfg, const struct key_def *k, int port,
+			   const char *v, const struct cfg_err *e)
+{
+	char item[128], addr[UTCP_IN6_STRLEN], mac_s[32], extra[2];
+	(void)k;
+	for (const char *p = v; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n >= sizeof(item))
+			return fail(e, "'%.*s' is too long", (int)n, p);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		struct utcp_neigh6_entry *ne = &cfg->neigh6[cfg->nb_neigh6];
+		if (sscanf(item, " %45s %31s %1s", addr, mac_s, extra) != 2 ||
+		    utcp_in6_parse(addr, &ne->ip6) < 0 || parse_mac(mac_s, ne->mac) < 0)
+			return fail(e, "'%s' is not 'ADDR xx:xx:xx:xx:xx:xx'", item);
+		if (!in6_unicast(&ne->ip6) || (ne->mac[0] & 1))
+			return fail(e, "'%s': not a unicast address and MAC", item);
+		if (cfg->nb_neigh6 == UTCP_MAX_ARP_ENTRIES)
+			return fail(e, "too many neighbours (at most %d)", UTCP_MAX_ARP_ENTRIES);
+		ne->port = port;
+		cfg->nb_neigh6++;
+		p += n + (comma != NULL);
+	}
+	return 0;
+}
+
 static const struct key_def keys[] = {
 	{ "io", set_io, FIELD(io), 0, sizeof(((struct utcp_config *)0)->io) },
 	{ "num_cores", set_int, FIELD(num_cores), 1, UTCP_MAX_CORES },
@@ -547,6 +619,7 @@ static const struct key_def keys[] = {
 	{ "seed", set_seed, 0, 0, 0 },
 	{ "cc", set_cc, FIELD(cc), 0, sizeof(((struct utcp_config *)0)->cc) },
 	{ "arp_timeout", set_int, FIELD(arp_timeout), 0, 86400 },
+	{ "ip6_dad_transmits", set_int, FIELD(ip6_dad_transmits), 0, 10 },
 	{ "arp_file", set_str, FIELD(arp_file), 0, sizeof(((struct utcp_config *)0)->arp_file) },
 	{ "route_file", set_str, FIELD(route_file), 0,
 	  sizeof(((struct utcp_config *)0)->route_file) },
@@ -561,6 +634,9 @@ static const struct key_def port_keys[] = {
 	{ "mac", set_port_mac, 0, 0, 0 },
 	{ "gateway", set_port_addr, PFIELD(gateway), 0, 0 },
 	{ "peer_ip", set_port_addr, PFIELD(peer_ip), 0, 0 },
+	{ "ip6", set_port_ip6, 0, 0, 0 },
+	{ "gateway6", set_port_gateway6, 0, 0, 0 },
+	{ "neigh6", set_port_neigh6, 0, 0, 0 },
 };
 #define NB_PORT_KEYS (int)(sizeof(port_keys) / sizeof(port_keys[0]))
 /* Ids for duplicate detection: this file's keys, the backends' and
@@ -690,6 +766,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->num_rx_desc = 1024;
 	cfg->num_tx_desc = 1024;
 	cfg->tap_vnet_hdr = 1;
+	cfg->ip6_dad_transmits = 1; /* RFC 4862 §5.1 DupAddrDetectTransmits */
 }
 
 int utcp_config_set(struct utcp_config *cfg, const char *key, const char *value, char *err,
@@ -1189,6 +1266,54 @@ static int add_implicit_routes(struct utcp_config *cfg, struct cfg_err *e)
 	return 0;
 }
 
+/* IPv6: gateway6 link-local or on the prefix, and not without ip6; the
+ * connected prefix of each port and a default route via the first
+ * gateway6. */
+static int add_routes6(struct utcp_config *cfg, struct cfg_err *e)
+{
+	char key[48];
+	e->key = key;
+	cfg->nb_routes6 = 0;
+	for (int i = 0; i < cfg->nb_ports; i++) {
+		const struct utcp_port_config *pc = &cfg->ports[i];
+		snprintf(key, sizeof(key), "%s.gateway6", pc->name);
+		if (utcp_in6_is_unspec(&pc->gateway6))
+			continue;
+		if (utcp_in6_is_unspec(&pc->ip6))
+			return fail(e, "needs %s.ip6", pc->name);
+		if (!utcp_in6_is_linklocal(&pc->gateway6) &&
+		    !utcp_in6_prefix_eq(&pc->gateway6, &pc->ip6, pc->prefix6))
+			return fail(e, "not link-local and not on %s's prefix", pc->name);
+	}
+	snprintf(key, sizeof(key), "neigh6");
+	for (int i = 0; i < cfg->nb_neigh6; i++)
+		if (utcp_in6_is_unspec(&cfg->ports[cfg->neigh6[i].port].ip6))
+			return fail(e, "%s.neigh6 needs %s.ip6", cfg->ports[cfg->neigh6[i].port].name,
+				    cfg->ports[cfg->neigh6[i].port].name);
+	for (int i = 0; i < cfg->nb_ports; i++) {
+		const struct utcp_port_config *pc = &cfg->ports[i];
+		if (utcp_in6_is_unspec(&pc->ip6))
+			continue;
+		struct utcp_route6 *r = &cfg->routes6[cfg->nb_routes6++];
+		memset(r, 0, sizeof(*r));
+		r->dst = pc->ip6;
+		for (int b = pc->prefix6; b < 128; b++) /* the prefix alone */
+			r->dst.b[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		r->prefix = pc->prefix6;
+		r->port = i;
+	}
+	for (int i = 0; i < cfg->nb_ports; i++) {
+		if (!utcp_in6_is_unspec(&cfg->ports[i].gateway6)) {
+			struct utcp_route6 *r = &cfg->routes6[cfg->nb_routes6++];
+			memset(r, 0, sizeof(*r));
+			r->gateway = cfg->ports[i].gateway6;
+			r->port = i;
+			break;
+		}
+	}
+	return 0;
+}
+
 int utcp_config_finish(struct utcp_config *cfg, char *err, size_t errlen)
 {
 	if (err && errlen)
@@ -1198,7 +1323,8 @@ int utcp_config_finish(struct utcp_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	struct cfg_err e = { err, errlen, cfg->path[0] ? cfg->path : NULL, 0, NULL };
-	if (check_ports(cfg, &e) < 0 || check_ranges(cfg, &e) < 0 || check_routes(cfg, &e) < 0)
+	if (check_ports(cfg, &e) < 0 || check_ranges(cfg, &e) < 0 || check_routes(cfg, &e) < 0 ||
+	    add_routes6(cfg, &e) < 0)
 		return -1;
 	return add_implicit_routes(cfg, &e);
 }

@@ -79,6 +79,23 @@ struct utcp_icmp_error {
 typedef void (*utcp_l4_error_fn)(struct utcp_ctx *ctx, const struct utcp_icmp_error *e,
 				 const struct utcp_ipv4_view *quoted);
 
+/* IPv6 (RFC 8200): an upper-layer protocol's receive function, by the
+ * Next Header after the extension headers (the same table mechanism as
+ * l4_input, with the IPv6 view), and its ICMPv6 errors (RFC 4443 §3):
+ * type, code, and the MTU of a Packet Too Big or the pointer of a
+ * Parameter Problem; quoted is utcp_ipv6_quote_parse's view. */
+typedef void (*utcp_l6_input_fn)(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+				 const struct utcp_ipv6_view *ip);
+struct utcp_icmp6_error {
+	uint8_t type, code;
+	uint32_t param;
+};
+typedef void (*utcp_l6_error_fn)(struct utcp_ctx *ctx, const struct utcp_icmp6_error *e,
+				 const struct utcp_ipv6_view *quoted);
+struct utcp_ip6_ctx;  /* core/net/addr6.c */
+struct utcp_nd_cache; /* core/net/nd.c */
+#define UTCP_ETH_MCAST_MAX 4 /* Ethernet groups a port listens to (IPv6: all-nodes, solicited-node) */
+
 struct utcp_ctx {
 	struct utcp_stack *stack;
 	const struct utcp_config *cfg;
@@ -108,6 +125,12 @@ struct utcp_ctx {
 	} l3_input[UTCP_L3_MAX];
 	utcp_l4_input_fn l4_input[256]; /* by IPv4 protocol number; NULL: not spoken */
 	utcp_l4_error_fn l4_error[256]; /* ICMP errors by the quoted protocol; NULL: ignored */
+	struct utcp_ip6_ctx *ip6;       /* IPv6 addresses, DAD, ICMPv6 rate (core/net/addr6.c) */
+	struct utcp_nd_cache *nd;       /* IPv6 neighbour cache (core/net/nd.c) */
+	utcp_l6_input_fn l6_input[256]; /* by IPv6 next header; NULL: not spoken */
+	utcp_l6_error_fn l6_error[256]; /* ICMPv6 errors by the quoted next header */
+	uint8_t eth_mcast[UTCP_MAX_PORTS][UTCP_ETH_MCAST_MAX][UTCP_ETH_ALEN]; /* core/net/eth.c */
+	uint8_t nb_eth_mcast[UTCP_MAX_PORTS];
 };
 
 /* An application that never waits (epoll_wait always has an event for it,

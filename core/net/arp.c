@@ -24,7 +24,7 @@
  *
  * A miss creates an INCOMPLETE entry, broadcasts one request and parks the
  * frame (IPv4 header built, Ethernet not yet) in the entry's bounded FIFO
- * (UTCP_ARP_PENDING_MAX).  Further misses only queue: at most one request
+ * (UTCP_ARP_PENDING_MAX, core/net/pending.c, shared with IPv6's ND).  Further misses only queue: at most one request
  * per UTCP_ARP_RETRY_NS per address.  After UTCP_ARP_MAX_TRIES requests
  * without an answer, the waiting frames are dropped (arp_queue_drop) and the
  * entry is removed.  One wheel timer per cache fires at the earliest expiry
@@ -234,54 +234,22 @@ static void arp_probe(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e, utcp_ti
 
 static void arp_pending_drop(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e)
 {
-	struct utcp_pkt *p = e->pending;
-
-	while (p != NULL) {
-		struct utcp_pkt *next = p->next;
-		p->next = NULL;
-		utcp_ctx_free(ctx, e->port, p);
-		ctx->stats.arp_queue_drop++;
-		p = next;
-	}
-	e->pending = e->pending_tail = NULL;
-	e->nb_pending = 0;
+	ctx->stats.arp_queue_drop += utcp_pending_drop(ctx, e->port, &e->pending);
 }
 
 /* The next hop answered: send what waited for it, in the order it came. */
 static void arp_pending_release(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e)
 {
-	struct utcp_pkt *p = e->pending;
-	uint8_t cls[UTCP_ARP_PENDING_MAX];
-	uint8_t mac[UTCP_ETH_ALEN];
-	int port = e->port;
-
-	memcpy(cls, e->pending_class, sizeof(cls));
-	memcpy(mac, e->mac, sizeof(mac));
-	e->pending = e->pending_tail = NULL;
-	e->nb_pending = 0;
-	for (unsigned i = 0; p != NULL; i++) {
-		struct utcp_pkt *next = p->next;
-		p->next = NULL;
-		utcp_eth_output(ctx, port, p, mac, UTCP_ETH_P_IPV4, (enum utcp_tx_class)cls[i]);
-		p = next;
-	}
+	utcp_pending_release(ctx, e->port, &e->pending, e->mac, UTCP_ETH_P_IPV4);
 }
 
 static void arp_pending_add(struct utcp_ctx *ctx, struct utcp_arp_entry_rt *e,
 			    struct utcp_pkt *pkt, enum utcp_tx_class cls)
 {
-	if (e->nb_pending >= UTCP_ARP_PENDING_MAX) {
+	if (utcp_pending_add(&e->pending, pkt, cls, UTCP_ARP_PENDING_MAX) != 0) {
 		ctx->stats.arp_queue_drop++;
 		utcp_ctx_free(ctx, e->port, pkt);
-		return;
 	}
-	pkt->next = NULL;
-	e->pending_class[e->nb_pending++] = (uint8_t)cls;
-	if (e->pending_tail != NULL)
-		e->pending_tail->next = pkt;
-	else
-		e->pending = pkt;
-	e->pending_tail = pkt;
 }
 
 /* ---- aging and retries -------------------------------------------------- */

@@ -7,11 +7,13 @@
  * Transmit: utcp_ipv4_output / ARP -> utcp_eth_output (push header)
  *           -> utcp_tx_enqueue.
  *
- * Only Ethernet II (DIX) frames carrying IPv4 or ARP are spoken; 802.3
+ * Only Ethernet II (DIX) frames carrying IPv4, ARP or IPv6 are spoken; 802.3
  * length-field frames, VLAN tags and other EtherTypes are dropped and counted
- * as drop_eth_type.  A frame is ours if it is addressed to the port's MAC or
- * to the broadcast address; anything else (other unicast, multicast) is
- * counted as drop_eth_dst.
+ * as drop_eth_type.  A frame is ours if it is addressed to the port's MAC,
+ * to the broadcast address or to a group the port joined
+ * (utcp_eth_mcast_join: IPv6's all-nodes and solicited-node groups, RFC
+ * 2464 §7); anything else (other unicast, multicast) is counted as
+ * drop_eth_dst.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -19,6 +21,27 @@
 #include "core/net/net.h"
 
 static const uint8_t eth_bcast[UTCP_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* A group address the port listens to. */
+static int eth_joined(const struct utcp_ctx *ctx, int port, const uint8_t *dst)
+{
+	if (!(dst[0] & 1))
+		return 0;
+	for (unsigned i = 0; i < ctx->nb_eth_mcast[port]; i++)
+		if (memcmp(dst, ctx->eth_mcast[port][i], UTCP_ETH_ALEN) == 0)
+			return 1;
+	return 0;
+}
+
+int utcp_eth_mcast_join(struct utcp_ctx *ctx, int port, const uint8_t *mac)
+{
+	if (eth_joined(ctx, port, mac))
+		return 0;
+	if (!(mac[0] & 1) || ctx->nb_eth_mcast[port] == UTCP_ETH_MCAST_MAX)
+		return -1;
+	memcpy(ctx->eth_mcast[port][ctx->nb_eth_mcast[port]++], mac, UTCP_ETH_ALEN);
+	return 0;
+}
 
 void utcp_eth_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt)
 {
@@ -31,7 +54,7 @@ void utcp_eth_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt)
 		goto drop;
 	}
 	if (memcmp(eth.dst, ctx_mac(ctx, port), UTCP_ETH_ALEN) != 0 &&
-	    memcmp(eth.dst, eth_bcast, UTCP_ETH_ALEN) != 0) {
+	    memcmp(eth.dst, eth_bcast, UTCP_ETH_ALEN) != 0 && !eth_joined(ctx, port, eth.dst)) {
 		ctx->stats.drop_eth_dst++;
 		goto drop;
 	}

@@ -84,8 +84,9 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
 
 /* RFC 1812 §4.3.2.8: a token bucket refilled from the context clock, one
  * token per ICMP_TOKEN_NS up to UTCP_ICMP_BURST (Linux icmp_global_allow).
- * 1 if an error may go now (it takes a token). */
-static int icmp_allow(struct utcp_ctx *ctx)
+ * 1 if an error may go now (it takes a token).  ICMPv6 errors draw from
+ * the same bucket (icmp6.c; RFC 4443 §2.4(f)), as Linux's do. */
+int utcp_icmp_allow(struct utcp_ctx *ctx)
 {
 	utcp_time_t dt = ctx->now > ctx->icmp_rl.last ? ctx->now - ctx->icmp_rl.last : 0;
 	utcp_time_t add = dt / ICMP_TOKEN_NS;
@@ -110,7 +111,7 @@ int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *
 	uint32_t nexthop;
 	int port;
 
-	if (!icmp_allow(ctx)) {
+	if (!utcp_icmp_allow(ctx)) {
 		errno = EAGAIN;
 		return -1;
 	}

@@ -85,6 +85,9 @@ int utcp_icmp_echo_output(struct utcp_ctx *ctx, uint32_t src, uint32_t dst, uint
  * ENOBUFS. */
 #define UTCP_ICMP_RATE 1000
 #define UTCP_ICMP_BURST 50
+/* Take a token from that bucket for an ICMP or ICMPv6 error: 1, or 0
+ * (counted as icmp_ratelimited). */
+int utcp_icmp_allow(struct utcp_ctx *ctx);
 #define UTCP_ICMP_UNREACH_PORT 3 /* RFC 792 code 3: port unreachable */
 int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *ip, uint8_t code);
 
@@ -107,6 +110,22 @@ int utcp_icmp_unreach_output(struct utcp_ctx *ctx, const struct utcp_ipv4_view *
 #define UTCP_ARP_DELAY_NS (5 * UTCP_NSEC_PER_SEC)
 #define UTCP_ARP_UCAST_PROBES 3
 #define UTCP_ARP_MCAST_PROBES 3
+
+/* Frames waiting for a next hop's link-layer address (ARP, ND): a FIFO
+ * through pkt->next, each frame's transmit class in pkt->user
+ * (core/net/pending.c). */
+struct utcp_pending {
+	struct utcp_pkt *head, *tail;
+	uint16_t n;
+};
+/* 0, or -1 when max frames already wait (pkt not taken). */
+int utcp_pending_add(struct utcp_pending *q, struct utcp_pkt *pkt, enum utcp_tx_class cls,
+		     unsigned max);
+/* Free every waiting frame (port's NIC); returns how many. */
+unsigned utcp_pending_drop(struct utcp_ctx *ctx, int port, struct utcp_pending *q);
+/* Send every waiting frame to mac with EtherType type, in order. */
+void utcp_pending_release(struct utcp_ctx *ctx, int port, struct utcp_pending *q,
+			  const uint8_t *mac, uint16_t type);
 
 
 enum utcp_arp_state {
@@ -131,15 +150,12 @@ struct utcp_arp_entry_rt {
 	uint8_t port;
 	uint8_t tries;
 	uint8_t mac[UTCP_ETH_ALEN];
-	uint16_t nb_pending;
 	utcp_time_t expires;        /* REACHABLE: when it ages out */
 	utcp_time_t last_request;   /* INCOMPLETE: rate limit; PROBE: last probe */
 	utcp_time_t confirmed;      /* last reachability confirmation */
 	utcp_time_t reach_until;    /* NUD REACHABLE until then */
 	utcp_time_t probe_at;       /* DELAY, PROBE: next step */
-	struct utcp_pkt *pending;   /* frames (L3 and up built) waiting, FIFO via next */
-	struct utcp_pkt *pending_tail;
-	uint8_t pending_class[UTCP_ARP_PENDING_MAX];
+	struct utcp_pending pending; /* frames (L3 and up built) waiting */
 };
 
 /* 0, or -1 (ENOMEM). */
@@ -170,5 +186,131 @@ void utcp_arp_suspect(struct utcp_ctx *ctx, uint32_t dst);
 /* Longest-prefix match over cfg->routes.  Returns 0 and sets *port and
  * *nexthop (the gateway, or dst when directly connected); -1 if no route. */
 int utcp_route_lookup(const struct utcp_config *cfg, uint32_t dst, int *port, uint32_t *nexthop);
+
+/* ---- IPv6 (RFC 8200), ICMPv6 (RFC 4443), neighbour discovery (RFC 4861) -- */
+/* Files, bottom up: route6.c (longest prefix), addr6.c (our addresses and
+ * groups per port), nd.c (neighbour cache, NS/NA, DAD) over eth.c,
+ * ipv6_out.c (route, header, resolve) over nd.c, icmp6.c (echo, errors,
+ * ND dispatch) over ipv6_out.c, ipv6.c (input) over icmp6.c.
+ *
+ * Receive: utcp_eth_input -> utcp_ipv6_input (checked view, our address or
+ *          group, extension headers) -> ctx->l6_input[next header]:
+ *          utcp_icmp6_input -> echo reply | utcp_nd_input | errors ->
+ *          ctx->l6_error[quoted next header].
+ * Transmit: utcp_ipv6_output -> utcp_route6_lookup -> header ->
+ *           utcp_nd_resolve -> utcp_eth_output (or wait behind ND). */
+
+/* Send a link-layer group address's frames up (RFC 2464 §7); 0, or -1
+ * when the port listens to UTCP_ETH_MCAST_MAX groups already. */
+int utcp_eth_mcast_join(struct utcp_ctx *ctx, int port, const uint8_t *mac);
+
+/* Our addresses on a port (RFC 4862): the link-local one derived from the
+ * MAC and the configured global one, TENTATIVE until duplicate address
+ * detection passes. */
+enum utcp_addr6_state {
+	UTCP_ADDR6_NONE = 0,
+	UTCP_ADDR6_TENTATIVE, /* DAD running: not used, packets to it dropped */
+	UTCP_ADDR6_PREFERRED, /* in use */
+	UTCP_ADDR6_DUPLICATE, /* DAD found another owner: never used */
+};
+#define UTCP_ADDR6_LL 0
+#define UTCP_ADDR6_GLOBAL 1
+#define UTCP_ADDR6_PER_PORT 2
+struct utcp_addr6 {
+	struct utcp_in6 a;
+	uint8_t plen;
+	uint8_t state;      /* enum utcp_addr6_state */
+	uint8_t dad_sent;   /* DAD solicitations sent */
+	utcp_time_t dad_at; /* TENTATIVE: next solicitation, or the verdict */
+};
+/* The context's IPv6 state (ctx->ip6). */
+struct utcp_ip6_ctx {
+	struct utcp_addr6 addr[UTCP_MAX_PORTS][UTCP_ADDR6_PER_PORT];
+};
+int utcp_addr6_init(struct utcp_ctx *ctx);
+void utcp_addr6_destroy(struct utcp_ctx *ctx);
+/* IPv6 is configured on port. */
+int utcp_addr6_enabled(const struct utcp_ctx *ctx, int port);
+/* Our address a on port (any state), or NULL. */
+struct utcp_addr6 *utcp_addr6_find(struct utcp_ctx *ctx, int port, const struct utcp_in6 *a);
+/* a is a unicast address of ours in use, or a group the port joined
+ * (all-nodes, the solicited-node group of one of its addresses). */
+int utcp_addr6_accepts(struct utcp_ctx *ctx, int port, const struct utcp_in6 *a);
+/* Source for dst on port (RFC 6724 §5, reduced to scope): the link-local
+ * address for a link-local or multicast link-scope dst, else the global
+ * one; NULL when the one needed is not PREFERRED. */
+const struct utcp_in6 *utcp_addr6_source(struct utcp_ctx *ctx, int port,
+					 const struct utcp_in6 *dst);
+
+/* Longest-prefix match over cfg->routes6; a link-local dst is on the first
+ * port with IPv6.  0 with *port and *nexthop, or -1. */
+int utcp_route6_lookup(const struct utcp_config *cfg, const struct utcp_in6 *dst, int *port,
+		       struct utcp_in6 *nexthop);
+
+/* Neighbour cache (RFC 4861 §5.1, §7.3): bounded like ARP's, with the same
+ * pending queue and the RFC's states. */
+#define UTCP_ND_CACHE_SIZE 256 /* open-addressed, power of two */
+#define UTCP_ND_PENDING_MAX UTCP_ARP_PENDING_MAX
+#define UTCP_ND_RETRANS_NS (1000 * UTCP_NSEC_PER_MSEC) /* RetransTimer (§10) */
+#define UTCP_ND_MAX_MCAST_SOLICIT 3
+#define UTCP_ND_MAX_UCAST_SOLICIT 3
+#define UTCP_ND_REACHABLE_NS UTCP_ARP_REACHABLE_NS      /* REACHABLE_TIME */
+#define UTCP_ND_DELAY_NS UTCP_ARP_DELAY_NS              /* DELAY_FIRST_PROBE_TIME */
+#define UTCP_ND_MAX_RTR_SOLICIT_DELAY_NS UTCP_NSEC_PER_SEC /* RFC 4862 §5.4.2 */
+
+enum utcp_nd_state {
+	UTCP_ND_FREE = 0,
+	UTCP_ND_INCOMPLETE,
+	UTCP_ND_REACHABLE,
+	UTCP_ND_STALE,
+	UTCP_ND_DELAY,
+	UTCP_ND_PROBE,
+	UTCP_ND_STATIC, /* <port>.neigh6: never expires */
+};
+
+struct utcp_nd_entry {
+	struct utcp_in6 ip;
+	uint8_t state;
+	uint8_t port;
+	uint8_t tries;
+	uint8_t is_router;
+	uint8_t mac[UTCP_ETH_ALEN];
+	utcp_time_t due;            /* the state's next step */
+	struct utcp_pending pending; /* frames (IPv6 header built) waiting */
+};
+
+int utcp_nd_init(struct utcp_ctx *ctx);
+void utcp_nd_destroy(struct utcp_ctx *ctx);
+/* MAC for next hop ip on port, or NULL (then a solicitation is sent if
+ * allowed and pkt, if non-NULL, waits in the entry's bounded queue). */
+const uint8_t *utcp_nd_resolve(struct utcp_ctx *ctx, int port, const struct utcp_in6 *ip,
+			       struct utcp_pkt *pkt, enum utcp_tx_class cls);
+const struct utcp_nd_entry *utcp_nd_lookup(const struct utcp_ctx *ctx, const struct utcp_in6 *ip);
+/* A neighbour solicitation (135) or advertisement (136) whose ICMPv6
+ * checksum is correct; consumes nothing (the caller frees pkt). */
+void utcp_nd_input(struct utcp_ctx *ctx, int port, const struct utcp_pkt *pkt,
+		   const struct utcp_ipv6_view *ip);
+
+/* pkt->data at the upper-layer header, len its length; consumes pkt, which
+ * comes from port's NIC (port < 0: the route's port, which the caller
+ * allocated from).  src NULL: chosen (utcp_addr6_source).  0, or -1 with
+ * errno ENETUNREACH / EADDRNOTAVAIL / ENOBUFS / EMSGSIZE. */
+int utcp_ipv6_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		     const struct utcp_in6 *src, const struct utcp_in6 *dst, uint8_t nxt,
+		     uint8_t hlim, enum utcp_tx_class cls);
+void utcp_ipv6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		     const struct utcp_eth_view *eth);
+void utcp_icmp6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		      const struct utcp_ipv6_view *ip);
+/* An ICMPv6 error (RFC 4443 §3) about the packet at orig (its IPv6 header,
+ * orig_len bytes), received on port, with the §2.4(e) exceptions and the
+ * §2.4(f) rate limit (utcp_icmp_allow's bucket, shared with ICMP) applied. */
+void utcp_icmp6_error_output(struct utcp_ctx *ctx, int port, uint8_t type, uint8_t code,
+			     uint32_t param, const uint8_t *orig, size_t orig_len);
+
+/* An upper layer's receive and error functions for IPv6 next header nxt
+ * (NULL: no longer spoken). */
+void utcp_ipv6_set_handler(struct utcp_ctx *ctx, uint8_t nxt, utcp_l6_input_fn fn);
+void utcp_ipv6_set_error_handler(struct utcp_ctx *ctx, uint8_t nxt, utcp_l6_error_fn fn);
 
 #endif

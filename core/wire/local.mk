@@ -4,5 +4,6 @@ libutcp_la_SOURCES += core/wire/wire.h \
 	core/wire/rss.c \
 	core/wire/eth.c \
 	core/wire/ipv4.c \
+	core/wire/ipv6.c \
 	core/wire/tcp.h core/wire/tcp_opt.c \
 	core/wire/udp.h core/wire/udp.c

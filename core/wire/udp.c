@@ -29,13 +29,10 @@ uint32_t utcp_inaddr_pseudo(const struct utcp_inaddr *src, const struct utcp_ina
 {
 	if (src->family == AF_INET)
 		return utcp_csum_pseudo(src->u.v4, dst->u.v4, proto, (uint16_t)l4_len);
-	/* RFC 8200 §8.1: source, destination, upper-layer length (32 bits),
-	 * three zero octets, next header. */
-	uint8_t tail[8] = { (uint8_t)(l4_len >> 24), (uint8_t)(l4_len >> 16),
-			    (uint8_t)(l4_len >> 8), (uint8_t)l4_len, 0, 0, 0, proto };
-	uint32_t sum = utcp_csum_partial(src->u.v6, 16, 0);
-	sum = utcp_csum_partial(dst->u.v6, 16, sum);
-	return utcp_csum_partial(tail, sizeof(tail), sum);
+	struct utcp_in6 s6, d6; /* RFC 8200 §8.1 (core/wire/ipv6.c) */
+	memcpy(s6.b, src->u.v6, 16);
+	memcpy(d6.b, dst->u.v6, 16);
+	return utcp_csum_pseudo6(&s6, &d6, proto, l4_len);
 }
 
 uint16_t utcp_udp_csum(const struct utcp_inaddr *src, const struct utcp_inaddr *dst,

@@ -1,6 +1,7 @@
 /*
  * core/wire/wire.h - stateless packet views and builders: header constants,
- * the Internet checksum, checked Ethernet and IPv4 views, the RSS hash.
+ * the Internet checksum, checked Ethernet, IPv4 and IPv6 views, IPv6
+ * addresses, the RSS hash.
  *
  * Nothing here knows a context: every function takes bytes and returns
  * bytes or a view, so backends (nic/), the simulator and tools use the same
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include <utcp/nic.h>
+#include <utcp/utcp.h>
 
 #define UTCP_ETH_HLEN 14
 #define UTCP_ETH_P_IPV4 0x0800
@@ -66,6 +68,9 @@ enum utcp_parse_err {
 	UTCP_PARSE_CKSUM,
 	UTCP_PARSE_FRAG,
 	UTCP_PARSE_BAD,
+	UTCP_PARSE_EXT,     /* IPv6: an extension header runs past the packet, or is out of place */
+	UTCP_PARSE_OPT,     /* IPv6: an option whose type says discard (RFC 8200 §4.2) */
+	UTCP_PARSE_ROUTING, /* IPv6: a routing header we cannot process (RFC 8200 §4.4) */
 };
 
 int utcp_eth_parse(const uint8_t *frame, size_t len, struct utcp_eth_view *v);
@@ -78,6 +83,82 @@ int utcp_ipv4_parse(const uint8_t *p, size_t len, int verify_cksum, struct utcp_
  * what the quote holds of its data (at most Total Length - IHL); the
  * checksum is not checked (a router may have changed the TTL). */
 int utcp_ipv4_quote_parse(const uint8_t *p, size_t len, struct utcp_ipv4_view *v);
+
+/* ---- IPv6 (RFC 8200) -------------------------------------------------- */
+#define UTCP_ETH_P_IPV6 0x86dd
+#define UTCP_IPV6_HLEN 40
+#define UTCP_IPV6_MIN_MTU 1280     /* RFC 8200 §5 */
+#define UTCP_IPV6_DEFAULT_HLIM 64
+#define UTCP_IPPROTO_HOPOPTS 0     /* RFC 8200 §4.3 */
+#define UTCP_IPPROTO_ROUTING 43    /* §4.4 */
+#define UTCP_IPPROTO_FRAGMENT 44   /* §4.5 */
+#define UTCP_IPPROTO_ICMPV6 58     /* RFC 4443 */
+#define UTCP_IPPROTO_NONE 59       /* §4.7 */
+#define UTCP_IPPROTO_DSTOPTS 60    /* §4.6 */
+#define UTCP_IPV6_MAX_EXT 8        /* extension headers walked before giving up */
+#define UTCP_IN6_STRLEN 46         /* INET6_ADDRSTRLEN */
+
+/* A checked IPv6 packet: the fixed header, then the extension headers
+ * walked up to the upper-layer header (nxt, at payload).  nxt_off is the
+ * offset (from hdr) of the Next Header field that names nxt, the pointer
+ * of an RFC 4443 §3.4 "unrecognized Next Header" error.  On
+ * UTCP_PARSE_EXT / _OPT / _ROUTING, err_ptr is the offset of the octet at
+ * fault and opt_action an option type's two high bits (RFC 8200 §4.2). */
+struct utcp_ipv6_view {
+	const uint8_t *hdr;
+	struct utcp_in6 src, dst;
+	uint32_t flow;            /* flow label, 20 bits */
+	uint16_t plen;            /* Payload Length, validated against the frame */
+	uint8_t tclass, hlim;
+	uint8_t nxt;              /* upper-layer protocol */
+	uint16_t nxt_off;
+	uint16_t err_ptr;
+	uint8_t opt_action;
+	const uint8_t *payload;   /* upper-layer header */
+	uint16_t payload_len;     /* its length (trailing Ethernet padding excluded) */
+};
+
+int utcp_ipv6_parse(const uint8_t *p, size_t len, struct utcp_ipv6_view *v);
+/* The packet an ICMPv6 error quotes (RFC 4443 §2.4(c): as much as fits in
+ * the minimum MTU): the fixed header, extension headers walked as far as
+ * the quote holds them (options not checked), payload_len what the quote
+ * holds of the upper-layer data.  A fragment other than the first has no
+ * transport header: UTCP_PARSE_FRAG. */
+int utcp_ipv6_quote_parse(const uint8_t *p, size_t len, struct utcp_ipv6_view *v);
+/* Write the 40-byte fixed header at h (RFC 8200 §3): traffic class 0. */
+void utcp_ipv6_build(uint8_t *h, const struct utcp_in6 *src, const struct utcp_in6 *dst,
+		     uint8_t nxt, uint16_t plen, uint8_t hlim, uint32_t flow);
+/* Sum of the IPv6 pseudo-header (RFC 8200 §8.1) for TCP, UDP, ICMPv6. */
+uint32_t utcp_csum_pseudo6(const struct utcp_in6 *src, const struct utcp_in6 *dst, uint8_t nxt,
+			   uint32_t l4_len);
+
+/* IPv6 addresses (RFC 4291), one set of helpers for every floor.
+ * parse: the text forms of RFC 4291 §2.2 (inet_pton); 0 or -1.
+ * parse_net: "ADDR/PLEN" (plen 0..128); without "/", *plen = 128 when
+ * need_prefix is 0, else -1.  format: RFC 5952 text (inet_ntop) into buf
+ * (UTCP_IN6_STRLEN). */
+int utcp_in6_parse(const char *s, struct utcp_in6 *a);
+int utcp_in6_parse_net(const char *s, struct utcp_in6 *a, uint8_t *plen, int need_prefix);
+const char *utcp_in6_format(const struct utcp_in6 *a, char *buf, size_t len);
+int utcp_in6_eq(const struct utcp_in6 *a, const struct utcp_in6 *b);
+/* The first plen bits of a and b agree. */
+int utcp_in6_prefix_eq(const struct utcp_in6 *a, const struct utcp_in6 *b, unsigned plen);
+int utcp_in6_is_unspec(const struct utcp_in6 *a);      /* :: */
+int utcp_in6_is_multicast(const struct utcp_in6 *a);   /* ff00::/8 */
+int utcp_in6_is_linklocal(const struct utcp_in6 *a);   /* fe80::/10 */
+int utcp_in6_is_loopback(const struct utcp_in6 *a);    /* ::1 */
+int utcp_in6_is_v4mapped(const struct utcp_in6 *a);    /* ::ffff:0:0/96 */
+/* ff02::1, all nodes on the link (RFC 4291 §2.7.1). */
+extern const struct utcp_in6 utcp_in6_all_nodes;
+/* The solicited-node multicast address of a: ff02::1:ffXX:XXXX (§2.7.1). */
+void utcp_in6_solicited_node(const struct utcp_in6 *a, struct utcp_in6 *out);
+/* The Ethernet group address of multicast a: 33:33 and its last 32 bits
+ * (RFC 2464 §7). */
+void utcp_in6_mcast_mac(const struct utcp_in6 *a, uint8_t mac[UTCP_ETH_ALEN]);
+/* fe80::/64 with the modified EUI-64 interface identifier of mac (RFC 4291
+ * §2.5.1 and appendix A, RFC 2464 §4-5): the U/L bit inverted, ff:fe in
+ * the middle. */
+void utcp_in6_linklocal(const uint8_t mac[UTCP_ETH_ALEN], struct utcp_in6 *out);
 
 /* ---- RSS (Microsoft RSS Toeplitz hash) -------------------------------- */
 extern const uint8_t utcp_rss_symmetric_key[UTCP_RSS_KEY_LEN];

@@ -144,9 +144,42 @@ extern "C" {
 	X(icmp_unreach_tx)  /* destination unreachable messages sent */         \
 	X(icmp_ratelimited) /* ICMP errors not sent: over the rate limit */
 
+/** IPv6 (RFC 8200), ICMPv6 (RFC 4443), neighbour discovery (RFC 4861) and
+ * duplicate address detection (RFC 4862). */
+#define UTCP_STATS_IP6(X)                                                      \
+	X(ip6_rx)                                                              \
+	X(ip6_tx)                                                              \
+	X(drop_ip6_short)   /* shorter than 40 bytes */                         \
+	X(drop_ip6_version)                                                    \
+	X(drop_ip6_len)     /* payload length past the frame */                 \
+	X(drop_ip6_ext)     /* extension header malformed, out of place, an option or routing type that says discard */ \
+	X(drop_ip6_frag)    /* fragments: no reassembly */                      \
+	X(drop_ip6_dst)     /* not one of our addresses or groups (or tentative) */ \
+	X(drop_ip6_src)     /* source multicast, loopback or our own */         \
+	X(drop_ip6_proto)   /* next header we do not speak (or none) */         \
+	X(icmp6_rx)                                                            \
+	X(icmp6_echo_req_rx)                                                   \
+	X(icmp6_echo_rep_tx)                                                   \
+	X(icmp6_echo_rep_rx)                                                   \
+	X(drop_icmp6_short)                                                    \
+	X(drop_icmp6_cksum)                                                    \
+	X(drop_icmp6_type)  /* types we ignore, errors quoting nothing of ours */ \
+	X(icmp6_err_rx)     /* ICMPv6 errors handed to the quoted protocol */   \
+	X(icmp6_err_tx)     /* errors we sent (RFC 4443 §2.4; rate: icmp_ratelimited) */ \
+	X(nd_ns_rx)                                                            \
+	X(nd_ns_tx)                                                            \
+	X(nd_na_rx)                                                            \
+	X(nd_na_tx)                                                            \
+	X(drop_nd_bad)      /* ND messages failing RFC 4861 §7.1 validation */  \
+	X(nd_queue_drop)    /* packets waiting for resolution that were dropped */ \
+	X(nd_expired)       /* neighbour entries that aged out */               \
+	X(nd_probes)        /* unicast reachability probes (RFC 4861 §7.3.3) */ \
+	X(nd_unreachable)   /* entries removed: resolution or probes unanswered */ \
+	X(dad_conflicts)    /* our addresses found duplicate (RFC 4862 §5.4.5) */
+
 /** Every counter, in the order of struct utcp_stats: X(name) for each. */
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X) \
-	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X)
+	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X) UTCP_STATS_IP6(X)
 
 /** A context's counters: one uint64_t per name of UTCP_STATS_ALL, in that
  * order (the comments of the lists above say what each counts). */

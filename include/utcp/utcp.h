@@ -37,6 +37,12 @@ extern "C" {
 /** Most cores (contexts) per stack: one NIC queue each. */
 #define UTCP_MAX_CORES UTCP_MAX_QUEUES
 
+/** An IPv6 address (RFC 4291), its 16 octets in network order, as in
+ * struct in6_addr. */
+struct utcp_in6 {
+	uint8_t b[16]; /**< the address, most significant octet first */
+};
+
 /** One interface (a `port` in mTCP's config). */
 struct utcp_port_config {
 	char name[32];        /**< the port's name (`port = NAME`), the NIC's name */
@@ -46,6 +52,26 @@ struct utcp_port_config {
 	int has_mac;          /**< 0: use the NIC's MAC */
 	uint32_t gateway;     /**< 0: none */
 	uint32_t peer_ip;     /**< tap: the kernel side's address (0: leave it alone) */
+	struct utcp_in6 ip6;  /**< our global IPv6 address (`<port>.ip6`; :: none) */
+	uint8_t prefix6;      /**< its prefix length (on-link prefix) */
+	struct utcp_in6 gateway6; /**< IPv6 default router (`<port>.gateway6`; :: none) */
+};
+
+/** A static IPv6 neighbour (`<port>.neigh6`): never expires, never
+ * overwritten by what the wire says. */
+struct utcp_neigh6_entry {
+	struct utcp_in6 ip6;  /**< the neighbour's address */
+	uint8_t mac[UTCP_ETH_ALEN]; /**< its MAC address */
+	int port;             /**< index into ports[] */
+};
+
+/** An IPv6 route: connected prefixes and the default route via gateway6,
+ * added by utcp_config_finish. */
+struct utcp_route6 {
+	struct utcp_in6 dst;  /**< destination prefix */
+	uint8_t prefix;       /**< its length */
+	struct utcp_in6 gateway; /**< :: directly connected */
+	int port;             /**< index into ports[] */
 };
 
 /** A static ARP entry (arp.conf). */
@@ -132,6 +158,12 @@ struct utcp_config {
 	 * not have a logged no-op (mTCP ignored every option), 0 ENOPROTOOPT */
 	int mtcp_ignore_unknown_sockopt;
 	unsigned set_keys;       /**< keys given explicitly (private to setup/config.c) */
+	/** IPv6 (RFC 8200): static neighbours, routes, duplicate address detection */
+	struct utcp_neigh6_entry neigh6[UTCP_MAX_ARP_ENTRIES];
+	int nb_neigh6;           /**< entries of neigh6 */
+	struct utcp_route6 routes6[UTCP_MAX_ROUTES]; /**< the IPv6 routing table */
+	int nb_routes6;          /**< entries of routes6 */
+	int ip6_dad_transmits;   /**< RFC 4862 DupAddrDetectTransmits (default 1; 0: off) */
 };
 
 /** Every field to its default (utcp.conf(5)): io = sim, one core, no ports. */

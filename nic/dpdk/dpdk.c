@@ -619,6 +619,9 @@ static void fill_caps(struct utcp_nic *nic, const struct rte_eth_dev_info *di,
 	} else if (rte_eth_macaddr_get(dp->port_id, &mac) == 0) {
 		memcpy(c->mac, mac.addr_bytes, UTCP_ETH_ALEN);
 	}
+	static const uint8_t no_ip6[16];
+	if (memcmp(port->ip6.b, no_ip6, sizeof(no_ip6)) != 0)
+		rte_eth_allmulticast_enable(dp->port_id); /* IPv6 solicited-node groups (33:33:...) */
 	c->offloads = offload_caps(conf);
 	c->buf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	c->rss = dp->nb_queues > 1 ? UTCP_RSS_OPAQUE : UTCP_RSS_NONE;

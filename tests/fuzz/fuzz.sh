@@ -7,7 +7,7 @@
 # (.ci/gates does it):
 #   CC=clang CFLAGS='-g -O1 -fsanitize=fuzzer-no-link,address,undefined
 #     -fno-sanitize-recover=all' ../configure --enable-fuzz --disable-shared
-# TARGETs: frame tcp_opt config pcap udp (default: all).  FUZZ_TIME seconds per
+# TARGETs: frame tcp_opt config pcap udp ipv6 (default: all).  FUZZ_TIME seconds per
 # target (default 60).  Each target starts from its seed corpus in
 # tests/fuzz/corpus/TARGET (never written to: new inputs go to
 # BUILDDIR/fuzz-work/TARGET).  Prints the executions per target; exits 1 on
@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [TARGET...]" >&2; exit 2; }
 build=$(cd "$1" && pwd) || exit 2
 shift
-targets=${*:-frame tcp_opt config pcap udp}
+targets=${*:-frame tcp_opt config pcap udp ipv6}
 time=${FUZZ_TIME:-60}
 status=0
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
@@ -31,6 +31,7 @@ for t in $targets; do
 	config) max=4096 ;;
 	pcap) max=16384 ;;
 	udp) max=4096 ;;
+	ipv6) max=8192 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	bin=$build/tests/fuzz/fuzz_$t

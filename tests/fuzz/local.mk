@@ -9,7 +9,7 @@
 # valgrind builds too.  The targets that reuse tests/unit/tcptest.c do not
 # link Check: tests/fuzz/ckshim.c turns its assertions into abort().
 FUZZ_TARGETS = tests/fuzz/fuzz_frame tests/fuzz/fuzz_tcp_opt tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_pcap tests/fuzz/fuzz_udp
+	tests/fuzz/fuzz_pcap tests/fuzz/fuzz_udp tests/fuzz/fuzz_ipv6
 FUZZ_HOST = tests/fuzz/fuzzhost.c tests/fuzz/fuzzhost.h tests/fuzz/ckshim.c $(TCP_TESTLIB)
 
 if ENABLE_FUZZ
@@ -50,6 +50,12 @@ tests_fuzz_fuzz_udp_SOURCES = tests/fuzz/fuzz_udp.c tests/fuzz/ckshim.c $(NET_TE
 tests_fuzz_fuzz_udp_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_udp_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
 tests_fuzz_fuzz_udp_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_ipv6_SOURCES = tests/fuzz/fuzz_ipv6.c tests/fuzz/ckshim.c \
+	tests/unit/ip6test.c tests/unit/ip6test.h $(NET_TESTNIC) $(FUZZ_MAIN)
+tests_fuzz_fuzz_ipv6_CFLAGS = $(UNIT_CFLAGS)
+tests_fuzz_fuzz_ipv6_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
+tests_fuzz_fuzz_ipv6_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/fuzz.sh tests/fuzz/mkseeds.py \
 	tests/fuzz/corpus tests/fuzz/README.md

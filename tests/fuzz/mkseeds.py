@@ -140,9 +140,38 @@ def udp_seeds():
         + udp_dgram(1, 0, b"to connected") + bytes([7, 2, 1, 16]))
 
 
+# ---- IPv6: mode byte, then ops (fuzz_ipv6.c) ---------------------------------
+# addresses: 0 peer, 1 peer link-local, 2 host, 3 host link-local,
+# 4 all-nodes, 5 solicited-node of the host, 6 ::, 7 other
+HOST = bytes.fromhex("20010db8000000000000000000000001")
+PEER = bytes.fromhex("20010db8000000000000000000000002")
+PEER_MAC = bytes.fromhex("020000000002")
+
+
+def icmp6(s, d, hlim, m):
+    return bytes([2, s, d, hlim]) + struct.pack(">H", len(m)) + m
+
+
+def ipv6_seeds():
+    echo = bytes([128, 0, 0, 0, 0, 1, 0, 1]) + b"abcdefgh"
+    ns = bytes([135, 0, 0, 0, 0, 0, 0, 0]) + HOST + bytes([1, 1]) + PEER_MAC
+    na = bytes([136, 0, 0, 0, 0x60, 0, 0, 0]) + PEER + bytes([2, 1]) + PEER_MAC
+    dad_ns = bytes([135, 0, 0, 0, 0, 0, 0, 0]) + HOST
+    tick = bytes([3, 0x03, 0xe8])
+    put("ipv6", "echo", b"\x00" + icmp6(0, 2, 64, echo) + icmp6(1, 3, 64, echo) + icmp6(1, 4, 64, echo))
+    put("ipv6", "ns-na", b"\x00" + icmp6(0, 5, 255, ns) + icmp6(0, 2, 64, echo) + icmp6(0, 2, 255, na) + tick * 50)
+    put("ipv6", "resolve", b"\x00" + icmp6(0, 2, 64, echo) + tick + icmp6(0, 2, 255, na) + tick * 50)
+    put("ipv6", "dad", b"\x01" + tick + icmp6(6, 5, 255, dad_ns) + icmp6(2, 4, 255, na) + tick * 3)
+    ext = bytes([60, 0, 1, 4, 0, 0, 0, 0, 58, 0, 0x9e, 4, 0, 0, 0, 0]) + echo
+    put("ipv6", "ext", b"\x02" + bytes([1, 0, 2, 0, 64]) + struct.pack(">H", len(ext)) + ext
+        + bytes([1, 0, 2, 44, 64, 0, 16]) + bytes([58, 0, 0, 1, 0, 0, 0, 1]) + echo[:8]
+        + bytes([1, 0, 2, 253, 64, 0, 8]) + bytes(8))
+
+
 if __name__ == "__main__":
     opt_seeds()
     config_seeds()
     frame_seeds()
     pcap_seeds()
     udp_seeds()
+    ipv6_seeds()

@@ -5,6 +5,6 @@
 # sanitizer build a report fails it; under check-valgrind memcheck does.
 set -e
 : "${top_srcdir:=.}" "${top_builddir:=.}"
-for t in frame tcp_opt config pcap udp; do
+for t in frame tcp_opt config pcap udp ipv6; do
 	${UTCP_VALGRIND:-} "$top_builddir/tests/fuzz/fuzz_$t" "$top_srcdir/tests/fuzz/corpus/$t"
 done

@@ -74,6 +74,19 @@ tests_unit_test_ctx_SOURCES = tests/unit/test_ctx.c $(NET_TESTNIC)
 tests_unit_test_ctx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ctx_LDADD = $(UNIT_LIBS)
 
+# IPv6, ICMPv6, neighbour discovery (core/wire, core/net)
+IP6_TESTLIB = tests/unit/ip6test.c tests/unit/ip6test.h $(NET_TESTNIC)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_ipv6 tests/unit/test_nd
+TESTS += tests/unit/test_ipv6 tests/unit/test_nd
+endif
+tests_unit_test_ipv6_SOURCES = tests/unit/test_ipv6.c $(IP6_TESTLIB)
+tests_unit_test_ipv6_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ipv6_LDADD = $(UNIT_LIBS)
+tests_unit_test_nd_SOURCES = tests/unit/test_nd.c $(IP6_TESTLIB)
+tests_unit_test_nd_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_nd_LDADD = $(UNIT_LIBS)
+
 # core/tcp and core/api
 TCP_TESTS = tests/unit/test_tcp_open tests/unit/test_tcp_data tests/unit/test_tcp_close \
 	tests/unit/test_socket tests/unit/test_epoll tests/unit/test_tcp_sim tests/unit/test_syncookie

@@ -18,6 +18,7 @@
 #include <utcp/utcp.h>
 
 #include "core/base/args.h"
+#include "core/net/net.h"
 
 #define IP(a, b, c, d) htonl(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
@@ -526,6 +527,75 @@ START_TEST(test_err_addresses)
 }
 END_TEST
 
+START_TEST(test_ip6_keys)
+{
+	char a[UTCP_IN6_STRLEN];
+	ck_assert_int_eq(load(BASE "eth0.ip6 = 2001:db8:0:1::5/64\neth0.gateway6 = fe80::1\n"
+			      "eth0.neigh6 = 2001:db8:0:1::2 02:00:00:00:00:02, fe80::1 "
+			      "02:00:00:00:00:fe\nip6_dad_transmits = 0\n"), 0);
+	ck_assert_int_eq(utcp_config_finish(&cfg, err, sizeof(err)), 0);
+	ck_assert_str_eq(utcp_in6_format(&cfg.ports[0].ip6, a, sizeof(a)), "2001:db8:0:1::5");
+	ck_assert_uint_eq(cfg.ports[0].prefix6, 64);
+	ck_assert_int_eq(cfg.nb_neigh6, 2);
+	ck_assert_str_eq(utcp_in6_format(&cfg.neigh6[1].ip6, a, sizeof(a)), "fe80::1");
+	ck_assert_uint_eq(cfg.neigh6[1].mac[5], 0xfe);
+	ck_assert_int_eq(cfg.ip6_dad_transmits, 0);
+	/* The connected prefix and the default route. */
+	ck_assert_int_eq(cfg.nb_routes6, 2);
+	ck_assert_str_eq(utcp_in6_format(&cfg.routes6[0].dst, a, sizeof(a)), "2001:db8:0:1::");
+	ck_assert_uint_eq(cfg.routes6[0].prefix, 64);
+	ck_assert_uint_eq(cfg.routes6[1].prefix, 0);
+	ck_assert_str_eq(utcp_in6_format(&cfg.routes6[1].gateway, a, sizeof(a)), "fe80::1");
+	int port;
+	struct utcp_in6 dst, nh;
+	utcp_in6_parse("2001:db8:0:1::77", &dst);
+	ck_assert_int_eq(utcp_route6_lookup(&cfg, &dst, &port, &nh), 0);
+	ck_assert(utcp_in6_eq(&dst, &nh));
+	utcp_in6_parse("2001:db8:ffff::1", &dst);
+	ck_assert_int_eq(utcp_route6_lookup(&cfg, &dst, &port, &nh), 0);
+	ck_assert_str_eq(utcp_in6_format(&nh, a, sizeof(a)), "fe80::1");
+
+	static const struct {
+		const char *line, *msg;
+	} cases[] = {
+		{ "eth0.ip6 = 2001:db8::1", "'2001:db8::1' is not an IPv6 address with a prefix "
+					    "(ADDR/PREFIX)" },
+		{ "eth0.ip6 = 2001:db8::g/64", "'2001:db8::g/64' is not an IPv6 address with a "
+					       "prefix (ADDR/PREFIX)" },
+		{ "eth0.ip6 = 2001:db8::1/0", "the prefix of '2001:db8::1/0' is not in 1..128" },
+		{ "eth0.ip6 = fe80::1/64", "'fe80::1/64' is not a usable global address (the "
+					   "link-local one comes from the MAC)" },
+		{ "eth0.ip6 = ff02::1/64", "'ff02::1/64' is not a usable global address (the "
+					   "link-local one comes from the MAC)" },
+		{ "eth0.gateway6 = 10.0.0.1", "'10.0.0.1' is not an IPv6 address" },
+		{ "eth0.gateway6 = ::", "'::' is not a usable address" },
+		{ "eth0.neigh6 = 2001:db8::2", "'2001:db8::2' is not 'ADDR xx:xx:xx:xx:xx:xx'" },
+		{ "eth0.neigh6 = 2001:db8::2 02:00:00:00:00:02 x",
+		  "'2001:db8::2 02:00:00:00:00:02 x' is not 'ADDR xx:xx:xx:xx:xx:xx'" },
+		{ "eth0.neigh6 = ff02::2 02:00:00:00:00:02",
+		  "'ff02::2 02:00:00:00:00:02': not a unicast address and MAC" },
+		{ "ip6_dad_transmits = 11", "'11' is out of range (0..10)" },
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[256], want[256], key[32];
+		utcp_config_defaults(&cfg);
+		snprintf(text, sizeof(text), "port = eth0\n%s\n", cases[i].line);
+		sscanf(cases[i].line, "%31s", key);
+		snprintf(want, sizeof(want), "2: key '%s': %s", key, cases[i].msg);
+		load_fails(text, want);
+	}
+	/* Cross-key rules at finish. */
+	utcp_config_defaults(&cfg);
+	ck_assert_int_eq(load(BASE "eth0.ip6 = 2001:db8::1/64\neth0.gateway6 = 2001:db9::1\n"), 0);
+	ck_assert_int_eq(utcp_config_finish(&cfg, err, sizeof(err)), -1);
+	expect_err("%s: key 'eth0.gateway6': not link-local and not on eth0's prefix", conf_path());
+	utcp_config_defaults(&cfg);
+	ck_assert_int_eq(load(BASE "eth0.gateway6 = fe80::1\n"), 0);
+	ck_assert_int_eq(utcp_config_finish(&cfg, err, sizeof(err)), -1);
+	expect_err("%s: key 'eth0.gateway6': needs eth0.ip6", conf_path());
+}
+END_TEST
+
 START_TEST(test_err_missing_file)
 {
 	char path[128];
@@ -861,7 +931,7 @@ START_TEST(test_sample_documents_every_key)
 		"fault_burst_len", "fault_reorder", "fault_dup", "fault_corrupt",
 		"fault_delay_us", "fault_jitter_us", "fault_seed", "tap_name", "dpdk_args",
 		"psio_dev", "arp_file", "route_file", "dpdk0.ip", "dpdk0.mac", "dpdk0.gateway",
-		"dpdk0.peer_ip",
+		"dpdk0.peer_ip", "dpdk0.ip6", "dpdk0.gateway6", "dpdk0.neigh6", "ip6_dad_transmits",
 	};
 	const char *conf = sample("sample_utcp.conf");
 	FILE *f = fopen(conf, "r");
@@ -925,6 +995,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_load_named_side_files);
 	tcase_add_test(tc, test_samples_load);
 	tcase_add_test(tc, test_sample_documents_every_key);
+	tcase_add_test(tc, test_ip6_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
