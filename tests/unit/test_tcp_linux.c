@@ -138,6 +138,28 @@ START_TEST(rst_ack_on_close_with_unread_data)
 }
 END_TEST
 
+/* tcp_rst_ack: data arriving after close() (RFC 1122 §4.2.2.13) is
+ * answered as Linux answers it, like a segment to a closed port (RFC 9293
+ * §3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, no ACK bit -- here the FIN is not
+ * yet acknowledged, so SEQ is the FIN's, not SND.NXT. */
+START_TEST(rst_on_data_after_close_is_a_reply)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS | TT_OPT_SACK);
+	tt_ok(utcp_close(tt_h.ctx, c.sock));
+	utcp_ctx_poll(tt_h.ctx);
+	uint32_t fin = c.hnxt;
+	tt_hout(&c, &s, TH_ACK | TH_FIN, c.pnxt, 0);
+	c.hnxt = fin; /* the peer has not seen the FIN */
+	tt_pin(&c, TH_ACK, "x", 1);
+	tt_expect(&s, TH_RST, fin, 0, -1);
+	tt_expect_none();
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- tcp_push_each_write = 2 ---------------------------------------------- */
 
 static void setup_push_tso(void)
@@ -224,6 +246,7 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(tr, setup_rto_linux, teardown);
 	tcase_add_test(tr, rto_min_var_and_pto_cap);
 	tcase_add_test(tr, rst_ack_on_close_with_unread_data);
+	tcase_add_test(tr, rst_on_data_after_close_is_a_reply);
 	suite_add_tcase(su, tr);
 	TCase *tp = tcase_create("push_tso");
 	tcase_add_checked_fixture(tp, setup_push_tso, teardown);
