@@ -309,7 +309,9 @@ int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
 /** SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
  * SO_RCVLOWAT (a blocking read waits for that many bytes, EPOLLIN too),
- * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
+ * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get), SO_ZEROCOPY (0 or 1,
+ * inherited by accept; send's MSG_ZEROCOPY copies as without it, and no
+ * completion is queued for MSG_ERRQUEUE).  IPPROTO_TCP:
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
  * TCP_CONGESTION, TCP_QUICKACK (1: the next TCP_QUICKACK_SEGS segments are
  * acknowledged at once and a delayed ACK goes now; not sticky, as Linux),
