@@ -422,6 +422,7 @@ struct utcp_tcp_ctx {
 	uint8_t pto_cap;                /* tcp_pto_cap */
 	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
+	uint8_t min_tso_segs;           /* tcp_min_tso_segs (2 when unset) */
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */

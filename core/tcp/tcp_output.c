@@ -432,8 +432,9 @@ static int tcp_burst_end(const struct utcp_tcb *tp, uint32_t len, uint32_t usabl
 }
 
 /* tcp_push_each_write = 2: Linux sends a burst as TSO packets of up to
- * min(cwnd / 2, its autosized size) segments -- at least 2, and about a
- * millisecond of data at the pacing rate (2 * cwnd / SRTT) -- and each
+ * min(cwnd / 2, its autosized size) segments -- at least tcp_min_tso_segs
+ * (Linux's sysctl, 2 by default), and about a millisecond of data at the
+ * pacing rate (2 * cwnd / SRTT), 64 at most (tcp_tso_autosize) -- and each
  * packet of two segments or more ends with PSH on the wire, one of a
  * single segment does not.  Segments in a burst per such packet. */
 static uint32_t tcp_tso_unit(const struct utcp_tcb *tp, uint32_t seg_mss)
@@ -443,7 +444,10 @@ static uint32_t tcp_tso_unit(const struct utcp_tcb *tp, uint32_t seg_mss)
 	uint64_t srtt_us = tp->srtt / 1000, auto_segs = 2; /* no RTT yet: the minimum */
 	if (tp->flags & TF_HAVE_RTT)
 		auto_segs = srtt_us > 0 ? 2000ull * cwnd_segs / srtt_us : 64; /* per ms */
-	uint32_t tso = auto_segs > 2 ? (auto_segs > 64 ? 64 : (uint32_t)auto_segs) : 2;
+	uint32_t min_segs = tp->ctx->tcp->min_tso_segs;
+	if (auto_segs < min_segs)
+		auto_segs = min_segs;
+	uint32_t tso = auto_segs > 64 ? 64 : (uint32_t)auto_segs;
 	return half < tso ? half : tso;
 }
 

@@ -89,6 +89,7 @@ struct utcp_config {
 	int tcp_pto_cap;         /**< 1: a PTO due after the RTO fires in its place (RFC 8985 §7.2, Linux) */
 	int tcp_rst_ack;         /**< 1: an abort's RST carries ACK = RCV.NXT (Linux) */
 	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux), and on each burst's end; 2: and on each TSO packet's end as Linux sends them; 0: on the one emptying the queue */
+	int tcp_min_tso_segs;    /**< tcp_push_each_write = 2: the smallest TSO packet modelled, segments (Linux's sysctl); 0: 2 */
 	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
 	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */
 	int tcp_window_scaling;  /**< 1 (default): offer window scaling (RFC 7323 §2); 0: never */

@@ -201,6 +201,42 @@ START_TEST(push_tso_packets)
 }
 END_TEST
 
+static void setup_min_tso(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_push_each_write = 2;
+	cfg.tcp_min_tso_segs = 10;
+	tt_up(&cfg);
+}
+
+/* tcp_min_tso_segs = 10: at a round trip of 100 ms autosizing alone would
+ * give packets of 2 segments (a millisecond at the pacing rate); the
+ * floor of 10 leaves cwnd/2 = 5, so PSH ends the 5th and the 10th segment
+ * of the 11 the window allows, and the 11th goes alone, without PSH. */
+START_TEST(min_tso_segs_floor)
+{
+	static char data[30 * 1460];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	for (int i = 1; i <= 10; i++)
+		tt_hout(&c, &s, TH_ACK | (i % 5 == 0 ? TH_PSH : 0), c.pnxt, 1460);
+	tt_advance(100 * TT_MS);
+	tt_pack(&c);
+	for (int i = 1; i <= 11; i++)
+		tt_hout(&c, &s, TH_ACK | (i % 5 == 0 ? TH_PSH : 0), c.pnxt, 1460);
+	tt_expect_none();
+	c.hnxt = c.hiss + 1 + sizeof(data);
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
 
 static void setup_bigbuf(void)
@@ -252,6 +288,10 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(tp, setup_push_tso, teardown);
 	tcase_add_test(tp, push_tso_packets);
 	suite_add_tcase(su, tp);
+	TCase *tm = tcase_create("min_tso_segs");
+	tcase_add_checked_fixture(tm, setup_min_tso, teardown);
+	tcase_add_test(tm, min_tso_segs_floor);
+	suite_add_tcase(su, tm);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
 	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
