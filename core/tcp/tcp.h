@@ -45,7 +45,6 @@
 #define TCP_DATA_RETRIES 12            /* RFC 1122 §4.2.3.5: R2 >= 100 s */
 #define TCP_QUICKACK_SEGS 16 /* TCP_QUICKACK: Linux's TCP_MAX_QUICKACKS */
 #define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s; tcp_delack */
-#define TCP_PERSIST_MIN (1 * UTCP_NSEC_PER_SEC)
 #define TCP_PERSIST_MAX (60 * UTCP_NSEC_PER_SEC)
 #define TCP_ZWP_IDLE (2 * TCP_RTO_MAX)   /* zero window, peer silent: give up */
 #define TCP_FIN_WAIT_2_TIMEOUT (60 * UTCP_NSEC_PER_SEC) /* orphaned FIN-WAIT-2 */
@@ -423,6 +422,7 @@ struct utcp_tcp_ctx {
 	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	uint8_t min_tso_segs;           /* tcp_min_tso_segs (2 when unset) */
+	uint8_t zwp_empty;              /* tcp_zwp_empty */
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */

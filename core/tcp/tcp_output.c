@@ -306,11 +306,21 @@ int tcp_send_keepalive(struct utcp_tcb *tp)
 
 /* RFC 9293 §3.8.6.1: into a zero window, one octet of new data.  It is the
  * octet at SND.UNA; snd_nxt stays, so it is simply sent again (with more)
- * once the window opens. */
+ * once the window opens.  With tcp_zwp_empty, as Linux (tcp_xmit_probe_skb):
+ * <SEQ=SND.UNA-1>, no data -- outside the peer's window, so it draws an ACK
+ * with the window (RFC 9293 §3.10.7.4) and carries nothing to be dropped. */
 int tcp_send_probe(struct utcp_tcb *tp)
 {
 	if (tp->snd.len == 0)
 		return 0;
+	if (tp->ctx->tcp->zwp_empty) {
+		struct tcp_out e = { .seq = tp->snd_una - 1, .ack = tp->rcv_nxt, .flags = TH_ACK };
+		e.win = tcp_win_field(tp);
+		e.optlen = tcp_opts_fill(tp, e.opt);
+		tcp_ack_sent(tp);
+		tp->ctx->stats.tcp_zero_window_probes++;
+		return tcp_xmit_tcb(tp, &e, UTCP_TX_ACK);
+	}
 	struct tcp_out o = { .seq = tp->snd_una, .ack = tp->rcv_nxt, .flags = TH_ACK };
 	o.win = tcp_win_field(tp);
 	o.optlen = tcp_opts_fill(tp, o.opt);

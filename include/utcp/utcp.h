@@ -90,6 +90,7 @@ struct utcp_config {
 	int tcp_rst_ack;         /**< 1: an abort's RST carries ACK = RCV.NXT (Linux) */
 	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux), and on each burst's end; 2: and on each TSO packet's end as Linux sends them; 0: on the one emptying the queue */
 	int tcp_min_tso_segs;    /**< tcp_push_each_write = 2: the smallest TSO packet modelled, segments (Linux's sysctl); 0: 2 */
+	int tcp_zwp_empty;       /**< 1: a zero-window probe is <SEQ=SND.UNA-1>, no data (Linux); 0: the next octet (RFC 9293 §3.8.6.1) */
 	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
 	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */
 	int tcp_window_scaling;  /**< 1 (default): offer window scaling (RFC 7323 §2); 0: never */

@@ -237,6 +237,54 @@ START_TEST(min_tso_segs_floor)
 }
 END_TEST
 
+static void setup_zwp(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_rto_min = 200;
+	cfg.tcp_zwp_empty = 1;
+	tt_up(&cfg);
+}
+
+/* tcp_zwp_empty: the peer's window closes with data waiting; the probe is
+ * an empty segment at SND.UNA-1 (Linux's), one RTO later -- here the RTO
+ * is tcp_rto_min's 200 ms, not 1 s (RFC 1122 §4.2.2.17) -- and the next
+ * one RTO doubled later; the window opens and the data goes. */
+START_TEST(zero_window_probe_empty)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "ab", 2), 2);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 2);
+	c.pwin = 0;
+	tt_pack(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "cd", 2), 2);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect_none();
+	utcp_time_t t0 = tt_now();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt - 1, c.pnxt, -1);
+	ck_assert_uint_eq(s.len, 0);
+	ck_assert_uint_ge(tt_now() - t0, 200 * TT_MS);
+	ck_assert_uint_lt(tt_now() - t0, 300 * TT_MS);
+	tt_pack(&c);
+	t0 = tt_now();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt - 1, c.pnxt, -1);
+	ck_assert_uint_ge(tt_now() - t0, 400 * TT_MS);
+	ck_assert_uint_lt(tt_now() - t0, 600 * TT_MS);
+	c.pwin = 65535;
+	tt_pack(&c);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 2);
+	tt_pack(&c);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
 
 static void setup_bigbuf(void)
@@ -292,6 +340,10 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(tm, setup_min_tso, teardown);
 	tcase_add_test(tm, min_tso_segs_floor);
 	suite_add_tcase(su, tm);
+	TCase *tz = tcase_create("zero_window_probe");
+	tcase_add_checked_fixture(tz, setup_zwp, teardown);
+	tcase_add_test(tz, zero_window_probe_empty);
+	suite_add_tcase(su, tz);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
 	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
