@@ -532,6 +532,8 @@ static const struct key_def keys[] = {
 	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 2 },
 	{ "tcp_min_tso_segs", set_int, FIELD(tcp_min_tso_segs), 0, 255 },
 	{ "tcp_zwp_empty", set_int, FIELD(tcp_zwp_empty), 0, 1 },
+	{ "tcp_cubic_md_cwnd", set_int, FIELD(tcp_cubic_md_cwnd), 0, 1 },
+	{ "tcp_cwnd_limited", set_int, FIELD(tcp_cwnd_limited), 0, 1 },
 	{ "tcp_timestamps", set_int, FIELD(tcp_timestamps), 0, 1 },
 	{ "tcp_sack", set_int, FIELD(tcp_sack), 0, 1 },
 	{ "tcp_window_scaling", set_int, FIELD(tcp_window_scaling), 0, 1 },

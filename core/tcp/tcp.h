@@ -300,6 +300,10 @@ struct utcp_tcb {
 
 	/* congestion control */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	/* tcp_cwnd_limited (Linux's tcp_cwnd_validate): the most in flight
+	 * since cwnd_usage_seq was sent, and whether cwnd was filled */
+	uint32_t max_flight, cwnd_usage_seq;
+	uint8_t cwnd_filled;
 	const struct utcp_cc_ops *cc;
 	uint64_t cc_priv[TCP_CC_PRIV_WORDS]; /* the module's state (tcp_cc.h) */
 	struct tcp_sack_scoreboard sb;  /* sender: SACK scoreboard */
@@ -423,6 +427,8 @@ struct utcp_tcp_ctx {
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	uint8_t min_tso_segs;           /* tcp_min_tso_segs (2 when unset) */
 	uint8_t zwp_empty;              /* tcp_zwp_empty */
+	uint8_t cubic_md_cwnd;          /* tcp_cubic_md_cwnd */
+	uint8_t cwnd_limited;           /* tcp_cwnd_limited */
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */

@@ -106,6 +106,8 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	int min_tso = ctx->cfg->tcp_min_tso_segs; /* 0: unset */
 	t->min_tso_segs = (uint8_t)(min_tso > 0 ? min_tso : 2);
 	t->zwp_empty = ctx->cfg->tcp_zwp_empty != 0;
+	t->cubic_md_cwnd = ctx->cfg->tcp_cubic_md_cwnd != 0;
+	t->cwnd_limited = ctx->cfg->tcp_cwnd_limited != 0;
 	tcp_ctx_options(t, ctx->cfg);
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

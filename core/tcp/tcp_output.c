@@ -478,6 +478,22 @@ static uint8_t tcp_unit_push(const struct utcp_tcb *tp, uint32_t len, uint32_t u
 	return psh;
 }
 
+/* tcp_cwnd_limited, as Linux's tcp_cwnd_validate after each send: over a
+ * window of data (until SND.UNA passes cwnd_usage_seq) the most in flight,
+ * and whether the flight filled cwnd; a window that filled it, or a larger
+ * flight, starts the record afresh. */
+static void tcp_cwnd_usage(struct utcp_tcb *tp)
+{
+	uint32_t flight = tcp_flight_size(tp);
+	uint8_t filled = flight >= tp->cwnd;
+	if (SEQ_GEQ(tp->snd_una, tp->cwnd_usage_seq) || filled ||
+	    (!tp->cwnd_filled && flight > tp->max_flight)) {
+		tp->cwnd_filled = filled;
+		tp->max_flight = flight;
+		tp->cwnd_usage_seq = tp->snd_max;
+	}
+}
+
 /* Send what the windows allow; returns segments sent.  force: a persist
  * timeout allows one segment however small (RFC 1122 §4.2.3.4 (d)). */
 static int tcp_output_data(struct utcp_tcb *tp, int force)
@@ -517,6 +533,7 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		if (dsack && sent == 1) /* a D-SACK goes out once */
 			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	}
+	tcp_cwnd_usage(tp);
 	return sent;
 }
 

@@ -285,6 +285,51 @@ START_TEST(zero_window_probe_empty)
 }
 END_TEST
 
+static void setup_cwnd_linux(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	snprintf(cfg.cc, sizeof(cfg.cc), "cubic");
+	cfg.tcp_cubic_md_cwnd = 1;
+	cfg.tcp_cwnd_limited = 1;
+	tt_up(&cfg);
+}
+
+/* tcp_cwnd_limited: one segment in flight does not fill the initial window
+ * of 10, so its ACK leaves cwnd as it was (RFC 5681 alone would add an
+ * SMSS).  tcp_cubic_md_cwnd: the timeout of the next lone segment sets
+ * ssthresh to 0.7 x cwnd, 7 segments, not 0.7 x FlightSize (floored at 2). */
+START_TEST(cwnd_limited_and_cubic_md_cwnd)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	struct utcp_tcb *tp = tcb_of(&c);
+	uint32_t cwnd0 = tp->cwnd;
+	ck_assert_uint_eq(cwnd0, 10 * tp->mss);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "x", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1);
+	tt_advance(10 * TT_MS);
+	tt_pack(&c);
+	ck_assert_uint_eq(tp->cwnd, cwnd0);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "y", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1);
+	for (int i = 0; i < 4 && st()->tcp_rto == 0; i++) {
+		ck_assert(tt_timers_until_out());
+		tt_expect(&s, TH_ACK | TH_PSH, c.hnxt - 1, c.pnxt, -1);
+	}
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_ge(tp->ssthresh, 6 * tp->mss);
+	ck_assert_uint_le(tp->ssthresh, 7 * tp->mss);
+	tt_pack(&c);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
 
 static void setup_bigbuf(void)
@@ -344,6 +389,10 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(tz, setup_zwp, teardown);
 	tcase_add_test(tz, zero_window_probe_empty);
 	suite_add_tcase(su, tz);
+	TCase *tcw = tcase_create("cwnd_linux");
+	tcase_add_checked_fixture(tcw, setup_cwnd_linux, teardown);
+	tcase_add_test(tcw, cwnd_limited_and_cubic_md_cwnd);
+	suite_add_tcase(su, tcw);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
 	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
