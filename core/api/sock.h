@@ -42,6 +42,7 @@ enum sock_state {
 #define SF_PORT_LOCK 0x200 /* UDP: bind gave the port (SOCK_BINDPORT_LOCK) */
 #define SF_RD_SHUT 0x400   /* UDP: shutdown(SHUT_RD) */
 #define SF_WR_SHUT 0x800   /* UDP: shutdown(SHUT_WR) */
+#define SF_ZEROCOPY 0x1000 /* SO_ZEROCOPY: taken; MSG_ZEROCOPY copies (sock_sendv) */
 
 struct utcp_sock {
 	int id;

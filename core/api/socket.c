@@ -227,7 +227,7 @@ int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t
 	ns->linger_s = so->linger_s;
 	ns->rcvlowat = so->rcvlowat;
 	sock_opts_apply(ns);
-	ns->flags |= so->flags & SF_LINGER;
+	ns->flags |= so->flags & (SF_LINGER | SF_ZEROCOPY);
 	ns->laddr = tp->laddr;
 	ns->lport = tp->lport;
 	if (addr != NULL)

@@ -108,6 +108,8 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 		errno = EOPNOTSUPP;
 		return -1;
 	}
+	/* MSG_ZEROCOPY (with SO_ZEROCOPY or without) copies, as Linux does
+	 * without SO_ZEROCOPY: the bytes go to the send ring at once. */
 	struct utcp_tcb *tp = so->tcb;
 	if (tp == NULL || so->state == SS_LISTENING) { /* Linux: EPIPE, not ENOTCONN */
 		errno = EPIPE;

@@ -112,6 +112,7 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 	case SO_RCVBUF:
 	case SO_SNDBUF:
 	case SO_RCVLOWAT:
+	case SO_ZEROCOPY:
 		if (opt_int(val, len, &v) < 0)
 			return -1;
 		break;
@@ -121,6 +122,14 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 	}
 	if (name == SO_RCVLOWAT) { /* as Linux: negative is INT_MAX, 0 is 1 */
 		so->rcvlowat = v < 0 ? INT_MAX : v == 0 ? 1 : v;
+		return 0;
+	}
+	if (name == SO_ZEROCOPY) { /* as Linux's sock_setsockopt: 0 or 1 */
+		if (v < 0 || v > 1) {
+			errno = EINVAL;
+			return -1;
+		}
+		so->flags = v ? so->flags | SF_ZEROCOPY : so->flags & ~(uint32_t)SF_ZEROCOPY;
 		return 0;
 	}
 	if (name == SO_REUSEADDR) {
@@ -418,6 +427,9 @@ static int get_sol_socket(struct utcp_sock *so, int name, void *val, socklen_t *
 		break;
 	case SO_ACCEPTCONN:
 		v = so->state == SS_LISTENING;
+		break;
+	case SO_ZEROCOPY:
+		v = (so->flags & SF_ZEROCOPY) != 0;
 		break;
 	default:
 		errno = ENOPROTOOPT;

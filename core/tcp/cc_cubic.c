@@ -138,12 +138,14 @@ static void cubic_on_ack(struct tcp_cc_var *v, uint32_t acked)
 	v->cwnd += (uint32_t)inc;
 }
 
-/* §4.6 multiplicative decrease and §4.7 fast convergence. */
+/* §4.6 multiplicative decrease and §4.7 fast convergence: from FlightSize
+ * (RFC 9438 §4.6), or with tcp_cubic_md_cwnd from cwnd, as RFC 8312 §4.5
+ * and Linux (whose cwnd does not grow while application-limited). */
 static void cubic_reduce(struct tcp_cc_var *v)
 {
 	struct cubic *c = cubic_of(v);
 	uint32_t w = v->flight;
-	if (w > v->cwnd)
+	if (w > v->cwnd || v->md_cwnd)
 		w = v->cwnd;
 	if (w < c->w_max)
 		c->w_max = (uint32_t)((uint64_t)w * (CUBIC_BETA_DEN + CUBIC_BETA_NUM) /

@@ -45,7 +45,6 @@
 #define TCP_DATA_RETRIES 12            /* RFC 1122 §4.2.3.5: R2 >= 100 s */
 #define TCP_QUICKACK_SEGS 16 /* TCP_QUICKACK: Linux's TCP_MAX_QUICKACKS */
 #define TCP_DELACK (40 * UTCP_NSEC_PER_MSEC)   /* RFC 1122 §4.2.3.2: < 0.5 s; tcp_delack */
-#define TCP_PERSIST_MIN (1 * UTCP_NSEC_PER_SEC)
 #define TCP_PERSIST_MAX (60 * UTCP_NSEC_PER_SEC)
 #define TCP_ZWP_IDLE (2 * TCP_RTO_MAX)   /* zero window, peer silent: give up */
 #define TCP_FIN_WAIT_2_TIMEOUT (60 * UTCP_NSEC_PER_SEC) /* orphaned FIN-WAIT-2 */
@@ -301,6 +300,10 @@ struct utcp_tcb {
 
 	/* congestion control */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	/* tcp_cwnd_limited (Linux's tcp_cwnd_validate): the most in flight
+	 * since cwnd_usage_seq was sent, and whether cwnd was filled */
+	uint32_t max_flight, cwnd_usage_seq;
+	uint8_t cwnd_filled;
 	const struct utcp_cc_ops *cc;
 	uint64_t cc_priv[TCP_CC_PRIV_WORDS]; /* the module's state (tcp_cc.h) */
 	struct tcp_sack_scoreboard sb;  /* sender: SACK scoreboard */
@@ -426,6 +429,10 @@ struct utcp_tcp_ctx {
 	uint8_t pto_cap;                /* tcp_pto_cap */
 	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
+	uint8_t min_tso_segs;           /* tcp_min_tso_segs (2 when unset) */
+	uint8_t zwp_empty;              /* tcp_zwp_empty */
+	uint8_t cubic_md_cwnd;          /* tcp_cubic_md_cwnd */
+	uint8_t cwnd_limited;           /* tcp_cwnd_limited */
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */

@@ -43,6 +43,7 @@ static void cc_fill(struct tcp_cc_var *v, struct utcp_tcb *tp)
 	v->ss_max = tp->ctx->tcp->abc_nolimit ? UINT32_MAX
 					      : (uint32_t)tp->mss << tp->ctx->tcp->abc_shift;
 	v->flight = tcp_flight_size(tp);
+	v->md_cwnd = tp->ctx->tcp->cubic_md_cwnd;
 	v->snd_una = tp->snd_una;
 	v->snd_max = tp->snd_max;
 	v->srtt = tp->srtt;

@@ -28,6 +28,7 @@ struct tcp_cc_var {
 	uint32_t ss_max;                /* slow start: cwnd grows at most this per ACK
 					   (RFC 3465 §2.2: L * SMSS) */
 	uint32_t flight;                /* FlightSize (RFC 5681 §2) */
+	uint8_t md_cwnd;                /* tcp_cubic_md_cwnd: CUBIC reduces from cwnd */
 	uint32_t snd_una, snd_max;      /* where the ACKs and the sender are: RTT rounds */
 	utcp_time_t srtt;               /* smoothed RTT (RFC 6298), ns; 0 before a sample */
 	utcp_time_t now;                /* the context's time, ns */

@@ -103,6 +103,11 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->pto_cap = ctx->cfg->tcp_pto_cap != 0;
 	t->rst_ack = ctx->cfg->tcp_rst_ack != 0;
 	t->push_each_write = (uint8_t)ctx->cfg->tcp_push_each_write; /* 0, 1, 2 */
+	int min_tso = ctx->cfg->tcp_min_tso_segs; /* 0: unset */
+	t->min_tso_segs = (uint8_t)(min_tso > 0 ? min_tso : 2);
+	t->zwp_empty = ctx->cfg->tcp_zwp_empty != 0;
+	t->cubic_md_cwnd = ctx->cfg->tcp_cubic_md_cwnd != 0;
+	t->cwnd_limited = ctx->cfg->tcp_cwnd_limited != 0;
 	tcp_ctx_options(t, ctx->cfg);
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

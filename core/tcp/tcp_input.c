@@ -689,6 +689,22 @@ static int tcp_fin(struct utcp_tcb *tp)
 	return IN_CONT;
 }
 
+/* RFC 1122 §4.2.2.13: data after close() draws an RST.  By default the
+ * abort's <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5); with tcp_rst_ack, as
+ * Linux (tcp_rcv_state_process's abort on data, answered by
+ * tcp_v4_send_reset), a reply to the segment as from a closed port
+ * (RFC 9293 §3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, no ACK -- the sequence
+ * number the peer last acknowledged, so exactly its RCV.NXT even when our
+ * FIN did not reach it. */
+static void tcp_rst_orphan_data(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if (!tp->ctx->tcp->rst_ack || !(s->flags & TH_ACK)) {
+		tcp_send_rst(tp);
+		return;
+	}
+	tcp_respond_rst(tp->ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, s->ack, 0, TH_RST);
+}
+
 static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s)
 {
 	struct utcp_ctx *ctx = tp->ctx;
@@ -697,7 +713,7 @@ static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s)
 	if (s->len > 0 && text_ok && !(tp->flags & TF_RCVD_FIN)) {
 		if (tp->flags & TF_ORPHAN) { /* RFC 1122 §4.2.2.13: nobody will read it */
 			ctx->stats.drop_tcp_rcv_closed++;
-			tcp_send_rst(tp);
+			tcp_rst_orphan_data(tp, s);
 			tcp_drop(tp, 0);
 			return IN_DONE;
 		}

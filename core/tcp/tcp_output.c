@@ -306,11 +306,21 @@ int tcp_send_keepalive(struct utcp_tcb *tp)
 
 /* RFC 9293 §3.8.6.1: into a zero window, one octet of new data.  It is the
  * octet at SND.UNA; snd_nxt stays, so it is simply sent again (with more)
- * once the window opens. */
+ * once the window opens.  With tcp_zwp_empty, as Linux (tcp_xmit_probe_skb):
+ * <SEQ=SND.UNA-1>, no data -- outside the peer's window, so it draws an ACK
+ * with the window (RFC 9293 §3.10.7.4) and carries nothing to be dropped. */
 int tcp_send_probe(struct utcp_tcb *tp)
 {
 	if (tp->snd.len == 0)
 		return 0;
+	if (tp->ctx->tcp->zwp_empty) {
+		struct tcp_out e = { .seq = tp->snd_una - 1, .ack = tp->rcv_nxt, .flags = TH_ACK };
+		e.win = tcp_win_field(tp);
+		e.optlen = tcp_opts_fill(tp, e.opt);
+		tcp_ack_sent(tp);
+		tp->ctx->stats.tcp_zero_window_probes++;
+		return tcp_xmit_tcb(tp, &e, UTCP_TX_ACK);
+	}
 	struct tcp_out o = { .seq = tp->snd_una, .ack = tp->rcv_nxt, .flags = TH_ACK };
 	o.win = tcp_win_field(tp);
 	o.optlen = tcp_opts_fill(tp, o.opt);
@@ -432,8 +442,9 @@ static int tcp_burst_end(const struct utcp_tcb *tp, uint32_t len, uint32_t usabl
 }
 
 /* tcp_push_each_write = 2: Linux sends a burst as TSO packets of up to
- * min(cwnd / 2, its autosized size) segments -- at least 2, and about a
- * millisecond of data at the pacing rate (2 * cwnd / SRTT) -- and each
+ * min(cwnd / 2, its autosized size) segments -- at least tcp_min_tso_segs
+ * (Linux's sysctl, 2 by default), and about a millisecond of data at the
+ * pacing rate (2 * cwnd / SRTT), 64 at most (tcp_tso_autosize) -- and each
  * packet of two segments or more ends with PSH on the wire, one of a
  * single segment does not.  Segments in a burst per such packet. */
 static uint32_t tcp_tso_unit(const struct utcp_tcb *tp, uint32_t seg_mss)
@@ -445,7 +456,10 @@ static uint32_t tcp_tso_unit(const struct utcp_tcb *tp, uint32_t seg_mss)
 	uint64_t srtt_us = tp->srtt / 1000, auto_segs = 2; /* no RTT yet: the minimum */
 	if (tp->flags & TF_HAVE_RTT)
 		auto_segs = srtt_us > 0 ? 2000ull * cwnd_segs / srtt_us : 64; /* per ms */
-	uint32_t tso = auto_segs > 2 ? (auto_segs > 64 ? 64 : (uint32_t)auto_segs) : 2;
+	uint32_t min_segs = tp->ctx->tcp->min_tso_segs;
+	if (auto_segs < min_segs)
+		auto_segs = min_segs;
+	uint32_t tso = auto_segs > 64 ? 64 : (uint32_t)auto_segs;
 	return half < tso ? half : tso;
 }
 
@@ -464,6 +478,22 @@ static uint8_t tcp_unit_push(const struct utcp_tcb *tp, uint32_t len, uint32_t u
 	if (tcp_segment_pushes(tp, tp->snd_nxt - tp->snd_una, len))
 		*in_unit = 0; /* the write's end ends its packet too */
 	return psh;
+}
+
+/* tcp_cwnd_limited, as Linux's tcp_cwnd_validate after each send: over a
+ * window of data (until SND.UNA passes cwnd_usage_seq) the most in flight,
+ * and whether the flight filled cwnd; a window that filled it, or a larger
+ * flight, starts the record afresh. */
+static void tcp_cwnd_usage(struct utcp_tcb *tp)
+{
+	uint32_t flight = tcp_flight_size(tp);
+	uint8_t filled = flight >= tp->cwnd;
+	if (SEQ_GEQ(tp->snd_una, tp->cwnd_usage_seq) || filled ||
+	    (!tp->cwnd_filled && flight > tp->max_flight)) {
+		tp->cwnd_filled = filled;
+		tp->max_flight = flight;
+		tp->cwnd_usage_seq = tp->snd_max;
+	}
 }
 
 /* Send what the windows allow; returns segments sent.  force: a persist
@@ -505,6 +535,7 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		if (dsack && sent == 1) /* a D-SACK goes out once */
 			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	}
+	tcp_cwnd_usage(tp);
 	return sent;
 }
 

@@ -54,6 +54,20 @@ static int tcp_newreno_ack(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_
 /* New data acknowledged (snd_una already moved by `data` bytes of the send
  * buffer): leave recovery on a full ACK, handle a partial one, or let the
  * module grow cwnd.  Returns whether the RTO timer restarts. */
+/* RFC 5681 grows cwnd on every ACK outside recovery; with tcp_cwnd_limited
+ * only while the sender uses it, as Linux's tcp_is_cwnd_limited (RFC 7661
+ * §4.3 would not grow a window the sender does not fill): in slow start
+ * while cwnd < 2 x the most in flight of the last window, after it while
+ * the flight filled cwnd. */
+static int tcp_may_grow_cwnd(const struct utcp_tcb *tp)
+{
+	if (!tp->ctx->tcp->cwnd_limited)
+		return 1;
+	if (tp->cwnd < tp->ssthresh)
+		return tp->cwnd < 2 * tp->max_flight;
+	return tp->cwnd_filled;
+}
+
 int tcp_recovery_advance(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t data)
 {
 	if ((tp->flags & TF_RECOVERY) && (tp->flags & TF_SACK)) {
@@ -69,7 +83,8 @@ int tcp_recovery_advance(struct utcp_tcb *tp, const struct tcp_seg *s, uint32_t 
 	if ((tp->flags & TF_LOSS) && SEQ_GEQ(s->ack, tp->sb.loss_point))
 		tp->flags &= ~TF_LOSS; /* RFC 6675 §5.1: RTO recovery over */
 	tp->dupacks = 0;
-	tp->cc->on_ack(tp, data);
+	if (tcp_may_grow_cwnd(tp))
+		tp->cc->on_ack(tp, data);
 	return 1;
 }
 

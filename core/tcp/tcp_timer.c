@@ -118,11 +118,14 @@ void tcp_rexmt_stop(struct utcp_tcb *tp)
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* RFC 8985 §8: nothing to watch */
 }
 
+/* RFC 1122 §4.2.2.17: the first zero-window probe one RTO after the window
+ * closed, then backed off as retransmissions are; never sooner than the
+ * RTO's floor (tcp_rto_min, RFC 6298 §2.4's 1 s by default). */
 void tcp_persist_arm(struct utcp_tcb *tp)
 {
 	utcp_time_t t = tcp_rto_backoff(tp);
-	if (t < TCP_PERSIST_MIN)
-		t = TCP_PERSIST_MIN;
+	if (t < tp->ctx->tcp->rto_min)
+		t = tp->ctx->tcp->rto_min;
 	if (t > TCP_PERSIST_MAX)
 		t = TCP_PERSIST_MAX;
 	tp->flags |= TF_PERSIST;

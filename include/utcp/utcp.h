@@ -115,6 +115,10 @@ struct utcp_config {
 	int tcp_pto_cap;         /**< 1: a PTO due after the RTO fires in its place (RFC 8985 §7.2, Linux) */
 	int tcp_rst_ack;         /**< 1: an abort's RST carries ACK = RCV.NXT (Linux) */
 	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux), and on each burst's end; 2: and on each TSO packet's end as Linux sends them; 0: on the one emptying the queue */
+	int tcp_min_tso_segs;    /**< tcp_push_each_write = 2: the smallest TSO packet modelled, segments (Linux's sysctl); 0: 2 */
+	int tcp_zwp_empty;       /**< 1: a zero-window probe is <SEQ=SND.UNA-1>, no data (Linux); 0: the next octet (RFC 9293 §3.8.6.1) */
+	int tcp_cubic_md_cwnd;   /**< 1: CUBIC's ssthresh = beta * cwnd (RFC 8312 §4.5, Linux); 0: beta * FlightSize (RFC 9438 §4.6) */
+	int tcp_cwnd_limited;    /**< 1: cwnd grows only while the sender uses it (Linux's tcp_is_cwnd_limited, RFC 7661's aim); 0: on every ACK (RFC 5681) */
 	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
 	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */
 	int tcp_window_scaling;  /**< 1 (default): offer window scaling (RFC 7323 §2); 0: never */
@@ -349,7 +353,9 @@ int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
 /** SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_KEEPALIVE,
  * SO_RCVLOWAT (a blocking read waits for that many bytes, EPOLLIN too),
- * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get).  IPPROTO_TCP:
+ * SO_ERROR (get), SO_TYPE (get), SO_ACCEPTCONN (get), SO_ZEROCOPY (0 or 1,
+ * inherited by accept; send's MSG_ZEROCOPY copies as without it, and no
+ * completion is queued for MSG_ERRQUEUE).  IPPROTO_TCP:
  * TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
  * TCP_CONGESTION, TCP_QUICKACK (1: the next TCP_QUICKACK_SEGS segments are
  * acknowledged at once and a delayed ACK goes now; not sticky, as Linux),

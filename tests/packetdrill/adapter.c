@@ -671,7 +671,10 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * on safe ACKs (tcp_prr_safeack), the RTO floor on its variation term
 	 * (tcp_rto_min_var), a loss probe in the place of a timeout due first
 	 * (tcp_pto_cap), RST,ACK on abort (tcp_rst_ack), PSH on each write's
-	 * last segment and each TSO packet's (tcp_push_each_write = 2).  Each can be set back with --so_flags. */
+	 * last segment and each TSO packet's (tcp_push_each_write = 2), empty
+	 * zero-window probes (tcp_zwp_empty), CUBIC's decrease from cwnd
+	 * (tcp_cubic_md_cwnd), cwnd grown only while used (tcp_cwnd_limited).
+	 * Each can be set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
 	cfg->sndbuf = 512 * 1024;
 	cfg->sock_buf_double = 1;
@@ -685,6 +688,9 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->tcp_pto_cap = 1;
 	cfg->tcp_rst_ack = 1;
 	cfg->tcp_push_each_write = 2;
+	cfg->tcp_zwp_empty = 1;
+	cfg->tcp_cubic_md_cwnd = 1;
+	cfg->tcp_cwnd_limited = 1;
 	cfg->nb_ports = 1;
 	memset(&cfg->ports[0], 0, sizeof(cfg->ports[0]));
 	snprintf(cfg->ports[0].name, sizeof(cfg->ports[0].name), "pd0");

@@ -925,6 +925,8 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_quickack", "tcp_abc", "tcp_timestamps", "tcp_sack", "tcp_window_scaling",
 		"tcp_wscale", "tcp_syn_retries", "tcp_retries2", "sock_buf_double",
 		"tcp_abc_nolimit", "tcp_prr_safeack", "tcp_rto_min_var", "tcp_pto_cap", "tcp_rst_ack",
+		"tcp_min_tso_segs", "tcp_zwp_empty", "tcp_cubic_md_cwnd",
+		"tcp_cwnd_limited",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",

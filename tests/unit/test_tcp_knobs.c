@@ -145,6 +145,30 @@ START_TEST(msg_more_corks_one_write)
 }
 END_TEST
 
+/* SO_ZEROCOPY is taken (0 or 1, EINVAL otherwise, inherited by accept);
+ * send's MSG_ZEROCOPY copies: empty iovecs skipped, one segment with PSH. */
+START_TEST(zerocopy_copies)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_err(set_int(l, SOL_SOCKET, SO_ZEROCOPY, 2), EINVAL);
+	tt_ok(set_int(l, SOL_SOCKET, SO_ZEROCOPY, 1));
+	tt_passive(&c, l, TT_OPT_ALL);
+	ck_assert_int_eq(get_int(c.sock, SOL_SOCKET, SO_ZEROCOPY), 1);
+	char a[10] = "0123456789", b[50] = { 0 };
+	struct iovec iov[4] = { { a, 0 }, { a, sizeof(a) }, { b, 0 }, { b, sizeof(b) } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 4 };
+	ck_assert_int_eq(utcp_sendmsg(tt_h.ctx, c.sock, &m, MSG_ZEROCOPY), 60);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 60);
+	ck_assert(memcmp(s.payload, a, sizeof(a)) == 0);
+	tt_pack(&c);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* TCP_USER_TIMEOUT (RFC 5482): the connection gives up when data stays
  * unacknowledged that long, on time, before tcp_retries2 would. */
 START_TEST(user_timeout_gives_up_on_time)
@@ -369,6 +393,7 @@ static Suite *tcp_knobs_suite(void)
 	tcase_add_test(tc, notsent_lowat_limits_unsent);
 	tcase_add_test(tc, rcvlowat_gates_epollin);
 	tcase_add_test(tc, ip_tos_and_mtu_discover);
+	tcase_add_test(tc, zerocopy_copies);
 	tcase_add_test(tc, sock_buf_as_set);
 	suite_add_tcase(su, tc);
 	TCase *tk = tcase_create("conf");

@@ -138,6 +138,28 @@ START_TEST(rst_ack_on_close_with_unread_data)
 }
 END_TEST
 
+/* tcp_rst_ack: data arriving after close() (RFC 1122 §4.2.2.13) is
+ * answered as Linux answers it, like a segment to a closed port (RFC 9293
+ * §3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, no ACK bit -- here the FIN is not
+ * yet acknowledged, so SEQ is the FIN's, not SND.NXT. */
+START_TEST(rst_on_data_after_close_is_a_reply)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS | TT_OPT_SACK);
+	tt_ok(utcp_close(tt_h.ctx, c.sock));
+	utcp_ctx_poll(tt_h.ctx);
+	uint32_t fin = c.hnxt;
+	tt_hout(&c, &s, TH_ACK | TH_FIN, c.pnxt, 0);
+	c.hnxt = fin; /* the peer has not seen the FIN */
+	tt_pin(&c, TH_ACK, "x", 1);
+	tt_expect(&s, TH_RST, fin, 0, -1);
+	tt_expect_none();
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- tcp_push_each_write = 2 ---------------------------------------------- */
 
 static void setup_push_tso(void)
@@ -175,6 +197,135 @@ START_TEST(push_tso_packets)
 	c.hnxt = c.hiss + 1 + sizeof(data);
 	tt_ok(utcp_abort(tt_h.ctx, c.sock));
 	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+static void setup_min_tso(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_push_each_write = 2;
+	cfg.tcp_min_tso_segs = 10;
+	tt_up(&cfg);
+}
+
+/* tcp_min_tso_segs = 10: at a round trip of 100 ms autosizing alone would
+ * give packets of 2 segments (a millisecond at the pacing rate); the
+ * floor of 10 leaves cwnd/2 = 5, so PSH ends the 5th and the 10th segment
+ * of the 11 the window allows, and the 11th goes alone, without PSH. */
+START_TEST(min_tso_segs_floor)
+{
+	static char data[30 * 1460];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	for (int i = 1; i <= 10; i++)
+		tt_hout(&c, &s, TH_ACK | (i % 5 == 0 ? TH_PSH : 0), c.pnxt, 1460);
+	tt_advance(100 * TT_MS);
+	tt_pack(&c);
+	for (int i = 1; i <= 11; i++)
+		tt_hout(&c, &s, TH_ACK | (i % 5 == 0 ? TH_PSH : 0), c.pnxt, 1460);
+	tt_expect_none();
+	c.hnxt = c.hiss + 1 + sizeof(data);
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+static void setup_zwp(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_rto_min = 200;
+	cfg.tcp_zwp_empty = 1;
+	tt_up(&cfg);
+}
+
+/* tcp_zwp_empty: the peer's window closes with data waiting; the probe is
+ * an empty segment at SND.UNA-1 (Linux's), one RTO later -- here the RTO
+ * is tcp_rto_min's 200 ms, not 1 s (RFC 1122 §4.2.2.17) -- and the next
+ * one RTO doubled later; the window opens and the data goes. */
+START_TEST(zero_window_probe_empty)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "ab", 2), 2);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 2);
+	c.pwin = 0;
+	tt_pack(&c);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "cd", 2), 2);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect_none();
+	utcp_time_t t0 = tt_now();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt - 1, c.pnxt, -1);
+	ck_assert_uint_eq(s.len, 0);
+	ck_assert_uint_ge(tt_now() - t0, 200 * TT_MS);
+	ck_assert_uint_lt(tt_now() - t0, 300 * TT_MS);
+	tt_pack(&c);
+	t0 = tt_now();
+	ck_assert(tt_timers_until_out());
+	tt_expect(&s, TH_ACK, c.hnxt - 1, c.pnxt, -1);
+	ck_assert_uint_ge(tt_now() - t0, 400 * TT_MS);
+	ck_assert_uint_lt(tt_now() - t0, 600 * TT_MS);
+	c.pwin = 65535;
+	tt_pack(&c);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 2);
+	tt_pack(&c);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+static void setup_cwnd_linux(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	snprintf(cfg.cc, sizeof(cfg.cc), "cubic");
+	cfg.tcp_cubic_md_cwnd = 1;
+	cfg.tcp_cwnd_limited = 1;
+	tt_up(&cfg);
+}
+
+/* tcp_cwnd_limited: one segment in flight does not fill the initial window
+ * of 10, so its ACK leaves cwnd as it was (RFC 5681 alone would add an
+ * SMSS).  tcp_cubic_md_cwnd: the timeout of the next lone segment sets
+ * ssthresh to 0.7 x cwnd, 7 segments, not 0.7 x FlightSize (floored at 2). */
+START_TEST(cwnd_limited_and_cubic_md_cwnd)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_MSS);
+	struct utcp_tcb *tp = tcb_of(&c);
+	uint32_t cwnd0 = tp->cwnd;
+	ck_assert_uint_eq(cwnd0, 10 * tp->mss);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "x", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1);
+	tt_advance(10 * TT_MS);
+	tt_pack(&c);
+	ck_assert_uint_eq(tp->cwnd, cwnd0);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "y", 1), 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1);
+	for (int i = 0; i < 4 && st()->tcp_rto == 0; i++) {
+		ck_assert(tt_timers_until_out());
+		tt_expect(&s, TH_ACK | TH_PSH, c.hnxt - 1, c.pnxt, -1);
+	}
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_ge(tp->ssthresh, 6 * tp->mss);
+	ck_assert_uint_le(tp->ssthresh, 7 * tp->mss);
+	tt_pack(&c);
+	tt_finish(&c);
 	tt_ok(utcp_close(tt_h.ctx, l));
 }
 END_TEST
@@ -224,11 +375,24 @@ static Suite *tcp_linux_suite(void)
 	tcase_add_checked_fixture(tr, setup_rto_linux, teardown);
 	tcase_add_test(tr, rto_min_var_and_pto_cap);
 	tcase_add_test(tr, rst_ack_on_close_with_unread_data);
+	tcase_add_test(tr, rst_on_data_after_close_is_a_reply);
 	suite_add_tcase(su, tr);
 	TCase *tp = tcase_create("push_tso");
 	tcase_add_checked_fixture(tp, setup_push_tso, teardown);
 	tcase_add_test(tp, push_tso_packets);
 	suite_add_tcase(su, tp);
+	TCase *tm = tcase_create("min_tso_segs");
+	tcase_add_checked_fixture(tm, setup_min_tso, teardown);
+	tcase_add_test(tm, min_tso_segs_floor);
+	suite_add_tcase(su, tm);
+	TCase *tz = tcase_create("zero_window_probe");
+	tcase_add_checked_fixture(tz, setup_zwp, teardown);
+	tcase_add_test(tz, zero_window_probe_empty);
+	suite_add_tcase(su, tz);
+	TCase *tcw = tcase_create("cwnd_linux");
+	tcase_add_checked_fixture(tcw, setup_cwnd_linux, teardown);
+	tcase_add_test(tcw, cwnd_limited_and_cubic_md_cwnd);
+	suite_add_tcase(su, tcw);
 	TCase *tw = tcase_create("window_update");
 	tcase_add_checked_fixture(tw, setup_bigbuf, teardown);
 	tcase_add_test(tw, read_below_field_limit_sends_no_window_update);
