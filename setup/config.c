@@ -525,6 +525,7 @@ static const struct key_def keys[] = {
 	{ "tcp_quickack", set_int, FIELD(tcp_quickack), 0, 255 },
 	{ "tcp_abc", set_int, FIELD(tcp_abc), 1, 2 },
 	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 1 },
+	{ "tcp_ts_required", set_int, FIELD(tcp_ts_required), 0, 1 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },
@@ -662,6 +663,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_timeout = 30;
 	cfg->tcp_timewait = 60;
 	cfg->tcp_syncookies = 1;
+	cfg->tcp_ts_required = 1;
 	cfg->tcp_rto_min = 1000;
 	cfg->tcp_delack = 40;
 	cfg->tcp_abc = 1;

@@ -83,6 +83,7 @@ struct utcp_config {
 	int tcp_delack;          /**< delayed-ACK timeout, ms (RFC 1122 §4.2.3.2); 0: 40 */
 	int tcp_quickack;        /**< first in-order segments ACKed at once (Linux: 16); 0 */
 	int tcp_abc;             /**< slow start: SMSS per ACK at most, RFC 3465 L (1, 2); 0: 1 */
+	int tcp_ts_required;     /**< 1: with timestamps negotiated, drop in-window segments without TSopt (RFC 7323 §3.2) */
 	int tcp_push_each_write; /**< 1: PSH on the segment holding each write's last byte (Linux); 0: on the one emptying the queue */
 	char cc[16];             /**< congestion control module */
 	uint64_t seed;           /**< PRNG seed */
