@@ -1,5 +1,6 @@
 # tests/apps: the programs' command-line and config errors, and the programs
 # on TAP against the kernel (root; 77 otherwise).
-APPS_TESTS = tests/apps/options.sh tests/apps/tap_http.sh tests/apps/tap_interop.sh
+APPS_TESTS = tests/apps/options.sh tests/apps/tap_http.sh tests/apps/tap_interop.sh \
+	tests/apps/nc_limits.sh
 TESTS += $(APPS_TESTS)
 EXTRA_DIST += $(APPS_TESTS)
