@@ -47,7 +47,7 @@ struct sim_opts {
 
 struct verdict {
 	int pass;
-	char summary[200];               /* "sent=10 received=9 loss=10.0%" */
+	char summary[400];               /* "sent=10 received=9 loss=10.0%" */
 	char reason[200];                /* why it failed */
 };
 
