@@ -230,6 +230,7 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 	memset(tb, 0, sizeof(*tb));
 	tb->ip[0] = htonl(0x0a000001); /* 10.0.0.1 */
 	tb->ip[1] = htonl(0x0a000002); /* 10.0.0.2 */
+	tb->o = o;
 	tb->w = utcp_sim_world_create(seed);
 	if (tb->w == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -334,6 +335,7 @@ void print_link(const struct sim_opts *o, uint64_t seed)
 		printf(", down at %s", fmt_dur(j, sizeof(j), o->flap_at));
 		printf(" for %s", fmt_dur(j, sizeof(j), o->flap_for));
 	}
+	sim_timed_print(o);
 	printf("\n");
 }
 

@@ -41,6 +41,8 @@ struct sim_opts {
 	int impaired;                    /* any impairment given */
 	int flap;                        /* --flap: down at flap_at for flap_for */
 	utcp_time_t flap_at, flap_for;
+	int mac_change;                  /* --mac-change: B's MAC changes at mac_change_at */
+	utcp_time_t mac_change_at;
 	const struct scenario *sc;       /* the scenario being run, and its options */
 	const void *sopts;
 };
@@ -56,6 +58,8 @@ struct testbed {
 	struct utcp_sim_link *link;
 	struct utcp_sim_host *host[2];
 	uint32_t ip[2];
+	const struct sim_opts *o;        /* for the timed faults (tools/sim_timed.c) */
+	int mac_changed;
 };
 
 struct scenario {
@@ -109,6 +113,9 @@ const char *fmt_rate(char *buf, size_t len, uint64_t r);
 int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, char *err,
 		 size_t errlen);
 void testbed_close(struct testbed *tb, struct verdict *v);
+/* tools/sim_timed.c: faults due at a moment of the run. */
+void sim_timed_step(struct testbed *tb);
+void sim_timed_print(const struct sim_opts *o);
 void print_drops(const struct utcp_stats *s);
 void print_counters(const struct testbed *tb);
 void print_link(const struct sim_opts *o, uint64_t seed);

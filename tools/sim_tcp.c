@@ -73,6 +73,7 @@ static int watch_step(struct utcp_sim_world *w, void *arg)
 {
 	struct watch *wa = arg;
 	(void)w;
+	sim_timed_step(wa->tb);
 	for (int i = 0; i < 2; i++) {
 		struct utcp_sim_host *h = wa->tb->host[i];
 		for (int c = 0; c < utcp_sim_host_nb_ctx(h); c++)

@@ -70,6 +70,8 @@ void sim_usage(FILE *f)
 		"                    receiving stack gets the damaged frame\n"
 		"  --jitter T        uniform extra delay in [0, T)\n"
 		"  --flap AT:FOR     the link goes down at AT for FOR, e.g. 2s:3s\n"
+		"  --mac-change AT   B's interface takes a new MAC at AT, unannounced\n"
+		"                    (TCP scenarios; A must re-resolve B by ARP)\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; i < NB_SCENARIOS; i++)
@@ -83,7 +85,7 @@ void sim_usage(FILE *f)
 enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
-	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP,
+	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_MAC_CHANGE,
 };
 
 /* "AT:FOR": two durations. */
@@ -144,6 +146,7 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 			return -1;
 		return 0;
 	case OPT_FLAP: return parse_flap(v, o);
+	case OPT_MAC_CHANGE: o->mac_change = 1; return parse_time(v, &o->mac_change_at);
 	}
 	return -1;
 }
@@ -160,6 +163,7 @@ static const char *global_hint(int c)
 	case OPT_DELAY: case OPT_JITTER: return HINT_TIME;
 	case OPT_BURST_TIME: return "a duration above 0 with a unit: 200us, 5ms";
 	case OPT_FLAP: return "AT:FOR, two durations with units, e.g. 2s:3s (FOR above 0)";
+	case OPT_MAC_CHANGE: return "a duration with its unit, e.g. 2s";
 	default: return HINT_PROB;
 	}
 }
@@ -184,6 +188,7 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "burst-time", required_argument, NULL, OPT_BURST_TIME },
 		{ "corrupt-undetected", required_argument, NULL, OPT_CORRUPT_UNDETECTED },
 		{ "flap", required_argument, NULL, OPT_FLAP },
+		{ "mac-change", required_argument, NULL, OPT_MAC_CHANGE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -238,7 +243,8 @@ static int opts_check(struct sim_opts *o)
 		return EXIT_USAGE;
 	}
 	o->impaired = f->loss > 0 || f->burst_loss > 0 || f->reorder > 0 || f->dup > 0 ||
-		      f->corrupt > 0 || f->jitter > 0 || o->link.corrupt_fcs > 0 || o->flap;
+		      f->corrupt > 0 || f->jitter > 0 || o->link.corrupt_fcs > 0 || o->flap ||
+		      o->mac_change;
 	if (o->sweep)
 		o->quiet = 1;
 	return 0;

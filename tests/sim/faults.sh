@@ -8,6 +8,9 @@
 #     no checksum drop in the stack), --corrupt-undetected is not (the
 #     stack's checksums catch it);
 #   - a link flap of a few seconds is survived through retransmission;
+#   - B's MAC changing unannounced (--mac-change): A re-resolves it by ARP
+#     (its entry is no longer confirmed by TCP progress) and every request
+#     is answered, the slowest within 10 s;
 #   - --rate 0 and a malformed --flap are refused with a clear message.
 set -u
 top_builddir=${top_builddir:-.}
@@ -57,6 +60,18 @@ has ' rto=[1-9]' "--flap (the outage recovered by retransmission timeouts)"
 run 0 --seed 2 --flap 20ms:2s ping --count 40
 has 'link-down [1-9]' "--flap (frames lost while the link is down)"
 
+run 0 --seed 1 --delay 1ms --mac-change 100ms transfer --bytes 20M
+has "B's MAC changes at 100.000 ms" "--mac-change"
+has 'drop_eth_dst=[1-9]' "--mac-change (B drops frames to its old MAC)"
+run 0 --seeds 1-10 --delay 1ms --mac-change 50ms rr --conns 10 --requests 2000
+"$sim" --seeds 1-10 --delay 1ms --mac-change 50ms rr --conns 10 --requests 2000 2>&1 |
+	awk '/^PASS rr seed=/ { for (i = 1; i <= NF; i++) if ($i ~ /^max=/) {
+		v = substr($i, 5) + 0; u = $(i + 1); s = u == "s" ? v : u == "ms" ? v / 1e3 : v / 1e6
+		if (s > worst) worst = s } }
+	END { printf "--mac-change: slowest request %.3f s\n", worst; if (worst <= 0 || worst >= 10) exit 1 }' ||
+	fail "--mac-change: a request waited 10 s or more for B's new MAC"
+run 2 --mac-change soon ping
+has "for --mac-change" "--mac-change soon"
 run 2 --rate 0 ping
 has "rate must be above 0" "--rate 0"
 run 2 --flap 3s ping
