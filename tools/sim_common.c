@@ -335,7 +335,8 @@ void print_link(const struct sim_opts *o, uint64_t seed)
 		printf(", down at %s", fmt_dur(j, sizeof(j), o->flap_at));
 		printf(" for %s", fmt_dur(j, sizeof(j), o->flap_for));
 	}
-	sim_timed_print(o);
+	if (o->mac_change)
+		printf(", B's MAC changes at %s", fmt_dur(j, sizeof(j), o->mac_change_at));
 	printf("\n");
 }
 

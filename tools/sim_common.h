@@ -115,7 +115,6 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 void testbed_close(struct testbed *tb, struct verdict *v);
 /* tools/sim_timed.c: faults due at a moment of the run. */
 void sim_timed_step(struct testbed *tb);
-void sim_timed_print(const struct sim_opts *o);
 void print_drops(const struct utcp_stats *s);
 void print_counters(const struct testbed *tb);
 void print_link(const struct sim_opts *o, uint64_t seed);

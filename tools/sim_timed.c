@@ -12,12 +12,9 @@
  *                     connection carries on: the scenario passes.
  *
  * Call order: sim_timed_step(tb) from the world's step predicate (run_apps)
- * applies what is due; sim_timed_print names the faults in the link line.
+ * applies what is due (print_link in sim_common.c names the faults).
  */
 #include "config.h"
-
-#include <stdio.h>
-#include <string.h>
 
 #include "core/io/io.h" /* the stack's MAC per port */
 #include "tools/sim_common.h"
@@ -34,11 +31,4 @@ void sim_timed_step(struct testbed *tb)
 	st->macs[0][5] ^= 0x5a; /* still unicast, locally administered as before */
 	st->macs[0][4] ^= 0xa5;
 	tb->mac_changed = 1;
-}
-
-void sim_timed_print(const struct sim_opts *o)
-{
-	char j[32];
-	if (o->mac_change)
-		printf(", B's MAC changes at %s", fmt_dur(j, sizeof(j), o->mac_change_at));
 }
