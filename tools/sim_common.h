@@ -81,6 +81,7 @@ extern const struct scenario sim_scenario_rr;
 extern const struct scenario sim_scenario_synflood;
 extern const struct scenario sim_scenario_exhaust;
 extern const struct scenario sim_scenario_blind_inject;
+extern const struct scenario sim_scenario_reboot;
 extern const struct scenario sim_scenario_http;
 
 void sim_usage(FILE *f);

@@ -30,6 +30,7 @@ static const struct scenario *const scenarios[] = {
 	&sim_scenario_synflood,
 	&sim_scenario_exhaust,
 	&sim_scenario_blind_inject,
+	&sim_scenario_reboot,
 	&sim_scenario_http,
 };
 #define NB_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

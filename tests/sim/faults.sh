@@ -11,6 +11,9 @@
 #   - B's MAC changing unannounced (--mac-change): A re-resolves it by ARP
 #     (its entry is no longer confirmed by TCP progress) and every request
 #     is answered, the slowest within 10 s;
+#   - B rebooting under A's stream (the reboot scenario): B's RST to A's
+#     next retransmission resets A's connection (ECONNRESET) within a few
+#     RTOs of B's return, clean and at 2 % loss;
 #   - --rate 0 and a malformed --flap are refused with a clear message.
 set -u
 top_builddir=${top_builddir:-.}
@@ -70,6 +73,9 @@ run 0 --seeds 1-10 --delay 1ms --mac-change 50ms rr --conns 10 --requests 2000
 		if (s > worst) worst = s } }
 	END { printf "--mac-change: slowest request %.3f s\n", worst; if (worst <= 0 || worst >= 10) exit 1 }' ||
 	fail "--mac-change: a request waited 10 s or more for B's new MAC"
+run 0 --seeds 1-10 --delay 1ms reboot
+has 'Connection reset by peer' "reboot"
+run 0 --seeds 1-10 --delay 1ms --loss 0.02 reboot --at 2s --boot 10s
 run 2 --mac-change soon ping
 has "for --mac-change" "--mac-change soon"
 run 2 --rate 0 ping
