@@ -243,6 +243,10 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 		snprintf(err, errlen, "link: out of memory");
 		return -1;
 	}
+	if (o->mtu_drop && utcp_sim_link_mtu_drop(tb->link, o->mtu_at, o->mtu, o->mtu_icmp) < 0) {
+		snprintf(err, errlen, "path MTU: %s", strerror(errno));
+		return -1;
+	}
 	if (o->flap && utcp_sim_link_flap(tb->link, o->flap_at, o->flap_at + o->flap_for) < 0) {
 		snprintf(err, errlen, "link flap: %s", strerror(errno));
 		return -1;
@@ -305,6 +309,9 @@ void print_counters(const struct testbed *tb)
 			printf(" fcs-errors %" PRIu64, ls.fcs_errors);
 		if (ls.down_drops > 0)
 			printf(" link-down %" PRIu64, ls.down_drops);
+		if (ls.mtu_drops > 0)
+			printf(" mtu-drops %" PRIu64 " icmp-needfrag %" PRIu64, ls.mtu_drops,
+			       ls.icmp_needfrag);
 		printf("\n");
 	}
 }
@@ -337,6 +344,9 @@ void print_link(const struct sim_opts *o, uint64_t seed)
 	}
 	if (o->mac_change)
 		printf(", B's MAC changes at %s", fmt_dur(j, sizeof(j), o->mac_change_at));
+	if (o->mtu_drop)
+		printf(", path MTU %u from %s (%s)", o->mtu, fmt_dur(j, sizeof(j), o->mtu_at),
+		       o->mtu_icmp ? "ICMP frag-needed" : "black hole, no ICMP");
 	printf("\n");
 }
 

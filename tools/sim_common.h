@@ -41,6 +41,9 @@ struct sim_opts {
 	int impaired;                    /* any impairment given */
 	int flap;                        /* --flap: down at flap_at for flap_for */
 	utcp_time_t flap_at, flap_for;
+	int mtu_drop, mtu_icmp;          /* --mtu-drop AT:MTU[:noicmp] */
+	utcp_time_t mtu_at;
+	uint32_t mtu;
 	int mac_change;                  /* --mac-change: B's MAC changes at mac_change_at */
 	utcp_time_t mac_change_at;
 	const struct scenario *sc;       /* the scenario being run, and its options */

@@ -210,6 +210,18 @@ void print_tcp_counters(const struct testbed *tb)
 		       utcp_stats_drops(&s));
 		print_drops(&s);
 	}
+	struct utcp_sim_link_stats ls[2];
+	if (utcp_sim_link_get_stats(tb->link, 0, &ls[0]) == 0 &&
+	    utcp_sim_link_get_stats(tb->link, 1, &ls[1]) == 0 &&
+	    ls[0].mtu_drops + ls[1].mtu_drops > 0) {
+		struct utcp_stats a, b;
+		utcp_sim_host_stats(tb->host[0], &a);
+		utcp_sim_host_stats(tb->host[1], &b);
+		printf("path MTU: mtu-drops %" PRIu64 " icmp-needfrag %" PRIu64
+		       " pmtu-updates A %" PRIu64 " B %" PRIu64 "\n",
+		       ls[0].mtu_drops + ls[1].mtu_drops, ls[0].icmp_needfrag + ls[1].icmp_needfrag,
+		       a.tcp_pmtu_updates, b.tcp_pmtu_updates);
+	}
 }
 
 void sum_stats(const struct testbed *tb, struct utcp_stats *sum)

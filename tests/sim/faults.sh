@@ -14,6 +14,11 @@
 #   - B rebooting under A's stream (the reboot scenario): B's RST to A's
 #     next retransmission resets A's connection (ECONNRESET) within a few
 #     RTOs of B's return, clean and at 2 % loss;
+#   - the path MTU dropping to 1280 mid-transfer (--mtu-drop): with ICMP
+#     frag-needed, path MTU discovery lowers the MSS once each way and no
+#     RTO is needed; without ICMP (a black hole) the connection times out,
+#     as utcp has no RFC 4821 black-hole detection (README's not-supported
+#     list): this pins today's outcome;
 #   - --rate 0 and a malformed --flap are refused with a clear message.
 set -u
 top_builddir=${top_builddir:-.}
@@ -76,6 +81,15 @@ run 0 --seeds 1-10 --delay 1ms --mac-change 50ms rr --conns 10 --requests 2000
 run 0 --seeds 1-10 --delay 1ms reboot
 has 'Connection reset by peer' "reboot"
 run 0 --seeds 1-10 --delay 1ms --loss 0.02 reboot --at 2s --boot 10s
+run 0 --seeds 1-10 --delay 1ms --rate 100mbit --mtu-drop 100ms:1280 transfer --bytes 5M --both-ways
+run 0 --seed 1 --delay 1ms --rate 100mbit --mtu-drop 100ms:1280 transfer --bytes 5M --both-ways
+has 'path MTU 1280 from 100.000 ms (ICMP frag-needed)' "--mtu-drop"
+has 'pmtu-updates A 1 B 1' "--mtu-drop (each sender lowers its MSS once)"
+has ' rto=0 ' "--mtu-drop (repaired without a timeout)"
+run 1 --seed 1 --delay 1ms --rate 100mbit --mtu-drop 100ms:1280:noicmp transfer --bytes 5M
+has 'Connection timed out' "--mtu-drop ...:noicmp (a black hole: no RFC 4821 yet)"
+run 2 --mtu-drop 1s:40 ping
+has "for --mtu-drop" "--mtu-drop 1s:40"
 run 2 --mac-change soon ping
 has "for --mac-change" "--mac-change soon"
 run 2 --rate 0 ping
