@@ -613,6 +613,7 @@ static const struct key_def keys[] = {
 	{ "tcp_syn_retries", set_int, FIELD(tcp_syn_retries), 1, 127 },
 	{ "tcp_retries2", set_int, FIELD(tcp_retries2), 1, 127 },
 	{ "sock_buf_double", set_int, FIELD(sock_buf_double), 0, 1 },
+	{ "tcp_ts_required", set_int, FIELD(tcp_ts_required), 0, 1 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
 	{ "port", set_ports, 0, 0, 0 },
 	{ "num_rx_desc", set_int, FIELD(num_rx_desc), 16, 32768 },
@@ -756,6 +757,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_timeout = 30;
 	cfg->tcp_timewait = 60;
 	cfg->tcp_syncookies = 1;
+	cfg->tcp_ts_required = 1;
 	cfg->tcp_rto_min = 1000;
 	cfg->tcp_delack = 40;
 	cfg->tcp_abc = 1;

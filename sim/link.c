@@ -20,7 +20,10 @@
  *      it is);
  *   5. propagation: it arrives latency ns after its last bit left.
  * A link that is down (utcp_sim_link_flap) loses what is sent meanwhile
- * and what was in flight when it went down (down_drops).
+ * and what was in flight when it went down (down_drops).  A path MTU
+ * (utcp_sim_link_mtu_drop) drops longer IPv4 packets before the queue
+ * (mtu_drops), turning each into an ICMP "fragmentation needed" back to
+ * its sender when asked (sim/link_mtu.c).
  * Arrival is an event in the world's heap (sim_link_event); at arrival the
  * frame goes into the receiving sim NIC's rx rings (sim_nic.c).
  */
@@ -259,6 +262,13 @@ void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt)
 
 	d->st.tx_frames++;
 	d->st.tx_bytes += pkt->len;
+	if (d->link->mtu != 0 && now >= d->link->mtu_at) {
+		int r = sim_link_mtu_check(d, pkt);
+		if (r == 2) /* now the ICMP error, back to its sender */
+			sim_link_send(&d->link->dir[1 - d->index], pkt);
+		if (r != 0)
+			return;
+	}
 	if (d->link->down) {
 		d->st.down_drops++;
 		utcp_pkt_pool_put(pkt);

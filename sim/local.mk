@@ -5,6 +5,7 @@ libutcp_la_SOURCES += \
 	sim/sched.c \
 	sim/world.c \
 	sim/link.c \
+	sim/link_mtu.c \
 	sim/sim_nic.c \
 	sim/host.c
 

@@ -82,6 +82,9 @@ struct utcp_sim_link {
 	struct sim_nic *ends[2];
 	struct sim_dir dir[2];
 	int down;                 /* 1 while the link is down */
+	uint32_t mtu;             /* utcp_sim_link_mtu_drop: 0 none */
+	utcp_time_t mtu_at;
+	int mtu_icmp;
 	uint64_t downs;           /* times it went down: frames in flight then are lost */
 };
 
@@ -207,6 +210,9 @@ void sim_coro_yield(struct utcp_sim_world *w, struct sim_coro *c);
 
 /* link.c */
 void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt);
+/* sim/link_mtu.c: 0 if pkt is within the path MTU; beyond it, 1 if it was
+ * dropped, 2 if it became the ICMP error to send on the other direction. */
+int sim_link_mtu_check(struct sim_dir *d, struct utcp_pkt *pkt);
 void sim_link_event(struct utcp_sim_world *w, const struct sim_event *ev);
 void sim_link_destroy(struct utcp_sim_link *l);
 

@@ -1,9 +1,9 @@
 # tools/: programs built on the library.
 bin_PROGRAMS += tools/utcp-sim
 tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/sim_common.h tools/sim_common.c \
-	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c \
-	tools/plot.h tools/plot.c tools/progress.h tools/progress.c
-tools_utcp_sim_LDADD = libutcp.la
+	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c tools/sim_timed.c \
+	tools/sim_reboot.c tools/plot.h tools/plot.c tools/progress.h tools/progress.c
+tools_utcp_sim_LDADD = libutcp.la -lm
 
 # epserver and epwget.  The application code (tools/*_app.c, tools/http.c) is
 # shared with utcp-sim's http scenario; tools/apprun.c runs it on real

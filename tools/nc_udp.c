@@ -105,8 +105,11 @@ static int udp_client(struct udp_nc *u, const char *host, int port, uint64_t cou
 static int udp_server(struct udp_nc *u, int port, long count, double limit)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	if (utcp_bind(u->ctx, u->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	socklen_t sl = sizeof(sa);
+	if (utcp_bind(u->ctx, u->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    utcp_getsockname(u->ctx, u->sock, (struct sockaddr *)&sa, &sl) < 0)
 		return -1;
+	fprintf(stderr, "utcp-nc: listening on port %d\n", ntohs(sa.sin_port)); /* as TCP's -l */
 	double t_end = nc_now_s() + limit;
 	while (count < 0 || u->sent < (uint64_t)count) {
 		struct sockaddr_in from;

@@ -243,6 +243,7 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 	memset(tb, 0, sizeof(*tb));
 	tb->ip[0] = htonl(0x0a000001); /* 10.0.0.1 */
 	tb->ip[1] = htonl(0x0a000002); /* 10.0.0.2 */
+	tb->o = o;
 	tb->w = utcp_sim_world_create(seed);
 	if (tb->w == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -253,6 +254,10 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 	tb->link = utcp_sim_link_create(tb->w, &o->link, NULL);
 	if (tb->link == NULL) {
 		snprintf(err, errlen, "link: out of memory");
+		return -1;
+	}
+	if (o->mtu_drop && utcp_sim_link_mtu_drop(tb->link, o->mtu_at, o->mtu, o->mtu_icmp) < 0) {
+		snprintf(err, errlen, "path MTU: %s", strerror(errno));
 		return -1;
 	}
 	if (o->flap && utcp_sim_link_flap(tb->link, o->flap_at, o->flap_at + o->flap_for) < 0) {
@@ -319,6 +324,9 @@ void print_counters(const struct testbed *tb)
 			printf(" fcs-errors %" PRIu64, ls.fcs_errors);
 		if (ls.down_drops > 0)
 			printf(" link-down %" PRIu64, ls.down_drops);
+		if (ls.mtu_drops > 0)
+			printf(" mtu-drops %" PRIu64 " icmp-needfrag %" PRIu64, ls.mtu_drops,
+			       ls.icmp_needfrag);
 		printf("\n");
 	}
 }
@@ -349,6 +357,11 @@ void print_link(const struct sim_opts *o, uint64_t seed)
 		printf(", down at %s", fmt_dur(j, sizeof(j), o->flap_at));
 		printf(" for %s", fmt_dur(j, sizeof(j), o->flap_for));
 	}
+	if (o->mac_change)
+		printf(", B's MAC changes at %s", fmt_dur(j, sizeof(j), o->mac_change_at));
+	if (o->mtu_drop)
+		printf(", path MTU %u from %s (%s)", o->mtu, fmt_dur(j, sizeof(j), o->mtu_at),
+		       o->mtu_icmp ? "ICMP frag-needed" : "black hole, no ICMP");
 	printf("\n");
 }
 

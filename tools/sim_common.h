@@ -45,13 +45,18 @@ struct sim_opts {
 	int impaired;                    /* any impairment given */
 	int flap;                        /* --flap: down at flap_at for flap_for */
 	utcp_time_t flap_at, flap_for;
+	int mtu_drop, mtu_icmp;          /* --mtu-drop AT:MTU[:noicmp] */
+	utcp_time_t mtu_at;
+	uint32_t mtu;
+	int mac_change;                  /* --mac-change: B's MAC changes at mac_change_at */
+	utcp_time_t mac_change_at;
 	const struct scenario *sc;       /* the scenario being run, and its options */
 	const void *sopts;
 };
 
 struct verdict {
 	int pass;
-	char summary[200];               /* "sent=10 received=9 loss=10.0%" */
+	char summary[400];               /* "sent=10 received=9 loss=10.0%" */
 	char reason[200];                /* why it failed */
 };
 
@@ -61,6 +66,8 @@ struct testbed {
 	struct utcp_sim_host *host[2];
 	uint32_t ip[2];
 	struct trace_sink sink[2][UTCP_MAX_CORES]; /* --trace: each context's */
+	const struct sim_opts *o;        /* for the timed faults (tools/sim_timed.c) */
+	int mac_changed;
 };
 
 struct scenario {
@@ -82,6 +89,7 @@ extern const struct scenario sim_scenario_rr;
 extern const struct scenario sim_scenario_synflood;
 extern const struct scenario sim_scenario_exhaust;
 extern const struct scenario sim_scenario_blind_inject;
+extern const struct scenario sim_scenario_reboot;
 extern const struct scenario sim_scenario_http;
 extern const struct scenario sim_scenario_udp;
 
@@ -115,6 +123,8 @@ const char *fmt_rate(char *buf, size_t len, uint64_t r);
 int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, char *err,
 		 size_t errlen);
 void testbed_close(struct testbed *tb, struct verdict *v);
+/* tools/sim_timed.c: faults due at a moment of the run. */
+void sim_timed_step(struct testbed *tb);
 void print_drops(const struct utcp_stats *s);
 void print_counters(const struct testbed *tb);
 void print_link(const struct sim_opts *o, uint64_t seed);

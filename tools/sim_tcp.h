@@ -64,6 +64,11 @@ struct rr {
 	utcp_time_t deadline;            /* a response later than this is late */
 	utcp_time_t give_up;             /* B abandons a request older than this */
 	uint64_t errors, late, accept_refused;
+	/* blind-inject: bytes that differ from the pattern are counted, not
+	 * fatal; differing bytes within corrupt_gap of the previous ones are
+	 * one region (one spoofed segment) */
+	uint64_t corrupt_gap, corrupt;
+	uint64_t reaped;                 /* connections B aborted after give_up */
 };
 
 /* A connection on either side of rr. */
@@ -73,6 +78,7 @@ struct rr_conn {
 	uint64_t sent, got, left;        /* left: requests still to make on it (B) */
 	utcp_time_t t0;
 	uint32_t mask;
+	uint64_t stream, bad_end;        /* bytes read in all; just past the last differing one */
 };
 
 struct rr_core {

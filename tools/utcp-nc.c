@@ -8,6 +8,9 @@
  *   utcp-nc -f CONF -u [-c N] [-b BYTES] [-t SECONDS] HOST PORT      UDP requests
  *   utcp-nc -f CONF -u [-c N] [-t SECONDS] -l PORT                   UDP echo
  *
+ * -t bounds the whole run, the connect or the wait for a connection
+ * included (default 60 s).  -l 0 listens on a port the stack picks and
+ * prints it on stderr ("utcp-nc: listening on port N") before waiting.
  * Sends FILE (-s) then half-closes, while reading everything the peer sends
  * until its FIN into FILE (-r; default: discard).  Prints one line: bytes
  * each way, the FNV-1a digests of both streams (-n: not computed, for
@@ -42,6 +45,7 @@
 #include <utcp/utcp.h>
 
 #include "tools/nc.h"
+#include "core/base/args.h"
 
 #define CHUNK 65536
 
@@ -73,6 +77,12 @@ static int usage(void)
 			"       utcp-nc -f CONF [-s FILE] [-r FILE] [-t SECONDS] [-n] -l PORT\n"
 			"       utcp-nc -f CONF -u [-c N] [-b BYTES] [-t SECONDS] HOST PORT\n"
 			"       utcp-nc -f CONF -u [-c N] [-t SECONDS] -l PORT\n");
+	return 2;
+}
+
+static int bad_arg(const char *what, const char *v, const char *want)
+{
+	fprintf(stderr, "utcp-nc: %s '%s': want %s\n", what, v, want);
 	return 2;
 }
 
@@ -120,40 +130,107 @@ static int nc_recv(struct nc *n)
 	return 0;
 }
 
-/* Connect (host given) or accept one connection on port. */
-static int nc_open(struct nc *n, const char *host, int port)
+/* Wait until sock (nonblocking) has one of the events in mask, or t_end
+ * passes: 0, or -1 with errno ETIMEDOUT (or the epoll call's). */
+static int nc_wait(struct nc *n, int sock, uint32_t mask, double t_end)
+{
+	int ep = utcp_epoll_create1(n->ctx, 0), rc = -1;
+	struct epoll_event e = { .events = mask };
+	if (ep < 0)
+		return -1;
+	if (utcp_epoll_ctl(n->ctx, ep, EPOLL_CTL_ADD, sock, &e) == 0) {
+		for (;;) {
+			if (utcp_epoll_wait(n->ctx, ep, &e, 1, 100) > 0) {
+				rc = 0;
+				break;
+			}
+			if (nc_now_s() > t_end) {
+				errno = ETIMEDOUT;
+				break;
+			}
+		}
+	}
+	int saved = errno;
+	utcp_close(n->ctx, ep);
+	errno = saved;
+	return rc;
+}
+
+/* Connect to host:port before t_end (the socket is nonblocking). */
+static int nc_connect(struct nc *n, int s, const char *host, int port, double t_end)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int s = utcp_socket(n->ctx, AF_INET, SOCK_STREAM, 0);
-	if (s < 0)
+	int err = 0;
+	socklen_t el = sizeof(err);
+	n->sock = s;
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		fprintf(stderr, "utcp-nc: '%s' is not an IPv4 address (A.B.C.D)\n", host);
 		return -1;
-	if (host != NULL) {
-		if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-			errno = EINVAL;
+	}
+	if (utcp_connect(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS)
+		err = errno;
+	else if (nc_wait(n, s, EPOLLOUT | EPOLLERR | EPOLLHUP, t_end) < 0)
+		err = errno;
+	else if (utcp_getsockopt(n->ctx, s, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+		err = errno;
+	if (err == 0)
+		return 0;
+	fprintf(stderr, "utcp-nc: connect to %s port %d: %s%s\n", host, port, strerror(err),
+		err == ETIMEDOUT ? " (the -t limit)" : "");
+	return -1;
+}
+
+/* Listen on port (0: one the stack picks, printed) and accept one
+ * connection before t_end. */
+static int nc_accept(struct nc *n, int s, int port, double t_end)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	socklen_t sl = sizeof(sa);
+	if (utcp_bind(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    utcp_listen(n->ctx, s, 1) < 0 ||
+	    utcp_getsockname(n->ctx, s, (struct sockaddr *)&sa, &sl) < 0) {
+		fprintf(stderr, "utcp-nc: listen on port %d: %s\n", port, strerror(errno));
+		utcp_close(n->ctx, s);
+		return -1;
+	}
+	port = ntohs(sa.sin_port);
+	fprintf(stderr, "utcp-nc: listening on port %d\n", port);
+	fflush(stderr);
+	while ((n->sock = utcp_accept(n->ctx, s, NULL, NULL)) < 0) {
+		if (errno != EAGAIN || nc_wait(n, s, EPOLLIN, t_end) < 0) {
+			fprintf(stderr, "utcp-nc: no connection on port %d: %s%s\n", port,
+				strerror(errno), errno == ETIMEDOUT ? " (the -t limit)" : "");
+			utcp_close(n->ctx, s);
 			return -1;
 		}
-		if (utcp_connect(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			return -1;
-		n->sock = s;
-	} else {
-		if (utcp_bind(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-		    utcp_listen(n->ctx, s, 1) < 0 || (n->sock = utcp_accept(n->ctx, s, NULL, NULL)) < 0)
-			return -1;
-		utcp_close(n->ctx, s);
 	}
+	utcp_close(n->ctx, s);
 	return utcp_setsock_nonblock(n->ctx, n->sock);
 }
 
-static int nc_run(struct nc *n, double limit)
+/* Connect (host given) or accept one connection on port, before t_end.
+ * Prints what failed. */
+static int nc_open(struct nc *n, const char *host, int port, double t_end)
 {
-	double t_end = nc_now_s() + limit;
+	int s = utcp_socket(n->ctx, AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || utcp_setsock_nonblock(n->ctx, s) < 0) {
+		fprintf(stderr, "utcp-nc: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	return host != NULL ? nc_connect(n, s, host, port, t_end) : nc_accept(n, s, port, t_end);
+}
+
+static int nc_run(struct nc *n, double t_end, double limit)
+{
 	while (!(n->shut && n->rcv_eof)) {
-		if (nc_send(n) < 0 || nc_recv(n) < 0)
+		if (nc_send(n) < 0 || nc_recv(n) < 0) {
+			fprintf(stderr, "utcp-nc: %s\n", strerror(errno));
 			return -1;
+		}
 		if (n->shut && n->rcv_eof)
 			break;
 		if (nc_now_s() > t_end) {
-			errno = ETIMEDOUT;
+			fprintf(stderr, "utcp-nc: the transfer did not end within %g s (-t)\n", limit);
 			return -1;
 		}
 		utcp_ctx_wait(n->ctx, utcp_ctx_now(n->ctx) + 100 * UTCP_NSEC_PER_MSEC);
@@ -185,17 +262,23 @@ int main(int argc, char **argv)
 		case 'f': conf = optarg; break;
 		case 's': sfile = optarg; break;
 		case 'r': rfile = optarg; break;
-		case 't': limit = atof(optarg); break;
-		case 'l': lport = atoi(optarg); break;
+		case 't':
+			if (utcp_parse_double(optarg, 0.001, 1e6, &limit) != UTCP_NUM_OK)
+				return bad_arg("-t", optarg, "seconds, 0.001..1000000");
+			break;
+		case 'l':
+			if (utcp_parse_int(optarg, 0, 65535, &lport) != UTCP_NUM_OK)
+				return bad_arg("-l", optarg, "a port, 0..65535 (0: any)");
+			break;
 		case 'n': no_digest = 1; break;
 		default: return usage();
 		}
 	}
-	int nargs = argc - optind;
-	if (conf == NULL || limit <= 0 || (lport < 0 ? nargs != 2 : nargs != 0) ||
-	    (lport < 0 && (atoi(argv[optind + 1]) <= 0 || atoi(argv[optind + 1]) > 65535)) ||
-	    lport > 65535)
+	int nargs = argc - optind, rport = 0;
+	if (conf == NULL || (lport < 0 ? nargs != 2 : nargs != 0))
 		return usage();
+	if (lport < 0 && utcp_parse_int(argv[optind + 1], 1, 65535, &rport) != UTCP_NUM_OK)
+		return bad_arg("PORT", argv[optind + 1], "a port, 1..65535");
 	if (!udp && (count != -1 || size != -1))
 		return usage();
 	if (size == -1)
@@ -205,9 +288,9 @@ int main(int argc, char **argv)
 		return usage();
 	if (udp)
 		return nc_udp_main(conf, lport < 0 ? argv[optind] : NULL,
-				   lport < 0 ? atoi(argv[optind + 1]) : lport, count, (uint32_t)size,
+				   lport < 0 ? rport : lport, count, (uint32_t)size,
 				   limit);
-	struct nc n = { .wdigest = 0xcbf29ce484222325ull, .rdigest = 0xcbf29ce484222325ull,
+	struct nc n = { .sock = -1, .wdigest = 0xcbf29ce484222325ull, .rdigest = 0xcbf29ce484222325ull,
 			.no_digest = no_digest };
 	if ((sfile != NULL && (n.in = fopen(sfile, "rb")) == NULL) ||
 	    (rfile != NULL && (n.out = fopen(rfile, "wb")) == NULL)) {
@@ -220,14 +303,16 @@ int main(int argc, char **argv)
 		return 2;
 	n.ctx = utcp_ctx_create(st, 0);
 	double t0 = nc_now_s(), c0 = cpu_s();
-	int rc = n.ctx == NULL || nc_open(&n, lport < 0 ? argv[optind] : NULL,
-					  lport < 0 ? atoi(argv[optind + 1]) : lport) < 0 ||
-		 nc_run(&n, limit) < 0;
-	if (rc)
-		fprintf(stderr, "utcp-nc: %s\n", strerror(errno));
+	if (n.ctx == NULL)
+		fprintf(stderr, "utcp-nc: context: %s\n", strerror(errno));
+	int rc = n.ctx == NULL ||
+		 nc_open(&n, lport < 0 ? argv[optind] : NULL, lport < 0 ? rport : lport,
+			 t0 + limit) < 0 ||
+		 nc_run(&n, t0 + limit, limit) < 0;
 	double dt = nc_now_s() - t0, dcpu = cpu_s() - c0;
 	if (n.ctx != NULL) {
-		utcp_close(n.ctx, n.sock);
+		if (n.sock >= 0)
+			utcp_close(n.ctx, n.sock);
 		nc_drain(n.ctx, 5);
 		const struct utcp_stats *s = utcp_ctx_stats(n.ctx);
 		printf("utcp-nc: sent %" PRIu64 " (fnv %016" PRIx64 ") received %" PRIu64

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ static const struct scenario *const scenarios[] = {
 	&sim_scenario_synflood,
 	&sim_scenario_exhaust,
 	&sim_scenario_blind_inject,
+	&sim_scenario_reboot,
 	&sim_scenario_http,
 	&sim_scenario_udp,
 };
@@ -78,6 +80,11 @@ void sim_usage(FILE *f)
 		"                    receiving stack gets the damaged frame\n"
 		"  --jitter T        uniform extra delay in [0, T)\n"
 		"  --flap AT:FOR     the link goes down at AT for FOR, e.g. 2s:3s\n"
+		"  --mac-change AT   B's interface takes a new MAC at AT, unannounced\n"
+		"                    (TCP scenarios; A must re-resolve B by ARP)\n"
+		"  --mtu-drop AT:MTU[:noicmp]\n"
+		"                    from AT the path drops IPv4 packets over MTU octets,\n"
+		"                    answering each with ICMP frag-needed (noicmp: silently)\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; i < NB_SCENARIOS; i++)
@@ -91,8 +98,29 @@ void sim_usage(FILE *f)
 enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
-	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT,
+	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT, OPT_MAC_CHANGE,
+	OPT_MTU_DROP,
 };
+
+/* "AT:MTU" or "AT:MTU:noicmp". */
+static int parse_mtu_drop(const char *v, struct sim_opts *o)
+{
+	char at[64], *end;
+	const char *colon = strchr(v, ':');
+	if (colon == NULL || (size_t)(colon - v) >= sizeof(at))
+		return -1;
+	memcpy(at, v, (size_t)(colon - v));
+	at[colon - v] = 0;
+	errno = 0;
+	unsigned long mtu = strtoul(colon + 1, &end, 10);
+	if (parse_time(at, &o->mtu_at) < 0 || errno != 0 || end == colon + 1 || mtu < 68 ||
+	    mtu > 65535 || (*end != '\0' && strcmp(end, ":noicmp") != 0))
+		return -1;
+	o->mtu = (uint32_t)mtu;
+	o->mtu_icmp = *end == '\0';
+	o->mtu_drop = 1;
+	return 0;
+}
 
 /* "AT:FOR": two durations. */
 static int parse_flap(const char *v, struct sim_opts *o)
@@ -154,6 +182,8 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 			return -1;
 		return 0;
 	case OPT_FLAP: return parse_flap(v, o);
+	case OPT_MAC_CHANGE: o->mac_change = 1; return parse_time(v, &o->mac_change_at);
+	case OPT_MTU_DROP: return parse_mtu_drop(v, o);
 	}
 	return -1;
 }
@@ -170,6 +200,8 @@ static const char *global_hint(int c)
 	case OPT_DELAY: case OPT_JITTER: return HINT_TIME;
 	case OPT_BURST_TIME: return "a duration above 0 with a unit: 200us, 5ms";
 	case OPT_FLAP: return "AT:FOR, two durations with units, e.g. 2s:3s (FOR above 0)";
+	case OPT_MAC_CHANGE: return "a duration with its unit, e.g. 2s";
+	case OPT_MTU_DROP: return "AT:MTU or AT:MTU:noicmp, e.g. 1s:1280 (MTU 68..65535)";
 	default: return HINT_PROB;
 	}
 }
@@ -196,6 +228,8 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "burst-time", required_argument, NULL, OPT_BURST_TIME },
 		{ "corrupt-undetected", required_argument, NULL, OPT_CORRUPT_UNDETECTED },
 		{ "flap", required_argument, NULL, OPT_FLAP },
+		{ "mac-change", required_argument, NULL, OPT_MAC_CHANGE },
+		{ "mtu-drop", required_argument, NULL, OPT_MTU_DROP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -251,7 +285,8 @@ static int opts_check(struct sim_opts *o)
 		return EXIT_USAGE;
 	}
 	o->impaired = f->loss > 0 || f->burst_loss > 0 || f->reorder > 0 || f->dup > 0 ||
-		      f->corrupt > 0 || f->jitter > 0 || o->link.corrupt_fcs > 0 || o->flap;
+		      f->corrupt > 0 || f->jitter > 0 || o->link.corrupt_fcs > 0 || o->flap ||
+		      o->mac_change || o->mtu_drop;
 	if (o->sweep)
 		o->quiet = 1;
 	return 0;

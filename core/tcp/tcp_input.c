@@ -455,13 +455,26 @@ static void tcp_ts_recent_update(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 }
 
+/* RFC 7323 §3.2: once timestamps are negotiated, a non-RST segment without
+ * TSopt SHOULD be dropped (tcp_ts_required, on by default; Linux accepts
+ * them, FreeBSD too since 2021 for stacks that leave TSopt out of later
+ * segments or keep-alives).  Such a segment outside the window goes on to
+ * the sequence check and is answered with an ACK as any unacceptable one,
+ * so a keep-alive probe without TSopt is still answered; inside the window
+ * it is dropped silently: a blind attacker must also forge a TSopt that
+ * passes PAWS.  1 to drop. */
+static int tcp_ts_missing(const struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	return (tp->flags & TF_TS) && !(s->opt.flags & TOF_TS) && !(s->flags & TH_RST) &&
+	       tp->ctx->cfg->tcp_ts_required && tcp_seq_acceptable(tp, s);
+}
+
 /* Steps one to five up to the ACK field.  IN_CONT: acceptable, trimmed,
  * with ACK set. */
 static int tcp_in_sync(struct utcp_tcb *tp, struct tcp_seg *s)
 {
 	struct utcp_ctx *ctx = tp->ctx;
-	/* RFC 7323 §3.2: once negotiated, a non-RST segment without TSopt is dropped. */
-	if ((tp->flags & TF_TS) && !(s->opt.flags & TOF_TS) && !(s->flags & TH_RST)) {
+	if (tcp_ts_missing(tp, s)) {
 		ctx->stats.drop_tcp_no_ts++;
 		return IN_DONE;
 	}

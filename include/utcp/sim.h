@@ -202,12 +202,21 @@ struct utcp_sim_link_stats {
 	uint32_t queue_high_water;     /**< most frames ever in the queue */
 	uint64_t fcs_errors;           /**< damaged on the wire, dropped by the receiver's FCS check */
 	uint64_t down_drops;           /**< sent or in flight while the link was down */
+	uint64_t mtu_drops;            /**< IPv4 frames beyond the path MTU (utcp_sim_link_mtu_drop) */
+	uint64_t icmp_needfrag;        /**< ICMP "fragmentation needed" sent back for them */
 };
 /** Take the link down at down_at and up again at up_at (virtual ns,
  * up_at > down_at; UTCP_TIME_NEVER: it stays down): frames sent while it is
  * down, or in flight when it goes down, are lost (down_drops), and both
  * NICs report link_up 0 meanwhile.  -1 with errno EINVAL or ENOMEM. */
 int utcp_sim_link_flap(struct utcp_sim_link *l, utcp_time_t down_at, utcp_time_t up_at);
+/** From virtual time at on, both directions drop IPv4 packets longer than
+ * mtu octets (a router further on with a smaller MTU, DF set as TCP sets
+ * it); with icmp, each drop sends the sender an ICMP "fragmentation needed"
+ * (type 3 code 4, RFC 1191 §4) naming mtu, from the dropped packet's
+ * destination address, quoting its IPv4 header and 8 octets; without, the
+ * path is a black hole (RFC 2923 §2.1).  -1 with errno EINVAL (mtu < 68). */
+int utcp_sim_link_mtu_drop(struct utcp_sim_link *l, utcp_time_t at, uint32_t mtu, int icmp);
 /** 1 if the link is up now. */
 int utcp_sim_link_is_up(const struct utcp_sim_link *l);
 

@@ -126,6 +126,7 @@ struct utcp_config {
 	int tcp_syn_retries;     /**< SYN / SYN-ACK retransmissions before ETIMEDOUT (default 7) */
 	int tcp_retries2;        /**< data retransmissions before ETIMEDOUT (default 12) */
 	int sock_buf_double;     /**< 1: SO_SNDBUF / SO_RCVBUF double the value set, as Linux; 0 (default) */
+	int tcp_ts_required;     /**< 1: with timestamps negotiated, drop in-window segments without TSopt (RFC 7323 §3.2) */
 	char cc[16];             /**< congestion control module */
 	uint64_t seed;           /**< PRNG seed */
 	int has_seed;            /**< 0: real backends take one from getrandom */

@@ -2,7 +2,7 @@
 # table is produced and every utcp byte was verified; figures are not
 # judged), and the TAP rate comparison behind `make bench-tap`.
 TESTS += tests/bench/bench_smoke.sh
-EXTRA_DIST += tests/bench/bench_smoke.sh tests/bench/tap_rate.sh
+EXTRA_DIST += tests/bench/bench_smoke.sh tests/bench/tap_rate.sh tests/bench/tap_loss.sh
 # Instructions per transaction under callgrind, against tests/bench/ceiling.txt.
 TESTS += tests/bench/ceiling.sh
 EXTRA_DIST += tests/bench/ceiling.sh tests/bench/ceiling.txt

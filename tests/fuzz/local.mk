@@ -57,5 +57,13 @@ tests_fuzz_fuzz_ipv6_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_ipv6_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
 tests_fuzz_fuzz_ipv6_LDFLAGS = $(FUZZ_LINK)
 
-EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/fuzz.sh tests/fuzz/mkseeds.py \
+# Hours of fuzzing (FUZZ_TIME s per target, default 3600), and the share of
+# core/ the committed corpus reaches (gcov): separate builds under build/.
+fuzz-long:
+	$(SHELL) $(top_srcdir)/tests/fuzz/long.sh fuzz
+fuzz-coverage:
+	$(SHELL) $(top_srcdir)/tests/fuzz/long.sh coverage
+.PHONY: fuzz-long fuzz-coverage
+
+EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/fuzz.sh tests/fuzz/long.sh tests/fuzz/mkseeds.py \
 	tests/fuzz/corpus tests/fuzz/README.md

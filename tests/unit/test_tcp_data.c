@@ -709,6 +709,50 @@ START_TEST(segment_without_timestamp_dropped)
 }
 END_TEST
 
+/* A keep-alive probe without TSopt (SEG.SEQ = RCV.NXT - 1, outside the
+ * window): answered with an ACK, as any unacceptable segment, not dropped
+ * silently, so a peer that leaves TSopt out of its probes keeps the
+ * connection (RFC 7323 §3.2 with RFC 9293 §3.10.7.4). */
+START_TEST(keepalive_without_timestamp_answered)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	tt_passive(&c, L, TT_OPT_ALL);
+	tt_pseg(&c, &s, TH_ACK, NULL, 0);
+	s.seq = c.pnxt - 1;
+	s.optlen = 0;
+	tt_in(&s);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 0);
+	ck_assert_uint_eq(st()->drop_tcp_no_ts, 0);
+	ck_assert_uint_eq(st()->drop_tcp_unacceptable, 1);
+	tt_finish(&c);
+}
+END_TEST
+
+/* tcp_ts_required = 0 (Linux's behaviour): the segment without TSopt is
+ * taken as if timestamps were not in use. */
+START_TEST(segment_without_timestamp_tolerated)
+{
+	struct utcp_config cfg;
+	struct tt_conn c;
+	struct tt_seg s;
+	tt_ok(utcp_close(tt_h.ctx, L));
+	tt_down();
+	tt_config(&cfg);
+	cfg.tcp_ts_required = 0;
+	tt_up(&cfg);
+	L = tt_listen(TT_HOST_PORT, 16);
+	tt_passive(&c, L, TT_OPT_ALL);
+	tt_pseg(&c, &s, TH_ACK | TH_PSH, pat, 10);
+	s.optlen = 0;
+	tt_in(&s);
+	c.pnxt += 10;
+	ck_assert_uint_eq(st()->drop_tcp_no_ts, 0);
+	read_expect(c.sock, pat, 10);
+	tt_finish(&c);
+}
+END_TEST
+
 START_TEST(rtt_from_timestamps)
 {
 	struct tt_conn c;
@@ -915,6 +959,8 @@ Suite *tcp_data_suite(void)
 	tcase_add_test(tc, paws_rejects_old_timestamp);
 	tcase_add_test(tc, paws_lets_a_reordered_duplicate_ack_through);
 	tcase_add_test(tc, segment_without_timestamp_dropped);
+	tcase_add_test(tc, keepalive_without_timestamp_answered);
+	tcase_add_test(tc, segment_without_timestamp_tolerated);
 	tcase_add_test(tc, rtt_from_timestamps);
 	tcase_add_test(tc, unacceptable_segments_draw_ack);
 	tcase_add_test(tc, ack_of_unsent_data_draws_ack);

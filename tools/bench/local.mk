@@ -12,4 +12,8 @@ bench: tools/utcp-bench
 # TCP over TAP beside the TAP device's raw frame rate (root; minutes).
 bench-tap: tools/utcp-nc tools/utcp-taprate
 	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/bench/tap_rate.sh
-.PHONY: bench bench-tap
+# TCP as a sender at 2 % loss and 2 % reordering over TAP: utcp beside the
+# kernel, in one run (root; a minute or two).
+bench-tap-loss: tools/utcp-nc
+	top_builddir='$(top_builddir)' $(SHELL) $(top_srcdir)/tests/bench/tap_loss.sh
+.PHONY: bench bench-tap bench-tap-loss
