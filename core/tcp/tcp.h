@@ -268,6 +268,7 @@ struct utcp_tcb {
 	uint32_t max_sndwnd;            /* largest window the peer offered */
 	uint32_t snd_sml;               /* end of the last short segment sent (Nagle) */
 	uint32_t snd_push;              /* end of the latest write (tcp_push_each_write) */
+	uint32_t fpush_from, fpush_step; /* tcp_push_each_write = 2: forced pushes (tcp_forced_push) */
 	/* receive sequence variables */
 	uint32_t rcv_nxt, rcv_wnd, irs;
 	uint32_t rcv_adv;               /* right edge promised (never shrinks) */
@@ -561,6 +562,7 @@ void tcp_output_schedule(struct utcp_tcb *tp); /* onto the context's output list
 void tcp_output_unschedule(struct utcp_tcb *tp);
 int tcp_output(struct utcp_tcb *tp);
 int tcp_output_forced(struct utcp_tcb *tp); /* persist: one segment however small */
+void tcp_forced_push(struct utcp_tcb *tp, uint32_t from); /* a write appended at `from` */
 /* Send now what the cork holds (TCP_NODELAY set while corked); MSG_MORE's
  * cork is gone after, TCP_CORK's stays. */
 int tcp_output_push(struct utcp_tcb *tp);

@@ -322,6 +322,7 @@ void tcp_enter_time_wait(struct utcp_tcb *tp)
 size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 {
 	size_t done = 0;
+	uint32_t from = tp->snd_una + tp->snd.len;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
 		uint32_t room = tcp_send_room(tp);
@@ -335,6 +336,7 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 	if (done > 0) {
 		if (!(tp->cork & TCP_CORK_MORE)) /* Linux marks no push under MSG_MORE */
 			tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
+		tcp_forced_push(tp, from);
 		tcp_output_schedule(tp);
 	}
 	return done;

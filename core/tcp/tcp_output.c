@@ -362,7 +362,41 @@ static int tcp_segment_pushes(const struct utcp_tcb *tp, uint32_t off, uint32_t 
 	if (!tp->ctx->tcp->push_each_write)
 		return off + len == tp->snd.len;
 	uint32_t seq = tp->snd_una + off;
+	if (tp->fpush_step != 0 && SEQ_GEQ(seq, tp->fpush_from) && SEQ_LT(seq, tp->snd_push)) {
+		uint32_t k = (seq - tp->fpush_from) / tp->fpush_step + 1;
+		uint32_t point = tp->fpush_from + k * tp->fpush_step;
+		if (SEQ_LEQ(point, seq + len) && SEQ_LT(point, tp->snd_push))
+			return 1;
+	}
 	return SEQ_LT(seq, tp->snd_push) && SEQ_LEQ(tp->snd_push, seq + len);
+}
+
+/* tcp_push_each_write = 2: Linux's tcp_sendmsg copies a write into packets
+ * of its size goal (the TSO autosize, at most half the peer's largest
+ * window) and marks PSH on the first packet that ends more than half that
+ * window past the last push (forced_push), then on every such packet:
+ * points `from` + k x step.  A write shorter than that has none. */
+void tcp_forced_push(struct utcp_tcb *tp, uint32_t from)
+{
+	tp->fpush_step = 0;
+	uint32_t half = tp->max_sndwnd / 2;
+	uint32_t seg_mss = tp->mss - ((tp->flags & TF_TS) ? 12 : 0);
+	if (tp->ctx->tcp->push_each_write != 2 || seg_mss == 0 || half < seg_mss ||
+	    tp->snd_push - from <= half)
+		return;
+	uint32_t cwnd_segs = tp->cwnd / seg_mss;
+	uint64_t srtt_us = tp->srtt / 1000, segs = 2;
+	if (tp->flags & TF_HAVE_RTT)
+		segs = srtt_us > 0 ? 2000ull * cwnd_segs / srtt_us : 64;
+	if (segs < tp->ctx->tcp->min_tso_segs)
+		segs = tp->ctx->tcp->min_tso_segs;
+	if (segs > 64)
+		segs = 64;
+	uint32_t goal = (uint32_t)segs * seg_mss, goal_max = half - half % seg_mss;
+	if (goal > goal_max)
+		goal = goal_max;
+	tp->fpush_from = from;
+	tp->fpush_step = (half / goal + 1) * goal;
 }
 
 /* Build and send one segment of [snd_nxt, snd_nxt + len) (+ FIN). */

@@ -21,18 +21,28 @@ TESTS += tests/packetdrill/suite.sh tests/packetdrill/own.sh
 EXTRA_DIST += $(PD_SHELL_FILES) tests/packetdrill/expected.txt
 # The project's own scripts (own.sh), one per knob.
 EXTRA_DIST += \
+	tests/packetdrill/own/abc_nolimit.pkt \
 	tests/packetdrill/own/cork.pkt \
+	tests/packetdrill/own/cubic_md_cwnd.pkt \
+	tests/packetdrill/own/cwnd_limited.pkt \
 	tests/packetdrill/own/ip_tos.pkt \
+	tests/packetdrill/own/min_tso_segs.pkt \
 	tests/packetdrill/own/notsent_lowat.pkt \
+	tests/packetdrill/own/prr_safeack.pkt \
+	tests/packetdrill/own/pto_cap.pkt \
+	tests/packetdrill/own/push_each_write.pkt \
 	tests/packetdrill/own/rcvlowat.pkt \
 	tests/packetdrill/own/retries.pkt \
+	tests/packetdrill/own/rst_ack.pkt \
+	tests/packetdrill/own/rto_min_var.pkt \
 	tests/packetdrill/own/sack_off.pkt \
 	tests/packetdrill/own/sock_buf_double.pkt \
 	tests/packetdrill/own/syn_retries.pkt \
 	tests/packetdrill/own/timestamps_off.pkt \
 	tests/packetdrill/own/user_timeout.pkt \
 	tests/packetdrill/own/window_scaling_off.pkt \
-	tests/packetdrill/own/wscale.pkt
+	tests/packetdrill/own/wscale.pkt \
+	tests/packetdrill/own/zwp_empty.pkt
 
 # make packetdrill-update: rewrite expected.txt from a run (reasons kept).
 packetdrill-update: tests/packetdrill/utcp_packetdrill.la

@@ -330,6 +330,58 @@ START_TEST(cwnd_limited_and_cubic_md_cwnd)
 }
 END_TEST
 
+/* A passive open whose peer offers `win` from its SYN on (no options but
+ * MSS 1460), so that the largest window seen is `win`. */
+static void passive_syn_win(struct tt_conn *c, int lsock, uint16_t win)
+{
+	struct tt_seg syn = { 0 };
+	memset(c, 0, sizeof(*c));
+	c->pport = TT_PEER_PORT + 99;
+	c->hport = TT_HOST_PORT;
+	c->piss = 7000000u;
+	c->pnxt = c->piss + 1;
+	c->pwin = win;
+	syn.sport = c->pport;
+	syn.dport = c->hport;
+	syn.seq = c->piss;
+	syn.flags = TH_SYN;
+	syn.win = win;
+	tt_opt_mss(&syn, 1460);
+	tt_in(&syn);
+	ck_assert_msg(tt_out(&c->syn), "no SYN-ACK");
+	ck_assert_uint_eq(c->syn.flags, TH_SYN | TH_ACK);
+	c->hiss = c->syn.seq;
+	c->hnxt = c->hiss + 1;
+	tt_pin(c, TH_ACK, NULL, 0);
+	c->sock = utcp_accept(tt_h.ctx, lsock, NULL, NULL);
+	ck_assert_int_ge(c->sock, 0);
+	tt_ok(utcp_setsock_nonblock(tt_h.ctx, c->sock));
+}
+
+/* tcp_push_each_write = 2, a write longer than half the peer's window
+ * (8760 here, 6 segments): Linux's forced push marks PSH on the packet that
+ * first ends more than half the window past the last push -- packets of
+ * 3 segments (at most half the window), so on the 6th segment -- beside
+ * the TSO packet end at the 5th (cwnd/2). */
+START_TEST(push_forced_half_window)
+{
+	static char data[20 * 1460];
+	struct tt_conn c;
+	struct tt_seg s;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	passive_syn_win(&c, l, 6 * 1460);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, data, sizeof(data)), (ssize_t)sizeof(data));
+	utcp_ctx_poll(tt_h.ctx);
+	for (int i = 1; i <= 6; i++)
+		tt_hout(&c, &s, TH_ACK | (i >= 5 ? TH_PSH : 0), c.pnxt, 1460);
+	tt_expect_none();
+	c.hnxt = c.hiss + 1 + sizeof(data);
+	tt_ok(utcp_abort(tt_h.ctx, c.sock));
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 /* ---- window updates after a read (RFC 9293 §3.8.6.2.2) ------------------- */
 
 static void setup_bigbuf(void)
@@ -380,6 +432,7 @@ static Suite *tcp_linux_suite(void)
 	TCase *tp = tcase_create("push_tso");
 	tcase_add_checked_fixture(tp, setup_push_tso, teardown);
 	tcase_add_test(tp, push_tso_packets);
+	tcase_add_test(tp, push_forced_half_window);
 	suite_add_tcase(su, tp);
 	TCase *tm = tcase_create("min_tso_segs");
 	tcase_add_checked_fixture(tm, setup_min_tso, teardown);
