@@ -254,6 +254,9 @@ static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct
 	if (stack == STACK_KERNEL && !o->path_tap)
 		snprintf(res->note, sizeof(res->note), "ksoftirqd/%d ran %.0f ms meanwhile (not counted)",
 			 o->cpu, 1e3 * res->softirqd);
+	else if (o->path_tap) /* both stacks have the kernel's device work */
+		snprintf(res->note + strlen(res->note), sizeof(res->note) - strlen(res->note),
+			 "; ksoftirqd/%d ran %.0f ms (not counted)", o->cpu, 1e3 * res->softirqd);
 	res->other = cpu_ticks_busy(&before, &after) - res->cpu;
 	if (rc < 0)
 		fprintf(stderr, "utcp-bench: %s %s failed: %s\n", stack == STACK_UTCP ? "utcp" : "kernel",

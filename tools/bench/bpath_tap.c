@@ -129,9 +129,12 @@ void bench_tap_teardown(void)
 {
 	if (ns_orig >= 0 && setns(ns_orig, CLONE_NEWNET) < 0)
 		perror("utcp-bench: setns back");
-	for (int *fd = &ns_orig; fd != NULL; fd = fd == &ns_orig ? &ns_cli : fd == &ns_cli ? &ns_srv : NULL)
-		if (*fd >= 0)
-			close(*fd), *fd = -1;
+	int *fds[] = { &ns_orig, &ns_cli, &ns_srv };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 /* ---- the loop: utcp's context and the kernel's epoll in one thread -------------------- */
