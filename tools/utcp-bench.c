@@ -12,15 +12,20 @@
  *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
  *              [--workloads short,pingpong,bulk,latency] [--count N] [--conns N]
  *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload]
+ *              [--path sim|tap]
  *   utcp-bench --instructions [--workloads ...]   (callgrind figures only)
  *
  * Call order: parse_args -> finish_opts -> bench_pin -> report_header ->
  * run_rounds -> report_callgrind -> report_table -> report_scaling ->
  * report_footer.
  *
+ * --path tap (tools/bench/bpath_tap.c) runs utcp's server on a TAP device
+ * against kernel client sockets, beside a kernel server and client over a
+ * veth pair between two network namespaces (no callgrind, no scaling).
+ *
  * Exit status: 0 when every run completed with every byte verified, 1 when
  * a run failed (the reason and, for utcp, the seed are printed), 2 on bad
- * usage.
+ * usage, 77 when --path tap cannot run here (not root, no /dev/net/tun).
  */
 #include "config.h"
 
@@ -60,7 +65,11 @@ static void usage(FILE *f)
 		"                     tests/bench/ceiling.sh checks)\n"
 		"  --no-scaling       skip the one-CPU / two-CPU scaling runs\n"
 		"  --no-offload       utcp's simulated NICs compute every TCP checksum in\n"
-		"                     software (default: checksum offload, as loopback)\n");
+		"                     software (default: checksum offload, as loopback)\n"
+		"  --path sim|tap     sim (default): utcp on the simulated wire, the kernel over\n"
+		"                     loopback; tap: utcp's server on TAP against kernel client\n"
+		"                     sockets, the kernel over a veth pair between two network\n"
+		"                     namespaces (root; default workloads short,pingpong)\n");
 }
 
 static int parse_workloads(const char *s, int *want)
@@ -124,6 +133,11 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	case 'S': o->no_scaling = 1; return 0;
 	case 'O': o->no_offload = 1; return 0;
 	case 'X': o->child = 1; return 0;
+	case 'P':
+		if (strcmp(arg, "sim") && strcmp(arg, "tap"))
+			return -1;
+		o->path_tap = arg[0] == 't';
+		return 0;
 	}
 	return -1;
 }
@@ -145,7 +159,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "count", required_argument, NULL, 'n' }, { "only", required_argument, NULL, 'o' },
 		{ "no-callgrind", no_argument, NULL, 'C' }, { "no-scaling", no_argument, NULL, 'S' },
 		{ "no-offload", no_argument, NULL, 'O' }, { "conns", required_argument, NULL, 'N' },
-		{ "instructions", no_argument, NULL, 'I' },
+		{ "instructions", no_argument, NULL, 'I' }, { "path", required_argument, NULL, 'P' },
 		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -155,7 +169,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	o->cpu = -1;
 	o->seed = 1;
 	for (int k = 0; k < WL_NKINDS; k++)
-		o->want[k] = 1;
+		o->want[k] = -1; /* the default set */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -199,7 +213,10 @@ static void finish_opts(struct bench_opts *o)
 			o->spec[k].max_wall = o->max_wall;
 		o->spec[k].no_offload = o->no_offload;
 	}
-	if (o->quick) {
+	for (int k = 0; k < WL_NKINDS; k++) /* tap: bulk and latency only when asked */
+		if (o->want[k] < 0)
+			o->want[k] = !o->path_tap || k == WL_SHORT || k == WL_PINGPONG;
+	if (o->quick || o->path_tap) {
 		o->no_callgrind = 1;
 		o->no_scaling = 1;
 	}
@@ -228,13 +245,18 @@ static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct
 	struct cpu_ticks before, after;
 	cpu_ticks_read(o->cpu, &before);
 	double sirq = ksoftirqd_cpu(o->cpu);
-	int rc = stack == STACK_UTCP ? bench_utcp_run(&o->spec[k], o->seed, res)
-				     : bench_kernel_run(&o->spec[k], res);
+	int rc = o->path_tap ? (stack == STACK_UTCP ? bench_tap_utcp_run(&o->spec[k], res)
+						    : bench_tap_kernel_run(&o->spec[k], res))
+		 : stack == STACK_UTCP ? bench_utcp_run(&o->spec[k], o->seed, res)
+				       : bench_kernel_run(&o->spec[k], res);
 	cpu_ticks_read(o->cpu, &after);
 	res->softirqd = ksoftirqd_cpu(o->cpu) - sirq;
-	if (stack == STACK_KERNEL)
+	if (stack == STACK_KERNEL && !o->path_tap)
 		snprintf(res->note, sizeof(res->note), "ksoftirqd/%d ran %.0f ms meanwhile (not counted)",
 			 o->cpu, 1e3 * res->softirqd);
+	else if (o->path_tap) /* both stacks have the kernel's device work */
+		snprintf(res->note + strlen(res->note), sizeof(res->note) - strlen(res->note),
+			 "; ksoftirqd/%d ran %.0f ms (not counted)", o->cpu, 1e3 * res->softirqd);
 	res->other = cpu_ticks_busy(&before, &after) - res->cpu;
 	if (rc < 0)
 		fprintf(stderr, "utcp-bench: %s %s failed: %s\n", stack == STACK_UTCP ? "utcp" : "kernel",
@@ -285,6 +307,12 @@ int main(int argc, char **argv)
 		return callgrind_child(&o);
 	if (o.instructions)
 		return report_callgrind(&o, &t) ? 1 : 0;
+	char err[160];
+	if (o.path_tap && bench_tap_setup(err, sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-bench: --path tap: %s; skipped\n", err);
+		bench_tap_teardown();
+		return 77;
+	}
 	report_header(&o, argc, argv);
 	int failed = run_rounds(&o, &t);
 	if (!o.no_callgrind && !o.only)
@@ -293,5 +321,7 @@ int main(int argc, char **argv)
 	if (!o.no_scaling)
 		failed |= report_scaling(&o);
 	report_footer(&o, &t, failed);
+	if (o.path_tap)
+		bench_tap_teardown();
 	return failed ? 1 : 0;
 }

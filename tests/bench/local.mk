@@ -2,6 +2,9 @@
 # table is produced and every utcp byte was verified; figures are not
 # judged), and the TAP rate comparison behind `make bench-tap`.
 TESTS += tests/bench/bench_smoke.sh
+# utcp-bench --path tap --quick (root; a few seconds; 77 otherwise).
+TESTS += tests/bench/bench_tap_smoke.sh
+EXTRA_DIST += tests/bench/bench_tap_smoke.sh
 EXTRA_DIST += tests/bench/bench_smoke.sh tests/bench/tap_rate.sh tests/bench/tap_loss.sh
 # Instructions per transaction under callgrind, against tests/bench/ceiling.txt.
 TESTS += tests/bench/ceiling.sh

@@ -132,4 +132,12 @@ void wl_result(const struct wl_run *r, struct wl_result *res);
 int bench_kernel_run(const struct wl_spec *sp, struct wl_result *res);
 int bench_utcp_run(const struct wl_spec *sp, uint64_t seed, struct wl_result *res);
 
+/* --path tap (bpath_tap.c): utcp's server on TAP against a kernel client,
+ * beside a kernel server and client over a veth pair between two network
+ * namespaces.  Setup -1 (with the reason) when not root / no TAP. */
+int bench_tap_setup(char *err, size_t errlen);
+void bench_tap_teardown(void);
+int bench_tap_utcp_run(const struct wl_spec *sp, struct wl_result *res);
+int bench_tap_kernel_run(const struct wl_spec *sp, struct wl_result *res);
+
 #endif

@@ -17,6 +17,7 @@ struct bench_opts {
 	int no_callgrind, no_scaling, child, no_offload;
 	int conns;                    /* --conns: short and pingpong (0: default) */
 	int instructions;             /* --instructions: callgrind figures only */
+	int path_tap;                 /* --path tap: TAP and veth, not sim and loopback */
 	int rounds_k[WL_NKINDS];      /* rounds per workload */
 	double max_wall;
 	uint64_t seed, count;
