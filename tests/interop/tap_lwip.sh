@@ -7,8 +7,10 @@
 #   utcp-nc uploads 10 MB to lwIP and downloads 10 MB from it (lwIP listens),
 #   then uploads 10 MB to lwIP connecting to utcp-nc -l;
 #   the first two again with utcp's fault middleware at 1 % loss and 1 %
-#   reordering (both directions: lwIP, with no SACK, a 64 KB window and
-#   coarse timers, takes about 100 s to send 10 MB through them).
+#   reordering in both directions.  lwIP -> utcp takes about 100 s there:
+#   lwIP has no SACK, and utcp sends its ACKs once per receive round, so a
+#   hole earns one or two duplicate ACKs, never the three lwIP's fast
+#   retransmit waits for; each loss costs lwIP a 1.5 s timeout.
 # Every file is compared by SHA-256, and both programs must exit 0.  lwIP's
 # netif MTU is 1500 (LWIP_MTU=576 in the environment gives MSS 536, for
 # setups where Debian's lwIP build crashes on larger frames).
