@@ -8,4 +8,4 @@ tests_interop_lwip_peer_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
 tests_interop_lwip_peer_LDADD = $(LWIP_LIBS) -lpthread
 endif
 TESTS += tests/interop/tap_lwip.sh
-EXTRA_DIST += tests/interop/tap_lwip.sh
+EXTRA_DIST += tests/interop/tap_lwip.sh tests/interop/lwip_peer.c
