@@ -5,6 +5,7 @@
 include $(top_srcdir)/tests/unit/local.mk
 include $(top_srcdir)/tests/sim/local.mk
 include $(top_srcdir)/tests/apps/local.mk
+include $(top_srcdir)/tests/interop/local.mk
 include $(top_srcdir)/tests/mtcp/local.mk
 include $(top_srcdir)/tests/preload/local.mk
 include $(top_srcdir)/tests/bench/local.mk
