@@ -982,6 +982,8 @@ static void rr_reap(struct utcp_ctx *ctx, int ep, struct rr_conn *conns, uint64_
 		r->errors += k->left;
 		r->reaped++;
 		k->left = 0;
+		if (r->on_reap != NULL)
+			r->on_reap(r->on_reap_arg, ctx, k->fd);
 		utcp_abort(ctx, k->fd);
 		if (rr_open(ctx, ep, k) <= 0)
 			(*active)--;

@@ -69,6 +69,9 @@ struct rr {
 	 * one region (one spoofed segment) */
 	uint64_t corrupt_gap, corrupt;
 	uint64_t reaped;                 /* connections B aborted after give_up */
+	/* called on B just before it aborts a reaped connection (or NULL) */
+	void (*on_reap)(void *arg, struct utcp_ctx *ctx, int fd);
+	void *on_reap_arg;
 };
 
 /* A connection on either side of rr. */
