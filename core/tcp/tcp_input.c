@@ -652,7 +652,10 @@ static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 		tp->rcv_mss = s->len;
 	if (!in_order) {
 		ctx->stats.tcp_ooo_segs++;
-		tp->flags |= TF_ACKNOW; /* RFC 5681 §4.2: immediate duplicate ACK */
+		/* RFC 5681 §4.2: an immediate duplicate ACK for each out-of-order
+		 * segment, not one for the round: a sender without SACK counts
+		 * three of them before it retransmits (RFC 5681 §3.2). */
+		tcp_send_ack(tp);
 		return;
 	}
 	tcp_nh_confirm(tp);

@@ -404,6 +404,37 @@ START_TEST(invariants_catch_broken_ranges)
 }
 END_TEST
 
+/* ---- one duplicate ACK per out-of-order segment (RFC 5681 §4.2) -------------------- */
+
+/* Three segments beyond a hole arrive in one receive round, from a peer
+ * without SACK (lwIP, for one): each draws its own immediate duplicate
+ * ACK, so the peer reaches its three duplicates and retransmits fast,
+ * instead of seeing one ACK per round and waiting for its RTO. */
+START_TEST(dup_ack_per_out_of_order_segment)
+{
+	struct tt_conn c;
+	tt_passive(&c, L, TT_OPT_MSS); /* no SACK */
+	uint32_t b = c.pnxt;
+	struct tt_seg a[3];
+	for (uint32_t k = 0; k < 3; k++) {
+		tt_pseg(&c, &a[k], TH_ACK, pat + 1000 * (k + 1), 1000);
+		a[k].seq = b + 1000 * (k + 1);
+	}
+	tt_inject(&a[0]);
+	tt_inject(&a[1]);
+	tt_in(&a[2]); /* one round for the three */
+	for (int k = 0; k < 3; k++)
+		ack_only(&c, b);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_ooo_segs, 3);
+	pin_at(&c, b, 0, 1000); /* the hole filled: one ACK of everything */
+	ack_only(&c, b + 4000);
+	read_expect(c.sock, pat, 4000);
+	c.pnxt = b + 4000;
+	tt_finish(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_ooo");
@@ -413,6 +444,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sack_blocks_most_recent_first);
 	tcase_add_test(tc, segment_across_several_ranges);
 	tcase_add_test(tc, invariants_catch_broken_ranges);
+	tcase_add_test(tc, dup_ack_per_out_of_order_segment);
 	suite_add_tcase(su, tc);
 	TCase *tx = tcase_create("exhaustion");
 	tcase_add_checked_fixture(tx, setup_small, teardown);
