@@ -68,7 +68,8 @@ static size_t pkt6(uint8_t *p, uint8_t nxt, const uint8_t *ext, size_t ext_len)
 	p[7] = 64;
 	memcpy(p + 8, t6_peer.b, 16);
 	memcpy(p + 24, t6_host.b, 16);
-	memcpy(p + 40, ext, ext_len);
+	if (ext_len > 0) /* memcpy's source may not be NULL, even for 0 bytes */
+		memcpy(p + 40, ext, ext_len);
 	memset(p + 40 + ext_len, 0x80, 8);
 	return 40 + plen;
 }
