@@ -45,7 +45,8 @@
 #include "pd.h"
 #include "pd_ifc.h"
 
-#define PD_GRACE_MS 50       /* real time a blocked call waits before moving the clock */
+#define PD_GRACE_MS 200      /* real time a blocked call waits before moving the clock
+				(a loaded machine may take tens of ms to run the script's next line) */
 #define PD_SYNC_MS 200       /* real time the main thread waits for a woken call */
 #define PD_START_NS (1 * UTCP_NSEC_PER_SEC)
 
