@@ -7,13 +7,8 @@
 # ends nginx, exit 0.  One DPDK test at a time (run_one.sh); no root needed
 # (memif uses an abstract unix socket; the worker stays root only because
 # `user` is given); 77 without the programs or the shared library.
-set -u
-top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
-top_builddir=$(cd "${top_builddir:-.}" && pwd)
-export top_srcdir top_builddir
-UTCP_PRELOAD_LIB="$top_builddir/.libs/libutcp-preload.so"
-export UTCP_PRELOAD_LIB
-run="$top_builddir/preload/utcp-run"
+. "${top_srcdir:-.}/tests/preload/common.sh"
+run=$PL_RUN
 if [ ! -f "$UTCP_PRELOAD_LIB" ]; then
 	echo "memif_nginx.sh: libutcp-preload.so was not built" >&2
 	exit 77
@@ -36,17 +31,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 memif_confs "$tmp" "$sock" "utcp-plns-$$" "utcp-plnc-$$" 10.79.4
 sed -i 's/^num_cores = 2$/num_cores = 1/' "$tmp/srv.conf" "$tmp/cli.conf"
-status=0
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		status=1
-	fi
-}
 mkdir "$tmp/www"
 echo "hello from nginx over utcp on dpdk" > "$tmp/www/index.html"
 user=

@@ -9,13 +9,8 @@
 # on DPDK has no descriptor to sleep on: it sleeps 1 ms at a time.
 # One DPDK test at a time (run_one.sh); no root needed (memif uses an
 # abstract unix socket); 77 without the programs or the shared library.
-set -u
-top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
-top_builddir=$(cd "${top_builddir:-.}" && pwd)
-export top_srcdir top_builddir
-UTCP_PRELOAD_LIB="$top_builddir/.libs/libutcp-preload.so"
-export UTCP_PRELOAD_LIB
-run="$top_builddir/preload/utcp-run"
+. "${top_srcdir:-.}/tests/preload/common.sh"
+run=$PL_RUN
 if [ ! -f "$UTCP_PRELOAD_LIB" ]; then
 	echo "memif_redis.sh: libutcp-preload.so was not built" >&2
 	exit 77
@@ -38,17 +33,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP # the EXIT trap runs on these too
 memif_confs "$tmp" "$sock" "utcp-pls-$$" "utcp-plc-$$" 10.79.3
 sed -i 's/^num_cores = 2$/num_cores = 1/' "$tmp/srv.conf" "$tmp/cli.conf"
-status=0
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		status=1
-	fi
-}
 timeout -k 5 150 "$run" -f "$tmp/srv.conf" -- redis-server --port 6379 --bind 10.79.3.1 \
 	--save '' --appendonly no --protected-mode no --daemonize no --dir "$tmp" \
 	> "$tmp/redis.out" 2>&1 &
