@@ -326,10 +326,10 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 	uint32_t from = tp->snd_una + tp->snd.len;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
-		if (tp->sndmem.limit != 0) /* tcp_wmem: as Linux counts memory */
-			want = tcp_sndmem_take(tp, want);
-		else if (want > tcp_send_room(tp))
-			want = tcp_send_room(tp);
+		uint32_t room = tp->sndmem.limit == 0 ? tcp_send_room(tp)
+						       : tcp_sndmem_take(tp, want); /* tcp_wmem */
+		if (want > room)
+			want = room;
 		uint32_t n = tcp_sndbuf_append(&tp->snd, iov[i].iov_base, want);
 		done += n;
 		if (n < want || want < iov[i].iov_len)
@@ -487,10 +487,12 @@ void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
  * queued, and fewer unsent bytes than TCP_NOTSENT_LOWAT. */
 static int tcp_writable(const struct utcp_tcb *tp)
 {
-	if (tp->sndmem.limit != 0)
-		return tcp_sndmem_writable(tp);
 	uint32_t space = tcp_sndbuf_space(&tp->snd);
-	return space > 0 && space >= tp->snd.len / 2 && tcp_send_room(tp) > 0;
+	if (space == 0 || space < tp->snd.len / 2)
+		return 0;
+	if (tp->sndmem.limit != 0) /* tcp_wmem: as Linux counts memory */
+		return tcp_sndmem_writable(tp);
+	return tp->notsent_lowat == 0 || tcp_send_room(tp) > 0;
 }
 
 uint32_t tcp_send_room(const struct utcp_tcb *tp)

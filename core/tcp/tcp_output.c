@@ -515,10 +515,11 @@ static uint8_t tcp_unit_push(const struct utcp_tcb *tp, uint32_t len, uint32_t u
 		*in_unit = 0;
 	}
 	int chunk_end = 0;
-	if (tp->sndmem.limit != 0 && len > 0 && *in_unit > 0) /* tcp_wmem */
+	if (*in_unit > 0 && tp->sndmem.limit != 0) { /* tcp_wmem: a packet per chunk */
 		tcp_sndmem_pushes(tp, tp->snd_nxt, len, &chunk_end);
-	if (chunk_end && *in_unit >= 2) /* Linux sends each chunk as packets of its own */
-		psh = TH_PSH;
+		if (chunk_end && *in_unit >= 2)
+			psh = TH_PSH;
+	}
 	if (chunk_end || tcp_segment_pushes(tp, tp->snd_nxt - tp->snd_una, len))
 		*in_unit = 0; /* the write's end ends its packet too */
 	return psh;
