@@ -606,6 +606,7 @@ static const struct key_def keys[] = {
 	{ "tcp_zwp_empty", set_int, FIELD(tcp_zwp_empty), 0, 1 },
 	{ "tcp_cubic_md_cwnd", set_int, FIELD(tcp_cubic_md_cwnd), 0, 1 },
 	{ "tcp_cwnd_limited", set_int, FIELD(tcp_cwnd_limited), 0, 1 },
+	{ "tcp_wmem", set_int, FIELD(tcp_wmem), 0, 1 << 30 },
 	{ "tcp_timestamps", set_int, FIELD(tcp_timestamps), 0, 1 },
 	{ "tcp_sack", set_int, FIELD(tcp_sack), 0, 1 },
 	{ "tcp_window_scaling", set_int, FIELD(tcp_window_scaling), 0, 1 },

@@ -417,7 +417,7 @@ static int get_sol_socket(struct utcp_sock *so, int name, void *val, socklen_t *
 		v = (int)(tp != NULL && tp->rcv.mem != NULL ? tp->rcv.cap : so->opts.rcvbuf);
 		break;
 	case SO_SNDBUF:
-		v = (int)(tp != NULL && tp->snd.mem != NULL ? tp->snd.cap : so->opts.sndbuf);
+		v = (int)(tp != NULL && tp->snd.mem != NULL ? tcp_sndbuf_limit(tp) : so->opts.sndbuf);
 		break;
 	case SO_TYPE:
 		v = SOCK_STREAM;

@@ -101,6 +101,41 @@ struct tcp_sndbuf {
 	uint32_t len;       /* bytes queued, sent or not */
 };
 
+/* Send-buffer memory as Linux counts it (tcp_sndmem.c, utcp.conf tcp_wmem):
+ * the queue [snd_una, snd_una + snd.len) as chunks, in runs of chunks
+ * ending at run[i].end (cnt > 1 after the oldest runs merged). */
+#define TCP_SNDMEM_RUNS 32
+struct utcp_tcb;
+#define TCP_SNDMEM_PUSH 0x01           /* the chunk ends with PSH (forced push) */
+struct tcp_sndmem_run {
+	uint32_t end;
+	uint16_t cnt;
+	uint16_t flags;
+};
+struct tcp_sndmem {
+	uint32_t limit;      /* memory the queue may take (sk_sndbuf); 0: model off */
+	uint32_t pend;       /* end of the latest transmission, not yet a split */
+	uint32_t pushed;     /* a write's pushes sent up to here (tcp_push_one) */
+	uint32_t push_seq;   /* the latest push (Linux's pushed_seq) */
+	uint8_t locked;      /* SO_SNDBUF: no autotuning */
+	uint8_t nospace;     /* the writer found no room (SOCK_NOSPACE) */
+	uint8_t check;       /* an ACK came: tcp_sndmem_check after output */
+	uint8_t n;           /* runs in use */
+	struct tcp_sndmem_run run[TCP_SNDMEM_RUNS];
+};
+void tcp_sndmem_init(struct utcp_tcb *tp);
+void tcp_sndmem_set_limit(struct utcp_tcb *tp, uint32_t limit);
+void tcp_sndmem_expand(struct utcp_tcb *tp);
+uint32_t tcp_sndmem_queued(const struct utcp_tcb *tp);
+uint32_t tcp_sndmem_take(struct utcp_tcb *tp, uint32_t want);
+void tcp_sndmem_write_end(struct utcp_tcb *tp, uint32_t end);
+void tcp_sndmem_sent(struct utcp_tcb *tp, uint32_t seq, uint32_t end, int psh);
+void tcp_sndmem_acked(struct utcp_tcb *tp);
+int tcp_sndmem_writable(const struct utcp_tcb *tp);
+void tcp_sndmem_polled(struct utcp_tcb *tp);
+void tcp_sndmem_check(struct utcp_tcb *tp);
+int tcp_sndmem_pushes(const struct utcp_tcb *tp, uint32_t seq, uint32_t len, int *chunk_end);
+
 /* Receive buffer: unread in-order bytes, then (at their sequence offsets)
  * out-of-order ranges, all within the advertised window (tcp_ooo.c). */
 struct tcp_rcvbuf {
@@ -346,6 +381,7 @@ struct utcp_tcb {
 	uint32_t total_retrans;         /* segments resent (TCP_INFO) */
 	uint8_t ip_tos;                 /* IP_TOS */
 	uint8_t ip_pmtudisc;            /* IP_MTU_DISCOVER + 1; 0: unset (utcp's PMTUD) */
+	struct tcp_sndmem sndmem;       /* tcp_wmem: the send buffer as Linux counts it */
 };
 
 /* IP_MTU_DISCOVER's values, as Linux's <linux/in.h>: DONT (0), WANT (1)
@@ -434,6 +470,7 @@ struct utcp_tcp_ctx {
 	uint8_t zwp_empty;              /* tcp_zwp_empty */
 	uint8_t cubic_md_cwnd;          /* tcp_cubic_md_cwnd */
 	uint8_t cwnd_limited;           /* tcp_cwnd_limited */
+	uint32_t wmem;                  /* tcp_wmem: 0, or the send buffer's first limit */
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */
@@ -683,6 +720,8 @@ uint32_t tcp_poll_events(const struct utcp_tcb *tp);
 /* Bytes a write may queue now: the send buffer's space, and with
  * TCP_NOTSENT_LOWAT no more than brings the unsent bytes to it. */
 uint32_t tcp_send_room(const struct utcp_tcb *tp);
+/* SO_SNDBUF as read back: the ring's cap, or tcp_wmem's limit. */
+uint32_t tcp_sndbuf_limit(const struct utcp_tcb *tp);
 uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want);
 
 /* RFC 5681 §2: FlightSize, data sent but not yet acknowledged. */

@@ -250,10 +250,11 @@ void tcp_established(struct utcp_tcb *tp)
 	tcp_rexmt_stop(tp);
 	tp->last_rcv = tp->ctx->now;
 	tcp_keep_arm(tp);
-	if (tp->flags & TF_PASSIVE) {
+	if (tp->flags & TF_PASSIVE)
 		tcp_bufs_attach(tp); /* its rings, or it waits for them */
+	tcp_sndmem_init(tp); /* tcp_wmem */
+	if (tp->flags & TF_PASSIVE)
 		tcp_listener_complete(tp);
-	}
 	else
 		tcp_notify(tp, EPOLLOUT);
 }
@@ -325,7 +326,8 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 	uint32_t from = tp->snd_una + tp->snd.len;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
-		uint32_t room = tcp_send_room(tp);
+		uint32_t room = tp->sndmem.limit == 0 ? tcp_send_room(tp)
+						       : tcp_sndmem_take(tp, want); /* tcp_wmem */
 		if (want > room)
 			want = room;
 		uint32_t n = tcp_sndbuf_append(&tp->snd, iov[i].iov_base, want);
@@ -337,6 +339,8 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 		if (!(tp->cork & TCP_CORK_MORE)) /* Linux marks no push under MSG_MORE */
 			tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
 		tcp_forced_push(tp, from);
+		if (tp->sndmem.limit != 0 && !(tp->cork & TCP_CORK_MORE))
+			tcp_sndmem_write_end(tp, tp->snd_push);
 		tcp_output_schedule(tp);
 	}
 	return done;
@@ -465,6 +469,12 @@ void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap)
 
 void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
 {
+	if (tp->sndmem.limit != 0) { /* tcp_wmem: the memory limit, fixed */
+		tcp_sndmem_set_limit(tp, cap);
+		if (tcp_sndmem_writable(tp))
+			tcp_notify(tp, EPOLLOUT);
+		return;
+	}
 	tp->snd.want = cap < tp->snd.size ? cap : tp->snd.size;
 	if (tp->snd.mem == NULL)
 		return;
@@ -478,18 +488,29 @@ void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
 static int tcp_writable(const struct utcp_tcb *tp)
 {
 	uint32_t space = tcp_sndbuf_space(&tp->snd);
-	return space > 0 && space >= tp->snd.len / 2 && tcp_send_room(tp) > 0;
+	if (space == 0 || space < tp->snd.len / 2)
+		return 0;
+	if (tp->sndmem.limit != 0) /* tcp_wmem: as Linux counts memory */
+		return tcp_sndmem_writable(tp);
+	return tp->notsent_lowat == 0 || tcp_send_room(tp) > 0;
 }
 
 uint32_t tcp_send_room(const struct utcp_tcb *tp)
 {
 	uint32_t space = tcp_sndbuf_space(&tp->snd);
+	if (tp->sndmem.limit != 0) /* tcp_wmem: a writer waits to be woken */
+		return tcp_sndmem_writable(tp) ? space : 0;
 	if (tp->notsent_lowat == 0)
 		return space;
 	uint32_t out = tp->snd_max - tp->snd_una;
 	uint32_t notsent = tp->snd.len > out ? tp->snd.len - out : 0;
 	uint32_t room = notsent < tp->notsent_lowat ? tp->notsent_lowat - notsent : 0;
 	return room < space ? room : space;
+}
+
+uint32_t tcp_sndbuf_limit(const struct utcp_tcb *tp)
+{
+	return tp->sndmem.limit != 0 ? tp->sndmem.limit : tp->snd.cap;
 }
 
 /* Readiness as Linux tcp_poll reports it. */

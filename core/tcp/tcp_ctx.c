@@ -108,6 +108,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->zwp_empty = ctx->cfg->tcp_zwp_empty != 0;
 	t->cubic_md_cwnd = ctx->cfg->tcp_cubic_md_cwnd != 0;
 	t->cwnd_limited = ctx->cfg->tcp_cwnd_limited != 0;
+	t->wmem = ctx->cfg->tcp_wmem > 0 ? (uint32_t)ctx->cfg->tcp_wmem : 0;
 	tcp_ctx_options(t, ctx->cfg);
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

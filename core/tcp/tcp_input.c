@@ -562,7 +562,9 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s, int64_
 		tcp_rexmt_stop(tp);
 	else if (restart)
 		tcp_rexmt_arm(tp);
-	if (data > 0)
+	if (tp->sndmem.limit != 0)
+		tcp_sndmem_acked(tp); /* tcp_wmem: the writer is woken after output */
+	else if (data > 0)
 		tcp_notify(tp, EPOLLOUT);
 	tcp_output_schedule(tp);
 }

@@ -362,6 +362,9 @@ static int tcp_segment_pushes(const struct utcp_tcb *tp, uint32_t off, uint32_t 
 	if (!tp->ctx->tcp->push_each_write)
 		return off + len == tp->snd.len;
 	uint32_t seq = tp->snd_una + off;
+	int chunk_end;
+	if (tp->sndmem.limit != 0 && tcp_sndmem_pushes(tp, seq, len, &chunk_end))
+		return 1; /* tcp_wmem's chunks carry Linux's forced pushes */
 	if (tp->fpush_step != 0 && SEQ_GEQ(seq, tp->fpush_from) && SEQ_LT(seq, tp->snd_push)) {
 		uint32_t k = (seq - tp->fpush_from) / tp->fpush_step + 1;
 		uint32_t point = tp->fpush_from + k * tp->fpush_step;
@@ -382,7 +385,7 @@ void tcp_forced_push(struct utcp_tcb *tp, uint32_t from)
 	uint32_t half = tp->max_sndwnd / 2;
 	uint32_t seg_mss = tp->mss - ((tp->flags & TF_TS) ? 12 : 0);
 	if (tp->ctx->tcp->push_each_write != 2 || seg_mss == 0 || half < seg_mss ||
-	    tp->snd_push - from <= half)
+	    tp->snd_push - from <= half || tp->sndmem.limit != 0)
 		return;
 	uint32_t cwnd_segs = tp->cwnd / seg_mss;
 	uint64_t srtt_us = tp->srtt / 1000, segs = 2;
@@ -428,6 +431,8 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 		tp->rtt_start = ctx->now;
 	}
 	tcp_ack_sent(tp);
+	if (tp->sndmem.limit != 0) /* tcp_wmem: chunks split where packets end */
+		tcp_sndmem_sent(tp, tp->snd_nxt, tp->snd_nxt + len, (o.flags & TH_PSH) != 0);
 	tcp_rack_xmit(tp, tp->snd_nxt, len + (fin ? 1 : 0), rexmt); /* RFC 8985 §6.2 */
 	if (len > 0 && len < tmpl->data_len) /* data_len: the full segment size here */
 		tp->snd_sml = tp->snd_nxt + len;
@@ -509,7 +514,13 @@ static uint8_t tcp_unit_push(const struct utcp_tcb *tp, uint32_t len, uint32_t u
 		psh = TH_PSH;
 		*in_unit = 0;
 	}
-	if (tcp_segment_pushes(tp, tp->snd_nxt - tp->snd_una, len))
+	int chunk_end = 0;
+	if (*in_unit > 0 && tp->sndmem.limit != 0) { /* tcp_wmem: a packet per chunk */
+		tcp_sndmem_pushes(tp, tp->snd_nxt, len, &chunk_end);
+		if (chunk_end && *in_unit >= 2)
+			psh = TH_PSH;
+	}
+	if (chunk_end || tcp_segment_pushes(tp, tp->snd_nxt - tp->snd_una, len))
 		*in_unit = 0; /* the write's end ends its packet too */
 	return psh;
 }
@@ -732,6 +743,8 @@ int tcp_output(struct utcp_tcb *tp)
 		sent = tcp_output_data(tp, 0);
 	if (sent == 0 && (tp->flags & TF_ACKNOW))
 		tcp_send_ack(tp);
+	if (tp->sndmem.check) /* tcp_wmem: after an ACK's output, as Linux */
+		tcp_sndmem_check(tp);
 	/* RFC 9293 §3.8.6.1: data waits and nothing is in flight to elicit
 	 * an ACK: the persist timer probes the window (or, when the window is
 	 * open and a cork holds the data, flushes it later). */

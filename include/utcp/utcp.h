@@ -118,6 +118,7 @@ struct utcp_config {
 	int tcp_min_tso_segs;    /**< tcp_push_each_write = 2: the smallest TSO packet modelled, segments (Linux's sysctl); 0: 2 */
 	int tcp_zwp_empty;       /**< 1: a zero-window probe is <SEQ=SND.UNA-1>, no data (Linux); 0: the next octet (RFC 9293 §3.8.6.1) */
 	int tcp_cubic_md_cwnd;   /**< 1: CUBIC's ssthresh = beta * cwnd (RFC 8312 §4.5, Linux); 0: beta * FlightSize (RFC 9438 §4.6) */
+	int tcp_wmem;            /**< send buffer counted as Linux counts it, first limit in bytes, grown with cwnd up to sndbuf (Linux's tcp_wmem default); 0 (default): sndbuf bytes of payload */
 	int tcp_cwnd_limited;    /**< 1: cwnd grows only while the sender uses it (Linux's tcp_is_cwnd_limited, RFC 7661's aim); 0: on every ACK (RFC 5681) */
 	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
 	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */

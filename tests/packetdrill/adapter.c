@@ -212,9 +212,16 @@ static ssize_t op_read(struct pd *pd, struct pd_call *c)
 	return r;
 }
 
-/* A blocking send returns when all of it is queued, as on Linux. */
+/* A blocking send returns when all of it is queued, as on Linux; once it
+ * waited, it goes on only when the socket is writable again (Linux wakes
+ * a writer in sk_stream_write_space, not whenever memory is freed). */
 static ssize_t op_write(struct pd *pd, struct pd_call *c)
 {
+	int ev = c->done > 0 ? utcp_sock_events(pd->ctx, c->sock) : EPOLLOUT;
+	if (ev >= 0 && !(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+		c->again = 1;
+		return (ssize_t)c->done;
+	}
 	ssize_t r = utcp_send(pd->ctx, c->sock, (const char *)c->buf + c->done, c->len - c->done,
 			      c->flags & ~MSG_DONTWAIT);
 	if (r > 0)
@@ -674,7 +681,8 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * (tcp_pto_cap), RST,ACK on abort (tcp_rst_ack), PSH on each write's
 	 * last segment and each TSO packet's (tcp_push_each_write = 2), empty
 	 * zero-window probes (tcp_zwp_empty), CUBIC's decrease from cwnd
-	 * (tcp_cubic_md_cwnd), cwnd grown only while used (tcp_cwnd_limited).
+	 * (tcp_cubic_md_cwnd), cwnd grown only while used (tcp_cwnd_limited),
+	 * the send buffer counted and autotuned as Linux's (tcp_wmem).
 	 * Each can be set back with --so_flags. */
 	cfg->rcvbuf = 15 * 1024 * 1024;
 	cfg->sndbuf = 512 * 1024;
@@ -692,6 +700,7 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->tcp_zwp_empty = 1;
 	cfg->tcp_cubic_md_cwnd = 1;
 	cfg->tcp_cwnd_limited = 1;
+	cfg->tcp_wmem = 256 * 1024; /* defaults.sh's tcp_wmem default */
 	cfg->nb_ports = 1;
 	memset(&cfg->ports[0], 0, sizeof(cfg->ports[0]));
 	snprintf(cfg->ports[0].name, sizeof(cfg->ports[0].name), "pd0");

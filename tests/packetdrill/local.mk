@@ -41,6 +41,7 @@ EXTRA_DIST += \
 	tests/packetdrill/own/timestamps_off.pkt \
 	tests/packetdrill/own/user_timeout.pkt \
 	tests/packetdrill/own/window_scaling_off.pkt \
+	tests/packetdrill/own/wmem.pkt \
 	tests/packetdrill/own/wscale.pkt \
 	tests/packetdrill/own/zwp_empty.pkt
 

@@ -75,6 +75,9 @@ SYSCTL_KEYS='tcp_timestamps|tcp_sack|tcp_window_scaling|tcp_syn_retries|tcp_retr
 sysctl_flags() {
 	grep -oE "(net\.ipv4\.|/proc/sys/net/ipv4/)($SYSCTL_KEYS)=[0-9]+" "$1" |
 		sed -E 's#^(net\.ipv4\.|/proc/sys/net/ipv4/)##' | tr '\n' ' '
+	# tcp_wmem="MIN DEFAULT MAX": the default is the first limit.
+	grep -oE '(net\.ipv4\.|/proc/sys/net/ipv4/)tcp_wmem="[0-9]+ [0-9]+ [0-9]+"' "$1" |
+		sed -E 's#.*"[0-9]+ ([0-9]+) [0-9]+"#tcp_wmem=\1#' | tr '\n' ' '
 	sed -n 's#^// utcp\.conf: *##p' "$1" | tr '\n' ' '
 }
 

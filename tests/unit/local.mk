@@ -282,3 +282,12 @@ endif
 tests_unit_test_tcp_linux_SOURCES = tests/unit/test_tcp_linux.c $(TCP_TESTLIB)
 tests_unit_test_tcp_linux_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_linux_LDADD = $(UNIT_LIBS)
+
+# tcp_wmem: the send buffer counted as Linux counts it (tests/unit/test_tcp_sndmem.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_sndmem
+TESTS += tests/unit/test_tcp_sndmem
+endif
+tests_unit_test_tcp_sndmem_SOURCES = tests/unit/test_tcp_sndmem.c $(TCP_TESTLIB)
+tests_unit_test_tcp_sndmem_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_sndmem_LDADD = $(UNIT_LIBS)

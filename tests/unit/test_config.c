@@ -300,6 +300,9 @@ START_TEST(test_set_overrides)
 	/* A command-line override is not a duplicate. */
 	ck_assert_int_eq(utcp_config_set(&cfg, "num_cores", "3", err, sizeof(err)), 0);
 	ck_assert_int_eq(cfg.num_cores, 3);
+	ck_assert_int_eq(cfg.tcp_wmem, 0); /* off: payload bytes, up to sndbuf */
+	ck_assert_int_eq(utcp_config_set(&cfg, "tcp_wmem", "262144", err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.tcp_wmem, 262144);
 	ck_assert_int_eq(utcp_config_set(&cfg, "eth0.ip", "10.9.0.1/16", err, sizeof(err)), 0);
 	ck_assert_uint_eq(cfg.ports[0].ip, IP(10, 9, 0, 1));
 	/* Errors from set have no file or line. */
@@ -364,6 +367,9 @@ START_TEST(test_err_numbers)
 	load_fails("tcp_wscale = 15\n", "1: key 'tcp_wscale': '15' is out of range (0..14)");
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_retries2 = 0\n", "1: key 'tcp_retries2': '0' is out of range (1..127)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_wmem = -1\n",
+		   "1: key 'tcp_wmem': '-1' is out of range (0..1073741824)");
 	utcp_config_defaults(&cfg);
 	load_fails("max_concurrency = 0\n",
 		   "1: key 'max_concurrency': '0' is out of range (1..16777216)");
@@ -926,7 +932,7 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_wscale", "tcp_syn_retries", "tcp_retries2", "sock_buf_double",
 		"tcp_abc_nolimit", "tcp_prr_safeack", "tcp_rto_min_var", "tcp_pto_cap", "tcp_rst_ack",
 		"tcp_min_tso_segs", "tcp_zwp_empty", "tcp_cubic_md_cwnd",
-		"tcp_cwnd_limited",
+		"tcp_cwnd_limited", "tcp_wmem",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",
