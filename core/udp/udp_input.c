@@ -47,6 +47,12 @@ static int udp_deliver(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 {
 	pkt->len = ulen; /* what follows Length is padding */
 	struct udp_pcb *pcb = udp_lookup(ctx, dst, src);
+	/* A copy every queue of a multi-queue NIC was handed (IPv6 is not
+	 * steered by RSS): only a socket connected to its source takes it; the
+	 * context that got the original serves the others, so that no
+	 * datagram is read twice. */
+	if (pcb != NULL && (pkt->ol_flags & UTCP_PKT_RX_COPY) && pcb->remote.port == 0)
+		pcb = NULL;
 	if (pcb == NULL) {
 		ctx->stats.drop_udp_no_port++;
 		return 0;

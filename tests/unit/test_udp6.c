@@ -252,6 +252,32 @@ START_TEST(zero_checksum_dropped)
 }
 END_TEST
 
+/* A copy a multi-queue NIC hands every queue (IPv6 is not steered): only
+ * a socket connected to its source takes it, and a closed port draws no
+ * error from a copy; the context with the original serves the rest. */
+START_TEST(copies_to_connected_only)
+{
+	int s = sock6(HOST_PORT), c = sock6(HOST_PORT + 1);
+	struct sockaddr_in6 to = sa6(&t6_peer, PEER_PORT);
+	char buf[8];
+	tt_ok(utcp_connect(X, c, SA(to), sizeof(to)));
+	size_t fl = peer6(&t6_host, PEER_PORT, HOST_PORT, "w", 1);
+	ck_assert_int_eq(tn_inject_flags(h.nic, 0, f, fl, UTCP_PKT_RX_COPY), 0);
+	fl = peer6(&t6_host, PEER_PORT, 9999, "z", 1);
+	ck_assert_int_eq(tn_inject_flags(h.nic, 0, f, fl, UTCP_PKT_RX_COPY), 0);
+	fl = peer6(&t6_host, PEER_PORT, HOST_PORT + 1, "c", 1);
+	ck_assert_int_eq(tn_inject_flags(h.nic, 0, f, fl, UTCP_PKT_RX_COPY), 0);
+	utcp_ctx_poll(X);
+	tn_expect_no_tx(h.nic, 0);
+	tt_err(utcp_recv(X, s, buf, sizeof(buf), 0), EAGAIN);
+	ck_assert_int_eq(utcp_recv(X, c, buf, sizeof(buf), 0), 1);
+	ck_assert_int_eq(buf[0], 'c');
+	ck_assert_uint_eq(st()->drop_udp_no_port, 2);
+	tt_ok(utcp_close(X, s));
+	tt_ok(utcp_close(X, c));
+}
+END_TEST
+
 /* Damaged headers: short, Length below 8 or past the IPv6 payload. */
 START_TEST(damaged_header_dropped)
 {
@@ -694,6 +720,7 @@ static Suite *udp6_suite(void)
 	tcase_add_loop_test(tc, datagram_out_exact, 0, 5);
 	tcase_add_test(tc, zero_checksum_dropped);
 	tcase_add_test(tc, damaged_header_dropped);
+	tcase_add_test(tc, copies_to_connected_only);
 	tcase_add_test(tc, closed_port_unreachable);
 	tcase_add_test(tc, port_unreachable_rate_limited);
 	tcase_add_test(tc, port_unreachable_is_econnrefused);
