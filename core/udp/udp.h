@@ -57,6 +57,8 @@ struct udp_pcb {
 	uint8_t v6only;                /* ...with IPV6_V6ONLY */
 	uint8_t hashed;                /* on its port's chain */
 	int so_error;                  /* RFC 1122 §4.1.3.3: the next call reports it */
+	uint16_t pmtu;                 /* RFC 8201: the connected IPv6 peer's path MTU
+					* from a Packet Too Big; 0: the link's */
 	void *sock;                    /* the socket layer's */
 	struct utcp_pkt *rq_head, *rq_tail; /* received datagrams, FIFO via next */
 	uint32_t rq_count;
@@ -142,7 +144,8 @@ void utcp_udp6_icmp_error(struct utcp_ctx *ctx, const struct utcp_icmp6_error *e
 
 /* ---- output (udp_output.c) ---- */
 /* One datagram of `total` bytes gathered from iov to dst (NULL: the
- * connected peer); an unbound PCB is bound first (Linux autobind).
+ * connected peer, measured against its path MTU when a Packet Too Big
+ * taught one); an unbound PCB is bound first (Linux autobind).
  * Returns total, or -1 with errno EMSGSIZE (more than the path MTU
  * carries: no fragmentation), ENETUNREACH, ENOBUFS, EADDRINUSE. */
 ssize_t udp_output(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *dst,

@@ -264,12 +264,14 @@ int udp_connect(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *
 	pcb->local.addr = src; /* Linux: the route's source when it was any */
 	pcb->remote = *remote;
 	pcb->so_error = 0;
+	pcb->pmtu = 0; /* a new path */
 	return 0;
 }
 
 void udp_disconnect(struct utcp_ctx *ctx, struct udp_pcb *pcb, int reset_addr, int reset_port)
 {
 	memset(&pcb->remote, 0, sizeof(pcb->remote));
+	pcb->pmtu = 0;
 	if (reset_addr) { /* any again: 0.0.0.0, or :: for an AF_INET6 socket */
 		memset(&pcb->local.addr, 0, sizeof(pcb->local.addr));
 		if (!pcb->v6)

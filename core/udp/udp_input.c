@@ -200,6 +200,20 @@ static int udp6_icmp_errno(uint8_t type, uint8_t code)
 	return 0; /* ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED: soft */
 }
 
+/* RFC 8201 §4: a Packet Too Big about a datagram to the connected peer
+ * lowers its path MTU, never below the IPv6 minimum (1280) and never up
+ * (§4: "a node MUST NOT increase its estimate" on a Packet Too Big).
+ * utcp does not fragment, so larger datagrams become EMSGSIZE; a soft
+ * error otherwise (Linux reports it only with IPV6_RECVERR). */
+static void udp6_learn_pmtu(struct utcp_ctx *ctx, struct udp_pcb *pcb, uint32_t mtu)
+{
+	if (mtu < UTCP_IPV6_MIN_MTU)
+		mtu = UTCP_IPV6_MIN_MTU;
+	if (pcb->pmtu == 0 || mtu < pcb->pmtu)
+		pcb->pmtu = (uint16_t)(mtu > 0xffff ? 0xffff : mtu);
+	ctx->stats.udp_icmp_errors++;
+}
+
 void utcp_udp6_icmp_error(struct utcp_ctx *ctx, const struct utcp_icmp6_error *e,
 			  const struct utcp_ipv6_view *quoted)
 {
@@ -211,6 +225,10 @@ void utcp_udp6_icmp_error(struct utcp_ctx *ctx, const struct utcp_icmp6_error *e
 	memcpy(&peer.port, h + 2, 2);
 	struct udp_pcb *pcb = udp_lookup(ctx, &us, &peer);
 	int err = udp6_icmp_errno(e->type, e->code);
+	if (pcb != NULL && pcb->remote.port != 0 && e->type == ICMP6_PACKET_TOO_BIG) {
+		udp6_learn_pmtu(ctx, pcb, e->param);
+		return;
+	}
 	/* RFC 1122 §4.1.3.3 (RFC 4443 §3's errors alike): as Linux without
 	 * IPV6_RECVERR, a hard error, to a connected socket only. */
 	if (pcb == NULL || pcb->remote.port == 0 || err == 0) {

@@ -113,6 +113,14 @@ static void udp_gather(uint8_t *d, const struct iovec *iov, int iovcnt, size_t t
 	}
 }
 
+/* dst is the connected IPv6 peer's address (whose path MTU we know). */
+static int udp_to_peer(const struct udp_pcb *pcb, const struct udp_ep *dst)
+{
+	return dst == &pcb->remote ||
+	       (dst->addr.family == AF_INET6 && pcb->remote.addr.family == AF_INET6 &&
+		memcmp(dst->addr.u.v6, pcb->remote.addr.u.v6, 16) == 0);
+}
+
 ssize_t udp_output(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *dst,
 		   const struct iovec *iov, int iovcnt, size_t total)
 {
@@ -133,6 +141,9 @@ ssize_t udp_output(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_e
 		errno = ENETUNREACH;
 		return -1;
 	}
+	if (pcb->pmtu != 0 && udp_to_peer(pcb, dst) &&
+	    room > (uint32_t)pcb->pmtu - UTCP_IPV6_HLEN - UTCP_UDP_HLEN)
+		room = (uint32_t)pcb->pmtu - UTCP_IPV6_HLEN - UTCP_UDP_HLEN; /* RFC 8201 */
 	/* RFC 1122 §4.1.4 leaves fragmentation to IP; utcp sends with DF and
 	 * never fragments (RFC 8200 §5 for IPv6), so a datagram beyond the
 	 * path MTU is refused. */

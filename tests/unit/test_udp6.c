@@ -8,7 +8,7 @@
  * ip6test.c's independent checksum.  A test feeds a datagram and checks
  * what the socket gives, or what the host sends, byte for byte: datagrams
  * in and out, the mandatory checksum (zero and bad ones dropped and
- * counted), the path MTU (EMSGSIZE), ICMPv6 port unreachable for a closed
+ * counted), the path MTU (EMSGSIZE; lowered by Packet Too Big), ICMPv6 port unreachable for a closed
  * port (rate-limited, never to a group), ICMPv6 errors as ECONNREFUSED on
  * a connected socket, IPv4-mapped addresses on a dual-stack socket and
  * IPV6_V6ONLY, the bind rule across families, and Linux's errno for
@@ -421,9 +421,46 @@ START_TEST(port_unreachable_is_econnrefused)
 	icmp6_about(frame, ol, 2, 0);
 	icmp6_about(frame, ol, 3, 0);
 	ck_assert_int_eq(utcp_send(X, s, "ping", 4, 0), 4);
-	ck_assert_uint_eq(st()->drop_udp_icmp, 2);
+	ck_assert_uint_eq(st()->drop_udp_icmp, 1); /* the packet too big was learned */
 	tn_tx_drain(h.nic);
 	tt_ok(utcp_close(X, ep));
+	tt_ok(utcp_close(X, s));
+}
+END_TEST
+
+/* RFC 8201: a Packet Too Big lowers the connected peer's path MTU (never
+ * below 1280, never up); utcp does not fragment, so a larger datagram is
+ * EMSGSIZE.  A new connect starts from the link's MTU again. */
+START_TEST(packet_too_big_lowers_path_mtu)
+{
+	static uint8_t frame[TN_FRAME_MAX], big[1452];
+	int s = sock6(0);
+	struct sockaddr_in6 to = sa6(&t6_peer, PEER_PORT);
+	tt_ok(utcp_connect(X, s, SA(to), sizeof(to)));
+	ck_assert_int_eq(utcp_send(X, s, big, 1452, 0), 1452);
+	utcp_ctx_poll(X);
+	size_t ol = tn_tx_pop(h.nic, 0, frame, sizeof(frame));
+	ck_assert_uint_eq(ol, 14 + 1500);
+	uint8_t m[8 + 1232];
+	memset(m, 0, 8);
+	m[0] = 2;
+	wr32(m + 4, 1400);
+	memcpy(m + 8, frame + 14, 1232); /* §3.2: as much as fits in 1280 */
+	rx(f, t6_icmp6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 64, m, sizeof(m)));
+	tt_err(utcp_send(X, s, big, 1353, 0), EMSGSIZE);
+	tt_err(utcp_sendto(X, s, big, 1353, 0, SA(to), sizeof(to)), EMSGSIZE);
+	ck_assert_int_eq(utcp_send(X, s, big, 1352, 0), 1352);
+	wr32(m + 4, 1450); /* §4: never raised by a Packet Too Big */
+	rx(f, t6_icmp6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 64, m, sizeof(m)));
+	tt_err(utcp_send(X, s, big, 1353, 0), EMSGSIZE);
+	wr32(m + 4, 600); /* §4: never below the IPv6 minimum */
+	rx(f, t6_icmp6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 64, m, sizeof(m)));
+	tt_err(utcp_send(X, s, big, 1233, 0), EMSGSIZE);
+	ck_assert_int_eq(utcp_send(X, s, big, 1232, 0), 1232);
+	ck_assert_uint_eq(st()->udp_icmp_errors, 3);
+	tt_ok(utcp_connect(X, s, SA(to), sizeof(to)));
+	ck_assert_int_eq(utcp_send(X, s, big, 1452, 0), 1452);
+	tn_tx_drain(h.nic);
 	tt_ok(utcp_close(X, s));
 }
 END_TEST
@@ -724,6 +761,7 @@ static Suite *udp6_suite(void)
 	tcase_add_test(tc, closed_port_unreachable);
 	tcase_add_test(tc, port_unreachable_rate_limited);
 	tcase_add_test(tc, port_unreachable_is_econnrefused);
+	tcase_add_test(tc, packet_too_big_lowers_path_mtu);
 	tcase_add_test(tc, unconnected_ignores_icmp);
 	tcase_add_test(tc, connect_names_and_filters);
 	tcase_add_test(tc, dual_stack_mapped);
