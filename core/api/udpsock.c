@@ -4,9 +4,9 @@
  *
  * Call order: utcp_socket(AF_INET or AF_INET6, SOCK_DGRAM) ->
  * sock_udp_socket (a slot of the socket table and a PCB) -> (IPV6_V6ONLY)
- * -> bind / connect (AF_UNSPEC: disconnect) -> sendmsg (every send call: one datagram) / recvmsg
- * (every receive call: one datagram; MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT)
- * -> close.  socket.c, sockio.c, sockopt.c, sockmsg.c and epoll.c hand a
+ * -> bind / connect (AF_UNSPEC: disconnect) -> sendmsg (every send call:
+ * one datagram) / recvmsg (every receive call: one datagram; MSG_PEEK,
+ * MSG_TRUNC, MSG_DONTWAIT) -> close.  socket.c, sockio.c, sockopt.c, sockmsg.c and epoll.c hand a
  * UDP socket over here in one line each (sock_udp); core/udp reports
  * readiness through udp->notify = sock_notify.
  *

@@ -134,8 +134,8 @@ void utcp_udp6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	 * A copy every queue of a multi-queue NIC was handed is not answered:
 	 * the endpoint may be another queue's. */
 	if (!(pkt->ol_flags & UTCP_PKT_RX_COPY))
-		utcp_icmp6_error_output(ctx, port, ICMP6_DST_UNREACH, ICMP6_UNREACH_PORT, 0, ip->hdr,
-					UTCP_IPV6_HLEN + (size_t)ip->plen);
+		utcp_icmp6_error_output(ctx, port, ICMP6_DST_UNREACH, ICMP6_UNREACH_PORT, 0,
+					ip->hdr, UTCP_IPV6_HLEN + (size_t)ip->plen);
 drop:
 	utcp_ctx_free(ctx, port, pkt);
 }

@@ -276,8 +276,8 @@ static void setup(void)
 	struct sockaddr_in6 to6 = peer6(0);
 	struct sockaddr_in to = peer4();
 	for (int i = 0; i < NSOCK; i++)
-		socks[i] = utcp_socket(h.ctx, i < 3 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK,
-				       0);
+		socks[i] = utcp_socket(h.ctx, i < 3 ? AF_INET : AF_INET6,
+				       SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	utcp_bind(h.ctx, socks[0], (struct sockaddr *)&a, sizeof(a));
 	utcp_connect(h.ctx, socks[1], (struct sockaddr *)&to, sizeof(to));
 	utcp_bind(h.ctx, socks[3], (struct sockaddr *)&a6, sizeof(a6));

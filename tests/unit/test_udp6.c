@@ -8,8 +8,8 @@
  * ip6test.c's independent checksum.  A test feeds a datagram and checks
  * what the socket gives, or what the host sends, byte for byte: datagrams
  * in and out, the mandatory checksum (zero and bad ones dropped and
- * counted), the path MTU (EMSGSIZE; lowered by Packet Too Big), ICMPv6 port unreachable for a closed
- * port (rate-limited, never to a group), ICMPv6 errors as ECONNREFUSED on
+ * counted), the path MTU (EMSGSIZE; lowered by Packet Too Big), ICMPv6
+ * port unreachable for a closed port (rate-limited, never to a group), ICMPv6 errors as ECONNREFUSED on
  * a connected socket, IPv4-mapped addresses on a dual-stack socket and
  * IPV6_V6ONLY, the bind rule across families, and Linux's errno for
  * misuse.  Every fixture ends with a leak check (tn_host_down).
