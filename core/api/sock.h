@@ -156,7 +156,7 @@ static inline struct utcp_sock *sock_udp(struct utcp_ctx *ctx, int id)
 		return NULL;
 	return &tab->s[id];
 }
-int sock_udp_socket(struct utcp_ctx *ctx, int type, int protocol);
+int sock_udp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol);
 int sock_udp_bind(struct utcp_ctx *ctx, struct utcp_sock *so, const struct sockaddr *addr,
 		  socklen_t addrlen);
 int sock_udp_connect(struct utcp_ctx *ctx, struct utcp_sock *so, const struct sockaddr *addr,

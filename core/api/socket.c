@@ -22,7 +22,7 @@
 int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 {
 	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (domain != AF_INET) {
+	if (domain != AF_INET && !(domain == AF_INET6 && base == SOCK_DGRAM)) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
@@ -31,7 +31,7 @@ int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 		return -1;
 	}
 	if (base == SOCK_DGRAM)
-		return sock_udp_socket(ctx, type, protocol);
+		return sock_udp_socket(ctx, domain, type, protocol);
 	if (base == SOCK_RAW) {
 		errno = EPROTONOSUPPORT;
 		return -1;

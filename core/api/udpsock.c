@@ -2,26 +2,31 @@
  * core/api/udpsock.c - SOCK_DGRAM sockets over core/udp, with Linux's
  * semantics and errno values.
  *
- * Call order: utcp_socket(AF_INET, SOCK_DGRAM) -> sock_udp_socket (a slot
- * of the socket table and a PCB) -> bind / connect (AF_UNSPEC:
- * disconnect) -> sendmsg (every send call: one datagram) / recvmsg
- * (every receive call: one datagram; MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT)
- * -> close.  socket.c, sockio.c, sockopt.c, sockmsg.c and epoll.c hand a
+ * Call order: utcp_socket(AF_INET or AF_INET6, SOCK_DGRAM) ->
+ * sock_udp_socket (a slot of the socket table and a PCB) -> (IPV6_V6ONLY)
+ * -> bind / connect (AF_UNSPEC: disconnect) -> sendmsg (every send call:
+ * one datagram) / recvmsg (every receive call: one datagram; MSG_PEEK,
+ * MSG_TRUNC, MSG_DONTWAIT) -> close.  socket.c, sockio.c, sockopt.c, sockmsg.c and epoll.c hand a
  * UDP socket over here in one line each (sock_udp); core/udp reports
  * readiness through udp->notify = sock_notify.
+ *
+ * Addresses go through sockaddr.c: an AF_INET6 socket takes and gives
+ * sockaddr_in6, IPv4 peers as ::ffff:a.b.c.d (dual-stack, RFC 3493 §3.7)
+ * unless IPV6_V6ONLY; its PCB holds them as IPv4 (core/udp).
  *
  * Errors: an ICMP error kept for a connected socket (RFC 1122 §4.1.3.3:
  * ECONNREFUSED for port unreachable) is returned, and cleared, by the next
  * send or receive call, as Linux does; until then epoll reports EPOLLERR.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h> /* SIOCOUTQ */
 
 #include "core/api/sock.h"
 
-int sock_udp_socket(struct utcp_ctx *ctx, int type, int protocol)
+int sock_udp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 {
 	if (protocol != 0 && protocol != IPPROTO_UDP) {
 		errno = EPROTONOSUPPORT;
@@ -36,7 +41,8 @@ int sock_udp_socket(struct utcp_ctx *ctx, int type, int protocol)
 		return -1;
 	}
 	ctx->udp->notify = sock_notify;
-	so->domain = AF_INET;
+	so->domain = (uint8_t)domain;
+	so->udp->v6 = domain == AF_INET6; /* dual-stack: IPV6_V6ONLY 0, as Linux's default */
 	if (type & SOCK_NONBLOCK)
 		so->flags |= SF_NONBLOCK;
 	return so->id;
@@ -51,12 +57,28 @@ static int udp_addr(const struct utcp_sock *so, const struct sockaddr *addr, soc
 			       &ep->port);
 }
 
-static int udp_local_addr(const struct utcp_ctx *ctx, uint32_t a)
+/* An address of ours to bind to: an IPv4 address of a port, or an IPv6
+ * one (Linux: not a tentative one, RFC 4862 §5.4: EADDRNOTAVAIL). */
+static int udp_local_addr(struct utcp_ctx *ctx, const struct utcp_inaddr *a)
 {
-	for (int i = 0; i < ctx->cfg->nb_ports; i++)
-		if (ctx->cfg->ports[i].ip == a)
+	for (int i = 0; i < ctx->cfg->nb_ports && i < UTCP_MAX_PORTS; i++) {
+		if (a->family == AF_INET && ctx->cfg->ports[i].ip == a->u.v4)
 			return 1;
+		if (a->family == AF_INET6 && utcp_addr6_enabled(ctx, i)) {
+			struct utcp_in6 a6;
+			memcpy(a6.b, a->u.v6, 16);
+			const struct utcp_addr6 *o = utcp_addr6_find(ctx, i, &a6);
+			if (o != NULL && o->state == UTCP_ADDR6_PREFERRED)
+				return 1;
+		}
+	}
 	return 0;
+}
+
+static int udp_addr_any(const struct utcp_inaddr *a)
+{
+	static const uint8_t zero[16];
+	return a->family == AF_INET ? a->u.v4 == INADDR_ANY : memcmp(a->u.v6, zero, 16) == 0;
 }
 
 int sock_udp_bind(struct utcp_ctx *ctx, struct utcp_sock *so, const struct sockaddr *addr,
@@ -69,7 +91,7 @@ int sock_udp_bind(struct utcp_ctx *ctx, struct utcp_sock *so, const struct socka
 		errno = EINVAL;
 		return -1;
 	}
-	if (ep.addr.u.v4 != INADDR_ANY && !udp_local_addr(ctx, ep.addr.u.v4)) {
+	if (!udp_addr_any(&ep.addr) && !udp_local_addr(ctx, &ep.addr)) {
 		errno = EADDRNOTAVAIL;
 		return -1;
 	}
@@ -78,7 +100,25 @@ int sock_udp_bind(struct utcp_ctx *ctx, struct utcp_sock *so, const struct socka
 			errno = EADDRINUSE;
 		return -1;
 	}
-	so->flags |= SF_BOUND | (ep.addr.u.v4 ? SF_ADDR_LOCK : 0) | (ep.port ? SF_PORT_LOCK : 0);
+	/* __inet6_bind: ::ffff:0.0.0.0 is not ::, so it locks the address */
+	int lock = !udp_addr_any(&ep.addr) || (so->udp->v6 && ep.addr.family == AF_INET);
+	so->flags |= SF_BOUND | (lock ? SF_ADDR_LOCK : 0) | (ep.port ? SF_PORT_LOCK : 0);
+	return 0;
+}
+
+/* A peer connect refuses: broadcast without SO_BROADCAST (EACCES); any
+ * (Linux: loopback) and groups, nothing utcp reaches (ENETUNREACH). */
+static int udp_addr_refused(const struct utcp_inaddr *a)
+{
+	if (a->family == AF_INET && a->u.v4 == INADDR_BROADCAST) {
+		errno = EACCES;
+		return -1;
+	}
+	if (udp_addr_any(a) || (a->family == AF_INET && (ntohl(a->u.v4) >> 28) >= 14) ||
+	    (a->family == AF_INET6 && a->u.v6[0] == 0xff)) {
+		errno = ENETUNREACH;
+		return -1;
+	}
 	return 0;
 }
 
@@ -99,15 +139,8 @@ int sock_udp_connect(struct utcp_ctx *ctx, struct utcp_sock *so, const struct so
 		udp_sock_disconnect(ctx, so); /* Linux udp_disconnect */
 		return 0;
 	}
-	if (ep.addr.u.v4 == INADDR_BROADCAST) { /* no SO_BROADCAST */
-		errno = EACCES;
+	if (udp_addr_refused(&ep.addr) < 0)
 		return -1;
-	}
-	/* No loopback, no multicast: nothing to reach at any or 224/4 up. */
-	if (ep.addr.u.v4 == INADDR_ANY || (ntohl(ep.addr.u.v4) >> 28) >= 14) {
-		errno = ENETUNREACH;
-		return -1;
-	}
 	if (udp_connect(ctx, so->udp, &ep) < 0)
 		return -1;
 	so->state = SS_CONNECTED;
@@ -191,8 +224,8 @@ ssize_t sock_udp_sendmsg(struct utcp_ctx *ctx, struct utcp_sock *so, const struc
 			errno = EINVAL;
 			return -1;
 		}
-		if (to.addr.u.v4 == INADDR_BROADCAST) {
-			errno = EACCES;
+		if (to.addr.family == AF_INET && to.addr.u.v4 == INADDR_BROADCAST) {
+			errno = EACCES; /* no SO_BROADCAST */
 			return -1;
 		}
 		dst = &to;
@@ -296,13 +329,37 @@ static int udp_opt_int(const void *val, socklen_t len, int *v)
 	return 0;
 }
 
+/* IPPROTO_IPV6 IPV6_V6ONLY (RFC 3493 §5.3) on an AF_INET6 socket, before
+ * it is bound (Linux do_ipv6_setsockopt: EINVAL once it has a port;
+ * ENOPROTOOPT on an AF_INET socket). */
+static int udp_set_v6only(struct utcp_sock *so, const void *val, socklen_t len)
+{
+	int v;
+	if (so->domain != AF_INET6) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	if (udp_opt_int(val, len, &v) < 0)
+		return -1;
+	if (so->udp->local.port != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	so->udp->v6only = v != 0;
+	so->flags = v ? so->flags | SF_V6ONLY : so->flags & ~(uint32_t)SF_V6ONLY;
+	return 0;
+}
+
 /* SOL_SOCKET: SO_REUSEADDR, SO_RCVBUF (the receive bound, as set, within
  * UDP_RCVBUF_MIN..UDP_RCVBUF_MAX, as Linux within rmem_max but not
- * doubled), SO_SNDBUF (accepted: a datagram never waits to be sent). */
+ * doubled), SO_SNDBUF (accepted: a datagram never waits to be sent);
+ * IPPROTO_IPV6: IPV6_V6ONLY. */
 int sock_udp_setsockopt(struct utcp_sock *so, int level, int name, const void *val,
 			socklen_t len)
 {
 	int v;
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+		return udp_set_v6only(so, val, len);
 	if (level != SOL_SOCKET ||
 	    (name != SO_REUSEADDR && name != SO_RCVBUF && name != SO_SNDBUF)) {
 		errno = ENOPROTOOPT;
@@ -320,6 +377,34 @@ int sock_udp_setsockopt(struct utcp_sock *so, int level, int name, const void *v
 	return 0;
 }
 
+/* An option's value; 0, or -1 with errno ENOPROTOOPT. */
+static int udp_opt_value(struct utcp_sock *so, int level, int name, int *v)
+{
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && so->domain == AF_INET6) {
+		*v = (so->flags & SF_V6ONLY) != 0;
+		return 0;
+	}
+	if (level != SOL_SOCKET) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	switch (name) {
+	case SO_TYPE: *v = SOCK_DGRAM; break;
+	case SO_PROTOCOL: *v = IPPROTO_UDP; break;
+	case SO_DOMAIN: *v = so->domain; break;
+	case SO_REUSEADDR: *v = (so->opts.tflags & TF_REUSEADDR) != 0; break;
+	case SO_RCVBUF: *v = (int)so->udp->rcvbuf; break;
+	case SO_ERROR:
+		*v = so->udp->so_error;
+		so->udp->so_error = 0;
+		break;
+	default:
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	return 0;
+}
+
 int sock_udp_getsockopt(struct utcp_sock *so, int level, int name, void *val, socklen_t *len)
 {
 	int v;
@@ -327,24 +412,8 @@ int sock_udp_getsockopt(struct utcp_sock *so, int level, int name, void *val, so
 		errno = EFAULT;
 		return -1;
 	}
-	if (level != SOL_SOCKET) {
-		errno = ENOPROTOOPT;
+	if (udp_opt_value(so, level, name, &v) < 0)
 		return -1;
-	}
-	switch (name) {
-	case SO_TYPE: v = SOCK_DGRAM; break;
-	case SO_PROTOCOL: v = IPPROTO_UDP; break;
-	case SO_DOMAIN: v = AF_INET; break;
-	case SO_REUSEADDR: v = (so->opts.tflags & TF_REUSEADDR) != 0; break;
-	case SO_RCVBUF: v = (int)so->udp->rcvbuf; break;
-	case SO_ERROR:
-		v = so->udp->so_error;
-		so->udp->so_error = 0;
-		break;
-	default:
-		errno = ENOPROTOOPT;
-		return -1;
-	}
 	socklen_t n = *len < (socklen_t)sizeof(v) ? *len : (socklen_t)sizeof(v);
 	memcpy(val, &v, n);
 	*len = n;

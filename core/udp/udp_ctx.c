@@ -106,6 +106,36 @@ static int addr_eq(const struct utcp_inaddr *a, const struct utcp_inaddr *b)
 	return a->family == AF_INET ? a->u.v4 == b->u.v4 : memcmp(a->u.v6, b->u.v6, 16) == 0;
 }
 
+/* Which datagrams of family fam (AF_INET, AF_INET6) an endpoint bound to
+ * `a` takes: 0 none, 1 those to a, 2 every one (bound to any).  An AF_INET
+ * socket takes IPv4; an AF_INET6 one (RFC 3493 §3.7, Linux's rules) IPv4
+ * too unless v6only, but a mapped address binds it to IPv4 alone and an
+ * IPv6 address to IPv6 alone. */
+static int ep_takes(const struct udp_pcb *p, const struct utcp_inaddr *a, int fam)
+{
+	if (a->family == AF_INET)
+		return fam != AF_INET ? 0 : a->u.v4 == 0 ? 2 : 1;
+	if (!p->v6)
+		return fam == AF_INET ? 2 : 0; /* an AF_INET socket not bound yet */
+	if (!addr_any(a))
+		return fam == AF_INET6;
+	return fam == AF_INET6 || !p->v6only ? 2 : 0;
+}
+
+/* Two endpoints share an address of some family (Linux's
+ * inet_rcv_saddr_equal, with the IPv6 socket's IPv4 side). */
+static int ep_overlap(const struct udp_pcb *p, const struct utcp_inaddr *a,
+		      const struct udp_pcb *q, const struct utcp_inaddr *b)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	for (int i = 0; i < 2; i++) {
+		int ta = ep_takes(p, a, fams[i]), tb = ep_takes(q, b, fams[i]);
+		if (ta && tb && (ta == 2 || tb == 2 || addr_eq(a, b)))
+			return 1;
+	}
+	return 0;
+}
+
 /* Linux's bind rule for UDP (udp_lib_lport_inuse): another endpoint on
  * the port whose address overlaps ours conflicts unless both set
  * SO_REUSEADDR. */
@@ -115,7 +145,7 @@ static int udp_port_free(struct utcp_ctx *ctx, const struct udp_pcb *self,
 	for (const struct udp_pcb *p = *udp_chain(ctx, port); p != NULL; p = p->hnext) {
 		if (p == self || p->local.port != port)
 			continue;
-		if (!addr_any(addr) && !addr_any(&p->local.addr) && !addr_eq(addr, &p->local.addr))
+		if (!ep_overlap(self, addr, p, &p->local.addr))
 			continue;
 		if (!(reuse && p->reuse))
 			return 0;
@@ -124,7 +154,8 @@ static int udp_port_free(struct utcp_ctx *ctx, const struct udp_pcb *self,
 }
 
 /* Would a datagram from toward to addr:port reach our queue?  (RSS over
- * the 4-tuple, as the NIC hashes UDP; mTCP's mtcp_init_rss per flow.) */
+ * the 4-tuple, as the NIC hashes UDP; mTCP's mtcp_init_rss per flow.)
+ * IPv6 is not steered (every queue sees it): any port will do. */
 static int udp_rss_ok(struct utcp_ctx *ctx, const struct utcp_inaddr *addr, uint16_t port,
 		      const struct udp_ep *toward)
 {
@@ -136,20 +167,21 @@ static int udp_rss_ok(struct utcp_ctx *ctx, const struct utcp_inaddr *addr, uint
 	const struct utcp_nic_caps *caps = &ctx_nic(ctx, nic_port)->caps;
 	if (caps->rss != UTCP_RSS_TOEPLITZ || caps->nb_queues <= 1)
 		return 1;
-	uint32_t laddr = addr_any(addr) ? ctx->cfg->ports[nic_port].ip : addr->u.v4;
+	uint32_t laddr = addr->family != AF_INET || addr->u.v4 == 0 ? ctx->cfg->ports[nic_port].ip
+								     : addr->u.v4;
 	uint32_t h = utcp_rss_hash_v4(caps->rss_key, toward->addr.u.v4, laddr, toward->port, port);
 	return utcp_rss_queue(caps, h) == ctx->queue;
 }
 
 /* An unused port of the ephemeral range, from a random start; 0 if none. */
-static uint16_t udp_ephemeral(struct utcp_ctx *ctx, const struct utcp_inaddr *addr,
-			      const struct udp_ep *toward)
+static uint16_t udp_ephemeral(struct utcp_ctx *ctx, const struct udp_pcb *pcb,
+			      const struct utcp_inaddr *addr, const struct udp_ep *toward)
 {
 	const uint32_t n = UDP_EPHEMERAL_HI - UDP_EPHEMERAL_LO + 1;
 	uint32_t start = (uint32_t)utcp_prng_below(&ctx->prng, n);
 	for (uint32_t i = 0; i < n; i++) {
 		uint16_t port = htons((uint16_t)(UDP_EPHEMERAL_LO + (start + i) % n));
-		if (udp_port_free(ctx, NULL, addr, port, 0) && udp_rss_ok(ctx, addr, port, toward))
+		if (udp_port_free(ctx, pcb, addr, port, 0) && udp_rss_ok(ctx, addr, port, toward))
 			return port;
 	}
 	return 0;
@@ -159,7 +191,7 @@ int udp_bind(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *loc
 	     const struct udp_ep *toward)
 {
 	uint16_t port = local->port;
-	if (port == 0 && (port = udp_ephemeral(ctx, &local->addr, toward)) == 0) {
+	if (port == 0 && (port = udp_ephemeral(ctx, pcb, &local->addr, toward)) == 0) {
 		errno = EAGAIN; /* Linux: the range is exhausted */
 		return -1;
 	}
@@ -178,35 +210,73 @@ int udp_bind(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *loc
 	return 0;
 }
 
-int udp_connect(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *remote)
+/* The NIC port toward remote and, when the PCB's address is any, the
+ * source the route gives (Linux: the route's preferred source; RFC 6724
+ * for IPv6).  0, or -1 with errno. */
+static int udp_route_src(struct utcp_ctx *ctx, const struct udp_pcb *pcb,
+			 const struct udp_ep *remote, struct utcp_inaddr *src)
 {
 	int nic_port;
-	uint32_t nexthop;
-	if (remote->addr.family != AF_INET ||
-	    utcp_route_lookup(ctx->cfg, remote->addr.u.v4, &nic_port, &nexthop) != 0) {
-		errno = ENETUNREACH;
-		return -1;
+	*src = pcb->local.addr;
+	if (remote->addr.family == AF_INET) {
+		uint32_t nexthop;
+		if ((src->family == AF_INET6 && !addr_any(src)) ||
+		    utcp_route_lookup(ctx->cfg, remote->addr.u.v4, &nic_port, &nexthop) != 0)
+			goto unreach;
+		if (addr_any(src)) {
+			src->family = AF_INET;
+			src->u.v4 = ctx->cfg->ports[nic_port].ip;
+		}
+		return 0;
 	}
+	struct utcp_in6 dst, nexthop;
+	memcpy(dst.b, remote->addr.u.v6, 16);
+	if (remote->addr.family != AF_INET6 || src->family == AF_INET ||
+	    utcp_route6_lookup(ctx->cfg, &dst, &nic_port, &nexthop) != 0)
+		goto unreach;
+	if (addr_any(src)) {
+		const struct utcp_in6 *s6 = utcp_addr6_source(ctx, nic_port, &dst);
+		if (s6 == NULL) {
+			errno = EADDRNOTAVAIL;
+			return -1;
+		}
+		src->family = AF_INET6;
+		memcpy(src->u.v6, s6->b, 16);
+	}
+	return 0;
+unreach:
+	errno = ENETUNREACH;
+	return -1;
+}
+
+int udp_connect(struct utcp_ctx *ctx, struct udp_pcb *pcb, const struct udp_ep *remote)
+{
+	struct utcp_inaddr src;
+	if (udp_route_src(ctx, pcb, remote, &src) < 0)
+		return -1;
 	if (pcb->local.port == 0) {
 		struct udp_ep l = pcb->local;
-		l.addr.family = AF_INET;
+		if (!pcb->v6)
+			l.addr.family = AF_INET;
 		if (udp_bind(ctx, pcb, &l, pcb->reuse, remote) < 0)
 			return -1;
 	}
-	if (addr_any(&pcb->local.addr)) { /* Linux: the route's source address */
-		pcb->local.addr.family = AF_INET;
-		pcb->local.addr.u.v4 = ctx->cfg->ports[nic_port].ip;
-	}
+	pcb->local.addr = src; /* Linux: the route's source when it was any */
 	pcb->remote = *remote;
 	pcb->so_error = 0;
+	pcb->pmtu = 0; /* a new path */
 	return 0;
 }
 
 void udp_disconnect(struct utcp_ctx *ctx, struct udp_pcb *pcb, int reset_addr, int reset_port)
 {
 	memset(&pcb->remote, 0, sizeof(pcb->remote));
-	if (reset_addr)
-		memset(&pcb->local.addr.u, 0, sizeof(pcb->local.addr.u));
+	pcb->pmtu = 0;
+	if (reset_addr) { /* any again: 0.0.0.0, or :: for an AF_INET6 socket */
+		memset(&pcb->local.addr, 0, sizeof(pcb->local.addr));
+		if (!pcb->v6)
+			pcb->local.addr.family = AF_INET;
+	}
 	if (reset_port) {
 		udp_unhash(ctx, pcb);
 		pcb->local.port = 0;
@@ -221,12 +291,13 @@ struct udp_pcb *udp_lookup(struct utcp_ctx *ctx, const struct udp_ep *dst, const
 	for (struct udp_pcb *p = *udp_chain(ctx, dst->port); p != NULL; p = p->hnext) {
 		if (p->local.port != dst->port)
 			continue;
-		int score = 0;
-		if (!addr_any(&p->local.addr)) {
-			if (!addr_eq(&p->local.addr, &dst->addr))
-				continue;
+		int takes = ep_takes(p, &p->local.addr, dst->addr.family);
+		if (takes == 0 || (takes == 1 && !addr_eq(&p->local.addr, &dst->addr)))
+			continue;
+		/* Linux compute_score: the datagram's own family first */
+		int score = p->v6 == (dst->addr.family == AF_INET6) ? 1 : 0;
+		if (takes == 1)
 			score += 2;
-		}
 		if (p->remote.port != 0) {
 			if (p->remote.port != src->port || !addr_eq(&p->remote.addr, &src->addr))
 				continue;
@@ -266,6 +337,9 @@ void udp_dgram_source(const struct utcp_pkt *pkt, struct udp_ep *src)
 	if ((ip[0] >> 4) == 4) {
 		src->addr.family = AF_INET;
 		memcpy(&src->addr.u.v4, ip + 12, 4);
+	} else { /* RFC 8200 §3: the source at octet 8 of the fixed header */
+		src->addr.family = AF_INET6;
+		memcpy(src->addr.u.v6, ip + 8, 16);
 	}
 	memcpy(&src->port, pkt->data, 2);
 }

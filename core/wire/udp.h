@@ -2,10 +2,10 @@
  * core/wire/udp.h - UDP (RFC 768) on the wire: the header, a checked view,
  * and the checksum over a pseudo-header of either address family.
  *
- * Addresses travel as struct utcp_inaddr, which holds an IPv4 address now
- * and has room for an IPv6 one: the checksum helper takes the family from
- * it, so the UDP layer above never assumes 32-bit addresses outside the
- * IPv4 path.  Nothing here knows a context.
+ * Addresses travel as struct utcp_inaddr, an IPv4 or an IPv6 address: the
+ * checksum helper takes the family from it, so the UDP layer above never
+ * assumes 32-bit addresses outside the IPv4 path.  Nothing here knows a
+ * context.
  *
  * Call order: receive: utcp_udp_parse (lengths) -> utcp_udp_csum_ok;
  * transmit: build the header -> utcp_udp_csum (the value to store).
@@ -24,7 +24,7 @@
 /* RFC 768 / RFC 791: the largest UDP payload an IPv4 datagram can carry. */
 #define UTCP_UDP_MAX_PAYLOAD (65535 - UTCP_IPV4_HLEN - UTCP_UDP_HLEN)
 
-/* An IP address of either family (AF_INET now; AF_INET6 fills v6). */
+/* An IP address of either family (AF_INET: v4; AF_INET6: v6). */
 struct utcp_inaddr {
 	uint16_t family;            /* AF_INET; 0: none (unspecified) */
 	union {
@@ -49,7 +49,7 @@ struct utcp_udp_view {
 int utcp_udp_parse(const uint8_t *p, size_t len, struct utcp_udp_view *v);
 
 /* The sum of the pseudo-header (RFC 768: source, destination, zero,
- * protocol, UDP length; RFC 8200 §8.1 for IPv6, when it comes). */
+ * protocol, UDP length; RFC 8200 §8.1 for IPv6). */
 uint32_t utcp_inaddr_pseudo(const struct utcp_inaddr *src, const struct utcp_inaddr *dst,
 			    uint8_t proto, uint32_t l4_len);
 

@@ -298,7 +298,9 @@ extern "C" {
 #endif
 
 /** AF_INET; SOCK_STREAM (protocol 0 or IPPROTO_TCP) or SOCK_DGRAM (UDP:
- * protocol 0 or IPPROTO_UDP), optionally | SOCK_NONBLOCK.  A datagram
+ * protocol 0 or IPPROTO_UDP), optionally | SOCK_NONBLOCK; AF_INET6 with
+ * SOCK_DGRAM (struct sockaddr_in6, dual-stack with IPv4-mapped addresses
+ * unless IPPROTO_IPV6 IPV6_V6ONLY is set before bind, as Linux).  A datagram
  * socket's send calls send one datagram each (EMSGSIZE beyond the path
  * MTU: no fragmentation) and its receive calls take one; connect sets the
  * default peer (AF_UNSPEC: none); an ICMP port unreachable about a

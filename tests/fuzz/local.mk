@@ -45,8 +45,8 @@ tests_fuzz_fuzz_pcap_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_pcap_LDADD = libutcp.la $(PCAP_LIBS) $(CODE_COVERAGE_LIBS)
 tests_fuzz_fuzz_pcap_LDFLAGS = $(FUZZ_LINK)
 
-tests_fuzz_fuzz_udp_SOURCES = tests/fuzz/fuzz_udp.c tests/fuzz/ckshim.c $(NET_TESTNIC) \
-	$(FUZZ_MAIN)
+tests_fuzz_fuzz_udp_SOURCES = tests/fuzz/fuzz_udp.c tests/fuzz/ckshim.c \
+	tests/unit/ip6test.c tests/unit/ip6test.h $(NET_TESTNIC) $(FUZZ_MAIN)
 tests_fuzz_fuzz_udp_CFLAGS = $(UNIT_CFLAGS)
 tests_fuzz_fuzz_udp_LDADD = libutcp.la $(CODE_COVERAGE_LIBS)
 tests_fuzz_fuzz_udp_LDFLAGS = $(FUZZ_LINK)

@@ -128,6 +128,10 @@ def udp_dgram(port, flags, data):
     return bytes([0, port, flags, len(data)]) + data
 
 
+def udp_dgram_to(port, flags, data):  # selector 3: an explicit port
+    return bytes([0, 3, flags]) + struct.pack(">H", port) + bytes([len(data)]) + data
+
+
 def udp_seeds():
     put("udp", "in-recv", udp_dgram(0, 0, b"hello") + bytes([2, 0, 0, 8]) + bytes([2, 0, 0, 8]))
     put("udp", "peek-trunc", udp_dgram(0, 0, b"0123456789") + bytes([2, 0, 3, 1]) + bytes([2, 0, 0, 2]))
@@ -138,6 +142,14 @@ def udp_seeds():
     put("udp", "rcvbuf", bytes([5, 0, 0]) + udp_dgram(0, 0, bytes(200)) * 12 + bytes([7, 2, 0, 0, 255]))
     put("udp", "connect", bytes([6, 2, 0]) + bytes([3, 2, 5, 220]) + bytes([6, 2, 1]) + bytes([3, 2, 0, 9])
         + udp_dgram(1, 0, b"to connected") + bytes([7, 2, 1, 16]))
+    # Over IPv6 (flag 16): sockets 3 (dual-stack [::]:5001) and 4 (connected).
+    put("udp", "v6-in-recv", udp_dgram(0, 16, b"hello6") + bytes([2, 3, 0, 8]) + udp_dgram(1, 16, b"c")
+        + bytes([2, 4, 0, 8]) + udp_dgram_to(5001, 0, b"v4 to dual") + bytes([2, 3, 0, 8]))
+    put("udp", "v6-closed-nock", udp_dgram(2, 16, b"x") * 3 + udp_dgram(0, 16 | 2, b"nock")
+        + udp_dgram(0, 16 | 2 | 8, b"nic") + udp_dgram(0, 16 | 1, b"\x0f\xa0\x13\x89\x00\x09\x00\x00z"))
+    put("udp", "v6-refused", bytes([3, 4, 0, 20, 1, 1, 4, 4, 2, 4, 0, 8, 3, 4, 0, 4, 1, 2, 0, 4, 1, 4, 0, 4]))
+    put("udp", "v6-mapped", bytes([3, 3, 0, 21, 3, 3, 0, 20]) + udp_dgram_to(5001, 0, b"mapped")
+        + bytes([6, 3, 0, 3, 3, 5, 220, 6, 3, 1]))
 
 
 # ---- IPv6: mode byte, then ops (fuzz_ipv6.c) ---------------------------------

@@ -256,6 +256,15 @@ tests_unit_test_udp_SOURCES = tests/unit/test_udp.c $(NET_TESTNIC)
 tests_unit_test_udp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_udp_LDADD = $(UNIT_LIBS)
 
+# UDP over IPv6 and AF_INET6 datagram sockets.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_udp6
+TESTS += tests/unit/test_udp6
+endif
+tests_unit_test_udp6_SOURCES = tests/unit/test_udp6.c $(IP6_TESTLIB)
+tests_unit_test_udp6_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_udp6_LDADD = $(UNIT_LIBS)
+
 # core/api/sockaddr.c: a user's sockaddr in and out, Linux's errno values.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_sockaddr

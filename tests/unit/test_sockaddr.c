@@ -73,7 +73,8 @@ static void is_v6(const char *a, uint16_t p)
  * udp_sendmsg take it, and the lengths. */
 START_TEST(v4_socket)
 {
-	struct sockaddr_in any = sin4(AF_INET, INADDR_ANY, 80), one = sin4(AF_INET, A4(10, 0, 0, 1), 7);
+	struct sockaddr_in any = sin4(AF_INET, INADDR_ANY, 80);
+	struct sockaddr_in one = sin4(AF_INET, A4(10, 0, 0, 1), 7);
 	struct sockaddr_in un0 = sin4(AF_UNSPEC, INADDR_ANY, 81);
 	struct sockaddr_in un1 = sin4(AF_UNSPEC, A4(10, 0, 0, 1), 81);
 	struct sockaddr_in6 six = sin6(AF_INET6, "2001:db8::1", 9);
@@ -100,7 +101,8 @@ START_TEST(v4_socket)
 	ck_assert_int_eq(parse(&un1, sizeof(un1), AF_INET, 0, SA_SEND), 0);
 	is_v4(A4(10, 0, 0, 1), 81);
 	/* connect: AF_UNSPEC disconnects, from 2 bytes on; fewer: EINVAL. */
-	ck_assert_int_eq(parse(&un1, sizeof(sa_family_t), AF_INET, 0, SA_CONNECT), SOCK_ADDR_UNSPEC);
+	ck_assert_int_eq(parse(&un1, sizeof(sa_family_t), AF_INET, 0, SA_CONNECT),
+			 SOCK_ADDR_UNSPEC);
 	ck_assert_int_eq(parse(&un1, 1, AF_INET, 0, SA_CONNECT), -EINVAL);
 	ck_assert_int_eq(parse(&un1, sizeof(un1), AF_INET, 0, SA_CONNECT_STREAM), SOCK_ADDR_UNSPEC);
 	/* move_addr_to_kernel: longer than sockaddr_storage; sendmsg cuts it. */
@@ -146,7 +148,8 @@ START_TEST(v6_socket)
 	is_v4(A4(10, 0, 0, 2), 53);
 	ck_assert_int_eq(parse(&map, sizeof(map), AF_INET6, 1, SA_CONNECT), -ENETUNREACH);
 	ck_assert_int_eq(parse(&fam9, sizeof(fam9), AF_INET6, 0, SA_CONNECT), -EAFNOSUPPORT);
-	ck_assert_int_eq(parse(&un, sizeof(sa_family_t), AF_INET6, 1, SA_CONNECT), SOCK_ADDR_UNSPEC);
+	ck_assert_int_eq(parse(&un, sizeof(sa_family_t), AF_INET6, 1, SA_CONNECT),
+			 SOCK_ADDR_UNSPEC);
 	/* tcp_v6_connect: sockaddr_in6 only. */
 	ck_assert_int_eq(parse(&v4, sizeof(v4), AF_INET6, 0, SA_CONNECT_STREAM), -EINVAL);
 	ck_assert_int_eq(parse(&v4pad, sizeof(v4pad), AF_INET6, 0, SA_CONNECT_STREAM),
