@@ -83,6 +83,7 @@ struct tcp_seg {
 	uint32_t seq, ack;
 	uint16_t wnd;           /* raw field */
 	uint8_t flags;
+	uint8_t ecn;            /* the IP header's ECN field (RFC 3168 §5) */
 	const uint8_t *data;
 	uint32_t len;           /* payload after trimming */
 	uint32_t len0;          /* payload as received */
@@ -346,7 +347,28 @@ struct utcp_tcb {
 	uint32_t total_retrans;         /* segments resent (TCP_INFO) */
 	uint8_t ip_tos;                 /* IP_TOS */
 	uint8_t ip_pmtudisc;            /* IP_MTU_DISCOVER + 1; 0: unset (utcp's PMTUD) */
+	uint8_t ecn;                    /* TCP_ECN_* (tcp_ecn.c); 0: no ECN */
+	uint32_t ecn_high;              /* snd_max at the last cwnd reduction (RFC 3168 §6.1.2) */
 };
+
+/* ECN (RFC 3168 §6.1), tcp_ecn.c.  tcp_ecn's values, as Linux's sysctl: */
+#define TCP_ECN_OFF 0                /* never */
+#define TCP_ECN_ON 1                 /* request on active opens, accept on passive */
+#define TCP_ECN_PASSIVE 2            /* accept only */
+/* tp->ecn: */
+#define TCP_ECN_SETUP 0x01           /* our SYN was an ECN-setup SYN */
+#define TCP_ECN_OK 0x02              /* negotiated: data goes ECT(0) */
+#define TCP_ECN_ECHO 0x04            /* receiver: ECE until CWR arrives (§6.1.3) */
+#define TCP_ECN_CWR 0x08             /* sender: CWR on the next new data (§6.1.2) */
+#define TCP_ECN_REDUCED 0x10         /* sender: ecn_high holds the last reduction's */
+struct tcp_out;
+void tcp_ecn_syn_out(struct utcp_tcb *tp, struct tcp_out *o);
+void tcp_ecn_syn_in(struct utcp_tcb *tp, const struct tcp_seg *s);
+void tcp_ecn_data_out(struct utcp_tcb *tp, struct tcp_out *o, int rexmt);
+uint8_t tcp_ecn_flags(const struct utcp_tcb *tp, uint8_t flags);
+void tcp_ecn_rcv(struct utcp_tcb *tp, const struct tcp_seg *s);
+void tcp_ecn_ack(struct utcp_tcb *tp, const struct tcp_seg *s);
+int tcp_ecn_reduced(struct utcp_tcb *tp);
 
 /* IP_MTU_DISCOVER's values, as Linux's <linux/in.h>: DONT (0), WANT (1)
  * and DO (2) as utcp without the option (DF, RFC 1191) but for DONT's
@@ -437,6 +459,7 @@ struct utcp_tcp_ctx {
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */
+	uint8_t ecn;                    /* tcp_ecn: TCP_ECN_OFF, _ON, _PASSIVE */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */

@@ -222,9 +222,10 @@ static int tcp_xmit_tcb(struct utcp_tcb *tp, const struct tcp_out *o, enum utcp_
 {
 	tp->last_snd = tp->ctx->now;
 	int no_df = tcp_no_df(tp);
-	if (tp->ip_tos != 0 || no_df) { /* IP_TOS, IP_MTU_DISCOVER */
+	if (tp->ip_tos != 0 || no_df || tp->ecn != 0) { /* IP_TOS, IP_MTU_DISCOVER, ECN */
 		struct tcp_out c = *o;
-		c.tos = tp->ip_tos;
+		c.tos = (uint8_t)(tp->ip_tos | (o->tos & UTCP_IP_ECN_MASK));
+		c.flags = tcp_ecn_flags(tp, o->flags);
 		c.no_df = (uint8_t)no_df;
 		return tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, &c,
 				&tp->snd, cls);
@@ -249,6 +250,7 @@ int tcp_send_syn(struct utcp_tcb *tp)
 		tcp_ack_sent(tp);
 	}
 	o.optlen = tcp_syn_opts(tp, o.opt);
+	tcp_ecn_syn_out(tp, &o); /* RFC 3168 §6.1.1 */
 	tp->snd_nxt = tp->iss + 1;
 	if (SEQ_GT(tp->snd_nxt, tp->snd_max))
 		tp->snd_max = tp->snd_nxt;
@@ -427,6 +429,8 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 		tp->rtt_seq = tp->snd_nxt;
 		tp->rtt_start = ctx->now;
 	}
+	if (tp->ecn & TCP_ECN_OK)
+		tcp_ecn_data_out(tp, &o, rexmt); /* RFC 3168 §6.1.2, §6.1.5 */
 	tcp_ack_sent(tp);
 	tcp_rack_xmit(tp, tp->snd_nxt, len + (fin ? 1 : 0), rexmt); /* RFC 8985 §6.2 */
 	if (len > 0 && len < tmpl->data_len) /* data_len: the full segment size here */

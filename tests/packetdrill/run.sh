@@ -71,7 +71,7 @@ prepare_copy() {
 
 # The utcp.conf keys of the Linux sysctls FILE sets (net.ipv4.KEY=V or
 # /proc/sys/net/ipv4/KEY=V), as KEY=V words.
-SYSCTL_KEYS='tcp_timestamps|tcp_sack|tcp_window_scaling|tcp_syn_retries|tcp_retries2|tcp_min_tso_segs'
+SYSCTL_KEYS='tcp_timestamps|tcp_sack|tcp_window_scaling|tcp_syn_retries|tcp_retries2|tcp_min_tso_segs|tcp_ecn'
 sysctl_flags() {
 	grep -oE "(net\.ipv4\.|/proc/sys/net/ipv4/)($SYSCTL_KEYS)=[0-9]+" "$1" |
 		sed -E 's#^(net\.ipv4\.|/proc/sys/net/ipv4/)##' | tr '\n' ' '
