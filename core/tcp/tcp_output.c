@@ -543,7 +543,7 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
-	int sent = 0;
+	int sent = 0, pace = tp->pacing && !force; /* a persist probe is not held */
 	uint32_t cwnd = tp->cwnd, unit = tcp_tso_unit(tp, seg_mss), in_unit = 0;
 	/* RFC 3042 §2 limited transmit: on the first and second duplicate
 	 * ACK, one new segment each, FlightSize <= cwnd + 2*SMSS. */
@@ -561,6 +561,8 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		int fin = (tp->flags & TF_FIN_QUEUED) && off <= tp->snd.len && off + len == tp->snd.len;
 		if (!tcp_should_send(tp, len, avail, seg_mss, fin) && !(force && len > 0))
 			break;
+		if (pace && tcp_pace_wait(tp))
+			break; /* a packet not before its departure time (tcp_pacing.c) */
 		tmpl.flags = tcp_unit_push(tp, len, unit, &in_unit, len == usable);
 		if (tcp_burst_end(tp, len, usable))
 			tmpl.flags = TH_PSH;
@@ -568,11 +570,15 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 			break;
 		sent++;
 		force = 0;
+		if (pace) /* a packet ends where tcp_unit_push ended it */
+			tcp_pace_sent(tp, len, unit < 2 || in_unit == 0);
 		if (fin || len == 0)
 			break;
 		if (dsack && sent == 1) /* a D-SACK goes out once */
 			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	}
+	if (pace)
+		tcp_pace_sent(tp, 0, 1); /* the burst ends its packet */
 	tcp_cwnd_usage(tp);
 	return sent;
 }
