@@ -111,16 +111,19 @@ void tcp_ecn_rcv(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 }
 
-/* In a reduction window: the acknowledgments (una) have not passed what
- * was sent when cwnd was last reduced. */
+/* In a reduction window: the acknowledgments (una) have not gone beyond
+ * what was sent when cwnd was last reduced.  The ACK of exactly that is
+ * still in it: the receiver sent it before our CWR, on the first data
+ * sent after, could reach it (as Linux holds its CWR state until
+ * something above high_seq is acknowledged). */
 static int tcp_ecn_in_window(const struct utcp_tcb *tp, uint32_t una)
 {
-	return (tp->ecn & TCP_ECN_REDUCED) && SEQ_LT(una, tp->ecn_high);
+	return (tp->ecn & TCP_ECN_REDUCED) && SEQ_LEQ(una, tp->ecn_high);
 }
 
 /* An acceptable ACK, SEG.ACK >= SND.UNA, with ECE (§6.1.2), after its
  * acknowledgment was taken (as Linux: FlightSize is what is still out):
- * at most once per window of data (none since SND.UNA passed what was
+ * at most once per window of data (none until SND.UNA is beyond what was
  * sent at the last reduction), ssthresh and cwnd from the congestion
  * control module's loss response (RFC 5681 §3.1's halving with NewReno,
  * CUBIC's beta: RFC 9438 §4.6 treats ECE as a loss), cwnd = ssthresh --

@@ -302,15 +302,26 @@ START_TEST(sender_reduces_once_per_window)
 	tt_hout(&c, &s, TH_ACK, c.pnxt, 1000); /* no CWR any more */
 	ck_assert_uint_eq(ECN(&s), UTCP_IP_ECN_ECT0);
 	tt_expect_none();
+	/* The ACK of exactly what was sent at the reduction is still in its
+	 * window: the peer sent it before our CWR could reach it. */
+	tt_pseg(&c, &s, TH_ACK | TH_ECE, NULL, 0);
+	s.ack = high;
+	tt_in(&s);
+	ck_assert_uint_eq(utcp_ctx_stats(tt_h.ctx)->tcp_ecn_reductions, 1);
+	ck_assert_uint_eq(info(&c).tcpi_snd_cwnd, 5); /* 2000 in flight: three more */
+	for (int i = 0; i < 3; i++)
+		tt_hout(&c, &s, TH_ACK, c.pnxt, 1000);
+	tt_expect_none();
 	/* A new window: an ECE past what was sent at the reduction reduces again. */
 	tt_pseg(&c, &s, TH_ACK | TH_ECE, NULL, 0);
 	s.ack = high + 1000;
 	tt_in(&s);
 	ck_assert_uint_eq(utcp_ctx_stats(tt_h.ctx)->tcp_ecn_reductions, 2);
-	ck_assert_uint_eq(info(&c).tcpi_snd_ssthresh, 2); /* FlightSize 1000: 2 SMSS */
+	ck_assert_uint_eq(info(&c).tcpi_snd_ssthresh, 2); /* FlightSize 4000 */
 	ck_assert_uint_eq(info(&c).tcpi_snd_cwnd, 2);
-	tt_hout(&c, &s, TH_ACK | TH_CWR, c.pnxt, 1000);
 	tt_expect_none();
+	tt_pack(&c);
+	tt_hout(&c, &s, TH_ACK | TH_CWR, c.pnxt, 1000);
 	tn_tx_drain(tt_h.nic);
 	ck_assert_int_eq(utcp_close(tt_h.ctx, c.sock), 0);
 }
