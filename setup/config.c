@@ -613,6 +613,10 @@ static const struct key_def keys[] = {
 	{ "tcp_wscale", set_int, FIELD(tcp_wscale), 0, 14 },
 	{ "tcp_syn_retries", set_int, FIELD(tcp_syn_retries), 1, 127 },
 	{ "tcp_retries2", set_int, FIELD(tcp_retries2), 1, 127 },
+	{ "tcp_ecn", set_int, FIELD(tcp_ecn), 0, 2 },
+	{ "tcp_pacing", set_int, FIELD(tcp_pacing), 0, 1 },
+	{ "tcp_pacing_ss_ratio", set_int, FIELD(tcp_pacing_ss_ratio), 1, 1000 },
+	{ "tcp_pacing_ca_ratio", set_int, FIELD(tcp_pacing_ca_ratio), 1, 1000 },
 	{ "sock_buf_double", set_int, FIELD(sock_buf_double), 0, 1 },
 	{ "tcp_ts_required", set_int, FIELD(tcp_ts_required), 0, 1 },
 	{ "stat_print", set_stat_print, 0, 0, 0 },
@@ -767,6 +771,9 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_window_scaling = 1;
 	cfg->tcp_syn_retries = 7;
 	cfg->tcp_retries2 = 12;
+	cfg->tcp_ecn = 2; /* accept ECN when asked (Linux's default) */
+	cfg->tcp_pacing_ss_ratio = 200; /* Linux's */
+	cfg->tcp_pacing_ca_ratio = 120;
 	strcpy(cfg->cc, "cubic");
 	cfg->arp_timeout = 300;
 	cfg->pcap_snaplen = 65535;

@@ -59,6 +59,7 @@ static void dir_init(struct sim_dir *d, struct utcp_sim_link *l, int index,
 	fp.seed ^= utcp_sim_world_derive_seed(l->world, "link", (uint64_t)l->index * 2 + index);
 	utcp_impair_init(&d->imp, &fp);
 	d->imp.corrupt_fcs = d->p.corrupt_fcs;
+	d->imp.ecn_mark = d->p.ecn_mark;
 	utcp_impair_set_burst_time(&d->imp, d->p.burst_time, d->p.rate);
 	d->impaired = utcp_impair_active(&d->imp);
 }
@@ -200,6 +201,38 @@ static void fcs_drop(struct sim_dir *d, struct utcp_pkt *pkt)
 	utcp_pkt_pool_put(pkt);
 }
 
+/* Congestion at an ECN queue (RFC 3168 §5): an ECT packet gets CE (1),
+ * anything else is for dropping (0).  The IPv4 header checksum is
+ * updated for the new TOS byte (RFC 1624); the TCP checksum does not
+ * cover it. */
+static int mark_ce(struct utcp_pkt *pkt)
+{
+	uint8_t *f = pkt->data;
+	if (pkt->len < UTCP_ETH_HLEN + 40)
+		return 0;
+	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+	uint8_t *ip = f + UTCP_ETH_HLEN;
+	if (type == UTCP_ETH_P_IPV4) {
+		if ((ip[1] & UTCP_IP_ECN_MASK) == UTCP_IP_ECN_NOT_ECT)
+			return 0;
+		utcp_csum_finish_tx(pkt); /* the sums are right before the queue marks it */
+		uint16_t old = (uint16_t)(ip[0] << 8 | ip[1]);
+		ip[1] |= UTCP_IP_ECN_CE;
+		uint32_t sum = (uint16_t)~(ip[10] << 8 | ip[11]);
+		sum += (uint16_t)~old + (uint16_t)(ip[0] << 8 | ip[1]);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip[10] = (uint8_t)(~sum >> 8);
+		ip[11] = (uint8_t)~sum;
+		return 1;
+	}
+	if (type == 0x86dd && ((ip[1] >> 4) & UTCP_IP_ECN_MASK) != UTCP_IP_ECN_NOT_ECT) {
+		ip[1] |= UTCP_IP_ECN_CE << 4; /* Traffic Class's low bits: no checksum */
+		return 1;
+	}
+	return 0;
+}
+
 /* Steps 4 and 5: impairments at `left` (the last bit leaves), then the
  * arrival event(s). */
 static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t left)
@@ -223,6 +256,14 @@ static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t left)
 	if (v.fcs_bad) {
 		fcs_drop(d, pkt);
 		return;
+	}
+	if (v.congest) {
+		if (!mark_ce(pkt)) {
+			d->st.lost++;
+			utcp_pkt_pool_put(pkt);
+			return;
+		}
+		d->st.ce_marked++;
 	}
 	if (v.dup && (copy = utcp_pkt_pool_clone(pkt->owner, pkt)) != NULL)
 		d->st.duplicated++;

@@ -194,6 +194,8 @@ static void host_config(struct utcp_config *cfg, const struct sim_opts *o, uint3
 	snprintf(cfg->ports[0].name, sizeof(cfg->ports[0].name), "sim0");
 	cfg->ports[0].ip = ip;
 	cfg->ports[0].prefix = 24;
+	if (o->ecn)
+		cfg->tcp_ecn = 1; /* --ecn: ask for it (RFC 3168 §6.1.1) */
 }
 
 static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, char *err,
@@ -322,6 +324,8 @@ void print_counters(const struct testbed *tb)
 		       ls.queue_high_water, ls.lost, ls.duplicated, ls.corrupted, ls.reordered);
 		if (ls.fcs_errors > 0)
 			printf(" fcs-errors %" PRIu64, ls.fcs_errors);
+		if (ls.ce_marked > 0)
+			printf(" ce-marked %" PRIu64, ls.ce_marked);
 		if (ls.down_drops > 0)
 			printf(" link-down %" PRIu64, ls.down_drops);
 		if (ls.mtu_drops > 0)
@@ -349,6 +353,10 @@ void print_link(const struct sim_opts *o, uint64_t seed)
 		printf(", burst-time %s", fmt_dur(j, sizeof(j), p->burst_time));
 	if (p->corrupt_fcs > 0)
 		printf(", corrupt %g", p->corrupt_fcs);
+	if (p->ecn_mark > 0)
+		printf(", ecn-mark %g", p->ecn_mark);
+	if (o->ecn)
+		printf(", ecn");
 	if (p->fault.corrupt > 0)
 		printf(", corrupt-undetected %g", p->fault.corrupt);
 	if (p->fault.jitter > 0)

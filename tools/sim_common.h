@@ -50,6 +50,7 @@ struct sim_opts {
 	uint32_t mtu;
 	int mac_change;                  /* --mac-change: B's MAC changes at mac_change_at */
 	utcp_time_t mac_change_at;
+	int ecn;                         /* --ecn: tcp_ecn = 1 on both hosts */
 	const struct scenario *sc;       /* the scenario being run, and its options */
 	const void *sopts;
 };

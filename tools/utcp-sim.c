@@ -85,6 +85,9 @@ void sim_usage(FILE *f)
 		"  --mtu-drop AT:MTU[:noicmp]\n"
 		"                    from AT the path drops IPv4 packets over MTU octets,\n"
 		"                    answering each with ICMP frag-needed (noicmp: silently)\n"
+		"  --ecn-mark P      probability a frame meets congestion at an ECN queue:\n"
+		"                    marked CE if its sender made it ECT, else dropped\n"
+		"  --ecn             both hosts ask for ECN when connecting (tcp_ecn = 1)\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; i < NB_SCENARIOS; i++)
@@ -99,7 +102,7 @@ enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
 	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT, OPT_MAC_CHANGE,
-	OPT_MTU_DROP,
+	OPT_MTU_DROP, OPT_ECN_MARK, OPT_ECN,
 };
 
 /* "AT:MTU" or "AT:MTU:noicmp". */
@@ -184,6 +187,7 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 	case OPT_FLAP: return parse_flap(v, o);
 	case OPT_MAC_CHANGE: o->mac_change = 1; return parse_time(v, &o->mac_change_at);
 	case OPT_MTU_DROP: return parse_mtu_drop(v, o);
+	case OPT_ECN_MARK: return parse_prob(v, &o->link.ecn_mark);
 	}
 	return -1;
 }
@@ -230,6 +234,8 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "flap", required_argument, NULL, OPT_FLAP },
 		{ "mac-change", required_argument, NULL, OPT_MAC_CHANGE },
 		{ "mtu-drop", required_argument, NULL, OPT_MTU_DROP },
+		{ "ecn-mark", required_argument, NULL, OPT_ECN_MARK },
+		{ "ecn", no_argument, NULL, OPT_ECN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -241,8 +247,8 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 			sim_usage(stdout);
 			exit(0);
 		}
-		if (c == 'q') {
-			o->quiet = 1;
+		if (c == 'q' || c == OPT_ECN) {
+			*(c == 'q' ? &o->quiet : &o->ecn) = 1;
 			continue;
 		}
 		if (c == ':' || c == '?') {
@@ -286,6 +292,7 @@ static int opts_check(struct sim_opts *o)
 	}
 	o->impaired = f->loss > 0 || f->burst_loss > 0 || f->reorder > 0 || f->dup > 0 ||
 		      f->corrupt > 0 || f->jitter > 0 || o->link.corrupt_fcs > 0 || o->flap ||
+		      o->link.ecn_mark > 0 ||
 		      o->mac_change || o->mtu_drop;
 	if (o->sweep)
 		o->quiet = 1;

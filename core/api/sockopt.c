@@ -90,6 +90,39 @@ static int sock_buf_value(const struct utcp_ctx *ctx, int v)
 	return v;
 }
 
+/* SO_MAX_PACING_RATE (Linux): bytes per second, an unsigned int or an
+ * unsigned long, ~0 for no limit.  A finite rate paces the connection
+ * (tcp_pacing.c); an accepted socket inherits it. */
+static int set_max_pacing(struct utcp_sock *so, const void *val, socklen_t len)
+{
+	uint64_t rate;
+	if (len >= sizeof(uint64_t)) {
+		if (val == NULL) {
+			errno = EFAULT;
+			return -1;
+		}
+		memcpy(&rate, val, sizeof(rate));
+	} else {
+		int v;
+		if (opt_int(val, len, &v) < 0)
+			return -1;
+		rate = (unsigned)v == ~0u ? UINT64_MAX : (unsigned)v;
+	}
+	so->opts.max_pacing1 = rate + 1; /* UINT64_MAX: 0, none */
+	sock_opts_apply(so);
+	return 0;
+}
+
+/* Its value: an unsigned long, or in an int the rate up to ~0u. */
+static int get_max_pacing(const struct utcp_sock *so, void *val, socklen_t *len)
+{
+	uint64_t rate = so->opts.max_pacing1 - 1;
+	if (len != NULL && *len >= sizeof(uint64_t))
+		return opt_put(val, len, &rate, sizeof(rate));
+	unsigned v = rate > UINT32_MAX ? UINT32_MAX : (unsigned)rate;
+	return opt_put(val, len, &v, sizeof(v));
+}
+
 static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, const void *val,
 			  socklen_t len)
 {
@@ -106,6 +139,8 @@ static int set_sol_socket(struct utcp_ctx *ctx, struct utcp_sock *so, int name, 
 		so->linger_s = lg.l_linger < 0 ? 0 : lg.l_linger;
 		return 0;
 	}
+	if (name == SO_MAX_PACING_RATE)
+		return set_max_pacing(so, val, len);
 	switch (name) {
 	case SO_REUSEADDR:
 	case SO_KEEPALIVE:
@@ -431,6 +466,8 @@ static int get_sol_socket(struct utcp_sock *so, int name, void *val, socklen_t *
 	case SO_ZEROCOPY:
 		v = (so->flags & SF_ZEROCOPY) != 0;
 		break;
+	case SO_MAX_PACING_RATE:
+		return get_max_pacing(so, val, len);
 	default:
 		errno = ENOPROTOOPT;
 		return -1;

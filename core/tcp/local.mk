@@ -23,4 +23,6 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_check.c \
 	core/tcp/tcp_syncookie.c \
 	core/tcp/tcp_rack.c \
-	core/tcp/tcp_icmp.c
+	core/tcp/tcp_icmp.c \
+	core/tcp/tcp_ecn.c \
+	core/tcp/tcp_pacing.c

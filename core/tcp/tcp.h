@@ -83,6 +83,7 @@ struct tcp_seg {
 	uint32_t seq, ack;
 	uint16_t wnd;           /* raw field */
 	uint8_t flags;
+	uint8_t ecn;            /* the IP header's ECN field (RFC 3168 §5) */
 	const uint8_t *data;
 	uint32_t len;           /* payload after trimming */
 	uint32_t len0;          /* payload as received */
@@ -382,7 +383,42 @@ struct utcp_tcb {
 	uint8_t ip_tos;                 /* IP_TOS */
 	uint8_t ip_pmtudisc;            /* IP_MTU_DISCOVER + 1; 0: unset (utcp's PMTUD) */
 	struct tcp_sndmem sndmem;       /* tcp_wmem: the send buffer as Linux counts it */
+	uint8_t ecn;                    /* TCP_ECN_* (tcp_ecn.c); 0: no ECN */
+	uint32_t ecn_high;              /* snd_max at the last cwnd reduction (RFC 3168 §6.1.2) */
+	/* pacing (tcp_pacing.c) */
+	uint8_t pacing;                 /* on: tcp_pacing, or SO_MAX_PACING_RATE set */
+	uint8_t pace_segs;              /* segments sent, up to the unpaced first ten */
+	uint8_t pkt_segs;               /* segments of the packet being sent */
+	uint32_t pkt_bytes;             /* its payload */
+	utcp_time_t pace_next;          /* earliest departure of the next packet */
+	uint64_t max_pacing_rate;       /* SO_MAX_PACING_RATE, bytes/s; UINT64_MAX: none */
+	struct utcp_timer t_pace;       /* fires at pace_next */
 };
+
+/* ECN (RFC 3168 §6.1), tcp_ecn.c.  tcp_ecn's values, as Linux's sysctl: */
+#define TCP_ECN_OFF 0                /* never */
+#define TCP_ECN_ON 1                 /* request on active opens, accept on passive */
+#define TCP_ECN_PASSIVE 2            /* accept only */
+/* tp->ecn: */
+#define TCP_ECN_SETUP 0x01           /* our SYN was an ECN-setup SYN */
+#define TCP_ECN_OK 0x02              /* negotiated: data goes ECT(0) */
+#define TCP_ECN_ECHO 0x04            /* receiver: ECE until CWR arrives (§6.1.3) */
+#define TCP_ECN_CWR 0x08             /* sender: CWR on the next new data (§6.1.2) */
+#define TCP_ECN_REDUCED 0x10         /* sender: ecn_high holds the last reduction's */
+struct tcp_out;
+void tcp_ecn_syn_out(struct utcp_tcb *tp, struct tcp_out *o);
+void tcp_ecn_syn_in(struct utcp_tcb *tp, const struct tcp_seg *s);
+void tcp_ecn_data_out(struct utcp_tcb *tp, struct tcp_out *o, int rexmt);
+uint8_t tcp_ecn_flags(const struct utcp_tcb *tp, uint8_t flags);
+void tcp_ecn_rcv(struct utcp_tcb *tp, const struct tcp_seg *s);
+void tcp_ecn_ack(struct utcp_tcb *tp, const struct tcp_seg *s);
+int tcp_ecn_reduced(struct utcp_tcb *tp);
+
+/* Pacing (tcp_pacing.c). */
+int tcp_pace_wait(struct utcp_tcb *tp);
+void tcp_pace_sent(struct utcp_tcb *tp, uint32_t len, int end);
+void tcp_pace_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
+void tcp_pace_set_max(struct utcp_tcb *tp, uint64_t rate);
 
 /* IP_MTU_DISCOVER's values, as Linux's <linux/in.h>: DONT (0), WANT (1)
  * and DO (2) as utcp without the option (DF, RFC 1191) but for DONT's
@@ -474,6 +510,9 @@ struct utcp_tcp_ctx {
 	uint8_t no_ts, no_sack, no_ws;  /* tcp_timestamps, tcp_sack, tcp_window_scaling = 0 */
 	uint8_t wscale;                 /* tcp_wscale; 0: from the ring size */
 	uint8_t syn_retries, retries2;  /* tcp_syn_retries, tcp_retries2 */
+	uint8_t ecn;                    /* tcp_ecn: TCP_ECN_OFF, _ON, _PASSIVE */
+	uint8_t pacing;                 /* tcp_pacing */
+	uint16_t pacing_ss_ratio, pacing_ca_ratio; /* tcp_pacing_ss_ratio, _ca_ratio, % */
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
@@ -693,6 +732,7 @@ struct tcp_conn_opts {
 	uint8_t ip_pmtudisc;      /* IP_MTU_DISCOVER + 1; 0: unset */
 	uint32_t notsent_lowat;   /* TCP_NOTSENT_LOWAT; 0: none */
 	uint32_t user_timeout;    /* TCP_USER_TIMEOUT, ms; 0: none */
+	uint64_t max_pacing1;     /* SO_MAX_PACING_RATE + 1 (0: none set) */
 };
 /* The options above that live in the TCB onto it (tcp_conn.c). */
 void tcp_apply_sock_opts(struct utcp_tcb *tp, const struct tcp_conn_opts *o);

@@ -76,8 +76,16 @@ static void cc_on_ack(struct utcp_tcb *tp, uint32_t acked)
 	cc_writeback(tp, &v);
 }
 
+/* RFC 3168 §6.1.2: every reduction owes CWR on an ECN connection, and an
+ * ECE already reduced ssthresh in this window: a loss in it does not again
+ * (cwnd as the modules set it on entry, RFC 6582 §3.2 step 2). */
 static void cc_on_loss(struct utcp_tcb *tp)
 {
+	if ((tp->ecn & TCP_ECN_OK) && tcp_ecn_reduced(tp)) {
+		tp->cwnd = tp->ssthresh + 3 * (uint32_t)tp->mss;
+		tp->bytes_acked = 0;
+		return;
+	}
 	struct tcp_cc_var v;
 	cc_fill(&v, tp);
 	tp->cc->algo->on_loss(&v);
@@ -104,6 +112,8 @@ static void cc_on_rtt(struct utcp_tcb *tp, utcp_time_t rtt)
 
 static void cc_on_rto(struct utcp_tcb *tp)
 {
+	if (tp->ecn & TCP_ECN_OK)
+		tcp_ecn_reduced(tp); /* RFC 3168 §6.1.2: CWR after a timeout too */
 	struct tcp_cc_var v;
 	cc_fill(&v, tp);
 	tp->cc->algo->on_rto(&v);

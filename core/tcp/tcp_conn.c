@@ -97,6 +97,8 @@ struct utcp_tcb *tcp_tcb_new(struct utcp_ctx *ctx, int port, uint32_t laddr, uin
 	tp->keepintvl = TCP_KEEPINTVL_DEFAULT;
 	tp->keepcnt = TCP_KEEPCNT_DEFAULT;
 	tp->cc = ctx->tcp->cc;
+	tp->pacing = ctx->tcp->pacing;
+	tp->max_pacing_rate = UINT64_MAX;
 	tp->last_rcv = ctx->now;
 	/* A connection younger than an ARP retry interval confirms nothing:
 	 * short ones cost no lookup (their next hop is probed now and then). */
@@ -129,6 +131,8 @@ void tcp_apply_sock_opts(struct utcp_tcb *tp, const struct tcp_conn_opts *o)
 	tp->user_timeout = o->user_timeout;
 	tp->ip_tos = o->ip_tos;
 	tp->ip_pmtudisc = o->ip_pmtudisc;
+	if (o->max_pacing1 != 0)
+		tcp_pace_set_max(tp, o->max_pacing1 - 1);
 }
 
 static void tcp_take_port(struct utcp_tcb *tp, int eph)

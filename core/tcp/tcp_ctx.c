@@ -76,6 +76,10 @@ static void tcp_ctx_options(struct utcp_tcp_ctx *t, const struct utcp_config *cf
 	t->syn_retries = (uint8_t)(cfg->tcp_syn_retries > 0 ? cfg->tcp_syn_retries
 							      : TCP_SYN_RETRIES);
 	t->retries2 = (uint8_t)(cfg->tcp_retries2 > 0 ? cfg->tcp_retries2 : TCP_DATA_RETRIES);
+	t->ecn = (uint8_t)cfg->tcp_ecn; /* 0, 1, 2 (RFC 3168; Linux's values) */
+	t->pacing = cfg->tcp_pacing != 0;
+	t->pacing_ss_ratio = (uint16_t)(cfg->tcp_pacing_ss_ratio > 0 ? cfg->tcp_pacing_ss_ratio : 200);
+	t->pacing_ca_ratio = (uint16_t)(cfg->tcp_pacing_ca_ratio > 0 ? cfg->tcp_pacing_ca_ratio : 120);
 }
 
 int utcp_tcp_ctx_init(struct utcp_ctx *ctx)

@@ -86,6 +86,7 @@ static void tcp_syn_options(struct utcp_tcb *tp, const struct tcp_seg *s)
 	}
 	if ((s->opt.flags & TOF_SACK_PERM) && !t->no_sack)
 		tp->flags |= TF_SACK;
+	tcp_ecn_syn_in(tp, s); /* RFC 3168 §6.1.1 */
 }
 
 /* RTT of the handshake: timestamps, or the SYN's own timing if it was
@@ -603,6 +604,8 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost,
 				      tp->snd_una != una0);
 	}
+	if (tp->ecn != 0 && !old)
+		tcp_ecn_ack(tp, s); /* RFC 3168 §6.1.2 */
 	/* Window update (SND.UNA =< SEG.ACK =< SND.NXT, and not older than
 	 * the last update: SND.WL1, SND.WL2). */
 	if (!old && (SEQ_LT(tp->snd_wl1, s->seq) ||
@@ -735,6 +738,8 @@ static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s)
 			tcp_drop(tp, 0);
 			return IN_DONE;
 		}
+		if (tp->ecn != 0)
+			tcp_ecn_rcv(tp, s); /* RFC 3168 §6.1.3 */
 		tcp_in_text(tp, s);
 	}
 	if (s->flags & TH_FIN) {
@@ -932,6 +937,7 @@ static int tcp_parse(struct utcp_ctx *ctx, const struct utcp_pkt *pkt,
 	s->seq = rd32(th + 4);
 	s->ack = rd32(th + 8);
 	s->flags = th[13];
+	s->ecn = ip->tos & UTCP_IP_ECN_MASK;
 	s->wnd = (uint16_t)(th[14] << 8 | th[15]);
 	s->data = th + doff;
 	s->len = s->len0 = len - doff;

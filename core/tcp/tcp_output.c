@@ -222,9 +222,10 @@ static int tcp_xmit_tcb(struct utcp_tcb *tp, const struct tcp_out *o, enum utcp_
 {
 	tp->last_snd = tp->ctx->now;
 	int no_df = tcp_no_df(tp);
-	if (tp->ip_tos != 0 || no_df) { /* IP_TOS, IP_MTU_DISCOVER */
+	if (tp->ip_tos != 0 || no_df || tp->ecn != 0) { /* IP_TOS, IP_MTU_DISCOVER, ECN */
 		struct tcp_out c = *o;
-		c.tos = tp->ip_tos;
+		c.tos = (uint8_t)(tp->ip_tos | (o->tos & UTCP_IP_ECN_MASK));
+		c.flags = tcp_ecn_flags(tp, o->flags);
 		c.no_df = (uint8_t)no_df;
 		return tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, &c,
 				&tp->snd, cls);
@@ -249,6 +250,7 @@ int tcp_send_syn(struct utcp_tcb *tp)
 		tcp_ack_sent(tp);
 	}
 	o.optlen = tcp_syn_opts(tp, o.opt);
+	tcp_ecn_syn_out(tp, &o); /* RFC 3168 §6.1.1 */
 	tp->snd_nxt = tp->iss + 1;
 	if (SEQ_GT(tp->snd_nxt, tp->snd_max))
 		tp->snd_max = tp->snd_nxt;
@@ -430,6 +432,8 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 		tp->rtt_seq = tp->snd_nxt;
 		tp->rtt_start = ctx->now;
 	}
+	if (tp->ecn & TCP_ECN_OK)
+		tcp_ecn_data_out(tp, &o, rexmt); /* RFC 3168 §6.1.2, §6.1.5 */
 	tcp_ack_sent(tp);
 	if (tp->sndmem.limit != 0) /* tcp_wmem: chunks split where packets end */
 		tcp_sndmem_sent(tp, tp->snd_nxt, tp->snd_nxt + len, (o.flags & TH_PSH) != 0);
@@ -550,7 +554,7 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
 	tmpl.data_len = seg_mss;
-	int sent = 0;
+	int sent = 0, pace = tp->pacing && !force; /* a persist probe is not held */
 	uint32_t cwnd = tp->cwnd, unit = tcp_tso_unit(tp, seg_mss), in_unit = 0;
 	/* RFC 3042 §2 limited transmit: on the first and second duplicate
 	 * ACK, one new segment each, FlightSize <= cwnd + 2*SMSS. */
@@ -568,6 +572,8 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		int fin = (tp->flags & TF_FIN_QUEUED) && off <= tp->snd.len && off + len == tp->snd.len;
 		if (!tcp_should_send(tp, len, avail, seg_mss, fin) && !(force && len > 0))
 			break;
+		if (pace && tcp_pace_wait(tp))
+			break; /* a packet not before its departure time (tcp_pacing.c) */
 		tmpl.flags = tcp_unit_push(tp, len, unit, &in_unit, len == usable);
 		if (tcp_burst_end(tp, len, usable))
 			tmpl.flags = TH_PSH;
@@ -575,11 +581,15 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 			break;
 		sent++;
 		force = 0;
+		if (pace) /* a packet ends where tcp_unit_push ended it */
+			tcp_pace_sent(tp, len, unit < 2 || in_unit == 0);
 		if (fin || len == 0)
 			break;
 		if (dsack && sent == 1) /* a D-SACK goes out once */
 			tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
 	}
+	if (pace)
+		tcp_pace_sent(tp, 0, 1); /* the burst ends its packet */
 	tcp_cwnd_usage(tp);
 	return sent;
 }

@@ -30,6 +30,7 @@ void tcp_timers_init(struct utcp_tcb *tp)
 	utcp_timer_init(&tp->t_delack, tcp_delack_fire, tp);
 	utcp_timer_init(&tp->t_keep, tcp_keep_fire, tp);
 	utcp_timer_init(&tp->t_rack, tcp_rack_timer_fire, tp);
+	utcp_timer_init(&tp->t_pace, tcp_pace_fire, tp);
 }
 
 void tcp_timers_cancel(struct utcp_tcb *tp)
@@ -39,6 +40,7 @@ void tcp_timers_cancel(struct utcp_tcb *tp)
 	utcp_timer_cancel(tw, &tp->t_delack);
 	utcp_timer_cancel(tw, &tp->t_keep);
 	utcp_timer_cancel(tw, &tp->t_rack);
+	utcp_timer_cancel(tw, &tp->t_pace);
 	tp->flags &= ~TF_PERSIST;
 }
 

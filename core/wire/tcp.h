@@ -19,6 +19,8 @@
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 #define TH_URG 0x20
+#define TH_ECE 0x40 /* RFC 3168 §6.1: ECN-Echo */
+#define TH_CWR 0x80 /* RFC 3168 §6.1: Congestion Window Reduced */
 
 /* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
 #define TCPOPT_EOL 0

@@ -27,6 +27,13 @@
 #define UTCP_IP_DF 0x4000 /* RFC 791 §3.1 flags and fragment offset */
 #define UTCP_IP_MF 0x2000
 #define UTCP_IP_OFFMASK 0x1fff
+/* RFC 3168 §5: the ECN field, the two low bits of the IPv4 TOS byte (the
+ * IPv6 traffic class); the six above are the DSCP (RFC 2474). */
+#define UTCP_IP_ECN_MASK 0x03
+#define UTCP_IP_ECN_NOT_ECT 0x00
+#define UTCP_IP_ECN_ECT1 0x01
+#define UTCP_IP_ECN_ECT0 0x02
+#define UTCP_IP_ECN_CE 0x03
 
 /* ---- checksums (RFC 1071) ------------------------------------------- */
 /* Add len bytes of data to a running 32-bit one's-complement sum. */

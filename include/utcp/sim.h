@@ -167,6 +167,11 @@ struct utcp_sim_link_params {
 	 * receiving NIC's FCS check (counted in fcs_errors and the NIC's
 	 * rx_errors), as a real NIC does with nearly every damaged frame. */
 	double corrupt_fcs;
+	/** Probability a frame meets congestion, as at a router with an ECN
+	 * queue (RFC 3168 §5): an IPv4 or IPv6 packet marked ECT(0) or ECT(1)
+	 * is marked CE and delivered (counted in ce_marked), any other frame
+	 * is dropped (counted in lost). */
+	double ecn_mark;
 };
 
 #define UTCP_SIM_DEFAULT_RATE 1000000000ull /**< 1 Gbit/s */
@@ -204,6 +209,7 @@ struct utcp_sim_link_stats {
 	uint64_t down_drops;           /**< sent or in flight while the link was down */
 	uint64_t mtu_drops;            /**< IPv4 frames beyond the path MTU (utcp_sim_link_mtu_drop) */
 	uint64_t icmp_needfrag;        /**< ICMP "fragmentation needed" sent back for them */
+	uint64_t ce_marked;            /**< ECT packets marked CE instead of dropped (ecn_mark) */
 };
 /** Take the link down at down_at and up again at up_at (virtual ns,
  * up_at > down_at; UTCP_TIME_NEVER: it stays down): frames sent while it is

@@ -177,9 +177,16 @@ extern "C" {
 	X(nd_unreachable)   /* entries removed: resolution or probes unanswered */ \
 	X(dad_conflicts)    /* our addresses found duplicate (RFC 4862 §5.4.5) */
 
+/** ECN (RFC 3168 §6.1), after every older counter. */
+#define UTCP_STATS_ECN(X)                                                      \
+	X(tcp_ecn_ce_rx)    /* data segments received marked CE */              \
+	X(tcp_ecn_ece_rx)   /* ECN-Echo ACKs that reduced cwnd */               \
+	X(tcp_ecn_reductions) /* cwnd reductions for ECN-Echo (no loss) */      \
+	X(tcp_ecn_cwr_tx)   /* segments sent with CWR */
+
 /** Every counter, in the order of struct utcp_stats: X(name) for each. */
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X) \
-	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X) UTCP_STATS_IP6(X)
+	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X) UTCP_STATS_IP6(X) UTCP_STATS_ECN(X)
 
 /** A context's counters: one uint64_t per name of UTCP_STATS_ALL, in that
  * order (the comments of the lists above say what each counts). */

@@ -126,6 +126,10 @@ struct utcp_config {
 	int tcp_wscale;          /**< our window shift, 1..14; 0 (default): the smallest that covers rcvbuf */
 	int tcp_syn_retries;     /**< SYN / SYN-ACK retransmissions before ETIMEDOUT (default 7) */
 	int tcp_retries2;        /**< data retransmissions before ETIMEDOUT (default 12) */
+	int tcp_ecn;             /**< ECN (RFC 3168): 0 off, 1 request and accept, 2 (default) accept when the peer requests */
+	int tcp_pacing;          /**< 1: pace every connection's packets (Linux with fq); 0 (default): only sockets with SO_MAX_PACING_RATE */
+	int tcp_pacing_ss_ratio; /**< pacing rate in slow start, % of cwnd / SRTT (default 200, Linux's) */
+	int tcp_pacing_ca_ratio; /**< pacing rate in congestion avoidance, % (default 120, Linux's) */
 	int sock_buf_double;     /**< 1: SO_SNDBUF / SO_RCVBUF double the value set, as Linux; 0 (default) */
 	int tcp_ts_required;     /**< 1: with timestamps negotiated, drop in-window segments without TSopt (RFC 7323 §3.2) */
 	char cc[16];             /**< congestion control module */

@@ -57,7 +57,8 @@ int utcp_impair_active(const struct utcp_impair *im)
 {
 	const struct utcp_fault_params *p = &im->p;
 	return p->loss > 0 || p->burst_loss > 0 || p->reorder > 0 || p->dup > 0 ||
-	       p->corrupt > 0 || p->delay > 0 || p->jitter > 0 || im->corrupt_fcs > 0;
+	       p->corrupt > 0 || p->delay > 0 || p->jitter > 0 || im->corrupt_fcs > 0 ||
+	       im->ecn_mark > 0;
 }
 
 /* Gilbert-Elliott two-state loss, per frame: enter the bad state with
@@ -120,6 +121,7 @@ void utcp_impair_decide_at(struct utcp_impair *im, uint32_t frame_len, utcp_time
 	v->reorder = reorder;
 	v->delay = p->delay + jit;
 	v->fcs_bad = utcp_prng_chance(&im->prng, im->corrupt_fcs);
+	v->congest = utcp_prng_chance(&im->prng, im->ecn_mark);
 }
 
 void utcp_impair_decide(struct utcp_impair *im, uint32_t frame_len, struct utcp_impair_verdict *v)

@@ -37,6 +37,7 @@ struct utcp_impair {
 	utcp_time_t burst_mean;  /* time-based bad state: its mean duration (0: per frame) */
 	utcp_time_t bad_until;   /* time-based: the bad state lasts until then */
 	double corrupt_fcs;      /* probability the frame fails the receiver's FCS check */
+	double ecn_mark;         /* probability the frame meets congestion (CE or drop) */
 };
 
 struct utcp_impair_verdict {
@@ -47,6 +48,7 @@ struct utcp_impair_verdict {
 	int reorder;             /* 1: hold it back behind the next frame */
 	utcp_time_t delay;       /* extra delay for this frame (delay + jitter) */
 	int fcs_bad;             /* 1: damaged on the wire, the receiving NIC drops it */
+	int congest;             /* 1: congested: CE if the packet is ECT, else dropped */
 };
 
 /* Full-size Ethernet frame without FCS: what a burst of burst_len frames

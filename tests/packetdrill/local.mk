@@ -25,9 +25,12 @@ EXTRA_DIST += \
 	tests/packetdrill/own/cork.pkt \
 	tests/packetdrill/own/cubic_md_cwnd.pkt \
 	tests/packetdrill/own/cwnd_limited.pkt \
+	tests/packetdrill/own/ecn.pkt \
+	tests/packetdrill/own/max_pacing_rate.pkt \
 	tests/packetdrill/own/ip_tos.pkt \
 	tests/packetdrill/own/min_tso_segs.pkt \
 	tests/packetdrill/own/notsent_lowat.pkt \
+	tests/packetdrill/own/pacing.pkt \
 	tests/packetdrill/own/prr_safeack.pkt \
 	tests/packetdrill/own/pto_cap.pkt \
 	tests/packetdrill/own/push_each_write.pkt \

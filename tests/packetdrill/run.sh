@@ -69,15 +69,17 @@ prepare_copy() {
 	echo "$d/$(basename "$1")"
 }
 
-# The utcp.conf keys of the Linux sysctls FILE sets (net.ipv4.KEY=V or
-# /proc/sys/net/ipv4/KEY=V), as KEY=V words.
-SYSCTL_KEYS='tcp_timestamps|tcp_sack|tcp_window_scaling|tcp_syn_retries|tcp_retries2|tcp_min_tso_segs'
+# The utcp.conf keys of the Linux sysctls FILE sets (net.ipv4.KEY=V,
+# net/ipv4/KEY=V or /proc/sys/net/ipv4/KEY=V), as KEY=V words; the fq qdisc
+# (tc qdisc ... fq), which paces Linux's TCP, is tcp_pacing=1.
+SYSCTL_KEYS='tcp_timestamps|tcp_sack|tcp_window_scaling|tcp_syn_retries|tcp_retries2|tcp_min_tso_segs|tcp_ecn|tcp_pacing_ss_ratio|tcp_pacing_ca_ratio'
 sysctl_flags() {
-	grep -oE "(net\.ipv4\.|/proc/sys/net/ipv4/)($SYSCTL_KEYS)=[0-9]+" "$1" |
-		sed -E 's#^(net\.ipv4\.|/proc/sys/net/ipv4/)##' | tr '\n' ' '
+	grep -oE "(net\.ipv4\.|net/ipv4/|/proc/sys/net/ipv4/)($SYSCTL_KEYS)=[0-9]+" "$1" |
+		sed -E 's#^(net\.ipv4\.|net/ipv4/|/proc/sys/net/ipv4/)##' | tr '\n' ' '
 	# tcp_wmem="MIN DEFAULT MAX": the default is the first limit.
-	grep -oE '(net\.ipv4\.|/proc/sys/net/ipv4/)tcp_wmem="[0-9]+ [0-9]+ [0-9]+"' "$1" |
+	grep -oE '(net\.ipv4\.|net/ipv4/|/proc/sys/net/ipv4/)tcp_wmem="[0-9]+ [0-9]+ [0-9]+"' "$1" |
 		sed -E 's#.*"[0-9]+ ([0-9]+) [0-9]+"#tcp_wmem=\1#' | tr '\n' ' '
+	grep -qE '^[^/]*tc qdisc .* fq( |$)' "$1" && printf 'tcp_pacing=1 '
 	sed -n 's#^// utcp\.conf: *##p' "$1" | tr '\n' ' '
 }
 

@@ -36,6 +36,10 @@ EXTRA_DIST += tests/sim/replay_traces.sh tests/sim/replay_errors.sh $(UTCP_TRACE
 TESTS += tests/sim/faults.sh
 EXTRA_DIST += tests/sim/faults.sh
 
+# ECN end to end: CE marks instead of drops cost no retransmission.
+TESTS += tests/sim/ecn.sh
+EXTRA_DIST += tests/sim/ecn.sh
+
 # utcp-sim udp: datagrams under impairments, every byte and loss accounted.
 TESTS += tests/sim/udp_sweep.sh
 EXTRA_DIST += tests/sim/udp_sweep.sh

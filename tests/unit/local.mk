@@ -171,6 +171,24 @@ tests_unit_test_tcp_knobs_SOURCES = tests/unit/test_tcp_knobs.c $(TCP_TESTLIB)
 tests_unit_test_tcp_knobs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_knobs_LDADD = $(UNIT_LIBS)
 
+# ECN (RFC 3168), tests/unit/test_tcp_ecn.c.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_ecn
+TESTS += tests/unit/test_tcp_ecn
+endif
+tests_unit_test_tcp_ecn_SOURCES = tests/unit/test_tcp_ecn.c $(TCP_TESTLIB)
+tests_unit_test_tcp_ecn_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_ecn_LDADD = $(UNIT_LIBS)
+
+# Pacing, tests/unit/test_tcp_pacing.c.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_pacing
+TESTS += tests/unit/test_tcp_pacing
+endif
+tests_unit_test_tcp_pacing_SOURCES = tests/unit/test_tcp_pacing.c $(TCP_TESTLIB)
+tests_unit_test_tcp_pacing_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_pacing_LDADD = $(UNIT_LIBS)
+
 # Regression tests for what the fuzz targets found.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_tcp_persist

@@ -118,7 +118,7 @@ static size_t tt_build(uint8_t *tcp, const struct tt_seg *s)
 	return hlen + s->len;
 }
 
-static void tt_inject_raw(const void *tcp, size_t len)
+static void tt_inject_tos(const void *tcp, size_t len, uint8_t tos)
 {
 	static uint8_t buf[TN_FRAME_MAX], f[TN_FRAME_MAX];
 	memcpy(buf, tcp, len);
@@ -129,7 +129,16 @@ static void tt_inject_raw(const void *tcp, size_t len)
 	memcpy(buf + 16, &ck, 2);
 	size_t fl = tn_ipv4(f, tn_host_mac, tn_peer_mac, TN_PEER_IP, TN_HOST_IP, UTCP_IPPROTO_TCP,
 			    buf, len);
+	if (tos != 0) {
+		f[14 + 1] = tos;
+		tn_ipv4_fix_cksum(f);
+	}
 	ck_assert_int_eq(tn_inject(tt_h.nic, 0, f, fl), 0);
+}
+
+static void tt_inject_raw(const void *tcp, size_t len)
+{
+	tt_inject_tos(tcp, len, 0);
 }
 
 void tt_in_raw(const void *tcp, size_t len)
@@ -141,7 +150,7 @@ void tt_in_raw(const void *tcp, size_t len)
 void tt_inject(const struct tt_seg *s)
 {
 	static uint8_t tcp[TN_FRAME_MAX];
-	tt_inject_raw(tcp, tt_build(tcp, s));
+	tt_inject_tos(tcp, tt_build(tcp, s), s->tos);
 }
 
 void tt_in(const struct tt_seg *s)
@@ -202,6 +211,7 @@ int tt_out(struct tt_seg *s)
 	s->dport = (uint16_t)(t[2] << 8 | t[3]);
 	s->seq = rd32(t + 4);
 	s->ack = rd32(t + 8);
+	s->tos = ip[1];
 	unsigned hlen = (t[12] >> 4) * 4u;
 	s->flags = t[13];
 	s->win = (uint16_t)(t[14] << 8 | t[15]);

@@ -39,6 +39,7 @@ struct tt_seg {
 	uint8_t optlen;
 	const void *data;              /* payload to send */
 	uint32_t len;
+	uint8_t tos;                   /* the IP TOS byte, sent with or received */
 	/* filled for received segments */
 	uint8_t payload[2048];
 	struct tcp_opts o;             /* parsed options */

@@ -126,6 +126,10 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.tcp_wscale, 0);
 	ck_assert_int_eq(cfg.tcp_syn_retries, 7);
 	ck_assert_int_eq(cfg.tcp_retries2, 12);
+	ck_assert_int_eq(cfg.tcp_ecn, 2);
+	ck_assert_int_eq(cfg.tcp_pacing, 0);
+	ck_assert_int_eq(cfg.tcp_pacing_ss_ratio, 200);
+	ck_assert_int_eq(cfg.tcp_pacing_ca_ratio, 120);
 	ck_assert_int_eq(cfg.sock_buf_double, 0);
 	ck_assert_str_eq(cfg.cc, "cubic");
 	ck_assert_int_eq(cfg.arp_timeout, 300);
@@ -370,6 +374,13 @@ START_TEST(test_err_numbers)
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_wmem = -1\n",
 		   "1: key 'tcp_wmem': '-1' is out of range (0..1073741824)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_ecn = 3\n", "1: key 'tcp_ecn': '3' is out of range (0..2)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_pacing = 2\n", "1: key 'tcp_pacing': '2' is out of range (0..1)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_pacing_ss_ratio = 0\n",
+		   "1: key 'tcp_pacing_ss_ratio': '0' is out of range (1..1000)");
 	utcp_config_defaults(&cfg);
 	load_fails("max_concurrency = 0\n",
 		   "1: key 'max_concurrency': '0' is out of range (1..16777216)");
@@ -932,7 +943,8 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_wscale", "tcp_syn_retries", "tcp_retries2", "sock_buf_double",
 		"tcp_abc_nolimit", "tcp_prr_safeack", "tcp_rto_min_var", "tcp_pto_cap", "tcp_rst_ack",
 		"tcp_min_tso_segs", "tcp_zwp_empty", "tcp_cubic_md_cwnd",
-		"tcp_cwnd_limited", "tcp_wmem",
+		"tcp_cwnd_limited", "tcp_wmem", "tcp_ecn", "tcp_pacing", "tcp_pacing_ss_ratio",
+		"tcp_pacing_ca_ratio",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",
