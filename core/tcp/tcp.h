@@ -208,6 +208,7 @@ void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts
 /* Returns the runs newly marked lost. */
 unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited);
 void tcp_rack_pto_arm(struct utcp_tcb *tp);
+void tcp_rack_recovery_arm(struct utcp_tcb *tp);
 int tcp_rack_is_lost(const struct utcp_tcb *tp, uint32_t seq);
 int tcp_rack_is_resent(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
 int tcp_rack_next_lost(const struct utcp_tcb *tp, uint32_t mss, uint32_t *seq, uint32_t *len);
@@ -428,6 +429,7 @@ struct utcp_tcp_ctx {
 	uint8_t prr_safeack;            /* tcp_prr_safeack */
 	uint8_t rto_min_var;            /* tcp_rto_min_var */
 	uint8_t pto_cap;                /* tcp_pto_cap */
+	uint8_t recovery_probe;         /* tcp_recovery_probe */
 	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	uint8_t min_tso_segs;           /* tcp_min_tso_segs (2 when unset) */
@@ -591,6 +593,7 @@ int tcp_retransmit_first(struct utcp_tcb *tp);
 int tcp_output_recovery(struct utcp_tcb *tp);
 /* RFC 8985 §7.3 loss probe: 0 new data sent, 1 resent, -1 nothing. */
 int tcp_output_tlp(struct utcp_tcb *tp);
+int tcp_output_recovery_probe(struct utcp_tcb *tp);
 /* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
 void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);

@@ -101,6 +101,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->prr_safeack = ctx->cfg->tcp_prr_safeack != 0;
 	t->rto_min_var = ctx->cfg->tcp_rto_min_var != 0;
 	t->pto_cap = ctx->cfg->tcp_pto_cap != 0;
+	t->recovery_probe = ctx->cfg->tcp_recovery_probe != 0;
 	t->rst_ack = ctx->cfg->tcp_rst_ack != 0;
 	t->push_each_write = (uint8_t)ctx->cfg->tcp_push_each_write; /* 0, 1, 2 */
 	int min_tso = ctx->cfg->tcp_min_tso_segs; /* 0: unset */
