@@ -194,6 +194,7 @@ static void host_config(struct utcp_config *cfg, const struct sim_opts *o, uint3
 	snprintf(cfg->ports[0].name, sizeof(cfg->ports[0].name), "sim0");
 	cfg->ports[0].ip = ip;
 	cfg->ports[0].prefix = 24;
+	cfg->tcp_mtu_probing = o->mtu_probing;
 }
 
 static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, char *err,

@@ -190,6 +190,28 @@ static void tcp_rexmt_sack(struct utcp_tcb *tp)
 	tcp_output_recovery(tp);
 }
 
+/* RFC 4821 §3 and §7.5: a path that silently drops large packets (an MTU
+ * drop without ICMP "fragmentation needed", a PMTUD black hole) shows as
+ * full-sized segments timing out again and again.  With tcp_mtu_probing
+ * (Linux's tcp_mtu_probing in tcp_write_timeout): from the
+ * TCP_MTU_PROBE_RTOS-th timeout in a row the MSS falls to tcp_base_mss,
+ * and halves at each further one (never below TCP_MTU_PROBE_FLOOR); the
+ * retransmission that follows is cut to the new size.  No search back up
+ * (RFC 4821 §7.3's probing) is done: the MSS stays lowered. */
+static void tcp_mtu_blackhole(struct utcp_tcb *tp)
+{
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (t->mtu_probing == 0 || tp->rxtshift < TCP_MTU_PROBE_RTOS || tp->snd_wnd == 0)
+		return;
+	uint32_t mss = tp->mss > t->base_mss ? t->base_mss : tp->mss / 2u;
+	if (mss < TCP_MTU_PROBE_FLOOR)
+		mss = TCP_MTU_PROBE_FLOOR;
+	if (mss >= tp->mss)
+		return;
+	tp->mss = (uint16_t)mss;
+	tp->ctx->stats.tcp_mtu_blackholes++;
+}
+
 /* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: resend the earliest segment, back
  * off, collapse cwnd; go back N: snd_nxt returns to snd_una. */
 static void tcp_rexmt_data(struct utcp_tcb *tp)
@@ -208,6 +230,7 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
+	tcp_mtu_blackhole(tp);
 	if (tp->rxtshift == 1)
 		tp->cc->on_rto(tp);
 	else

@@ -927,7 +927,7 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_abc_nolimit", "tcp_prr_safeack", "tcp_rto_min_var", "tcp_pto_cap", "tcp_rst_ack",
 		"tcp_min_tso_segs", "tcp_zwp_empty", "tcp_cubic_md_cwnd",
 		"tcp_cwnd_limited",
-		"tcp_recovery_probe",
+		"tcp_recovery_probe", "tcp_mtu_probing", "tcp_base_mss",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",

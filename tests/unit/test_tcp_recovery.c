@@ -6,7 +6,8 @@
  * peer without SACK (RFC 6582); RACK-TLP (RFC 8985): the reordering timer,
  * a lost retransmission found without a timeout, tail losses repaired by
  * a loss probe, and by fast recovery's probe when its ACK clock stops; RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
- * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION.
+ * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION; a path MTU
+ * black hole (RFC 4821, tcp_mtu_probing).
  *
  * The host sends full segments of 1460 bytes (the peer offers MSS 1460,
  * no timestamps), so sequence numbers are h0 + k * 1460: "segment k" is
@@ -1066,6 +1067,78 @@ START_TEST(recovery_probe_off_waits_for_rto)
 }
 END_TEST
 
+/* ---- RFC 4821 black hole (tcp_mtu_probing) ------------------------------------------- */
+
+static void setup_mtu_probing(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_mtu_probing = 1;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+/* The next timeout's retransmission: its length. */
+static uint32_t rto_resend(uint32_t h0)
+{
+	struct tt_seg s;
+	ck_assert(tt_timers_until_out());
+	ck_assert(tt_out(&s));
+	tt_expect_none();
+	ck_assert_uint_eq(s.seq, h0);
+	ck_assert_mem_eq(s.payload, pat, s.len);
+	return s.len;
+}
+
+/* A path MTU drop without ICMP: every full-sized segment vanishes. */
+START_TEST(mtu_blackhole_lowers_mss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	ck_assert_uint_eq(rto_resend(h0), MSS); /* timeouts 1 and 2: full size */
+	ck_assert_uint_eq(rto_resend(h0), MSS);
+	ck_assert_uint_eq(st()->tcp_mtu_blackholes, 0);
+	/* The third in a row: a black hole; the MSS falls to tcp_base_mss. */
+	ck_assert_uint_eq(rto_resend(h0), 1024);
+	ck_assert_uint_eq(st()->tcp_mtu_blackholes, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 3);
+	/* It gets through: what follows goes in 1024-octet segments. */
+	struct tt_seg s;
+	c.hnxt = h0 + 1024;
+	tt_pack(&c);
+	uint32_t top = h0 + 1024;
+	for (int i = 0; i < 100 && tt_out(&s); i++) {
+		ck_assert_uint_le(s.len, 1024);
+		top = SEQ_MAX(top, s.seq + s.len);
+	}
+	ck_assert_uint_gt(top, h0 + 1024);
+	tt_advance(RTT);
+	finish(&c, top, l);
+}
+END_TEST
+
+/* tcp_mtu_probing = 0 (the default): full-sized retransmissions on. */
+START_TEST(mtu_blackhole_off_keeps_mss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(rto_resend(h0), MSS);
+	ck_assert_uint_eq(st()->tcp_mtu_blackholes, 0);
+	c.hnxt = h0 + MSS;
+	tt_pack(&c);
+	struct tt_seg s;
+	uint32_t top = h0 + MSS;
+	for (int i = 0; i < 100 && tt_out(&s); i++)
+		top = SEQ_MAX(top, s.seq + s.len);
+	tt_advance(RTT);
+	finish(&c, top, l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -1102,6 +1175,11 @@ static Suite *suite(void)
 	tcase_add_test(tn, rto_skips_sacked_data);
 	tcase_add_test(tn, rto_recovery_lost_retransmission);
 	suite_add_tcase(su, tn);
+	TCase *tm = tcase_create("mtu_probing");
+	tcase_add_checked_fixture(tm, setup_mtu_probing, teardown);
+	tcase_add_test(tm, mtu_blackhole_lowers_mss);
+	suite_add_tcase(su, tm);
+	tcase_add_test(tn, mtu_blackhole_off_keeps_mss);
 	TCase *ta = tcase_create("abc_nolimit");
 	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
 	tcase_add_test(ta, abc_nolimit_counts_delivered_not_resacked);
