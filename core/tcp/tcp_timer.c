@@ -8,6 +8,8 @@
  *             exponential backoff and a retry limit (ETIMEDOUT), or, when
  *             TF_PERSIST is set, the persist timer probing a zero window
  *             (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17).
+ *             Timeouts in a row may lower the MSS (RFC 4821 black hole,
+ *             tcp_mtu_probing).
  *   t_delack  delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3).
  *   t_keep    keepalive (RFC 1122 §4.2.3.6), the idle timeout (tcp_timeout),
  *             orphaned FIN-WAIT-2, and TIME-WAIT (2*MSL = tcp_timewait).
