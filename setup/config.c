@@ -600,6 +600,9 @@ static const struct key_def keys[] = {
 	{ "tcp_prr_safeack", set_int, FIELD(tcp_prr_safeack), 0, 1 },
 	{ "tcp_rto_min_var", set_int, FIELD(tcp_rto_min_var), 0, 1 },
 	{ "tcp_pto_cap", set_int, FIELD(tcp_pto_cap), 0, 1 },
+	{ "tcp_recovery_probe", set_int, FIELD(tcp_recovery_probe), 0, 1 },
+	{ "tcp_mtu_probing", set_int, FIELD(tcp_mtu_probing), 0, 2 },
+	{ "tcp_base_mss", set_int, FIELD(tcp_base_mss), 0, 65495 },
 	{ "tcp_rst_ack", set_int, FIELD(tcp_rst_ack), 0, 1 },
 	{ "tcp_push_each_write", set_int, FIELD(tcp_push_each_write), 0, 2 },
 	{ "tcp_min_tso_segs", set_int, FIELD(tcp_min_tso_segs), 0, 255 },
@@ -768,6 +771,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_abc = 1;
 	cfg->tcp_timestamps = 1;
 	cfg->tcp_sack = 1;
+	cfg->tcp_recovery_probe = 1;
 	cfg->tcp_window_scaling = 1;
 	cfg->tcp_syn_retries = 7;
 	cfg->tcp_retries2 = 12;

@@ -196,6 +196,7 @@ static void host_config(struct utcp_config *cfg, const struct sim_opts *o, uint3
 	cfg->ports[0].prefix = 24;
 	if (o->ecn)
 		cfg->tcp_ecn = 1; /* --ecn: ask for it (RFC 3168 §6.1.1) */
+	cfg->tcp_mtu_probing = o->mtu_probing;
 }
 
 static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, char *err,

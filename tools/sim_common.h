@@ -48,6 +48,7 @@ struct sim_opts {
 	int mtu_drop, mtu_icmp;          /* --mtu-drop AT:MTU[:noicmp] */
 	utcp_time_t mtu_at;
 	uint32_t mtu;
+	int mtu_probing;                 /* --mtu-probing N: both hosts' tcp_mtu_probing */
 	int mac_change;                  /* --mac-change: B's MAC changes at mac_change_at */
 	utcp_time_t mac_change_at;
 	int ecn;                         /* --ecn: tcp_ecn = 1 on both hosts */

@@ -88,6 +88,7 @@ void sim_usage(FILE *f)
 		"  --ecn-mark P      probability a frame meets congestion at an ECN queue:\n"
 		"                    marked CE if its sender made it ECT, else dropped\n"
 		"  --ecn             both hosts ask for ECN when connecting (tcp_ecn = 1)\n"
+		"  --mtu-probing N   both hosts' tcp_mtu_probing (0, 1, 2; RFC 4821 black holes)\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; i < NB_SCENARIOS; i++)
@@ -102,7 +103,7 @@ enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
 	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT, OPT_MAC_CHANGE,
-	OPT_MTU_DROP, OPT_ECN_MARK, OPT_ECN,
+	OPT_MTU_DROP, OPT_ECN_MARK, OPT_ECN, OPT_MTU_PROBING,
 };
 
 /* "AT:MTU" or "AT:MTU:noicmp". */
@@ -188,6 +189,11 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 	case OPT_MAC_CHANGE: o->mac_change = 1; return parse_time(v, &o->mac_change_at);
 	case OPT_MTU_DROP: return parse_mtu_drop(v, o);
 	case OPT_ECN_MARK: return parse_prob(v, &o->link.ecn_mark);
+	case OPT_MTU_PROBING:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0 && strcmp(v, "2") != 0)
+			return -1;
+		o->mtu_probing = v[0] - '0';
+		return 0;
 	}
 	return -1;
 }
@@ -206,6 +212,7 @@ static const char *global_hint(int c)
 	case OPT_FLAP: return "AT:FOR, two durations with units, e.g. 2s:3s (FOR above 0)";
 	case OPT_MAC_CHANGE: return "a duration with its unit, e.g. 2s";
 	case OPT_MTU_DROP: return "AT:MTU or AT:MTU:noicmp, e.g. 1s:1280 (MTU 68..65535)";
+	case OPT_MTU_PROBING: return "0, 1 or 2 (tcp_mtu_probing)";
 	default: return HINT_PROB;
 	}
 }
@@ -236,6 +243,7 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "mtu-drop", required_argument, NULL, OPT_MTU_DROP },
 		{ "ecn-mark", required_argument, NULL, OPT_ECN_MARK },
 		{ "ecn", no_argument, NULL, OPT_ECN },
+		{ "mtu-probing", required_argument, NULL, OPT_MTU_PROBING },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },

@@ -244,6 +244,7 @@ void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts
 /* Returns the runs newly marked lost. */
 unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited);
 void tcp_rack_pto_arm(struct utcp_tcb *tp);
+void tcp_rack_recovery_arm(struct utcp_tcb *tp);
 int tcp_rack_is_lost(const struct utcp_tcb *tp, uint32_t seq);
 int tcp_rack_is_resent(const struct utcp_tcb *tp, uint32_t seq, uint32_t *end);
 int tcp_rack_next_lost(const struct utcp_tcb *tp, uint32_t mss, uint32_t *seq, uint32_t *len);
@@ -500,6 +501,9 @@ struct utcp_tcp_ctx {
 	uint8_t prr_safeack;            /* tcp_prr_safeack */
 	uint8_t rto_min_var;            /* tcp_rto_min_var */
 	uint8_t pto_cap;                /* tcp_pto_cap */
+	uint8_t recovery_probe;         /* tcp_recovery_probe */
+	uint8_t mtu_probing;            /* tcp_mtu_probing: 0, 1, 2 */
+	uint16_t base_mss;              /* tcp_base_mss (1024 when unset) */
 	uint8_t rst_ack;                /* tcp_rst_ack */
 	uint8_t push_each_write;        /* tcp_push_each_write */
 	uint8_t min_tso_segs;           /* tcp_min_tso_segs (2 when unset) */
@@ -553,6 +557,9 @@ void utcp_tcp_icmp_error(struct utcp_ctx *ctx, const struct utcp_icmp_error *e,
 			 const struct utcp_ipv4_view *quoted);
 /* RFC 1191 path MTU: never below Linux's min_pmtu. */
 #define TCP_PMTU_MIN 552
+#define TCP_BASE_MSS 1024       /* Linux's tcp_base_mss */
+#define TCP_MTU_PROBE_FLOOR 48  /* Linux's tcp_mtu_probe_floor */
+#define TCP_MTU_PROBE_RTOS 3    /* timeouts in a row before a black hole (Linux: tcp_retries1) */
 /* The errno of a connection that gave up: the last ICMP soft error it
  * heard, else ETIMEDOUT (RFC 1122 §4.2.3.9; Linux's tcp_write_err). */
 static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
@@ -667,6 +674,7 @@ int tcp_retransmit_first(struct utcp_tcb *tp);
 int tcp_output_recovery(struct utcp_tcb *tp);
 /* RFC 8985 §7.3 loss probe: 0 new data sent, 1 resent, -1 nothing. */
 int tcp_output_tlp(struct utcp_tcb *tp);
+int tcp_output_recovery_probe(struct utcp_tcb *tp);
 /* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
 void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);

@@ -71,6 +71,8 @@ static void tcp_syn_options(struct utcp_tcb *tp, const struct tcp_seg *s)
 	if (mss > ours)
 		mss = ours;
 	tp->mss = (uint16_t)(mss < 64 ? 64 : mss); /* never tiny segments */
+	if (t->mtu_probing == 2 && tp->mss > t->base_mss) /* RFC 4821 §7.2: start low */
+		tp->mss = t->base_mss;
 	if ((s->opt.flags & TOF_WSCALE) && !t->no_ws) {
 		tp->flags |= TF_RCV_WSCALE;
 		tp->snd_wscale = s->opt.wscale;

@@ -716,6 +716,28 @@ int tcp_output_tlp(struct utcp_tcb *tp)
 	return tcp_resend_range(tp, tp->snd_max - len, len, &tmpl) < 0 ? -1 : 1;
 }
 
+/* The probe of a fast recovery whose ACK clock stopped (tcp_rack.c): one
+ * new segment as tcp_output_tlp, else the segment at SND.UNA again (the
+ * lowest hole, where a lost retransmission sits); 0 new, 1 resent, -1 none. */
+int tcp_output_recovery_probe(struct utcp_tcb *tp)
+{
+	struct tcp_out tmpl = { 0 };
+	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
+	tmpl.data_len = seg_mss;
+	int fin;
+	uint32_t len = tcp_recovery_new(tp, seg_mss, &fin);
+	if (len > 0 || fin) {
+		tp->snd_nxt = tp->snd_max;
+		return tcp_send_segment(tp, len, fin, &tmpl) < 0 ? -1 : 0;
+	}
+	uint32_t stop = tp->sb.n > 0 ? tp->sb.blk[0].start : tp->snd_max;
+	len = SEQ_MIN(tp->snd_una + seg_mss, stop) - tp->snd_una;
+	if (len == 0)
+		return -1;
+	return tcp_resend_range(tp, tp->snd_una, len, &tmpl) < 0 ? -1 : 1;
+}
+
 int tcp_output_forced(struct utcp_tcb *tp)
 {
 	return tcp_output_data(tp, 1);

@@ -426,6 +426,10 @@ static void rack_timer_set(struct utcp_tcb *tp, uint8_t kind, uint32_t us)
 void tcp_rack_pto_arm(struct utcp_tcb *tp)
 {
 	struct tcp_rack *r = &tp->rack;
+	if ((tp->flags & TF_RECOVERY) && !(tp->flags & TF_LOSS)) {
+		tcp_rack_recovery_arm(tp);
+		return;
+	}
 	if (!(tp->flags & TF_SACK) || (tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST)) ||
 	    r->tlp_on || tp->snd_una == tp->snd_max || tp->snd_wnd == 0)
 		return;
@@ -445,6 +449,48 @@ void tcp_rack_pto_arm(struct utcp_tcb *tp)
 	}
 	tp->rack.timer = TCP_RACK_T_PTO;
 	utcp_timer_add(&tp->ctx->timers, &tp->t_rack, due);
+}
+
+/* Fast recovery's probe (tcp_recovery_probe).  RFC 8985 §7.2 arms no PTO
+ * in fast recovery and leaves a stopped ACK clock to the RTO: when the ACK
+ * of the last retransmission is lost, or the retransmission itself and
+ * nothing was sent after it, RACK has no later delivery to reason from
+ * (§6.2 step 5) and a window of few segments waits a whole RTO (1 s by
+ * default) per such episode.  So each ACK in recovery arms the PTO of
+ * §7.2 (2 * SRTT, the RTO first when it is due sooner), unless the
+ * reordering timer runs; when it fires (tcp_rack_probe) one segment goes
+ * as §7.3's probe, new data, else the segment at SND.UNA, and its ACK
+ * restarts the clock: SACKing new data, it lets RACK find the lost
+ * retransmission (§6.2 step 2, the retransmission's own xmit time). */
+void tcp_rack_recovery_arm(struct utcp_tcb *tp)
+{
+	struct tcp_rack *r = &tp->rack;
+	if (!tp->ctx->tcp->recovery_probe || !(tp->flags & TF_RECOVERY) ||
+	    (tp->flags & (TF_LOSS | TF_PERSIST)) || tp->snd_una == tp->snd_max ||
+	    tp->snd_wnd == 0)
+		return;
+	if (utcp_timer_pending(&tp->t_rack) && r->timer == TCP_RACK_T_REO)
+		return;
+	uint32_t srtt = rack_srtt(tp);
+	uint32_t pto = srtt != 0 ? 2 * srtt : TCP_RACK_PTO_NOSRTT;
+	utcp_time_t due = tp->ctx->now + (utcp_time_t)pto * 1000;
+	if (utcp_timer_pending(&tp->t_rexmt) && tp->t_rexmt.expires <= due) {
+		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* the RTO first */
+		return;
+	}
+	r->timer = TCP_RACK_T_PTO;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rack, due);
+}
+
+/* The recovery probe fired: one segment, then the RTO (RFC 8985 §7.3). */
+static void rack_recovery_probe(struct utcp_tcb *tp)
+{
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
+	if (!tp->ctx->tcp->recovery_probe)
+		return;
+	if (tcp_output_recovery_probe(tp) >= 0)
+		tp->ctx->stats.tcp_recovery_probes++;
+	tcp_rexmt_arm(tp);
 }
 
 /* RFC 8985 §7.4: the ACKs of a loss probe.  A D-SACK for a resent probe
@@ -616,6 +662,10 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 void tcp_rack_probe(struct utcp_tcb *tp)
 {
 	struct tcp_rack *r = &tp->rack;
+	if ((tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST)) == TF_RECOVERY) {
+		rack_recovery_probe(tp);
+		return;
+	}
 	if (tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST))
 		return;
 	int rc = tcp_output_tlp(tp);

@@ -154,6 +154,7 @@ void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rac
 	if (tp->flags & TF_RECOVERY) {
 		tcp_prr_ack(tp, delivered, advanced && rack_lost == 0);
 		tcp_output_schedule(tp);
+		tcp_rack_recovery_arm(tp); /* the clock runs: probe later */
 		return;
 	}
 	if (tp->flags & TF_LOSS) {
@@ -170,6 +171,7 @@ void tcp_recovery_sack_ack(struct utcp_tcb *tp, uint32_t delivered, unsigned rac
 	tcp_sack_enter_recovery(tp);
 	tcp_prr_ack(tp, delivered, advanced && rack_lost == 0);
 	tcp_output_schedule(tp);
+	tcp_rack_recovery_arm(tp);
 }
 
 void tcp_sack_loss_detected(struct utcp_tcb *tp)

@@ -8,6 +8,8 @@
  *             exponential backoff and a retry limit (ETIMEDOUT), or, when
  *             TF_PERSIST is set, the persist timer probing a zero window
  *             (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17).
+ *             Timeouts in a row may lower the MSS (RFC 4821 black hole,
+ *             tcp_mtu_probing).
  *   t_delack  delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3).
  *   t_keep    keepalive (RFC 1122 §4.2.3.6), the idle timeout (tcp_timeout),
  *             orphaned FIN-WAIT-2, and TIME-WAIT (2*MSL = tcp_timewait).
@@ -192,6 +194,28 @@ static void tcp_rexmt_sack(struct utcp_tcb *tp)
 	tcp_output_recovery(tp);
 }
 
+/* RFC 4821 §3 and §7.5: a path that silently drops large packets (an MTU
+ * drop without ICMP "fragmentation needed", a PMTUD black hole) shows as
+ * full-sized segments timing out again and again.  With tcp_mtu_probing
+ * (Linux's tcp_mtu_probing in tcp_write_timeout): from the
+ * TCP_MTU_PROBE_RTOS-th timeout in a row the MSS falls to tcp_base_mss,
+ * and halves at each further one (never below TCP_MTU_PROBE_FLOOR); the
+ * retransmission that follows is cut to the new size.  No search back up
+ * (RFC 4821 §7.3's probing) is done: the MSS stays lowered. */
+static void tcp_mtu_blackhole(struct utcp_tcb *tp)
+{
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (t->mtu_probing == 0 || tp->rxtshift < TCP_MTU_PROBE_RTOS || tp->snd_wnd == 0)
+		return;
+	uint32_t mss = tp->mss > t->base_mss ? t->base_mss : tp->mss / 2u;
+	if (mss < TCP_MTU_PROBE_FLOOR)
+		mss = TCP_MTU_PROBE_FLOOR;
+	if (mss >= tp->mss)
+		return;
+	tp->mss = (uint16_t)mss;
+	tp->ctx->stats.tcp_mtu_blackholes++;
+}
+
 /* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: resend the earliest segment, back
  * off, collapse cwnd; go back N: snd_nxt returns to snd_una. */
 static void tcp_rexmt_data(struct utcp_tcb *tp)
@@ -210,6 +234,7 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 		tcp_drop(tp, tcp_timeout_errno(tp));
 		return;
 	}
+	tcp_mtu_blackhole(tp);
 	if (tp->rxtshift == 1)
 		tp->cc->on_rto(tp);
 	else

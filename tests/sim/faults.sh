@@ -16,9 +16,9 @@
 #     RTOs of B's return, clean and at 2 % loss;
 #   - the path MTU dropping to 1280 mid-transfer (--mtu-drop): with ICMP
 #     frag-needed, path MTU discovery lowers the MSS once each way and no
-#     RTO is needed; without ICMP (a black hole) the connection times out,
-#     as utcp has no RFC 4821 black-hole detection (README's not-supported
-#     list): this pins today's outcome;
+#     RTO is needed; without ICMP (a black hole) the connection times out
+#     with tcp_mtu_probing = 0 (the default, as Linux) and finishes within
+#     10 s with --mtu-probing 1 (RFC 4821 black-hole detection);
 #   - --rate 0 and a malformed --flap are refused with a clear message.
 set -u
 top_builddir=${top_builddir:-.}
@@ -87,7 +87,18 @@ has 'path MTU 1280 from 100.000 ms (ICMP frag-needed)' "--mtu-drop"
 has 'pmtu-updates A 1 B 1' "--mtu-drop (each sender lowers its MSS once)"
 has ' rto=0 ' "--mtu-drop (repaired without a timeout)"
 run 1 --seed 1 --delay 1ms --rate 100mbit --mtu-drop 100ms:1280:noicmp transfer --bytes 5M
-has 'Connection timed out' "--mtu-drop ...:noicmp (a black hole: no RFC 4821 yet)"
+has 'Connection timed out' "--mtu-drop ...:noicmp (a black hole, tcp_mtu_probing 0)"
+# With tcp_mtu_probing = 1 (RFC 4821 black-hole detection, as Linux): the
+# third timeout in a row of a full-sized segment drops the MSS to
+# tcp_base_mss (1024) and the transfer finishes, each way, within 10 s of
+# virtual time (1 + 2 + 4 s of timeouts, then 1064-octet packets).
+run 0 --seeds 1-10 --delay 1ms --rate 100mbit --mtu-probing 1 --mtu-drop 100ms:1280:noicmp transfer --bytes 5M --both-ways
+run 0 --seed 1 --delay 1ms --rate 100mbit --mtu-probing 1 --mtu-drop 100ms:1280:noicmp transfer --bytes 5M --both-ways
+awk '/^flow 0/ { for (i = 1; i <= NF; i++) if ($i == "in" && $(i + 2) ~ /^s/) { n++; if ($(i + 1) + 0 >= 10) bad = 1 } }
+	END { exit !(n == 2 && !bad) }' "$tmp/out" ||
+	{ cat "$tmp/out" >&2; fail "--mtu-probing 1: each way within 10 s of a black hole"; }
+run 2 --mtu-probing 3 ping
+has "for --mtu-probing" "--mtu-probing 3"
 run 2 --mtu-drop 1s:40 ping
 has "for --mtu-drop" "--mtu-drop 1s:40"
 run 2 --mac-change soon ping

@@ -945,6 +945,7 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_min_tso_segs", "tcp_zwp_empty", "tcp_cubic_md_cwnd",
 		"tcp_cwnd_limited", "tcp_wmem", "tcp_ecn", "tcp_pacing", "tcp_pacing_ss_ratio",
 		"tcp_pacing_ca_ratio",
+		"tcp_recovery_probe", "tcp_mtu_probing", "tcp_base_mss",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",

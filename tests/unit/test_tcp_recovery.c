@@ -5,8 +5,9 @@
  * RFC 6937); a SACK hole retransmitted once; NewReno partial ACKs for a
  * peer without SACK (RFC 6582); RACK-TLP (RFC 8985): the reordering timer,
  * a lost retransmission found without a timeout, tail losses repaired by
- * a loss probe; RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
- * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION.
+ * a loss probe, and by fast recovery's probe when its ACK clock stops; RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
+ * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION; a path MTU
+ * black hole (RFC 4821, tcp_mtu_probing).
  *
  * The host sends full segments of 1460 bytes (the peer offers MSS 1460,
  * no timestamps), so sequence numbers are h0 + k * 1460: "segment k" is
@@ -963,6 +964,181 @@ START_TEST(abc_nolimit_counts_dupacks_as_delivered)
 }
 END_TEST
 
+/* ---- fast recovery's probe (tcp_recovery_probe) ------------------------------------ */
+
+/* 0 is lost, 1..3 SACKed: limited transmit sends 10 and 11, the third
+ * duplicate resends 0.  Returns the time of that retransmission. */
+static utcp_time_t recovery_with_retransmission(struct tt_conn *c, uint32_t h0, int more)
+{
+	sack1(c, h0, h0, 1, 2);
+	if (more)
+		expect_seg(h0, 10, c);
+	sack1(c, h0, h0, 1, 3);
+	if (more)
+		expect_seg(h0, 11, c);
+	sack1(c, h0, h0, 1, 4);
+	expect_seg(h0, 0, c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	return tt_now();
+}
+
+START_TEST(recovery_probe_after_lost_ack)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	utcp_time_t t = recovery_with_retransmission(&c, h0, 1);
+	/* Everything up to 12 arrives, but the one ACK that says so is lost:
+	 * the ACK clock stops.  2 * SRTT (20 ms) after the last ACK a probe
+	 * goes, new data: 12 (without it, the RTO a second later). */
+	ck_assert(tt_timers_until_out());
+	ck_assert_uint_le(tt_now() - t, 2 * RTT + RTT / 2);
+	expect_seg(h0, 12, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_recovery_probes, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	/* Its ACK covers everything: recovery ends, the transfer goes on. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 13 * MSS, 0, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	ck_assert_uint_eq(st()->tcp_retransmits, 1);
+	finish(&c, h0 + 13 * MSS, l);
+}
+END_TEST
+
+START_TEST(recovery_probe_resends_lost_retransmission)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	recovery_with_retransmission(&c, h0, 0);
+	/* 4..9 are SACKed over the round trip; the retransmission of 0 is
+	 * lost and nothing was sent after it: RACK has no later delivery to
+	 * find it lost by (RFC 8985 §6.2 step 5), and nothing new to send. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0, 1, 10);
+	tt_expect_none();
+	utcp_time_t t = tt_now();
+	/* 2 * SRTT later the probe resends the segment at SND.UNA. */
+	ck_assert(tt_timers_until_out());
+	ck_assert_uint_le(tt_now() - t, 2 * RTT + RTT / 2);
+	expect_seg(h0, 0, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_recovery_probes, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	ck_assert_uint_eq(st()->tcp_retransmits, 2);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+/* With tcp_recovery_probe = 0 (Linux): the RTO, as before. */
+static void setup_no_probe(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_recovery_probe = 0;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(recovery_probe_off_waits_for_rto)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	utcp_time_t t = recovery_with_retransmission(&c, h0, 1);
+	struct tt_seg s;
+	ck_assert(tt_timers_until_out());
+	ck_assert(tt_out(&s));
+	ck_assert_uint_ge(tt_now() - t, 200 * TT_MS);
+	ck_assert_uint_eq(s.seq, h0); /* the RTO resends 0 */
+	ck_assert_uint_eq(st()->tcp_recovery_probes, 0);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	tt_advance(RTT);
+	while (tt_out(&s))
+		;
+	finish(&c, h0 + 12 * MSS, l);
+}
+END_TEST
+
+/* ---- RFC 4821 black hole (tcp_mtu_probing) ------------------------------------------- */
+
+static void setup_mtu_probing(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_mtu_probing = 1;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+/* The next timeout's retransmission: its length. */
+static uint32_t rto_resend(uint32_t h0)
+{
+	struct tt_seg s;
+	ck_assert(tt_timers_until_out());
+	ck_assert(tt_out(&s));
+	tt_expect_none();
+	ck_assert_uint_eq(s.seq, h0);
+	ck_assert_mem_eq(s.payload, pat, s.len);
+	return s.len;
+}
+
+/* A path MTU drop without ICMP: every full-sized segment vanishes. */
+START_TEST(mtu_blackhole_lowers_mss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	ck_assert_uint_eq(rto_resend(h0), MSS); /* timeouts 1 and 2: full size */
+	ck_assert_uint_eq(rto_resend(h0), MSS);
+	ck_assert_uint_eq(st()->tcp_mtu_blackholes, 0);
+	/* The third in a row: a black hole; the MSS falls to tcp_base_mss. */
+	ck_assert_uint_eq(rto_resend(h0), 1024);
+	ck_assert_uint_eq(st()->tcp_mtu_blackholes, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 3);
+	/* It gets through: what follows goes in 1024-octet segments. */
+	struct tt_seg s;
+	c.hnxt = h0 + 1024;
+	tt_pack(&c);
+	uint32_t top = h0 + 1024;
+	for (int i = 0; i < 100 && tt_out(&s); i++) {
+		ck_assert_uint_le(s.len, 1024);
+		top = SEQ_MAX(top, s.seq + s.len);
+	}
+	ck_assert_uint_gt(top, h0 + 1024);
+	tt_advance(RTT);
+	finish(&c, top, l);
+}
+END_TEST
+
+/* tcp_mtu_probing = 0 (the default): full-sized retransmissions on. */
+START_TEST(mtu_blackhole_off_keeps_mss)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 20);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(rto_resend(h0), MSS);
+	ck_assert_uint_eq(st()->tcp_mtu_blackholes, 0);
+	c.hnxt = h0 + MSS;
+	tt_pack(&c);
+	struct tt_seg s;
+	uint32_t top = h0 + MSS;
+	for (int i = 0; i < 100 && tt_out(&s); i++)
+		top = SEQ_MAX(top, s.seq + s.len);
+	tt_advance(RTT);
+	finish(&c, top, l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("tcp_recovery");
@@ -979,9 +1155,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, tlp_sends_new_data);
 	tcase_add_test(tc, tlp_probe_is_new_segment);
 	tcase_add_test(tc, tlp_probe_is_last_bare_fin);
+	tcase_add_test(tc, recovery_probe_after_lost_ack);
+	tcase_add_test(tc, recovery_probe_resends_lost_retransmission);
 	tcase_add_test(tc, partly_sacked_segment_resent_whole);
-	tcase_add_test(tc, rto_skips_sacked_data);
-	tcase_add_test(tc, rto_recovery_lost_retransmission);
 	tcase_add_test(tc, dsack_for_duplicates);
 	tcase_add_test(tc, no_dsack_without_sack);
 	tcase_add_test(tc, restart_window_after_idle);
@@ -992,6 +1168,18 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(ts, setup_safeack, teardown);
 	tcase_add_test(ts, prr_safeack_conservative_on_sack_only_acks);
 	suite_add_tcase(su, ts);
+	TCase *tn = tcase_create("no_recovery_probe");
+	tcase_add_checked_fixture(tn, setup_no_probe, teardown);
+	tcase_add_test(tn, recovery_probe_off_waits_for_rto);
+	/* RTO recovery (RFC 6675 §5.1) needs the timeout the probe avoids. */
+	tcase_add_test(tn, rto_skips_sacked_data);
+	tcase_add_test(tn, rto_recovery_lost_retransmission);
+	suite_add_tcase(su, tn);
+	TCase *tm = tcase_create("mtu_probing");
+	tcase_add_checked_fixture(tm, setup_mtu_probing, teardown);
+	tcase_add_test(tm, mtu_blackhole_lowers_mss);
+	suite_add_tcase(su, tm);
+	tcase_add_test(tn, mtu_blackhole_off_keeps_mss);
 	TCase *ta = tcase_create("abc_nolimit");
 	tcase_add_checked_fixture(ta, setup_abc_nolimit, teardown);
 	tcase_add_test(ta, abc_nolimit_counts_delivered_not_resacked);
