@@ -148,7 +148,8 @@ uint32_t tcp_initial_window(const struct utcp_tcb *tp);
 #define TCP_DUPTHRESH 3                /* RFC 6675 §2 DupThresh */
 struct tcp_sack_scoreboard {
 	uint8_t n;                      /* ranges in use */
-	struct tcp_sack_block blk[TCP_SB_MAX];
+	struct tcp_sack_block *blk;     /* [TCP_SB_MAX], with the send ring (tcp_buf.c);
+					   NULL without it (n stays 0) */
 	uint32_t sacked;                /* bytes in blk[] */
 	uint32_t high_rxt;              /* RFC 6675 HighRxt */
 	uint32_t loss_point;            /* RTO: unSACKed below it is lost */
@@ -194,7 +195,8 @@ struct tcp_rack_run {
 struct tcp_rack {
 	uint16_t n;
 	uint32_t end;                   /* end of the last run */
-	struct tcp_rack_run run[TCP_RACK_RUNS];
+	struct tcp_rack_run *run;       /* [TCP_RACK_RUNS], with the send ring (tcp_buf.c);
+					   NULL without it (n stays 0) */
 	uint32_t xmit_ts, end_seq;      /* RACK.xmit_ts, RACK.end_seq */
 	uint32_t fack;                  /* RACK.fack (when fack_on) */
 	uint32_t rtt, min_rtt, srtt;    /* RACK.rtt, RACK.min_RTT, SRTT (us) */
@@ -218,6 +220,14 @@ int tcp_rack_pto_due(const struct utcp_tcb *tp);
 int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start);
 uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq);
 void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
+
+/* What only a sender with data in flight needs (loss recovery's tables):
+ * taken and given back with the send ring (tcp_buf.c), so that a TCB
+ * without one stays small (tcp_sndx_pool, one per send ring). */
+struct tcp_sndx {
+	struct tcp_sack_block blk[TCP_SB_MAX];
+	struct tcp_rack_run run[TCP_RACK_RUNS];
+};
 
 /* ---- TCB ------------------------------------------------------------ */
 #define TF_ACKNOW 0x0001      /* send an ACK at the next output */
@@ -410,6 +420,7 @@ struct utcp_tcp_ctx {
 	/* Lazy pools (core/base/pool.h): objects touched only when first used. */
 	struct utcp_pool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
 	struct utcp_pool ooo_pool;      /* out-of-order ranges, one array per receive ring */
+	struct utcp_pool sndx_pool;     /* sender's SACK scoreboard and RACK runs, one per send ring */
 	struct utcp_tcb **flows;        /* flow table buckets */
 	uint32_t flow_mask, nflows;
 	uint32_t hash_seed;

@@ -17,6 +17,7 @@
  * is kept by tcp_ooo.c, with room that grows with the ring; a segment that
  * would need more ranges than that is refused (and counted by the caller).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/tcp/tcp.h"
@@ -76,6 +77,33 @@ static void tcp_bufs_unpromise(struct utcp_tcb *tp)
 	}
 }
 
+/* The send ring comes with the loss-recovery tables (struct tcp_sndx):
+ * the pools hold as many of each, so one is free when the other is. */
+static void tcp_snd_take(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	struct tcp_sndx *x = utcp_pool_get(&t->sndx_pool);
+	tp->snd.mem = utcp_pool_get(&t->sndbuf_pool);
+	tp->snd.cap = tp->snd.want;
+	tp->sb.blk = x->blk;
+	tp->rack.run = x->run;
+}
+
+static void tcp_snd_give(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (tp->snd.mem == NULL)
+		return;
+	utcp_pool_put(&t->sndbuf_pool, tp->snd.mem);
+	utcp_pool_put(&t->sndx_pool, (uint8_t *)tp->sb.blk - offsetof(struct tcp_sndx, blk));
+	tp->snd.mem = NULL;
+	tp->sb.blk = NULL;
+	tp->sb.n = 0;
+	tp->sb.sacked = 0;
+	tp->rack.run = NULL;
+	tp->rack.n = 0;
+}
+
 /* The receive ring comes with its out-of-order range array (tcp_ooo.c);
  * the three pools hold max_num_buffers objects each.  -1 (nothing taken)
  * when one is empty. */
@@ -89,8 +117,7 @@ static int tcp_bufs_take(struct utcp_tcb *tp)
 	tp->rcv.ooo = utcp_pool_get(&t->ooo_pool);
 	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
 	tp->rcv.cap = tp->rcv.want;
-	tp->snd.mem = utcp_pool_get(&t->sndbuf_pool);
-	tp->snd.cap = tp->snd.want;
+	tcp_snd_take(tp);
 	return 0;
 }
 
@@ -179,11 +206,9 @@ void tcp_bufs_release(struct utcp_tcb *tp)
 		utcp_pool_put(&t->rcvbuf_pool, tp->rcv.mem);
 	if (tp->rcv.ooo != NULL)
 		utcp_pool_put(&t->ooo_pool, tp->rcv.ooo);
-	if (tp->snd.mem != NULL)
-		utcp_pool_put(&t->sndbuf_pool, tp->snd.mem);
+	tcp_snd_give(tp);
 	tp->rcv.mem = NULL;
 	tp->rcv.ooo = NULL;
-	tp->snd.mem = NULL;
 	tp->rcv.len = tp->rcv.nooo = tp->rcv.ooo_max = 0;
 	tp->rcv.nhist = 0;
 	tp->snd.len = 0;
