@@ -95,8 +95,8 @@ struct tcp_seg {
 struct tcp_sndbuf {
 	uint8_t *mem;
 	uint32_t size;      /* ring bytes (pool object size) */
-	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size; 0 without mem */
-	uint32_t want;      /* cap once the ring is there (tcp_bufs_attach) */
+	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size, with or without mem */
+	uint32_t want;      /* SO_SNDBUF as clamped (= cap) */
 	uint32_t head;      /* ring index of the byte at snd_una */
 	uint32_t len;       /* bytes queued, sent or not */
 };
@@ -106,8 +106,8 @@ struct tcp_sndbuf {
 struct tcp_rcvbuf {
 	uint8_t *mem;
 	uint32_t size;
-	uint32_t cap;       /* SO_RCVBUF <= size; 0 while waiting for the ring */
-	uint32_t want;      /* cap once the ring is there (tcp_bufs_attach) */
+	uint32_t cap;       /* SO_RCVBUF <= size, with or without mem (tcp_rcv_space) */
+	uint32_t want;      /* SO_RCVBUF as clamped (= cap) */
 	uint32_t head;      /* ring index of the first unread byte */
 	uint32_t len;       /* unread in-order bytes (end at rcv_nxt) */
 	/* Out-of-order ranges: sorted by start, disjoint and not adjacent,
@@ -257,7 +257,9 @@ struct tcp_sndx {
 #define TF_ACCEPTQ 0x1000000  /* on its listener's accept queue (else SYN queue) */
 #define TF_LOSS 0x2000000     /* SACK: RTO recovery from the scoreboard (RFC 6675 §5.1) */
 #define TF_DSACK 0x4000000    /* a D-SACK block is owed (RFC 2883) */
-#define TF_BUFWAIT 0x8000000  /* established, waiting for rings (tcp_bufs_attach) */
+#define TF_BUFWAIT 0x8000000  /* in the FIFO of connections waiting for rings (tcp_buf.c) */
+#define TCP_BW_RCV 0x01       /* bufwait: for a receive ring */
+#define TCP_BW_SND 0x02       /* bufwait: for a send ring */
 
 struct tcp_listener;
 
@@ -342,6 +344,7 @@ struct utcp_tcb {
 	struct utcp_tcb *out_next, *out_prev; /* output list */
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
 	struct utcp_tcb *bw_next, *bw_prev; /* FIFO of connections waiting for rings */
+	uint8_t bufwait;                /* TCP_BW_*: what it waits for */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */
 	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
@@ -451,7 +454,6 @@ struct utcp_tcp_ctx {
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
-	uint32_t bufs_promised;         /* half-open connections that offered a window */
 	uint32_t ntimewait;
 	const struct utcp_cc_ops *cc;   /* the context's default (cfg->cc) */
 	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
@@ -510,12 +512,16 @@ void tcp_tcb_free(struct utcp_tcb *tp);
 int tcp_tcb_room(const struct utcp_ctx *ctx);
 void tcp_timewait_link(struct utcp_tcb *tp);
 void tcp_timewait_unlink(struct utcp_tcb *tp);
-int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
 void tcp_bufs_defer(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
 void tcp_bufs_attach(struct utcp_tcb *tp);
 int tcp_bufs_room(const struct utcp_tcp_ctx *t);
 int tcp_bufs_offer(const struct utcp_tcp_ctx *t);
 void tcp_bufs_release(struct utcp_tcb *tp);
+uint32_t tcp_rcv_space(struct utcp_tcb *tp); /* free space a window may offer */
+void tcp_rcv_drained(struct utcp_tcb *tp);
+int tcp_snd_need(struct utcp_tcb *tp);
+int tcp_snd_ready(const struct utcp_tcb *tp);
+void tcp_snd_drained(struct utcp_tcb *tp);
 
 /* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,
@@ -630,7 +636,7 @@ void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n);
 /* Text that may not be taken yet (a SYN's, RFC 9293 §3.10.7.3): written
  * at RCV.NXT but not readable; tcp_rcvbuf_unhold makes len of it readable
  * (and what out-of-order data it reaches) and returns how much that was. */
-void tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len);
+int tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len);
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);

@@ -183,7 +183,7 @@ static unsigned tcp_syn_opts(struct utcp_tcb *tp, uint8_t *p)
 uint32_t tcp_rcv_window(struct utcp_tcb *tp)
 {
 	const struct tcp_rcvbuf *b = &tp->rcv;
-	uint32_t free = b->cap > b->len ? b->cap - b->len : 0;
+	uint32_t free = tcp_rcv_space(tp); /* the ring's, or the one it may take */
 	uint32_t cur = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	uint32_t sws = b->cap / 2 < tp->our_mss ? b->cap / 2 : tp->our_mss;
 	uint32_t wnd = free;
@@ -239,7 +239,7 @@ int tcp_send_syn(struct utcp_tcb *tp)
 {
 	struct tcp_out o = { .seq = tp->iss, .flags = TH_SYN };
 	/* RFC 7323 §2.2: the window in a SYN is never scaled. */
-	uint32_t free = tp->rcv.cap - tp->rcv.len;
+	uint32_t free = tcp_rcv_space(tp);
 	o.win = (uint16_t)(free > 65535 ? 65535 : free);
 	if (tp->state == TCPS_SYN_RECEIVED) {
 		o.flags |= TH_ACK;
