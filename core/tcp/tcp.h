@@ -518,10 +518,34 @@ int tcp_bufs_room(const struct utcp_tcp_ctx *t);
 int tcp_bufs_offer(const struct utcp_tcp_ctx *t);
 void tcp_bufs_release(struct utcp_tcb *tp);
 uint32_t tcp_rcv_space(struct utcp_tcb *tp); /* free space a window may offer */
-void tcp_rcv_drained(struct utcp_tcb *tp);
-int tcp_snd_need(struct utcp_tcb *tp);
-int tcp_snd_ready(const struct utcp_tcb *tp);
-void tcp_snd_drained(struct utcp_tcb *tp);
+int tcp_snd_take_ring(struct utcp_tcb *tp);
+void tcp_rcv_give_ring(struct utcp_tcb *tp);
+void tcp_snd_give_ring(struct utcp_tcb *tp);
+/* The rings' comings and goings on the data path, tested inline (the
+ * pools' work in tcp_buf.c): a write needs the send ring (-1: none to be
+ * had, EAGAIN); all written acknowledged, or all received read, gives the
+ * ring back. */
+static inline int tcp_snd_need(struct utcp_tcb *tp)
+{
+	return tp->snd.mem != NULL ? 0 : tcp_snd_take_ring(tp);
+}
+static inline void tcp_snd_drained(struct utcp_tcb *tp)
+{
+	if (tp->snd.len == 0 && tp->snd.mem != NULL)
+		tcp_snd_give_ring(tp);
+}
+static inline void tcp_rcv_drained(struct utcp_tcb *tp)
+{
+	if (tp->rcv.len == 0 && tp->rcv.mem != NULL && tp->rcv.nooo == 0 && tp->syn_text == 0)
+		tcp_rcv_give_ring(tp);
+}
+/* 1 if a write could have a send ring now (tcp_writable). */
+static inline int tcp_snd_ready(const struct utcp_tcb *tp)
+{
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	return tp->snd.mem != NULL || (utcp_pool_avail(&t->sndbuf_pool) > 0 &&
+				       utcp_pool_avail(&t->sndx_pool) > 0);
+}
 
 /* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,

@@ -138,8 +138,6 @@ static void tcp_rcv_get(struct utcp_tcb *tp)
  * connection waits in the FIFO for the next ring given back). */
 static int tcp_rcv_take(struct utcp_tcb *tp)
 {
-	if (tp->rcv.mem != NULL)
-		return 0;
 	if (!tcp_rcv_room(tp->ctx->tcp)) {
 		tcp_bufs_wait(tp, TCP_BW_RCV);
 		return -1;
@@ -178,13 +176,12 @@ static void tcp_rcv_give(struct utcp_tcb *tp)
 	tp->rcv.nhist = 0;
 }
 
-/* The user read everything (tcp_recv): an empty ring goes back. */
-void tcp_rcv_drained(struct utcp_tcb *tp)
+/* The user read everything (tcp_rcv_drained): the empty ring goes back. */
+void tcp_rcv_give_ring(struct utcp_tcb *tp)
 {
-	if (tp->rcv.mem == NULL || tp->rcv.len > 0 || tp->rcv.nooo > 0 || tp->syn_text > 0)
-		return;
 	tcp_rcv_give(tp);
-	tcp_bufs_wake(tp->ctx->tcp);
+	if (tp->ctx->tcp->bw_head != NULL)
+		tcp_bufs_wake(tp->ctx->tcp);
 }
 
 /* A passive open reached ESTABLISHED (tcp_established) after a SYN-ACK
@@ -222,24 +219,17 @@ static void tcp_snd_take(struct utcp_tcb *tp)
 	tp->rack.n = 0;
 }
 
-/* A write (tcp_send): the ring, or -1 (the write gets EAGAIN; the socket
- * is not writable until a ring is given back, when EPOLLOUT comes). */
-int tcp_snd_need(struct utcp_tcb *tp)
+/* A write without a ring (tcp_snd_need): the ring, or -1 (the write gets
+ * EAGAIN; the socket is not writable until a ring is given back, when
+ * EPOLLOUT comes). */
+int tcp_snd_take_ring(struct utcp_tcb *tp)
 {
-	if (tp->snd.mem != NULL)
-		return 0;
 	if (!tcp_snd_room(tp->ctx->tcp)) {
 		tcp_bufs_wait(tp, TCP_BW_SND);
 		return -1;
 	}
 	tcp_snd_take(tp);
 	return 0;
-}
-
-/* 1 if a write could have a ring now (tcp_writable). */
-int tcp_snd_ready(const struct utcp_tcb *tp)
-{
-	return tp->snd.mem != NULL || tcp_snd_room(tp->ctx->tcp);
 }
 
 static void tcp_snd_give(struct utcp_tcb *tp)
@@ -258,15 +248,15 @@ static void tcp_snd_give(struct utcp_tcb *tp)
 	tp->rack.n = 0;
 }
 
-/* Everything written was acknowledged (ACK processing): the ring goes
- * back, and with it the loss-recovery tables (nothing is in flight that
- * they could describe but a FIN, which the retransmission timer covers). */
-void tcp_snd_drained(struct utcp_tcb *tp)
+/* Everything written was acknowledged (tcp_snd_drained, on ACK processing):
+ * the ring goes back, and with it the loss-recovery tables (nothing is in
+ * flight that they could describe but a FIN, which the retransmission timer
+ * covers). */
+void tcp_snd_give_ring(struct utcp_tcb *tp)
 {
-	if (tp->snd.mem == NULL || tp->snd.len > 0)
-		return;
 	tcp_snd_give(tp);
-	tcp_bufs_wake(tp->ctx->tcp);
+	if (tp->ctx->tcp->bw_head != NULL)
+		tcp_bufs_wake(tp->ctx->tcp);
 }
 
 /* ---- waiting for rings ------------------------------------------------------ */
@@ -303,7 +293,7 @@ void tcp_bufs_release(struct utcp_tcb *tp)
 	tcp_bufs_unwait(tp);
 	tcp_rcv_give(tp);
 	tcp_snd_give(tp);
-	if (had)
+	if (had && tp->ctx->tcp->bw_head != NULL)
 		tcp_bufs_wake(tp->ctx->tcp);
 }
 
@@ -372,8 +362,8 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 {
 	struct tcp_rcvbuf *b = &tp->rcv;
 	uint32_t off = seq - tp->rcv_nxt;
-	if (tcp_rcv_take(tp) < 0) /* no ring to be had: not taken, not acknowledged */
-		return UINT32_MAX;
+	if (b->mem == NULL && tcp_rcv_take(tp) < 0) /* no ring to be had: not taken, */
+		return UINT32_MAX;                        /* not acknowledged */
 	if (off > 0 && tcp_ooo_insert(b, seq, seq + len) < 0)
 		return UINT32_MAX;
 	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len + off), data, len);
@@ -390,7 +380,7 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 int tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len)
 {
 	struct tcp_rcvbuf *b = &tp->rcv;
-	if (tcp_rcv_take(tp) < 0)
+	if (b->mem == NULL && tcp_rcv_take(tp) < 0)
 		return -1;
 	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len), data, len);
 	return 0;

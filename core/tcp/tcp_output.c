@@ -183,7 +183,8 @@ static unsigned tcp_syn_opts(struct utcp_tcb *tp, uint8_t *p)
 uint32_t tcp_rcv_window(struct utcp_tcb *tp)
 {
 	const struct tcp_rcvbuf *b = &tp->rcv;
-	uint32_t free = tcp_rcv_space(tp); /* the ring's, or the one it may take */
+	uint32_t free = b->mem == NULL ? tcp_rcv_space(tp) /* the ring it may take */
+			: b->cap > b->len ? b->cap - b->len : 0;
 	uint32_t cur = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	uint32_t sws = b->cap / 2 < tp->our_mss ? b->cap / 2 : tp->our_mss;
 	uint32_t wnd = free;
