@@ -259,6 +259,7 @@ struct tcp_sndx {
 #define TF_DSACK 0x4000000    /* a D-SACK block is owed (RFC 2883) */
 #define TF_BUFWAIT 0x8000000  /* in the FIFO of connections waiting for rings (tcp_buf.c) */
 #define TCP_BW_RCV 0x01       /* bufwait: for a receive ring */
+#define TCP_RING_IDLE UTCP_NSEC_PER_SEC /* a drained ring goes back after this idle */
 #define TCP_BW_SND 0x02       /* bufwait: for a send ring */
 
 struct tcp_listener;
@@ -345,6 +346,9 @@ struct utcp_tcb {
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
 	struct utcp_tcb *bw_next, *bw_prev; /* FIFO of connections waiting for rings */
 	uint8_t bufwait;                /* TCP_BW_*: what it waits for */
+	uint8_t drained;                /* on the FIFO of drained rings (tcp_bufs_drained) */
+	struct utcp_tcb *dr_next, *dr_prev; /* that FIFO */
+	utcp_time_t dr_since;           /* when it joined it */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */
 	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
@@ -454,6 +458,7 @@ struct utcp_tcp_ctx {
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
+	struct utcp_tcb *dr_head, *dr_tail; /* holding a drained ring, oldest first */
 	uint32_t ntimewait;
 	const struct utcp_cc_ops *cc;   /* the context's default (cfg->cc) */
 	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
@@ -519,12 +524,13 @@ int tcp_bufs_offer(const struct utcp_tcp_ctx *t);
 void tcp_bufs_release(struct utcp_tcb *tp);
 uint32_t tcp_rcv_space(struct utcp_tcb *tp); /* free space a window may offer */
 int tcp_snd_take_ring(struct utcp_tcb *tp);
-void tcp_rcv_give_ring(struct utcp_tcb *tp);
-void tcp_snd_give_ring(struct utcp_tcb *tp);
+void tcp_bufs_drained(struct utcp_tcb *tp);
+void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now); /* each round (utcp_tcp_output) */
 /* The rings' comings and goings on the data path, tested inline (the
  * pools' work in tcp_buf.c): a write needs the send ring (-1: none to be
- * had, EAGAIN); all written acknowledged, or all received read, gives the
- * ring back. */
+ * had, EAGAIN); all written acknowledged, or all received read, drains a
+ * ring: it goes back once idle TCP_RING_IDLE, or at once when a connection
+ * waits for one (tcp_bufs_drained). */
 static inline int tcp_snd_need(struct utcp_tcb *tp)
 {
 	return tp->snd.mem != NULL ? 0 : tcp_snd_take_ring(tp);
@@ -532,19 +538,19 @@ static inline int tcp_snd_need(struct utcp_tcb *tp)
 static inline void tcp_snd_drained(struct utcp_tcb *tp)
 {
 	if (tp->snd.len == 0 && tp->snd.mem != NULL)
-		tcp_snd_give_ring(tp);
+		tcp_bufs_drained(tp);
 }
 static inline void tcp_rcv_drained(struct utcp_tcb *tp)
 {
 	if (tp->rcv.len == 0 && tp->rcv.mem != NULL && tp->rcv.nooo == 0 && tp->syn_text == 0)
-		tcp_rcv_give_ring(tp);
+		tcp_bufs_drained(tp);
 }
 /* 1 if a write could have a send ring now (tcp_writable). */
 static inline int tcp_snd_ready(const struct utcp_tcb *tp)
 {
 	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	return tp->snd.mem != NULL || (utcp_pool_avail(&t->sndbuf_pool) > 0 &&
-				       utcp_pool_avail(&t->sndx_pool) > 0);
+	return tp->snd.mem != NULL || t->dr_head != NULL || /* drained rings can be reclaimed */
+	       (utcp_pool_avail(&t->sndbuf_pool) > 0 && utcp_pool_avail(&t->sndx_pool) > 0);
 }
 
 /* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */

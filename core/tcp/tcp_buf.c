@@ -136,8 +136,11 @@ static void tcp_rcv_get(struct utcp_tcb *tp)
 /* Text arrived (tcp_rcvbuf_store, tcp_rcvbuf_hold): the ring, or -1 (the
  * text is dropped and not acknowledged: the peer sends it again, and the
  * connection waits in the FIFO for the next ring given back). */
+static void tcp_bufs_reclaim(struct utcp_tcp_ctx *t, int (*room)(const struct utcp_tcp_ctx *));
+
 static int tcp_rcv_take(struct utcp_tcb *tp)
 {
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_rcv_room);
 	if (!tcp_rcv_room(tp->ctx->tcp)) {
 		tcp_bufs_wait(tp, TCP_BW_RCV);
 		return -1;
@@ -155,6 +158,7 @@ uint32_t tcp_rcv_space(struct utcp_tcb *tp)
 	const struct tcp_rcvbuf *b = &tp->rcv;
 	if (b->mem != NULL)
 		return b->cap > b->len ? b->cap - b->len : 0;
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_rcv_room);
 	if (tcp_rcv_room(tp->ctx->tcp) && !(tp->bufwait & TCP_BW_RCV))
 		return b->cap;
 	tcp_bufs_wait(tp, TCP_BW_RCV);
@@ -176,14 +180,6 @@ static void tcp_rcv_give(struct utcp_tcb *tp)
 	tp->rcv.nhist = 0;
 }
 
-/* The user read everything (tcp_rcv_drained): the empty ring goes back. */
-void tcp_rcv_give_ring(struct utcp_tcb *tp)
-{
-	tcp_rcv_give(tp);
-	if (tp->ctx->tcp->bw_head != NULL)
-		tcp_bufs_wake(tp->ctx->tcp);
-}
-
 /* A passive open reached ESTABLISHED (tcp_established) after a SYN-ACK
  * that offered a zero window for want of rings: it opens the window now if
  * a ring can be had, else it waits in the FIFO (the peer probes the zero
@@ -192,6 +188,7 @@ void tcp_bufs_attach(struct utcp_tcb *tp)
 {
 	if (SEQ_GT(tp->rcv_adv, tp->rcv_nxt) || tp->rcv.mem != NULL)
 		return; /* a window was offered: the ring comes with the text */
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_rcv_room);
 	if (!tcp_rcv_room(tp->ctx->tcp)) {
 		tcp_bufs_wait(tp, TCP_BW_RCV);
 		return;
@@ -224,6 +221,7 @@ static void tcp_snd_take(struct utcp_tcb *tp)
  * EPOLLOUT comes). */
 int tcp_snd_take_ring(struct utcp_tcb *tp)
 {
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_snd_room);
 	if (!tcp_snd_room(tp->ctx->tcp)) {
 		tcp_bufs_wait(tp, TCP_BW_SND);
 		return -1;
@@ -248,15 +246,100 @@ static void tcp_snd_give(struct utcp_tcb *tp)
 	tp->rack.n = 0;
 }
 
-/* Everything written was acknowledged (tcp_snd_drained, on ACK processing):
- * the ring goes back, and with it the loss-recovery tables (nothing is in
- * flight that they could describe but a FIN, which the retransmission timer
- * covers). */
-void tcp_snd_give_ring(struct utcp_tcb *tp)
+/* ---- drained rings ---------------------------------------------------------- */
+
+/* A ring is drained when everything written into it was acknowledged (the
+ * send ring) or read (the receive ring).  It goes back once the connection
+ * has been idle TCP_RING_IDLE (the FIFO of drained rings, swept each
+ * round), at once when a connection waits for a ring, and whenever a
+ * ring is wanted and the pools are empty (tcp_bufs_reclaim): an idle
+ * connection ends up holding its TCB only, and a busy one does not give
+ * its rings back and take them again at each request and response. */
+
+static int tcp_rcv_is_drained(const struct utcp_tcb *tp)
 {
-	tcp_snd_give(tp);
-	if (tp->ctx->tcp->bw_head != NULL)
-		tcp_bufs_wake(tp->ctx->tcp);
+	return tp->rcv.mem != NULL && tp->rcv.len == 0 && tp->rcv.nooo == 0 && tp->syn_text == 0;
+}
+
+static int tcp_snd_is_drained(const struct utcp_tcb *tp)
+{
+	return tp->snd.mem != NULL && tp->snd.len == 0;
+}
+
+static void tcp_dr_unlink(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (!tp->drained)
+		return;
+	if (tp->dr_prev != NULL)
+		tp->dr_prev->dr_next = tp->dr_next;
+	else
+		t->dr_head = tp->dr_next;
+	if (tp->dr_next != NULL)
+		tp->dr_next->dr_prev = tp->dr_prev;
+	else
+		t->dr_tail = tp->dr_prev;
+	tp->dr_next = tp->dr_prev = NULL;
+	tp->drained = 0;
+}
+
+/* The oldest drained connection gives back what of its rings is still
+ * drained; 0 when there was none. */
+static int tcp_dr_give_oldest(struct utcp_tcp_ctx *t)
+{
+	struct utcp_tcb *tp = t->dr_head;
+	if (tp == NULL)
+		return 0;
+	tcp_dr_unlink(tp);
+	if (tcp_rcv_is_drained(tp))
+		tcp_rcv_give(tp);
+	if (tcp_snd_is_drained(tp))
+		tcp_snd_give(tp);
+	return 1;
+}
+
+/* The pools are empty: drained rings go back, oldest first, until room
+ * of the kind wanted is made (or none is left). */
+static void tcp_bufs_reclaim(struct utcp_tcp_ctx *t, int (*room)(const struct utcp_tcp_ctx *))
+{
+	while (!room(t) && tcp_dr_give_oldest(t))
+		;
+}
+
+/* tcp_snd_drained, tcp_rcv_drained: a ring of tp is drained. */
+void tcp_bufs_drained(struct utcp_tcb *tp)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	if (t->bw_head != NULL) { /* someone waits: the ring goes to them now */
+		if (tcp_rcv_is_drained(tp))
+			tcp_rcv_give(tp);
+		if (tcp_snd_is_drained(tp))
+			tcp_snd_give(tp);
+		tcp_bufs_wake(t);
+		return;
+	}
+	if (tp->drained)
+		return; /* already in the FIFO: the sweep looks at it again */
+	tp->drained = 1;
+	tp->dr_since = ctx->now;
+	tp->dr_next = NULL;
+	tp->dr_prev = t->dr_tail;
+	if (t->dr_tail != NULL)
+		t->dr_tail->dr_next = tp;
+	else
+		t->dr_head = tp;
+	t->dr_tail = tp;
+}
+
+/* The context's sweep, once a round (utcp_tcp_output): rings drained
+ * TCP_RING_IDLE ago go back (a ring used again since is looked at again
+ * when it drains).  No timer: a context nobody polls keeps its drained
+ * rings until the next round or until a ring is wanted (tcp_bufs_reclaim). */
+void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now)
+{
+	while (t->dr_head != NULL && t->dr_head->dr_since + TCP_RING_IDLE <= now)
+		tcp_dr_give_oldest(t);
 }
 
 /* ---- waiting for rings ------------------------------------------------------ */
@@ -291,6 +374,7 @@ void tcp_bufs_release(struct utcp_tcb *tp)
 {
 	int had = tp->rcv.mem != NULL || tp->snd.mem != NULL;
 	tcp_bufs_unwait(tp);
+	tcp_dr_unlink(tp);
 	tcp_rcv_give(tp);
 	tcp_snd_give(tp);
 	if (had && tp->ctx->tcp->bw_head != NULL)

@@ -825,6 +825,8 @@ int utcp_tcp_output(struct utcp_ctx *ctx)
 	 * walk to what was queued when we started. */
 	uint32_t budget = t->tcb_pool.in_use + 1;
 	struct utcp_tcb *tp;
+	if (t->dr_head != NULL) /* drained rings idle long enough go back (tcp_buf.c) */
+		tcp_bufs_sweep(t, ctx->now);
 	while (budget-- > 0 && (tp = t->out_head) != NULL) {
 		tcp_output_unschedule(tp);
 		tcp_output(tp);

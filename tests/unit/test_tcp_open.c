@@ -608,9 +608,10 @@ START_TEST(half_open_holds_no_rings)
 }
 END_TEST
 
-/* The receive ring comes with the first text and goes back when it has
- * been read; the send ring (with the loss-recovery tables) comes with the
- * first write and goes back when all of it is acknowledged. */
+/* The receive ring comes with the first text and goes back once it has
+ * been read and the connection has stayed idle TCP_RING_IDLE; the send
+ * ring (with the loss-recovery tables) comes with the first write and goes
+ * back once all of it is acknowledged and the connection idle as long. */
 START_TEST(rings_come_with_data_and_go_when_drained)
 {
 	struct tt_conn c;
@@ -624,6 +625,8 @@ START_TEST(rings_come_with_data_and_go_when_drained)
 	ck_assert_uint_eq(t->ooo_pool.in_use, 1);
 	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
 	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, buf, sizeof(buf)), 5);
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 1); /* drained, kept a while */
+	tt_advance(TCP_RING_IDLE + TT_MS);
 	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 0);
 	ck_assert_uint_eq(t->ooo_pool.in_use, 0);
 	tn_tx_drain(tt_h.nic);
@@ -634,6 +637,8 @@ START_TEST(rings_come_with_data_and_go_when_drained)
 	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 5);
 	ck_assert_mem_eq(s.payload, "world", 5);
 	tt_pack(&c);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 1);
+	tt_advance(TCP_RING_IDLE + TT_MS);
 	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
 	ck_assert_uint_eq(t->sndx_pool.in_use, 0);
 	tt_finish(&c);
@@ -719,6 +724,34 @@ START_TEST(no_rings_zero_window_until_given_back)
 }
 END_TEST
 
+/* A drained ring is kept while its connection may be busy, but goes to
+ * another connection at once when the pools are empty. */
+START_TEST(drained_ring_reclaimed_when_short)
+{
+	struct utcp_config cfg;
+	struct tt_conn a, b;
+	char buf[8];
+	tt_down();
+	tt_config(&cfg);
+	cfg.max_num_buffers = 1;
+	tt_up(&cfg);
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&a, l, 0);
+	tt_passive(&b, l, 0);
+	tt_pin(&a, TH_ACK | TH_PSH, "GET", 3);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, a.sock, buf, sizeof(buf)), 3);
+	ck_assert_uint_eq(tt_h.ctx->tcp->rcvbuf_pool.in_use, 1); /* a keeps it, drained */
+	tn_tx_drain(tt_h.nic);
+	tt_pin(&b, TH_ACK | TH_PSH, "GET", 3); /* b takes it */
+	ck_assert_int_eq(utcp_read(tt_h.ctx, b.sock, buf, sizeof(buf)), 3);
+	ck_assert_uint_eq(st()->tcp_no_sock_buf, 0);
+	tn_tx_drain(tt_h.nic);
+	tt_finish(&a);
+	tt_finish(&b);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 Suite *tcp_open_suite(void)
 {
 	Suite *su = suite_create("tcp_open");
@@ -733,6 +766,7 @@ Suite *tcp_open_suite(void)
 	tcase_add_test(tc, no_rings_zero_window_until_given_back);
 	tcase_add_test(tc, rings_come_with_data_and_go_when_drained);
 	tcase_add_test(tc, text_without_ring_waits_unacknowledged);
+	tcase_add_test(tc, drained_ring_reclaimed_when_short);
 	tcase_add_test(tc, rst_in_syn_received_returns_to_listen);
 	tcase_add_test(tc, bad_ack_in_syn_received_draws_rst);
 	tcase_add_test(tc, syn_to_closed_port_gets_rst_ack);
