@@ -344,10 +344,11 @@ struct utcp_tcb {
 	struct utcp_tcb *qnext, *qprev;
 	struct utcp_tcb *out_next, *out_prev; /* output list */
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
-	struct utcp_tcb *bw_next, *bw_prev; /* FIFO of connections waiting for rings */
+	/* The FIFO of connections waiting for rings (TF_BUFWAIT), or the one of
+	 * connections holding a drained ring (drained): never both at once. */
+	struct utcp_tcb *bw_next, *bw_prev;
 	uint8_t bufwait;                /* TCP_BW_*: what it waits for */
-	uint8_t drained;                /* on the FIFO of drained rings (tcp_bufs_drained) */
-	struct utcp_tcb *dr_next, *dr_prev; /* that FIFO */
+	uint8_t drained;                /* in the FIFO of drained rings (tcp_bufs_drained) */
 	utcp_time_t dr_since;           /* when it joined it */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */

@@ -7,9 +7,11 @@
  * tcp_send -> tcp_snd_need (the send ring and the loss-recovery tables,
  * struct tcp_sndx) -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
  * ACK processing -> tcp_sndbuf_drop -> tcp_snd_drained (all acknowledged:
- * the ring goes back).  Segment text -> tcp_rcvbuf_store (takes the
- * receive ring) ; tcp_recv -> tcp_rcvbuf_read -> tcp_rcv_drained (all
- * read: the ring goes back).  The window offered comes from tcp_rcv_space.
+ * drained).  Segment text -> tcp_rcvbuf_store (takes the receive ring);
+ * tcp_recv -> tcp_rcvbuf_read -> tcp_rcv_drained (all read: drained).  A
+ * drained ring goes back after TCP_RING_IDLE (tcp_bufs_sweep, each round
+ * from utcp_tcp_output), or sooner when rings are short (tcp_bufs_drained,
+ * tcp_bufs_reclaim).  The window offered comes from tcp_rcv_space.
  * tcp_drop, TIME-WAIT, close -> tcp_bufs_release.
  *
  * Exhaustion: a write that finds no send ring gets EAGAIN (as Linux's
@@ -271,15 +273,15 @@ static void tcp_dr_unlink(struct utcp_tcb *tp)
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
 	if (!tp->drained)
 		return;
-	if (tp->dr_prev != NULL)
-		tp->dr_prev->dr_next = tp->dr_next;
+	if (tp->bw_prev != NULL)
+		tp->bw_prev->bw_next = tp->bw_next;
 	else
-		t->dr_head = tp->dr_next;
-	if (tp->dr_next != NULL)
-		tp->dr_next->dr_prev = tp->dr_prev;
+		t->dr_head = tp->bw_next;
+	if (tp->bw_next != NULL)
+		tp->bw_next->bw_prev = tp->bw_prev;
 	else
-		t->dr_tail = tp->dr_prev;
-	tp->dr_next = tp->dr_prev = NULL;
+		t->dr_tail = tp->bw_prev;
+	tp->bw_next = tp->bw_prev = NULL;
 	tp->drained = 0;
 }
 
@@ -323,10 +325,10 @@ void tcp_bufs_drained(struct utcp_tcb *tp)
 		return; /* already in the FIFO: the sweep looks at it again */
 	tp->drained = 1;
 	tp->dr_since = ctx->now;
-	tp->dr_next = NULL;
-	tp->dr_prev = t->dr_tail;
+	tp->bw_next = NULL;
+	tp->bw_prev = t->dr_tail;
 	if (t->dr_tail != NULL)
-		t->dr_tail->dr_next = tp;
+		t->dr_tail->bw_next = tp;
 	else
 		t->dr_head = tp;
 	t->dr_tail = tp;
