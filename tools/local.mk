@@ -2,7 +2,7 @@
 bin_PROGRAMS += tools/utcp-sim
 tools_utcp_sim_SOURCES = tools/utcp-sim.c tools/sim_common.h tools/sim_common.c \
 	tools/sim_ping.c tools/sim_tcp.c tools/sim_tcp.h tools/sim_attack.c tools/sim_timed.c \
-	tools/sim_reboot.c tools/plot.h tools/plot.c tools/progress.h tools/progress.c
+	tools/sim_reboot.c tools/sim_idle.c tools/plot.h tools/plot.c tools/progress.h tools/progress.c
 tools_utcp_sim_LDADD = libutcp.la -lm
 
 # epserver and epwget.  The application code (tools/*_app.c, tools/http.c) is

@@ -94,6 +94,7 @@ extern const struct scenario sim_scenario_blind_inject;
 extern const struct scenario sim_scenario_reboot;
 extern const struct scenario sim_scenario_http;
 extern const struct scenario sim_scenario_udp;
+extern const struct scenario sim_scenario_idle;
 
 void sim_usage(FILE *f);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -36,6 +36,7 @@ static const struct scenario *const scenarios[] = {
 	&sim_scenario_reboot,
 	&sim_scenario_http,
 	&sim_scenario_udp,
+	&sim_scenario_idle,
 };
 #define NB_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

@@ -449,10 +449,10 @@ static int get_sol_socket(struct utcp_sock *so, int name, void *val, socklen_t *
 		v = (so->opts.tflags & TF_KEEPALIVE) != 0;
 		break;
 	case SO_RCVBUF:
-		v = (int)(tp != NULL && tp->rcv.mem != NULL ? tp->rcv.cap : so->opts.rcvbuf);
+		v = (int)(tp != NULL && tp->rcv.cap != 0 ? tp->rcv.cap : so->opts.rcvbuf);
 		break;
 	case SO_SNDBUF:
-		v = (int)(tp != NULL && tp->snd.mem != NULL ? tcp_sndbuf_limit(tp) : so->opts.sndbuf);
+		v = (int)(tp != NULL && tp->snd.cap != 0 ? tcp_sndbuf_limit(tp) : so->opts.sndbuf);
 		break;
 	case SO_TYPE:
 		v = SOCK_STREAM;

@@ -96,8 +96,8 @@ struct tcp_seg {
 struct tcp_sndbuf {
 	uint8_t *mem;
 	uint32_t size;      /* ring bytes (pool object size) */
-	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size; 0 without mem */
-	uint32_t want;      /* cap once the ring is there (tcp_bufs_attach) */
+	uint32_t cap;       /* usable bytes (SO_SNDBUF) <= size, with or without mem */
+	uint32_t want;      /* SO_SNDBUF as clamped (= cap) */
 	uint32_t head;      /* ring index of the byte at snd_una */
 	uint32_t len;       /* bytes queued, sent or not */
 };
@@ -122,7 +122,8 @@ struct tcp_sndmem {
 	uint8_t nospace;     /* the writer found no room (SOCK_NOSPACE) */
 	uint8_t check;       /* an ACK came: tcp_sndmem_check after output */
 	uint8_t n;           /* runs in use */
-	struct tcp_sndmem_run run[TCP_SNDMEM_RUNS];
+	struct tcp_sndmem_run *run;  /* [TCP_SNDMEM_RUNS] in the send ring's tcp_sndx;
+				       NULL without a ring (then n is 0) */
 };
 void tcp_sndmem_init(struct utcp_tcb *tp);
 void tcp_sndmem_set_limit(struct utcp_tcb *tp, uint32_t limit);
@@ -142,8 +143,8 @@ int tcp_sndmem_pushes(const struct utcp_tcb *tp, uint32_t seq, uint32_t len, int
 struct tcp_rcvbuf {
 	uint8_t *mem;
 	uint32_t size;
-	uint32_t cap;       /* SO_RCVBUF <= size; 0 while waiting for the ring */
-	uint32_t want;      /* cap once the ring is there (tcp_bufs_attach) */
+	uint32_t cap;       /* SO_RCVBUF <= size, with or without mem (tcp_rcv_space) */
+	uint32_t want;      /* SO_RCVBUF as clamped (= cap) */
 	uint32_t head;      /* ring index of the first unread byte */
 	uint32_t len;       /* unread in-order bytes (end at rcv_nxt) */
 	/* Out-of-order ranges: sorted by start, disjoint and not adjacent,
@@ -184,7 +185,8 @@ uint32_t tcp_initial_window(const struct utcp_tcb *tp);
 #define TCP_DUPTHRESH 3                /* RFC 6675 §2 DupThresh */
 struct tcp_sack_scoreboard {
 	uint8_t n;                      /* ranges in use */
-	struct tcp_sack_block blk[TCP_SB_MAX];
+	struct tcp_sack_block *blk;     /* [TCP_SB_MAX], with the send ring (tcp_buf.c);
+					   NULL without it (n stays 0) */
 	uint32_t sacked;                /* bytes in blk[] */
 	uint32_t high_rxt;              /* RFC 6675 HighRxt */
 	uint32_t loss_point;            /* RTO: unSACKed below it is lost */
@@ -230,7 +232,8 @@ struct tcp_rack_run {
 struct tcp_rack {
 	uint16_t n;
 	uint32_t end;                   /* end of the last run */
-	struct tcp_rack_run run[TCP_RACK_RUNS];
+	struct tcp_rack_run *run;       /* [TCP_RACK_RUNS], with the send ring (tcp_buf.c);
+					   NULL without it (n stays 0) */
 	uint32_t xmit_ts, end_seq;      /* RACK.xmit_ts, RACK.end_seq */
 	uint32_t fack;                  /* RACK.fack (when fack_on) */
 	uint32_t rtt, min_rtt, srtt;    /* RACK.rtt, RACK.min_RTT, SRTT (us) */
@@ -255,6 +258,15 @@ int tcp_rack_pto_due(const struct utcp_tcb *tp);
 int tcp_rack_last_segment(const struct utcp_tcb *tp, uint32_t *start);
 uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq);
 void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
+
+/* What only a sender with data in flight needs (loss recovery's tables):
+ * taken and given back with the send ring (tcp_buf.c), so that a TCB
+ * without one stays small (tcp_sndx_pool, one per send ring). */
+struct tcp_sndx {
+	struct tcp_sack_block blk[TCP_SB_MAX];
+	struct tcp_rack_run run[TCP_RACK_RUNS];
+	struct tcp_sndmem_run mrun[TCP_SNDMEM_RUNS]; /* tcp_wmem's chunks of the queue */
+};
 
 /* ---- TCB ------------------------------------------------------------ */
 #define TF_ACKNOW 0x0001      /* send an ACK at the next output */
@@ -284,7 +296,10 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 #define TF_ACCEPTQ 0x1000000  /* on its listener's accept queue (else SYN queue) */
 #define TF_LOSS 0x2000000     /* SACK: RTO recovery from the scoreboard (RFC 6675 §5.1) */
 #define TF_DSACK 0x4000000    /* a D-SACK block is owed (RFC 2883) */
-#define TF_BUFWAIT 0x8000000  /* established, waiting for rings (tcp_bufs_attach) */
+#define TF_BUFWAIT 0x8000000  /* in the FIFO of connections waiting for rings (tcp_buf.c) */
+#define TCP_BW_RCV 0x01       /* bufwait: for a receive ring */
+#define TCP_RING_IDLE UTCP_NSEC_PER_SEC /* a drained ring goes back after this idle */
+#define TCP_BW_SND 0x02       /* bufwait: for a send ring */
 
 struct tcp_listener;
 
@@ -368,7 +383,12 @@ struct utcp_tcb {
 	struct utcp_tcb *qnext, *qprev;
 	struct utcp_tcb *out_next, *out_prev; /* output list */
 	struct utcp_tcb *tw_next, *tw_prev; /* TIME-WAIT FIFO (oldest reclaimed first) */
-	struct utcp_tcb *bw_next, *bw_prev; /* FIFO of connections waiting for rings */
+	/* The FIFO of connections waiting for rings (TF_BUFWAIT), or the one of
+	 * connections holding a drained ring (drained): never both at once. */
+	struct utcp_tcb *bw_next, *bw_prev;
+	uint8_t bufwait;                /* TCP_BW_*: what it waits for */
+	uint8_t drained;                /* in the FIFO of drained rings (tcp_bufs_drained) */
+	utcp_time_t dr_since;           /* when it joined it */
 	void *sock;                     /* the socket layer's object, NULL if none */
 	int so_error;                   /* pending error for the user */
 	int soft_error;                 /* last ICMP soft error (tcp_icmp.c): reported
@@ -483,6 +503,7 @@ struct utcp_tcp_ctx {
 	/* Lazy pools (core/base/pool.h): objects touched only when first used. */
 	struct utcp_pool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
 	struct utcp_pool ooo_pool;      /* out-of-order ranges, one array per receive ring */
+	struct utcp_pool sndx_pool;     /* sender's SACK scoreboard and RACK runs, one per send ring */
 	struct utcp_tcb **flows;        /* flow table buckets */
 	uint32_t flow_mask, nflows;
 	uint32_t hash_seed;
@@ -520,7 +541,7 @@ struct utcp_tcp_ctx {
 	struct utcp_tcb *out_head, *out_tail;
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
-	uint32_t bufs_promised;         /* half-open connections that offered a window */
+	struct utcp_tcb *dr_head, *dr_tail; /* holding a drained ring, oldest first */
 	uint32_t ntimewait;
 	const struct utcp_cc_ops *cc;   /* the context's default (cfg->cc) */
 	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
@@ -582,12 +603,41 @@ void tcp_tcb_free(struct utcp_tcb *tp);
 int tcp_tcb_room(const struct utcp_ctx *ctx);
 void tcp_timewait_link(struct utcp_tcb *tp);
 void tcp_timewait_unlink(struct utcp_tcb *tp);
-int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
 void tcp_bufs_defer(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf);
 void tcp_bufs_attach(struct utcp_tcb *tp);
 int tcp_bufs_room(const struct utcp_tcp_ctx *t);
 int tcp_bufs_offer(const struct utcp_tcp_ctx *t);
 void tcp_bufs_release(struct utcp_tcb *tp);
+uint32_t tcp_rcv_space(struct utcp_tcb *tp); /* free space a window may offer */
+int tcp_snd_take_ring(struct utcp_tcb *tp);
+void tcp_bufs_drained(struct utcp_tcb *tp);
+void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now); /* each round (utcp_tcp_output) */
+/* The rings' comings and goings on the data path, tested inline (the
+ * pools' work in tcp_buf.c): a write needs the send ring (-1: none to be
+ * had, EAGAIN); all written acknowledged, or all received read, drains a
+ * ring: it goes back once idle TCP_RING_IDLE, or at once when a connection
+ * waits for one (tcp_bufs_drained). */
+static inline int tcp_snd_need(struct utcp_tcb *tp)
+{
+	return tp->snd.mem != NULL ? 0 : tcp_snd_take_ring(tp);
+}
+static inline void tcp_snd_drained(struct utcp_tcb *tp)
+{
+	if (tp->snd.len == 0 && tp->snd.mem != NULL)
+		tcp_bufs_drained(tp);
+}
+static inline void tcp_rcv_drained(struct utcp_tcb *tp)
+{
+	if (tp->rcv.len == 0 && tp->rcv.mem != NULL && tp->rcv.nooo == 0 && tp->syn_text == 0)
+		tcp_bufs_drained(tp);
+}
+/* 1 if a write could have a send ring now (tcp_writable). */
+static inline int tcp_snd_ready(const struct utcp_tcb *tp)
+{
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	return tp->snd.mem != NULL || t->dr_head != NULL || /* drained rings can be reclaimed */
+	       (utcp_pool_avail(&t->sndbuf_pool) > 0 && utcp_pool_avail(&t->sndx_pool) > 0);
+}
 
 /* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,
@@ -703,7 +753,7 @@ void tcp_sndbuf_drop(struct tcp_sndbuf *b, uint32_t n);
 /* Text that may not be taken yet (a SYN's, RFC 9293 §3.10.7.3): written
  * at RCV.NXT but not readable; tcp_rcvbuf_unhold makes len of it readable
  * (and what out-of-order data it reaches) and returns how much that was. */
-void tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len);
+int tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len);
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);

@@ -1,14 +1,29 @@
 /*
- * core/tcp/tcp_buf.c - send and receive byte rings, taken from and given
- * back to the context's lazy pools.
+ * core/tcp/tcp_buf.c - send and receive byte rings, taken from the
+ * context's lazy pools when data needs them and given back when drained.
  *
- * Call order: tcp_connect -> tcp_bufs_alloc; tcp_passive_tcb ->
- * tcp_bufs_defer (sizes only: a half-open connection holds no ring), then
- * tcp_established -> tcp_bufs_attach (the rings, or a place in the FIFO of
- * connections waiting for them); tcp_drop, TIME-WAIT, close ->
- * tcp_bufs_release (which hands the freed rings to the oldest waiter).  tcp_send -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
- * ACK processing -> tcp_sndbuf_drop.  Segment text -> tcp_rcvbuf_store;
- * tcp_recv -> tcp_rcvbuf_read.
+ * Call order: tcp_tcb_new / tcp_passive_tcb -> tcp_bufs_defer (sizes only:
+ * an idle or half-open connection holds its TCB and nothing else).
+ * tcp_send -> tcp_snd_need (the send ring and the loss-recovery tables,
+ * struct tcp_sndx) -> tcp_sndbuf_append; tcp_output -> tcp_sndbuf_copy;
+ * ACK processing -> tcp_sndbuf_drop -> tcp_snd_drained (all acknowledged:
+ * drained).  Segment text -> tcp_rcvbuf_store (takes the receive ring);
+ * tcp_recv -> tcp_rcvbuf_read -> tcp_rcv_drained (all read: drained).  A
+ * drained ring goes back after TCP_RING_IDLE (tcp_bufs_sweep, each round
+ * from utcp_tcp_output), or sooner when rings are short (tcp_bufs_drained,
+ * tcp_bufs_reclaim).  The window offered comes from tcp_rcv_space.
+ * tcp_drop, TIME-WAIT, close -> tcp_bufs_release.
+ *
+ * Exhaustion: a write that finds no send ring gets EAGAIN (as Linux's
+ * sk_stream_wait_memory under memory pressure; a blocking write waits for
+ * EPOLLOUT); text that finds no receive ring is dropped unacknowledged (the
+ * peer retransmits it) and a connection without a ring offers no new
+ * window.  Either joins the FIFO of waiters, which tcp_bufs_wake serves,
+ * oldest first, as rings come back: a receiver takes its ring and
+ * announces its window, a writer is woken.  Windows are offered without
+ * reserving rings (a reservation per window would make every idle
+ * connection cost a ring): like Linux under tcp_mem pressure, utcp
+ * overcommits, drops what it cannot hold and never shrinks a window.
  *
  * The receive ring holds the unread in-order bytes followed, at their own
  * sequence offsets, by out-of-order data: everything we accept lies inside
@@ -17,6 +32,7 @@
  * is kept by tcp_ooo.c, with room that grows with the ring; a segment that
  * would need more ranges than that is refused (and counted by the caller).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/tcp/tcp.h"
@@ -33,102 +49,52 @@ uint32_t tcp_clamp_buf(const struct utcp_pool *pool, int want)
 	return (uint32_t)want < min ? min : (uint32_t)want;
 }
 
-/* Sizes of the rings the connection will have: recorded now, the memory
- * comes with tcp_bufs_attach.  cap stays 0 (the SYN-ACK offers a zero
- * window; the window opens when the rings come) unless more sets are free
- * than windows already offered by half-open connections: then the SYN-ACK
- * offers the window the connection will most likely have.  Such an offer
- * reserves nothing (a flood of SYNs pins no ring): whoever reaches
- * ESTABLISHED first takes the rings. */
+/* Sizes of the rings the connection will have (SO_RCVBUF, SO_SNDBUF): the
+ * memory comes when data needs it (tcp_rcv_take, tcp_snd_need). */
 void tcp_bufs_defer(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	int room = tcp_bufs_offer(t);
 	memset(&tp->rcv, 0, sizeof(tp->rcv));
 	memset(&tp->snd, 0, sizeof(tp->snd));
 	tp->rcv.size = t->rcvbuf;
-	tp->rcv.want = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
-	tp->rcv.cap = room ? tp->rcv.want : 0;
-	t->bufs_promised += room; /* cap > 0 without mem: a window offered */
+	tp->rcv.want = tp->rcv.cap = tcp_clamp_buf(&t->rcvbuf_pool, (int)rcvbuf);
 	tp->snd.size = t->sndbuf;
-	tp->snd.want = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
+	tp->snd.want = tp->snd.cap = tcp_clamp_buf(&t->sndbuf_pool, (int)sndbuf);
 }
 
-/* More sets of rings free than windows offered by half-open connections. */
-int tcp_bufs_offer(const struct utcp_tcp_ctx *t)
+/* A receive ring (with its out-of-order ranges) could be taken now. */
+static int tcp_rcv_room(const struct utcp_tcp_ctx *t)
 {
-	return tcp_bufs_room(t) && utcp_pool_avail(&t->rcvbuf_pool) > t->bufs_promised &&
-	       utcp_pool_avail(&t->sndbuf_pool) > t->bufs_promised &&
-	       utcp_pool_avail(&t->ooo_pool) > t->bufs_promised;
+	return utcp_pool_avail(&t->rcvbuf_pool) > 0 && utcp_pool_avail(&t->ooo_pool) > 0;
+}
+
+/* A send ring (with its loss-recovery tables) could be taken now. */
+static int tcp_snd_room(const struct utcp_tcp_ctx *t)
+{
+	return utcp_pool_avail(&t->sndbuf_pool) > 0 && utcp_pool_avail(&t->sndx_pool) > 0;
 }
 
 int tcp_bufs_room(const struct utcp_tcp_ctx *t)
 {
-	return utcp_pool_avail(&t->rcvbuf_pool) > 0 && utcp_pool_avail(&t->ooo_pool) > 0 &&
-	       utcp_pool_avail(&t->sndbuf_pool) > 0;
+	return tcp_rcv_room(t) && tcp_snd_room(t);
 }
 
-static void tcp_bufs_unpromise(struct utcp_tcb *tp)
+/* The window a SYN-ACK sent by a cookie may offer (tcp_syncookie.c). */
+int tcp_bufs_offer(const struct utcp_tcp_ctx *t)
 {
-	if (tp->rcv.mem == NULL && tp->rcv.cap > 0) {
-		tp->ctx->tcp->bufs_promised--;
-		tp->rcv.cap = 0;
-	}
+	return tcp_rcv_room(t);
 }
 
-/* The receive ring comes with its out-of-order range array (tcp_ooo.c);
- * the three pools hold max_num_buffers objects each.  -1 (nothing taken)
- * when one is empty. */
-static int tcp_bufs_take(struct utcp_tcb *tp)
+/* The FIFO of connections that found the pools empty: a write that got
+ * EAGAIN (TCP_BW_SND), a window held shut or text dropped for want of a
+ * receive ring (TCP_BW_RCV).  Counted once per wait. */
+static void tcp_bufs_wait(struct utcp_tcb *tp, uint8_t what)
 {
 	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	if (!tcp_bufs_room(t))
-		return -1;
-	tcp_bufs_unpromise(tp);
-	tp->rcv.mem = utcp_pool_get(&t->rcvbuf_pool);
-	tp->rcv.ooo = utcp_pool_get(&t->ooo_pool);
-	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
-	tp->rcv.cap = tp->rcv.want;
-	tp->snd.mem = utcp_pool_get(&t->sndbuf_pool);
-	tp->snd.cap = tp->snd.want;
-	return 0;
-}
-
-/* Active opens: the rings now, or -1 (counted). */
-int tcp_bufs_alloc(struct utcp_tcb *tp, uint32_t rcvbuf, uint32_t sndbuf)
-{
-	tcp_bufs_defer(tp, rcvbuf, sndbuf);
-	if (tcp_bufs_take(tp) == 0)
-		return 0;
-	tp->ctx->stats.tcp_no_sock_buf++;
-	return -1;
-}
-
-/* The rings arrived: open the window at once (the peer may be waiting on
- * a zero window it was shown) and let the user write. */
-static void tcp_bufs_arrived(struct utcp_tcb *tp)
-{
-	tp->flags |= TF_ACKNOW;
-	tcp_output_schedule(tp);
-	tcp_notify(tp, EPOLLOUT);
-}
-
-/* A passive open reached ESTABLISHED (tcp_established): it takes its rings
- * now, so that no half-open connection holds any.  With the pools empty it
- * waits, first come first served, with a zero window (RFC 9293 §3.8.6.2:
- * the peer probes it), and tcp_bufs_release hands it the next free set. */
-void tcp_bufs_attach(struct utcp_tcb *tp)
-{
-	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	if (tp->rcv.mem != NULL || (tp->flags & TF_BUFWAIT))
+	tp->bufwait |= what;
+	if (tp->flags & TF_BUFWAIT)
 		return;
-	if (t->bw_head == NULL && tcp_bufs_take(tp) == 0) {
-		if (!SEQ_GT(tp->rcv_adv, tp->rcv_nxt)) /* the SYN-ACK offered 0 */
-			tcp_bufs_arrived(tp);
-		return;
-	}
 	tp->ctx->stats.tcp_no_sock_buf++;
-	tcp_bufs_unpromise(tp);
 	tp->flags |= TF_BUFWAIT;
 	tp->bw_next = NULL;
 	tp->bw_prev = t->bw_tail;
@@ -154,41 +120,271 @@ static void tcp_bufs_unwait(struct utcp_tcb *tp)
 		t->bw_tail = tp->bw_prev;
 	tp->bw_next = tp->bw_prev = NULL;
 	tp->flags &= ~TF_BUFWAIT;
+	tp->bufwait = 0;
 }
 
-/* Rings were given back: the oldest waiting connections take them. */
+/* ---- receive ring ------------------------------------------------------- */
+
+static void tcp_rcv_get(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	tp->rcv.mem = utcp_pool_get(&t->rcvbuf_pool);
+	tp->rcv.ooo = utcp_pool_get(&t->ooo_pool);
+	tp->rcv.ooo_max = tcp_ooo_room(tp->rcv.size);
+	tp->rcv.head = tp->rcv.len = tp->rcv.nooo = 0;
+	tp->rcv.nhist = 0;
+}
+
+/* Text arrived (tcp_rcvbuf_store, tcp_rcvbuf_hold): the ring, or -1 (the
+ * text is dropped and not acknowledged: the peer sends it again, and the
+ * connection waits in the FIFO for the next ring given back). */
+static void tcp_bufs_reclaim(struct utcp_tcp_ctx *t, int (*room)(const struct utcp_tcp_ctx *));
+
+static int tcp_rcv_take(struct utcp_tcb *tp)
+{
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_rcv_room);
+	if (!tcp_rcv_room(tp->ctx->tcp)) {
+		tcp_bufs_wait(tp, TCP_BW_RCV);
+		return -1;
+	}
+	tcp_rcv_get(tp);
+	return 0;
+}
+
+/* Free space the window may offer (RFC 9293 §3.8.6): the ring's, or
+ * without a ring the whole SO_RCVBUF when a ring could be had now, else
+ * nothing new (the connection waits for a ring; what was offered stays
+ * offered, the window never shrinks, RFC 9293 §3.8.6.2.2). */
+uint32_t tcp_rcv_space(struct utcp_tcb *tp)
+{
+	const struct tcp_rcvbuf *b = &tp->rcv;
+	if (b->mem != NULL)
+		return b->cap > b->len ? b->cap - b->len : 0;
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_rcv_room);
+	if (tcp_rcv_room(tp->ctx->tcp) && !(tp->bufwait & TCP_BW_RCV))
+		return b->cap;
+	tcp_bufs_wait(tp, TCP_BW_RCV);
+	return 0;
+}
+
+static void tcp_bufs_wake(struct utcp_tcp_ctx *t);
+
+static void tcp_rcv_give(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (tp->rcv.mem == NULL)
+		return;
+	utcp_pool_put(&t->rcvbuf_pool, tp->rcv.mem);
+	utcp_pool_put(&t->ooo_pool, tp->rcv.ooo);
+	tp->rcv.mem = NULL;
+	tp->rcv.ooo = NULL;
+	tp->rcv.head = tp->rcv.len = tp->rcv.nooo = tp->rcv.ooo_max = 0;
+	tp->rcv.nhist = 0;
+}
+
+/* A passive open reached ESTABLISHED (tcp_established) after a SYN-ACK
+ * that offered a zero window for want of rings: it opens the window now if
+ * a ring can be had, else it waits in the FIFO (the peer probes the zero
+ * window meanwhile, RFC 9293 §3.8.6.1). */
+void tcp_bufs_attach(struct utcp_tcb *tp)
+{
+	if (SEQ_GT(tp->rcv_adv, tp->rcv_nxt) || tp->rcv.mem != NULL)
+		return; /* a window was offered: the ring comes with the text */
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_rcv_room);
+	if (!tcp_rcv_room(tp->ctx->tcp)) {
+		tcp_bufs_wait(tp, TCP_BW_RCV);
+		return;
+	}
+	tcp_bufs_unwait(tp);
+	tcp_rcv_get(tp);
+	tp->flags |= TF_ACKNOW;
+	tcp_output_schedule(tp);
+}
+
+/* ---- send ring ------------------------------------------------------------ */
+
+/* The send ring comes with the loss-recovery tables (struct tcp_sndx):
+ * the pools hold as many of each, so one is free when the other is. */
+static void tcp_snd_take(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	struct tcp_sndx *x = utcp_pool_get(&t->sndx_pool);
+	tp->snd.mem = utcp_pool_get(&t->sndbuf_pool);
+	tp->snd.head = tp->snd.len = 0;
+	tp->sb.blk = x->blk;
+	tp->sb.n = 0;
+	tp->sb.sacked = 0;
+	tp->rack.run = x->run;
+	tp->rack.n = 0;
+	tp->sndmem.run = x->mrun;
+	tp->sndmem.n = 0;
+}
+
+/* A write without a ring (tcp_snd_need): the ring, or -1 (the write gets
+ * EAGAIN; the socket is not writable until a ring is given back, when
+ * EPOLLOUT comes). */
+int tcp_snd_take_ring(struct utcp_tcb *tp)
+{
+	tcp_bufs_reclaim(tp->ctx->tcp, tcp_snd_room);
+	if (!tcp_snd_room(tp->ctx->tcp)) {
+		tcp_bufs_wait(tp, TCP_BW_SND);
+		return -1;
+	}
+	tcp_snd_take(tp);
+	return 0;
+}
+
+static void tcp_snd_give(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (tp->snd.mem == NULL)
+		return;
+	utcp_pool_put(&t->sndbuf_pool, tp->snd.mem);
+	utcp_pool_put(&t->sndx_pool, (uint8_t *)tp->sb.blk - offsetof(struct tcp_sndx, blk));
+	tp->snd.mem = NULL;
+	tp->snd.head = tp->snd.len = 0;
+	tp->sb.blk = NULL;
+	tp->sb.n = 0;
+	tp->sb.sacked = 0;
+	tp->rack.run = NULL;
+	tp->rack.n = 0;
+	tp->sndmem.run = NULL;
+	tp->sndmem.n = 0;
+}
+
+/* ---- drained rings ---------------------------------------------------------- */
+
+/* A ring is drained when everything written into it was acknowledged (the
+ * send ring) or read (the receive ring).  It goes back once the connection
+ * has been idle TCP_RING_IDLE (the FIFO of drained rings, swept each
+ * round), at once when a connection waits for a ring, and whenever a
+ * ring is wanted and the pools are empty (tcp_bufs_reclaim): an idle
+ * connection ends up holding its TCB only, and a busy one does not give
+ * its rings back and take them again at each request and response. */
+
+static int tcp_rcv_is_drained(const struct utcp_tcb *tp)
+{
+	return tp->rcv.mem != NULL && tp->rcv.len == 0 && tp->rcv.nooo == 0 && tp->syn_text == 0;
+}
+
+static int tcp_snd_is_drained(const struct utcp_tcb *tp)
+{
+	return tp->snd.mem != NULL && tp->snd.len == 0;
+}
+
+static void tcp_dr_unlink(struct utcp_tcb *tp)
+{
+	struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if (!tp->drained)
+		return;
+	if (tp->bw_prev != NULL)
+		tp->bw_prev->bw_next = tp->bw_next;
+	else
+		t->dr_head = tp->bw_next;
+	if (tp->bw_next != NULL)
+		tp->bw_next->bw_prev = tp->bw_prev;
+	else
+		t->dr_tail = tp->bw_prev;
+	tp->bw_next = tp->bw_prev = NULL;
+	tp->drained = 0;
+}
+
+/* The oldest drained connection gives back what of its rings is still
+ * drained; 0 when there was none. */
+static int tcp_dr_give_oldest(struct utcp_tcp_ctx *t)
+{
+	struct utcp_tcb *tp = t->dr_head;
+	if (tp == NULL)
+		return 0;
+	tcp_dr_unlink(tp);
+	if (tcp_rcv_is_drained(tp))
+		tcp_rcv_give(tp);
+	if (tcp_snd_is_drained(tp))
+		tcp_snd_give(tp);
+	return 1;
+}
+
+/* The pools are empty: drained rings go back, oldest first, until room
+ * of the kind wanted is made (or none is left). */
+static void tcp_bufs_reclaim(struct utcp_tcp_ctx *t, int (*room)(const struct utcp_tcp_ctx *))
+{
+	while (!room(t) && tcp_dr_give_oldest(t))
+		;
+}
+
+/* tcp_snd_drained, tcp_rcv_drained: a ring of tp is drained. */
+void tcp_bufs_drained(struct utcp_tcb *tp)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	if (t->bw_head != NULL) { /* someone waits: the ring goes to them now */
+		if (tcp_rcv_is_drained(tp))
+			tcp_rcv_give(tp);
+		if (tcp_snd_is_drained(tp))
+			tcp_snd_give(tp);
+		tcp_bufs_wake(t);
+		return;
+	}
+	if (tp->drained)
+		return; /* already in the FIFO: the sweep looks at it again */
+	tp->drained = 1;
+	tp->dr_since = ctx->now;
+	tp->bw_next = NULL;
+	tp->bw_prev = t->dr_tail;
+	if (t->dr_tail != NULL)
+		t->dr_tail->bw_next = tp;
+	else
+		t->dr_head = tp;
+	t->dr_tail = tp;
+}
+
+/* The context's sweep, once a round (utcp_tcp_output): rings drained
+ * TCP_RING_IDLE ago go back (a ring used again since is looked at again
+ * when it drains).  No timer: a context nobody polls keeps its drained
+ * rings until the next round or until a ring is wanted (tcp_bufs_reclaim). */
+void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now)
+{
+	while (t->dr_head != NULL && t->dr_head->dr_since + TCP_RING_IDLE <= now)
+		tcp_dr_give_oldest(t);
+}
+
+/* ---- waiting for rings ------------------------------------------------------ */
+
+/* Rings were given back: the oldest waiting connections come first.  A
+ * receiver takes its ring before it opens its window (so the window it
+ * then offers is backed) and announces it at once; a writer is told it
+ * may write. */
 static void tcp_bufs_wake(struct utcp_tcp_ctx *t)
 {
-	while (t->bw_head != NULL && tcp_bufs_room(t)) {
-		struct utcp_tcb *tp = t->bw_head;
+	struct utcp_tcb *next;
+	for (struct utcp_tcb *tp = t->bw_head; tp != NULL && !t->quiet; tp = next) {
+		uint8_t what = tp->bufwait;
+		next = tp->bw_next;
+		if (((what & TCP_BW_RCV) && !tcp_rcv_room(t)) ||
+		    ((what & TCP_BW_SND) && !tcp_snd_room(t)))
+			continue;
 		tcp_bufs_unwait(tp);
-		if (tp->state != TCPS_ESTABLISHED && tp->state != TCPS_CLOSE_WAIT)
-			continue; /* closing already: nothing more to receive or send */
-		tcp_bufs_take(tp);
-		tcp_bufs_arrived(tp);
+		if (tp->state < TCPS_ESTABLISHED || tp->state == TCPS_TIME_WAIT)
+			continue; /* half-open: tcp_bufs_attach at ESTABLISHED */
+		if ((what & TCP_BW_RCV) && !(tp->flags & TF_RCVD_FIN) && tp->rcv.mem == NULL) {
+			tcp_rcv_get(tp);
+			tp->flags |= TF_ACKNOW;
+			tcp_output_schedule(tp);
+		}
+		if (what & TCP_BW_SND)
+			tcp_notify(tp, EPOLLOUT);
 	}
 }
 
 void tcp_bufs_release(struct utcp_tcb *tp)
 {
-	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	int had = tp->rcv.mem != NULL;
+	int had = tp->rcv.mem != NULL || tp->snd.mem != NULL;
 	tcp_bufs_unwait(tp);
-	tcp_bufs_unpromise(tp);
-	if (tp->rcv.mem != NULL)
-		utcp_pool_put(&t->rcvbuf_pool, tp->rcv.mem);
-	if (tp->rcv.ooo != NULL)
-		utcp_pool_put(&t->ooo_pool, tp->rcv.ooo);
-	if (tp->snd.mem != NULL)
-		utcp_pool_put(&t->sndbuf_pool, tp->snd.mem);
-	tp->rcv.mem = NULL;
-	tp->rcv.ooo = NULL;
-	tp->snd.mem = NULL;
-	tp->rcv.len = tp->rcv.nooo = tp->rcv.ooo_max = 0;
-	tp->rcv.nhist = 0;
-	tp->snd.len = 0;
-	if (had && t->bw_head != NULL && !t->quiet)
-		tcp_bufs_wake(t);
+	tcp_dr_unlink(tp);
+	tcp_rcv_give(tp);
+	tcp_snd_give(tp);
+	if (had && tp->ctx->tcp->bw_head != NULL)
+		tcp_bufs_wake(tp->ctx->tcp);
 }
 
 /* ---- rings ------------------------------------------------------------------ */
@@ -256,8 +452,8 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 {
 	struct tcp_rcvbuf *b = &tp->rcv;
 	uint32_t off = seq - tp->rcv_nxt;
-	if (b->mem == NULL) /* waiting for its rings (tcp_bufs_attach) */
-		return UINT32_MAX;
+	if (b->mem == NULL && tcp_rcv_take(tp) < 0) /* no ring to be had: not taken, */
+		return UINT32_MAX;                        /* not acknowledged */
 	if (off > 0 && tcp_ooo_insert(b, seq, seq + len) < 0)
 		return UINT32_MAX;
 	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len + off), data, len);
@@ -271,10 +467,13 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 	return n;
 }
 
-void tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len)
+int tcp_rcvbuf_hold(struct utcp_tcb *tp, const uint8_t *data, uint32_t len)
 {
 	struct tcp_rcvbuf *b = &tp->rcv;
+	if (b->mem == NULL && tcp_rcv_take(tp) < 0)
+		return -1;
 	ring_write(b->mem, b->size, ring_idx(b->size, b->head, b->len), data, len);
+	return 0;
 }
 
 uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len)

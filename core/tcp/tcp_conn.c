@@ -165,12 +165,11 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 		return NULL;
 	}
 	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, laddr, lport, raddr, rport);
-	if (tp == NULL || tcp_bufs_alloc(tp, o->rcvbuf, o->sndbuf) < 0) {
-		if (tp != NULL)
-			tcp_tcb_free(tp);
+	if (tp == NULL) {
 		errno = ENOBUFS;
 		return NULL;
 	}
+	tcp_bufs_defer(tp, o->rcvbuf, o->sndbuf); /* rings when data needs them */
 	tcp_apply_opts(tp, o);
 	tp->sock = sock;
 	tp->rcv_wscale = tcp_wscale_for(ctx, tp->rcv.size);
@@ -255,7 +254,7 @@ void tcp_established(struct utcp_tcb *tp)
 	tp->last_rcv = tp->ctx->now;
 	tcp_keep_arm(tp);
 	if (tp->flags & TF_PASSIVE)
-		tcp_bufs_attach(tp); /* its rings, or it waits for them */
+		tcp_bufs_attach(tp); /* a zero window offered: open it if a ring can be had */
 	tcp_sndmem_init(tp); /* tcp_wmem */
 	if (tp->flags & TF_PASSIVE)
 		tcp_listener_complete(tp);
@@ -327,6 +326,8 @@ void tcp_enter_time_wait(struct utcp_tcb *tp)
 size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 {
 	size_t done = 0;
+	if (tcp_snd_need(tp) < 0) /* no send ring to be had: EAGAIN */
+		return 0;
 	uint32_t from = tp->snd_una + tp->snd.len;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
@@ -385,8 +386,10 @@ size_t tcp_recv(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, int pe
 	if (tp->rcv.mem == NULL)
 		return 0;
 	size_t n = tcp_rcvbuf_read(&tp->rcv, iov, iovcnt, peek);
-	if (n > 0 && !peek)
+	if (n > 0 && !peek) {
 		tcp_window_update_check(tp);
+		tcp_rcv_drained(tp); /* read out: the ring goes back */
+	}
 	return n;
 }
 
@@ -465,8 +468,6 @@ void tcp_abort(struct utcp_tcb *tp)
 void tcp_set_rcvbuf(struct utcp_tcb *tp, uint32_t cap)
 {
 	tp->rcv.want = cap < tp->rcv.size ? cap : tp->rcv.size;
-	if (tp->rcv.mem == NULL)
-		return; /* taken when the ring comes (tcp_bufs_attach) */
 	tp->rcv.cap = tp->rcv.want;
 	tcp_window_update_check(tp);
 }
@@ -480,8 +481,6 @@ void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
 		return;
 	}
 	tp->snd.want = cap < tp->snd.size ? cap : tp->snd.size;
-	if (tp->snd.mem == NULL)
-		return;
 	tp->snd.cap = tp->snd.want;
 	if (tcp_sndbuf_space(&tp->snd) > 0)
 		tcp_notify(tp, EPOLLOUT);
@@ -492,7 +491,7 @@ void tcp_set_sndbuf(struct utcp_tcb *tp, uint32_t cap)
 static int tcp_writable(const struct utcp_tcb *tp)
 {
 	uint32_t space = tcp_sndbuf_space(&tp->snd);
-	if (space == 0 || space < tp->snd.len / 2)
+	if (space == 0 || space < tp->snd.len / 2 || !tcp_snd_ready(tp)) /* a ring, or one to be had */
 		return 0;
 	if (tp->sndmem.limit != 0) /* tcp_wmem: as Linux counts memory */
 		return tcp_sndmem_writable(tp);

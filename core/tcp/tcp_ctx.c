@@ -40,7 +40,8 @@ static int tcp_ctx_alloc_tables(struct utcp_ctx *ctx, struct utcp_tcp_ctx *t)
 	    utcp_pool_init_lazy(&t->rcvbuf_pool, "rcvbuf", t->rcvbuf, nbuf) < 0 ||
 	    utcp_pool_init_lazy(&t->ooo_pool, "ooo",
 				tcp_ooo_room(t->rcvbuf) * sizeof(struct tcp_sack_block), nbuf) < 0 ||
-	    utcp_pool_init_lazy(&t->sndbuf_pool, "sndbuf", t->sndbuf, nbuf) < 0)
+	    utcp_pool_init_lazy(&t->sndbuf_pool, "sndbuf", t->sndbuf, nbuf) < 0 ||
+	    utcp_pool_init_lazy(&t->sndx_pool, "sndx", sizeof(struct tcp_sndx), nbuf) < 0)
 		return -1;
 	t->flow_mask = pow2_at_least(nconn) - 1;
 	t->flows = calloc((size_t)t->flow_mask + 1, sizeof(*t->flows));
@@ -62,6 +63,7 @@ static void tcp_ctx_free_tables(struct utcp_tcp_ctx *t)
 	utcp_pool_destroy(&t->rcvbuf_pool);
 	utcp_pool_destroy(&t->ooo_pool);
 	utcp_pool_destroy(&t->sndbuf_pool);
+	utcp_pool_destroy(&t->sndx_pool);
 }
 
 /* The SYN options offered and the retry limits (utcp.conf(5)); a zero

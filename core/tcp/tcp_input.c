@@ -150,7 +150,7 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, s->daddr, s->dport, s->saddr, s->sport);
 	if (tp == NULL)
 		return NULL;
-	tcp_bufs_defer(tp, l->rcvbuf, l->sndbuf); /* rings at ESTABLISHED */
+	tcp_bufs_defer(tp, l->rcvbuf, l->sndbuf); /* rings when data needs them */
 	tp->flags |= (l->tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
 	tp->user_mss = l->user_mss;
 	tp->keepidle = l->keepidle ? l->keepidle : tp->keepidle;
@@ -254,10 +254,8 @@ static void tcp_syn_text_hold(struct utcp_tcb *tp, struct tcp_seg *s)
 	s->flags &= ~TH_SYN;
 	tcp_trim(tp, s);
 	tp->flags &= ~TF_ACKNOW; /* the SYN-ACK acknowledges the SYN only */
-	if (s->len > 0) {
-		tcp_rcvbuf_hold(tp, s->data, s->len);
+	if (s->len > 0 && tcp_rcvbuf_hold(tp, s->data, s->len) == 0) /* else resent later */
 		tp->syn_text = s->len;
-	}
 	if (s->flags & TH_FIN) {
 		tp->flags |= TF_OOO_FIN;
 		tp->rcv_fin_seq = s->seq + s->len;
@@ -310,7 +308,7 @@ static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 	tcp_syn_options(tp, s);
 	tp->irs = s->seq;
 	tp->rcv_nxt = s->seq + 1;
-	uint32_t free = tp->rcv.cap - tp->rcv.len;
+	uint32_t free = tcp_rcv_space(tp);
 	tp->rcv_adv = tp->rcv_nxt + (free > 65535 ? 65535 : free); /* what our SYN offered */
 	tp->rcv_wnd = tp->rcv_adv - tp->rcv_nxt;
 	tp->snd_wnd = tp->max_sndwnd = s->wnd; /* RFC 7323 §2.2: unscaled in a SYN */
@@ -620,6 +618,7 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		if (wnd > tp->max_sndwnd)
 			tp->max_sndwnd = wnd;
 	}
+	tcp_snd_drained(tp); /* everything written acknowledged: the ring goes back */
 	tcp_trace(tp, UTCP_TRACE_ACK);
 	return IN_CONT;
 }

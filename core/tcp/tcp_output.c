@@ -183,7 +183,8 @@ static unsigned tcp_syn_opts(struct utcp_tcb *tp, uint8_t *p)
 uint32_t tcp_rcv_window(struct utcp_tcb *tp)
 {
 	const struct tcp_rcvbuf *b = &tp->rcv;
-	uint32_t free = b->cap > b->len ? b->cap - b->len : 0;
+	uint32_t free = b->mem == NULL ? tcp_rcv_space(tp) /* the ring it may take */
+			: b->cap > b->len ? b->cap - b->len : 0;
 	uint32_t cur = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	uint32_t sws = b->cap / 2 < tp->our_mss ? b->cap / 2 : tp->our_mss;
 	uint32_t wnd = free;
@@ -240,7 +241,7 @@ int tcp_send_syn(struct utcp_tcb *tp)
 {
 	struct tcp_out o = { .seq = tp->iss, .flags = TH_SYN };
 	/* RFC 7323 §2.2: the window in a SYN is never scaled. */
-	uint32_t free = tp->rcv.cap - tp->rcv.len;
+	uint32_t free = tcp_rcv_space(tp);
 	o.win = (uint16_t)(free > 65535 ? 65535 : free);
 	if (tp->state == TCPS_SYN_RECEIVED) {
 		o.flags |= TH_ACK;
@@ -869,6 +870,8 @@ int utcp_tcp_output(struct utcp_ctx *ctx)
 	 * walk to what was queued when we started. */
 	uint32_t budget = t->tcb_pool.in_use + 1;
 	struct utcp_tcb *tp;
+	if (t->dr_head != NULL) /* drained rings idle long enough go back (tcp_buf.c) */
+		tcp_bufs_sweep(t, ctx->now);
 	while (budget-- > 0 && (tp = t->out_head) != NULL) {
 		tcp_output_unschedule(tp);
 		tcp_output(tp);

@@ -147,7 +147,7 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	struct tcp_rack *r = &tp->rack;
 	uint32_t now = rack_now(tp), e = seq + len;
 	uint32_t flags = rexmt ? TCP_RACK_RETRANS : 0;
-	if (!(tp->flags & TF_SACK) || len == 0)
+	if (!(tp->flags & TF_SACK) || len == 0 || r->run == NULL) /* no send ring (a lone FIN) */
 		return;
 	if (r->n == 0 || SEQ_GEQ(seq, r->end)) { /* new data: append */
 		struct tcp_rack_run *last = r->n > 0 ? &r->run[r->n - 1] : NULL;

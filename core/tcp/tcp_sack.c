@@ -24,7 +24,9 @@
 
 void tcp_sack_reset(struct utcp_tcb *tp)
 {
+	struct tcp_sack_block *blk = tp->sb.blk; /* the send ring's (tcp_buf.c) */
 	memset(&tp->sb, 0, sizeof(tp->sb));
+	tp->sb.blk = blk;
 	tp->sb.high_rxt = tp->snd_una;
 	tp->sb.loss_point = tp->snd_una;
 }
@@ -52,6 +54,8 @@ static void sb_trim(struct tcp_sack_scoreboard *sb, uint32_t una)
 static void sb_insert(struct tcp_sack_scoreboard *sb, uint32_t start, uint32_t end)
 {
 	unsigned i = 0;
+	if (sb->blk == NULL) /* no send ring: nothing of ours in flight to SACK */
+		return;
 	while (i < sb->n && SEQ_LT(sb->blk[i].end, start))
 		i++;
 	if (i == sb->n || SEQ_LT(end, sb->blk[i].start)) {

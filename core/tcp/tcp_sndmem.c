@@ -133,7 +133,9 @@ void tcp_sndmem_init(struct utcp_tcb *tp)
 {
 	struct tcp_sndmem *m = &tp->sndmem;
 	uint32_t wmem = tp->ctx->tcp->wmem;
+	struct tcp_sndmem_run *run = m->run; /* the send ring's, if it has one */
 	memset(m, 0, sizeof(*m));
+	m->run = run;
 	if (wmem == 0)
 		return;
 	/* SO_SNDBUF before the connection (the ring's cap) fixes the limit;
@@ -141,8 +143,7 @@ void tcp_sndmem_init(struct utcp_tcb *tp)
 	m->locked = tp->snd.want != tp->snd.size;
 	m->limit = m->locked ? tp->snd.want : (wmem < tp->snd.size ? wmem : tp->snd.size);
 	tp->snd.want = tp->snd.size;
-	if (tp->snd.mem != NULL)
-		tp->snd.cap = tp->snd.size;
+	tp->snd.cap = tp->snd.size; /* the ring's bound, with or without the ring yet */
 	m->pend = m->pushed = m->push_seq = tp->snd_nxt;
 	if (!m->locked)
 		tcp_sndmem_expand(tp);

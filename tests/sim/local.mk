@@ -43,3 +43,8 @@ EXTRA_DIST += tests/sim/ecn.sh
 # utcp-sim udp: datagrams under impairments, every byte and loss accounted.
 TESTS += tests/sim/udp_sweep.sh
 EXTRA_DIST += tests/sim/udp_sweep.sh
+
+# utcp-sim idle-million: many idle connections in one context, memory per
+# connection from the pools (the README's figure is of a million).
+TESTS += tests/sim/idle_conns.sh
+EXTRA_DIST += tests/sim/idle_conns.sh

@@ -585,7 +585,8 @@ START_TEST(isn_clock_outruns_a_short_connection)
 }
 END_TEST
 
-/* A half-open connection holds no ring: they come at ESTABLISHED. */
+/* A half-open connection holds no ring, nor does an idle established one:
+ * the rings come with data (tcp_buf.c). */
 START_TEST(half_open_holds_no_rings)
 {
 	struct tt_conn c;
@@ -600,15 +601,90 @@ START_TEST(half_open_holds_no_rings)
 	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
 	ck_assert_uint_eq(t->ooo_pool.in_use, 0);
 	tt_passive(&c, l, TT_OPT_ALL);
-	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 1);
-	ck_assert_uint_eq(t->sndbuf_pool.in_use, 1);
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 0);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
 	tt_finish(&c);
 	tt_ok(utcp_close(tt_h.ctx, l));
 }
 END_TEST
 
-/* Out of rings: the SYN-ACK offers a zero window, the connection is
- * established and waits; the rings another connection gives back open
+/* The receive ring comes with the first text and goes back once it has
+ * been read and the connection has stayed idle TCP_RING_IDLE; the send
+ * ring (with the loss-recovery tables) comes with the first write and goes
+ * back once all of it is acknowledged and the connection idle as long. */
+START_TEST(rings_come_with_data_and_go_when_drained)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	char buf[16];
+	const struct utcp_tcp_ctx *t = tt_h.ctx->tcp;
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&c, l, TT_OPT_ALL);
+	tt_pin(&c, TH_ACK | TH_PSH, "hello", 5);
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 1);
+	ck_assert_uint_eq(t->ooo_pool.in_use, 1);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, buf, sizeof(buf)), 5);
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 1); /* drained, kept a while */
+	tt_advance(TCP_RING_IDLE + TT_MS);
+	ck_assert_uint_eq(t->rcvbuf_pool.in_use, 0);
+	ck_assert_uint_eq(t->ooo_pool.in_use, 0);
+	tn_tx_drain(tt_h.nic);
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, "world", 5), 5);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 1);
+	ck_assert_uint_eq(t->sndx_pool.in_use, 1);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 5);
+	ck_assert_mem_eq(s.payload, "world", 5);
+	tt_pack(&c);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 1);
+	tt_advance(TCP_RING_IDLE + TT_MS);
+	ck_assert_uint_eq(t->sndbuf_pool.in_use, 0);
+	ck_assert_uint_eq(t->sndx_pool.in_use, 0);
+	tt_finish(&c);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* Out of receive rings: text for a connection without one is dropped, not
+ * acknowledged (the peer sends it again), and the window it offered stays
+ * offered (RFC 9293 §3.8.6.2.2); the ring another connection gives back
+ * goes to it, announced by an ACK at once. */
+START_TEST(text_without_ring_waits_unacknowledged)
+{
+	struct utcp_config cfg;
+	struct tt_conn a, b;
+	struct tt_seg s;
+	char buf[8];
+	tt_down();
+	tt_config(&cfg);
+	cfg.max_num_buffers = 1;
+	tt_up(&cfg);
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&a, l, 0);
+	tt_passive(&b, l, 0);
+	ck_assert_uint_eq(b.syn.win, 65535); /* a ring could be had then */
+	tt_pin(&a, TH_ACK | TH_PSH, "GET", 3); /* a takes the one ring */
+	tn_tx_drain(tt_h.nic);
+	tt_pin(&b, TH_ACK | TH_PSH, "GET", 3);
+	tt_hout(&b, &s, TH_ACK, b.pnxt - 3, 0); /* not taken */
+	ck_assert_uint_eq(s.win, 65535);
+	ck_assert_uint_eq(st()->tcp_no_sock_buf, 1);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, a.sock, buf, sizeof(buf)), 3);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&b, &s, TH_ACK, b.pnxt - 3, 0); /* b holds the ring now */
+	ck_assert_uint_eq(tt_h.ctx->tcp->rcvbuf_pool.in_use, 1);
+	b.pnxt -= 3;
+	tt_pin(&b, TH_ACK | TH_PSH, "GET", 3);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, b.sock, buf, sizeof(buf)), 3);
+	tt_finish(&a);
+	tt_finish(&b);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
+/* Out of rings (another connection holds them, with data): the SYN-ACK
+ * offers a zero window, the connection is established and waits; the rings another connection gives back open
  * its window at once (no wait for the peer's probe). */
 START_TEST(no_rings_zero_window_until_given_back)
 {
@@ -621,6 +697,11 @@ START_TEST(no_rings_zero_window_until_given_back)
 	tt_up(&cfg);
 	int l = tt_listen(TT_HOST_PORT, 8);
 	tt_passive(&a, l, 0);
+	tt_pin(&a, TH_ACK | TH_PSH, "GET", 3); /* a holds the rings: text unread, */
+	tn_tx_drain(tt_h.nic);
+	tt_ok(utcp_write(tt_h.ctx, a.sock, "x", 1)); /* and a byte in flight */
+	utcp_ctx_poll(tt_h.ctx);
+	tt_hout(&a, &s, TH_ACK | TH_PSH, a.pnxt, 1);
 	tt_passive(&b, l, 0);
 	ck_assert_uint_eq(b.syn.win, 0);
 	tt_expect_none();
@@ -643,6 +724,34 @@ START_TEST(no_rings_zero_window_until_given_back)
 }
 END_TEST
 
+/* A drained ring is kept while its connection may be busy, but goes to
+ * another connection at once when the pools are empty. */
+START_TEST(drained_ring_reclaimed_when_short)
+{
+	struct utcp_config cfg;
+	struct tt_conn a, b;
+	char buf[8];
+	tt_down();
+	tt_config(&cfg);
+	cfg.max_num_buffers = 1;
+	tt_up(&cfg);
+	int l = tt_listen(TT_HOST_PORT, 8);
+	tt_passive(&a, l, 0);
+	tt_passive(&b, l, 0);
+	tt_pin(&a, TH_ACK | TH_PSH, "GET", 3);
+	ck_assert_int_eq(utcp_read(tt_h.ctx, a.sock, buf, sizeof(buf)), 3);
+	ck_assert_uint_eq(tt_h.ctx->tcp->rcvbuf_pool.in_use, 1); /* a keeps it, drained */
+	tn_tx_drain(tt_h.nic);
+	tt_pin(&b, TH_ACK | TH_PSH, "GET", 3); /* b takes it */
+	ck_assert_int_eq(utcp_read(tt_h.ctx, b.sock, buf, sizeof(buf)), 3);
+	ck_assert_uint_eq(st()->tcp_no_sock_buf, 0);
+	tn_tx_drain(tt_h.nic);
+	tt_finish(&a);
+	tt_finish(&b);
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+END_TEST
+
 Suite *tcp_open_suite(void)
 {
 	Suite *su = suite_create("tcp_open");
@@ -655,6 +764,9 @@ Suite *tcp_open_suite(void)
 	tcase_add_test(tc, syn_received_gives_up_silently);
 	tcase_add_test(tc, half_open_holds_no_rings);
 	tcase_add_test(tc, no_rings_zero_window_until_given_back);
+	tcase_add_test(tc, rings_come_with_data_and_go_when_drained);
+	tcase_add_test(tc, text_without_ring_waits_unacknowledged);
+	tcase_add_test(tc, drained_ring_reclaimed_when_short);
 	tcase_add_test(tc, rst_in_syn_received_returns_to_listen);
 	tcase_add_test(tc, bad_ack_in_syn_received_draws_rst);
 	tcase_add_test(tc, syn_to_closed_port_gets_rst_ack);
