@@ -507,8 +507,8 @@ static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
  * may be near the end of its reachable time. */
 static inline void tcp_nh_confirm(struct utcp_tcb *tp)
 {
-	if (tp->ctx->now >= tp->nh_recheck)
-		tp->nh_recheck = utcp_arp_confirm(tp->ctx, tp->raddr);
+	if (tp->ctx->now >= tp->nh_recheck) /* IPv6: ND's own timers, no advice yet */
+		tp->nh_recheck = tp->is6 ? UTCP_TIME_NEVER : utcp_arp_confirm(tp->ctx, tp->raddr);
 }
 
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
