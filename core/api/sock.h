@@ -54,9 +54,7 @@ struct utcp_sock {
 	uint32_t laddr;                /* AF_INET6: the IPv4 one of ::ffff:a.b.c.d, or
 					  the key of laddr6 (tcp_addr6_key) */
 	uint16_t lport;
-	uint8_t family;                /* AF_INET, AF_INET6 (TCP) */
-	uint8_t v6only;                /* IPV6_V6ONLY */
-	struct utcp_in6 laddr6;        /* AF_INET6: the bound address (:: none) */
+	struct utcp_in6 laddr6;        /* TCP, AF_INET6: the bound address (:: none) */
 	struct utcp_tcb *tcb;
 	struct tcp_listener *lis;
 	struct udp_pcb *udp;           /* a UDP socket's endpoint (udpsock.c) */

@@ -7,7 +7,7 @@
  * or utcp_connect ... -> utcp_close.  The table is socktab.c's, data calls
  * are in sockio.c, options in sockopt.c, epoll in epoll.c.  Errors are
  * Linux's errno values.  AF_INET6 stream sockets take struct sockaddr_in6
- * (sock_addr_get): IPv6 peers through tcp_connect6 / tcp_listen6, IPv4
+ * (sock_addr_get over sockaddr.c's sock_addr_parse): IPv6 peers through tcp_connect6 / tcp_listen6, IPv4
  * ones as ::ffff:a.b.c.d (RFC 4291 §2.5.5.2) unless IPV6_V6ONLY, as Linux.
  */
 #include <errno.h>
@@ -52,7 +52,7 @@ int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 		return -1;
 	if (type & SOCK_NONBLOCK)
 		so->flags |= SF_NONBLOCK;
-	so->family = (uint8_t)domain;
+	so->domain = (uint8_t)domain;
 	so->opts.rcvbuf = ctx->tcp->rcvbuf;
 	so->opts.sndbuf = ctx->tcp->sndbuf;
 	so->opts.cc = ctx->tcp->cc;
@@ -61,31 +61,10 @@ int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 
 /* ---- bind -------------------------------------------------------------------- */
 
-static void sock_fill_addr(struct sockaddr *addr, socklen_t *addrlen, uint32_t ip, uint16_t port);
-
-static int sock_addr_in(const struct sockaddr *addr, socklen_t addrlen, struct sockaddr_in *sin)
-{
-	if (addr == NULL) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (addrlen < sizeof(struct sockaddr_in)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(sin, addr, sizeof(*sin));
-	if (sin->sin_family != AF_INET) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
-	return 0;
-}
-
-/* An address of the socket's family (AF_INET6: struct sockaddr_in6, with
- * ::ffff:a.b.c.d an IPv4 one, RFC 4291 §2.5.5.2).  *v4 the IPv4 address,
- * or for an IPv6 one (*is6 set) its key; *v6 the IPv6 form (mapped for
- * IPv4).  Linux's errors: a short address EINVAL, another family
- * EAFNOSUPPORT (AF_INET) or EINVAL (AF_INET6). */
+/* The address bind or connect was handed (sockaddr.c's rules, Linux's
+ * errno) in TCP's terms: v4 the IPv4 address or an IPv6 one's key (is6
+ * set), v6 its IPv6 form (::ffff:a.b.c.d for IPv4).  AF_UNSPEC, which
+ * would disconnect a Linux TCP socket, is refused (EAFNOSUPPORT). */
 struct sock_addr {
 	uint32_t v4;
 	struct utcp_in6 v6;
@@ -103,64 +82,44 @@ static void sock_v4mapped(uint32_t v4, struct utcp_in6 *a)
 }
 
 static int sock_addr_get(struct utcp_ctx *ctx, const struct utcp_sock *so,
-			 const struct sockaddr *addr, socklen_t addrlen, struct sock_addr *sa)
+			 const struct sockaddr *addr, socklen_t addrlen, enum sock_addr_call call,
+			 struct sock_addr *sa)
 {
-	struct sockaddr_in6 sin6;
+	struct utcp_inaddr ia;
 	memset(sa, 0, sizeof(*sa));
-	if (so->family != AF_INET6) {
-		struct sockaddr_in sin;
-		if (sock_addr_in(addr, addrlen, &sin) < 0)
-			return -1;
-		sa->v4 = sin.sin_addr.s_addr;
-		sa->port = sin.sin_port;
-		sock_v4mapped(sa->v4, &sa->v6);
-		return 0;
-	}
-	if (addr == NULL) {
-		errno = EFAULT;
+	int rc = sock_addr_parse(addr, addrlen, so->domain, (so->flags & SF_V6ONLY) != 0, call,
+				 &ia, &sa->port);
+	if (rc == SOCK_ADDR_UNSPEC) {
+		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	if (addrlen < sizeof(sin6)) { /* SIN6_LEN_RFC2133 (24) is no longer taken */
-		errno = EINVAL;
+	if (rc < 0)
 		return -1;
-	}
-	memcpy(&sin6, addr, sizeof(sin6));
-	if (sin6.sin6_family != AF_INET6) {
-		errno = sin6.sin6_family == AF_INET ? EAFNOSUPPORT : EINVAL;
-		return -1;
-	}
-	memcpy(sa->v6.b, &sin6.sin6_addr, 16);
-	sa->port = sin6.sin6_port;
-	if (utcp_in6_is_v4mapped(&sa->v6)) {
-		memcpy(&sa->v4, sa->v6.b + 12, 4);
-	} else {
+	if (ia.family == AF_INET6) {
 		sa->is6 = 1;
+		memcpy(sa->v6.b, ia.u.v6, 16);
 		sa->v4 = tcp_addr6_key(ctx, &sa->v6);
+	} else {
+		sa->v4 = ia.u.v4;
+		sock_v4mapped(sa->v4, &sa->v6);
 	}
 	return 0;
 }
 
-/* The socket's name or its peer's, in its family. */
+/* The socket's name or its peer's, in its family (v6 NULL: IPv4 v4). */
 static void sock_fill_name(const struct utcp_sock *so, struct sockaddr *addr, socklen_t *addrlen,
 			   uint32_t v4, const struct utcp_in6 *v6, uint16_t port)
 {
-	struct sockaddr_in6 sin6;
-	if (so->family != AF_INET6) {
-		sock_fill_addr(addr, addrlen, v4, port);
-		return;
+	struct utcp_inaddr ia;
+	memset(&ia, 0, sizeof(ia));
+	if (v6 != NULL && !utcp_in6_is_v4mapped(v6)) {
+		ia.family = AF_INET6;
+		memcpy(ia.u.v6, v6->b, 16);
+	} else {
+		ia.family = AF_INET;
+		ia.u.v4 = v4;
 	}
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = port;
-	struct utcp_in6 m;
-	if (v6 == NULL) {
-		sock_v4mapped(v4, &m);
-		v6 = &m;
-	}
-	memcpy(&sin6.sin6_addr, v6->b, 16);
-	socklen_t n = *addrlen < sizeof(sin6) ? *addrlen : (socklen_t)sizeof(sin6);
-	memcpy(addr, &sin6, n);
-	*addrlen = sizeof(sin6);
+	sock_addr_fill(addr, addrlen, so->domain, &ia, port);
 }
 
 /* A free port for bind(port 0) or listen without bind (Linux autobind). */
@@ -218,13 +177,9 @@ int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, sockl
 		return sock_udp_bind(ctx, sock_udp(ctx, sock), addr, addrlen);
 	struct sock_addr sa;
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, &sa) < 0)
+	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, SA_BIND, &sa) < 0)
 		return -1;
 	if ((so->flags & SF_BOUND) || so->state != SS_UNCONNECTED || so->tcb != NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!sa.is6 && sa.v4 != INADDR_ANY && so->v6only) { /* Linux inet6_bind */
 		errno = EINVAL;
 		return -1;
 	}
@@ -270,26 +225,15 @@ int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog)
 			return -1;
 	}
 	struct tcp_listener *l =
-		so->family == AF_INET6
-			? tcp_listen6(ctx, &so->opts, &so->laddr6, so->v6only, so->lport, backlog, so)
+		so->domain == AF_INET6
+			? tcp_listen6(ctx, &so->opts, &so->laddr6, (so->flags & SF_V6ONLY) != 0,
+				      so->lport, backlog, so)
 			: tcp_listen(ctx, &so->opts, so->laddr, so->lport, backlog, so);
 	if (l == NULL)
 		return -1;
 	so->lis = l;
 	so->state = SS_LISTENING;
 	return 0;
-}
-
-static void sock_fill_addr(struct sockaddr *addr, socklen_t *addrlen, uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = ip;
-	sin.sin_port = port;
-	socklen_t n = *addrlen < sizeof(sin) ? *addrlen : (socklen_t)sizeof(sin);
-	memcpy(addr, &sin, n);
-	*addrlen = sizeof(sin);
 }
 
 static int sock_acceptable(struct utcp_sock *so)
@@ -340,8 +284,8 @@ int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t
 	ns->flags |= so->flags & (SF_LINGER | SF_ZEROCOPY);
 	ns->laddr = tp->laddr;
 	ns->lport = tp->lport;
-	ns->family = so->family;
-	ns->v6only = so->v6only;
+	ns->domain = so->domain;
+	ns->flags |= so->flags & SF_V6ONLY;
 	if (tp->is6)
 		ns->laddr6 = tp->a6.laddr;
 	else
@@ -378,14 +322,14 @@ static int sock_connect_result(struct utcp_ctx *ctx, struct utcp_sock *so)
 	return -1;
 }
 
-/* AF_INET6 (Linux tcp_v6_connect): a mapped peer is IPv4's, refused
- * with IPV6_V6ONLY or from an IPv6 local address; an IPv6 peer is refused
- * from an IPv4-mapped local address. */
+/* AF_INET6 (Linux tcp_v6_connect): a mapped peer is IPv4's, refused from
+ * an IPv6 local address (with IPV6_V6ONLY by sock_addr_parse); an IPv6
+ * peer is refused from an IPv4-mapped local address. */
 static int sock_connect_family_ok(const struct utcp_sock *so, const struct sock_addr *sa)
 {
 	int bound6 = !utcp_in6_is_unspec(&so->laddr6) && !utcp_in6_is_v4mapped(&so->laddr6);
 	int bound4 = utcp_in6_is_v4mapped(&so->laddr6);
-	if (so->family == AF_INET6 && (sa->is6 ? bound4 : (so->v6only || bound6))) {
+	if (so->domain == AF_INET6 && (sa->is6 ? bound4 : bound6)) {
 		errno = ENETUNREACH;
 		return 0;
 	}
@@ -427,7 +371,7 @@ int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, so
 		return sock_udp_connect(ctx, sock_udp(ctx, sock), addr, addrlen);
 	struct sock_addr sa;
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, &sa) < 0)
+	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, SA_CONNECT_STREAM, &sa) < 0)
 		return -1;
 	utcp_ctx_clock_sync(ctx); /* the SYN timer and the handshake's RTT */
 	switch (so->state) {

@@ -378,7 +378,7 @@ static int set_ipproto_ip(struct utcp_sock *so, int name, const void *val, sockl
 static int set_ipproto_ipv6(struct utcp_sock *so, int name, const void *val, socklen_t len)
 {
 	int v;
-	if (so->family != AF_INET6) {
+	if (so->domain != AF_INET6) {
 		errno = ENOPROTOOPT;
 		return -1;
 	}
@@ -393,7 +393,7 @@ static int set_ipproto_ipv6(struct utcp_sock *so, int name, const void *val, soc
 			errno = EINVAL;
 			return -1;
 		}
-		so->v6only = v != 0;
+		so->flags = v ? so->flags | SF_V6ONLY : so->flags & ~SF_V6ONLY;
 		return 0;
 	}
 	if (v < -1 || v > 255) {
@@ -408,11 +408,11 @@ static int set_ipproto_ipv6(struct utcp_sock *so, int name, const void *val, soc
 static int get_ipproto_ipv6(struct utcp_sock *so, int name, void *val, socklen_t *len)
 {
 	int v;
-	if (so->family != AF_INET6 || (name != IPV6_V6ONLY && name != IPV6_TCLASS)) {
+	if (so->domain != AF_INET6 || (name != IPV6_V6ONLY && name != IPV6_TCLASS)) {
 		errno = ENOPROTOOPT;
 		return -1;
 	}
-	v = name == IPV6_V6ONLY ? so->v6only : so->opts.ip_tos;
+	v = name == IPV6_V6ONLY ? (so->flags & SF_V6ONLY) != 0 : so->opts.ip_tos;
 	return opt_put(val, len, &v, sizeof(v));
 }
 

@@ -988,6 +988,10 @@ void utcp_tcp_input6(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	struct utcp_tcb *tp = tcp_flow_lookup6(ctx, &a6, s.daddr, s.dport, s.saddr, s.sport);
 	if (tp != NULL) {
 		tcp_state_input[tp->state](tp, &s);
+	} else if (pkt->ol_flags & UTCP_PKT_RX_COPY) {
+		/* a copy every queue got (nic/fanout: a NIC whose RSS leaves IPv6
+		 * to software): another context's; never answered, never opened */
+		ctx->stats.drop_tcp_no_sock++;
 	} else {
 		struct tcp_listener *l = tcp_listener_lookup6(ctx, &a6.laddr, s.daddr, s.dport);
 		if (l != NULL)

@@ -10,7 +10,8 @@
  * when the SYN queue is full, ICMPv6 "packet too big" lowering the MSS
  * (RFC 8201), port unreachable aborting a connect, IPV6_TCLASS in the
  * header, and the dual-stack listener: an IPv4 SYN taken as
- * ::ffff:10.0.0.2, refused with IPV6_V6ONLY.  Every fixture ends with a
+ * ::ffff:10.0.0.2, refused with IPV6_V6ONLY; a copy every queue got
+ * (UTCP_PKT_RX_COPY) never answered.  Every fixture ends with a
  * leak check.
  */
 #include <arpa/inet.h>
@@ -523,6 +524,46 @@ START_TEST(dual_stack_listener)
 }
 END_TEST
 
+/* A copy of a frame every queue got (UTCP_PKT_RX_COPY, nic/fanout): a
+ * SYN to a listener opens nothing and a segment of no connection draws no
+ * RST; the context that owns the flow still takes its copies. */
+START_TEST(rx_copy_is_never_answered)
+{
+	int l = listen6(0, 80, 4);
+	struct seg6 s = { .sport = 43000, .dport = 80, .seq = 9, .flags = TH_SYN, .win = 65535 };
+	uint8_t tcp[64];
+	size_t n = seg_build(tcp, &s);
+	wr16(tcp + 16, t6_csum(&t6_peer, &t6_host, 6, tcp, n));
+	size_t len = t6_ipv6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 6, 64, tcp, n);
+	ck_assert_int_eq(tn_inject_flags(h.nic, 0, f, len, UTCP_PKT_RX_COPY), 0);
+	poll_once();
+	tn_expect_no_tx(h.nic, 0);
+	s.dport = 81; /* no listener: no RST either */
+	n = seg_build(tcp, &s);
+	wr16(tcp + 16, t6_csum(&t6_peer, &t6_host, 6, tcp, n));
+	len = t6_ipv6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 6, 64, tcp, n);
+	ck_assert_int_eq(tn_inject_flags(h.nic, 0, f, len, UTCP_PKT_RX_COPY), 0);
+	poll_once();
+	tn_expect_no_tx(h.nic, 0);
+	/* a connection's own segments are taken from a copy */
+	struct conn6 c;
+	passive6(&c, l, 43001);
+	struct seg6 d = { .sport = 43001, .dport = 80, .seq = c.pnxt, .ack = c.hnxt,
+			  .flags = TH_ACK | TH_PUSH, .win = 65535, .data = "abc", .len = 3 };
+	n = seg_build(tcp, &d);
+	wr16(tcp + 16, t6_csum(&t6_peer, &t6_host, 6, tcp, n));
+	len = t6_ipv6(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, 6, 64, tcp, n);
+	ck_assert_int_eq(tn_inject_flags(h.nic, 0, f, len, UTCP_PKT_RX_COPY), 0);
+	poll_once();
+	char buf[8];
+	ck_assert_int_eq(utcp_recv(h.ctx, c.sock, buf, sizeof(buf), 0), 3);
+	utcp_abort(h.ctx, c.sock);
+	poll_once(); /* its RST leaves */
+	utcp_close(h.ctx, l);
+	tn_tx_drain(h.nic);
+}
+END_TEST
+
 START_TEST(bind_rules)
 {
 	int s = utcp_socket(h.ctx, AF_INET6, SOCK_STREAM, 0);
@@ -546,6 +587,16 @@ START_TEST(bind_rules)
 	ck_assert_int_eq(errno, EADDRINUSE);
 	utcp_close(h.ctx, t);
 	utcp_close(h.ctx, s);
+	/* IPV6_V6ONLY: an IPv4-mapped peer is unreachable (Linux tcp_v6_connect) */
+	int u = utcp_socket(h.ctx, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+	ck_assert_int_eq(utcp_setsockopt(h.ctx, u, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), 0);
+	struct sockaddr_in6 m = { .sin6_family = AF_INET6, .sin6_port = htons(7) };
+	static const uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 2 };
+	memcpy(&m.sin6_addr, mapped, 16);
+	errno = 0;
+	ck_assert_int_eq(utcp_connect(h.ctx, u, (struct sockaddr *)&m, sizeof(m)), -1);
+	ck_assert_int_eq(errno, ENETUNREACH);
+	utcp_close(h.ctx, u);
 }
 END_TEST
 
@@ -562,6 +613,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tclass_option);
 	tcase_add_test(tc, dual_stack_listener);
 	tcase_add_test(tc, bind_rules);
+	tcase_add_test(tc, rx_copy_is_never_answered);
 	suite_add_tcase(s, tc);
 	TCase *tk = tcase_create("cookies");
 	tcase_add_checked_fixture(tk, setup_cookies, teardown);
