@@ -115,6 +115,30 @@ static void rx_enqueue(struct sim_nic *n, uint16_t q, struct utcp_pkt *pkt)
 	sq->count++;
 }
 
+/* IPv6 (RFC 8200 §3's fixed header; a packet with extension headers goes
+ * to queue 0): TCP and UDP by the RSS hash of the 4-tuple, an echo request
+ * to queue 0, other ICMPv6 (neighbour discovery, errors) to every queue. */
+static uint16_t steer6(const struct sim_nic *n, struct utcp_pkt *pkt)
+{
+	const uint8_t *ip = pkt->data + UTCP_ETH_HLEN;
+	if (pkt->len < UTCP_ETH_HLEN + UTCP_IPV6_HLEN + 4 || (ip[0] >> 4) != 6)
+		return 0;
+	uint8_t nxt = ip[6];
+	if (nxt == UTCP_IPPROTO_ICMPV6)
+		return ip[UTCP_IPV6_HLEN] == 128 ? 0 : STEER_ALL;
+	if (nxt != UTCP_IPPROTO_TCP && nxt != 17 /* UDP */)
+		return 0;
+	struct utcp_in6 src, dst;
+	uint16_t sport, dport;
+	memcpy(src.b, ip + 8, 16);
+	memcpy(dst.b, ip + 24, 16);
+	memcpy(&sport, ip + UTCP_IPV6_HLEN, 2);
+	memcpy(&dport, ip + UTCP_IPV6_HLEN + 2, 2);
+	pkt->rss_hash = utcp_rss_hash_v6(n->nic.caps.rss_key, &src, &dst, sport, dport);
+	pkt->ol_flags |= UTCP_PKT_RX_RSS_HASH;
+	return utcp_rss_queue(&n->nic.caps, pkt->rss_hash);
+}
+
 /* The queue for a frame (STEER_ALL: every queue); sets the RSS hash. */
 static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 {
@@ -122,6 +146,8 @@ static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 	uint32_t len = pkt->len;
 	if (len < UTCP_ETH_HLEN)
 		return 0;
+	if (rd16(d + 12) == UTCP_ETH_P_IPV6)
+		return steer6(n, pkt);
 	if (rd16(d + 12) != UTCP_ETH_P_IPV4)
 		return STEER_ALL;
 	const uint8_t *ip = d + UTCP_ETH_HLEN;

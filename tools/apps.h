@@ -66,6 +66,8 @@ void epserver_destroy(struct epserver *s);
 
 struct epwget_opts {
 	uint32_t daddr;                /* network order */
+	uint8_t daddr6[16];            /* an IPv6 target ([ADDR] in the URL) */
+	int v6;                        /* daddr6, not daddr */
 	uint16_t dport;                /* host order */
 	char host[64];                 /* Host: header */
 	char path[256];                /* "/..." */

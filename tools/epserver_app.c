@@ -276,18 +276,31 @@ static void srv_accept(struct srv_core *sc)
 	}
 }
 
+static int srv_has_ip6(const struct utcp_config *cfg)
+{
+	static const struct utcp_in6 none;
+	for (int i = 0; i < cfg->nb_ports; i++)
+		if (memcmp(&cfg->ports[i].ip6, &none, sizeof(none)) != 0)
+			return 1;
+	return 0;
+}
+
 static int srv_open(struct srv_core *sc)
 {
 	const struct utcp_config *cfg = utcp_ctx_config(sc->ctx);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(sc->s->o.port),
 				  .sin_addr.s_addr = htonl(INADDR_ANY) };
+	/* With IPv6 on a port: AF_INET6 on ::, IPv4 clients as ::ffff:a.b.c.d */
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(sc->s->o.port) };
+	int v6 = srv_has_ip6(cfg);
 	struct epoll_event e = { .events = EPOLLIN, .data.fd = -1 };
 	sc->nb_conns = (uint32_t)cfg->max_concurrency;
 	sc->conns = calloc(sc->nb_conns, sizeof(*sc->conns));
 	sc->ep = utcp_epoll_create(sc->ctx, cfg->max_concurrency);
-	sc->lis = utcp_socket(sc->ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	sc->lis = utcp_socket(sc->ctx, v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (sc->conns == NULL || sc->ep < 0 || sc->lis < 0 ||
-	    utcp_bind(sc->ctx, sc->lis, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    utcp_bind(sc->ctx, sc->lis, v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa,
+		      v6 ? sizeof(sa6) : sizeof(sa)) < 0 ||
 	    utcp_listen(sc->ctx, sc->lis, sc->s->o.backlog) < 0 ||
 	    utcp_epoll_ctl(sc->ctx, sc->ep, EPOLL_CTL_ADD, sc->lis, &e) < 0) {
 		fprintf(sc->s->o.log, "epserver: core %d: cannot listen on port %u: %s\n",

@@ -30,7 +30,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: epwget HOST[:PORT][/path] REQUESTS -f CONF [-N cores] [-c concurrency]\n"
 		"              [-o outfile] [-k] [-t seconds] [-e FILE] [-s]\n"
-		"  HOST        IPv4 address of the server (port 80 unless :PORT)\n"
+		"  HOST        IPv4 address of the server, or [IPv6 address] (port 80 unless :PORT)\n"
 		"  REQUESTS    requests in total, shared by the cores\n"
 		"  -f CONF     utcp.conf (mTCP's keys; see sample_utcp.conf)\n"
 		"  -N cores    contexts, one thread each (num_cores in CONF wins)\n"
@@ -52,7 +52,7 @@ static int bad(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* HOST[:PORT][/path] */
+/* HOST[:PORT][/path], HOST an IPv4 address or [an IPv6 one] */
 static int parse_target(const char *t, struct epwget_opts *o)
 {
 	char host[64];
@@ -64,13 +64,26 @@ static int parse_target(const char *t, struct epwget_opts *o)
 	memcpy(host, t, hl);
 	host[hl] = '\0';
 	snprintf(o->host, sizeof(o->host), "%s", host);
-	char *colon = strchr(host, ':');
-	if (colon != NULL) {
-		*colon = '\0';
-		if (utcp_parse_u64(colon + 1, 10, 1, 65535, &port) < 0)
+	char *addr = host;
+	if (host[0] == '[') { /* RFC 3986 §3.2.2: an IPv6 literal in brackets */
+		char *end = strchr(host, ']');
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
 			return -1;
+		*end = '\0';
+		addr = host + 1;
+		if (end[1] == ':' && utcp_parse_u64(end + 2, 10, 1, 65535, &port) < 0)
+			return -1;
+		o->v6 = 1;
+	} else {
+		char *colon = strchr(host, ':');
+		if (colon != NULL) {
+			*colon = '\0';
+			if (utcp_parse_u64(colon + 1, 10, 1, 65535, &port) < 0)
+				return -1;
+		}
 	}
-	if (inet_pton(AF_INET, host, &o->daddr) != 1)
+	if (o->v6 ? inet_pton(AF_INET6, addr, o->daddr6) != 1
+		  : inet_pton(AF_INET, addr, &o->daddr) != 1)
 		return -1;
 	o->dport = (uint16_t)port;
 	snprintf(o->path, sizeof(o->path), "%s", slash ? slash : "/");

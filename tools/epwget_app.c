@@ -198,15 +198,19 @@ static void conn_start(struct cli_core *cc, struct cli_conn *k)
 	const struct epwget_opts *o = &cc->c->o;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(o->dport),
 				  .sin_addr.s_addr = o->daddr };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(o->dport) };
+	memcpy(&sa6.sin6_addr, o->daddr6, 16);
+	const struct sockaddr *to = o->v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa;
+	socklen_t tolen = o->v6 ? sizeof(sa6) : sizeof(sa);
 	/* A failed attempt fails its request; the next request tries again. */
 	while (cc->to_start > 0 && !atomic_load_explicit(&cc->c->stop, memory_order_relaxed)) {
 		request_begin(cc, k);
 		k->fresh = 1;
 		k->state = CS_CONNECTING;
-		k->fd = utcp_socket(cc->ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		k->fd = utcp_socket(cc->ctx, o->v6 ? AF_INET6 : AF_INET,
+				    SOCK_STREAM | SOCK_NONBLOCK, 0);
 		struct epoll_event e = { .events = EPOLLOUT, .data.ptr = k };
-		if (k->fd >= 0 &&
-		    (utcp_connect(cc->ctx, k->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+		if (k->fd >= 0 && (utcp_connect(cc->ctx, k->fd, to, tolen) == 0 ||
 		     errno == EINPROGRESS) &&
 		    utcp_epoll_ctl(cc->ctx, cc->ep, EPOLL_CTL_ADD, k->fd, &e) == 0) {
 			cc->st.connects++;
@@ -462,7 +466,7 @@ static int cli_timeout(struct cli_core *cc)
 static int cli_open(struct cli_core *cc)
 {
 	const struct epwget_opts *o = &cc->c->o;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	cc->conns = calloc(cc->nb_conns > 0 ? (size_t)cc->nb_conns : 1, sizeof(*cc->conns));
 	cc->ep = utcp_epoll_create(cc->ctx, cc->nb_conns > 0 ? cc->nb_conns : 1);
 	if (cc->conns == NULL || cc->ep < 0)
@@ -477,7 +481,10 @@ static int cli_open(struct cli_core *cc)
 		}
 	}
 	if (o->out != NULL) {
-		inet_ntop(AF_INET, &o->daddr, ip, sizeof(ip));
+		if (o->v6)
+			inet_ntop(AF_INET6, o->daddr6, ip, sizeof(ip));
+		else
+			inet_ntop(AF_INET, &o->daddr, ip, sizeof(ip));
 		fprintf(o->out, "Thread %d handles %" PRIu64 " flows. connecting to %s:%u\n",
 			utcp_ctx_core(cc->ctx), cc->total, ip, o->dport);
 	}

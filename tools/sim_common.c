@@ -181,6 +181,18 @@ const char *fmt_rate(char *buf, size_t len, uint64_t r)
 
 /* ---- the testbed: two hosts on one link ---------------------------------- */
 
+int sim_ip6;
+
+void sim_host_in6(int i, struct in6_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0x20;
+	a->s6_addr[1] = 0x01;
+	a->s6_addr[2] = 0x0d;
+	a->s6_addr[3] = 0xb8;
+	a->s6_addr[15] = (uint8_t)(i + 1);
+}
+
 static void host_config(struct utcp_config *cfg, const struct sim_opts *o, uint32_t ip,
 			uint64_t seed)
 {
@@ -197,6 +209,13 @@ static void host_config(struct utcp_config *cfg, const struct sim_opts *o, uint3
 	if (o->ecn)
 		cfg->tcp_ecn = 1; /* --ecn: ask for it (RFC 3168 §6.1.1) */
 	cfg->tcp_mtu_probing = o->mtu_probing;
+	if (o->ip6) { /* the link-local and global addresses, in use at once */
+		struct in6_addr a;
+		sim_host_in6((int)(ntohl(ip) & 0xff) - 1, &a);
+		memcpy(cfg->ports[0].ip6.b, &a, 16);
+		cfg->ports[0].prefix6 = 64;
+		cfg->ip6_dad_transmits = 0;
+	}
 }
 
 static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, char *err,
@@ -247,6 +266,7 @@ int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, ch
 	tb->ip[0] = htonl(0x0a000001); /* 10.0.0.1 */
 	tb->ip[1] = htonl(0x0a000002); /* 10.0.0.2 */
 	tb->o = o;
+	sim_ip6 = o->ip6;
 	tb->w = utcp_sim_world_create(seed);
 	if (tb->w == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <utcp/utcp.h>
 #include <utcp/sim.h>
@@ -50,6 +51,7 @@ struct sim_opts {
 	uint32_t mtu;
 	int mtu_probing;                 /* --mtu-probing N: both hosts' tcp_mtu_probing */
 	int mac_change;                  /* --mac-change: B's MAC changes at mac_change_at */
+	int ip6;                         /* --ip6: TCP between 2001:db8::1 and ::2 */
 	utcp_time_t mac_change_at;
 	int ecn;                         /* --ecn: tcp_ecn = 1 on both hosts */
 	const struct scenario *sc;       /* the scenario being run, and its options */
@@ -80,6 +82,7 @@ struct scenario {
 	void (*defaults)(void *sopts);
 	/* 0, or EXIT_USAGE after printing the problem */
 	int (*parse)(int argc, char **argv, void *sopts);
+	int ip6;                         /* runs over IPv6 with --ip6 */
 	/* Optional: adjust host's stack config (0: A, 1: B) before it opens. */
 	void (*config)(struct utcp_config *cfg, int host, const void *sopts);
 	void (*run)(const struct sim_opts *o, const void *sopts, uint64_t seed, struct verdict *v);
@@ -125,6 +128,10 @@ const char *fmt_rate(char *buf, size_t len, uint64_t r);
 
 int testbed_open(struct testbed *tb, const struct sim_opts *o, uint64_t seed, char *err,
 		 size_t errlen);
+/* --ip6: listen_on and connect_to (tools/sim_tcp.c) speak IPv6, host i
+ * (0: A) being 2001:db8::(i + 1)/64; set by testbed_open. */
+extern int sim_ip6;
+void sim_host_in6(int i, struct in6_addr *a);
 void testbed_close(struct testbed *tb, struct verdict *v);
 /* tools/sim_timed.c: faults due at a moment of the run. */
 void sim_timed_step(struct testbed *tb);

@@ -216,6 +216,7 @@ static void reboot_config(struct utcp_config *cfg, int host, const void *p)
 
 const struct scenario sim_scenario_reboot = {
 	.name = "reboot",
+	.ip6 = 1,
 	.summary = "B reboots (its TCBs lost, down for --boot) under A's stream: A must get B's RST",
 	.usage = "reboot [--at T (1s)] [--boot T (3s)] [--rcvbuf B] [--sndbuf B] (256k)\n"
 		 "     [--cc NAME] [--time-limit T (600s, after --at)]",

@@ -162,10 +162,13 @@ void check_empty(const struct testbed *tb, struct verdict *v)
 int listen_on(struct utcp_ctx *ctx, int *ep, int backlog)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT) };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(TCP_PORT) };
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = NULL };
-	int l = utcp_socket(ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int l = utcp_socket(ctx, sim_ip6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	*ep = utcp_epoll_create1(ctx, 0);
-	if (l < 0 || *ep < 0 || utcp_bind(ctx, l, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (l < 0 || *ep < 0 ||
+	    utcp_bind(ctx, l, sim_ip6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa,
+		      sim_ip6 ? sizeof(sa6) : sizeof(sa)) < 0 ||
 	    utcp_listen(ctx, l, backlog) < 0 || utcp_epoll_ctl(ctx, *ep, EPOLL_CTL_ADD, l, &e) < 0)
 		return -1;
 	return l;
@@ -176,18 +179,21 @@ int connect_to(struct utcp_ctx *ctx, uint32_t ip, uint16_t *lport)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT),
 				  .sin_addr.s_addr = ip };
-	socklen_t sl = sizeof(sa);
-	int s = utcp_socket(ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(TCP_PORT) };
+	struct sockaddr *to = sim_ip6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa;
+	socklen_t tl = sim_ip6 ? sizeof(sa6) : sizeof(sa), sl = tl;
+	sim_host_in6((int)(ntohl(ip) & 0xff) - 1, &sa6.sin6_addr); /* 10.0.0.N: 2001:db8::N */
+	int s = utcp_socket(ctx, sim_ip6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (s < 0)
 		return -1;
-	if (utcp_connect(ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+	if (utcp_connect(ctx, s, to, tl) < 0 && errno != EINPROGRESS) {
 		int e = errno;
 		utcp_close(ctx, s);
 		errno = e;
 		return -1;
 	}
-	if (lport != NULL && utcp_getsockname(ctx, s, (struct sockaddr *)&sa, &sl) == 0)
-		*lport = ntohs(sa.sin_port);
+	if (lport != NULL && utcp_getsockname(ctx, s, to, &sl) == 0)
+		*lport = ntohs(sim_ip6 ? sa6.sin6_port : sa.sin_port);
 	return s;
 }
 
@@ -479,7 +485,7 @@ static struct xfer_flow *xfer_flow_by_port(struct xfer *x, uint16_t port)
 
 static void xfer_accept(struct utcp_ctx *ctx, int l, int ep, struct xfer *x)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_in6 sa; /* either family: the port is at the same offset */
 	socklen_t sl = sizeof(sa);
 	int fd;
 	while ((fd = utcp_accept(ctx, l, (struct sockaddr *)&sa, &sl)) >= 0) {
@@ -491,7 +497,7 @@ static void xfer_accept(struct utcp_ctx *ctx, int l, int ep, struct xfer *x)
 		}
 		*k = (struct xfer_conn){ .x = x, .fd = fd, .side = 1, .wdigest = FNV_INIT,
 					 .rdigest = FNV_INIT,
-					 .f = xfer_flow_by_port(x, ntohs(sa.sin_port)) };
+					 .f = xfer_flow_by_port(x, ntohs(sa.sin6_port)) };
 		k->mask = EPOLLIN | EPOLLRDHUP | (xfer_to_send(k) > 0 ? EPOLLOUT : 0);
 		k->shut = xfer_to_send(k) == 0; /* nothing to send: the close sends the FIN */
 		struct epoll_event e = { .events = k->mask, .data.ptr = k };
@@ -726,6 +732,7 @@ static void xfer_run(const struct sim_opts *o, const void *sopts, uint64_t seed,
 
 const struct scenario sim_scenario_transfer = {
 	.name = "transfer",
+	.ip6 = 1,
 	.summary = "B sends N bytes to A on K flows (and A back, --both-ways), checked byte for byte",
 	.usage = "transfer [--bytes N (1M; k, M, G suffixes)] [--flows K (1)] [--both-ways]\n"
 		 "     [--rcvbuf B] [--sndbuf B] (1M) [--cc cubic|newreno] [--time-limit T (600s)]",
@@ -1230,6 +1237,7 @@ static void rr_run(const struct sim_opts *o, const void *sopts, uint64_t seed, s
 
 const struct scenario sim_scenario_rr = {
 	.name = "rr",
+	.ip6 = 1,
 	.summary = "request/response: B keeps C connections asking A, R requests of S bytes",
 	.usage = "rr [--conns C (10)] [--requests R in all (1000)] [--size S each way (64)]\n"
 		 "     [--persistent: R/C requests per connection, else one]\n"

@@ -11,6 +11,8 @@
  * -t bounds the whole run, the connect or the wait for a connection
  * included (default 60 s).  -l 0 listens on a port the stack picks and
  * prints it on stderr ("utcp-nc: listening on port N") before waiting.
+ * HOST is an IPv4 or an IPv6 address; -l listens on both (AF_INET6 on ::,
+ * IPv4 peers as ::ffff:a.b.c.d).
  * Sends FILE (-s) then half-closes, while reading everything the peer sends
  * until its FIN into FILE (-r; default: discard).  Prints one line: bytes
  * each way, the FNV-1a digests of both streams (-n: not computed, for
@@ -160,14 +162,18 @@ static int nc_wait(struct nc *n, int sock, uint32_t mask, double t_end)
 static int nc_connect(struct nc *n, int s, const char *host, int port, double t_end)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int err = 0;
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	int err = 0, v6 = strchr(host, ':') != NULL;
 	socklen_t el = sizeof(err);
 	n->sock = s;
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		fprintf(stderr, "utcp-nc: '%s' is not an IPv4 address (A.B.C.D)\n", host);
+	if (v6 ? inet_pton(AF_INET6, host, &sa6.sin6_addr) != 1
+	       : inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		fprintf(stderr, "utcp-nc: '%s' is not an IPv4 address (A.B.C.D) or an IPv6 one\n",
+			host);
 		return -1;
 	}
-	if (utcp_connect(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS)
+	if (utcp_connect(n->ctx, s, v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa,
+			 v6 ? sizeof(sa6) : sizeof(sa)) < 0 && errno != EINPROGRESS)
 		err = errno;
 	else if (nc_wait(n, s, EPOLLOUT | EPOLLERR | EPOLLHUP, t_end) < 0)
 		err = errno;
@@ -184,7 +190,8 @@ static int nc_connect(struct nc *n, int s, const char *host, int port, double t_
  * connection before t_end. */
 static int nc_accept(struct nc *n, int s, int port, double t_end)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	/* AF_INET6 on :: takes IPv4 peers too (IPV6_V6ONLY 0) */
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
 	socklen_t sl = sizeof(sa);
 	if (utcp_bind(n->ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    utcp_listen(n->ctx, s, 1) < 0 ||
@@ -193,7 +200,7 @@ static int nc_accept(struct nc *n, int s, int port, double t_end)
 		utcp_close(n->ctx, s);
 		return -1;
 	}
-	port = ntohs(sa.sin_port);
+	port = ntohs(sa.sin6_port);
 	fprintf(stderr, "utcp-nc: listening on port %d\n", port);
 	fflush(stderr);
 	while ((n->sock = utcp_accept(n->ctx, s, NULL, NULL)) < 0) {
@@ -212,7 +219,8 @@ static int nc_accept(struct nc *n, int s, int port, double t_end)
  * Prints what failed. */
 static int nc_open(struct nc *n, const char *host, int port, double t_end)
 {
-	int s = utcp_socket(n->ctx, AF_INET, SOCK_STREAM, 0);
+	int af = host == NULL || strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
+	int s = utcp_socket(n->ctx, af, SOCK_STREAM, 0);
 	if (s < 0 || utcp_setsock_nonblock(n->ctx, s) < 0) {
 		fprintf(stderr, "utcp-nc: socket: %s\n", strerror(errno));
 		return -1;

@@ -60,6 +60,8 @@ void sim_usage(FILE *f)
 		"                    and sender state, from the capture and the trace (kept there\n"
 		"                    as capture.pcap and trace.csv unless --pcap or --trace)\n"
 		"  --cores N         queues per NIC and contexts per host (default 1)\n"
+		"  --ip6             TCP over IPv6, A 2001:db8::1 and B 2001:db8::2 (/64):\n"
+		"                    transfer, rr, reboot\n"
 		"  -q, --quiet       print the verdict line only\n"
 		"  -h, --help        this text\n"
 		"\n"
@@ -104,7 +106,7 @@ enum {
 	OPT_SEED = 256, OPT_SEEDS, OPT_PCAP, OPT_CORES, OPT_DELAY, OPT_RATE, OPT_QUEUE,
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
 	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT, OPT_MAC_CHANGE,
-	OPT_MTU_DROP, OPT_ECN_MARK, OPT_ECN, OPT_MTU_PROBING,
+	OPT_MTU_DROP, OPT_ECN_MARK, OPT_ECN, OPT_MTU_PROBING, OPT_IP6,
 };
 
 /* "AT:MTU" or "AT:MTU:noicmp". */
@@ -245,6 +247,7 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "ecn-mark", required_argument, NULL, OPT_ECN_MARK },
 		{ "ecn", no_argument, NULL, OPT_ECN },
 		{ "mtu-probing", required_argument, NULL, OPT_MTU_PROBING },
+		{ "ip6", no_argument, NULL, OPT_IP6 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -258,6 +261,10 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		}
 		if (c == 'q' || c == OPT_ECN) {
 			*(c == 'q' ? &o->quiet : &o->ecn) = 1;
+			continue;
+		}
+		if (c == OPT_IP6) {
+			o->ip6 = 1;
 			continue;
 		}
 		if (c == ':' || c == '?') {
@@ -428,6 +435,11 @@ int main(int argc, char **argv)
 	const struct scenario *sc = find_scenario(argv[optind]);
 	if (sc == NULL) {
 		usage_error("unknown scenario '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o.ip6 && (!sc->ip6 || o.mtu_drop)) { /* --mtu-drop's middlebox speaks ICMPv4 */
+		usage_error("--ip6: %s", o.mtu_drop ? "--mtu-drop is IPv4's"
+						    : "this scenario runs over IPv4 only");
 		return EXIT_USAGE;
 	}
 	void *sopts = calloc(1, sc->opts_size);

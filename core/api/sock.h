@@ -51,8 +51,10 @@ struct utcp_sock {
 	uint8_t state;                 /* enum sock_state */
 	uint8_t domain;                /* AF_INET or AF_INET6 (0: AF_INET) */
 	uint32_t flags;                /* SF_* */
-	uint32_t laddr;
+	uint32_t laddr;                /* AF_INET6: the IPv4 one of ::ffff:a.b.c.d, or
+					  the key of laddr6 (tcp_addr6_key) */
 	uint16_t lport;
+	struct utcp_in6 laddr6;        /* TCP, AF_INET6: the bound address (:: none) */
 	struct utcp_tcb *tcb;
 	struct tcp_listener *lis;
 	struct udp_pcb *udp;           /* a UDP socket's endpoint (udpsock.c) */

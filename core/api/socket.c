@@ -6,7 +6,9 @@
  * Call order: utcp_socket -> (utcp_bind) -> utcp_listen -> utcp_accept ...
  * or utcp_connect ... -> utcp_close.  The table is socktab.c's, data calls
  * are in sockio.c, options in sockopt.c, epoll in epoll.c.  Errors are
- * Linux's errno values.
+ * Linux's errno values.  AF_INET6 stream sockets take struct sockaddr_in6
+ * (sock_addr_get over sockaddr.c's sock_addr_parse): IPv6 peers through tcp_connect6 / tcp_listen6, IPv4
+ * ones as ::ffff:a.b.c.d (RFC 4291 §2.5.5.2) unless IPV6_V6ONLY, as Linux.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +24,8 @@
 int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 {
 	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (domain != AF_INET && !(domain == AF_INET6 && base == SOCK_DGRAM)) {
+	if (domain != AF_INET && !(domain == AF_INET6 && (base == SOCK_STREAM || base == SOCK_DGRAM ||
+							   base <= 0 || base > SOCK_PACKET))) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
@@ -49,6 +52,7 @@ int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 		return -1;
 	if (type & SOCK_NONBLOCK)
 		so->flags |= SF_NONBLOCK;
+	so->domain = (uint8_t)domain;
 	so->opts.rcvbuf = ctx->tcp->rcvbuf;
 	so->opts.sndbuf = ctx->tcp->sndbuf;
 	so->opts.cc = ctx->tcp->cc;
@@ -57,22 +61,65 @@ int utcp_socket(struct utcp_ctx *ctx, int domain, int type, int protocol)
 
 /* ---- bind -------------------------------------------------------------------- */
 
-static int sock_addr_in(const struct sockaddr *addr, socklen_t addrlen, struct sockaddr_in *sin)
+/* The address bind or connect was handed (sockaddr.c's rules, Linux's
+ * errno) in TCP's terms: v4 the IPv4 address or an IPv6 one's key (is6
+ * set), v6 its IPv6 form (::ffff:a.b.c.d for IPv4).  AF_UNSPEC, which
+ * would disconnect a Linux TCP socket, is refused (EAFNOSUPPORT). */
+struct sock_addr {
+	uint32_t v4;
+	struct utcp_in6 v6;
+	uint16_t port;
+	uint8_t is6;
+};
+
+static void sock_v4mapped(uint32_t v4, struct utcp_in6 *a)
 {
-	if (addr == NULL) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (addrlen < sizeof(struct sockaddr_in)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(sin, addr, sizeof(*sin));
-	if (sin->sin_family != AF_INET) {
+	memset(a, 0, sizeof(*a));
+	if (v4 == 0)
+		return;
+	a->b[10] = a->b[11] = 0xff;
+	memcpy(a->b + 12, &v4, 4);
+}
+
+static int sock_addr_get(struct utcp_ctx *ctx, const struct utcp_sock *so,
+			 const struct sockaddr *addr, socklen_t addrlen, enum sock_addr_call call,
+			 struct sock_addr *sa)
+{
+	struct utcp_inaddr ia;
+	memset(sa, 0, sizeof(*sa));
+	int rc = sock_addr_parse(addr, addrlen, so->domain, (so->flags & SF_V6ONLY) != 0, call,
+				 &ia, &sa->port);
+	if (rc == SOCK_ADDR_UNSPEC) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
+	if (rc < 0)
+		return -1;
+	if (ia.family == AF_INET6) {
+		sa->is6 = 1;
+		memcpy(sa->v6.b, ia.u.v6, 16);
+		sa->v4 = tcp_addr6_key(ctx, &sa->v6);
+	} else {
+		sa->v4 = ia.u.v4;
+		sock_v4mapped(sa->v4, &sa->v6);
+	}
 	return 0;
+}
+
+/* The socket's name or its peer's, in its family (v6 NULL: IPv4 v4). */
+static void sock_fill_name(const struct utcp_sock *so, struct sockaddr *addr, socklen_t *addrlen,
+			   uint32_t v4, const struct utcp_in6 *v6, uint16_t port)
+{
+	struct utcp_inaddr ia;
+	memset(&ia, 0, sizeof(ia));
+	if (v6 != NULL && !utcp_in6_is_v4mapped(v6)) {
+		ia.family = AF_INET6;
+		memcpy(ia.u.v6, v6->b, 16);
+	} else {
+		ia.family = AF_INET;
+		ia.u.v4 = v4;
+	}
+	sock_addr_fill(addr, addrlen, so->domain, &ia, port);
 }
 
 /* A free port for bind(port 0) or listen without bind (Linux autobind). */
@@ -86,6 +133,17 @@ static uint16_t sock_autobind_port(struct utcp_ctx *ctx, uint32_t laddr, int reu
 		    tcp_port_bindable(ctx, laddr, port, reuse))
 			return port;
 	}
+	return 0;
+}
+
+/* :: or one of our IPv6 addresses, on any port. */
+static int sock_is_local6(struct utcp_ctx *ctx, const struct utcp_in6 *a)
+{
+	if (utcp_in6_is_unspec(a))
+		return 1;
+	for (int p = 0; p < ctx->cfg->nb_ports; p++)
+		if (utcp_addr6_enabled(ctx, p) && utcp_addr6_find(ctx, p, a) != NULL)
+			return 1;
 	return 0;
 }
 
@@ -117,19 +175,23 @@ int utcp_bind(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, sockl
 {
 	if (sock_udp(ctx, sock) != NULL)
 		return sock_udp_bind(ctx, sock_udp(ctx, sock), addr, addrlen);
-	struct sockaddr_in sin;
+	struct sock_addr sa;
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
+	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, SA_BIND, &sa) < 0)
 		return -1;
 	if ((so->flags & SF_BOUND) || so->state != SS_UNCONNECTED || so->tcb != NULL) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (sin.sin_addr.s_addr != INADDR_ANY && !tcp_is_local_addr(ctx, sin.sin_addr.s_addr)) {
+	if (sa.is6 ? !sock_is_local6(ctx, &sa.v6)
+		   : sa.v4 != INADDR_ANY && !tcp_is_local_addr(ctx, sa.v4)) {
 		errno = EADDRNOTAVAIL;
 		return -1;
 	}
-	return sock_do_bind(ctx, so, sin.sin_addr.s_addr, sin.sin_port);
+	if (sock_do_bind(ctx, so, sa.v4, sa.port) < 0)
+		return -1;
+	so->laddr6 = sa.v6;
+	return 0;
 }
 
 /* ---- listen / accept --------------------------------------------------------- */
@@ -162,24 +224,16 @@ int utcp_listen(struct utcp_ctx *ctx, int sock, int backlog)
 		if (rc < 0)
 			return -1;
 	}
-	struct tcp_listener *l = tcp_listen(ctx, &so->opts, so->laddr, so->lport, backlog, so);
+	struct tcp_listener *l =
+		so->domain == AF_INET6
+			? tcp_listen6(ctx, &so->opts, &so->laddr6, (so->flags & SF_V6ONLY) != 0,
+				      so->lport, backlog, so)
+			: tcp_listen(ctx, &so->opts, so->laddr, so->lport, backlog, so);
 	if (l == NULL)
 		return -1;
 	so->lis = l;
 	so->state = SS_LISTENING;
 	return 0;
-}
-
-static void sock_fill_addr(struct sockaddr *addr, socklen_t *addrlen, uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = ip;
-	sin.sin_port = port;
-	socklen_t n = *addrlen < sizeof(sin) ? *addrlen : (socklen_t)sizeof(sin);
-	memcpy(addr, &sin, n);
-	*addrlen = sizeof(sin);
 }
 
 static int sock_acceptable(struct utcp_sock *so)
@@ -230,8 +284,15 @@ int utcp_accept(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, socklen_t
 	ns->flags |= so->flags & (SF_LINGER | SF_ZEROCOPY);
 	ns->laddr = tp->laddr;
 	ns->lport = tp->lport;
+	ns->domain = so->domain;
+	ns->flags |= so->flags & SF_V6ONLY;
+	if (tp->is6)
+		ns->laddr6 = tp->a6.laddr;
+	else
+		sock_v4mapped(tp->laddr, &ns->laddr6);
 	if (addr != NULL)
-		sock_fill_addr(addr, addrlen, tp->raddr, tp->rport);
+		sock_fill_name(ns, addr, addrlen, tp->raddr, tp->is6 ? &tp->a6.raddr : NULL,
+			       tp->rport);
 	return ns->id;
 }
 
@@ -261,21 +322,43 @@ static int sock_connect_result(struct utcp_ctx *ctx, struct utcp_sock *so)
 	return -1;
 }
 
+/* AF_INET6 (Linux tcp_v6_connect): a mapped peer is IPv4's, refused from
+ * an IPv6 local address (with IPV6_V6ONLY by sock_addr_parse); an IPv6
+ * peer is refused from an IPv4-mapped local address. */
+static int sock_connect_family_ok(const struct utcp_sock *so, const struct sock_addr *sa)
+{
+	int bound6 = !utcp_in6_is_unspec(&so->laddr6) && !utcp_in6_is_v4mapped(&so->laddr6);
+	int bound4 = utcp_in6_is_v4mapped(&so->laddr6);
+	if (so->domain == AF_INET6 && (sa->is6 ? bound4 : bound6)) {
+		errno = ENETUNREACH;
+		return 0;
+	}
+	return 1;
+}
+
 static int sock_start_connect(struct utcp_ctx *ctx, struct utcp_sock *so,
-			      const struct sockaddr_in *sin)
+			      const struct sock_addr *sa)
 {
 	if (so->tcb != NULL) { /* a finished earlier attempt */
 		tcp_close(so->tcb);
 		so->tcb = NULL;
 	}
-	struct utcp_tcb *tp = tcp_connect(ctx, &so->opts, so->laddr, so->lport,
-					  (so->flags & SF_PORT_REF) != 0, sin->sin_addr.s_addr,
-					  sin->sin_port, so);
+	if (!sock_connect_family_ok(so, sa))
+		return -1;
+	int owned = (so->flags & SF_PORT_REF) != 0;
+	struct utcp_tcb *tp =
+		sa->is6 ? tcp_connect6(ctx, &so->opts, &so->laddr6, so->lport, owned, &sa->v6,
+				       sa->port, so)
+			: tcp_connect(ctx, &so->opts, so->laddr, so->lport, owned, sa->v4, sa->port, so);
 	if (tp == NULL)
 		return -1;
 	sock_release_port(ctx, so); /* the connection holds the port now */
 	so->tcb = tp;
 	so->laddr = tp->laddr;
+	if (tp->is6)
+		so->laddr6 = tp->a6.laddr;
+	else
+		sock_v4mapped(tp->laddr, &so->laddr6);
 	so->lport = tp->lport;
 	so->flags |= SF_BOUND;
 	so->state = SS_CONNECTING;
@@ -286,9 +369,9 @@ int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, so
 {
 	if (sock_udp(ctx, sock) != NULL)
 		return sock_udp_connect(ctx, sock_udp(ctx, sock), addr, addrlen);
-	struct sockaddr_in sin;
+	struct sock_addr sa;
 	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	if (so == NULL || sock_addr_in(addr, addrlen, &sin) < 0)
+	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, SA_CONNECT_STREAM, &sa) < 0)
 		return -1;
 	utcp_ctx_clock_sync(ctx); /* the SYN timer and the handshake's RTT */
 	switch (so->state) {
@@ -305,11 +388,11 @@ int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, so
 		}
 		break;
 	default:
-		if (sin.sin_addr.s_addr == INADDR_ANY || sin.sin_addr.s_addr == INADDR_BROADCAST) {
+		if (!sa.is6 && (sa.v4 == INADDR_ANY || sa.v4 == INADDR_BROADCAST)) {
 			errno = ENETUNREACH;
 			return -1;
 		}
-		if (sock_start_connect(ctx, so, &sin) < 0)
+		if (sock_start_connect(ctx, so, &sa) < 0)
 			return -1;
 		if (so->flags & SF_NONBLOCK) {
 			errno = EINPROGRESS;
@@ -456,10 +539,13 @@ int utcp_getsockname(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 		errno = EFAULT;
 		return -1;
 	}
-	if (so->tcb != NULL)
-		sock_fill_addr(addr, addrlen, so->tcb->laddr, so->tcb->lport);
+	struct utcp_tcb *tp = so->tcb;
+	if (tp != NULL)
+		sock_fill_name(so, addr, addrlen, tp->laddr, tp->is6 ? &tp->a6.laddr : NULL,
+			       tp->lport);
 	else
-		sock_fill_addr(addr, addrlen, so->laddr, so->lport);
+		sock_fill_name(so, addr, addrlen, so->laddr,
+			       utcp_in6_is_v4mapped(&so->laddr6) ? NULL : &so->laddr6, so->lport);
 	return 0;
 }
 
@@ -479,6 +565,6 @@ int utcp_getpeername(struct utcp_ctx *ctx, int sock, struct sockaddr *addr, sock
 		errno = ENOTCONN;
 		return -1;
 	}
-	sock_fill_addr(addr, addrlen, tp->raddr, tp->rport);
+	sock_fill_name(so, addr, addrlen, tp->raddr, tp->is6 ? &tp->a6.raddr : NULL, tp->rport);
 	return 0;
 }

@@ -407,6 +407,50 @@ static int set_ipproto_ip(struct utcp_sock *so, int name, const void *val, sockl
 	return 0;
 }
 
+/* IPPROTO_IPV6 on an AF_INET6 socket (Linux do_ipv6_setsockopt):
+ * IPV6_V6ONLY before bind (EINVAL after), IPV6_TCLASS (-1: the default 0;
+ * the ECN bits kept for TCP, as IP_TOS) for the connection's segments. */
+static int set_ipproto_ipv6(struct utcp_sock *so, int name, const void *val, socklen_t len)
+{
+	int v;
+	if (so->domain != AF_INET6) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	if (name != IPV6_V6ONLY && name != IPV6_TCLASS) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	if (opt_int(val, len, &v) < 0)
+		return -1;
+	if (name == IPV6_V6ONLY) {
+		if (so->lport != 0 || (so->flags & SF_BOUND)) {
+			errno = EINVAL;
+			return -1;
+		}
+		so->flags = v ? so->flags | SF_V6ONLY : so->flags & ~SF_V6ONLY;
+		return 0;
+	}
+	if (v < -1 || v > 255) {
+		errno = EINVAL;
+		return -1;
+	}
+	so->opts.ip_tos = (uint8_t)(v < 0 ? 0 : v & ~0x03);
+	sock_opts_apply(so);
+	return 0;
+}
+
+static int get_ipproto_ipv6(struct utcp_sock *so, int name, void *val, socklen_t *len)
+{
+	int v;
+	if (so->domain != AF_INET6 || (name != IPV6_V6ONLY && name != IPV6_TCLASS)) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	v = name == IPV6_V6ONLY ? (so->flags & SF_V6ONLY) != 0 : so->opts.ip_tos;
+	return opt_put(val, len, &v, sizeof(v));
+}
+
 int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
 		    socklen_t optlen)
 {
@@ -421,6 +465,8 @@ int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, cons
 		return set_ipproto_tcp(so, optname, optval, optlen);
 	if (level == IPPROTO_IP)
 		return set_ipproto_ip(so, optname, optval, optlen);
+	if (level == IPPROTO_IPV6)
+		return set_ipproto_ipv6(so, optname, optval, optlen);
 	errno = ENOPROTOOPT;
 	return -1;
 }
@@ -566,6 +612,8 @@ int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void
 		return get_ipproto_tcp(so, optname, optval, optlen);
 	if (level == IPPROTO_IP)
 		return get_ipproto_ip(so, optname, optval, optlen);
+	if (level == IPPROTO_IPV6)
+		return get_ipproto_ipv6(so, optname, optval, optlen);
 	errno = ENOPROTOOPT;
 	return -1;
 }

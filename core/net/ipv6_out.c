@@ -1,7 +1,8 @@
 /*
  * core/net/ipv6_out.c - sending IPv6 packets (RFC 8200).
  *
- * Call order: ICMPv6 (and later TCP, UDP) -> utcp_ipv6_output ->
+ * Call order: ICMPv6, TCP (utcp_ipv6_output_tc: its traffic class and
+ * flow label), UDP -> utcp_ipv6_output ->
  * utcp_route6_lookup (unless the caller names the port of a link-local or
  * group destination) -> utcp_addr6_source (when the caller leaves the
  * source to us) -> the 40-byte header (core/wire) -> utcp_nd_resolve ->
@@ -44,6 +45,22 @@ int utcp_ipv6_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_in6 *src, const struct utcp_in6 *dst, uint8_t nxt,
 		     uint8_t hlim, enum utcp_tx_class cls)
 {
+	return utcp_ipv6_output_tc(ctx, port, pkt, src, dst, nxt, hlim, cls, 0, 0);
+}
+
+/* RFC 8200 §3: the first word is version, traffic class, flow label. */
+static void ipv6_set_class(uint8_t *h, uint8_t tclass, uint32_t flow)
+{
+	h[0] = (uint8_t)(0x60 | tclass >> 4);
+	h[1] = (uint8_t)(tclass << 4 | ((flow >> 16) & 0x0f));
+	h[2] = (uint8_t)(flow >> 8);
+	h[3] = (uint8_t)flow;
+}
+
+int utcp_ipv6_output_tc(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+			const struct utcp_in6 *src, const struct utcp_in6 *dst, uint8_t nxt,
+			uint8_t hlim, enum utcp_tx_class cls, uint8_t tclass, uint32_t flow)
+{
 	int alloc_port = port < 0 ? 0 : port, err;
 	struct utcp_in6 nexthop;
 	const uint8_t *mac;
@@ -68,6 +85,8 @@ int utcp_ipv6_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	}
 	utcp_ipv6_build(pkt->data, src, dst, nxt, (uint16_t)(pkt->len - UTCP_IPV6_HLEN),
 			hlim ? hlim : UTCP_IPV6_DEFAULT_HLIM, 0);
+	if (tclass != 0 || flow != 0)
+		ipv6_set_class(pkt->data, tclass, flow);
 	pkt->l2_len = UTCP_ETH_HLEN;
 	pkt->l3_len = UTCP_IPV6_HLEN;
 	ctx->stats.ip6_tx++;

@@ -298,6 +298,11 @@ void utcp_nd_input(struct utcp_ctx *ctx, int port, const struct utcp_pkt *pkt,
 int utcp_ipv6_output(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_in6 *src, const struct utcp_in6 *dst, uint8_t nxt,
 		     uint8_t hlim, enum utcp_tx_class cls);
+/* The same with the header's traffic class and flow label (RFC 8200 §3,
+ * §7, RFC 6437): a connection's IPV6_TCLASS and label. */
+int utcp_ipv6_output_tc(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+			const struct utcp_in6 *src, const struct utcp_in6 *dst, uint8_t nxt,
+			uint8_t hlim, enum utcp_tx_class cls, uint8_t tclass, uint32_t flow);
 void utcp_ipv6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		     const struct utcp_eth_view *eth);
 void utcp_icmp6_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,

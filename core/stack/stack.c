@@ -225,6 +225,8 @@ struct utcp_ctx *utcp_ctx_create(struct utcp_stack *st, int core)
 	}
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_input);
 	utcp_ipv4_set_error_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_icmp_error);
+	utcp_ipv6_set_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_input6);
+	utcp_ipv6_set_error_handler(ctx, UTCP_IPPROTO_TCP, utcp_tcp_icmp6_error);
 	utcp_ipv4_set_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp_input);
 	utcp_ipv4_set_error_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp_icmp_error);
 	utcp_ipv6_set_handler(ctx, UTCP_IPPROTO_UDP, utcp_udp6_input);

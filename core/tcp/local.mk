@@ -3,6 +3,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp.h \
 	core/tcp/tcp_ctx.c \
 	core/tcp/tcp_flow.c \
+	core/tcp/tcp_addr6.c \
 	core/tcp/tcp_port.c \
 	core/tcp/tcp_isn.c \
 	core/tcp/tcp_tcb.c \

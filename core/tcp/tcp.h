@@ -77,8 +77,19 @@ enum tcp_state {
 extern const char *const tcp_state_names[TCPS_NSTATES];
 
 /* A received segment, parsed (tcp_input.c). */
+/* The IPv6 addresses of a connection or segment (RFC 8200), seen from
+ * our side (laddr ours), and the connection's flow label (RFC 6437).  The
+ * 32-bit address fields beside it then hold tcp_addr6_key()s: keyed folds
+ * in 0.0.0.0/8, which no IPv4 segment carries, so the IPv4 path (flow
+ * hash, ISN, timestamp offset, SYN cookie) runs on them unchanged. */
+struct tcp_addr6 {
+	struct utcp_in6 laddr, raddr;
+	uint32_t flow;          /* 20 bits; 0 for segments of no connection */
+};
+
 struct tcp_seg {
-	uint32_t saddr, daddr;  /* network order */
+	uint32_t saddr, daddr;  /* network order (IPv6: tcp_addr6_key) */
+	const struct tcp_addr6 *a6; /* IPv6 segment: its addresses; NULL: IPv4 */
 	uint16_t sport, dport;  /* network order */
 	uint32_t seq, ack;
 	uint16_t wnd;           /* raw field */
@@ -312,6 +323,8 @@ struct utcp_tcb {
 	struct utcp_tcb *hnext, **hpprev; /* flow table chain */
 	uint32_t hash;
 	uint8_t state;                  /* enum tcp_state */
+	uint8_t is6;                    /* an IPv6 connection: a6 (below) holds its addresses */
+	uint8_t ecn;                    /* TCP_ECN_* (tcp_ecn.c); 0: no ECN */
 	uint32_t flags;                 /* TF_* */
 
 	/* send sequence variables (RFC 9293 §3.3.1) */
@@ -404,8 +417,9 @@ struct utcp_tcb {
 	uint8_t ip_tos;                 /* IP_TOS */
 	uint8_t ip_pmtudisc;            /* IP_MTU_DISCOVER + 1; 0: unset (utcp's PMTUD) */
 	struct tcp_sndmem sndmem;       /* tcp_wmem: the send buffer as Linux counts it */
-	uint8_t ecn;                    /* TCP_ECN_* (tcp_ecn.c); 0: no ECN */
 	uint32_t ecn_high;              /* snd_max at the last cwnd reduction (RFC 3168 §6.1.2) */
+	/* IPv6 (tcp_addr6.c): is6 (above) set, laddr/raddr hold the keys of a6's */
+	struct tcp_addr6 a6;
 	/* pacing (tcp_pacing.c) */
 	uint8_t pacing;                 /* on: tcp_pacing, or SO_MAX_PACING_RATE set */
 	uint8_t pace_segs;              /* segments sent, up to the unpaced first ten */
@@ -473,9 +487,13 @@ static inline int tcp_corked(const struct utcp_tcb *tp)
 }
 
 /* A listening endpoint: SYN queue and accept queue bounded by backlog. */
+#define TCP_LIS_V4 0x01 /* takes IPv4 segments (an AF_INET6 one: IPv4-mapped) */
+#define TCP_LIS_V6 0x02 /* takes IPv6 segments */
 struct tcp_listener {
-	uint32_t laddr;                 /* INADDR_ANY or one of ours */
+	uint32_t laddr;                 /* INADDR_ANY or one of ours (IPv6: its key) */
 	uint16_t lport;
+	uint8_t fam;                    /* TCP_LIS_* */
+	struct utcp_in6 laddr6;         /* TCP_LIS_V6: :: or one of ours */
 	int backlog;
 	uint32_t nsyn, naccept;
 	struct utcp_tcb *acc_head, *acc_tail; /* established, not yet accepted */
@@ -593,8 +611,8 @@ static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
  * may be near the end of its reachable time. */
 static inline void tcp_nh_confirm(struct utcp_tcb *tp)
 {
-	if (tp->ctx->now >= tp->nh_recheck)
-		tp->nh_recheck = utcp_arp_confirm(tp->ctx, tp->raddr);
+	if (tp->ctx->now >= tp->nh_recheck) /* IPv6: ND's own timers, no advice yet */
+		tp->nh_recheck = tp->is6 ? UTCP_TIME_NEVER : utcp_arp_confirm(tp->ctx, tp->raddr);
 }
 
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */
@@ -650,12 +668,48 @@ struct tcp_listener *tcp_listener_find_exact(struct utcp_ctx *ctx, uint32_t ladd
 /* 1 if a listener on lport would take segments for laddr (or the reverse). */
 int tcp_listener_overlaps(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport);
 
+/* ---- IPv6 (tcp_addr6.c) ------------------------------------------------ */
+struct tcp_conn_opts;
+/* The key of an IPv6 address in the 32-bit fields: a seeded fold in
+ * 0.0.0.0/8, never 0 (:: is the one address whose key is 0). */
+uint32_t tcp_addr6_key(const struct utcp_ctx *ctx, const struct utcp_in6 *a);
+/* RFC 8200 §5, RFC 9293 §3.7.1: the MSS the port's MTU allows over IPv6. */
+uint16_t tcp_route_mss6(struct utcp_ctx *ctx, int port);
+/* The port (and so the NIC) a segment to the peer of s goes out of. */
+int tcp_seg_route(struct utcp_ctx *ctx, const struct tcp_seg *s, int *port);
+/* Make a new TCB an IPv6 one: addresses, flow label, MSS. */
+void tcp_tcb_set6(struct utcp_tcb *tp, const struct tcp_addr6 *a6);
+struct utcp_tcb *tcp_flow_lookup6(struct utcp_ctx *ctx, const struct tcp_addr6 *a,
+				  uint32_t lkey, uint16_t lport, uint32_t rkey, uint16_t rport);
+struct tcp_listener *tcp_listener_lookup6(struct utcp_ctx *ctx, const struct utcp_in6 *laddr,
+					  uint32_t lkey, uint16_t lport);
+/* An AF_INET6 listener on laddr (:: any, or ::ffff:a.b.c.d an IPv4 one);
+ * v6only: IPV6_V6ONLY.  NULL with errno EADDRINUSE / ENOBUFS. */
+struct tcp_listener *tcp_listen6(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+				 const struct utcp_in6 *laddr, int v6only, uint16_t lport,
+				 int backlog, void *sock);
+/* Active open to raddr (IPv6): laddr NULL or :: picks the source. */
+struct utcp_tcb *tcp_connect6(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+			      const struct utcp_in6 *laddr, uint16_t lport, int port_owned,
+			      const struct utcp_in6 *raddr, uint16_t rport, void *sock);
+/* A segment from ip for us (ctx->l6_input[6]), and an ICMPv6 error quoting
+ * one of ours (ctx->l6_error[6], tcp_icmp.c). */
+void utcp_tcp_input6(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		     const struct utcp_ipv6_view *ip);
+void utcp_tcp_icmp6_error(struct utcp_ctx *ctx, const struct utcp_icmp6_error *e,
+			  const struct utcp_ipv6_view *quoted);
+/* RST in reply to segment s (of no connection, or of tp when tp is not
+ * NULL: its addresses), either family. */
+void tcp_respond_rst_seg(struct utcp_ctx *ctx, const struct tcp_seg *s, uint32_t seq,
+			 uint32_t ack, uint8_t flags);
+void tcp_respond_rst_tcb(struct utcp_tcb *tp, uint32_t seq, uint32_t ack, uint8_t flags);
+
 /* ---- internal: local ports (tcp_port.c) ------------------------------- */
 void tcp_port_ref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 void tcp_port_unref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int reuse);
 uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
-			    uint16_t rport);
+			    uint16_t rport, const struct tcp_addr6 *a6);
 int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
 
 /* ---- internal: ISN and TSval offset (tcp_isn.c) ----------------------- */
@@ -708,6 +762,8 @@ struct tcp_out {
 	unsigned optlen;
 	uint32_t data_off, data_len; /* from the send ring (snd_una + data_off) */
 	uint8_t tos, no_df;          /* the connection's IP_TOS, IP_PMTUDISC_DONT */
+	const struct tcp_addr6 *a6;  /* IPv6: addresses and flow label (tos: the
+					traffic class); NULL: IPv4 */
 };
 /* Header + options (+ payload from snd) into a fresh buffer, checksum, IPv4
  * output.  For segments of no connection snd is NULL. */

@@ -141,26 +141,20 @@ static void tcp_take_port(struct utcp_tcb *tp, int eph)
 	tp->flags |= TF_PORT_REF | (eph ? TF_EPHEMERAL : 0);
 }
 
-/* RFC 9293 §3.10.1 OPEN (active): pick the ISS, send the SYN, SYN-SENT. */
-struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o, uint32_t laddr,
-			     uint16_t lport, int port_owned, uint32_t raddr, uint16_t rport,
-			     void *sock)
+/* RFC 9293 §3.10.1 OPEN (active) on the route's port, either family (a6
+ * not NULL: IPv6, laddr and raddr its keys): pick the ISS, send the SYN,
+ * SYN-SENT. */
+static struct utcp_tcb *tcp_open(struct utcp_ctx *ctx, const struct tcp_conn_opts *o, int port,
+				 uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+				 const struct tcp_addr6 *a6, void *sock)
 {
-	int port;
-	uint32_t nexthop;
-	(void)port_owned;
-	if (utcp_route_lookup(ctx->cfg, raddr, &port, &nexthop) < 0) {
-		errno = ENETUNREACH;
-		return NULL;
-	}
-	if (laddr == 0)
-		laddr = ctx->cfg->ports[port].ip;
 	int eph = lport == 0;
-	if (eph && (lport = tcp_ephemeral_port(ctx, port, laddr, raddr, rport)) == 0) {
+	if (eph && (lport = tcp_ephemeral_port(ctx, port, laddr, raddr, rport, a6)) == 0) {
 		errno = EADDRNOTAVAIL;
 		return NULL;
 	}
-	if (!eph && tcp_flow_lookup(ctx, laddr, lport, raddr, rport) != NULL) {
+	if (!eph && (a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, lport, raddr, rport)
+				: tcp_flow_lookup(ctx, laddr, lport, raddr, rport)) != NULL) {
 		errno = EADDRNOTAVAIL;
 		return NULL;
 	}
@@ -169,6 +163,8 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 		errno = ENOBUFS;
 		return NULL;
 	}
+	if (a6 != NULL)
+		tcp_tcb_set6(tp, a6);
 	tcp_bufs_defer(tp, o->rcvbuf, o->sndbuf); /* rings when data needs them */
 	tcp_apply_opts(tp, o);
 	tp->sock = sock;
@@ -183,6 +179,50 @@ struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o
 	ctx->stats.tcp_active_opens++;
 	tcp_send_syn(tp);
 	return tp;
+}
+
+struct utcp_tcb *tcp_connect(struct utcp_ctx *ctx, const struct tcp_conn_opts *o, uint32_t laddr,
+			     uint16_t lport, int port_owned, uint32_t raddr, uint16_t rport,
+			     void *sock)
+{
+	int port;
+	uint32_t nexthop;
+	(void)port_owned;
+	if (utcp_route_lookup(ctx->cfg, raddr, &port, &nexthop) < 0) {
+		errno = ENETUNREACH;
+		return NULL;
+	}
+	if (laddr == 0)
+		laddr = ctx->cfg->ports[port].ip;
+	return tcp_open(ctx, o, port, laddr, lport, raddr, rport, NULL, sock);
+}
+
+/* The same over IPv6: the route6 port, and the source address RFC 6724
+ * gives for raddr there (utcp_addr6_source) unless bound to one. */
+struct utcp_tcb *tcp_connect6(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+			      const struct utcp_in6 *laddr, uint16_t lport, int port_owned,
+			      const struct utcp_in6 *raddr, uint16_t rport, void *sock)
+{
+	int port;
+	struct tcp_addr6 a6 = { .raddr = *raddr };
+	(void)port_owned;
+	if (utcp_in6_is_unspec(raddr) || utcp_in6_is_multicast(raddr) ||
+	    utcp_route6_lookup(ctx->cfg, raddr, &port, &a6.laddr) < 0) {
+		errno = ENETUNREACH;
+		return NULL;
+	}
+	if (laddr != NULL && !utcp_in6_is_unspec(laddr)) {
+		a6.laddr = *laddr;
+	} else {
+		const struct utcp_in6 *src = utcp_addr6_source(ctx, port, raddr);
+		if (src == NULL) {
+			errno = EADDRNOTAVAIL; /* tentative (DAD) or duplicate */
+			return NULL;
+		}
+		a6.laddr = *src;
+	}
+	return tcp_open(ctx, o, port, tcp_addr6_key(ctx, &a6.laddr), lport,
+			tcp_addr6_key(ctx, raddr), rport, &a6, sock);
 }
 
 /* Round-trip and congestion state once the handshake is done. */

@@ -9,7 +9,10 @@
  * The flow table is a power-of-two array of chains keyed by a seeded hash
  * of the 4-tuple (fmix32, core/base/hash.h; the seed is the context's
  * hash_seed): O(1) lookup at load factor <= 1.  Listeners hash on the
- * local port alone; a specific address wins over INADDR_ANY.
+ * local port alone; a specific address wins over INADDR_ANY.  IPv6
+ * connections share the table under their addresses' keys (tcp_addr6_key):
+ * tcp_flow_lookup6 compares the full addresses; a listener says which
+ * families it takes (TCP_LIS_*).
  */
 #include <errno.h>
 #include <string.h>
@@ -35,6 +38,20 @@ struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t 
 	for (struct utcp_tcb *tp = t->flows[h & t->flow_mask]; tp != NULL; tp = tp->hnext)
 		if (tp->hash == h && tp->lport == lport && tp->rport == rport &&
 		    tp->laddr == laddr && tp->raddr == raddr)
+			return tp;
+	return NULL;
+}
+
+/* IPv6: the same chains, keyed on the addresses' keys (tcp_addr6_key);
+ * the full addresses decide. */
+struct utcp_tcb *tcp_flow_lookup6(struct utcp_ctx *ctx, const struct tcp_addr6 *a,
+				  uint32_t lkey, uint16_t lport, uint32_t rkey, uint16_t rport)
+{
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	uint32_t h = tcp_flow_hash(t, lkey, lport, rkey, rport);
+	for (struct utcp_tcb *tp = t->flows[h & t->flow_mask]; tp != NULL; tp = tp->hnext)
+		if (tp->hash == h && tp->is6 && tp->lport == lport && tp->rport == rport &&
+		    utcp_in6_eq(&tp->a6.laddr, &a->laddr) && utcp_in6_eq(&tp->a6.raddr, &a->raddr))
 			return tp;
 	return NULL;
 }
@@ -75,9 +92,27 @@ struct tcp_listener *tcp_listener_find_exact(struct utcp_ctx *ctx, uint32_t ladd
 					     uint16_t lport)
 {
 	for (struct tcp_listener *l = *lis_bucket(ctx->tcp, lport); l != NULL; l = l->next)
-		if (l->lport == lport && l->laddr == laddr)
+		if (l->lport == lport && l->laddr == laddr && (l->fam & TCP_LIS_V4))
 			return l;
 	return NULL;
+}
+
+static struct tcp_listener *tcp_listener_find6(struct utcp_ctx *ctx, const struct utcp_in6 *laddr,
+					       uint32_t lkey, uint16_t lport)
+{
+	for (struct tcp_listener *l = *lis_bucket(ctx->tcp, lport); l != NULL; l = l->next)
+		if (l->lport == lport && l->laddr == lkey && (l->fam & TCP_LIS_V6) &&
+		    (lkey == 0 || utcp_in6_eq(&l->laddr6, laddr)))
+			return l;
+	return NULL;
+}
+
+/* IPv6: a listener on laddr wins over one on :: (IPV6_V6ONLY or not). */
+struct tcp_listener *tcp_listener_lookup6(struct utcp_ctx *ctx, const struct utcp_in6 *laddr,
+					  uint32_t lkey, uint16_t lport)
+{
+	struct tcp_listener *l = tcp_listener_find6(ctx, laddr, lkey, lport);
+	return l != NULL ? l : tcp_listener_find6(ctx, laddr, 0, lport);
 }
 
 /* A specific address wins over INADDR_ANY. */
@@ -87,6 +122,10 @@ struct tcp_listener *tcp_listener_lookup(struct utcp_ctx *ctx, uint32_t laddr, u
 	return l != NULL ? l : tcp_listener_find_exact(ctx, 0, lport);
 }
 
+/* laddr an IPv4 address or an IPv6 one's key: a wildcard meets every
+ * listener on the port, whatever its family (as bind(2) on Linux, short of
+ * IPV6_V6ONLY's exception); equal keys of two IPv6 addresses are taken for
+ * a clash (a false one once in 2^24). */
 int tcp_listener_overlaps(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport)
 {
 	for (struct tcp_listener *l = *lis_bucket(ctx->tcp, lport); l != NULL; l = l->next)
@@ -95,8 +134,9 @@ int tcp_listener_overlaps(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport)
 	return 0;
 }
 
-struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
-				uint32_t laddr, uint16_t lport, int backlog, void *sock)
+static struct tcp_listener *tcp_listen_fam(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+					   uint32_t laddr, uint16_t lport, int backlog, void *sock,
+					   uint8_t fam)
 {
 	struct utcp_tcp_ctx *t = ctx->tcp;
 	if (tcp_listener_overlaps(ctx, laddr, lport)) {
@@ -112,6 +152,7 @@ struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts
 	memset(l, 0, sizeof(*l));
 	l->laddr = laddr;
 	l->lport = lport;
+	l->fam = fam;
 	l->backlog = backlog;
 	l->sock = sock;
 	l->tflags = o->tflags;
@@ -125,6 +166,35 @@ struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts
 	struct tcp_listener **b = lis_bucket(t, lport);
 	l->next = *b;
 	*b = l;
+	return l;
+}
+
+struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+				uint32_t laddr, uint16_t lport, int backlog, void *sock)
+{
+	return tcp_listen_fam(ctx, o, laddr, lport, backlog, sock, TCP_LIS_V4);
+}
+
+/* RFC 4291 §2.5.5.2 / RFC 3493 §3.7 as Linux: an AF_INET6 listener on ::
+ * takes IPv4 segments too (as ::ffff:a.b.c.d) unless IPV6_V6ONLY; on an
+ * IPv4-mapped address, IPv4 ones only. */
+struct tcp_listener *tcp_listen6(struct utcp_ctx *ctx, const struct tcp_conn_opts *o,
+				 const struct utcp_in6 *laddr, int v6only, uint16_t lport,
+				 int backlog, void *sock)
+{
+	struct tcp_listener *l;
+	if (utcp_in6_is_v4mapped(laddr)) {
+		uint32_t v4;
+		memcpy(&v4, laddr->b + 12, 4);
+		return v6only ? (errno = EADDRNOTAVAIL, NULL)
+			      : tcp_listen_fam(ctx, o, v4, lport, backlog, sock, TCP_LIS_V4);
+	}
+	uint8_t fam = TCP_LIS_V6;
+	if (utcp_in6_is_unspec(laddr) && !v6only)
+		fam |= TCP_LIS_V4;
+	l = tcp_listen_fam(ctx, o, tcp_addr6_key(ctx, laddr), lport, backlog, sock, fam);
+	if (l != NULL)
+		l->laddr6 = *laddr;
 	return l;
 }
 

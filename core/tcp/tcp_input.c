@@ -2,7 +2,8 @@
  * core/tcp/tcp_input.c - segment arrival (RFC 9293 §3.10.7), one handler
  * per state.
  *
- * Call order: utcp_ipv4_input -> utcp_tcp_input: validate the header and
+ * Call order: utcp_ipv4_input -> utcp_tcp_input (utcp_ipv6_input ->
+ * utcp_tcp_input6, the same over IPv6): validate the header and
  * checksum, parse options -> find the connection (flow table), else a
  * listener, else the CLOSED rules -> tcp_state_input[state] -> the packet is
  * freed (payload is copied into the receive ring).  Replies are queued with
@@ -111,11 +112,10 @@ static void tcp_in_closed(struct utcp_ctx *ctx, const struct tcp_seg *s)
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK) {
-		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, s->ack, 0, TH_RST);
+		tcp_respond_rst_seg(ctx, s, s->ack, 0, TH_RST);
 	} else {
 		uint32_t seglen = s->len0 + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
-		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, 0, s->seq + seglen,
-				TH_RST | TH_ACK);
+		tcp_respond_rst_seg(ctx, s, 0, s->seq + seglen, TH_RST | TH_ACK);
 	}
 }
 
@@ -142,14 +142,13 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
 				 const struct tcp_seg *s, uint32_t iss)
 {
 	int port;
-	uint32_t nexthop;
-	if (utcp_route_lookup(ctx->cfg, s->saddr, &port, &nexthop) < 0) {
-		ctx->stats.drop_no_route++;
+	if (tcp_seg_route(ctx, s, &port) < 0)
 		return NULL;
-	}
 	struct utcp_tcb *tp = tcp_tcb_new(ctx, port, s->daddr, s->dport, s->saddr, s->sport);
 	if (tp == NULL)
 		return NULL;
+	if (s->a6 != NULL)
+		tcp_tcb_set6(tp, s->a6);
 	tcp_bufs_defer(tp, l->rcvbuf, l->sndbuf); /* rings when data needs them */
 	tp->flags |= (l->tflags & (TF_NODELAY | TF_KEEPALIVE | TF_REUSEADDR)) | TF_PASSIVE;
 	tp->user_mss = l->user_mss;
@@ -223,14 +222,14 @@ static void tcp_in_listen(struct utcp_ctx *ctx, struct tcp_listener *l, struct t
 		if (drop)
 			return;
 		ctx->stats.drop_tcp_state++;
-		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, s->ack, 0, TH_RST);
+		tcp_respond_rst_seg(ctx, s, s->ack, 0, TH_RST);
 		return;
 	}
 	/* RFC 1122 §4.2.3.10: no SYN from broadcast or multicast; SYN+FIN is
 	 * not a connection request (Linux drops it too). */
-	uint32_t src = ntohl(s->saddr);
-	if (!(s->flags & TH_SYN) || (s->flags & TH_FIN) || src == 0xffffffffu ||
-	    (src >> 28) == 0xe || src == 0) {
+	uint32_t src = ntohl(s->saddr); /* IPv6: utcp_ipv6_input checked the source */
+	if (!(s->flags & TH_SYN) || (s->flags & TH_FIN) ||
+	    (s->a6 == NULL && (src == 0xffffffffu || (src >> 28) == 0xe || src == 0))) {
 		ctx->stats.drop_tcp_state++;
 		return;
 	}
@@ -284,8 +283,7 @@ static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 		if (SEQ_LEQ(s->ack, tp->iss) || SEQ_GT(s->ack, tp->snd_max)) {
 			ctx->stats.drop_tcp_ack++;
 			if (!(s->flags & TH_RST))
-				tcp_respond_rst(ctx, tp->laddr, tp->lport, tp->raddr, tp->rport,
-						s->ack, 0, TH_RST);
+				tcp_respond_rst_tcb(tp, s->ack, 0, TH_RST);
 			return IN_DONE;
 		}
 		ack_ok = 1;
@@ -724,7 +722,7 @@ static void tcp_rst_orphan_data(struct utcp_tcb *tp, const struct tcp_seg *s)
 		tcp_send_rst(tp);
 		return;
 	}
-	tcp_respond_rst(tp->ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, s->ack, 0, TH_RST);
+	tcp_respond_rst_tcb(tp, s->ack, 0, TH_RST);
 }
 
 static int tcp_in_data(struct utcp_tcb *tp, struct tcp_seg *s)
@@ -782,7 +780,7 @@ static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
 	/* Fifth step, SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, else RST. */
 	if (!SEQ_LT(tp->snd_una, s->ack) || SEQ_GT(s->ack, tp->snd_max)) {
 		ctx->stats.drop_tcp_ack++;
-		tcp_respond_rst(ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, s->ack, 0, TH_RST);
+		tcp_respond_rst_tcb(tp, s->ack, 0, TH_RST);
 		return IN_DONE;
 	}
 	tcp_ts_recent_update(tp, s);
@@ -874,7 +872,9 @@ static int tcp_timewait_reusable(const struct utcp_tcb *tp, const struct tcp_seg
 static int tcp_in_time_wait(struct utcp_tcb *tp, struct tcp_seg *s)
 {
 	struct utcp_ctx *ctx = tp->ctx;
-	struct tcp_listener *l = tcp_listener_lookup(ctx, tp->laddr, tp->lport);
+	struct tcp_listener *l = tp->is6 ? tcp_listener_lookup6(ctx, &tp->a6.laddr, tp->laddr,
+								tp->lport)
+					 : tcp_listener_lookup(ctx, tp->laddr, tp->lport);
 	if (l != NULL && tcp_timewait_reusable(tp, s)) {
 		uint32_t iss = tp->snd_max + 65535 + 2; /* beyond anything the old one used */
 		ctx->stats.tcp_timewait_reused++;
@@ -910,11 +910,10 @@ static const tcp_state_fn tcp_state_input[TCPS_NSTATES] = {
 /* ---- entry point -------------------------------------------------------------------- */
 
 /* Validate the header (RFC 9293 §3.1) and fill s.  0, or -1 (counted). */
-static int tcp_parse(struct utcp_ctx *ctx, const struct utcp_pkt *pkt,
-		     const struct utcp_ipv4_view *ip, struct tcp_seg *s)
+static inline int tcp_parse(struct utcp_ctx *ctx, const struct utcp_pkt *pkt, const uint8_t *th,
+			    uint16_t len, uint32_t src, uint32_t dst, const struct tcp_addr6 *a6,
+			    struct tcp_seg *s)
 {
-	const uint8_t *th = ip->payload;
-	uint16_t len = ip->payload_len;
 	if (len < TCP_HLEN) {
 		ctx->stats.drop_tcp_short++;
 		return -1;
@@ -926,19 +925,23 @@ static int tcp_parse(struct utcp_ctx *ctx, const struct utcp_pkt *pkt,
 	}
 	int verified = (pkt->ol_flags & UTCP_PKT_RX_L4_CKSUM_GOOD) != 0;
 	if ((pkt->ol_flags & UTCP_PKT_RX_L4_CKSUM_BAD) ||
-	    (!verified && utcp_csum_fold(utcp_csum_partial(
-				  th, len, utcp_csum_pseudo(ip->src, ip->dst, UTCP_IPPROTO_TCP, len))) != 0)) {
+	    (!verified &&
+	     utcp_csum_fold(utcp_csum_partial(
+		     th, len,
+		     a6 == NULL ? utcp_csum_pseudo(src, dst, UTCP_IPPROTO_TCP, len)
+				: utcp_csum_pseudo6(&a6->raddr, &a6->laddr, UTCP_IPPROTO_TCP, len))) !=
+		     0)) { /* RFC 8200 §8.1 for IPv6 */
 		ctx->stats.drop_tcp_cksum++;
 		return -1;
 	}
-	s->saddr = ip->src;
-	s->daddr = ip->dst;
+	s->saddr = src;
+	s->daddr = dst;
+	s->a6 = a6;
 	memcpy(&s->sport, th, 2);
 	memcpy(&s->dport, th + 2, 2);
 	s->seq = rd32(th + 4);
 	s->ack = rd32(th + 8);
 	s->flags = th[13];
-	s->ecn = ip->tos & UTCP_IP_ECN_MASK;
 	s->wnd = (uint16_t)(th[14] << 8 | th[15]);
 	s->data = th + doff;
 	s->len = s->len0 = len - doff;
@@ -954,17 +957,53 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 {
 	struct tcp_seg s;
 	ctx->stats.tcp_rx++;
-	if (ctx->tcp == NULL || tcp_parse(ctx, pkt, ip, &s) < 0) {
+	if (ctx->tcp == NULL ||
+	    tcp_parse(ctx, pkt, ip->payload, ip->payload_len, ip->src, ip->dst, NULL, &s) < 0) {
 		if (ctx->tcp == NULL)
 			ctx->stats.drop_tcp_no_sock++;
 		utcp_ctx_free(ctx, port, pkt);
 		return;
 	}
+	s.ecn = ip->tos & UTCP_IP_ECN_MASK; /* RFC 3168 §5 */
 	struct utcp_tcb *tp = tcp_flow_lookup(ctx, s.daddr, s.dport, s.saddr, s.sport);
 	if (tp != NULL) {
 		tcp_state_input[tp->state](tp, &s);
 	} else {
 		struct tcp_listener *l = tcp_listener_lookup(ctx, s.daddr, s.dport);
+		if (l != NULL)
+			tcp_in_listen(ctx, l, &s);
+		else
+			tcp_in_closed(ctx, &s);
+	}
+	utcp_ctx_free(ctx, port, pkt);
+}
+
+/* The same over IPv6 (RFC 8200; ctx->l6_input[6]): the addresses in a
+ * tcp_addr6 the segment points at, their keys in saddr/daddr. */
+void utcp_tcp_input6(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
+		     const struct utcp_ipv6_view *ip)
+{
+	struct tcp_seg s;
+	struct tcp_addr6 a6 = { .laddr = ip->dst, .raddr = ip->src, .flow = 0 };
+	ctx->stats.tcp_rx++;
+	if (ctx->tcp == NULL ||
+	    tcp_parse(ctx, pkt, ip->payload, ip->payload_len, tcp_addr6_key(ctx, &ip->src),
+		      tcp_addr6_key(ctx, &ip->dst), &a6, &s) < 0) {
+		if (ctx->tcp == NULL)
+			ctx->stats.drop_tcp_no_sock++;
+		utcp_ctx_free(ctx, port, pkt);
+		return;
+	}
+	s.ecn = ip->tclass & UTCP_IP_ECN_MASK; /* RFC 3168 §5, RFC 8200 §7 */
+	struct utcp_tcb *tp = tcp_flow_lookup6(ctx, &a6, s.daddr, s.dport, s.saddr, s.sport);
+	if (tp != NULL) {
+		tcp_state_input[tp->state](tp, &s);
+	} else if (pkt->ol_flags & UTCP_PKT_RX_COPY) {
+		/* a copy every queue got (nic/fanout: a NIC whose RSS leaves IPv6
+		 * to software): another context's; never answered, never opened */
+		ctx->stats.drop_tcp_no_sock++;
+	} else {
+		struct tcp_listener *l = tcp_listener_lookup6(ctx, &a6.laddr, s.daddr, s.dport);
 		if (l != NULL)
 			tcp_in_listen(ctx, l, &s);
 		else

@@ -6,7 +6,9 @@
  * Nagle and SWS avoidance allow) -> a pure ACK if one is still owed.
  * Control segments (SYN, SYN-ACK, RST, keepalive and window probes) are
  * built directly by the functions below, from input and timer handlers.
- * Every segment goes to utcp_ipv4_output in its transmit class: SYN, FIN
+ * Every segment goes to utcp_ipv4_output (an IPv6 connection's, or a reply
+ * to an IPv6 segment, with tcp_out.a6 set: utcp_ipv6_output_tc, RFC 8200
+ * §8.1's pseudo-header) in its transmit class: SYN, FIN
  * and RST as CTRL, pure ACKs as ACK, data as DATA.  Payload is copied from
  * the send ring; no packet is kept for retransmission.
  *
@@ -61,7 +63,9 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 		tcp_sndbuf_copy(snd, o->data_off, h + hlen, o->data_len);
 	pkt->len = (uint16_t)l4len;
 
-	uint32_t sum = utcp_csum_pseudo(laddr, raddr, UTCP_IPPROTO_TCP, (uint16_t)l4len);
+	const struct tcp_addr6 *a6 = o->a6;
+	uint32_t sum = a6 == NULL ? utcp_csum_pseudo(laddr, raddr, UTCP_IPPROTO_TCP, (uint16_t)l4len)
+				  : utcp_csum_pseudo6(&a6->laddr, &a6->raddr, UTCP_IPPROTO_TCP, l4len);
 	uint16_t csum;
 	if (ctx_nic(ctx, port)->caps.offloads & UTCP_NIC_TX_TCP_CKSUM) {
 		pkt->ol_flags |= UTCP_PKT_TX_TCP_CKSUM;
@@ -73,6 +77,9 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	ctx->stats.tcp_tx++;
 	if (o->flags & TH_RST)
 		ctx->stats.tcp_rst_tx++;
+	if (a6 != NULL) /* RFC 8200 §8.1 pseudo-header above; no DF in IPv6 */
+		return utcp_ipv6_output_tc(ctx, port, pkt, &a6->laddr, &a6->raddr, UTCP_IPPROTO_TCP,
+					   0, cls, o->tos, a6->flow);
 	return utcp_ipv4_output_tos(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls, o->tos, !o->no_df);
 }
 
@@ -223,11 +230,12 @@ static int tcp_xmit_tcb(struct utcp_tcb *tp, const struct tcp_out *o, enum utcp_
 {
 	tp->last_snd = tp->ctx->now;
 	int no_df = tcp_no_df(tp);
-	if (tp->ip_tos != 0 || no_df || tp->ecn != 0) { /* IP_TOS, IP_MTU_DISCOVER, ECN */
+	if (tp->ip_tos != 0 || no_df || tp->ecn != 0 || tp->is6) { /* IP_TOS, IP_MTU_DISCOVER, ECN, IPv6 */
 		struct tcp_out c = *o;
 		c.tos = (uint8_t)(tp->ip_tos | (o->tos & UTCP_IP_ECN_MASK));
 		c.flags = tcp_ecn_flags(tp, o->flags);
 		c.no_df = (uint8_t)no_df;
+		c.a6 = tp->is6 ? &tp->a6 : NULL;
 		return tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, &c,
 				&tp->snd, cls);
 	}
@@ -349,6 +357,48 @@ void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint3
 	}
 	struct tcp_out o = { .seq = seq, .ack = ack, .flags = flags };
 	tcp_xmit(ctx, port, laddr, lport, raddr, rport, &o, NULL, UTCP_TX_CTRL);
+}
+
+int tcp_seg_route(struct utcp_ctx *ctx, const struct tcp_seg *s, int *port)
+{
+	int rc;
+	if (s->a6 != NULL) {
+		struct utcp_in6 nh6;
+		rc = utcp_route6_lookup(ctx->cfg, &s->a6->raddr, port, &nh6);
+	} else {
+		uint32_t nexthop;
+		rc = utcp_route_lookup(ctx->cfg, s->saddr, port, &nexthop);
+	}
+	if (rc < 0)
+		ctx->stats.drop_no_route++;
+	return rc;
+}
+
+/* RST in reply to s, from the address it was sent to (either family). */
+void tcp_respond_rst_seg(struct utcp_ctx *ctx, const struct tcp_seg *s, uint32_t seq,
+			 uint32_t ack, uint8_t flags)
+{
+	int port;
+	if (s->a6 == NULL) {
+		tcp_respond_rst(ctx, s->daddr, s->dport, s->saddr, s->sport, seq, ack, flags);
+		return;
+	}
+	if (tcp_seg_route(ctx, s, &port) < 0)
+		return;
+	struct tcp_out o = { .seq = seq, .ack = ack, .flags = flags, .a6 = s->a6 };
+	tcp_xmit(ctx, port, s->daddr, s->dport, s->saddr, s->sport, &o, NULL, UTCP_TX_CTRL);
+}
+
+/* A RST on tp's 4-tuple that is not tp's own (its state stays). */
+void tcp_respond_rst_tcb(struct utcp_tcb *tp, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	if (!tp->is6) {
+		tcp_respond_rst(tp->ctx, tp->laddr, tp->lport, tp->raddr, tp->rport, seq, ack, flags);
+		return;
+	}
+	struct tcp_out o = { .seq = seq, .ack = ack, .flags = flags, .a6 = &tp->a6 };
+	tcp_xmit(tp->ctx, tp->port, tp->laddr, tp->lport, tp->raddr, tp->rport, &o, NULL,
+		 UTCP_TX_CTRL);
 }
 
 /* ---- data ------------------------------------------------------------------ */

@@ -141,9 +141,10 @@ static uint16_t cookie_window(const struct utcp_ctx *ctx, const struct tcp_liste
 	return (uint16_t)(cap > 65535 ? 65535 : cap);
 }
 
-static uint16_t cookie_our_mss(struct utcp_ctx *ctx, const struct tcp_listener *l, int port)
+static uint16_t cookie_our_mss(struct utcp_ctx *ctx, const struct tcp_listener *l,
+			       const struct tcp_seg *s, int port)
 {
-	uint16_t mss = tcp_route_mss(ctx, port);
+	uint16_t mss = s->a6 != NULL ? tcp_route_mss6(ctx, port) : tcp_route_mss(ctx, port);
 	return l->user_mss != 0 && l->user_mss < mss ? l->user_mss : mss;
 }
 
@@ -151,16 +152,13 @@ void tcp_syncookie_send(struct utcp_ctx *ctx, const struct tcp_listener *l,
 			const struct tcp_seg *s)
 {
 	int port;
-	uint32_t nexthop;
-	if (utcp_route_lookup(ctx->cfg, s->saddr, &port, &nexthop) < 0) {
-		ctx->stats.drop_no_route++;
+	if (tcp_seg_route(ctx, s, &port) < 0)
 		return;
-	}
 	uint32_t t = (uint32_t)(ctx->now / COOKIE_PERIOD);
 	struct tcp_out o = { .seq = cookie_make(ctx, s, s->seq, t, cookie_mss_index(s)),
 			     .ack = s->seq + 1, .flags = TH_SYN | TH_ACK,
-			     .win = cookie_window(ctx, l) };
-	o.optlen = cookie_opts(ctx, s, cookie_our_mss(ctx, l, port), o.opt);
+			     .win = cookie_window(ctx, l), .a6 = s->a6 };
+	o.optlen = cookie_opts(ctx, s, cookie_our_mss(ctx, l, s, port), o.opt);
 	ctx->stats.tcp_syn_cookies_sent++;
 	tcp_xmit(ctx, port, s->daddr, s->dport, s->saddr, s->sport, &o, NULL, UTCP_TX_CTRL);
 }

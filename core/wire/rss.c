@@ -18,6 +18,8 @@
  * destination leaves every key window - and the hash - unchanged.  Both
  * directions of a flow reach the same queue.
  */
+#include <string.h>
+
 #include "core/wire/wire.h"
 
 const uint8_t utcp_rss_symmetric_key[UTCP_RSS_KEY_LEN] = {
@@ -59,6 +61,20 @@ uint32_t utcp_rss_hash_v4(const uint8_t *key, uint32_t src, uint32_t dst, uint16
 	uint8_t in[12] = { s[0], s[1], s[2], s[3], d[0], d[1], d[2], d[3],
 			   sp[0], sp[1], dp[0], dp[1] };
 
+	return utcp_toeplitz(key, UTCP_RSS_KEY_LEN, in, sizeof(in));
+}
+
+/* Microsoft RSS over IPv6/TCP (and UDP): source, destination, source
+ * port, destination port, 36 bytes.  With the symmetric key both
+ * directions of a flow hash alike (the key repeats every 16 bits). */
+uint32_t utcp_rss_hash_v6(const uint8_t *key, const struct utcp_in6 *src,
+			  const struct utcp_in6 *dst, uint16_t sport, uint16_t dport)
+{
+	uint8_t in[36];
+	memcpy(in, src->b, 16);
+	memcpy(in + 16, dst->b, 16);
+	memcpy(in + 32, &sport, 2);
+	memcpy(in + 34, &dport, 2);
 	return utcp_toeplitz(key, UTCP_RSS_KEY_LEN, in, sizeof(in));
 }
 

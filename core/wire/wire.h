@@ -174,6 +174,9 @@ uint32_t utcp_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *data, 
  * (src, dst, sport, dport in wire order; all network byte order). */
 uint32_t utcp_rss_hash_v4(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport,
 			  uint16_t dport);
+/* The IPv6/TCP (UDP) 4-tuple's (36 bytes of input; ports network order). */
+uint32_t utcp_rss_hash_v6(const uint8_t *key, const struct utcp_in6 *src,
+			  const struct utcp_in6 *dst, uint16_t sport, uint16_t dport);
 /* The same hash from a table built once per key: 12 lookups instead of 96
  * key-window steps (for a NIC model that hashes every frame it receives).
  * The table covers the 12 input bytes of the IPv4/TCP 4-tuple. */

@@ -311,7 +311,9 @@ static struct rte_mbuf *tx_mbuf(struct utcp_pkt *pkt)
 	if (pkt->ol_flags & (UTCP_PKT_TX_IP_CKSUM | UTCP_PKT_TX_TCP_CKSUM)) {
 		m->l2_len = pkt->l2_len;
 		m->l3_len = pkt->l3_len;
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+		/* the version nibble: an IPv6 segment's pseudo-header is RFC 8200's */
+		m->ol_flags |= (pkt->data[pkt->l2_len] >> 4) == 6 ? RTE_MBUF_F_TX_IPV6
+								  : RTE_MBUF_F_TX_IPV4;
 	}
 	if (pkt->ol_flags & UTCP_PKT_TX_IP_CKSUM)
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;

@@ -2,7 +2,7 @@
 # on TAP against the kernel (root; 77 otherwise).
 APPS_TESTS = tests/apps/options.sh tests/apps/tap_http.sh tests/apps/tap_interop.sh \
 	tests/apps/tap_udp.sh tests/apps/nc_limits.sh
-APPS_TESTS += tests/apps/tap_ping6.sh
+APPS_TESTS += tests/apps/tap_ping6.sh tests/apps/tap_tcp6.sh
 APPS_TESTS += tests/apps/tap_udp6.sh tests/apps/sockaddr_kernel.sh
 TESTS += $(APPS_TESTS)
 EXTRA_DIST += $(APPS_TESTS)

@@ -3,6 +3,9 @@
 SIM_TESTS = tests/sim/ping_determinism.sh tests/sim/ping_sweep.sh \
 	tests/sim/tcp_determinism.sh tests/sim/tcp_sweep.sh tests/sim/attack.sh
 TESTS += $(SIM_TESTS)
+# The same over IPv6 (utcp-sim --ip6).
+TESTS += tests/sim/tcp6_sweep.sh tests/sim/tcp6_determinism.sh
+EXTRA_DIST += tests/sim/tcp6_sweep.sh tests/sim/tcp6_determinism.sh
 EXTRA_DIST += $(SIM_TESTS) tests/sim/tcp_long.sh
 
 # 10 000 seeds with loss up to 20 %: long, run by hand or nightly.

@@ -83,6 +83,13 @@ endif
 tests_unit_test_ipv6_SOURCES = tests/unit/test_ipv6.c $(IP6_TESTLIB)
 tests_unit_test_ipv6_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ipv6_LDADD = $(UNIT_LIBS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp6
+TESTS += tests/unit/test_tcp6
+endif
+tests_unit_test_tcp6_SOURCES = tests/unit/test_tcp6.c $(IP6_TESTLIB)
+tests_unit_test_tcp6_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp6_LDADD = $(UNIT_LIBS)
 tests_unit_test_nd_SOURCES = tests/unit/test_nd.c $(IP6_TESTLIB)
 tests_unit_test_nd_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_nd_LDADD = $(UNIT_LIBS)

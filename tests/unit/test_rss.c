@@ -52,6 +52,35 @@ START_TEST(ms_vectors_ipv4_tcp)
 }
 END_TEST
 
+/* The suite's IPv6 vectors (the IPv6/TCP hash: source, destination,
+ * ports). */
+static const struct {
+	const char *dst;
+	uint16_t dport;
+	const char *src;
+	uint16_t sport;
+	uint32_t hash_tcp;
+} vec6[] = {
+	{ "3ffe:2501:200:3::1", 1766, "3ffe:2501:200:1fff::7", 2794, 0x40207d3d },
+	{ "ff02::1", 4739, "3ffe:501:8::260:97ff:fe40:efab", 14230, 0xdde51bbf },
+	{ "fe80::200:f8ff:fe21:67cf", 38024, "3ffe:1900:4545:3:200:f8ff:fe21:67cf", 44251,
+	  0x02d1feef },
+};
+
+START_TEST(ms_vectors_ipv6_tcp)
+{
+	struct utcp_in6 src, dst;
+	ck_assert_int_eq(inet_pton(AF_INET6, vec6[_i].src, src.b), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, vec6[_i].dst, dst.b), 1);
+	uint32_t h = utcp_rss_hash_v6(ms_key, &src, &dst, htons(vec6[_i].sport),
+				      htons(vec6[_i].dport));
+	ck_assert_msg(h == vec6[_i].hash_tcp, "vector %d: %08x", _i, h);
+	/* the symmetric key: both directions of a flow hash alike */
+	ck_assert_uint_eq(utcp_rss_hash_v6(utcp_rss_symmetric_key, &src, &dst, 1, 2),
+			  utcp_rss_hash_v6(utcp_rss_symmetric_key, &dst, &src, 2, 1));
+}
+END_TEST
+
 START_TEST(ms_vectors_ipv4_only)
 {
 	uint8_t in[8];
@@ -194,6 +223,7 @@ static Suite *rss_suite(void)
 
 	tcase_add_loop_test(tc, ms_vectors_ipv4_tcp, 0, n);
 	tcase_add_loop_test(tc, ms_vectors_ipv4_only, 0, n);
+	tcase_add_loop_test(tc, ms_vectors_ipv6_tcp, 0, (int)(sizeof(vec6) / sizeof(vec6[0])));
 	tcase_add_test(tc, ms_key_is_not_symmetric);
 	tcase_add_test(tc, symmetric_key_is_6d5a_repeated);
 	tcase_add_test(tc, symmetric_both_directions_same_queue);

@@ -40,7 +40,7 @@ static struct sockaddr_in sa_in(uint32_t ip, uint16_t port)
 
 START_TEST(socket_errors)
 {
-	tt_err(utcp_socket(X, AF_INET6, SOCK_STREAM, 0), EAFNOSUPPORT);
+	tt_err(utcp_socket(X, AF_UNIX, SOCK_STREAM, 0), EAFNOSUPPORT); /* AF_INET6: test_tcp6 */
 	tt_err(utcp_socket(X, 99, SOCK_STREAM, 0), EAFNOSUPPORT);
 	tt_err(utcp_socket(X, AF_INET, SOCK_DGRAM, IPPROTO_TCP), EPROTONOSUPPORT); /* UDP: test_udp */
 	tt_err(utcp_socket(X, AF_INET, SOCK_RAW, 0), EPROTONOSUPPORT);
