@@ -44,6 +44,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -gt 0 ] || { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+# --ip_version=ipv6: the same scripts over IPv6 with the addresses and the
+# MTU of packetdrill's run_all.py (1520, so that an MSS of 1460 stays the
+# scripts' MSS: RFC 8200's 40-byte header).  --ip_version=ipv4-mapped-ipv6:
+# AF_INET6 sockets, IPv4 on the wire.
+case " $pdopts " in
+*" --ip_version=ipv6 "*)
+	IP_LOCAL=fd3d:a0b:17d6::1 IP_REMOTE=fd3d:fa7b:d17d::1
+	pdopts="$pdopts --mtu=1520 --gateway_ip=fd3d:a0b:17d6:8888::1"
+	soflags="mtu=1520 $soflags" ;;
+esac
 
 if [ ! -d "$PACKETDRILL_SRC/gtests/net/packetdrill" ]; then
 	echo "SKIP: no packetdrill tree at $PACKETDRILL_SRC (set PACKETDRILL_SRC)" >&2
