@@ -25,7 +25,8 @@
  * a real one (/dev/null), since its teardown closes them with close(2).
  *
  * FLAGS: words split by spaces, commas or semicolons, each KEY=VALUE:
- * local_ip (default 192.168.0.1, packetdrill's --local_ip), mtu (1500),
+ * local_ip (default 192.168.0.1, packetdrill's --local_ip; an IPv6 address
+ * for --ip_version=ipv6, with remote_ip the peer's), mtu (1500),
  * idle_limit (virtual seconds, 30), verbose (0/1); any other key is a
  * utcp.conf key (rcvbuf, sndbuf, cc, tcp_timewait, seed, ...).
  *
@@ -709,6 +710,28 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->ports[0].prefix = 16;
 }
 
+/* packetdrill --ip_version=ipv6: our address on a /48 (packetdrill's
+ * DEFAULT_V6_LIVE_PREFIX_LEN), the peer (2001:db8::1, off that prefix)
+ * reached as the default router with a static neighbour entry, so no
+ * neighbour discovery and no duplicate address detection (RFC 4862 §5.4,
+ * DupAddrDetectTransmits 0) delay or add packets the script does not have. */
+static void pd_config_ip6(struct utcp_config *cfg, const uint8_t *peer)
+{
+	static const struct utcp_in6 any;
+	struct utcp_port_config *p = &cfg->ports[0];
+	if (memcmp(&p->ip6, &any, sizeof(any)) == 0)
+		return;
+	p->prefix6 = 48;
+	cfg->ip6_dad_transmits = 0;
+	cfg->nb_routes6 = 2;
+	cfg->routes6[0] = (struct utcp_route6){ .dst = p->ip6, .prefix = 48, .port = 0 };
+	memset(cfg->routes6[0].dst.b + 6, 0, 10);
+	cfg->routes6[1] = (struct utcp_route6){ .prefix = 0, .gateway = p->gateway6, .port = 0 };
+	cfg->nb_neigh6 = 1;
+	cfg->neigh6[0] = (struct utcp_neigh6_entry){ .ip6 = p->gateway6, .port = 0 };
+	memcpy(cfg->neigh6[0].mac, peer, UTCP_ETH_ALEN);
+}
+
 /* One KEY=VALUE word of --so_flags. */
 static void pd_flag(struct pd *pd, struct utcp_config *cfg, char *word)
 {
@@ -718,16 +741,23 @@ static void pd_flag(struct pd *pd, struct utcp_config *cfg, char *word)
 	*eq = '\0';
 	const char *v = eq + 1;
 	struct in_addr a;
+	struct in6_addr a6;
 	if (strcmp(word, "local_ip") == 0) {
-		if (inet_pton(AF_INET, v, &a) != 1)
-			die("--so_flags: local_ip is not an IPv4 address", v);
-		cfg->ports[0].ip = a.s_addr;
+		if (inet_pton(AF_INET, v, &a) == 1)
+			cfg->ports[0].ip = a.s_addr;
+		else if (inet_pton(AF_INET6, v, &a6) == 1)
+			memcpy(cfg->ports[0].ip6.b, &a6, 16);
+		else
+			die("--so_flags: local_ip is neither an IPv4 nor an IPv6 address", v);
 	} else if (strcmp(word, "remote_ip") == 0) {
-		/* every destination is on the wire: nothing to set */
+		/* IPv4: every destination is on the wire (the ARP entry below).
+		 * IPv6: the peer is the default router (pd_config). */
+		if (inet_pton(AF_INET6, v, &a6) == 1)
+			memcpy(cfg->ports[0].gateway6.b, &a6, 16);
 	} else if (strcmp(word, "mtu") == 0) {
 		pd->mtu = (uint16_t)atoi(v);
-		if (pd->mtu < 576 || pd->mtu > 1500)
-			die("--so_flags: mtu must be 576..1500", v);
+		if (pd->mtu < 576 || pd->mtu > 9000)
+			die("--so_flags: mtu must be 576..9000", v);
 	} else if (strcmp(word, "idle_limit") == 0) {
 		pd->idle_limit = (utcp_time_t)atoi(v) * UTCP_NSEC_PER_SEC;
 	} else if (strcmp(word, "verbose") == 0) {
@@ -751,6 +781,7 @@ static void pd_config(struct pd *pd, struct utcp_config *cfg, const char *flags)
 	cfg->nb_arp = 1;
 	cfg->arp[0] = (struct utcp_arp_entry){ .ip = 0, .prefix = 0 };
 	memcpy(cfg->arp[0].mac, peer, UTCP_ETH_ALEN);
+	pd_config_ip6(cfg, peer);
 }
 
 static void pd_free(void *u)

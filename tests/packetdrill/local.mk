@@ -16,8 +16,10 @@ tests_packetdrill_utcp_packetdrill_la_LIBADD = libutcp.la -lpthread
 tests_packetdrill_utcp_packetdrill_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 PD_SHELL_FILES = tests/packetdrill/run.sh tests/packetdrill/suite.sh \
+	tests/packetdrill/suite_ipv6.sh tests/packetdrill/suite_mapped.sh \
 	tests/packetdrill/prepare.sh tests/packetdrill/own.sh
-TESTS += tests/packetdrill/suite.sh tests/packetdrill/own.sh
+TESTS += tests/packetdrill/suite.sh tests/packetdrill/suite_ipv6.sh \
+	tests/packetdrill/suite_mapped.sh tests/packetdrill/own.sh
 EXTRA_DIST += $(PD_SHELL_FILES) tests/packetdrill/expected.txt
 # The project's own scripts (own.sh), one per knob.
 EXTRA_DIST += \
@@ -56,5 +58,6 @@ packetdrill-update: tests/packetdrill/utcp_packetdrill.la
 
 clean-local: packetdrill-clean
 packetdrill-clean:
-	rm -rf tests/packetdrill/build tests/packetdrill/suite.out
+	rm -rf tests/packetdrill/build tests/packetdrill/suite.out \
+		tests/packetdrill/suite.out-ipv6 tests/packetdrill/suite.out-ipv4-mapped-ipv6
 .PHONY: packetdrill-clean

@@ -44,6 +44,19 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -gt 0 ] || { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+# --ip_version=ipv6: the same scripts over IPv6 with the addresses and the
+# MTU of packetdrill's run_all.py (1520, so that an MSS of 1460 stays the
+# scripts' MSS: RFC 8200's 40-byte header).  --ip_version=ipv4-mapped-ipv6:
+# AF_INET6 sockets, IPv4 on the wire.
+variant=
+case " $pdopts " in
+*" --ip_version=ipv4-mapped-ipv6 "*) variant=-mapped ;;
+*" --ip_version=ipv6 "*)
+	variant=-ipv6
+	IP_LOCAL=fd3d:a0b:17d6::1 IP_REMOTE=fd3d:fa7b:d17d::1
+	pdopts="$pdopts --mtu=1520 --gateway_ip=fd3d:a0b:17d6:8888::1"
+	soflags="mtu=1520 $soflags" ;;
+esac
 
 if [ ! -d "$PACKETDRILL_SRC/gtests/net/packetdrill" ]; then
 	echo "SKIP: no packetdrill tree at $PACKETDRILL_SRC (set PACKETDRILL_SRC)" >&2
@@ -60,13 +73,15 @@ fi
 NETNS="unshare -n"
 $NETNS true 2>/dev/null || NETNS=
 
-# A copy of FILE under BUILD/tree/DIR/ (so ../common/ finds the stubs).
+# A copy of FILE under BUILD/tree/DIR/ (so ../common/ finds the stubs),
+# named for this run (runs of the IPv4 and IPv6 suites side by side).
 prepare_copy() {
 	d=$BUILD/tree/$(basename "$(dirname "$1")")
 	mkdir -p "$d"
+	c=$d/$(basename "$1" .pkt)$variant.pkt
 	perl -0pe 's{^([ \t]*[-+*0-9.~]*[ \t]*%\{.*?\}%[^\n]*)}{"\n" x ($1 =~ tr/\n//)}gmse;
-		s{>\s*/(?:sys|proc)/\S+}{>/dev/null}g' "$1" >"$d/$(basename "$1")"
-	echo "$d/$(basename "$1")"
+		s{>\s*/(?:sys|proc)/\S+}{>/dev/null}g' "$1" >"$c"
+	echo "$c"
 }
 
 # The utcp.conf keys of the Linux sysctls FILE sets (net.ipv4.KEY=V,
@@ -88,7 +103,7 @@ for f in "$@"; do
 	[ -f "$f" ] || { echo "FAIL $f: no such file"; status=1; continue; }
 	copy=$(prepare_copy "$f")
 	keys=$(sysctl_flags "$f")
-	out=$BUILD/tree/$(basename "$(dirname "$f")")/$(basename "$f").out
+	out=$copy.out
 	(cd "$(dirname "$copy")" &&
 		PATH=$BUILD/stubs:$PATH LD_LIBRARY_PATH=$top_builddir/.libs \
 		exec timeout 120 $NETNS "$BUILD/src/packetdrill/packetdrill" \

@@ -7,6 +7,13 @@
 #   suite.sh --update   run, then rewrite expected.txt (in the source tree)
 #                       from the results, keeping the reasons written for
 #                       scripts that still fail (make packetdrill-update)
+#   suite.sh --ip-version ipv6|ipv4-mapped-ipv6
+#                       the same scripts with packetdrill's --ip_version
+#                       (IPv6 on the wire; or AF_INET6 sockets over IPv4),
+#                       as packetdrill's own run_all.py runs them: each is
+#                       expected to do what expected.txt says, unless
+#                       expected-VERSION.txt (same format, optional) says
+#                       otherwise for it (suite_ipv6.sh, suite_mapped.sh)
 #
 # The scripts: every .pkt under gtests/net/tcp of PACKETDRILL_SRC except the
 # directories of Linux-only features (LINUX_ONLY below).  expected.txt has
@@ -24,8 +31,22 @@ export PACKETDRILL_SRC
 EXPECTED=$here/expected.txt
 OUT=$top_builddir/tests/packetdrill/suite.out
 LINUX_ONLY='fastopen|zerocopy|timestamping|inq|notsent_lowat|eor|md5|mtu_probe|gro|sendfile|splice|tcp_info'
-update=0
-[ "${1:-}" = --update ] && update=1
+update=0 ipv=ipv4
+while [ $# -gt 0 ]; do
+	case $1 in
+	--update) update=1 ;;
+	--ip-version) ipv=$2; shift ;;
+	*) echo "suite.sh: unknown argument $1" >&2; exit 99 ;;
+	esac
+	shift
+done
+case $ipv in
+ipv4) ;;
+ipv6 | ipv4-mapped-ipv6)
+	[ $update = 1 ] && { echo "suite.sh: --update rewrites expected.txt, from an ipv4 run only" >&2; exit 99; }
+	OUT=$OUT-$ipv ;;
+*) echo "suite.sh: --ip-version ipv4, ipv6 or ipv4-mapped-ipv6" >&2; exit 99 ;;
+esac
 
 TCP=$PACKETDRILL_SRC/gtests/net/tcp
 if [ ! -d "$TCP" ] || ! TCP=$(cd "$TCP" && pwd); then
@@ -52,8 +73,19 @@ mkdir -p "$OUT"
 (cd "$TCP" && find . -name '*.pkt' | sed 's|^\./||' | grep -vE "^($LINUX_ONLY)/" | sort) \
 	>"$OUT/scripts"
 start=$(date +%s.%N)
+# What each script is expected to do in this variant.
+if [ "$ipv" = ipv4 ]; then
+	want=$EXPECTED
+else
+	want=$OUT/expected
+	over=$here/expected-$ipv.txt
+	[ -f "$over" ] || over=/dev/null
+	awk 'FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) o[$1] = $0; next }
+	     /^#/ || NF < 2 { next } { print ($1 in o) ? o[$1] : $0 }' "$over" "$EXPECTED" >"$want"
+fi
 sed "s|^|$TCP/|" "$OUT/scripts" |
-	xargs -P "${PD_JOBS:-2}" -n 1 "$here/run.sh" --log "$OUT/logs" >"$OUT/results" 2>"$OUT/stderr"
+	xargs -P "${PD_JOBS:-2}" -n 1 "$here/run.sh" --ip_version="$ipv" --log "$OUT/logs" \
+		>"$OUT/results" 2>"$OUT/stderr"
 end=$(date +%s.%N)
 # "DIR/NAME.pkt PASS" or "DIR/NAME.pkt FAIL first error", in script order.
 awk -v p="$TCP/" '{ v = $1; f = $2; sub(/:$/, "", f); f = substr(f, length(p) + 1)
@@ -76,9 +108,9 @@ awk -v out="$OUT" 'FNR == NR { if ($0 !~ /^#/ && NF >= 2) want[$1] = $2; next }
 	  else if (want[$1] != $2) { printf "UNEXPECTED %s\n", $0; bad++ }
 	  seen[$1] = 1 }
 	END { for (s in want) if (!(s in seen)) { printf "MISSING %s (in expected.txt, not run)\n", s; bad++ }
-	      printf "packetdrill: %d scripts, %d passed, %d failed; %d as expected, %d unexpected\n",
-		n, pass, n - pass, n - bad, bad
-	      exit bad > 0 }' "$EXPECTED" "$OUT/got"
+	      printf "packetdrill (%s): %d scripts, %d passed, %d failed; %d as expected, %d unexpected\n",
+		ipv, n, pass, n - pass, n - bad, bad
+	      exit bad > 0 }' ipv="$ipv" "$want" "$OUT/got"
 rc=$?
 awk -v s="$start" -v e="$end" 'BEGIN { printf "packetdrill: wall time %.1f s\n", e - s }'
 exit $rc
