@@ -607,6 +607,7 @@ static const struct key_def keys[] = {
 	{ "tcp_cubic_md_cwnd", set_int, FIELD(tcp_cubic_md_cwnd), 0, 1 },
 	{ "tcp_cwnd_limited", set_int, FIELD(tcp_cwnd_limited), 0, 1 },
 	{ "tcp_wmem", set_int, FIELD(tcp_wmem), 0, 1 << 30 },
+	{ "tcp_fastopen", set_int, FIELD(tcp_fastopen), 0, 3 },
 	{ "tcp_timestamps", set_int, FIELD(tcp_timestamps), 0, 1 },
 	{ "tcp_sack", set_int, FIELD(tcp_sack), 0, 1 },
 	{ "tcp_window_scaling", set_int, FIELD(tcp_window_scaling), 0, 1 },
@@ -767,6 +768,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_window_scaling = 1;
 	cfg->tcp_syn_retries = 7;
 	cfg->tcp_retries2 = 12;
+	cfg->tcp_fastopen = 1;
 	strcpy(cfg->cc, "cubic");
 	cfg->arp_timeout = 300;
 	cfg->pcap_snaplen = 65535;
