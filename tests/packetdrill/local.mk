@@ -25,6 +25,7 @@ EXTRA_DIST += \
 	tests/packetdrill/own/cork.pkt \
 	tests/packetdrill/own/cubic_md_cwnd.pkt \
 	tests/packetdrill/own/cwnd_limited.pkt \
+	tests/packetdrill/own/fastopen.pkt \
 	tests/packetdrill/own/ip_tos.pkt \
 	tests/packetdrill/own/min_tso_segs.pkt \
 	tests/packetdrill/own/notsent_lowat.pkt \
