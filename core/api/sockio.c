@@ -137,7 +137,7 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 		int connecting = tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED;
 		if (tp->tfo & TFO_DEFER) { /* RFC 7413 §4.2.1: the SYN carries the data */
 			utcp_ctx_clock_sync(ctx);
-			done = tcp_fastopen_write(tp, iov, iovcnt);
+			done = tcp_fastopen_write(tp, iov, iovcnt, nonblock);
 			if (done == total || nonblock)
 				return (ssize_t)done;
 			continue;

@@ -735,7 +735,8 @@ struct utcp_tcb *tcp_accept(struct tcp_listener *l);
 int tcp_fastopen_connect(struct utcp_tcb *tp);
 void tcp_fastopen_syn(struct utcp_tcb *tp, struct tcp_out *o);
 void tcp_fastopen_synack(struct utcp_tcb *tp, const struct tcp_seg *s);
-size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt);
+size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt,
+			  int nonblock);
 /* Copy user data into the send buffer; returns bytes queued (may be 0). */
 size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt);
 size_t tcp_recv(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, int peek);

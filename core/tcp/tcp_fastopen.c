@@ -60,9 +60,29 @@ int tcp_fastopen_connect(struct utcp_tcb *tp)
 	return 1;
 }
 
-size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
+/* Room for data on the SYN: the MSS less the largest options area, as
+ * Linux's tcp_send_syn_data (1420 bytes on a 1500-byte MTU). */
+static uint32_t fo_syn_space(const struct utcp_tcb *tp)
 {
-	size_t n = tcp_send(tp, iov, iovcnt);
+	return tp->our_mss > TCP_MAX_OPTLEN ? tp->our_mss - TCP_MAX_OPTLEN : 0;
+}
+
+/* A non-blocking write queues only what the SYN carries (Linux returns
+ * that much); a blocking one all it can, the rest after the handshake. */
+size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, int nonblock)
+{
+	size_t n = 0;
+	if (!nonblock)
+		n = tcp_send(tp, iov, iovcnt);
+	for (int i = 0; nonblock && i < iovcnt && n < fo_syn_space(tp); i++) {
+		size_t left = fo_syn_space(tp) - n;
+		struct iovec one = { iov[i].iov_base,
+				     iov[i].iov_len < left ? iov[i].iov_len : left };
+		size_t k = tcp_send(tp, &one, 1);
+		n += k;
+		if (k < iov[i].iov_len)
+			break;
+	}
 	tp->tfo &= (uint8_t)~TFO_DEFER;
 	tp->rtt_start = tp->ctx->now;
 	tcp_send_syn(tp);
@@ -90,7 +110,7 @@ void tcp_fastopen_syn(struct utcp_tcb *tp, struct tcp_out *o)
 	o->optlen += n;
 	if (e == NULL || (tp->flags & TF_SYN_REXMT) || tp->snd.len == 0)
 		return;
-	uint32_t room = tp->our_mss - o->optlen; /* the SYN's options fit beside it */
+	uint32_t room = fo_syn_space(tp);
 	o->data_off = 0;
 	o->data_len = tp->snd.len < room ? tp->snd.len : room;
 	tp->tfo |= TFO_SYN_DATA;
