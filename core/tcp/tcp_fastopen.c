@@ -90,16 +90,18 @@ size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovc
 }
 
 /* The option at the end of the SYN's (RFC 7413 §2), padded with NOPs to
- * a 4-byte boundary as Linux; with a cookie also the first MSS of data
- * (§4.2.1), unless this is a retransmission (Linux sends a retransmitted
- * SYN without data). */
+ * a 4-byte boundary as Linux; with a cookie also the first data (§4.2.1).
+ * A retransmitted SYN carries neither (Linux: the SYN or its data may be
+ * what a middlebox drops, §4.1.3.2); the data goes after the handshake. */
 void tcp_fastopen_syn(struct utcp_tcb *tp, struct tcp_out *o)
 {
+	if (tp->flags & TF_SYN_REXMT)
+		return;
 	struct tcp_fo_entry *e = (tp->tfo & TFO_COOKIE) ? fo_find(tp->ctx->tcp, tp->raddr) : NULL;
 	uint8_t len = e != NULL ? e->len : 0;
 	uint8_t *p = o->opt + o->optlen;
-	if (o->optlen + 2u + len + 3u > TCP_MAX_OPTLEN)
-		return;
+	if (o->optlen + ((2u + len + 3u) & ~3u) > TCP_MAX_OPTLEN)
+		return; /* no room beside the other options: a plain SYN */
 	p[0] = TCPOPT_FASTOPEN;
 	p[1] = (uint8_t)(2 + len);
 	if (len > 0)
@@ -108,7 +110,7 @@ void tcp_fastopen_syn(struct utcp_tcb *tp, struct tcp_out *o)
 	while (n % 4 != 0)
 		p[n++] = TCPOPT_NOP;
 	o->optlen += n;
-	if (e == NULL || (tp->flags & TF_SYN_REXMT) || tp->snd.len == 0)
+	if (e == NULL || tp->snd.len == 0)
 		return;
 	uint32_t room = fo_syn_space(tp);
 	o->data_off = 0;

@@ -158,6 +158,30 @@ START_TEST(syn_data_not_acked_is_sent_after_handshake)
 }
 END_TEST
 
+/* A SYN that times out goes again plain, no option and no data (as
+ * Linux); the data follows the handshake. */
+START_TEST(syn_retransmitted_plain)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	warm_cache(41005);
+	int fd = fo_connect_write(&c, 41005, "hello");
+	ck_assert_int_gt(tt_timers_until_out(), 0);
+	ck_assert_msg(tt_out(&s), "no SYN retransmitted");
+	ck_assert_uint_eq(s.flags, TH_SYN);
+	ck_assert_uint_eq(s.seq, c.hiss);
+	ck_assert_uint_eq(s.len, 0);
+	ck_assert_msg(!(s.o.flags & TOF_FASTOPEN), "Fast Open option on a retransmitted SYN");
+	synack(&c, c.hiss + 1, -1);
+	ck_assert_msg(tt_out(&s), "SYN data not sent after the handshake");
+	ck_assert_uint_eq(s.seq, c.hiss + 1);
+	ck_assert_uint_eq(s.len, 5);
+	tt_ok(utcp_abort(tt_h.ctx, fd));
+	utcp_ctx_poll(tt_h.ctx);
+	tn_tx_drain(tt_h.nic);
+}
+END_TEST
+
 /* sendto with MSG_FASTOPEN: connect and write in one call; a non-blocking
  * one takes only what the SYN carries, the MSS less 40 bytes of options
  * (Linux: 1420 bytes on a 1500-byte MTU). */
@@ -230,6 +254,7 @@ static Suite *tfo_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, cookie_then_data_in_syn);
 	tcase_add_test(tc, syn_data_not_acked_is_sent_after_handshake);
+	tcase_add_test(tc, syn_retransmitted_plain);
 	tcase_add_test(tc, msg_fastopen_sends_syn_with_data);
 	tcase_add_test(tc, null_buffer_is_efault);
 	tcase_add_test(tc, fastopen_off);
