@@ -223,6 +223,27 @@ START_TEST(null_buffer_is_efault)
 }
 END_TEST
 
+/* The option reads back; after connect it cannot be changed (Linux:
+ * EINVAL), and a value other than 0 or 1 is EINVAL. */
+START_TEST(option_read_back_and_errors)
+{
+	int v = 0, two = 2;
+	socklen_t len = sizeof(v);
+	int fd = fo_socket();
+	tt_ok(utcp_getsockopt(tt_h.ctx, fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v, &len));
+	ck_assert_int_eq(v, 1);
+	tt_err(utcp_setsockopt(tt_h.ctx, fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &two, sizeof(two)),
+	       EINVAL);
+	struct sockaddr_in a = peer(41006);
+	tt_err(utcp_connect(tt_h.ctx, fd, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
+	tt_err(utcp_setsockopt(tt_h.ctx, fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v, sizeof(v)),
+	       EINVAL);
+	tt_ok(utcp_close(tt_h.ctx, fd));
+	utcp_ctx_poll(tt_h.ctx);
+	tn_tx_drain(tt_h.nic);
+}
+END_TEST
+
 /* tcp_fastopen = 0: the option is refused (Linux: EOPNOTSUPP), and a
  * connect sends a plain SYN. */
 START_TEST(fastopen_off)
@@ -257,6 +278,7 @@ static Suite *tfo_suite(void)
 	tcase_add_test(tc, syn_retransmitted_plain);
 	tcase_add_test(tc, msg_fastopen_sends_syn_with_data);
 	tcase_add_test(tc, null_buffer_is_efault);
+	tcase_add_test(tc, option_read_back_and_errors);
 	tcase_add_test(tc, fastopen_off);
 	suite_add_tcase(su, tc);
 	return su;
