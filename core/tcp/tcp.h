@@ -455,6 +455,7 @@ struct tcp_fo_entry {
 	uint32_t raddr;
 	uint8_t len;                    /* 0: free */
 	uint8_t cookie[TCP_FO_COOKIE_MAX];
+	uint16_t mss;                   /* the server's MSS option (0: none) */
 	utcp_time_t used;
 };
 struct tcp_fo_cache {

@@ -28,8 +28,10 @@ static struct tcp_fo_entry *fo_find(struct utcp_tcp_ctx *t, uint32_t raddr)
 	return NULL;
 }
 
-/* RFC 7413 §4.1.3: the client caches the cookie per server address. */
-static void fo_store(struct utcp_ctx *ctx, uint32_t raddr, const uint8_t *cookie, uint8_t len)
+/* RFC 7413 §4.1.3: the client caches the cookie per server address, and
+ * with it the server's MSS option (§4.1.3 suggests it; Linux keeps it). */
+static void fo_store(struct utcp_ctx *ctx, uint32_t raddr, const uint8_t *cookie, uint8_t len,
+		     uint16_t mss)
 {
 	struct utcp_tcp_ctx *t = ctx->tcp;
 	struct tcp_fo_entry *e = fo_find(t, raddr);
@@ -42,6 +44,7 @@ static void fo_store(struct utcp_ctx *ctx, uint32_t raddr, const uint8_t *cookie
 	e->raddr = raddr;
 	e->len = len;
 	memcpy(e->cookie, cookie, len);
+	e->mss = mss;
 	e->used = ctx->now;
 }
 
@@ -62,9 +65,13 @@ int tcp_fastopen_connect(struct utcp_tcb *tp)
 
 /* Room for data on the SYN: the MSS less the largest options area, as
  * Linux's tcp_send_syn_data (1420 bytes on a 1500-byte MTU). */
-static uint32_t fo_syn_space(const struct utcp_tcb *tp)
+static uint32_t fo_syn_space(struct utcp_tcb *tp)
 {
-	return tp->our_mss > TCP_MAX_OPTLEN ? tp->our_mss - TCP_MAX_OPTLEN : 0;
+	const struct tcp_fo_entry *e = fo_find(tp->ctx->tcp, tp->raddr);
+	uint32_t mss = tp->our_mss;
+	if (e != NULL && e->mss != 0 && e->mss < mss)
+		mss = e->mss; /* the server's, from the cookie's SYN-ACK */
+	return mss > TCP_MAX_OPTLEN ? mss - TCP_MAX_OPTLEN : 0;
 }
 
 /* A non-blocking write queues only what the SYN carries (Linux returns
@@ -124,8 +131,12 @@ void tcp_fastopen_syn(struct utcp_tcb *tp, struct tcp_out *o)
  * acknowledged, and send again what it did not (§4.2.2). */
 void tcp_fastopen_synack(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
+	uint16_t mss = (s->opt.flags & TOF_MSS) ? s->opt.mss : 0;
+	struct tcp_fo_entry *e = fo_find(tp->ctx->tcp, tp->raddr);
 	if ((s->opt.flags & TOF_FASTOPEN) && s->opt.fo_len >= TCP_FO_COOKIE_MIN)
-		fo_store(tp->ctx, tp->raddr, s->opt.fo_cookie, s->opt.fo_len);
+		fo_store(tp->ctx, tp->raddr, s->opt.fo_cookie, s->opt.fo_len, mss);
+	else if (e != NULL && mss != 0) /* no new cookie: the old one stays, the MSS is news */
+		e->mss = mss;
 	if (!(tp->tfo & TFO_SYN_DATA))
 		return;
 	uint32_t acked = s->ack - (tp->iss + 1);

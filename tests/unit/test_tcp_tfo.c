@@ -204,6 +204,44 @@ START_TEST(msg_fastopen_sends_syn_with_data)
 }
 END_TEST
 
+/* The server's MSS comes with its cookie into the cache: the next SYN
+ * carries at most that MSS less 40 bytes of options (Linux). */
+START_TEST(cached_mss_bounds_syn_data)
+{
+	static char data[3000];
+	struct tt_conn c;
+	struct tt_seg syn, sa = { 0 };
+	struct sockaddr_in a = peer(41007);
+	int fd = fo_socket();
+	tt_err(utcp_connect(tt_h.ctx, fd, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
+	utcp_ctx_poll(tt_h.ctx);
+	ck_assert_msg(tt_out(&syn), "no SYN");
+	conn_from_syn(&c, &syn, 41007);
+	sa.sport = c.pport;
+	sa.dport = c.hport;
+	sa.seq = c.piss;
+	sa.ack = c.hnxt;
+	sa.flags = TH_SYN | TH_ACK;
+	sa.win = 65535;
+	tt_opt_mss(&sa, 940);
+	uint8_t o[2 + sizeof(cookie)] = { TCPOPT_FASTOPEN, 2 + sizeof(cookie) };
+	memcpy(o + 2, cookie, sizeof(cookie));
+	tt_opt_raw(&sa, o, sizeof(o));
+	tt_in(&sa);
+	tt_ok(utcp_abort(tt_h.ctx, fd));
+	utcp_ctx_poll(tt_h.ctx);
+	tn_tx_drain(tt_h.nic);
+	fd = utcp_socket(tt_h.ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(utcp_sendto(tt_h.ctx, fd, data, sizeof(data), MSG_FASTOPEN,
+				     (struct sockaddr *)&a, sizeof(a)), 900);
+	utcp_ctx_poll(tt_h.ctx);
+	ck_assert_msg(tt_out(&syn), "no SYN");
+	ck_assert_uint_eq(syn.len, 900);
+	tt_ok(utcp_close(tt_h.ctx, fd));
+	tn_tx_drain(tt_h.nic);
+}
+END_TEST
+
 /* Linux: a NULL buffer with a length is EFAULT, and nothing is sent
  * (packetdrill's syscall_bad_arg/fastopen-invalid-buf-ptr). */
 START_TEST(null_buffer_is_efault)
@@ -277,6 +315,7 @@ static Suite *tfo_suite(void)
 	tcase_add_test(tc, syn_data_not_acked_is_sent_after_handshake);
 	tcase_add_test(tc, syn_retransmitted_plain);
 	tcase_add_test(tc, msg_fastopen_sends_syn_with_data);
+	tcase_add_test(tc, cached_mss_bounds_syn_data);
 	tcase_add_test(tc, null_buffer_is_efault);
 	tcase_add_test(tc, option_read_back_and_errors);
 	tcase_add_test(tc, fastopen_off);
