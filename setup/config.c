@@ -610,6 +610,7 @@ static const struct key_def keys[] = {
 	{ "tcp_cubic_md_cwnd", set_int, FIELD(tcp_cubic_md_cwnd), 0, 1 },
 	{ "tcp_cwnd_limited", set_int, FIELD(tcp_cwnd_limited), 0, 1 },
 	{ "tcp_wmem", set_int, FIELD(tcp_wmem), 0, 1 << 30 },
+	{ "tcp_fastopen", set_int, FIELD(tcp_fastopen), 0, 3 },
 	{ "tcp_timestamps", set_int, FIELD(tcp_timestamps), 0, 1 },
 	{ "tcp_sack", set_int, FIELD(tcp_sack), 0, 1 },
 	{ "tcp_window_scaling", set_int, FIELD(tcp_window_scaling), 0, 1 },
@@ -778,6 +779,7 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_ecn = 2; /* accept ECN when asked (Linux's default) */
 	cfg->tcp_pacing_ss_ratio = 200; /* Linux's */
 	cfg->tcp_pacing_ca_ratio = 120;
+	cfg->tcp_fastopen = 1;
 	strcpy(cfg->cc, "cubic");
 	cfg->arp_timeout = 300;
 	cfg->pcap_snaplen = 65535;

@@ -34,6 +34,8 @@ uint32_t sock_poll(const struct utcp_sock *so)
 		return so->lis->acc_head != NULL ? EPOLLIN | EPOLLRDNORM : 0;
 	if (so->tcb != NULL) {
 		uint32_t ev = tcp_poll_events(so->tcb);
+		if (so->tcb->tfo & TFO_DEFER) /* Linux: writable, the write sends the SYN */
+			ev |= EPOLLOUT | EPOLLWRNORM;
 		if (!(ev & EPOLLOUT) && so->tcb->sndmem.limit != 0)
 			tcp_sndmem_polled(so->tcb); /* tcp_wmem: Linux's SOCK_NOSPACE */
 		const struct utcp_tcb *tp = so->tcb;

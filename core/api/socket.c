@@ -394,6 +394,8 @@ int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, so
 		}
 		if (sock_start_connect(ctx, so, &sa) < 0)
 			return -1;
+		if (so->tcb->tfo & TFO_DEFER)
+			return 0; /* RFC 7413, Linux: the SYN leaves with the first write */
 		if (so->flags & SF_NONBLOCK) {
 			errno = EINPROGRESS;
 			return -1;

@@ -46,6 +46,7 @@ static int sock_writable(struct utcp_sock *so)
 {
 	const struct utcp_tcb *tp = so->tcb;
 	return tp->so_error != 0 || tp->state == TCPS_CLOSED || (tp->flags & TF_FIN_QUEUED) ||
+	       (tp->tfo & TFO_DEFER) != 0 || /* Linux tcp_poll: the first write sends the SYN */
 	       (tp->state != TCPS_SYN_SENT && tp->state != TCPS_SYN_RECEIVED &&
 		tcp_send_room(tp) > 0);
 }
@@ -134,6 +135,13 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 			return -1;
 		}
 		int connecting = tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED;
+		if (tp->tfo & TFO_DEFER) { /* RFC 7413 §4.2.1: the SYN carries the data */
+			utcp_ctx_clock_sync(ctx);
+			done = tcp_fastopen_write(tp, iov, iovcnt, nonblock);
+			if (done == total || nonblock)
+				return (ssize_t)done;
+			continue;
+		}
 		if (!connecting) {
 			if (total == 0)
 				return 0;

@@ -12,6 +12,28 @@
 
 #include "core/api/sock.h"
 
+/* MSG_FASTOPEN on an unconnected socket (Linux tcp_sendmsg_fastopen):
+ * connect as with TCP_FASTOPEN_CONNECT, then write.  No cookie cached: the
+ * SYN asks for one and a non-blocking call fails with EINPROGRESS. */
+static ssize_t sock_fastopen_sendmsg(struct utcp_ctx *ctx, struct utcp_sock *so,
+				     const struct msghdr *msg, int flags)
+{
+	size_t total;
+	if (sock_iov_check(msg->msg_iov, (int)msg->msg_iovlen, &total) < 0)
+		return -1;
+	if (!(ctx->tcp->fastopen & TFO_CLIENT)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	uint8_t was = so->opts.fastopen;
+	so->opts.fastopen = 1;
+	int r = utcp_connect(ctx, so->id, msg->msg_name, msg->msg_namelen);
+	so->opts.fastopen = was;
+	if (r < 0)
+		return -1;
+	return sock_sendv(ctx, so, msg->msg_iov, (int)msg->msg_iovlen, flags & ~MSG_FASTOPEN);
+}
+
 ssize_t utcp_sendmsg(struct utcp_ctx *ctx, int sock, const struct msghdr *msg, int flags)
 {
 	struct utcp_sock *so = sock_udp(ctx, sock);
@@ -23,6 +45,8 @@ ssize_t utcp_sendmsg(struct utcp_ctx *ctx, int sock, const struct msghdr *msg, i
 		errno = EFAULT;
 		return -1;
 	}
+	if ((flags & MSG_FASTOPEN) && so->state == SS_UNCONNECTED) /* RFC 7413 */
+		return sock_fastopen_sendmsg(ctx, so, msg, flags);
 	return sock_sendv(ctx, so, msg->msg_iov, (int)msg->msg_iovlen, flags);
 }
 

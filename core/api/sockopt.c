@@ -297,6 +297,31 @@ static int set_tcp_linux(struct utcp_sock *so, int name, int v)
 	}
 }
 
+/* TCP_FASTOPEN_CONNECT (Linux do_tcp_setsockopt): 0 or 1, only before
+ * connect (EINVAL after), and not without tcp_fastopen's client bit
+ * (EOPNOTSUPP). */
+static int set_fastopen_connect(struct utcp_ctx *ctx, struct utcp_sock *so, const void *val,
+				socklen_t len)
+{
+	int v;
+	if (opt_int(val, len, &v) < 0)
+		return -1;
+	if (v < 0 || v > 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(ctx->tcp->fastopen & TFO_CLIENT)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (so->tcb != NULL || so->state != SS_UNCONNECTED) {
+		errno = EINVAL;
+		return -1;
+	}
+	so->opts.fastopen = (uint8_t)v;
+	return 0;
+}
+
 static int set_ipproto_tcp(struct utcp_sock *so, int name, const void *val, socklen_t len)
 {
 	int v;
@@ -461,6 +486,8 @@ int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, cons
 		return -1;
 	if (level == SOL_SOCKET)
 		return set_sol_socket(ctx, so, optname, optval, optlen);
+	if (level == IPPROTO_TCP && optname == TCP_FASTOPEN_CONNECT) /* RFC 7413 */
+		return set_fastopen_connect(ctx, so, optval, optlen);
 	if (level == IPPROTO_TCP)
 		return set_ipproto_tcp(so, optname, optval, optlen);
 	if (level == IPPROTO_IP)
@@ -562,6 +589,9 @@ static int get_ipproto_tcp(struct utcp_sock *so, int name, void *val, socklen_t 
 		break;
 	case TCP_USER_TIMEOUT:
 		v = (int)so->opts.user_timeout;
+		break;
+	case TCP_FASTOPEN_CONNECT:
+		v = so->opts.fastopen;
 		break;
 	case TCP_INFO:
 		return sock_tcp_info(so, val, len);

@@ -17,6 +17,7 @@ libutcp_la_SOURCES += \
 	core/tcp/cc_cubic.c \
 	core/tcp/tcp_sack.c \
 	core/tcp/tcp_conn.c \
+	core/tcp/tcp_fastopen.c \
 	core/tcp/tcp_input.c \
 	core/tcp/tcp_recovery.c \
 	core/tcp/tcp_output.c \

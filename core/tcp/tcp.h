@@ -347,6 +347,7 @@ struct utcp_tcb {
 	uint16_t user_mss;              /* TCP_MAXSEG, 0 = none */
 	uint32_t rcv_unacked;           /* bytes received since the last ACK sent */
 	uint8_t quickack;               /* segments still to ACK at once (TCP_QUICKACK) */
+	uint8_t tfo;                    /* TFO_*: TCP Fast Open (tcp_fastopen.c); 0: none */
 	uint32_t rcv_mss;               /* largest segment received (delayed ACK) */
 
 	/* timestamps (RFC 7323) */
@@ -517,6 +518,25 @@ struct tcp_portinfo {
 /* Readiness changes reported to the socket layer (EPOLL* bits). */
 typedef void (*tcp_notify_fn)(struct utcp_ctx *ctx, void *sock, uint32_t events);
 
+/* TCP Fast Open (RFC 7413), client side (tcp_fastopen.c). */
+#define TFO_CLIENT 1 /* tcp_fastopen bits, as Linux's */
+#define TFO_SERVER 2
+#define TFO_ON 0x01      /* tcb: TCP_FASTOPEN_CONNECT or MSG_FASTOPEN */
+#define TFO_DEFER 0x02   /* cookie cached: the SYN waits for the first write */
+#define TFO_SYN_DATA 0x04 /* the SYN carried data */
+#define TFO_COOKIE 0x08  /* the SYN carried a cookie (else a request) */
+#define TCP_FO_CACHE 16  /* servers whose cookies are kept (LRU) */
+struct tcp_fo_entry {
+	uint32_t raddr;
+	uint8_t len;                    /* 0: free */
+	uint8_t cookie[TCP_FO_COOKIE_MAX];
+	uint16_t mss;                   /* the server's MSS option (0: none) */
+	utcp_time_t used;
+};
+struct tcp_fo_cache {
+	struct tcp_fo_entry e[TCP_FO_CACHE];
+};
+
 struct utcp_tcp_ctx {
 	/* Lazy pools (core/base/pool.h): objects touched only when first used. */
 	struct utcp_pool tcb_pool, lis_pool, sndbuf_pool, rcvbuf_pool;
@@ -565,6 +585,8 @@ struct utcp_tcp_ctx {
 	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
 	utcp_time_t challenge_sec;
 	uint32_t challenge_count;
+	uint8_t fastopen;               /* tcp_fastopen: TFO_CLIENT | TFO_SERVER */
+	struct tcp_fo_cache fo_cache;   /* cookies of servers (tcp_fastopen.c) */
 	int quiet;                      /* tearing down: send nothing */
 	tcp_notify_fn notify;
 	void *api;                      /* the socket layer's state */
@@ -847,6 +869,7 @@ struct tcp_conn_opts {
 	uint32_t notsent_lowat;   /* TCP_NOTSENT_LOWAT; 0: none */
 	uint32_t user_timeout;    /* TCP_USER_TIMEOUT, ms; 0: none */
 	uint64_t max_pacing1;     /* SO_MAX_PACING_RATE + 1 (0: none set) */
+	uint8_t fastopen;         /* TCP_FASTOPEN_CONNECT */
 };
 /* The options above that live in the TCB onto it (tcp_conn.c). */
 void tcp_apply_sock_opts(struct utcp_tcb *tp, const struct tcp_conn_opts *o);
@@ -860,6 +883,15 @@ struct tcp_listener *tcp_listen(struct utcp_ctx *ctx, const struct tcp_conn_opts
 void tcp_listen_close(struct tcp_listener *l);      /* resets its queued children */
 void tcp_listen_free(struct utcp_ctx *ctx, struct tcp_listener *l); /* close + release */
 struct utcp_tcb *tcp_accept(struct tcp_listener *l);
+/* TCP Fast Open (tcp_fastopen.c).  tcp_connect: 1 if the SYN waits for
+ * the first write (a cookie is cached); tcp_send_syn: the option (and the
+ * data) of the SYN; SYN-SENT: the SYN-ACK's cookie and what it acked;
+ * tcp_fastopen_write: the deferred SYN leaves with what was written. */
+int tcp_fastopen_connect(struct utcp_tcb *tp);
+void tcp_fastopen_syn(struct utcp_tcb *tp, struct tcp_out *o);
+void tcp_fastopen_synack(struct utcp_tcb *tp, const struct tcp_seg *s);
+size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt,
+			  int nonblock);
 /* Copy user data into the send buffer; returns bytes queued (may be 0). */
 size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt);
 size_t tcp_recv(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, int peek);

@@ -177,6 +177,8 @@ static struct utcp_tcb *tcp_open(struct utcp_ctx *ctx, const struct tcp_conn_opt
 	tcp_take_port(tp, eph);
 	tp->rtt_start = ctx->now;
 	ctx->stats.tcp_active_opens++;
+	if (o->fastopen && tcp_fastopen_connect(tp))
+		return tp; /* RFC 7413: the SYN waits for the first write's data */
 	tcp_send_syn(tp);
 	return tp;
 }

@@ -119,6 +119,7 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->cubic_md_cwnd = ctx->cfg->tcp_cubic_md_cwnd != 0;
 	t->cwnd_limited = ctx->cfg->tcp_cwnd_limited != 0;
 	t->wmem = ctx->cfg->tcp_wmem > 0 ? (uint32_t)ctx->cfg->tcp_wmem : 0;
+	t->fastopen = (uint8_t)ctx->cfg->tcp_fastopen;
 	tcp_ctx_options(t, ctx->cfg);
 	t->cc = tcp_cc_find(ctx->cfg->cc);
 	if (t->cc == NULL)

@@ -320,6 +320,8 @@ static int tcp_in_syn_sent(struct utcp_tcb *tp, struct tcp_seg *s)
 		return IN_DONE;
 	}
 	tp->snd_una = s->ack;
+	if (tp->tfo != 0) /* RFC 7413 §4.1.2, §4.2.2 */
+		tcp_fastopen_synack(tp, s);
 	tcp_rtt_handshake(tp, s);
 	tcp_established(tp);
 	tcp_ack_now(tp);

@@ -261,6 +261,8 @@ int tcp_send_syn(struct utcp_tcb *tp)
 	o.optlen = tcp_syn_opts(tp, o.opt);
 	tcp_ecn_syn_out(tp, &o); /* RFC 3168 §6.1.1 */
 	tp->snd_nxt = tp->iss + 1;
+	if (tp->tfo != 0) /* RFC 7413: the Fast Open option, data with a cookie */
+		tcp_fastopen_syn(tp, &o);
 	if (SEQ_GT(tp->snd_nxt, tp->snd_max))
 		tp->snd_max = tp->snd_nxt;
 	if (!utcp_timer_pending(&tp->t_rexmt))

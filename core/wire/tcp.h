@@ -30,6 +30,9 @@
 #define TCPOPT_SACK_PERM 4
 #define TCPOPT_SACK 5
 #define TCPOPT_TIMESTAMP 8
+#define TCPOPT_FASTOPEN 34 /* RFC 7413 §2 */
+#define TCP_FO_COOKIE_MIN 4
+#define TCP_FO_COOKIE_MAX 16
 
 /* Modular sequence comparisons (RFC 9293 §3.4). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -45,6 +48,7 @@
 #define TOF_SACK_PERM 0x04
 #define TOF_TS 0x08
 #define TOF_SACK 0x10
+#define TOF_FASTOPEN 0x20 /* fo_len bytes of cookie (0: a cookie request) */
 
 struct tcp_sack_block {
 	uint32_t start, end;
@@ -57,6 +61,8 @@ struct tcp_opts {
 	uint32_t tsval, tsecr;
 	uint8_t nsack;
 	struct tcp_sack_block sack[4];
+	uint8_t fo_len;     /* with TOF_FASTOPEN only (not cleared by the parser) */
+	uint8_t fo_cookie[TCP_FO_COOKIE_MAX];
 };
 
 /* Parse the options area; 0, or -1 if a length is malformed (RFC 9293

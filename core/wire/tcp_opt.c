@@ -11,6 +11,7 @@
  * are skipped by their length (RFC 9293 §3.2, RFC 1122 §4.2.2.5).  A known
  * option with the wrong length is ignored, as Linux does.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/wire/tcp.h"
@@ -63,6 +64,14 @@ static void opt_one(const uint8_t *p, unsigned olen, int syn, struct tcp_opts *o
 	case TCPOPT_SACK:
 		opt_sack(p, olen, o);
 		break;
+	case TCPOPT_FASTOPEN: /* RFC 7413 §2: empty, or a 4..16-byte cookie */
+		if (syn && (olen == 2 || (olen >= 2 + TCP_FO_COOKIE_MIN &&
+					  olen <= 2 + TCP_FO_COOKIE_MAX))) {
+			o->fo_len = (uint8_t)(olen - 2);
+			memcpy(o->fo_cookie, p + 2, olen - 2);
+			o->flags |= TOF_FASTOPEN;
+		}
+		break;
 	default:
 		break; /* unknown: skipped */
 	}
@@ -70,7 +79,7 @@ static void opt_one(const uint8_t *p, unsigned olen, int syn, struct tcp_opts *o
 
 int tcp_opts_parse(const uint8_t *p, unsigned len, int syn, struct tcp_opts *o)
 {
-	memset(o, 0, sizeof(*o));
+	memset(o, 0, offsetof(struct tcp_opts, fo_len)); /* fo_*: read under TOF_FASTOPEN */
 	/* RFC 7323 Appendix A's layout, NOP NOP TS, on nearly every segment
 	 * after the handshake (utcp's and Linux's): read it in one step. */
 	if (len == 12 && rd32(p) == (uint32_t)(TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |

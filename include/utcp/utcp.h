@@ -123,6 +123,7 @@ struct utcp_config {
 	int tcp_cubic_md_cwnd;   /**< 1: CUBIC's ssthresh = beta * cwnd (RFC 8312 §4.5, Linux); 0: beta * FlightSize (RFC 9438 §4.6) */
 	int tcp_wmem;            /**< send buffer counted as Linux counts it, first limit in bytes, grown with cwnd up to sndbuf (Linux's tcp_wmem default); 0 (default): sndbuf bytes of payload */
 	int tcp_cwnd_limited;    /**< 1: cwnd grows only while the sender uses it (Linux's tcp_is_cwnd_limited, RFC 7661's aim); 0: on every ACK (RFC 5681) */
+	int tcp_fastopen;        /**< TCP Fast Open (RFC 7413), Linux's bits: 1 (default) client (TCP_FASTOPEN_CONNECT, MSG_FASTOPEN), 2 server; 0: off */
 	int tcp_timestamps;      /**< 1 (default): offer RFC 7323 timestamps; 0: never */
 	int tcp_sack;            /**< 1 (default): offer SACK (RFC 2018); 0: never */
 	int tcp_window_scaling;  /**< 1 (default): offer window scaling (RFC 7323 §2); 0: never */

@@ -439,9 +439,24 @@ static ssize_t pd_readv(void *u, int fd, const struct iovec *iov, int n)
 	return pd_recvv(u, fd, iov, n, 0);
 }
 
+/* sendto with MSG_FASTOPEN (RFC 7413): connect and write in one call, on
+ * the address given; it does not block (the scripts' sockets are
+ * non-blocking). */
+static ssize_t op_sendto_fastopen(struct pd *pd, struct pd_call *c)
+{
+	return utcp_sendto(pd->ctx, c->sock, c->buf, c->len, c->flags & ~MSG_DONTWAIT, c->caddr,
+			   c->caddrlen);
+}
+
 static ssize_t pd_sendto(void *u, int fd, const void *buf, size_t len, int flags,
 			 const struct sockaddr *a, socklen_t al)
 {
+	if (flags & MSG_FASTOPEN) {
+		struct pd_call c = { .op = op_sendto_fastopen, .fd = fd, .buf = (void *)buf,
+				     .len = len, .flags = flags, .caddr = a, .caddrlen = al,
+				     .deadline = UTCP_TIME_NEVER };
+		return pd_do(u, &c);
+	}
 	(void)a, (void)al; /* TCP: the destination is the connection's */
 	return pd_send(u, fd, buf, len, flags);
 }

@@ -28,6 +28,7 @@ EXTRA_DIST += \
 	tests/packetdrill/own/cubic_md_cwnd.pkt \
 	tests/packetdrill/own/cwnd_limited.pkt \
 	tests/packetdrill/own/ecn.pkt \
+	tests/packetdrill/own/fastopen.pkt \
 	tests/packetdrill/own/max_pacing_rate.pkt \
 	tests/packetdrill/own/ip_tos.pkt \
 	tests/packetdrill/own/min_tso_segs.pkt \

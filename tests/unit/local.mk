@@ -325,3 +325,12 @@ endif
 tests_unit_test_tcp_sndmem_SOURCES = tests/unit/test_tcp_sndmem.c $(TCP_TESTLIB)
 tests_unit_test_tcp_sndmem_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_sndmem_LDADD = $(UNIT_LIBS)
+
+# TCP Fast Open, client side (tests/unit/test_tcp_tfo.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_tfo
+TESTS += tests/unit/test_tcp_tfo
+endif
+tests_unit_test_tcp_tfo_SOURCES = tests/unit/test_tcp_tfo.c $(TCP_TESTLIB)
+tests_unit_test_tcp_tfo_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_tfo_LDADD = $(UNIT_LIBS)

@@ -307,6 +307,9 @@ START_TEST(test_set_overrides)
 	ck_assert_int_eq(cfg.tcp_wmem, 0); /* off: payload bytes, up to sndbuf */
 	ck_assert_int_eq(utcp_config_set(&cfg, "tcp_wmem", "262144", err, sizeof(err)), 0);
 	ck_assert_int_eq(cfg.tcp_wmem, 262144);
+	ck_assert_int_eq(cfg.tcp_fastopen, 1); /* Linux's default: the client side */
+	ck_assert_int_eq(utcp_config_set(&cfg, "tcp_fastopen", "0", err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.tcp_fastopen, 0);
 	ck_assert_int_eq(utcp_config_set(&cfg, "eth0.ip", "10.9.0.1/16", err, sizeof(err)), 0);
 	ck_assert_uint_eq(cfg.ports[0].ip, IP(10, 9, 0, 1));
 	/* Errors from set have no file or line. */
@@ -371,6 +374,8 @@ START_TEST(test_err_numbers)
 	load_fails("tcp_wscale = 15\n", "1: key 'tcp_wscale': '15' is out of range (0..14)");
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_retries2 = 0\n", "1: key 'tcp_retries2': '0' is out of range (1..127)");
+	utcp_config_defaults(&cfg);
+	load_fails("tcp_fastopen = 4\n", "1: key 'tcp_fastopen': '4' is out of range (0..3)");
 	utcp_config_defaults(&cfg);
 	load_fails("tcp_wmem = -1\n",
 		   "1: key 'tcp_wmem': '-1' is out of range (0..1073741824)");
@@ -946,6 +951,7 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_cwnd_limited", "tcp_wmem", "tcp_ecn", "tcp_pacing", "tcp_pacing_ss_ratio",
 		"tcp_pacing_ca_ratio",
 		"tcp_recovery_probe", "tcp_mtu_probing", "tcp_base_mss",
+		"tcp_fastopen",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",
 		"arp_timeout", "pcap", "pcap_snaplen", "fault_loss", "fault_burst_loss",
