@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -937,16 +938,12 @@ int rr_server(void *arg)
 }
 
 /* B: open a connection for the next request(s); 0 when none is left. */
-static int rr_open(struct utcp_ctx *ctx, int ep, struct rr_conn *k)
+/* B: a connection for k's requests. */
+static int rr_dial(struct utcp_ctx *ctx, int ep, struct rr_conn *k)
 {
 	struct rr *r = k->r;
-	uint64_t per = r->ro->persistent ? (r->ro->requests + r->ro->conns - 1) / r->ro->conns : 1;
-	if (r->started >= r->ro->requests)
-		return 0;
-	k->left = r->ro->requests - r->started < per ? r->ro->requests - r->started : per;
-	r->started += k->left;
 	k->sent = k->got = 0;
-	k->t0 = utcp_ctx_now(ctx);
+	k->established = 0;
 	k->fd = connect_to(ctx, r->tb->ip[0], NULL);
 	k->mask = EPOLLOUT;
 	struct epoll_event e = { .events = k->mask, .data.ptr = k };
@@ -956,6 +953,55 @@ static int rr_open(struct utcp_ctx *ctx, int ep, struct rr_conn *k)
 		return -1;
 	}
 	return 1;
+}
+
+/* An attempt fails when, for each of its syn_retries + 1 SYNs, the SYN or
+ * the SYN-ACK it drew is lost (the server's SYN-ACK retransmissions only
+ * help, so this bounds the probability from above): q = (1 - (1 - p)^2)^k,
+ * p the chance a frame is lost or damaged.  The allowance is the smallest
+ * m with P(X > m) < 1e-7 for X ~ Poisson(n q). */
+uint64_t syn_timeouts_allowed(const struct sim_opts *o, uint64_t n)
+{
+	const struct utcp_fault_params *f = &o->link.fault;
+	struct utcp_config c;
+	if (f->burst_loss > 0)
+		return 0;
+	utcp_config_defaults(&c);
+	double p = f->loss + f->corrupt + o->link.corrupt_fcs;
+	double q = 1.0, lambda, term, tail;
+	for (int i = 0; i <= c.tcp_syn_retries; i++)
+		q *= 1.0 - (1.0 - p) * (1.0 - p);
+	lambda = (double)n * q;
+	term = exp(-lambda);        /* P(X = 0) */
+	tail = 1.0 - term;          /* P(X > 0) */
+	uint64_t m = 0;
+	while (tail >= 1e-7 && m < n) {
+		m++;
+		term *= lambda / (double)m;
+		tail -= term;
+	}
+	return m;
+}
+
+static int rr_open(struct utcp_ctx *ctx, int ep, struct rr_conn *k)
+{
+	struct rr *r = k->r;
+	uint64_t per = r->ro->persistent ? (r->ro->requests + r->ro->conns - 1) / r->ro->conns : 1;
+	if (r->started >= r->ro->requests)
+		return 0;
+	k->left = r->ro->requests - r->started < per ? r->ro->requests - r->started : per;
+	r->started += k->left;
+	k->t0 = utcp_ctx_now(ctx);
+	return rr_dial(ctx, ep, k);
+}
+
+/* B: again for an attempt whose SYNs all went unanswered (RFC 9293
+ * §3.10.7.x: the user is told ETIMEDOUT; an application dials again). */
+static int rr_redial(struct utcp_ctx *ctx, int ep, struct rr_conn *k)
+{
+	k->r->syn_timeouts++;
+	utcp_close(ctx, k->fd);
+	return rr_dial(ctx, ep, k) < 0 ? -1 : 0;
 }
 
 /* B: a failed connection (tolerated: st 1) is closed with the requests it
@@ -998,8 +1044,11 @@ static int rr_ask(struct utcp_ctx *ctx, int ep, struct rr_conn *k, uint32_t ev)
 		int e = 0;
 		socklen_t el = sizeof(e);
 		utcp_getsockopt(ctx, k->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+		if (e == ETIMEDOUT && !k->established && r->syn_timeouts < r->syn_allow)
+			return rr_redial(ctx, ep, k);
 		return rr_give_up(ctx, k, rr_fail(r, "B connection error", strerror(e)));
 	}
+	k->established = 1;
 	if (k->sent < r->ro->size) {
 		if (rr_write(ctx, k) < 0)
 			return rr_give_up(ctx, k, r->failed ? -1 : 1);
@@ -1138,13 +1187,20 @@ void rr_judge(struct rr *r, utcp_time_t elapsed, struct verdict *v)
 		 fmt_dur(p50, sizeof(p50), r->lat[r->completed / 2]),
 		 fmt_dur(p99, sizeof(p99), r->lat[r->completed * 99 / 100]),
 		 fmt_dur(mx, sizeof(mx), r->lat[r->completed - 1]), s.tcp_retransmits, s.tcp_rto);
+	if (r->syn_timeouts > 0) {
+		size_t len = strlen(v->summary);
+		snprintf(v->summary + len, sizeof(v->summary) - len,
+			 " syn-timeouts=%" PRIu64 " (allowed %" PRIu64 ")", r->syn_timeouts,
+			 r->syn_allow);
+	}
 }
 
 static void rr_run(const struct sim_opts *o, const void *sopts, uint64_t seed, struct verdict *v)
 {
 	const struct rr_opts *ro = sopts;
 	struct testbed tb;
-	struct rr r = { .ro = ro, .tb = &tb, .v = v };
+	struct rr r = { .ro = ro, .tb = &tb, .v = v,
+			.syn_allow = syn_timeouts_allowed(o, ro->persistent ? ro->conns : ro->requests) };
 	struct rr_core rc[2][UTCP_MAX_CORES];
 	char err[256];
 

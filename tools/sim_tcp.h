@@ -69,6 +69,10 @@ struct rr {
 	 * one region (one spoofed segment) */
 	uint64_t corrupt_gap, corrupt;
 	uint64_t reaped;                 /* connections B aborted after give_up */
+	/* connection attempts whose every SYN went unanswered (ETIMEDOUT in
+	 * SYN-SENT): B dials again, as an application would, up to syn_allow
+	 * times, the most independent loss explains (syn_timeouts_allowed) */
+	uint64_t syn_timeouts, syn_allow;
 	/* called on B just before it aborts a reaped connection (or NULL) */
 	void (*on_reap)(void *arg, struct utcp_ctx *ctx, int fd);
 	void *on_reap_arg;
@@ -81,6 +85,7 @@ struct rr_conn {
 	uint64_t sent, got, left;        /* left: requests still to make on it (B) */
 	utcp_time_t t0;
 	uint32_t mask;
+	int established;                 /* B: connect completed */
 	uint64_t stream, bad_end;        /* bytes read in all; just past the last differing one */
 };
 
@@ -103,6 +108,10 @@ void drain(struct utcp_ctx *ctx);
 void check_empty(const struct testbed *tb, struct verdict *v);
 int listen_on(struct utcp_ctx *ctx, int *ep, int backlog);
 int connect_to(struct utcp_ctx *ctx, uint32_t ip, uint16_t *lport);
+/* The most of n connection attempts that may fail with every SYN (or the
+ * SYN-ACK it drew) lost, on a link that loses frames independently as o's
+ * does, at a false-alarm rate below 1e-7 per run; 0 with bursty loss. */
+uint64_t syn_timeouts_allowed(const struct sim_opts *o, uint64_t n);
 void print_tcp_counters(const struct testbed *tb);
 void sum_stats(const struct testbed *tb, struct utcp_stats *sum);
 /* Spawn fn on every context of tb->host[host], arg[i] (size bytes apart) for context i. */

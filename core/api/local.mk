@@ -8,7 +8,8 @@ libutcp_la_SOURCES += core/api/sock.h \
 	core/api/epoll.c \
 	core/api/eventfd.c \
 	core/api/udpsock.c \
-	core/api/sockmsg.c
+	core/api/sockmsg.c \
+	core/api/sockaddr.c
 
 # A context's connections as snapshots, and the sender-state trace.
 libutcp_la_SOURCES += core/api/conninfo.c

@@ -43,11 +43,13 @@ enum sock_state {
 #define SF_RD_SHUT 0x400   /* UDP: shutdown(SHUT_RD) */
 #define SF_WR_SHUT 0x800   /* UDP: shutdown(SHUT_WR) */
 #define SF_ZEROCOPY 0x1000 /* SO_ZEROCOPY: taken; MSG_ZEROCOPY copies (sock_sendv) */
+#define SF_V6ONLY 0x2000   /* IPV6_V6ONLY: an AF_INET6 socket takes no IPv4-mapped address */
 
 struct utcp_sock {
 	int id;
 	uint8_t type;                  /* enum sock_type */
 	uint8_t state;                 /* enum sock_state */
+	uint8_t domain;                /* AF_INET or AF_INET6 (0: AF_INET) */
 	uint32_t flags;                /* SF_* */
 	uint32_t laddr;                /* AF_INET6: the IPv4 one of ::ffff:a.b.c.d, or
 					  the key of laddr6 (tcp_addr6_key) */
@@ -118,6 +120,35 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 		   int iovcnt, int flags);
 ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 		   int iovcnt, int flags);
+
+/* ---- a user's socket address (sockaddr.c) ---- */
+/* The call an address is handed to: Linux reads it by different rules. */
+enum sock_addr_call {
+	SA_BIND,           /* inet_bind / inet6_bind */
+	SA_CONNECT,        /* a datagram socket's (ip4_ / ip6_datagram_connect) */
+	SA_CONNECT_STREAM, /* tcp_v4_connect / tcp_v6_connect */
+	SA_SEND,           /* sendto / sendmsg (udp_sendmsg / udpv6_sendmsg) */
+};
+/* sock_addr_parse: AF_UNSPEC where the call gives it a meaning (connect:
+ * disconnect; an IPv6 socket's sendto: no address given). */
+#define SOCK_ADDR_UNSPEC 1
+/* The address `addr` of `len` bytes, handed to `call` on a socket of
+ * `domain` (AF_INET6 with v6only: IPV6_V6ONLY), into *ia and *port (network
+ * order).  An IPv4-mapped ::ffff:a.b.c.d, or an AF_INET address a
+ * dual-stack socket takes, comes back as AF_INET; :: as AF_INET6 zeros.
+ * Returns 0, SOCK_ADDR_UNSPEC, or -1 with Linux's errno: EINVAL (shorter
+ * than the family's address, or longer than sockaddr_storage, or a mapped
+ * address bound on a v6-only socket), EFAULT (NULL), EAFNOSUPPORT (a
+ * family the socket's domain does not take), ENETUNREACH (a mapped or
+ * IPv4 destination for a v6-only socket). */
+int sock_addr_parse(const struct sockaddr *addr, socklen_t len, int domain, int v6only,
+		    enum sock_addr_call call, struct utcp_inaddr *ia, uint16_t *port);
+/* ia:port into addr as a socket of `domain` names it (AF_INET6: a
+ * sockaddr_in6, IPv4 as ::ffff:a.b.c.d, family 0 as ::), cut to *addrlen
+ * bytes; *addrlen becomes the full length.  0, or -1 with errno EFAULT
+ * (NULL), EINVAL (a negative length). */
+int sock_addr_fill(struct sockaddr *addr, socklen_t *addrlen, int domain,
+		   const struct utcp_inaddr *ia, uint16_t port);
 
 /* ---- UDP sockets (udpsock.c): each call of the API hands a UDP socket
  * over with one line (sock_udp). ---- */

@@ -49,6 +49,13 @@ ssize_t utcp_sendto(struct utcp_ctx *ctx, int sock, const void *buf, size_t len,
 	struct iovec v = { (void *)buf, len };
 	struct msghdr m = { .msg_name = (void *)dest, .msg_namelen = addrlen, .msg_iov = &v,
 			    .msg_iovlen = 1 };
+	/* __sys_sendto hands a datagram socket every address it is given
+	 * (sendmsg takes a name of 0 bytes as none, and cuts a long one). */
+	if (dest != NULL && sock_udp(ctx, sock) != NULL &&
+	    (addrlen == 0 || addrlen > sizeof(struct sockaddr_storage))) {
+		errno = EINVAL;
+		return -1;
+	}
 	return utcp_sendmsg(ctx, sock, &m, flags);
 }
 

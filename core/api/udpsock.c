@@ -36,35 +36,19 @@ int sock_udp_socket(struct utcp_ctx *ctx, int type, int protocol)
 		return -1;
 	}
 	ctx->udp->notify = sock_notify;
+	so->domain = AF_INET;
 	if (type & SOCK_NONBLOCK)
 		so->flags |= SF_NONBLOCK;
 	return so->id;
 }
 
-/* A sockaddr_in into an endpoint (Linux: AF_UNSPEC is taken as AF_INET
- * where unspec_ok, as udp_sendmsg and inet_bind do for INADDR_ANY). */
-static int udp_addr_in(const struct sockaddr *addr, socklen_t len, struct udp_ep *ep,
-		       int unspec_ok)
+/* The address a call was handed, by sockaddr.c's rules for this socket. */
+static int udp_addr(const struct utcp_sock *so, const struct sockaddr *addr, socklen_t len,
+		    enum sock_addr_call call, struct udp_ep *ep)
 {
-	struct sockaddr_in sin;
-	if (addr == NULL) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (len < sizeof(sin)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(&sin, addr, sizeof(sin));
-	if (sin.sin_family != AF_INET && !(unspec_ok && sin.sin_family == AF_UNSPEC)) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
 	memset(ep, 0, sizeof(*ep));
-	ep->addr.family = AF_INET;
-	ep->addr.u.v4 = sin.sin_addr.s_addr;
-	ep->port = sin.sin_port;
-	return 0;
+	return sock_addr_parse(addr, len, so->domain, (so->flags & SF_V6ONLY) != 0, call, &ep->addr,
+			       &ep->port);
 }
 
 static int udp_local_addr(const struct utcp_ctx *ctx, uint32_t a)
@@ -79,12 +63,8 @@ int sock_udp_bind(struct utcp_ctx *ctx, struct utcp_sock *so, const struct socka
 		  socklen_t addrlen)
 {
 	struct udp_ep ep;
-	if (udp_addr_in(addr, addrlen, &ep, 1) < 0)
+	if (udp_addr(so, addr, addrlen, SA_BIND, &ep) < 0)
 		return -1;
-	if (addr->sa_family == AF_UNSPEC && ep.addr.u.v4 != INADDR_ANY) {
-		errno = EAFNOSUPPORT; /* Linux inet_bind: AF_UNSPEC only with any */
-		return -1;
-	}
 	if (so->udp->local.port != 0) { /* Linux inet_bind: bound already */
 		errno = EINVAL;
 		return -1;
@@ -112,16 +92,13 @@ int sock_udp_connect(struct utcp_ctx *ctx, struct utcp_sock *so, const struct so
 		     socklen_t addrlen)
 {
 	struct udp_ep ep;
-	if (addr == NULL) {
-		errno = EFAULT;
+	int r = udp_addr(so, addr, addrlen, SA_CONNECT, &ep);
+	if (r < 0)
 		return -1;
-	}
-	if (addrlen >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+	if (r == SOCK_ADDR_UNSPEC) {
 		udp_sock_disconnect(ctx, so); /* Linux udp_disconnect */
 		return 0;
 	}
-	if (udp_addr_in(addr, addrlen, &ep, 0) < 0)
-		return -1;
 	if (ep.addr.u.v4 == INADDR_BROADCAST) { /* no SO_BROADCAST */
 		errno = EACCES;
 		return -1;
@@ -162,18 +139,6 @@ int sock_udp_shutdown(struct utcp_ctx *ctx, struct utcp_sock *so, int how)
 	return 0;
 }
 
-static void udp_fill_addr(struct sockaddr *addr, socklen_t *addrlen, const struct udp_ep *ep)
-{
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = ep->addr.family == AF_INET ? ep->addr.u.v4 : 0;
-	sin.sin_port = ep->port;
-	socklen_t n = *addrlen < sizeof(sin) ? *addrlen : (socklen_t)sizeof(sin);
-	memcpy(addr, &sin, n);
-	*addrlen = sizeof(sin);
-}
-
 int sock_udp_name(struct utcp_sock *so, struct sockaddr *addr, socklen_t *addrlen, int peer)
 {
 	if (addr == NULL || addrlen == NULL) {
@@ -184,8 +149,8 @@ int sock_udp_name(struct utcp_sock *so, struct sockaddr *addr, socklen_t *addrle
 		errno = ENOTCONN;
 		return -1;
 	}
-	udp_fill_addr(addr, addrlen, peer ? &so->udp->remote : &so->udp->local);
-	return 0;
+	const struct udp_ep *ep = peer ? &so->udp->remote : &so->udp->local;
+	return sock_addr_fill(addr, addrlen, so->domain, &ep->addr, ep->port);
 }
 
 /* The error an ICMP message left, reported once. */
@@ -215,9 +180,13 @@ ssize_t sock_udp_sendmsg(struct utcp_ctx *ctx, struct utcp_sock *so, const struc
 		errno = EPIPE;
 		return -1;
 	}
-	if (msg->msg_name != NULL) { /* Linux udp_sendmsg: the address wins */
-		if (udp_addr_in(msg->msg_name, msg->msg_namelen, &to, 1) < 0)
-			return -1;
+	/* Linux udp_sendmsg: the address wins (a name of 0 bytes is none) */
+	int r = msg->msg_name == NULL || msg->msg_namelen == 0
+			? SOCK_ADDR_UNSPEC
+			: udp_addr(so, msg->msg_name, msg->msg_namelen, SA_SEND, &to);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
 		if (to.port == 0) {
 			errno = EINVAL;
 			return -1;
@@ -265,6 +234,10 @@ ssize_t sock_udp_recvmsg(struct utcp_ctx *ctx, struct utcp_sock *so, struct msgh
 	}
 	if (sock_iov_check(msg->msg_iov, (int)msg->msg_iovlen, &total) < 0)
 		return -1;
+	if (msg->msg_name != NULL && (int)msg->msg_namelen < 0) { /* copy_msghdr_from_user */
+		errno = EINVAL;
+		return -1;
+	}
 	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
 	for (;;) {
 		/* Linux __skb_recv_udp: a pending error first, then the queue. */
@@ -286,7 +259,7 @@ ssize_t sock_udp_recvmsg(struct utcp_ctx *ctx, struct utcp_sock *so, struct msgh
 	if (msg->msg_name != NULL) {
 		struct udp_ep src;
 		udp_dgram_source(pkt, &src);
-		udp_fill_addr(msg->msg_name, &msg->msg_namelen, &src);
+		sock_addr_fill(msg->msg_name, &msg->msg_namelen, so->domain, &src.addr, src.port);
 	}
 	msg->msg_controllen = 0;
 	msg->msg_flags = got < len ? MSG_TRUNC : 0;

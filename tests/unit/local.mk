@@ -263,6 +263,15 @@ tests_unit_test_udp_SOURCES = tests/unit/test_udp.c $(NET_TESTNIC)
 tests_unit_test_udp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_udp_LDADD = $(UNIT_LIBS)
 
+# core/api/sockaddr.c: a user's sockaddr in and out, Linux's errno values.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_sockaddr
+TESTS += tests/unit/test_sockaddr
+endif
+tests_unit_test_sockaddr_SOURCES = tests/unit/test_sockaddr.c
+tests_unit_test_sockaddr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sockaddr_LDADD = $(UNIT_LIBS)
+
 # core/api/conninfo.c: the snapshots utcp-ss reads, the sender-state trace.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_conninfo
