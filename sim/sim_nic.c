@@ -22,7 +22,10 @@
  * the other queues a copy from their own pool flagged UTCP_PKT_RX_COPY (so
  * that only one context answers an ARP request).  The exception is the ICMP
  * echo request, which must be answered once: it goes to queue 0 only, like
- * every other IPv4 frame that carries no ports.
+ * every other IPv4 frame that carries no ports.  IPv6 likewise: TCP and UDP
+ * directly after the fixed header are hashed over the IPv6 4-tuple (the
+ * same symmetric key), ICMPv6 (neighbour discovery, errors) goes to every
+ * queue, anything else (extension headers first) to queue 0.
  *
  * Checksums: by default no offloads, so the stack computes and verifies every
  * checksum in software and corruption on a link is caught by the stack
@@ -115,6 +118,30 @@ static void rx_enqueue(struct sim_nic *n, uint16_t q, struct utcp_pkt *pkt)
 	sq->count++;
 }
 
+/* An IPv6 frame's queue: the Toeplitz hash of src, dst, sport, dport for
+ * TCP and UDP (the RSS "IPv6 with TCP" input). */
+static uint16_t steer6(const struct sim_nic *n, struct utcp_pkt *pkt)
+{
+	const uint8_t *ip = pkt->data + UTCP_ETH_HLEN;
+	if (pkt->len < UTCP_ETH_HLEN + UTCP_IPV6_HLEN || (ip[0] >> 4) != 6)
+		return 0;
+	uint8_t nxt = ip[6];
+	if (nxt == UTCP_IPPROTO_ICMPV6)
+		return STEER_ALL;
+	if ((nxt != UTCP_IPPROTO_TCP && nxt != 17 /* UDP */) ||
+	    pkt->len < UTCP_ETH_HLEN + UTCP_IPV6_HLEN + 4)
+		return 0;
+	struct utcp_in6 src, dst;
+	uint16_t sport, dport;
+	memcpy(src.b, ip + 8, 16);
+	memcpy(dst.b, ip + 24, 16);
+	memcpy(&sport, ip + UTCP_IPV6_HLEN, 2);
+	memcpy(&dport, ip + UTCP_IPV6_HLEN + 2, 2);
+	pkt->rss_hash = utcp_rss_table_hash_v6(&n->rss, &src, &dst, sport, dport);
+	pkt->ol_flags |= UTCP_PKT_RX_RSS_HASH;
+	return utcp_rss_queue(&n->nic.caps, pkt->rss_hash);
+}
+
 /* The queue for a frame (STEER_ALL: every queue); sets the RSS hash. */
 static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 {
@@ -122,6 +149,8 @@ static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 	uint32_t len = pkt->len;
 	if (len < UTCP_ETH_HLEN)
 		return 0;
+	if (rd16(d + 12) == UTCP_ETH_P_IPV6)
+		return steer6(n, pkt);
 	if (rd16(d + 12) != UTCP_ETH_P_IPV4)
 		return STEER_ALL;
 	const uint8_t *ip = d + UTCP_ETH_HLEN;

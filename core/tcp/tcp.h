@@ -576,7 +576,7 @@ void tcp_port_ref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 void tcp_port_unref(struct utcp_ctx *ctx, uint16_t port, int reuse, int eph);
 int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int reuse);
 uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
-			    uint16_t rport);
+			    uint16_t rport, const struct tcp_addr6 *a6);
 int tcp_is_local_addr(const struct utcp_ctx *ctx, uint32_t addr);
 
 /* ---- internal: ISN and TSval offset (tcp_isn.c) ----------------------- */

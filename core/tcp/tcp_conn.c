@@ -145,7 +145,7 @@ static struct utcp_tcb *tcp_open(struct utcp_ctx *ctx, const struct tcp_conn_opt
 				 const struct tcp_addr6 *a6, void *sock)
 {
 	int eph = lport == 0;
-	if (eph && (lport = tcp_ephemeral_port(ctx, port, laddr, raddr, rport)) == 0) {
+	if (eph && (lport = tcp_ephemeral_port(ctx, port, laddr, raddr, rport, a6)) == 0) {
 		errno = EADDRNOTAVAIL;
 		return NULL;
 	}

@@ -7,6 +7,8 @@
  * tcp_port_bindable, tcp_port_ref ... tcp_port_unref (tcp_drop, close);
  * tcp_connect without a local port -> tcp_ephemeral_port.
  *
+ * IPv6 connections pass their full addresses (tcp_addr6) beside the keys.
+ *
  * Ports are indexed in host order in ctx->tcp->ports[65536] and passed in
  * network order, as everywhere in core/tcp.
  */
@@ -43,14 +45,17 @@ int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int r
 }
 
 /* Would a segment from raddr:rport to laddr:lport arrive on our queue?
- * (mTCP's mtcp_init_rss, done per connection.) */
+ * (mTCP's mtcp_init_rss, done per connection.)  IPv6 (a6 not NULL): the
+ * NIC hashes the full addresses, not their keys. */
 static int tcp_rss_ok(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint16_t lport,
-		      uint32_t raddr, uint16_t rport)
+		      uint32_t raddr, uint16_t rport, const struct tcp_addr6 *a6)
 {
 	const struct utcp_nic_caps *caps = &ctx_nic(ctx, nic_port)->caps;
 	if (caps->rss != UTCP_RSS_TOEPLITZ || caps->nb_queues <= 1)
 		return 1;
-	uint32_t h = utcp_rss_hash_v4(caps->rss_key, raddr, laddr, rport, lport);
+	uint32_t h = a6 != NULL ? utcp_rss_hash_v6(caps->rss_key, &a6->raddr, &a6->laddr, rport,
+						   lport)
+				: utcp_rss_hash_v4(caps->rss_key, raddr, laddr, rport, lport);
 	return utcp_rss_queue(caps, h) == ctx->queue;
 }
 
@@ -59,7 +64,7 @@ static int tcp_rss_ok(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint16
  * 4-tuple not in use, and return traffic steered to our own queue.
  * Returns 0 if none (EADDRNOTAVAIL). */
 uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint32_t raddr,
-			    uint16_t rport)
+			    uint16_t rport, const struct tcp_addr6 *a6)
 {
 	const uint32_t n = TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1;
 	uint32_t start = (uint32_t)utcp_prng_below(&ctx->prng, n);
@@ -69,9 +74,10 @@ uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, 
 		const struct tcp_portinfo *pi = &ctx->tcp->ports[hport];
 		if (pi->refs != pi->eph || tcp_listener_overlaps(ctx, laddr, port))
 			continue;
-		if (!tcp_rss_ok(ctx, nic_port, laddr, port, raddr, rport))
+		if (!tcp_rss_ok(ctx, nic_port, laddr, port, raddr, rport, a6))
 			continue;
-		if (pi->refs != 0 && tcp_flow_lookup(ctx, laddr, port, raddr, rport) != NULL)
+		if (pi->refs != 0 && (a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, port, raddr, rport)
+						 : tcp_flow_lookup(ctx, laddr, port, raddr, rport)) != NULL)
 			continue;
 		return port;
 	}

@@ -167,16 +167,24 @@ uint32_t utcp_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *data, 
  * (src, dst, sport, dport in wire order; all network byte order). */
 uint32_t utcp_rss_hash_v4(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport,
 			  uint16_t dport);
-/* The same hash from a table built once per key: 12 lookups instead of 96
+/* The IPv6/TCP 4-tuple (src, dst, sport, dport: 36 input bytes), ports in
+ * network order; the same symmetric key keeps both directions alike. */
+uint32_t utcp_rss_hash_v6(const uint8_t *key, const struct utcp_in6 *src,
+			  const struct utcp_in6 *dst, uint16_t sport, uint16_t dport);
+/* The same hashes from a table built once per key: 12 lookups instead of 96
  * key-window steps (for a NIC model that hashes every frame it receives).
- * The table covers the 12 input bytes of the IPv4/TCP 4-tuple. */
+ * The table covers the 36 input bytes of the IPv6/TCP 4-tuple (IPv4 uses
+ * the first 12 rows). */
 #define UTCP_RSS_V4_INPUT 12
+#define UTCP_RSS_V6_INPUT 36
 struct utcp_rss_table {
-	uint32_t t[UTCP_RSS_V4_INPUT][256];
+	uint32_t t[UTCP_RSS_V6_INPUT][256];
 };
 void utcp_rss_table_init(struct utcp_rss_table *tab, const uint8_t *key);
 uint32_t utcp_rss_table_hash_v4(const struct utcp_rss_table *tab, uint32_t src, uint32_t dst,
 				uint16_t sport, uint16_t dport);
+uint32_t utcp_rss_table_hash_v6(const struct utcp_rss_table *tab, const struct utcp_in6 *src,
+				const struct utcp_in6 *dst, uint16_t sport, uint16_t dport);
 /* Queue the NIC described by caps would deliver that hash to. */
 uint16_t utcp_rss_queue(const struct utcp_nic_caps *caps, uint32_t hash);
 

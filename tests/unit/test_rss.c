@@ -3,8 +3,9 @@
  *
  * The Microsoft RSS verification suite ("Verifying the RSS Hash
  * Calculation"; also the 82599 datasheet §7.1.2.8.3) with its default key,
- * for IPv4 alone and IPv4 with TCP ports; then the symmetric key: both
- * directions of a flow hash, and therefore queue, alike.
+ * for IPv4 alone and IPv4 with TCP ports, IPv6 alone and IPv6 with TCP
+ * ports; then the symmetric key: both directions of a flow hash, and
+ * therefore queue, alike, over IPv4 and IPv6.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -36,6 +37,39 @@ static const struct {
 	{ { 202, 188, 127, 2 }, 1303, { 153, 39, 163, 191 }, 44251, 0x5d1809c5, 0x10e828a2 },
 };
 
+/* The suite's IPv6 table: destination, source, expected hashes. */
+static const struct {
+	const char *dst;
+	uint16_t dport;
+	const char *src;
+	uint16_t sport;
+	uint32_t hash_ip, hash_tcp;
+} vec6[] = {
+	{ "3ffe:2501:200:3::1", 1766, "3ffe:2501:200:1fff::7", 2794, 0x2cc18cd5, 0x40207d3d },
+	{ "ff02::1", 4739, "3ffe:501:8::260:97ff:fe40:efab", 14230, 0x0f0c461c, 0xdde51bbf },
+	{ "fe80::200:f8ff:fe21:67cf", 38024, "3ffe:1900:4545:3:200:f8ff:fe21:67cf", 44251,
+	  0x4b61e985, 0x02d1feef },
+};
+
+static struct utcp_in6 in6(const char *s)
+{
+	struct utcp_in6 a;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, s, a.b), 1);
+	return a;
+}
+
+static struct utcp_in6 rand6(uint64_t *x)
+{
+	struct utcp_in6 a;
+
+	for (int i = 0; i < 16; i += 8) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		memcpy(a.b + i, x, 8);
+	}
+	return a;
+}
+
 static uint32_t addr(const uint8_t b[4])
 {
 	uint32_t a;
@@ -59,6 +93,68 @@ START_TEST(ms_vectors_ipv4_only)
 	memcpy(in, vec[_i].src, 4);
 	memcpy(in + 4, vec[_i].dst, 4);
 	ck_assert_uint_eq(utcp_toeplitz(ms_key, sizeof(ms_key), in, 8), vec[_i].hash_ip);
+}
+END_TEST
+
+START_TEST(ms_vectors_ipv6_tcp)
+{
+	struct utcp_in6 src = in6(vec6[_i].src), dst = in6(vec6[_i].dst);
+	uint32_t h = utcp_rss_hash_v6(ms_key, &src, &dst, htons(vec6[_i].sport),
+				      htons(vec6[_i].dport));
+	ck_assert_msg(h == vec6[_i].hash_tcp, "vector %d: %08x", _i, h);
+}
+END_TEST
+
+START_TEST(ms_vectors_ipv6_only)
+{
+	struct utcp_in6 src = in6(vec6[_i].src), dst = in6(vec6[_i].dst);
+	uint8_t in[32];
+
+	memcpy(in, src.b, 16);
+	memcpy(in + 16, dst.b, 16);
+	ck_assert_uint_eq(utcp_toeplitz(ms_key, sizeof(ms_key), in, 32), vec6[_i].hash_ip);
+}
+END_TEST
+
+/* Addresses 128 bits apart, ports 16: the 16-bit period of 6d5a keeps the
+ * IPv6 hash symmetric too, so a connection's two directions share a queue. */
+START_TEST(symmetric_ipv6_both_directions_same_queue)
+{
+	struct utcp_nic_caps caps;
+	uint64_t x = 0x13198a2e03707344ull;
+
+	memset(&caps, 0, sizeof(caps));
+	for (int i = 0; i < 10000; i++) {
+		struct utcp_in6 a = rand6(&x), b = rand6(&x);
+		uint16_t pa = (uint16_t)(x >> 11), pb = (uint16_t)(x >> 41);
+		uint32_t fwd = utcp_rss_hash_v6(utcp_rss_symmetric_key, &a, &b, pa, pb);
+		uint32_t rev = utcp_rss_hash_v6(utcp_rss_symmetric_key, &b, &a, pb, pa);
+
+		ck_assert_uint_eq(fwd, rev);
+		for (uint16_t nq = 1; nq <= 16; nq++) {
+			caps.nb_queues = nq;
+			ck_assert_uint_eq(utcp_rss_queue(&caps, fwd), utcp_rss_queue(&caps, rev));
+		}
+	}
+	/* and the Microsoft key is not */
+	struct utcp_in6 s = in6(vec6[0].src), d = in6(vec6[0].dst);
+	ck_assert_uint_ne(utcp_rss_hash_v6(ms_key, &s, &d, htons(2794), htons(1766)),
+			  utcp_rss_hash_v6(ms_key, &d, &s, htons(1766), htons(2794)));
+}
+END_TEST
+
+START_TEST(symmetric_ipv6_still_spreads)
+{
+	struct utcp_nic_caps caps = { .nb_queues = 4 };
+	struct utcp_in6 c = in6("2001:db8::2"), s = in6("2001:db8::1");
+	unsigned count[4] = { 0 };
+
+	for (uint32_t p = 0; p < 4096; p++)
+		count[utcp_rss_queue(&caps, utcp_rss_hash_v6(utcp_rss_symmetric_key, &c, &s,
+							     htons((uint16_t)(20000 + p)),
+							     htons(80)))]++;
+	for (int q = 0; q < 4; q++)
+		ck_assert_msg(count[q] > 700 && count[q] < 1350, "queue %d got %u", q, count[q]);
 }
 END_TEST
 
@@ -183,6 +279,20 @@ START_TEST(table_matches_bit_serial)
 		ck_assert_uint_eq(utcp_rss_table_hash_v4(&sym, a, b, pa, pb),
 				  utcp_rss_hash_v4(utcp_rss_symmetric_key, a, b, pa, pb));
 	}
+	for (size_t i = 0; i < sizeof(vec6) / sizeof(vec6[0]); i++) {
+		struct utcp_in6 s6 = in6(vec6[i].src), d6 = in6(vec6[i].dst);
+		ck_assert_uint_eq(utcp_rss_table_hash_v6(&ms, &s6, &d6, htons(vec6[i].sport),
+							 htons(vec6[i].dport)),
+				  vec6[i].hash_tcp);
+	}
+	for (int i = 0; i < 10000; i++) {
+		struct utcp_in6 a = rand6(&x), b = rand6(&x);
+		uint16_t pa = (uint16_t)(x >> 7), pb = (uint16_t)(x >> 29);
+		ck_assert_uint_eq(utcp_rss_table_hash_v6(&ms, &a, &b, pa, pb),
+				  utcp_rss_hash_v6(ms_key, &a, &b, pa, pb));
+		ck_assert_uint_eq(utcp_rss_table_hash_v6(&sym, &a, &b, pa, pb),
+				  utcp_rss_hash_v6(utcp_rss_symmetric_key, &a, &b, pa, pb));
+	}
 }
 END_TEST
 
@@ -194,6 +304,10 @@ static Suite *rss_suite(void)
 
 	tcase_add_loop_test(tc, ms_vectors_ipv4_tcp, 0, n);
 	tcase_add_loop_test(tc, ms_vectors_ipv4_only, 0, n);
+	tcase_add_loop_test(tc, ms_vectors_ipv6_tcp, 0, (int)(sizeof(vec6) / sizeof(vec6[0])));
+	tcase_add_loop_test(tc, ms_vectors_ipv6_only, 0, (int)(sizeof(vec6) / sizeof(vec6[0])));
+	tcase_add_test(tc, symmetric_ipv6_both_directions_same_queue);
+	tcase_add_test(tc, symmetric_ipv6_still_spreads);
 	tcase_add_test(tc, ms_key_is_not_symmetric);
 	tcase_add_test(tc, symmetric_key_is_6d5a_repeated);
 	tcase_add_test(tc, symmetric_both_directions_same_queue);
