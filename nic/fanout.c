@@ -10,6 +10,8 @@
 #define ETH_HLEN 14
 #define IPPROTO_ICMP_ 1
 #define ICMP_ECHO_REQUEST 8
+#define IPPROTO_ICMPV6_ 58
+#define ICMP6_ECHO_REQUEST 128
 
 int utcp_fanout_init(struct utcp_fanout *f, uint16_t nb_queues)
 {
@@ -49,6 +51,14 @@ int utcp_fanout_wanted(const uint8_t *frame, uint32_t len)
 {
 	if (len < ETH_HLEN)
 		return 0;
+	if (frame[12] == 0x86 && frame[13] == 0xdd) {
+		/* IPv6: TCP and UDP are steered by the 4-tuple like IPv4's;
+		 * ICMPv6 (neighbour discovery, errors) reaches every context
+		 * but an echo request, which one answers. */
+		if (len < ETH_HLEN + 40 + 1 || frame[ETH_HLEN + 6] != IPPROTO_ICMPV6_)
+			return 0;
+		return frame[ETH_HLEN + 40] != ICMP6_ECHO_REQUEST;
+	}
 	if (frame[12] != 0x08 || frame[13] != 0x00)
 		return 1; /* not IPv4: ARP and the rest */
 	if (len < ETH_HLEN + 20 || frame[ETH_HLEN + 9] != IPPROTO_ICMP_)

@@ -41,8 +41,9 @@ struct utcp_fanout {
 /* 0, or -1 with errno ENOMEM.  With one queue nothing is allocated. */
 int utcp_fanout_init(struct utcp_fanout *f, uint16_t nb_queues);
 void utcp_fanout_destroy(struct utcp_fanout *f);
-/* 1 if this frame must reach every queue: not IPv4 (ARP...), or ICMP other
- * than an echo request (which one context answers). */
+/* 1 if this frame must reach every queue: not IP (ARP...), or ICMP / ICMPv6
+ * (directly after the fixed header) other than an echo request (which one
+ * context answers). */
 int utcp_fanout_wanted(const uint8_t *frame, uint32_t len);
 /* Copy the frame that arrived on queue `from` to every other queue. */
 void utcp_fanout_push(struct utcp_fanout *f, uint16_t from, const uint8_t *frame, uint32_t len);

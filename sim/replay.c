@@ -168,22 +168,11 @@ static void offered(struct rp *rp, uint32_t ack, uint16_t win, uint8_t flags)
 	rp->have_right = 1;
 }
 
-/* Send a segment of the replayed side with utcp's numbers.  gen: built by
- * the replayer (a retransmission or an ACK), not as recorded. */
-static void send_seg(struct rp *rp, const struct replay_seg *s, uint32_t seq, uint32_t ack,
-		     uint8_t flags, uint16_t win, int gen)
+/* The IPv4 header of a segment of the replayed side (the recorded TOS and
+ * IP ID, DF, the simulated addresses). */
+static void ip4_header(const struct rp *rp, const struct replay_seg *s, uint8_t *ip,
+		       unsigned tlen)
 {
-	struct utcp_pkt *pkt = utcp_nic_alloc(rp->nic, 0);
-	if (pkt == NULL) {
-		replay_obs_fail(rp->obs, "replayer: out of packet buffers");
-		return;
-	}
-	unsigned optlen = s ? s->optlen : (ts_on(rp) ? 12 : 0);
-	unsigned dlen = s ? s->len : 0, tlen = 20 + optlen + dlen;
-	uint8_t *f = pkt->data, *ip = f + 14, *th = ip + 20;
-	memcpy(f, rp->mac[rp->R], 6);
-	memcpy(f + 6, rp->mac[rp->P], 6);
-	wr16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
 	ip[1] = s ? s->tos : 0;
@@ -196,6 +185,12 @@ static void send_seg(struct rp *rp, const struct replay_seg *s, uint32_t seq, ui
 	memcpy(ip + 16, &rp->ip[rp->R], 4);
 	uint16_t ck = utcp_csum_fold(utcp_csum_partial(ip, 20, 0));
 	memcpy(ip + 10, &ck, 2); /* the sum is in network order as stored */
+}
+
+/* The TCP header and payload (checksum left 0). */
+static void seg_tcp(struct rp *rp, const struct replay_seg *s, uint8_t *th, uint32_t seq,
+		    uint32_t ack, uint8_t flags, uint16_t win, unsigned optlen, unsigned dlen)
+{
 	memcpy(th, &rp->port[rp->P], 2);
 	memcpy(th + 2, &rp->port[rp->R], 2);
 	wr32(th + 4, seq);
@@ -212,14 +207,39 @@ static void send_seg(struct rp *rp, const struct replay_seg *s, uint32_t seq, ui
 		memcpy(th + 20, ts, 12);
 		wr32(th + 24, rp->last_tsval);
 	}
+}
+
+/* Send a segment of the replayed side with utcp's numbers.  gen: built by
+ * the replayer (a retransmission or an ACK), not as recorded. */
+static void send_seg(struct rp *rp, const struct replay_seg *s, uint32_t seq, uint32_t ack,
+		     uint8_t flags, uint16_t win, int gen)
+{
+	struct utcp_pkt *pkt = utcp_nic_alloc(rp->nic, 0);
+	if (pkt == NULL) {
+		replay_obs_fail(rp->obs, "replayer: out of packet buffers");
+		return;
+	}
+	unsigned optlen = s ? s->optlen : (ts_on(rp) ? 12 : 0);
+	unsigned dlen = s ? s->len : 0, tlen = 20 + optlen + dlen;
+	unsigned iphl = rp->v6 ? UTCP_IPV6_HLEN : 20;
+	uint8_t *f = pkt->data, *ip = f + 14, *th = ip + iphl;
+	memcpy(f, rp->mac[rp->R], 6);
+	memcpy(f + 6, rp->mac[rp->P], 6);
+	wr16(f + 12, rp->v6 ? 0x86dd : 0x0800);
+	if (rp->v6) /* RFC 8200 §3: the recorded traffic class, no flow label */
+		utcp_ipv6_build(ip, &rp->ip6[rp->P], &rp->ip6[rp->R], 6, (uint16_t)tlen, 64, 0);
+	else
+		ip4_header(rp, s, ip, tlen);
+	seg_tcp(rp, s, th, seq, ack, flags, win, optlen, dlen);
 	rewrite_opts(rp, th + 20, optlen, flags, gen || s == NULL);
 	uint32_t tsv; /* our TSvals never go back (RFC 7323 §5.3: PAWS) */
 	if (opt_tsval(th + 20, optlen, &tsv) && (rp->last_tsval == 0 || SEQ_GT(tsv, rp->last_tsval)))
 		rp->last_tsval = tsv;
-	uint32_t sum = utcp_csum_pseudo(rp->ip[rp->P], rp->ip[rp->R], 6, (uint16_t)tlen);
-	ck = utcp_csum_fold(utcp_csum_partial(th, tlen, sum));
+	uint32_t sum = rp->v6 ? utcp_csum_pseudo6(&rp->ip6[rp->P], &rp->ip6[rp->R], 6, tlen)
+			      : utcp_csum_pseudo(rp->ip[rp->P], rp->ip[rp->R], 6, (uint16_t)tlen);
+	uint16_t ck = utcp_csum_fold(utcp_csum_partial(th, tlen, sum));
 	memcpy(th + 16, &ck, 2);
-	pkt->len = (uint16_t)(14 + 20 + tlen);
+	pkt->len = (uint16_t)(14 + iphl + tlen);
 	if (flags & F_ACK)
 		offered(rp, ack, win, flags);
 	if (utcp_nic_tx_burst(rp->nic, 0, &pkt, 1) != 1)
@@ -600,10 +620,45 @@ static void utcp_segment(struct rp *rp, const uint8_t *th, unsigned tlen, utcp_t
 	answer(rp, rseq, rend, len, before);
 }
 
+/* The same for an IPv6 trace: utcp's segments to the replayer's address
+ * (neighbour discovery and anything else ignored). */
+static void input6(struct rp *rp, const uint8_t *f, unsigned len, utcp_time_t now)
+{
+	if (len < 14 + UTCP_IPV6_HLEN + 20 || rd16(f + 12) != 0x86dd || (f[14] >> 4) != 6 ||
+	    f[14 + 6] != 6) {
+		rp->rx_ignored++;
+		return;
+	}
+	const uint8_t *ip = f + 14, *th = ip + UTCP_IPV6_HLEN;
+	unsigned tlen = rd16(ip + 4);
+	if (tlen > len - 14 - UTCP_IPV6_HLEN || tlen < 20) {
+		rp->v_cksum++;
+		replay_obs_fail(rp->obs, "utcp sent a bad IPv6 payload length");
+		return;
+	}
+	if (memcmp(ip + 24, rp->ip6[rp->P].b, 16) != 0 || memcmp(th + 2, &rp->port[rp->P], 2) != 0 ||
+	    memcmp(ip + 8, rp->ip6[rp->R].b, 16) != 0 || (th[12] >> 4) * 4u < 20 ||
+	    (th[12] >> 4) * 4u > tlen) {
+		rp->rx_ignored++;
+		return;
+	}
+	uint32_t sum = utcp_csum_pseudo6(&rp->ip6[rp->R], &rp->ip6[rp->P], 6, tlen);
+	if (utcp_csum_fold(utcp_csum_partial(th, tlen, sum)) != 0) {
+		rp->v_cksum++;
+		replay_obs_fail(rp->obs, "utcp sent a TCP segment with a bad checksum");
+		return;
+	}
+	utcp_segment(rp, th, tlen, now);
+}
+
 /* A frame from utcp: checked, then the segment is taken in. */
 static void input(struct rp *rp, const uint8_t *f, unsigned len, utcp_time_t now)
 {
 	rp->rx++;
+	if (rp->v6) {
+		input6(rp, f, len, now);
+		return;
+	}
 	if (len < 14 + 20 || rd16(f + 12) != 0x0800 || (f[14] >> 4) != 4 || f[14 + 9] != 6) {
 		rp->rx_ignored++;
 		return;

@@ -28,6 +28,7 @@
 #include <utcp/nic.h>
 #include <utcp/conninfo.h>
 #include <utcp/sim.h>
+#include <utcp/utcp.h>
 
 #define REPLAY_CLIENT 0
 #define REPLAY_SERVER 1
@@ -50,7 +51,10 @@ struct replay_seg {
 
 struct replay_trace {
 	char path[512];
-	uint32_t ip[2];            /* network order; [REPLAY_CLIENT], [REPLAY_SERVER] */
+	uint32_t ip[2];            /* network order; [REPLAY_CLIENT], [REPLAY_SERVER]
+				    * (IPv6: a fold of ip6, for matching frames) */
+	int v6;                    /* an IPv6 connection: its addresses in ip6 */
+	struct utcp_in6 ip6[2];
 	uint16_t port[2];          /* network order */
 	struct replay_seg *seg;
 	int nseg;
@@ -68,7 +72,7 @@ struct replay_trace {
 };
 
 /* Load the first TCP connection (the first SYN) in a pcap file (Ethernet,
- * Linux cooked or raw IPv4).  NULL with "FILE: problem" in err for a file
+ * Linux cooked or raw IPv4; IPv4 or IPv6 without extension headers).  NULL with "FILE: problem" in err for a file
  * that cannot be read, is truncated or corrupt (bad checksums, bad lengths),
  * or holds no TCP connection. */
 struct replay_trace *utcp_replay_trace_load(const char *path, char *err, size_t errlen);

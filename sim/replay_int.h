@@ -20,6 +20,8 @@ struct rp {
 	struct utcp_nic *nic;        /* the replayer's NIC */
 	uint8_t mac[2][6];           /* by side */
 	uint32_t ip[2];              /* simulated addresses, network order, by side */
+	int v6;                      /* the trace is IPv6: ip6 are the addresses */
+	struct utcp_in6 ip6[2];
 	uint16_t port[2];
 
 	/* the recorded side's segments, in trace order */

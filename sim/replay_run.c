@@ -216,14 +216,19 @@ static int app_open(struct app *a, struct utcp_ctx *ctx)
 {
 	struct rp *rp = a->rp;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
+	struct sockaddr *sap = rp->v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa;
+	socklen_t salen = rp->v6 ? sizeof(sa6) : sizeof(sa);
 	struct epoll_event e = { .events = EPOLLIN | EPOLLOUT };
-	int fd = utcp_socket(ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = utcp_socket(ctx, rp->v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return app_fail(a, "socket");
 	if (rp->R == REPLAY_CLIENT) {
 		sa.sin_addr.s_addr = rp->ip[rp->P];
 		sa.sin_port = rp->port[rp->P];
-		if (utcp_connect(ctx, fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		memcpy(&sa6.sin6_addr, rp->ip6[rp->P].b, 16);
+		sa6.sin6_port = rp->port[rp->P];
+		if (utcp_connect(ctx, fd, sap, salen) < 0 &&
 		    errno != EINPROGRESS)
 			return app_fail(a, "connect");
 		keepalive(ctx, fd);
@@ -243,7 +248,8 @@ static int app_open(struct app *a, struct utcp_ctx *ctx)
 		return 0;
 	}
 	sa.sin_port = rp->port[rp->R];
-	if (utcp_bind(ctx, fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || utcp_listen(ctx, fd, 4) < 0)
+	sa6.sin6_port = rp->port[rp->R];
+	if (utcp_bind(ctx, fd, sap, salen) < 0 || utcp_listen(ctx, fd, 4) < 0)
 		return app_fail(a, "listen");
 	while ((a->fd = utcp_accept(ctx, fd, NULL, NULL)) < 0) {
 		if (errno != EAGAIN)
@@ -350,6 +356,15 @@ static int world_up(struct utcp_sim_world *w, struct rp *rp, struct app *a,
 	cfg.arp[0].prefix = 32;
 	memcpy(cfg.arp[0].mac, rp->mac[rp->P], 6);
 	cfg.nb_arp = 1;
+	if (rp->v6) { /* no DAD; the replayer a static neighbour (it answers no NS) */
+		cfg.ports[0].ip6 = rp->ip6[rp->R];
+		cfg.ports[0].prefix6 = 64;
+		cfg.ip6_dad_transmits = 0;
+		cfg.neigh6[0].ip6 = rp->ip6[rp->P];
+		memcpy(cfg.neigh6[0].mac, rp->mac[rp->P], 6);
+		cfg.neigh6[0].port = 0;
+		cfg.nb_neigh6 = 1;
+	}
 	char msg[256];
 	if (utcp_config_finish(&cfg, msg, sizeof(msg)) < 0 ||
 	    utcp_sim_host_open_stack(a->h, &cfg, msg, sizeof(msg)) < 0) {
@@ -419,6 +434,13 @@ static void addresses(struct rp *rp)
 	memcpy(rp->mac, macs, sizeof(macs));
 	rp->ip[REPLAY_CLIENT] = htonl(0xc0000201); /* 192.0.2.1 */
 	rp->ip[REPLAY_SERVER] = htonl(0xc0000202); /* 192.0.2.2 */
+	rp->v6 = rp->t->v6;
+	for (int i = 0; i < 2; i++) { /* 2001:db8::1 and ::2 (RFC 3849) */
+		memset(rp->ip6[i].b, 0, 16);
+		rp->ip6[i].b[0] = 0x20, rp->ip6[i].b[1] = 0x01;
+		rp->ip6[i].b[2] = 0x0d, rp->ip6[i].b[3] = 0xb8;
+		rp->ip6[i].b[15] = (uint8_t)(1 + i);
+	}
 	rp->port[REPLAY_SERVER] = rp->t->port[REPLAY_SERVER];
 	rp->port[REPLAY_CLIENT] = rp->t->port[REPLAY_CLIENT]; /* utcp's own when it connects */
 }

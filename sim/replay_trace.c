@@ -6,7 +6,8 @@
  *
  * The connection is the one opened by the first SYN without ACK in the
  * file; its sender is the client.  Every frame is checked (link header, IPv4
- * version, lengths and header checksum, TCP header length and checksum): a
+ * version, lengths and header checksum, or IPv6 version and payload length
+ * with no extension header before TCP; TCP header length and checksum): a
  * file that fails a check is refused with the frame number, since a replay
  * of damaged input would prove nothing.  Frames of other connections and
  * non-TCP frames are skipped.  Each side's byte stream is reassembled from
@@ -52,14 +53,19 @@ static int fail(struct loader *l, const char *fmt, ...)
 	return -1;
 }
 
-/* Offset of the IPv4 header for the link type, or -1 if not IPv4. */
+static int is_ip_type(uint16_t type)
+{
+	return type == 0x0800 || type == 0x86dd;
+}
+
+/* Offset of the IP header (IPv4 or IPv6) for the link type, or -1 if not IP. */
 static int l3_offset(int dlt, const uint8_t *f, uint32_t len)
 {
 	switch (dlt) {
 	case DLT_EN10MB:
-		return len >= 14 && rd16(f + 12) == 0x0800 ? 14 : -1;
+		return len >= 14 && is_ip_type(rd16(f + 12)) ? 14 : -1;
 	case DLT_LINUX_SLL:
-		return len >= 16 && rd16(f + 14) == 0x0800 ? 16 : -1;
+		return len >= 16 && is_ip_type(rd16(f + 14)) ? 16 : -1;
 	case DLT_RAW:
 		return 0;
 	default:
@@ -125,21 +131,35 @@ static int side_of(const struct replay_trace *t, uint32_t sip, uint16_t sport, u
 	return -1;
 }
 
-/* Parse one TCP segment whose IPv4 header starts at ip. */
-static int tcp_frame(struct loader *l, const uint8_t *ip, uint32_t iplen, utcp_time_t ts,
-		     uint32_t frame)
+/* What the IP header says about a TCP segment (either family). */
+struct ipinfo {
+	const uint8_t *th;
+	uint32_t tlen;
+	uint32_t sip, dip;         /* IPv6: folds of src6, dst6 */
+	uint32_t sum;              /* pseudo-header sum */
+	uint8_t tos, df;
+	uint16_t ip_id;
+	const struct utcp_in6 *src6, *dst6; /* IPv6; NULL: IPv4 */
+};
+
+/* An IPv6 address folded to 32 bits (XOR of its words): enough to tell
+ * the two ends of one recorded connection from other traffic. */
+static uint32_t fold6(const struct utcp_in6 *a)
+{
+	uint32_t w[4];
+	memcpy(w, a->b, 16);
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+/* Parse one TCP segment. */
+static int tcp_frame(struct loader *l, const struct ipinfo *in, utcp_time_t ts, uint32_t frame)
 {
 	struct replay_trace *t = l->t;
-	unsigned ihl = (ip[0] & 15u) * 4u;
-	const uint8_t *th = ip + ihl;
-	uint32_t tlen = iplen - ihl;
+	const uint8_t *th = in->th;
+	uint32_t tlen = in->tlen, sip = in->sip, dip = in->dip;
 	if (tlen < 20 || (th[12] >> 4) * 4u < 20 || (th[12] >> 4) * 4u > tlen)
 		return fail(l, "frame %u: malformed TCP header", frame);
-	uint32_t sip, dip;
-	memcpy(&sip, ip + 12, 4);
-	memcpy(&dip, ip + 16, 4);
-	uint32_t sum = utcp_csum_pseudo(sip, dip, 6, (uint16_t)tlen);
-	if (utcp_csum_fold(utcp_csum_partial(th, tlen, sum)) != 0)
+	if (utcp_csum_fold(utcp_csum_partial(th, tlen, in->sum)) != 0)
 		return fail(l, "frame %u: bad TCP checksum", frame);
 	uint16_t sport, dport;
 	memcpy(&sport, th, 2);
@@ -151,13 +171,18 @@ static int tcp_frame(struct loader *l, const uint8_t *ip, uint32_t iplen, utcp_t
 			return 0;
 		}
 		l->have_conn = 1;
+		t->v6 = in->src6 != NULL;
+		if (t->v6) {
+			t->ip6[REPLAY_CLIENT] = *in->src6;
+			t->ip6[REPLAY_SERVER] = *in->dst6;
+		}
 		t->ip[REPLAY_CLIENT] = sip;
 		t->ip[REPLAY_SERVER] = dip;
 		t->port[REPLAY_CLIENT] = sport;
 		t->port[REPLAY_SERVER] = dport;
 		l->t0 = ts;
 	}
-	int side = side_of(t, sip, sport, dip, dport);
+	int side = (in->src6 != NULL) == t->v6 ? side_of(t, sip, sport, dip, dport) : -1;
 	if (side < 0) {
 		t->other_tcp++;
 		return 0;
@@ -165,8 +190,8 @@ static int tcp_frame(struct loader *l, const uint8_t *ip, uint32_t iplen, utcp_t
 	unsigned doff = (th[12] >> 4) * 4u;
 	struct replay_seg s = {
 		.t = ts >= l->t0 ? ts - l->t0 : 0, .from = side, .seq = rd32(th + 4),
-		.ack = rd32(th + 8), .flags = flags, .win = rd16(th + 14), .tos = ip[1],
-		.df = (ip[6] & 0x40) != 0, .ip_id = rd16(ip + 4), .optlen = (uint8_t)(doff - 20),
+		.ack = rd32(th + 8), .flags = flags, .win = rd16(th + 14), .tos = in->tos,
+		.df = in->df, .ip_id = in->ip_id, .optlen = (uint8_t)(doff - 20),
 		.len = (uint16_t)(tlen - doff), .frame = frame,
 	};
 	memcpy(s.opt, th + 20, doff - 20);
@@ -182,12 +207,17 @@ static int tcp_frame(struct loader *l, const uint8_t *ip, uint32_t iplen, utcp_t
 	return add_seg(l, &s, th + doff);
 }
 
+static int ip6_frame(struct loader *l, const uint8_t *ip, uint32_t caplen, utcp_time_t ts,
+		     uint32_t frame);
+
 /* Validate the IPv4 header of a frame; pass TCP on. */
 static int ip_frame(struct loader *l, const uint8_t *ip, uint32_t caplen, utcp_time_t ts,
 		    uint32_t frame)
 {
+	if (caplen >= 1 && (ip[0] >> 4) == 6)
+		return ip6_frame(l, ip, caplen, ts, frame);
 	if (caplen < 20 || (ip[0] >> 4) != 4)
-		return 0; /* not IPv4: skipped */
+		return 0; /* not IP: skipped */
 	unsigned ihl = (ip[0] & 15u) * 4u;
 	uint32_t tot = rd16(ip + 2);
 	if (ihl < 20 || tot < ihl || tot > caplen)
@@ -199,7 +229,38 @@ static int ip_frame(struct loader *l, const uint8_t *ip, uint32_t caplen, utcp_t
 		return 0;
 	if ((rd16(ip + 6) & 0x3fff) != 0)
 		return fail(l, "frame %u: IPv4 fragment (not supported in traces)", frame);
-	return tcp_frame(l, ip, tot, ts, frame);
+	struct ipinfo in = { .th = ip + ihl, .tlen = tot - ihl, .tos = ip[1],
+			     .df = (ip[6] & 0x40) != 0, .ip_id = rd16(ip + 4) };
+	memcpy(&in.sip, ip + 12, 4);
+	memcpy(&in.dip, ip + 16, 4);
+	in.sum = utcp_csum_pseudo(in.sip, in.dip, 6, (uint16_t)in.tlen);
+	return tcp_frame(l, &in, ts, frame);
+}
+
+/* Validate the IPv6 header of a frame (RFC 8200 §3); pass TCP on.  A TCP
+ * segment behind extension headers is refused, as fragments are. */
+static int ip6_frame(struct loader *l, const uint8_t *ip, uint32_t caplen, utcp_time_t ts,
+		     uint32_t frame)
+{
+	struct utcp_in6 src, dst;
+	if (caplen < 40)
+		return fail(l, "frame %u: IPv6 header cut short (%u bytes)", frame, caplen);
+	uint32_t plen = rd16(ip + 4);
+	if (40 + plen > caplen)
+		return fail(l, "frame %u: bad IPv6 payload length %u (captured %u)", frame, plen,
+			    caplen);
+	if (ip[6] != 6) {
+		if (ip[6] == 0 || ip[6] == 43 || ip[6] == 44 || ip[6] == 60)
+			return fail(l, "frame %u: IPv6 extension header %u (not supported in "
+				    "traces)", frame, ip[6]);
+		return 0;
+	}
+	memcpy(src.b, ip + 8, 16);
+	memcpy(dst.b, ip + 24, 16);
+	struct ipinfo in = { .th = ip + 40, .tlen = plen, .sip = fold6(&src), .dip = fold6(&dst),
+			     .sum = utcp_csum_pseudo6(&src, &dst, 6, plen),
+			     .tos = (uint8_t)(rd16(ip) >> 4), .df = 1, .src6 = &src, .dst6 = &dst };
+	return tcp_frame(l, &in, ts, frame);
 }
 
 static int read_frames(struct loader *l, pcap_t *pc)
@@ -210,7 +271,7 @@ static int read_frames(struct loader *l, pcap_t *pc)
 	uint32_t frame = 0;
 	int nano = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO;
 	if (dlt != DLT_EN10MB && dlt != DLT_LINUX_SLL && dlt != DLT_RAW)
-		return fail(l, "link type %s is not supported (Ethernet, Linux cooked, raw IPv4)",
+		return fail(l, "link type %s is not supported (Ethernet, Linux cooked, raw IP)",
 			    pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?");
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
 		frame++;

@@ -69,7 +69,9 @@ static void usage(FILE *f)
 		"  --path sim|tap     sim (default): utcp on the simulated wire, the kernel over\n"
 		"                     loopback; tap: utcp's server on TAP against kernel client\n"
 		"                     sockets, the kernel over a veth pair between two network\n"
-		"                     namespaces (root; default workloads short,pingpong)\n");
+		"                     namespaces (root; default workloads short,pingpong)\n"
+		"  --ip6              then short and pingpong on utcp over IPv6 against utcp over\n"
+		"                     IPv4, rounds interleaved, per CPU-second (sim path only)\n");
 }
 
 static int parse_workloads(const char *s, int *want)
@@ -97,16 +99,16 @@ static int parse_num(const char *s, double min, double *out)
 static void default_specs(struct bench_opts *o)
 {
 	static const struct wl_spec full[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0 },
-		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0 },
-		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0 },
-		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0 },
+		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0, 0 },
+		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0, 0 },
+		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0, 0 },
+		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0, 0 },
 	};
 	static const struct wl_spec quick[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0 },
-		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0 },
-		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0 },
-		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0 },
+		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0, 0 },
+		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0, 0 },
+		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0, 0 },
+		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0, 0 },
 	};
 	memcpy(o->spec, o->quick ? quick : full, sizeof(o->spec));
 }
@@ -132,6 +134,7 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	case 'C': o->no_callgrind = 1; return 0;
 	case 'S': o->no_scaling = 1; return 0;
 	case 'O': o->no_offload = 1; return 0;
+	case '6': o->ip6 = 1; return 0;
 	case 'X': o->child = 1; return 0;
 	case 'P':
 		if (strcmp(arg, "sim") && strcmp(arg, "tap"))
@@ -161,6 +164,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "no-offload", no_argument, NULL, 'O' }, { "conns", required_argument, NULL, 'N' },
 		{ "instructions", no_argument, NULL, 'I' }, { "path", required_argument, NULL, 'P' },
 		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
+		{ "ip6", no_argument, NULL, '6' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -292,6 +296,47 @@ static int run_rounds(const struct bench_opts *o, struct bench_table *t)
 	return failed;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* --ip6: short and pingpong on utcp over IPv4 and over IPv6, rounds
+ * interleaved (v4 first, then v6 first, ...), median units per CPU-second. */
+static int run_ip6(const struct bench_opts *o)
+{
+	static const enum wl_kind kinds[] = { WL_SHORT, WL_PINGPONG };
+	int failed = 0;
+	printf("\nutcp over IPv6 against utcp over IPv4 (sim, per CPU-second, median):\n");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		enum wl_kind k = kinds[i];
+		int n = o->rounds_k[k];
+		double rate[2][BENCH_MAX_ROUNDS];
+		if (!o->want[k])
+			continue;
+		for (int round = 0; round < n; round++)
+			for (int j = 0; j < 2; j++) {
+				int v6 = (round + j) % 2;
+				struct wl_spec sp = o->spec[k];
+				struct wl_result res;
+				sp.ip6 = v6;
+				if (bench_utcp_run(&sp, o->seed, &res) < 0 || res.cpu <= 0) {
+					failed = 1;
+					rate[v6][round] = 0;
+					continue;
+				}
+				rate[v6][round] = (double)res.units / res.cpu;
+			}
+		qsort(rate[0], (size_t)n, sizeof(double), cmp_double);
+		qsort(rate[1], (size_t)n, sizeof(double), cmp_double);
+		double r4 = rate[0][n / 2], r6 = rate[1][n / 2];
+		printf("  %-9s IPv4 %10.0f/s  IPv6 %10.0f/s  IPv6/IPv4 %.3f (%d rounds)\n", wl_names[k],
+		       r4, r6, r4 > 0 ? r6 / r4 : 0.0, n);
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_opts o;
@@ -318,6 +363,8 @@ int main(int argc, char **argv)
 	if (!o.no_callgrind && !o.only)
 		failed |= report_callgrind(&o, &t);
 	report_table(&o, &t);
+	if (o.ip6 && !o.path_tap)
+		failed |= run_ip6(&o);
 	if (!o.no_scaling)
 		failed |= report_scaling(&o);
 	report_footer(&o, &t, failed);

@@ -7,6 +7,8 @@
  * tcp_port_bindable, tcp_port_ref ... tcp_port_unref (tcp_drop, close);
  * tcp_connect without a local port -> tcp_ephemeral_port.
  *
+ * IPv6 connections pass their full addresses (tcp_addr6) beside the keys.
+ *
  * Ports are indexed in host order in ctx->tcp->ports[65536] and passed in
  * network order, as everywhere in core/tcp.
  */
@@ -43,7 +45,8 @@ int tcp_port_bindable(struct utcp_ctx *ctx, uint32_t laddr, uint16_t port, int r
 }
 
 /* Would a segment from raddr:rport to laddr:lport arrive on our queue?
- * (mTCP's mtcp_init_rss, done per connection.) */
+ * (mTCP's mtcp_init_rss, done per connection.)  IPv6 (a6 not NULL): the
+ * NIC hashes the full addresses, not their keys. */
 static int tcp_rss_ok(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, uint16_t lport,
 		      uint32_t raddr, uint16_t rport, const struct tcp_addr6 *a6)
 {
@@ -74,7 +77,8 @@ uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, 
 			continue;
 		if (!tcp_rss_ok(ctx, nic_port, laddr, port, raddr, rport, a6))
 			continue;
-		if (pi->refs != 0 && tcp_flow_lookup(ctx, laddr, port, raddr, rport) != NULL)
+		if (pi->refs != 0 && (a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, port, raddr, rport)
+						 : tcp_flow_lookup(ctx, laddr, port, raddr, rport)) != NULL)
 			continue;
 		return port;
 	}

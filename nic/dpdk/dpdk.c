@@ -526,8 +526,8 @@ static int toeplitz_ok(const struct rte_eth_dev_info *di)
 }
 
 /* rss_key: the symmetric key repeated to the device's key length (Toeplitz
- * over an IPv4 4-tuple reads only the first 16 bytes, so the hash is the one
- * core/net/rss.c computes). */
+ * over an IPv4 4-tuple reads only the first 16 bytes, over an IPv6 one the
+ * first 40, so the hash is the one core/wire/rss.c computes). */
 static void fill_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *di,
 		      uint16_t nb_queues, uint8_t *rss_key, uint64_t *tx_off)
 {
@@ -539,7 +539,8 @@ static void fill_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *
 		conf->rx_adv_conf.rss_conf.rss_key = rss_key;
 		conf->rx_adv_conf.rss_conf.rss_key_len = di->hash_key_size;
 		conf->rx_adv_conf.rss_conf.rss_hf =
-			di->flow_type_rss_offloads & (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4);
+			di->flow_type_rss_offloads & (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4 |
+						      RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_IPV6);
 	}
 	conf->rxmode.offloads = di->rx_offload_capa &
 				(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM);

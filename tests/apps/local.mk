@@ -4,5 +4,6 @@ APPS_TESTS = tests/apps/options.sh tests/apps/tap_http.sh tests/apps/tap_interop
 	tests/apps/tap_udp.sh tests/apps/nc_limits.sh
 APPS_TESTS += tests/apps/tap_ping6.sh tests/apps/tap_tcp6.sh
 APPS_TESTS += tests/apps/tap_udp6.sh tests/apps/sockaddr_kernel.sh
+APPS_TESTS += tests/apps/tap_vnet6.sh
 TESTS += $(APPS_TESTS)
 EXTRA_DIST += $(APPS_TESTS)

@@ -9,3 +9,6 @@ EXTRA_DIST += tests/bench/bench_smoke.sh tests/bench/tap_rate.sh tests/bench/tap
 # Instructions per transaction under callgrind, against tests/bench/ceiling.txt.
 TESTS += tests/bench/ceiling.sh
 EXTRA_DIST += tests/bench/ceiling.sh tests/bench/ceiling.txt
+# utcp-bench --ip6 --quick: utcp over IPv6 beside IPv4 (short, pingpong).
+TESTS += tests/bench/bench_ip6_smoke.sh
+EXTRA_DIST += tests/bench/bench_ip6_smoke.sh

@@ -32,6 +32,12 @@ EXTRA_DIST += tests/sim/http_sweep.sh
 
 # Every recorded trace replayed; the replay tool's errors.
 TESTS += tests/sim/replay_traces.sh tests/sim/replay_errors.sh
+# the IPv6 traces (traces/ipv6/), replayed the same way
+TESTS += tests/sim/replay_traces6.sh
+EXTRA_DIST += tests/sim/replay_traces6.sh traces/ipv6/README.md traces/ipv6/record6.sh \
+	traces/ipv6/bulk-download6.pcap traces/ipv6/bulk-upload6.pcap \
+	traces/ipv6/client-close-first6.pcap traces/ipv6/bulk-download6.expect \
+	traces/ipv6/bulk-upload6.expect traces/ipv6/client-close-first6.expect
 EXTRA_DIST += tests/sim/replay_traces.sh tests/sim/replay_errors.sh $(UTCP_TRACES:.pcap=.expect)
 
 # The link's faults as on a real wire: time-based loss bursts, FCS,

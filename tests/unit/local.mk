@@ -334,3 +334,12 @@ endif
 tests_unit_test_tcp_tfo_SOURCES = tests/unit/test_tcp_tfo.c $(TCP_TESTLIB)
 tests_unit_test_tcp_tfo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_tfo_LDADD = $(UNIT_LIBS)
+
+# RSS over IPv6 on a multi-queue sim NIC
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_rss6_sim
+TESTS += tests/unit/test_rss6_sim
+endif
+tests_unit_test_rss6_sim_SOURCES = tests/unit/test_rss6_sim.c
+tests_unit_test_rss6_sim_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_rss6_sim_LDADD = $(UNIT_LIBS)

@@ -36,6 +36,7 @@ struct wl_spec {
 	size_t wsize;       /* bulk: bytes per write() */
 	double max_wall;    /* stop starting new work after this many wall seconds */
 	int no_offload;     /* utcp: simulated NICs without TCP checksum offload */
+	int ip6;            /* utcp: over IPv6 (2001:db8::1 and ::2) */
 };
 
 /* Socket calls on one stack.  Sockets are non-blocking; addresses and

@@ -8,6 +8,8 @@
  * endpoints.  After the run both applications wait for their connections
  * to finish (TIME-WAIT included, in virtual time, outside the timed phase)
  * and the world's shutdown must find no packet buffer leaked.
+ * With wl_spec.ip6 the same over IPv6: AF_INET6 sockets, 10.0.0.N read as
+ * 2001:db8::N, static neighbour entries in place of ARP's.
  */
 #include "config.h"
 
@@ -29,18 +31,48 @@
 #define U_BOUND (3600 * UTCP_NSEC_PER_SEC) /* virtual */
 #define U_DRAIN (300 * UTCP_NSEC_PER_SEC)
 
+static __thread int u_ip6; /* this run is over IPv6 (bench_utcp_run sets it) */
+
 static int u_socket(void *c)
 {
-	return utcp_socket(c, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	return utcp_socket(c, u_ip6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+}
+
+/* 10.0.0.N -> 2001:db8::N (0 -> ::) */
+static void u_in6(uint32_t ip, uint8_t b[16])
+{
+	memset(b, 0, 16);
+	if (ip == 0)
+		return;
+	b[0] = 0x20, b[1] = 0x01, b[2] = 0x0d, b[3] = 0xb8;
+	b[15] = (uint8_t)ip;
+}
+
+/* The socket address of ip:port in this run's family; its length. */
+static socklen_t u_sa(struct sockaddr_storage *ss, uint32_t ip, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (u_ip6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		u_in6(ip, s6->sin6_addr.s6_addr);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	s4->sin_addr.s_addr = htonl(ip);
+	return sizeof(*s4);
 }
 
 static int u_listen(void *c, int s, uint32_t ip, uint16_t *port, int backlog)
 {
 	if (*port == 0)
 		*port = U_PORT;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(*port),
-				  .sin_addr.s_addr = htonl(ip) };
-	if (utcp_bind(c, s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	struct sockaddr_storage sa;
+	socklen_t len = u_sa(&sa, ip, *port);
+	if (utcp_bind(c, s, (struct sockaddr *)&sa, len) < 0)
 		return -1;
 	return utcp_listen(c, s, backlog);
 }
@@ -57,9 +89,9 @@ static int u_accept(void *c, int l)
 
 static int u_connect(void *c, int s, uint32_t ip, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(ip) };
-	return utcp_connect(c, s, (struct sockaddr *)&sa, sizeof(sa));
+	struct sockaddr_storage sa;
+	socklen_t len = u_sa(&sa, ip, port);
+	return utcp_connect(c, s, (struct sockaddr *)&sa, len);
 }
 
 static ssize_t u_read(void *c, int s, void *buf, size_t len)
@@ -231,6 +263,15 @@ static void u_config(struct utcp_config *cfg, const struct wl_spec *sp, int host
 	cfg->arp[0].ip = htonl(host ? U_SRV_IP : U_CLI_IP);
 	cfg->arp[0].prefix = 32;
 	u_mac(cfg->arp[0].mac, !host);
+	if (sp->ip6) { /* the same over IPv6: no DAD, the peer a static neighbour */
+		u_in6(ip, cfg->ports[0].ip6.b);
+		cfg->ports[0].prefix6 = 64;
+		cfg->ip6_dad_transmits = 0;
+		cfg->nb_neigh6 = 1;
+		u_in6(host ? U_SRV_IP : U_CLI_IP, cfg->neigh6[0].ip6.b);
+		u_mac(cfg->neigh6[0].mac, !host);
+		cfg->neigh6[0].port = 0;
+	}
 }
 
 static int u_host(struct utcp_sim_world *w, struct utcp_sim_link *l, struct ubench *b, int i,
@@ -334,6 +375,7 @@ int bench_utcp_run(const struct wl_spec *sp, uint64_t seed, struct wl_result *re
 	char err[160];
 	memset(&b, 0, sizeof(b));
 	memset(res, 0, sizeof(*res));
+	u_ip6 = sp->ip6;
 	struct utcp_sim_world *w = u_world(&b, sp, seed, err, sizeof(err));
 	if (w == NULL) {
 		snprintf(res->why, sizeof(res->why), "%s", err);

@@ -285,8 +285,13 @@ BEHAVIOURS = {
 }
 
 
+def family(addr):
+    # an IPv6 address (the IPv6 traces) or IPv4
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def run_server(a):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls = socket.socket(family(a.addr), socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.rcvbuf:
         # Set before listen(): the accepted socket inherits it and the SYN-ACK window
@@ -298,7 +303,7 @@ def run_server(a):
     sock, peer = ls.accept()
     ls.close()
     c = Conn(sock, "server", a.out)
-    extra = {"peer": "%s:%d" % peer}
+    extra = {"peer": "%s:%d" % peer[:2]}
     if a.rcvbuf:
         extra["so_rcvbuf"] = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
     BEHAVIOURS[a.behaviour][1](a, c)
@@ -306,7 +311,7 @@ def run_server(a):
 
 
 def run_client(a):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(family(a.addr), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((a.bind, a.bind_port))
     sock.settimeout(IO_TIMEOUT)
