@@ -153,14 +153,39 @@ static int udp_port_free(struct utcp_ctx *ctx, const struct udp_pcb *self,
 	return 1;
 }
 
+/* The same for IPv6: the NIC hashes the full addresses (utcp_rss_hash_v6),
+ * ours the source the datagrams will carry (RFC 6724, utcp_addr6_source). */
+static int udp_rss_ok6(struct utcp_ctx *ctx, const struct utcp_inaddr *addr, uint16_t port,
+		       const struct udp_ep *toward)
+{
+	int nic_port;
+	struct utcp_in6 d6, l6, nexthop;
+	memcpy(d6.b, toward->addr.u.v6, 16);
+	if (utcp_route6_lookup(ctx->cfg, &d6, &nic_port, &nexthop) != 0)
+		return 1;
+	const struct utcp_nic_caps *caps = &ctx_nic(ctx, nic_port)->caps;
+	if (caps->rss != UTCP_RSS_TOEPLITZ || caps->nb_queues <= 1)
+		return 1;
+	memcpy(l6.b, addr->u.v6, 16);
+	if (addr->family != AF_INET6 || utcp_in6_is_unspec(&l6)) {
+		const struct utcp_in6 *s6 = utcp_addr6_source(ctx, nic_port, &d6);
+		if (s6 == NULL)
+			return 1; /* nothing to send from yet: udp_output refuses it */
+		l6 = *s6;
+	}
+	uint32_t h = utcp_rss_hash_v6(caps->rss_key, &d6, &l6, toward->port, port);
+	return utcp_rss_queue(caps, h) == ctx->queue;
+}
+
 /* Would a datagram from toward to addr:port reach our queue?  (RSS over
- * the 4-tuple, as the NIC hashes UDP; mTCP's mtcp_init_rss per flow.)
- * IPv6 is not steered (every queue sees it): any port will do. */
+ * the 4-tuple, as the NIC hashes UDP; mTCP's mtcp_init_rss per flow.) */
 static int udp_rss_ok(struct utcp_ctx *ctx, const struct utcp_inaddr *addr, uint16_t port,
 		      const struct udp_ep *toward)
 {
 	int nic_port;
 	uint32_t nexthop;
+	if (toward != NULL && toward->addr.family == AF_INET6)
+		return udp_rss_ok6(ctx, addr, port, toward);
 	if (toward == NULL || toward->addr.family != AF_INET ||
 	    utcp_route_lookup(ctx->cfg, toward->addr.u.v4, &nic_port, &nexthop) != 0)
 		return 1;
