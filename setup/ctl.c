@@ -20,6 +20,7 @@
  *        flight= snd_wnd= rcv_wnd= srtt_us= rttvar_us= rto_us= retrans=
  *        backoff= recovery= cc=
  *   stat NAME VALUE              (every counter of <utcp/stats.h>)
+ * An IPv6 address is written in brackets, as ss(8) does: [2001:db8::1]:80.
  * A client that stops reading for a second loses the rest (SO_SNDTIMEO).
  */
 #define _GNU_SOURCE /* accept4 */
@@ -56,13 +57,26 @@ struct utcp_ctl {
 	int held[UTCP_MAX_CORES];                 /* core c's: served, not yet passed on */
 };
 
+/* "A" for IPv4, "[A]" for IPv6, as ss(8) writes them before ":port". */
+static void ctl_addr(const struct utcp_conn_info *ci, int local, char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (ci->family == AF_INET6) {
+		inet_ntop(AF_INET6, local ? ci->laddr6 : ci->raddr6, a, sizeof(a));
+		snprintf(out, len, "[%s]", a);
+	} else {
+		inet_ntop(AF_INET, local ? &ci->laddr : &ci->raddr, out, (socklen_t)len);
+	}
+}
+
 static void ctl_conn(void *arg, const struct utcp_conn_info *ci)
 {
 	FILE *f = arg;
-	char la[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN];
+	char la[INET6_ADDRSTRLEN + 2], ra[INET6_ADDRSTRLEN + 2];
 
-	inet_ntop(AF_INET, &ci->laddr, la, sizeof(la));
-	inet_ntop(AF_INET, &ci->raddr, ra, sizeof(ra));
+	ctl_addr(ci, 1, la, sizeof(la));
+	ctl_addr(ci, 0, ra, sizeof(ra));
 	fprintf(f, "conn state=%s local=%s:%u peer=%s:%u send_q=%u recv_q=%u mss=%u cwnd=%u "
 		"ssthresh=%u flight=%u snd_wnd=%u rcv_wnd=%u srtt_us=%llu rttvar_us=%llu "
 		"rto_us=%llu retrans=%u backoff=%u recovery=%d cc=%s\n",

@@ -7,9 +7,12 @@
  * listener table, then the flow table; utcp_ctx_set_trace installs
  * conn_trace as core/tcp's trace hook (tcp->trace), which core/tcp calls at
  * each ACK, state change and RTO (tcp_trace), and which fills a snapshot
- * and hands it to the user's callback.  Nothing here does I/O.
+ * and hands it to the user's callback.  Nothing here does I/O.  An IPv6
+ * endpoint (tp->is6, a listener's TCP_LIS_V6) is AF_INET6 with its full
+ * addresses in laddr6/raddr6.
  */
 #include <string.h>
+#include <sys/socket.h>
 #include <utcp/conninfo.h>
 
 #include "core/tcp/tcp.h"
@@ -42,6 +45,11 @@ static void conn_fill(const struct utcp_tcb *tp, struct utcp_conn_info *ci)
 	ci->snd_nxt = tp->snd_nxt;
 	ci->snd_max = tp->snd_max;
 	ci->rcv_nxt = tp->rcv_nxt;
+	ci->family = tp->is6 ? AF_INET6 : AF_INET;
+	if (tp->is6) {
+		memcpy(ci->laddr6, tp->a6.laddr.b, 16);
+		memcpy(ci->raddr6, tp->a6.raddr.b, 16);
+	}
 }
 
 static void listener_fill(const struct tcp_listener *l, struct utcp_conn_info *ci)
@@ -53,6 +61,9 @@ static void listener_fill(const struct tcp_listener *l, struct utcp_conn_info *c
 	ci->send_q = (uint32_t)l->backlog; /* as ss: a listener's Send-Q is its backlog */
 	ci->recv_q = l->naccept;
 	ci->cc = l->cc != NULL ? l->cc->name : "";
+	ci->family = (l->fam & TCP_LIS_V6) ? AF_INET6 : AF_INET;
+	if (l->fam & TCP_LIS_V6)
+		memcpy(ci->laddr6, l->laddr6.b, 16);
 }
 
 int utcp_ctx_conns(struct utcp_ctx *ctx, void (*fn)(void *arg, const struct utcp_conn_info *ci),

@@ -23,10 +23,14 @@ extern "C" {
 
 struct utcp_ctx;
 
-/** One TCP endpoint (a listener or a connection), a snapshot. */
+/** One TCP endpoint (a listener or a connection), a snapshot.  Its
+ * addresses: family says which fields hold them (laddr/raddr for
+ * AF_INET, laddr6/raddr6 for AF_INET6); the fields come first as they
+ * always were, the IPv6 ones at the end. */
 struct utcp_conn_info {
 	/** @{ */
-	uint32_t laddr, raddr;  /**< addresses, network order (raddr 0: a listener) */
+	uint32_t laddr, raddr;  /**< AF_INET: addresses, network order (raddr 0: a listener);
+				     AF_INET6: 32-bit keys of the addresses, not addresses */
 	uint16_t lport, rport;  /**< ports, network order */
 	/** @} */
 	const char *state;      /**< "LISTEN", "ESTABLISHED", ... (RFC 9293 names) */
@@ -50,6 +54,12 @@ struct utcp_conn_info {
 	const char *cc;         /**< congestion control module */
 	/** @{ */
 	uint32_t snd_una, snd_nxt, snd_max, rcv_nxt; /**< sequence variables */
+	/** @} */
+	int family;             /**< AF_INET or AF_INET6 (an AF_INET6 listener: IPv6, and
+				     IPv4-mapped too unless IPV6_V6ONLY) */
+	/** @{ */
+	uint8_t laddr6[16], raddr6[16]; /**< AF_INET6: addresses, network order (raddr6 ::
+					     for a listener); all zero for AF_INET */
 	/** @} */
 };
 

@@ -13,7 +13,9 @@
  * ::ffff:10.0.0.2, refused with IPV6_V6ONLY; a copy every queue got
  * (UTCP_PKT_RX_COPY) never answered; with the peer a dynamic neighbour,
  * acknowledged data keeping it REACHABLE and repeated timeouts probing it
- * (RFC 4861 §7.3.1).  Every fixture ends with a leak check.
+ * (RFC 4861 §7.3.1); the connection snapshot (<utcp/conninfo.h>) of an
+ * IPv6 listener and connection beside an IPv4 one.  Every fixture ends
+ * with a leak check.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -22,6 +24,8 @@
 #include <string.h>
 
 #include "core/base/bytes.h"
+#include <utcp/conninfo.h>
+
 #include "core/tcp/tcp.h"
 #include "tests/unit/ip6test.h"
 
@@ -532,6 +536,61 @@ START_TEST(dual_stack_listener)
 }
 END_TEST
 
+/* ---- snapshots (<utcp/conninfo.h>: what utcp-ss shows) ------------------- */
+
+#define MAX_SNAP 4
+struct snaps {
+	int n;
+	struct utcp_conn_info ci[MAX_SNAP];
+};
+
+static void snap(void *arg, const struct utcp_conn_info *ci)
+{
+	struct snaps *s = arg;
+	ck_assert_int_lt(s->n, MAX_SNAP);
+	s->ci[s->n++] = *ci;
+}
+
+START_TEST(snapshot_has_ipv6_addresses)
+{
+	static const uint8_t any[16];
+	int l = listen6(0, 80, 4);
+	struct conn6 c;
+	passive6(&c, l, 40000);
+	syn4(42002, 80); /* and an IPv4 one on the same dual-stack listener */
+	uint32_t iss;
+	ck_assert_uint_eq(pop4_flags(&iss), TH_SYN | TH_ACK);
+	struct snaps s = { 0 };
+	ck_assert_int_eq(utcp_ctx_conns(h.ctx, snap, &s), 3);
+	/* the listener first: [::]:80 */
+	ck_assert_str_eq(s.ci[0].state, "LISTEN");
+	ck_assert_int_eq(s.ci[0].family, AF_INET6);
+	ck_assert_mem_eq(s.ci[0].laddr6, any, 16);
+	ck_assert_mem_eq(s.ci[0].raddr6, any, 16);
+	ck_assert_uint_eq(ntohs(s.ci[0].lport), 80);
+	const struct utcp_conn_info *v6 = s.ci[1].family == AF_INET6 ? &s.ci[1] : &s.ci[2];
+	const struct utcp_conn_info *v4 = s.ci[1].family == AF_INET6 ? &s.ci[2] : &s.ci[1];
+	/* [2001:db8::1]:80 <-> [2001:db8::2]:40000 */
+	ck_assert_int_eq(v6->family, AF_INET6);
+	ck_assert_str_eq(v6->state, "ESTABLISHED");
+	ck_assert_mem_eq(v6->laddr6, t6_host.b, 16);
+	ck_assert_mem_eq(v6->raddr6, t6_peer.b, 16);
+	ck_assert_uint_eq(ntohs(v6->lport), 80);
+	ck_assert_uint_eq(ntohs(v6->rport), 40000);
+	/* 10.0.0.1:80 <-> 10.0.0.2:42002, the IPv4 fields as before */
+	ck_assert_int_eq(v4->family, AF_INET);
+	ck_assert_str_eq(v4->state, "SYN-RECEIVED");
+	ck_assert_uint_eq(v4->laddr, TN_HOST_IP);
+	ck_assert_uint_eq(v4->raddr, TN_PEER_IP);
+	ck_assert_uint_eq(ntohs(v4->rport), 42002);
+	ck_assert_mem_eq(v4->raddr6, any, 16);
+	utcp_abort(h.ctx, c.sock);
+	utcp_close(h.ctx, l);
+	poll_once();
+	tn_tx_drain(h.nic);
+}
+END_TEST
+
 /* A copy of a frame every queue got (UTCP_PKT_RX_COPY, nic/fanout): a
  * SYN to a listener opens nothing and a segment of no connection draws no
  * RST; the context that owns the flow still takes its copies. */
@@ -776,6 +835,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, icmp6_unreachable_aborts_connect);
 	tcase_add_test(tc, tclass_option);
 	tcase_add_test(tc, dual_stack_listener);
+	tcase_add_test(tc, snapshot_has_ipv6_addresses);
 	tcase_add_test(tc, bind_rules);
 	tcase_add_test(tc, rx_copy_is_never_answered);
 	suite_add_tcase(s, tc);
