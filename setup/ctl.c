@@ -57,30 +57,17 @@ struct utcp_ctl {
 	int held[UTCP_MAX_CORES];                 /* core c's: served, not yet passed on */
 };
 
-/* "A" for IPv4, "[A]" for IPv6, as ss(8) writes them before ":port". */
-static void ctl_addr(const struct utcp_conn_info *ci, int local, char *out, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (ci->family == AF_INET6) {
-		inet_ntop(AF_INET6, local ? ci->laddr6 : ci->raddr6, a, sizeof(a));
-		snprintf(out, len, "[%s]", a);
-	} else {
-		inet_ntop(AF_INET, local ? &ci->laddr : &ci->raddr, out, (socklen_t)len);
-	}
-}
-
 static void ctl_conn(void *arg, const struct utcp_conn_info *ci)
 {
 	FILE *f = arg;
-	char la[INET6_ADDRSTRLEN + 2], ra[INET6_ADDRSTRLEN + 2];
+	char la[UTCP_CONN_ADDRSTRLEN], ra[UTCP_CONN_ADDRSTRLEN];
 
-	ctl_addr(ci, 1, la, sizeof(la));
-	ctl_addr(ci, 0, ra, sizeof(ra));
-	fprintf(f, "conn state=%s local=%s:%u peer=%s:%u send_q=%u recv_q=%u mss=%u cwnd=%u "
+	utcp_conn_addr(ci, 1, la, sizeof(la));
+	utcp_conn_addr(ci, 0, ra, sizeof(ra));
+	fprintf(f, "conn state=%s local=%s peer=%s send_q=%u recv_q=%u mss=%u cwnd=%u "
 		"ssthresh=%u flight=%u snd_wnd=%u rcv_wnd=%u srtt_us=%llu rttvar_us=%llu "
 		"rto_us=%llu retrans=%u backoff=%u recovery=%d cc=%s\n",
-		ci->state, la, ntohs(ci->lport), ra, ntohs(ci->rport), ci->send_q, ci->recv_q,
+		ci->state, la, ra, ci->send_q, ci->recv_q,
 		ci->mss, ci->cwnd, ci->ssthresh, ci->flight, ci->snd_wnd, ci->rcv_wnd,
 		(unsigned long long)(ci->srtt / 1000), (unsigned long long)(ci->rttvar / 1000),
 		(unsigned long long)(ci->rto / 1000), ci->retrans, ci->backoff, ci->recovery,

@@ -4,14 +4,17 @@
  * and the sender-state trace.
  *
  * Call order: utcp_ctx_conns (any time, on the context's thread) walks the
- * listener table, then the flow table; utcp_ctx_set_trace installs
+ * listener table, then the flow table; utcp_conn_addr writes a snapshot's
+ * address as ss(8) does; utcp_ctx_set_trace installs
  * conn_trace as core/tcp's trace hook (tcp->trace), which core/tcp calls at
  * each ACK, state change and RTO (tcp_trace), and which fills a snapshot
  * and hands it to the user's callback.  Nothing here does I/O.  An IPv6
  * endpoint (tp->is6, a listener's TCP_LIS_V6) is AF_INET6 with its full
  * addresses in laddr6/raddr6.
  */
+#include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <utcp/conninfo.h>
 
@@ -107,6 +110,21 @@ void utcp_ctx_set_trace(struct utcp_ctx *ctx, utcp_trace_fn fn, void *arg)
 	t->trace_fn = fn;
 	t->trace_arg = arg;
 	t->trace = fn != NULL ? conn_trace : NULL;
+}
+
+const char *utcp_conn_addr(const struct utcp_conn_info *ci, int local, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned port = ntohs(local ? ci->lport : ci->rport);
+
+	if (ci->family == AF_INET6) {
+		inet_ntop(AF_INET6, local ? ci->laddr6 : ci->raddr6, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, port);
+	} else {
+		inet_ntop(AF_INET, local ? &ci->laddr : &ci->raddr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, port);
+	}
+	return buf;
 }
 
 const char *utcp_trace_event_name(enum utcp_trace_event ev)

@@ -14,6 +14,7 @@
 #ifndef UTCP_CONNINFO_H
 #define UTCP_CONNINFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <utcp/nic.h>
 
@@ -62,6 +63,14 @@ struct utcp_conn_info {
 					     for a listener); all zero for AF_INET */
 	/** @} */
 };
+
+/** Room for utcp_conn_addr's text: "[" IPv6 "]:" port and a NUL. */
+#define UTCP_CONN_ADDRSTRLEN 56
+
+/** ci's local (local != 0) or peer address and port as ss(8) writes them:
+ * "10.0.0.1:80", "[2001:db8::1]:80" (AF_INET6).  buf has len bytes
+ * (UTCP_CONN_ADDRSTRLEN is enough); returns buf. */
+const char *utcp_conn_addr(const struct utcp_conn_info *ci, int local, char *buf, size_t len);
 
 /** Why a trace line is written. */
 enum utcp_trace_event {

@@ -584,6 +584,18 @@ START_TEST(snapshot_has_ipv6_addresses)
 	ck_assert_uint_eq(v4->raddr, TN_PEER_IP);
 	ck_assert_uint_eq(ntohs(v4->rport), 42002);
 	ck_assert_mem_eq(v4->raddr6, any, 16);
+	/* as utcp-ss and the trace write them (ss(8)'s form) */
+	char a[UTCP_CONN_ADDRSTRLEN];
+	ck_assert_str_eq(utcp_conn_addr(&s.ci[0], 1, a, sizeof(a)), "[::]:80");
+	ck_assert_str_eq(utcp_conn_addr(v6, 1, a, sizeof(a)), "[2001:db8::1]:80");
+	ck_assert_str_eq(utcp_conn_addr(v6, 0, a, sizeof(a)), "[2001:db8::2]:40000");
+	ck_assert_str_eq(utcp_conn_addr(v4, 1, a, sizeof(a)), "10.0.0.1:80");
+	ck_assert_str_eq(utcp_conn_addr(v4, 0, a, sizeof(a)), "10.0.0.2:42002");
+	/* the longest there is fits */
+	struct utcp_conn_info big = { .family = AF_INET6, .lport = 0xffff };
+	memset(big.laddr6, 0xfe, 16);
+	ck_assert_str_eq(utcp_conn_addr(&big, 1, a, sizeof(a)),
+			 "[fefe:fefe:fefe:fefe:fefe:fefe:fefe:fefe]:65535");
 	utcp_abort(h.ctx, c.sock);
 	utcp_close(h.ctx, l);
 	poll_once();
