@@ -20,6 +20,7 @@
  *        flight= snd_wnd= rcv_wnd= srtt_us= rttvar_us= rto_us= retrans=
  *        backoff= recovery= cc=
  *   stat NAME VALUE              (every counter of <utcp/stats.h>)
+ * An IPv6 address is written in brackets, as ss(8) does: [2001:db8::1]:80.
  * A client that stops reading for a second loses the rest (SO_SNDTIMEO).
  */
 #define _GNU_SOURCE /* accept4 */
@@ -59,14 +60,14 @@ struct utcp_ctl {
 static void ctl_conn(void *arg, const struct utcp_conn_info *ci)
 {
 	FILE *f = arg;
-	char la[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN];
+	char la[UTCP_CONN_ADDRSTRLEN], ra[UTCP_CONN_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &ci->laddr, la, sizeof(la));
-	inet_ntop(AF_INET, &ci->raddr, ra, sizeof(ra));
-	fprintf(f, "conn state=%s local=%s:%u peer=%s:%u send_q=%u recv_q=%u mss=%u cwnd=%u "
+	utcp_conn_addr(ci, 1, la, sizeof(la));
+	utcp_conn_addr(ci, 0, ra, sizeof(ra));
+	fprintf(f, "conn state=%s local=%s peer=%s send_q=%u recv_q=%u mss=%u cwnd=%u "
 		"ssthresh=%u flight=%u snd_wnd=%u rcv_wnd=%u srtt_us=%llu rttvar_us=%llu "
 		"rto_us=%llu retrans=%u backoff=%u recovery=%d cc=%s\n",
-		ci->state, la, ntohs(ci->lport), ra, ntohs(ci->rport), ci->send_q, ci->recv_q,
+		ci->state, la, ra, ci->send_q, ci->recv_q,
 		ci->mss, ci->cwnd, ci->ssthresh, ci->flight, ci->snd_wnd, ci->rcv_wnd,
 		(unsigned long long)(ci->srtt / 1000), (unsigned long long)(ci->rttvar / 1000),
 		(unsigned long long)(ci->rto / 1000), ci->retrans, ci->backoff, ci->recovery,

@@ -23,6 +23,9 @@ EXTRA_DIST += tests/determinism.sh tests/determinism.py tests/floors.sh tests/fl
 # utcp-ss against epserver on TAP (root; 77 otherwise).
 TESTS += tests/ss/epserver_tap.sh
 EXTRA_DIST += tests/ss/epserver_tap.sh
+# The same over IPv6: [addr]:port as ss(8) writes it.
+TESTS += tests/ss/epserver_tap6.sh
+EXTRA_DIST += tests/ss/epserver_tap6.sh
 
 # The pictures: utcp-sim --plot, utcp-plot, utcp-replay --plot (gnuplot; 77 without).
 TESTS += tests/plot/svg.sh

@@ -41,13 +41,13 @@ void trace_csv_line(void *arg, utcp_time_t now, enum utcp_trace_event ev,
 		    const struct utcp_conn_info *ci)
 {
 	const struct trace_sink *s = arg;
-	char la[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN];
+	char la[UTCP_CONN_ADDRSTRLEN], ra[UTCP_CONN_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &ci->laddr, la, sizeof(la));
-	inet_ntop(AF_INET, &ci->raddr, ra, sizeof(ra));
-	fprintf(s->f, "%.9f,%s,%s:%u,%s:%u,%s,%s,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+	utcp_conn_addr(ci, 1, la, sizeof(la));
+	utcp_conn_addr(ci, 0, ra, sizeof(ra));
+	fprintf(s->f, "%.9f,%s,%s,%s,%s,%s,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64
 		      ",%u,%u,%u,%d\n",
-		(double)now / 1e9, s->who, la, ntohs(ci->lport), ra, ntohs(ci->rport),
+		(double)now / 1e9, s->who, la, ra,
 		utcp_trace_event_name(ev), ci->state, ci->cwnd, ci->ssthresh, ci->flight, ci->pipe,
 		(uint64_t)(ci->srtt / 1000), (uint64_t)(ci->rttvar / 1000),
 		(uint64_t)(ci->rto / 1000), ci->snd_una, ci->snd_max, ci->retrans, ci->recovery);

@@ -7,6 +7,8 @@
  *   utcp-ss [-a | -l] [-r] PATH    connections (-a: and listeners; -l: listeners only)
  *   utcp-ss -s PATH                connections by state, and the counters summed
  *
+ * Addresses print as ss(8) prints them: 10.0.0.1:80, [2001:db8::1]:80.
+ *
  * Call order: connect -> read every line until the program closes (each
  * context's part in turn) -> print.  Exit 0, 1 when the program does not
  * answer (or not every context did), 2 on bad usage.
@@ -89,14 +91,15 @@ static int state_index(const char *name)
 
 static void print_conn(const char *line, int st, int core)
 {
-	char la[64], pa[64], cc[32];
+	char la[64], pa[64], cc[32]; /* "[IPv6]:port" fits */
 	unsigned long long mss = num(line, "mss"), cwnd = num(line, "cwnd");
 	unsigned long long ssth = num(line, "ssthresh");
 
 	field(line, "local", la, sizeof(la));
 	field(line, "peer", pa, sizeof(pa));
 	printf("%-11s %-7llu %-7llu %-22s %-22s %d\n", states[st][1], num(line, "recv_q"),
-	       num(line, "send_q"), la, st == 1 ? "0.0.0.0:*" : pa, core);
+	       num(line, "send_q"), la, st != 1 ? pa : la[0] == '[' ? "[::]:*" : "0.0.0.0:*",
+	       core);
 	if (st == 1)
 		return;
 	if (mss == 0)

@@ -4,12 +4,18 @@
  * and the sender-state trace.
  *
  * Call order: utcp_ctx_conns (any time, on the context's thread) walks the
- * listener table, then the flow table; utcp_ctx_set_trace installs
+ * listener table, then the flow table; utcp_conn_addr writes a snapshot's
+ * address as ss(8) does; utcp_ctx_set_trace installs
  * conn_trace as core/tcp's trace hook (tcp->trace), which core/tcp calls at
  * each ACK, state change and RTO (tcp_trace), and which fills a snapshot
- * and hands it to the user's callback.  Nothing here does I/O.
+ * and hands it to the user's callback.  Nothing here does I/O.  An IPv6
+ * endpoint (tp->is6, a listener's TCP_LIS_V6) is AF_INET6 with its full
+ * addresses in laddr6/raddr6.
  */
+#include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <utcp/conninfo.h>
 
 #include "core/tcp/tcp.h"
@@ -42,6 +48,11 @@ static void conn_fill(const struct utcp_tcb *tp, struct utcp_conn_info *ci)
 	ci->snd_nxt = tp->snd_nxt;
 	ci->snd_max = tp->snd_max;
 	ci->rcv_nxt = tp->rcv_nxt;
+	ci->family = tp->is6 ? AF_INET6 : AF_INET;
+	if (tp->is6) {
+		memcpy(ci->laddr6, tp->a6.laddr.b, 16);
+		memcpy(ci->raddr6, tp->a6.raddr.b, 16);
+	}
 }
 
 static void listener_fill(const struct tcp_listener *l, struct utcp_conn_info *ci)
@@ -53,6 +64,9 @@ static void listener_fill(const struct tcp_listener *l, struct utcp_conn_info *c
 	ci->send_q = (uint32_t)l->backlog; /* as ss: a listener's Send-Q is its backlog */
 	ci->recv_q = l->naccept;
 	ci->cc = l->cc != NULL ? l->cc->name : "";
+	ci->family = (l->fam & TCP_LIS_V6) ? AF_INET6 : AF_INET;
+	if (l->fam & TCP_LIS_V6)
+		memcpy(ci->laddr6, l->laddr6.b, 16);
 }
 
 int utcp_ctx_conns(struct utcp_ctx *ctx, void (*fn)(void *arg, const struct utcp_conn_info *ci),
@@ -96,6 +110,21 @@ void utcp_ctx_set_trace(struct utcp_ctx *ctx, utcp_trace_fn fn, void *arg)
 	t->trace_fn = fn;
 	t->trace_arg = arg;
 	t->trace = fn != NULL ? conn_trace : NULL;
+}
+
+const char *utcp_conn_addr(const struct utcp_conn_info *ci, int local, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned port = ntohs(local ? ci->lport : ci->rport);
+
+	if (ci->family == AF_INET6) {
+		inet_ntop(AF_INET6, local ? ci->laddr6 : ci->raddr6, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, port);
+	} else {
+		inet_ntop(AF_INET, local ? &ci->laddr : &ci->raddr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, port);
+	}
+	return buf;
 }
 
 const char *utcp_trace_event_name(enum utcp_trace_event ev)

@@ -11,6 +11,7 @@
  *                    confirm, release the queue; DAD conflicts)
  *   utcp_timer_run -> nd_timer (retransmit or give up solicitations,
  *                    REACHABLE -> STALE, DELAY -> PROBE, probes, DAD steps)
+ *   core/tcp (progress, timeouts) -> utcp_nd_confirm, utcp_nd_suspect
  *   utcp_net_destroy -> utcp_nd_destroy (free waiting frames)
  *
  * The cache works as the ARP cache does (arp.c): open addressing with
@@ -233,6 +234,7 @@ static void nd_reachable(struct utcp_ctx *ctx, struct utcp_nd_entry *e)
 {
 	e->state = UTCP_ND_REACHABLE;
 	e->tries = 0;
+	e->confirmed = ctx->now;
 	e->due = ctx->now + UTCP_ND_REACHABLE_NS / 2 +
 		 utcp_prng_below(&ctx->nd->prng, UTCP_ND_REACHABLE_NS);
 	nd_arm(ctx, e->due);
@@ -426,6 +428,49 @@ const uint8_t *utcp_nd_resolve(struct utcp_ctx *ctx, int port, const struct utcp
 	if (pkt != NULL)
 		nd_pending_add(ctx, e, pkt, cls);
 	return NULL;
+}
+
+/* ---- upper-layer advice (§7.3.1) ---------------------------------------- */
+
+/* The resolved, dynamic entry of dst's next hop, or NULL. */
+static struct utcp_nd_entry *nd_nexthop(struct utcp_ctx *ctx, const struct utcp_in6 *dst)
+{
+	struct utcp_in6 nh;
+	int port;
+
+	if (utcp_route6_lookup(ctx->cfg, dst, &port, &nh) < 0)
+		return NULL;
+	struct utcp_nd_entry *e = nd_find(ctx->nd, &nh);
+	if (e == NULL || e->state == UTCP_ND_INCOMPLETE || e->state == UTCP_ND_STATIC)
+		return NULL;
+	return e;
+}
+
+/* §7.3.1: "hints from upper-layer protocols that indicate a connection is
+ * making forward progress" confirm reachability: REACHABLE from any
+ * resolved state (a PROBE or DELAY entry stops probing). */
+utcp_time_t utcp_nd_confirm(struct utcp_ctx *ctx, const struct utcp_in6 *dst)
+{
+	struct utcp_nd_entry *e = nd_nexthop(ctx, dst);
+	if (e == NULL) /* static, or not resolved: nothing to confirm for now */
+		return ctx->now + UTCP_ND_RETRANS_NS;
+	nd_reachable(ctx, e);
+	return ctx->now + (e->due - ctx->now) / 2;
+}
+
+/* §7.3.3: a neighbour whose reachability is in doubt is probed with
+ * unicast solicitations, MAX_UNICAST_SOLICIT of them. */
+void utcp_nd_suspect(struct utcp_ctx *ctx, const struct utcp_in6 *dst)
+{
+	struct utcp_nd_entry *e = nd_nexthop(ctx, dst);
+	if (e == NULL || e->state == UTCP_ND_PROBE ||
+	    ctx->now - e->confirmed < UTCP_ND_RETRANS_NS)
+		return;
+	e->state = UTCP_ND_PROBE;
+	e->tries = 0;
+	nd_solicit_entry(ctx, e, 1);
+	e->due = ctx->now + UTCP_ND_RETRANS_NS;
+	nd_arm(ctx, e->due);
 }
 
 /* ---- input -------------------------------------------------------------- */

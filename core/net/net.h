@@ -276,6 +276,7 @@ struct utcp_nd_entry {
 	uint8_t is_router;
 	uint8_t mac[UTCP_ETH_ALEN];
 	utcp_time_t due;            /* the state's next step */
+	utcp_time_t confirmed;      /* last reachability confirmation */
 	struct utcp_pending pending; /* frames (IPv6 header built) waiting */
 };
 
@@ -286,6 +287,14 @@ void utcp_nd_destroy(struct utcp_ctx *ctx);
 const uint8_t *utcp_nd_resolve(struct utcp_ctx *ctx, int port, const struct utcp_in6 *ip,
 			       struct utcp_pkt *pkt, enum utcp_tx_class cls);
 const struct utcp_nd_entry *utcp_nd_lookup(const struct utcp_ctx *ctx, const struct utcp_in6 *ip);
+/* Upper-layer advice about the next hop towards dst, as utcp_arp_confirm
+ * and utcp_arp_suspect give ARP (RFC 4861 §7.3.1, §7.3.3).  confirm:
+ * forward progress moves the entry to REACHABLE; returns when asking again
+ * is worth it.  suspect: a repeated retransmission timeout; an entry not
+ * confirmed within the last UTCP_ND_RETRANS_NS is probed now (PROBE,
+ * unicast solicitations). */
+utcp_time_t utcp_nd_confirm(struct utcp_ctx *ctx, const struct utcp_in6 *dst);
+void utcp_nd_suspect(struct utcp_ctx *ctx, const struct utcp_in6 *dst);
 /* A neighbour solicitation (135) or advertisement (136) whose ICMPv6
  * checksum is correct; consumes nothing (the caller frees pkt). */
 void utcp_nd_input(struct utcp_ctx *ctx, int port, const struct utcp_pkt *pkt,

@@ -386,7 +386,7 @@ struct utcp_tcb {
 	struct utcp_timer t_keep;       /* keepalive, idle, FIN-WAIT-2, TIME-WAIT */
 	struct utcp_timer t_rack;       /* RACK reordering timer or TLP PTO */
 	utcp_time_t last_rcv, last_snd;
-	utcp_time_t nh_recheck;         /* next forward-progress advice to ARP */
+	utcp_time_t nh_recheck;         /* next forward-progress advice to ARP/ND */
 
 	/* options inherited from the socket */
 	uint16_t keepidle, keepintvl;   /* s */
@@ -629,12 +629,23 @@ static inline int tcp_timeout_errno(const struct utcp_tcb *tp)
 }
 
 /* Forward progress (new data acknowledged, or received in order) confirms
- * the next hop's ARP entry (RFC 4861 §7.3.1); a lookup only when the entry
- * may be near the end of its reachable time. */
+ * the next hop's ARP or neighbour cache entry (RFC 4861 §7.3.1); a lookup
+ * only when the entry may be near the end of its reachable time. */
 static inline void tcp_nh_confirm(struct utcp_tcb *tp)
 {
-	if (tp->ctx->now >= tp->nh_recheck) /* IPv6: ND's own timers, no advice yet */
-		tp->nh_recheck = tp->is6 ? UTCP_TIME_NEVER : utcp_arp_confirm(tp->ctx, tp->raddr);
+	if (tp->ctx->now >= tp->nh_recheck)
+		tp->nh_recheck = tp->is6 ? utcp_nd_confirm(tp->ctx, &tp->a6.raddr)
+					 : utcp_arp_confirm(tp->ctx, tp->raddr);
+}
+
+/* A repeated retransmission timeout: the next hop may be gone; ARP or ND
+ * probes it (RFC 1122 §2.3.2.1, RFC 4861 §7.3.1). */
+static inline void tcp_nh_suspect(struct utcp_tcb *tp)
+{
+	if (tp->is6)
+		utcp_nd_suspect(tp->ctx, &tp->a6.raddr);
+	else
+		utcp_arp_suspect(tp->ctx, tp->raddr);
 }
 
 /* ---- internal: TCBs and TIME-WAIT (tcp_tcb.c), buffers (tcp_buf.c) -- */

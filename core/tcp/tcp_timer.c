@@ -293,7 +293,7 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 	case TCPS_SYN_RECEIVED:
 		tp->ctx->stats.tcp_rto++;
 		if (tp->rxtshift > 0) /* RFC 1122 §2.3.2.1, on a repeated timeout */
-			utcp_arp_suspect(tp->ctx, tp->raddr);
+			tcp_nh_suspect(tp);
 		tcp_rexmt_syn(tp);
 		break;
 	case TCPS_ESTABLISHED:
@@ -310,7 +310,7 @@ static void tcp_rexmt_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 		}
 		tp->ctx->stats.tcp_rto++;
 		if (tp->rxtshift > 0)
-			utcp_arp_suspect(tp->ctx, tp->raddr);
+			tcp_nh_suspect(tp);
 		tcp_rexmt_data(tp);
 		tcp_trace(tp, UTCP_TRACE_RTO);
 		break;

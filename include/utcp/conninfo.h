@@ -14,6 +14,7 @@
 #ifndef UTCP_CONNINFO_H
 #define UTCP_CONNINFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <utcp/nic.h>
 
@@ -23,10 +24,14 @@ extern "C" {
 
 struct utcp_ctx;
 
-/** One TCP endpoint (a listener or a connection), a snapshot. */
+/** One TCP endpoint (a listener or a connection), a snapshot.  Its
+ * addresses: family says which fields hold them (laddr/raddr for
+ * AF_INET, laddr6/raddr6 for AF_INET6); the fields come first as they
+ * always were, the IPv6 ones at the end. */
 struct utcp_conn_info {
 	/** @{ */
-	uint32_t laddr, raddr;  /**< addresses, network order (raddr 0: a listener) */
+	uint32_t laddr, raddr;  /**< AF_INET: addresses, network order (raddr 0: a listener);
+				     AF_INET6: 32-bit keys of the addresses, not addresses */
 	uint16_t lport, rport;  /**< ports, network order */
 	/** @} */
 	const char *state;      /**< "LISTEN", "ESTABLISHED", ... (RFC 9293 names) */
@@ -51,7 +56,21 @@ struct utcp_conn_info {
 	/** @{ */
 	uint32_t snd_una, snd_nxt, snd_max, rcv_nxt; /**< sequence variables */
 	/** @} */
+	int family;             /**< AF_INET or AF_INET6 (an AF_INET6 listener: IPv6, and
+				     IPv4-mapped too unless IPV6_V6ONLY) */
+	/** @{ */
+	uint8_t laddr6[16], raddr6[16]; /**< AF_INET6: addresses, network order (raddr6 ::
+					     for a listener); all zero for AF_INET */
+	/** @} */
 };
+
+/** Room for utcp_conn_addr's text: "[" IPv6 "]:" port and a NUL. */
+#define UTCP_CONN_ADDRSTRLEN 56
+
+/** ci's local (local != 0) or peer address and port as ss(8) writes them:
+ * "10.0.0.1:80", "[2001:db8::1]:80" (AF_INET6).  buf has len bytes
+ * (UTCP_CONN_ADDRSTRLEN is enough); returns buf. */
+const char *utcp_conn_addr(const struct utcp_conn_info *ci, int local, char *buf, size_t len);
 
 /** Why a trace line is written. */
 enum utcp_trace_event {

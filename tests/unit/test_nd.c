@@ -7,7 +7,9 @@
  * solicited-node group, frames waiting in a bounded queue and released in
  * order by the NA, or dropped after MAX_MULTICAST_SOLICIT; reachability:
  * REACHABLE -> STALE -> DELAY -> unicast probes -> removed; advertisements
- * without override leave the MAC alone; DAD: solicitations from :: before
+ * without override leave the MAC alone; upper-layer advice (TCP's):
+ * confirmation keeps or makes an entry REACHABLE, suspicion probes it at
+ * once, static entries take none; DAD: solicitations from :: before
  * an address is used, and an NA or another node's DAD making it
  * duplicate.  Every fixture ends with a leak check.
  */
@@ -259,6 +261,77 @@ START_TEST(probe_answered_reachable_again)
 }
 END_TEST
 
+/* ---- upper-layer advice (§7.3.1): what TCP gives ---------------------------- */
+
+static void resolve_peer(void)
+{
+	ping_from_peer(1);
+	expect_resolution_ns();
+	rx(f, t6_na(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, &t6_peer, 0x60, tn_peer_mac));
+	expect_reply(1);
+}
+
+START_TEST(advice_confirms_and_suspects)
+{
+	static const struct utcp_in6 far = { { 0x20, 0x01, 0x0d, 0xb9, [15] = 5 } };
+	uint8_t probe[TN_FRAME_MAX];
+	size_t wl = t6_ns(probe, tn_peer_mac, tn_host_mac, &t6_host, &t6_peer, &t6_peer,
+			  tn_host_mac);
+	resolve_peer();
+	utcp_nd_suspect(h.ctx, &t6_peer); /* just confirmed: nothing */
+	utcp_ctx_poll(h.ctx);
+	tn_expect_no_tx(h.nic, 0);
+	/* Confirmation: REACHABLE again, asked again at half its time. */
+	tick(UTCP_ND_REACHABLE_NS);
+	utcp_time_t now = utcp_ctx_now(h.ctx);
+	utcp_time_t next = utcp_nd_confirm(h.ctx, &t6_peer);
+	ck_assert_uint_ge(next, now + UTCP_ND_REACHABLE_NS / 4);
+	ck_assert_uint_lt(next, now + UTCP_ND_REACHABLE_NS * 3 / 4);
+	ck_assert_uint_eq(peer_entry()->state, UTCP_ND_REACHABLE);
+	/* No entry for the next hop (the gateway): nothing, ask in a while. */
+	ck_assert_uint_eq(utcp_nd_confirm(h.ctx, &far), now + UTCP_ND_RETRANS_NS);
+	utcp_nd_suspect(h.ctx, &far);
+	utcp_ctx_poll(h.ctx);
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert_ptr_null(utcp_nd_lookup(h.ctx, &t6_gw_ll));
+	/* Suspicion: a unicast probe at once, once. */
+	tick(UTCP_ND_RETRANS_NS);
+	utcp_nd_suspect(h.ctx, &t6_peer);
+	utcp_ctx_poll(h.ctx);
+	tn_expect_tx(h.nic, 0, probe, wl);
+	ck_assert_uint_eq(peer_entry()->state, UTCP_ND_PROBE);
+	utcp_nd_suspect(h.ctx, &t6_peer); /* probing already */
+	utcp_ctx_poll(h.ctx);
+	tn_expect_no_tx(h.nic, 0);
+	/* Confirmation stops the probing. */
+	utcp_nd_confirm(h.ctx, &t6_peer);
+	ck_assert_uint_eq(peer_entry()->state, UTCP_ND_REACHABLE);
+	tick(UTCP_ND_RETRANS_NS * 3);
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert_uint_eq(st()->nd_probes, 1);
+}
+END_TEST
+
+/* Static entries (`<port>.neigh6`) take no advice. */
+START_TEST(static_neighbour_takes_no_advice)
+{
+	struct utcp_config c;
+	tn_host_down(&h);
+	t6_config(&c, 0);
+	c.nb_neigh6 = 1;
+	c.neigh6[0] = (struct utcp_neigh6_entry){ .ip6 = t6_peer, .port = 0 };
+	memcpy(c.neigh6[0].mac, tn_peer_mac, 6);
+	tn_host_up(&h, &c, 1);
+	tick(10 * UTCP_NSEC_PER_SEC);
+	utcp_nd_suspect(h.ctx, &t6_peer);
+	ck_assert_uint_ge(utcp_nd_confirm(h.ctx, &t6_peer), utcp_ctx_now(h.ctx));
+	tick(10 * UTCP_NSEC_PER_SEC);
+	tn_expect_no_tx(h.nic, 0);
+	ck_assert_uint_eq(peer_entry()->state, UTCP_ND_STATIC);
+	ck_assert_uint_eq(st()->nd_probes, 0);
+}
+END_TEST
+
 START_TEST(na_without_override_keeps_mac)
 {
 	ping_from_peer(1);
@@ -368,6 +441,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, off_link_through_gateway6);
 	tcase_add_test(tc, reachable_stale_delay_probe_removed);
 	tcase_add_test(tc, probe_answered_reachable_again);
+	tcase_add_test(tc, advice_confirms_and_suspects);
+	tcase_add_test(tc, static_neighbour_takes_no_advice);
 	tcase_add_test(tc, na_without_override_keeps_mac);
 	tcase_add_test(tc, preferred_address_defended);
 	suite_add_tcase(s, tc);

@@ -11,8 +11,11 @@
  * (RFC 8201), port unreachable aborting a connect, IPV6_TCLASS in the
  * header, and the dual-stack listener: an IPv4 SYN taken as
  * ::ffff:10.0.0.2, refused with IPV6_V6ONLY; a copy every queue got
- * (UTCP_PKT_RX_COPY) never answered.  Every fixture ends with a
- * leak check.
+ * (UTCP_PKT_RX_COPY) never answered; with the peer a dynamic neighbour,
+ * acknowledged data keeping it REACHABLE and repeated timeouts probing it
+ * (RFC 4861 §7.3.1); the connection snapshot (<utcp/conninfo.h>) of an
+ * IPv6 listener and connection beside an IPv4 one.  Every fixture ends
+ * with a leak check.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -21,6 +24,8 @@
 #include <string.h>
 
 #include "core/base/bytes.h"
+#include <utcp/conninfo.h>
+
 #include "core/tcp/tcp.h"
 #include "tests/unit/ip6test.h"
 
@@ -112,12 +117,20 @@ static void in6(const struct seg6 *s)
 
 /* Host -> peer: the next frame must be IPv6/TCP from 2001:db8::1 to
  * 2001:db8::2 with a right checksum; 1 if there was one. */
+static void parse6(const uint8_t *fr, size_t n, struct seg6 *s);
+
 static int out6(struct seg6 *s)
 {
 	uint8_t fr[TN_FRAME_MAX];
 	size_t n = tn_tx_pop(h.nic, 0, fr, sizeof(fr));
 	if (n == 0)
 		return 0;
+	parse6(fr, n, s);
+	return 1;
+}
+
+static void parse6(const uint8_t *fr, size_t n, struct seg6 *s)
+{
 	memset(s, 0, sizeof(*s));
 	ck_assert_uint_ge(n, 14 + 40 + 20);
 	ck_assert_uint_eq(rd16(fr + 12), 0x86dd);
@@ -143,7 +156,6 @@ static int out6(struct seg6 *s)
 	ck_assert_int_eq(tcp_opts_parse(th + 20, doff - 20, s->flags & TH_SYN, &s->o), 0);
 	s->len = plen - doff;
 	memcpy(s->payload, th + doff, s->len);
-	return 1;
 }
 
 static void expect6(struct seg6 *s, uint8_t flags, uint32_t seq, uint32_t ack)
@@ -524,6 +536,73 @@ START_TEST(dual_stack_listener)
 }
 END_TEST
 
+/* ---- snapshots (<utcp/conninfo.h>: what utcp-ss shows) ------------------- */
+
+#define MAX_SNAP 4
+struct snaps {
+	int n;
+	struct utcp_conn_info ci[MAX_SNAP];
+};
+
+static void snap(void *arg, const struct utcp_conn_info *ci)
+{
+	struct snaps *s = arg;
+	ck_assert_int_lt(s->n, MAX_SNAP);
+	s->ci[s->n++] = *ci;
+}
+
+START_TEST(snapshot_has_ipv6_addresses)
+{
+	static const uint8_t any[16];
+	int l = listen6(0, 80, 4);
+	struct conn6 c;
+	passive6(&c, l, 40000);
+	syn4(42002, 80); /* and an IPv4 one on the same dual-stack listener */
+	uint32_t iss;
+	ck_assert_uint_eq(pop4_flags(&iss), TH_SYN | TH_ACK);
+	struct snaps s = { 0 };
+	ck_assert_int_eq(utcp_ctx_conns(h.ctx, snap, &s), 3);
+	/* the listener first: [::]:80 */
+	ck_assert_str_eq(s.ci[0].state, "LISTEN");
+	ck_assert_int_eq(s.ci[0].family, AF_INET6);
+	ck_assert_mem_eq(s.ci[0].laddr6, any, 16);
+	ck_assert_mem_eq(s.ci[0].raddr6, any, 16);
+	ck_assert_uint_eq(ntohs(s.ci[0].lport), 80);
+	const struct utcp_conn_info *v6 = s.ci[1].family == AF_INET6 ? &s.ci[1] : &s.ci[2];
+	const struct utcp_conn_info *v4 = s.ci[1].family == AF_INET6 ? &s.ci[2] : &s.ci[1];
+	/* [2001:db8::1]:80 <-> [2001:db8::2]:40000 */
+	ck_assert_int_eq(v6->family, AF_INET6);
+	ck_assert_str_eq(v6->state, "ESTABLISHED");
+	ck_assert_mem_eq(v6->laddr6, t6_host.b, 16);
+	ck_assert_mem_eq(v6->raddr6, t6_peer.b, 16);
+	ck_assert_uint_eq(ntohs(v6->lport), 80);
+	ck_assert_uint_eq(ntohs(v6->rport), 40000);
+	/* 10.0.0.1:80 <-> 10.0.0.2:42002, the IPv4 fields as before */
+	ck_assert_int_eq(v4->family, AF_INET);
+	ck_assert_str_eq(v4->state, "SYN-RECEIVED");
+	ck_assert_uint_eq(v4->laddr, TN_HOST_IP);
+	ck_assert_uint_eq(v4->raddr, TN_PEER_IP);
+	ck_assert_uint_eq(ntohs(v4->rport), 42002);
+	ck_assert_mem_eq(v4->raddr6, any, 16);
+	/* as utcp-ss and the trace write them (ss(8)'s form) */
+	char a[UTCP_CONN_ADDRSTRLEN];
+	ck_assert_str_eq(utcp_conn_addr(&s.ci[0], 1, a, sizeof(a)), "[::]:80");
+	ck_assert_str_eq(utcp_conn_addr(v6, 1, a, sizeof(a)), "[2001:db8::1]:80");
+	ck_assert_str_eq(utcp_conn_addr(v6, 0, a, sizeof(a)), "[2001:db8::2]:40000");
+	ck_assert_str_eq(utcp_conn_addr(v4, 1, a, sizeof(a)), "10.0.0.1:80");
+	ck_assert_str_eq(utcp_conn_addr(v4, 0, a, sizeof(a)), "10.0.0.2:42002");
+	/* the longest there is fits */
+	struct utcp_conn_info big = { .family = AF_INET6, .lport = 0xffff };
+	memset(big.laddr6, 0xfe, 16);
+	ck_assert_str_eq(utcp_conn_addr(&big, 1, a, sizeof(a)),
+			 "[fefe:fefe:fefe:fefe:fefe:fefe:fefe:fefe]:65535");
+	utcp_abort(h.ctx, c.sock);
+	utcp_close(h.ctx, l);
+	poll_once();
+	tn_tx_drain(h.nic);
+}
+END_TEST
+
 /* A copy of a frame every queue got (UTCP_PKT_RX_COPY, nic/fanout): a
  * SYN to a listener opens nothing and a segment of no connection draws no
  * RST; the context that owns the flow still takes its copies. */
@@ -600,6 +679,162 @@ START_TEST(bind_rules)
 }
 END_TEST
 
+/* ---- neighbour unreachability detection (RFC 4861 §7.3.1) ---------------- */
+
+/* The peer as a dynamic neighbour: resolved by the first segment sent. */
+static void setup_nud(void)
+{
+	struct utcp_config c;
+	t6_config(&c, 0);
+	c.tcp_timeout = -1;
+	c.rcvbuf = c.sndbuf = 65536;
+	c.max_concurrency = 16;
+	tn_host_up(&h, &c, 1);
+}
+
+static const struct utcp_in6 peer_sn = { { 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0,
+					   2 } };
+static const uint8_t peer_sn_mac[6] = { 0x33, 0x33, 0xff, 0, 0, 2 };
+
+static void tick(utcp_time_t dt)
+{
+	tn_advance(h.nic, dt);
+	poll_once();
+}
+
+/* The next frame is the host's NS for the peer: to its solicited-node group
+ * (resolution) or to its MAC (a probe, §7.3.3). */
+static void expect_ns(int ucast)
+{
+	uint8_t want[TN_FRAME_MAX];
+	size_t wl = ucast ? t6_ns(want, tn_peer_mac, tn_host_mac, &t6_host, &t6_peer, &t6_peer,
+				  tn_host_mac)
+			  : t6_ns(want, peer_sn_mac, tn_host_mac, &t6_host, &peer_sn, &t6_peer,
+				  tn_host_mac);
+	tn_expect_tx(h.nic, 0, want, wl);
+}
+
+/* The peer's solicited advertisement: the entry becomes REACHABLE. */
+static void peer_na(void)
+{
+	size_t len = t6_na(f, tn_host_mac, tn_peer_mac, &t6_peer, &t6_host, &t6_peer, 0x60,
+			   tn_peer_mac);
+	ck_assert_int_eq(tn_inject(h.nic, 0, f, len), 0);
+	poll_once();
+}
+
+/* SYN -> NS (the SYN-ACK waits) -> NA -> SYN-ACK -> ACK -> accept. */
+static void passive6_nd(struct conn6 *c, int l)
+{
+	struct seg6 s = { .sport = 40000, .dport = 80, .seq = 1000, .flags = TH_SYN,
+			  .win = 65535 };
+	in6(&s);
+	expect_ns(0);
+	tn_expect_no_tx(h.nic, 0);
+	peer_na();
+	struct seg6 r;
+	ck_assert(out6(&r));
+	ck_assert_uint_eq(r.flags, TH_SYN | TH_ACK);
+	ck_assert_uint_eq(r.ack, 1001);
+	c->hnxt = r.seq + 1;
+	c->pnxt = 1001;
+	struct seg6 a = { .sport = 40000, .dport = 80, .seq = 1001, .ack = c->hnxt,
+			  .flags = TH_ACK, .win = 65535 };
+	in6(&a);
+	c->sock = utcp_accept(h.ctx, l, NULL, NULL);
+	ck_assert_int_ge(c->sock, 0);
+}
+
+/* The host sends 8 bytes; the peer acknowledges them if ack. */
+static void host_data(struct conn6 *c, int ack)
+{
+	struct seg6 r;
+	ck_assert_int_eq(utcp_send(h.ctx, c->sock, "progress", 8, 0), 8);
+	poll_once();
+	expect6(&r, TH_ACK | TH_PUSH, c->hnxt, c->pnxt); /* an NS here fails the trace */
+	ck_assert_uint_eq(r.len, 8);
+	c->hnxt += 8;
+	if (!ack)
+		return;
+	struct seg6 a = { .sport = 40000, .dport = 80, .seq = c->pnxt, .ack = c->hnxt,
+			  .flags = TH_ACK, .win = 65535 };
+	in6(&a);
+}
+
+START_TEST(progress_keeps_neighbour_reachable)
+{
+	int l = listen6(0, 80, 4);
+	struct conn6 c;
+	passive6_nd(&c, l);
+	ck_assert_uint_eq(utcp_ctx_stats(h.ctx)->nd_ns_tx, 1);
+	/* Two minutes of acknowledged data, well past any ReachableTime
+	 * (at most 45 s): forward progress confirms the peer each time, so
+	 * it never goes STALE, DELAY, PROBE, and no NS is sent. */
+	for (int i = 0; i < 24; i++) {
+		tick(5 * UTCP_NSEC_PER_SEC);
+		host_data(&c, 1);
+		tn_expect_no_tx(h.nic, 0);
+		ck_assert_uint_eq(utcp_nd_lookup(h.ctx, &t6_peer)->state, UTCP_ND_REACHABLE);
+	}
+	ck_assert_uint_eq(utcp_ctx_stats(h.ctx)->nd_ns_tx, 1);
+	ck_assert_uint_eq(utcp_ctx_stats(h.ctx)->nd_probes, 0);
+	utcp_abort(h.ctx, c.sock);
+	utcp_close(h.ctx, l);
+	poll_once();
+	tn_tx_drain(h.nic);
+}
+END_TEST
+
+START_TEST(repeated_rto_probes_neighbour)
+{
+	int l = listen6(0, 80, 4);
+	struct conn6 c;
+	passive6_nd(&c, l);
+	tick(2 * UTCP_NSEC_PER_SEC);
+	host_data(&c, 1);
+	/* Data unanswered: the first RTO retransmits, the second also asks
+	 * ND to probe the peer (RFC 1122 §2.3.2.1, RFC 4861 §7.3.3). */
+	host_data(&c, 0);
+	uint8_t fr[TN_FRAME_MAX];
+	int rto = 0, ns = 0;
+	for (int ms = 0; ms < 5000 && !ns; ms += 100) {
+		tick(100 * UTCP_NSEC_PER_MSEC);
+		size_t n;
+		while ((n = tn_tx_pop(h.nic, 0, fr, sizeof(fr))) > 0) {
+			if (fr[14 + 6] == 58) { /* ICMPv6: the probe */
+				uint8_t want[TN_FRAME_MAX];
+				size_t wl = t6_ns(want, tn_peer_mac, tn_host_mac, &t6_host,
+						  &t6_peer, &t6_peer, tn_host_mac);
+				ck_assert_uint_eq(n, wl);
+				ck_assert_mem_eq(fr, want, wl);
+				ns++;
+				continue;
+			}
+			struct seg6 r;
+			parse6(fr, n, &r);
+			ck_assert_uint_eq(r.seq, c.hnxt - 8); /* a retransmission */
+			rto++;
+		}
+	}
+	ck_assert_int_eq(ns, 1);
+	ck_assert_int_ge(rto, 2);
+	ck_assert_uint_eq(utcp_nd_lookup(h.ctx, &t6_peer)->state, UTCP_ND_PROBE);
+	ck_assert_uint_eq(utcp_ctx_stats(h.ctx)->nd_probes, 1);
+	/* The answer confirms it; the acknowledgement too. */
+	peer_na();
+	ck_assert_uint_eq(utcp_nd_lookup(h.ctx, &t6_peer)->state, UTCP_ND_REACHABLE);
+	struct seg6 a = { .sport = 40000, .dport = 80, .seq = c.pnxt, .ack = c.hnxt,
+			  .flags = TH_ACK, .win = 65535 };
+	in6(&a);
+	tick(10 * UTCP_NSEC_PER_SEC);
+	tn_expect_no_tx(h.nic, 0);
+	utcp_abort(h.ctx, c.sock);
+	utcp_close(h.ctx, l);
+	poll_once();
+	tn_tx_drain(h.nic);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tcp6");
@@ -612,6 +847,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, icmp6_unreachable_aborts_connect);
 	tcase_add_test(tc, tclass_option);
 	tcase_add_test(tc, dual_stack_listener);
+	tcase_add_test(tc, snapshot_has_ipv6_addresses);
 	tcase_add_test(tc, bind_rules);
 	tcase_add_test(tc, rx_copy_is_never_answered);
 	suite_add_tcase(s, tc);
@@ -619,6 +855,11 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tk, setup_cookies, teardown);
 	tcase_add_test(tk, syn_cookie);
 	suite_add_tcase(s, tk);
+	TCase *tn = tcase_create("nud");
+	tcase_add_checked_fixture(tn, setup_nud, teardown);
+	tcase_add_test(tn, progress_keeps_neighbour_reachable);
+	tcase_add_test(tn, repeated_rto_probes_neighbour);
+	suite_add_tcase(s, tn);
 	return s;
 }
 
