@@ -3,7 +3,7 @@
 # and ::2) over many seeds of an impaired link, with the rules of
 # tests/sim/tcp_sweep.sh: both byte streams complete and equal, every
 # invariant held while the world runs, every connection ended in its
-# bound, nothing left.  Two contexts per host exercise RSS over the IPv6
+# bound, nothing left; http's bodies checked byte for byte.  Two contexts per host exercise RSS over the IPv6
 # 4-tuple (the client's ephemeral ports chosen for it).  The last line of a
 # sweep names every failing seed; `tools/utcp-sim --ip6 --seed N ...`
 # replays one.
@@ -31,4 +31,7 @@ sweep --seeds 1-100 $IMPAIR transfer --bytes 1M --both-ways
 sweep --seeds 1-100 $IMPAIR rr --conns 50 --requests 300
 sweep --seeds 1-20 --delay 2ms --jitter 1ms $IMPAIR --cores 2 transfer --bytes 1M --flows 4 --both-ways
 sweep --seeds 1-10 --delay 1ms --loss 0.02 reboot --at 2s --boot 10s
+# epwget to [2001:db8::1] against epserver listening dual-stack on ::
+sweep --seeds 1-6 --delay 1ms $IMPAIR http --conns 50 --requests 1000 --size 20000
+sweep --seeds 1-3 --cores 2 --loss 0.01 http --conns 100 --requests 2000 --keepalive
 exit $status
