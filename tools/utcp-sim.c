@@ -61,7 +61,7 @@ void sim_usage(FILE *f)
 		"                    as capture.pcap and trace.csv unless --pcap or --trace)\n"
 		"  --cores N         queues per NIC and contexts per host (default 1)\n"
 		"  --ip6             TCP over IPv6, A 2001:db8::1 and B 2001:db8::2 (/64):\n"
-		"                    transfer, rr, reboot, http\n"
+		"                    transfer, rr, reboot, http, exhaust, synflood, blind-inject\n"
 		"  -q, --quiet       print the verdict line only\n"
 		"  -h, --help        this text\n"
 		"\n"
