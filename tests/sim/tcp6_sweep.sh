@@ -41,4 +41,9 @@ sweep --seeds 1-3 --cores 2 --loss 0.01 http --conns 100 --requests 2000 --keepa
 sweep --seeds 1-2 --delay 500us exhaust --conns 200 --requests 1000
 sweep --seeds 1-2 --delay 1ms synflood --requests 500
 sweep --seeds 1-3 --delay 1ms blind-inject --requests 1000
+# ICMPv6 echo after neighbour discovery: every reply on a clean link, none
+# corrupt or unasked-for on an impaired one
+sweep --seeds 1-20 --delay 1ms --cores 2 ping --count 20
+sweep --seeds 1-20 --delay 2ms --jitter 3ms --loss 0.1 --dup 0.1 --corrupt-undetected 0.1 \
+	--reorder 0.1 ping --count 50 --size 1000
 exit $status
