@@ -62,7 +62,7 @@ void sim_usage(FILE *f)
 		"  --cores N         queues per NIC and contexts per host (default 1)\n"
 		"  --ip6             TCP over IPv6, A 2001:db8::1 and B 2001:db8::2 (/64):\n"
 		"                    transfer, rr, reboot, http, exhaust, synflood, blind-inject,\n"
-		"                    ping (ICMPv6 echo after neighbour discovery)\n"
+		"                    idle-million, ping (ICMPv6 echo after neighbour discovery)\n"
 		"  -q, --quiet       print the verdict line only\n"
 		"  -h, --help        this text\n"
 		"\n"

@@ -41,6 +41,8 @@ sweep --seeds 1-3 --cores 2 --loss 0.01 http --conns 100 --requests 2000 --keepa
 sweep --seeds 1-2 --delay 500us exhaust --conns 200 --requests 1000
 sweep --seeds 1-2 --delay 1ms synflood --requests 500
 sweep --seeds 1-3 --delay 1ms blind-inject --requests 1000
+# idle connections over IPv6, A's pools measured as over IPv4
+sweep -q --seed 2 --delay 1ms idle-million --conns 5000 --max-bytes 1024
 # ICMPv6 echo after neighbour discovery: every reply on a clean link, none
 # corrupt or unasked-for on an impaired one
 sweep --seeds 1-20 --delay 1ms --cores 2 ping --count 20
