@@ -15,8 +15,10 @@
  *             close: every request is answered in the end.
  *
  * The attacker builds its segments itself and hands them to B's IPv4 output
- * (checksums right, sources forged); its randomness comes from the world's
- * seed, so a run is as repeatable as any other.
+ * (checksums right, sources forged), or with --ip6 to B's IPv6 output (the
+ * spoofed sources then in 2001:2::/48, routed back through B); its
+ * randomness comes from the world's seed, so a run is as repeatable as any
+ * other.
  */
 #include "config.h"
 
@@ -97,6 +99,25 @@ struct flood {
 	uint64_t cookies_sent, cookies_ok;   /* A's counters after the run */
 };
 
+/* --ip6: the SYN at pkt->data sent from 2001:2::<n> (RFC 5180's
+ * benchmarking 2001:2::/48, n the 17 random bits an IPv4 source would
+ * take in SPOOF_NET) to 2001:db8::1, its checksum over the IPv6
+ * pseudo-header (RFC 8200 §8.1). */
+static void flood_syn6(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t n)
+{
+	struct utcp_in6 src = { .b = { 0x20, 0x01, 0x00, 0x02 } }, dst;
+	struct in6_addr a;
+	src.b[13] = (uint8_t)(n >> 16);
+	src.b[14] = (uint8_t)(n >> 8);
+	src.b[15] = (uint8_t)n;
+	sim_host_in6(0, &a);
+	memcpy(dst.b, &a, 16);
+	uint16_t sum = utcp_csum_fold(utcp_csum_partial(
+		pkt->data, pkt->len, utcp_csum_pseudo6(&src, &dst, UTCP_IPPROTO_TCP, pkt->len)));
+	memcpy(pkt->data + 16, &sum, 2);
+	utcp_ipv6_output(ctx, 0, pkt, &src, &dst, UTCP_IPPROTO_TCP, 0, UTCP_TX_CTRL);
+}
+
 /* One spoofed SYN (with an MSS option, as any client's) from B to A. */
 static void flood_syn(struct flood *f, struct utcp_ctx *ctx)
 {
@@ -121,10 +142,14 @@ static void flood_syn(struct flood *f, struct utcp_ctx *ctx)
 	h[22] = 0x05;
 	h[23] = 0xb4;
 	pkt->len = 24;
-	uint16_t sum = utcp_csum_fold(
-		utcp_csum_partial(h, 24, utcp_csum_pseudo(src, f->r->tb->ip[0], UTCP_IPPROTO_TCP, 24)));
-	memcpy(h + 16, &sum, 2);
-	utcp_ipv4_output(ctx, pkt, src, f->r->tb->ip[0], UTCP_IPPROTO_TCP, UTCP_TX_CTRL);
+	if (f->r->tb->o->ip6) {
+		flood_syn6(ctx, pkt, ntohl(src) & 0x1ffffu);
+	} else {
+		uint16_t sum = utcp_csum_fold(utcp_csum_partial(
+			h, 24, utcp_csum_pseudo(src, f->r->tb->ip[0], UTCP_IPPROTO_TCP, 24)));
+		memcpy(h + 16, &sum, 2);
+		utcp_ipv4_output(ctx, pkt, src, f->r->tb->ip[0], UTCP_IPPROTO_TCP, UTCP_TX_CTRL);
+	}
 	f->sent++;
 }
 
@@ -201,8 +226,13 @@ static void flood_config(struct utcp_config *cfg, int host, const void *p)
 	const struct flood_opts *fo = p;
 	common_config(cfg, &fo->rr.c);
 	cfg->tcp_syncookies = fo->cookies;
-	if (host == 0)
+	if (host == 0) {
 		cfg->ports[0].gateway = htonl(0x0a000002);
+		struct in6_addr b;
+		sim_host_in6(1, &b);
+		if (cfg->ports[0].prefix6 != 0) /* --ip6: 2001:2::/48 by way of B too */
+			memcpy(cfg->ports[0].gateway6.b, &b, 16);
+	}
 }
 
 static void flood_seed(void *arg, struct utcp_sim_world *w)
@@ -273,6 +303,7 @@ const struct scenario sim_scenario_synflood = {
 	.opts_size = sizeof(struct flood_opts),
 	.defaults = flood_defaults,
 	.parse = flood_parse,
+	.ip6 = 1,
 	.config = flood_config,
 	.run = flood_run,
 };
@@ -367,6 +398,7 @@ const struct scenario sim_scenario_exhaust = {
 	.opts_size = sizeof(struct exhaust_opts),
 	.defaults = exhaust_defaults,
 	.parse = exhaust_parse,
+	.ip6 = 1,
 	.config = exhaust_config,
 	.run = exhaust_run,
 };
@@ -484,6 +516,25 @@ static uint64_t poisson_bound(double e)
 	return k;
 }
 
+/* The segment at pkt->data sent to A as if from B, its checksum over the
+ * pseudo-header of tp's family (RFC 9293 §3.1, RFC 8200 §8.1). */
+static void inject_send(struct utcp_ctx *ctx, struct utcp_pkt *pkt, const struct utcp_tcb *tp)
+{
+	uint16_t sum;
+	if (tp->is6) {
+		sum = utcp_csum_fold(utcp_csum_partial(pkt->data, pkt->len, utcp_csum_pseudo6(
+			&tp->a6.raddr, &tp->a6.laddr, UTCP_IPPROTO_TCP, pkt->len)));
+		memcpy(pkt->data + 16, &sum, 2);
+		utcp_ipv6_output(ctx, 0, pkt, &tp->a6.raddr, &tp->a6.laddr, UTCP_IPPROTO_TCP, 0,
+				 UTCP_TX_DATA);
+		return;
+	}
+	sum = utcp_csum_fold(utcp_csum_partial(
+		pkt->data, pkt->len, utcp_csum_pseudo(tp->raddr, tp->laddr, UTCP_IPPROTO_TCP, pkt->len)));
+	memcpy(pkt->data + 16, &sum, 2);
+	utcp_ipv4_output(ctx, pkt, tp->raddr, tp->laddr, UTCP_IPPROTO_TCP, UTCP_TX_DATA);
+}
+
 static void inject_one(struct inject *in, struct utcp_ctx *ctx, const struct utcp_tcb *tp)
 {
 	static const uint8_t flags[4] = { 0x04, 0x02, 0x10, 0x18 }; /* RST SYN ACK PSH|ACK */
@@ -520,10 +571,7 @@ static void inject_one(struct inject *in, struct utcp_ctx *ctx, const struct utc
 	for (uint32_t i = 0; i < dlen; i++)
 		h[hl + i] = (uint8_t)utcp_prng_next(&in->prng); /* not the stream's bytes */
 	pkt->len = (uint16_t)(hl + dlen);
-	uint16_t sum = utcp_csum_fold(utcp_csum_partial(
-		h, pkt->len, utcp_csum_pseudo(tp->raddr, tp->laddr, UTCP_IPPROTO_TCP, pkt->len)));
-	memcpy(h + 16, &sum, 2);
-	utcp_ipv4_output(ctx, pkt, tp->raddr, tp->laddr, UTCP_IPPROTO_TCP, UTCP_TX_DATA);
+	inject_send(ctx, pkt, tp);
 	in->sent[kind]++;
 }
 
@@ -559,13 +607,13 @@ static const struct utcp_tcb *inject_find(const struct utcp_ctx *ctx, uint16_t p
 static void inject_on_reap(void *arg, struct utcp_ctx *ctx, int fd)
 {
 	struct inject *in = arg;
-	struct sockaddr_in sa;
+	struct sockaddr_in6 sa; /* sin_port and sin6_port lie at one offset */
 	socklen_t len = sizeof(sa);
 	if (utcp_getsockname(ctx, fd, (struct sockaddr *)&sa, &len) < 0)
 		return;
-	const struct utcp_tcb *b = inject_find(ctx, sa.sin_port, 0);
+	const struct utcp_tcb *b = inject_find(ctx, sa.sin6_port, 0);
 	const struct utcp_tcb *a =
-		inject_find(utcp_sim_host_ctx(in->r->tb->host[0], 0), sa.sin_port, 1);
+		inject_find(utcp_sim_host_ctx(in->r->tb->host[0], 0), sa.sin6_port, 1);
 	if (b != NULL && a != NULL && a->rcv_nxt == b->snd_nxt)
 		in->abort_resets++;
 }
@@ -695,6 +743,7 @@ const struct scenario sim_scenario_blind_inject = {
 	.opts_size = sizeof(struct inject_opts),
 	.defaults = inject_defaults,
 	.parse = inject_parse,
+	.ip6 = 1,
 	.config = inject_config,
 	.run = inject_run,
 };

@@ -333,6 +333,9 @@ void print_counters(const struct testbed *tb)
 		       utcp_sim_host_name(tb->host[i]), ip, s.rx_frames, s.tx_frames, s.arp_rx,
 		       s.arp_req_tx, s.arp_rep_tx, s.icmp_echo_req_tx, s.icmp_echo_req_rx,
 		       s.icmp_echo_rep_tx, s.icmp_echo_rep_rx, utcp_stats_drops(&s));
+		if (sim_ip6)
+			printf("; icmp6 echo req rx %" PRIu64 " rep tx/rx %" PRIu64 "/%" PRIu64,
+			       s.icmp6_echo_req_rx, s.icmp6_echo_rep_tx, s.icmp6_echo_rep_rx);
 		print_drops(&s);
 	}
 	for (int d = 0; d < 2; d++) {

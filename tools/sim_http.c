@@ -285,7 +285,13 @@ static void http_run_bed(const struct sim_opts *o, const struct http_opts *ho, s
 		co.expect_body = body;
 		co.expect_len = ho->size;
 	}
-	snprintf(co.host, sizeof(co.host), "10.0.0.1");
+	if (o->ip6) { /* --ip6: to [2001:db8::1], epserver listening on :: */
+		struct in6_addr a;
+		sim_host_in6(0, &a);
+		memcpy(co.daddr6, &a, 16);
+		co.v6 = 1;
+	}
+	snprintf(co.host, sizeof(co.host), "%s", o->ip6 ? "[2001:db8::1]" : "10.0.0.1");
 	snprintf(co.path, sizeof(co.path), "%s", ho->path);
 	struct epserver *srv = epserver_create(&so, o->cores);
 	struct epwget *cli = epwget_create(&co, o->cores, err, sizeof(err));
@@ -322,8 +328,9 @@ static void http_run(const struct sim_opts *o, const void *sopts, uint64_t seed,
 	} else {
 		if (!o->quiet) {
 			print_link(o, seed);
-			printf("epwget 10.0.0.1%s %" PRIu64 " -c %" PRIu64 "%s against epserver "
-			       "(index.html, %" PRIu64 " bytes), %d core%s each\n", ho->path,
+			printf("epwget %s%s %" PRIu64 " -c %" PRIu64 "%s against epserver "
+			       "(index.html, %" PRIu64 " bytes), %d core%s each\n",
+			       o->ip6 ? "[2001:db8::1]" : "10.0.0.1", ho->path,
 			       ho->requests, ho->conns, ho->keepalive ? " -k" : "", ho->size, o->cores,
 			       o->cores == 1 ? "" : "s");
 		}
@@ -341,6 +348,7 @@ const struct scenario sim_scenario_http = {
 	.opts_size = sizeof(struct http_opts),
 	.defaults = http_defaults,
 	.parse = http_parse,
+	.ip6 = 1,
 	.config = http_config,
 	.run = http_run,
 };

@@ -85,6 +85,25 @@ static void idle_pause(struct utcp_ctx *ctx, utcp_time_t dt)
 		;
 }
 
+/* The address of A's port (host 0: A; ip: A's IPv4 address, or with
+ * --ip6 (sim_ip6) 2001:db8::1), or the wildcard when ip is 0; its length. */
+static socklen_t idle_addr(struct sockaddr_in6 *ss, uint32_t ip, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (sim_ip6) {
+		ss->sin6_family = AF_INET6;
+		ss->sin6_port = htons(port);
+		if (ip != 0)
+			sim_host_in6(0, &ss->sin6_addr);
+		return sizeof(*ss);
+	}
+	struct sockaddr_in *sa = (struct sockaddr_in *)(void *)ss;
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	sa->sin_addr.s_addr = ip;
+	return sizeof(*sa);
+}
+
 /* A: listen on every port, accept until --conns are in, measure, then
  * close each once B has reset it. */
 static int idle_acceptor(void *arg)
@@ -94,10 +113,11 @@ static int idle_acceptor(void *arg)
 	int ep = utcp_epoll_create1(ctx, 0), lfd[IDLE_MAX_PORTS];
 	struct epoll_event evs[16];
 	for (uint32_t p = 0; p < id->ports; p++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT + p) };
+		struct sockaddr_in6 sa;
+		socklen_t sl = idle_addr(&sa, 0, (uint16_t)(TCP_PORT + p));
 		struct epoll_event e = { .events = EPOLLIN, .data.u32 = p };
-		lfd[p] = utcp_socket(ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		if (lfd[p] < 0 || utcp_bind(ctx, lfd[p], (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		lfd[p] = utcp_socket(ctx, sa.sin6_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (lfd[p] < 0 || utcp_bind(ctx, lfd[p], (struct sockaddr *)&sa, sl) < 0 ||
 		    utcp_listen(ctx, lfd[p], 4096) < 0 ||
 		    utcp_epoll_ctl(ctx, ep, EPOLL_CTL_ADD, lfd[p], &e) < 0) {
 			snprintf(id->why, sizeof(id->why), "A: listen: %s", strerror(errno));
@@ -137,11 +157,10 @@ static int idle_opener(void *arg)
 	struct utcp_ctx *ctx = utcp_sim_host_ctx(id->tb->host[1], 0);
 	utcp_time_t end = utcp_ctx_now(ctx) + id->io->c.limit;
 	for (uint64_t i = 0; i < id->io->conns && utcp_ctx_now(ctx) < end; i++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-					  .sin_port = htons((uint16_t)(TCP_PORT + i % id->ports)),
-					  .sin_addr.s_addr = id->tb->ip[0] };
-		int s = utcp_socket(ctx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		if (s < 0 || (utcp_connect(ctx, s, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		struct sockaddr_in6 sa;
+		socklen_t sl = idle_addr(&sa, id->tb->ip[0], (uint16_t)(TCP_PORT + i % id->ports));
+		int s = utcp_socket(ctx, sa.sin6_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (s < 0 || (utcp_connect(ctx, s, (struct sockaddr *)&sa, sl) < 0 &&
 			      errno != EINPROGRESS)) {
 			id->errors++;
 			snprintf(id->why, sizeof(id->why), "B: connection %" PRIu64 ": %s", i,
@@ -158,7 +177,7 @@ static int idle_opener(void *arg)
 	for (uint64_t i = 0; i < id->opened && utcp_ctx_now(ctx) < end;) {
 		int err = 0;
 		socklen_t el = sizeof(err);
-		struct sockaddr_in peer;
+		struct sockaddr_in6 peer;
 		socklen_t pl = sizeof(peer);
 		if (utcp_getpeername(ctx, id->bfd[i], (struct sockaddr *)&peer, &pl) == 0) {
 			id->established++;
@@ -313,6 +332,7 @@ static void idle_config(struct utcp_config *cfg, int host, const void *p)
 
 const struct scenario sim_scenario_idle = {
 	.name = "idle-million",
+	.ip6 = 1,
 	.summary = "one context holds --conns idle established connections; memory per connection",
 	.usage = "idle-million [--conns N (1000000)] [--batch N (500)] [--max-bytes B (1024)]\n"
 		 "     [--rcvbuf B] [--sndbuf B] (8k) [--cc NAME] [--time-limit T (600s)]",
