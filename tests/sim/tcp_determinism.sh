@@ -3,7 +3,10 @@
 # run every time: the same seed twice gives byte-identical captures and
 # reports, another seed a different capture, and tshark (when installed)
 # dissects the capture without a malformed frame.
+#   tcp_determinism.sh [--ip6]   --ip6: the same over IPv6 (utcp-sim --ip6)
 set -u
+ip6=
+[ "${1:-}" = --ip6 ] && ip6=--ip6
 top_builddir=${top_builddir:-.}
 sim="$(cd "$top_builddir" && pwd)/tools/utcp-sim"
 if [ ! -x "$sim" ]; then
@@ -22,7 +25,7 @@ fail() {
 run() {
 	name=$1
 	shift
-	"$sim" "$@" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log"; fail "utcp-sim $* failed"; }
+	"$sim" $ip6 "$@" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log"; fail "utcp-sim $* failed"; }
 	cat "$tmp/$name.log"
 	tail -n 1 "$tmp/$name.log" | grep -q '^PASS ' || fail "utcp-sim $*: no PASS verdict"
 }
