@@ -26,6 +26,7 @@ EXTRA_DIST += tests/ss/epserver_tap.sh
 # The same over IPv6: [addr]:port as ss(8) writes it.
 TESTS += tests/ss/epserver_tap6.sh
 EXTRA_DIST += tests/ss/epserver_tap6.sh
+EXTRA_DIST += tests/ss/common.sh
 
 # The pictures: utcp-sim --plot, utcp-plot, utcp-replay --plot (gnuplot; 77 without).
 TESTS += tests/plot/svg.sh

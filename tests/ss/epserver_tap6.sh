@@ -7,41 +7,9 @@
 # [::]:* with -l, and an IPv4 download beside it as 10.9.9.1:80.
 # Needs root (tap device, unshare --net), curl and ip: else 77.
 set -u
-top_builddir=$(cd "${top_builddir:-.}" && pwd)
-srv="$top_builddir/tools/epserver"
-ss="$top_builddir/tools/utcp-ss"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "epserver_tap6: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare curl timeout ip; do
-	if ! command -v $t > /dev/null; then
-		echo "epserver_tap6: needs $t" >&2
-		exit 77
-	fi
-done
-if [ "${1:-}" != inside ]; then
-	if ! unshare --net true 2> /dev/null; then
-		echo "epserver_tap6: cannot create a network namespace" >&2
-		exit 77
-	fi
-	exec timeout 120 unshare --net sh "$0" inside
-fi
+me=epserver_tap6
+. "${top_srcdir:-.}/tests/ss/common.sh"
 
-tmp=$(mktemp -d)
-srv_pid= curl_pids=
-cleanup() {
-	for p in $curl_pids; do kill "$p" 2> /dev/null; done
-	[ -n "$srv_pid" ] && kill "$srv_pid" 2> /dev/null
-	wait 2> /dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-ip link set lo up
-mkdir "$tmp/www"
-head -c 20000000 /dev/zero > "$tmp/www/big"
-echo hello > "$tmp/www/small.txt"
 cat > "$tmp/srv.conf" <<CONF
 io = tap
 port = tap0
@@ -54,18 +22,6 @@ ip6_dad_transmits = 0
 tcp_timewait = 0
 control_socket = $tmp/ctl.sock
 CONF
-
-status=0
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what" >&2
-		status=1
-	fi
-}
 
 "$srv" -p "$tmp/www" -f "$tmp/srv.conf" > "$tmp/srv.out" 2> "$tmp/srv.err" &
 srv_pid=$!
