@@ -2,7 +2,9 @@
  * tools/sim_reboot.c - utcp-sim's reboot scenario: the peer of a connection
  * loses all its state at once, as a host that reboots does.
  *
- * A sends B a stream on one connection.  At --at, B reboots: every TCB of
+ * A sends B a stream on one connection.  At --at, or once B has received
+ * the stream's first bytes if the handshake took longer (a lost SYN costs
+ * its 1 s RTO), B reboots: every TCB of
  * its stack disappears without a segment sent (its application sees the
  * connection fail and exits, as a rebooted program would not be there), and
  * the link is down for --boot (the boot).  Expected outcome: A's next
@@ -34,7 +36,7 @@ struct reboot_opts {
 struct reboot {
 	const struct reboot_opts *ro;
 	struct testbed *tb;
-	utcp_time_t t_reset, t_back;   /* A's error; B back up */
+	utcp_time_t t_reboot, t_back, t_reset; /* B down; B back up; A's error */
 	int a_err, b_err, rebooted;
 	uint64_t sent, got, dropped;
 };
@@ -54,13 +56,18 @@ static uint64_t reboot_host(struct utcp_sim_host *h)
 	return n;
 }
 
-/* On A: sleeps until --at, then reboots B. */
+/* On A: sleeps until --at and until B has data (a reboot before the
+ * connection exists tests nothing), then reboots B. */
 static int reboot_hand(void *arg)
 {
 	struct reboot *rb = arg;
-	if (utcp_sim_sleep_until(rb->ro->at) < 0)
+	utcp_time_t t = rb->ro->at, end = rb->ro->at + rb->ro->c.limit;
+	while (utcp_sim_sleep_until(t) == 0 && rb->got == 0 && t < end)
+		t += 100 * UTCP_NSEC_PER_MSEC;
+	if (rb->got == 0)
 		return 0;
 	utcp_time_t now = utcp_sim_world_now(rb->tb->w);
+	rb->t_reboot = now;
 	rb->dropped = reboot_host(rb->tb->host[1]);
 	rb->t_back = now + rb->ro->boot;
 	rb->rebooted = 1;
@@ -134,16 +141,16 @@ static int reboot_receiver(void *arg)
 
 static void reboot_judge(const struct reboot *rb, struct verdict *v)
 {
-	char t1[32], t2[32];
+	char t1[32], t2[32], t3[32];
 	utcp_time_t bound = 2 * rb->ro->boot + 5 * UTCP_NSEC_PER_SEC;
 	snprintf(v->summary, sizeof(v->summary),
 		 "A sent %" PRIu64 " B got %" PRIu64 "; B rebooted at %s (%" PRIu64
 		 " TCBs lost), back at %s; A's write failed: %s, %s after B was back",
-		 rb->sent, rb->got, fmt_dur(t1, sizeof(t1), rb->ro->at), rb->dropped,
+		 rb->sent, rb->got, fmt_dur(t1, sizeof(t1), rb->t_reboot), rb->dropped,
 		 fmt_dur(t2, sizeof(t2), rb->t_back), rb->a_err > 0 ? strerror(rb->a_err) : "no",
-		 rb->t_reset > rb->t_back ? fmt_dur(t1, sizeof(t1), rb->t_reset - rb->t_back) : "-");
+		 rb->t_reset > rb->t_back ? fmt_dur(t3, sizeof(t3), rb->t_reset - rb->t_back) : "-");
 	if (!rb->rebooted)
-		fail_at(v, "the connection ended before the reboot");
+		fail_at(v, "no reboot: the connection ended, or carried no data, before it");
 	else if (rb->a_err != ECONNRESET)
 		fail_at(v, "A's write failed with %s, want ECONNRESET (B's RST)",
 			rb->a_err > 0 ? strerror(rb->a_err) : "nothing");

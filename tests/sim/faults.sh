@@ -81,6 +81,8 @@ run 0 --seeds 1-10 --delay 1ms --mac-change 50ms rr --conns 10 --requests 2000
 run 0 --seeds 1-10 --delay 1ms reboot
 has 'Connection reset by peer' "reboot"
 run 0 --seeds 1-10 --delay 1ms --loss 0.02 reboot --at 2s --boot 10s
+# bursts that cost the handshake its first SYNs: the reboot waits for data
+run 0 --seeds 1-10 --delay 1ms --burst-loss 0.02 --burst-len 4 reboot
 run 0 --seeds 1-10 --delay 1ms --rate 100mbit --mtu-drop 100ms:1280 transfer --bytes 5M --both-ways
 run 0 --seed 1 --delay 1ms --rate 100mbit --mtu-drop 100ms:1280 transfer --bytes 5M --both-ways
 has 'path MTU 1280 from 100.000 ms (ICMP frag-needed)' "--mtu-drop"
