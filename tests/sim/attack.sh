@@ -2,6 +2,8 @@
 # tests/sim/attack.sh - the stack under attack and overload, a few seeds each:
 #   synflood  spoofed SYNs at 10x the accept rate beside legitimate clients:
 #             >= 99 % of legitimate requests answered within 3 s (SYN cookies);
+#             without cookies the goal fails, and the flood stops once it is
+#             out of reach;
 #   exhaust   more connections than A's sockets and buffers: refused cleanly,
 #             counted, and every request answered once resources return;
 #   blind-inject  spoofed RST/SYN/ACK/data in and out of the window on live
@@ -73,6 +75,12 @@ if [ "${1:-}" = long ]; then # make check-long: 1 000 seeds, and the harsh mix
 fi
 sweep --seeds 1-5 --delay 1ms synflood --requests 1000
 sweep --seeds 1-3 --delay 1ms --loss 0.01 synflood --requests 1000 --conns 10
+out=$(timeout 120 "$sim" --seed 2 --delay 1ms synflood --no-cookies --requests 1000 2>&1)
+echo "$out" | tail -1
+if ! echo "$out" | tail -1 | grep -q '^FAIL synflood .*(cookies off) flood stopped at '; then
+	echo "FAIL: synflood --no-cookies did not fail as it should, in time" >&2
+	status=1
+fi
 sweep --seeds 1-5 --delay 500us exhaust
 sweep --seeds 1-3 --delay 500us --loss 0.02 exhaust --conns 200 --requests 1000
 blind_sweep --seeds 1-40 --delay 1ms blind-inject
