@@ -27,6 +27,7 @@ EXTRA_DIST += tests/ss/epserver_tap.sh
 TESTS += tests/ss/epserver_tap6.sh
 EXTRA_DIST += tests/ss/epserver_tap6.sh
 EXTRA_DIST += tests/ss/common.sh
+EXTRA_DIST += tests/netns.sh
 
 # The pictures: utcp-sim --plot, utcp-plot, utcp-replay --plot (gnuplot; 77 without).
 TESTS += tests/plot/svg.sh

@@ -11,33 +11,12 @@
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "nc_limits: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare socat timeout cmp; do
-	command -v $t > /dev/null || { echo "nc_limits: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "nc_limits: no network namespace" >&2; exit 77; }
-	exec timeout 120 unshare --net sh "$0" inside
-fi
+me=nc_limits
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 120 "${1:-}" socat cmp
 
-tmp=$(mktemp -d)
-pids=
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+netns_tmp
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 has() { # has FILE TEXT: the file holds the line TEXT
 	grep -qxF "$2" "$1" || { echo "  $1 holds:" >&2; sed 's/^/    /' "$1" >&2; return 1; }
 }

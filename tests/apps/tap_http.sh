@@ -13,32 +13,16 @@ set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 srv="$top_builddir/tools/epserver"
 cli="$top_builddir/tools/epwget"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_http: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare curl ab python3 timeout; do
-	if ! command -v $t > /dev/null; then
-		echo "tap_http: needs $t" >&2
-		exit 77
-	fi
-done
-if [ "${1:-}" != inside ]; then
-	if ! unshare --net true 2> /dev/null; then
-		echo "tap_http: cannot create a network namespace" >&2
-		exit 77
-	fi
-	exec timeout 120 unshare --net sh "$0" inside
-fi
+me=tap_http
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 120 "${1:-}" curl ab python3
 
-tmp=$(mktemp -d)
+netns_tmp
 srv_pid= py_pid=
-cleanup() {
+netns_on_exit() {
 	[ -n "$srv_pid" ] && kill "$srv_pid" 2> /dev/null
 	[ -n "$py_pid" ] && kill "$py_pid" 2> /dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 ip link set lo up
 mkdir "$tmp/www"
 head -c 100000 /dev/urandom > "$tmp/www/index.html"
@@ -62,16 +46,6 @@ tcp_timewait = 0
 CONF
 
 status=0
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what" >&2
-		status=1
-	fi
-}
 
 # ---- kernel clients against epserver ----
 "$srv" -p "$tmp/www" -f "$tmp/srv.conf" -s > "$tmp/srv.out" 2> "$tmp/srv.err" &

@@ -21,40 +21,13 @@ set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 srv="$top_builddir/tools/epserver"
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_interop: needs root and /dev/net/tun" >&2
-	exit 77
-fi
+me=tap_interop
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 300 "${1:-}" curl ab socat sha256sum
 taprate="$top_builddir/tools/utcp-taprate"
-for t in unshare curl ab socat sha256sum timeout; do
-	command -v $t > /dev/null || { echo "tap_interop: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_interop: no network namespace" >&2; exit 77; }
-	exec timeout 300 unshare --net sh "$0" inside
-fi
 
-tmp=$(mktemp -d)
-pids=
-keep="$top_builddir/tests/apps/tap_interop.fail"
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	if [ $status -ne 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep" && cp "$tmp"/*.pcap "$tmp"/*.out "$tmp"/*.err "$keep"/ 2> /dev/null
-		echo "tap_interop: captures and logs kept in $keep" >&2
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+netns_tmp "$top_builddir/tests/apps/tap_interop.fail"
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 mkdir "$tmp/www"
 head -c 10485760 /dev/urandom > "$tmp/www/big.bin"
 echo hello > "$tmp/www/small.txt"

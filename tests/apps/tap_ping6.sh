@@ -15,40 +15,16 @@
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_ping6: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare ping ip timeout bash; do
-	command -v $t > /dev/null || { echo "tap_ping6: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_ping6: no network namespace" >&2; exit 77; }
-	exec timeout 120 unshare --net sh "$0" inside
-fi
+me=tap_ping6
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 120 "${1:-}" ping ip bash
 
-tmp=$(mktemp -d)
+netns_tmp "$top_builddir/tests/apps/tap_ping6.fail"
 pid=
-status=0
-cleanup() {
+netns_on_exit() {
 	[ -n "$pid" ] && kill "$pid" 2> /dev/null
-	wait 2> /dev/null
-	if [ $status -ne 0 ]; then
-		keep="$top_builddir/tests/apps/tap_ping6.fail"
-		rm -rf "$keep"
-		mkdir -p "$keep" && cp "$tmp"/* "$keep"/ 2> /dev/null
-		echo "tap_ping6: capture and logs kept in $keep" >&2
-	fi
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 # start NAME DEV [LINES...]: utcp-nc listening on DEV; waits for the device
 start() {
 	name=$1 dev=$2

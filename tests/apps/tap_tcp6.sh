@@ -14,7 +14,7 @@
 # Each utcp program attaches to a TAP device made beforehand with the
 # kernel's 2001:db8:7::2 (utcp's backend gives the kernel side an IPv4
 # address only), one device at a time.  TAP_TCP6_TIMEOUT bounds the run
-# (300 s), TAP_TCP6_X=-x traces it.
+# (300 s), NETNS_SH_OPTS=-x traces it.
 # Both sides are captured (utcp's pcap middleware; tcpdump when installed);
 # on failure the captures are kept in $top_builddir/tests/apps/tap_tcp6.fail/.
 # Needs root, /dev/net/tun, curl, socat, sha256sum, ip: else 77.
@@ -22,40 +22,12 @@ set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 srv="$top_builddir/tools/epserver"
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_tcp6: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare curl socat sha256sum timeout ip; do
-	command -v $t > /dev/null || { echo "tap_tcp6: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_tcp6: no network namespace" >&2; exit 77; }
-	exec timeout ${TAP_TCP6_TIMEOUT:-300} unshare --net sh ${TAP_TCP6_X:-} "$0" inside
-fi
+me=tap_tcp6
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter ${TAP_TCP6_TIMEOUT:-300} "${1:-}" curl socat sha256sum ip
 
-tmp=$(mktemp -d)
-pids=
-keep="$top_builddir/tests/apps/tap_tcp6.fail"
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	if [ $status -ne 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep" && cp "$tmp"/*.pcap "$tmp"/*.out "$tmp"/*.err "$keep"/ 2> /dev/null
-		echo "tap_tcp6: captures and logs kept in $keep" >&2
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+netns_tmp "$top_builddir/tests/apps/tap_tcp6.fail"
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 same() { # same FILE1 FILE2: SHA-256 equal
 	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
 }

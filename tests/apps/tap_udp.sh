@@ -17,39 +17,12 @@
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_udp: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare socat python3 timeout ip; do
-	command -v $t > /dev/null || { echo "tap_udp: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_udp: no network namespace" >&2; exit 77; }
-	exec timeout 240 unshare --net sh "$0" inside
-fi
+me=tap_udp
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 240 "${1:-}" socat python3 ip
 
-tmp=$(mktemp -d)
-pids=
-keep="$top_builddir/tests/apps/tap_udp.fail"
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	if [ $status -ne 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep" && cp "$tmp"/*.pcap "$tmp"/*.out "$tmp"/*.err "$keep"/ 2> /dev/null
-		echo "tap_udp: captures and logs kept in $keep" >&2
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+netns_tmp "$top_builddir/tests/apps/tap_udp.fail"
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 tap=utcpudp0
 conf() { # conf NAME VNET: the tap, with or without checksum offload
 	cat > "$tmp/$1.conf" <<CONF

@@ -22,42 +22,16 @@
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_udp6: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare socat python3 timeout ip; do
-	command -v $t > /dev/null || { echo "tap_udp6: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_udp6: no network namespace" >&2; exit 77; }
-	exec timeout 300 unshare --net sh "$0" inside
-fi
+me=tap_udp6
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 300 "${1:-}" socat python3 ip
 
-tmp=$(mktemp -d)
-pids=
-keep="$top_builddir/tests/apps/tap_udp6.fail"
-status=0
+netns_tmp "$top_builddir/tests/apps/tap_udp6.fail"
 tap=utcpudp6
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
+netns_on_exit() {
 	ip link del $tap 2> /dev/null
-	if [ $status -ne 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep" && cp "$tmp"/*.pcap "$tmp"/*.out "$tmp"/*.err "$keep"/ 2> /dev/null
-		echo "tap_udp6: captures and logs kept in $keep" >&2
-	fi
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 # The kernel's side first: its IPv6 address is there when utcp sends.
 ip tuntap add dev $tap mode tap || { status=1; exit 1; }
 ip link set dev $tap up

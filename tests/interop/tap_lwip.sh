@@ -23,41 +23,16 @@ top_builddir=$(cd "${top_builddir:-.}" && pwd)
 nc="$top_builddir/tools/utcp-nc"
 peer="$top_builddir/tests/interop/lwip_peer"
 mtu=${LWIP_MTU:-1500}
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_lwip: needs root and /dev/net/tun" >&2
-	exit 77
-fi
+me=tap_lwip
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 540 "${1:-}" ip sha256sum
 [ -x "$peer" ] || { echo "tap_lwip: no $peer (liblwip-dev not installed?)" >&2; exit 77; }
-for t in unshare ip sha256sum timeout; do
-	command -v $t > /dev/null || { echo "tap_lwip: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_lwip: no network namespace" >&2; exit 77; }
-	exec timeout 540 unshare --net sh "$0" inside
-fi
 
-tmp=$(mktemp -d)
-pids=
-keep="$top_builddir/tests/interop/tap_lwip.fail"
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	if [ $status -ne 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep" && cp "$tmp"/*.pcap "$tmp"/*.out "$tmp"/*.err "$keep"/ 2> /dev/null
-		echo "tap_lwip: captures and logs kept in $keep" >&2
-	fi
+netns_tmp "$top_builddir/tests/interop/tap_lwip.fail"
+netns_on_exit() {
 	ip link del lwipbr0 2> /dev/null
 	ip link del lwiptap0 2> /dev/null
 	ip link del utcplw0 2> /dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
 }
 sha() { sha256sum < "$1" | cut -d' ' -f1; }
 same() { # same EXITS GOT SENT: both programs exited 0, the digests are equal

@@ -24,32 +24,16 @@ top_builddir=$(cd "${top_builddir:-.}" && pwd)
 export top_srcdir top_builddir
 srv="$top_builddir/compat/mtcp/examples/mtcp-echo-server"
 cli="$top_builddir/compat/mtcp/examples/mtcp-echo-client"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_echo: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare socat timeout ip; do
-	if ! command -v $t > /dev/null; then
-		echo "tap_echo: needs $t" >&2
-		exit 77
-	fi
-done
-if [ "${1:-}" != inside ]; then
-	if ! unshare --net true 2> /dev/null; then
-		echo "tap_echo: cannot create a network namespace" >&2
-		exit 77
-	fi
-	exec timeout 150 unshare --net sh "$0" inside
-fi
+me=tap_echo
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 150 "${1:-}" socat ip
 
-tmp=$(mktemp -d)
+netns_tmp
 srv_pid= so_pid=
-cleanup() {
+netns_on_exit() {
 	[ -n "$srv_pid" ] && kill "$srv_pid" 2> /dev/null
 	[ -n "$so_pid" ] && kill "$so_pid" 2> /dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 ip link set lo up
 cat > "$tmp/srv.conf" <<'CONF'
 io = tap
@@ -71,16 +55,6 @@ tcp_timewait = 0
 CONF
 
 status=0
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what" >&2
-		status=1
-	fi
-}
 wait_port() { # wait_port ADDR PORT
 	i=0
 	until echo x | timeout 2 socat -T 1 - "TCP:$1:$2,connect-timeout=1" 2> /dev/null | grep -q x ||
