@@ -255,7 +255,7 @@ static void gro_append(struct utcp_pkt *a, struct tso_view *av, struct utcp_pkt 
 		a->tso_segsz = (uint16_t)av->pay;
 		a->ol_flags |= UTCP_PKT_RX_LRO;
 	}
-	utcp_copy(a->data + a->len, bv->th + bv->thl, bv->pay);
+	memcpy(a->data + a->len, bv->th + bv->thl, bv->pay);
 	a->len = (uint16_t)(a->len + bv->pay);
 	a->lro_segs++;
 	av->pay += bv->pay;

@@ -36,7 +36,6 @@
 #include <string.h>
 
 #include "core/tcp/tcp.h"
-#include "core/base/bytes.h"
 
 /* ---- allocation ------------------------------------------------------------ */
 
@@ -396,18 +395,18 @@ static inline uint32_t ring_idx(uint32_t size, uint32_t head, uint32_t off)
 	return (uint32_t)(i % size);
 }
 
-static inline __attribute__((always_inline)) void ring_write(uint8_t *mem, uint32_t size, uint32_t at, const uint8_t *src, uint32_t n)
+static void ring_write(uint8_t *mem, uint32_t size, uint32_t at, const uint8_t *src, uint32_t n)
 {
 	uint32_t first = size - at < n ? size - at : n;
-	utcp_copy(mem + at, src, first);
-	utcp_copy(mem, src + first, n - first);
+	memcpy(mem + at, src, first);
+	memcpy(mem, src + first, n - first);
 }
 
-static inline __attribute__((always_inline)) void ring_read(const uint8_t *mem, uint32_t size, uint32_t at, uint8_t *dst, uint32_t n)
+static void ring_read(const uint8_t *mem, uint32_t size, uint32_t at, uint8_t *dst, uint32_t n)
 {
 	uint32_t first = size - at < n ? size - at : n;
-	utcp_copy(dst, mem + at, first);
-	utcp_copy(dst + first, mem, n - first);
+	memcpy(dst, mem + at, first);
+	memcpy(dst + first, mem, n - first);
 }
 
 /* ---- send ---------------------------------------------------------------- */
