@@ -215,9 +215,10 @@ void sim_nic_receive(struct sim_nic *n, struct utcp_pkt *pkt)
 	if (partial && !n->offload)
 		utcp_csum_finish_tx(pkt);
 	pkt->ol_flags = partial && n->offload ? UTCP_PKT_RX_L4_CKSUM_GOOD : 0;
-	pkt->tso_segsz = pkt->lro_segs = 0;
-	if (tso != 0) /* a TSO frame the link carried whole, as loopback's */
+	if (tso != 0) { /* a TSO frame the link carried whole, as loopback's */
+		pkt->tso_segsz = 0;
 		sim_tso_arrived(pkt, tso);
+	}
 	pkt->rss_hash = 0;
 	pkt->ts = n->world->now;
 	pkt->next = NULL;
