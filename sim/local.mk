@@ -7,6 +7,7 @@ libutcp_la_SOURCES += \
 	sim/link.c \
 	sim/link_mtu.c \
 	sim/sim_nic.c \
+	sim/sim_tso.c \
 	sim/host.c
 
 # Trace replay: a recorded side of a TCP connection played into a utcp

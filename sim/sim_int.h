@@ -90,6 +90,7 @@ struct utcp_sim_link {
 
 struct sim_queue {
 	struct utcp_pkt_pool pool;
+	struct utcp_pkt_pool large; /* TSO frames, GRO: made by utcp_sim_nic_set_tso */
 	char pool_name[64];
 	struct utcp_pkt **ring;   /* delivered frames, FIFO */
 	uint32_t cap, head, count;
@@ -107,6 +108,9 @@ struct sim_nic {
 	struct sim_dir *send_dir;
 	int closed;
 	int offload;              /* TCP checksums left partial on the wire */
+	uint32_t tso_max;         /* TSO frames up to this many bytes; 0: none */
+	int gro;                  /* rx_burst joins segments (sim_tso.c) */
+	int has_large;            /* q[].large made */
 	uint16_t nb_queues;
 	struct sim_queue q[UTCP_MAX_QUEUES];
 	struct utcp_nic_stats st;
@@ -226,6 +230,15 @@ int sim_coro_rx_ready(const struct sim_coro *c);
 void sim_nic_drain(struct sim_nic *n);
 uint64_t sim_nic_report_leaks(struct sim_nic *n, FILE *f);
 void sim_nic_destroy(struct sim_nic *n);
+
+/* sim_tso.c: a TSO frame cut into wire segments from pp (a list by
+ * ->next; pkt freed, *lost the segments that found no buffer); a TSO
+ * frame that arrived whole marked UTCP_PKT_RX_LRO; in-order segments of a
+ * flow in pkts[0..n) joined into large buffers of lg (frames up to max
+ * bytes), the new count returned. */
+struct utcp_pkt *sim_tso_segment(struct utcp_pkt *pkt, struct utcp_pkt_pool *pp, uint32_t *lost);
+void sim_tso_arrived(struct utcp_pkt *pkt, uint16_t segsz);
+uint16_t sim_gro(struct utcp_pkt **pkts, uint16_t n, struct utcp_pkt_pool *lg, uint32_t max);
 
 /* host.c */
 /* The registry's `io = sim` entry: a NIC in the current world, plugged into

@@ -68,7 +68,43 @@ int utcp_sim_nic_set_offload(struct utcp_nic *nic, int on)
 		return -1;
 	}
 	n->offload = on != 0;
-	nic->caps.offloads = on ? UTCP_NIC_RX_TCP_CKSUM | UTCP_NIC_TX_TCP_CKSUM : 0;
+	nic->caps.offloads &= UTCP_NIC_TX_TCP_TSO | UTCP_NIC_RX_TCP_LRO;
+	nic->caps.offloads |= on ? UTCP_NIC_RX_TCP_CKSUM | UTCP_NIC_TX_TCP_CKSUM : 0;
+	return 0;
+}
+
+/* Bytes of a large buffer: the headroom and a 64 KiB frame. */
+#define SIM_LARGE_BUF (UTCP_PKT_HEADROOM + 65536)
+
+static int large_init(struct sim_nic *n)
+{
+	for (uint16_t q = 0; q < n->nb_queues; q++)
+		if (utcp_pkt_pool_init(&n->q[q].large, n->q[q].pool_name, SIM_LARGE_BUF,
+				       UTCP_SIM_TSO_BUFS) < 0) {
+			while (q-- > 0)
+				utcp_pkt_pool_destroy(&n->q[q].large);
+			return -1;
+		}
+	n->has_large = 1;
+	return 0;
+}
+
+int utcp_sim_nic_set_tso(struct utcp_nic *nic, uint32_t tso_max, int gro)
+{
+	struct sim_nic *n = sim_nic_of(nic);
+	if (n == NULL || tso_max > 65535 || (tso_max != 0 && tso_max <= UTCP_ETH_HLEN + SIM_MTU)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((tso_max != 0 || gro) && !n->has_large && large_init(n) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n->tso_max = tso_max;
+	n->gro = gro != 0;
+	nic->caps.offloads &= ~(UTCP_NIC_TX_TCP_TSO | UTCP_NIC_RX_TCP_LRO);
+	nic->caps.offloads |= (tso_max ? UTCP_NIC_TX_TCP_TSO : 0) | (gro ? UTCP_NIC_RX_TCP_LRO : 0);
+	nic->caps.tso_max = tso_max;
 	return 0;
 }
 
@@ -96,7 +132,7 @@ uint64_t utcp_sim_nic_bufs_in_use(const struct utcp_nic *nic)
 	const struct sim_nic *n = sim_nic_of(nic);
 	uint64_t used = 0;
 	for (uint16_t q = 0; n != NULL && q < n->nb_queues; q++)
-		used += n->q[q].pool.pool.in_use;
+		used += n->q[q].pool.pool.in_use + (n->has_large ? n->q[q].large.pool.in_use : 0);
 	return used;
 }
 
@@ -175,9 +211,14 @@ static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 void sim_nic_receive(struct sim_nic *n, struct utcp_pkt *pkt)
 {
 	int partial = (pkt->ol_flags & UTCP_PKT_TX_TCP_CKSUM) != 0;
+	uint16_t tso = (pkt->ol_flags & UTCP_PKT_TX_TCP_SEG) ? pkt->tso_segsz : 0;
 	if (partial && !n->offload)
 		utcp_csum_finish_tx(pkt);
 	pkt->ol_flags = partial && n->offload ? UTCP_PKT_RX_L4_CKSUM_GOOD : 0;
+	if (tso != 0) { /* a TSO frame the link carried whole, as loopback's */
+		pkt->tso_segsz = 0;
+		sim_tso_arrived(pkt, tso);
+	}
 	pkt->rss_hash = 0;
 	pkt->ts = n->world->now;
 	pkt->next = NULL;
@@ -215,7 +256,8 @@ uint64_t sim_nic_report_leaks(struct sim_nic *n, FILE *f)
 {
 	uint64_t leaked = 0;
 	for (uint16_t q = 0; q < n->nb_queues; q++) {
-		uint32_t used = n->q[q].pool.pool.in_use;
+		uint32_t used = n->q[q].pool.pool.in_use +
+				(n->has_large ? n->q[q].large.pool.in_use : 0);
 		if (used > 0 && f != NULL)
 			fprintf(f, "leak: %u packet buffer%s of %s (%s) not returned\n", used,
 				used == 1 ? "" : "s", n->q[q].pool_name,
@@ -229,6 +271,8 @@ void sim_nic_destroy(struct sim_nic *n)
 {
 	for (uint16_t q = 0; q < n->nb_queues; q++) {
 		utcp_pkt_pool_destroy(&n->q[q].pool);
+		if (n->has_large)
+			utcp_pkt_pool_destroy(&n->q[q].large);
 		free(n->q[q].ring);
 	}
 	free(n);
@@ -251,7 +295,31 @@ static uint16_t sim_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt *
 		s->st.rx_bytes += p->len;
 		pkts[got++] = p;
 	}
+	if (s->gro && got > 1)
+		got = sim_gro(pkts, got, &sq->large, 65535);
 	return got;
+}
+
+/* A TSO frame longer than the wire's frames, cut as hardware does
+ * (sim_tso.c) from the queue's pool; each segment to the link. */
+static void tx_segment(struct sim_nic *s, uint16_t q, struct utcp_pkt *p)
+{
+	uint32_t lost;
+	struct utcp_pkt *seg = sim_tso_segment(p, &s->q[q].pool, &lost);
+	s->st.tx_errors += lost;
+	while (seg != NULL) {
+		struct utcp_pkt *next = seg->next;
+		seg->next = NULL;
+		s->send(s->send_dir, seg);
+		seg = next;
+	}
+}
+
+/* The wire's frame MTU (utcp_sim_link_params.frame_mtu). */
+static uint32_t wire_mtu(const struct sim_nic *s)
+{
+	uint32_t m = s->send_dir->p.frame_mtu;
+	return m != 0 ? m : 65535;
 }
 
 static uint16_t sim_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
@@ -268,6 +336,10 @@ static uint16_t sim_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt *
 			utcp_pkt_pool_put(p);
 			continue;
 		}
+		if ((p->ol_flags & UTCP_PKT_TX_TCP_SEG) && p->len > UTCP_ETH_HLEN + wire_mtu(s)) {
+			tx_segment(s, q, p);
+			continue;
+		}
 		s->send(s->send_dir, p);
 	}
 	return n;
@@ -279,6 +351,17 @@ static struct utcp_pkt *sim_alloc(struct utcp_nic *nic, uint16_t q)
 	if (s->closed || q >= s->nb_queues)
 		return NULL;
 	struct utcp_pkt *p = utcp_pkt_pool_get(&s->q[q].pool);
+	if (p != NULL)
+		p->queue = q;
+	return p;
+}
+
+static struct utcp_pkt *sim_alloc_large(struct utcp_nic *nic, uint16_t q)
+{
+	struct sim_nic *s = nic->priv;
+	if (s->closed || q >= s->nb_queues || s->tso_max == 0)
+		return NULL;
+	struct utcp_pkt *p = utcp_pkt_pool_get(&s->q[q].large);
 	if (p != NULL)
 		p->queue = q;
 	return p;
@@ -366,6 +449,7 @@ static const struct utcp_nic_ops sim_ops = {
 	.now = sim_now,
 	.stats = sim_stats,
 	.close = sim_close,
+	.alloc_large = sim_alloc_large,
 };
 
 /* ---- creation ---------------------------------------------------------- */

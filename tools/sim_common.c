@@ -235,6 +235,11 @@ static int testbed_host(struct testbed *tb, const struct sim_opts *o, int i, cha
 						   errlen);
 	if (nic == NULL || utcp_sim_link_attach(tb->link, i, nic) < 0)
 		return -1;
+	if ((o->gro && utcp_sim_nic_set_offload(nic, 1) < 0) ||
+	    ((o->tso || o->gro) && utcp_sim_nic_set_tso(nic, o->tso ? 65535 : 0, o->gro) < 0)) {
+		snprintf(err, errlen, "host %s: --tso/--gro: %s", names[i], strerror(errno));
+		return -1;
+	}
 	host_config(&cfg, o, tb->ip[i], utcp_sim_world_derive_seed(tb->w, "host", (uint64_t)i));
 	if (o->sc != NULL && o->sc->config != NULL)
 		o->sc->config(&cfg, i, o->sopts);

@@ -54,6 +54,7 @@ struct sim_opts {
 	int ip6;                         /* --ip6: TCP between 2001:db8::1 and ::2 */
 	utcp_time_t mac_change_at;
 	int ecn;                         /* --ecn: tcp_ecn = 1 on both hosts */
+	int tso, gro;                    /* --tso, --gro: the NICs' offloads */
 	const struct scenario *sc;       /* the scenario being run, and its options */
 	const void *sopts;
 };

@@ -11,7 +11,7 @@
  *
  *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
  *              [--workloads short,pingpong,bulk,latency] [--count N] [--conns N]
- *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload]
+ *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload] [--no-tso]
  *              [--path sim|tap]
  *   utcp-bench --instructions [--workloads ...]   (callgrind figures only)
  *
@@ -66,6 +66,9 @@ static void usage(FILE *f)
 		"  --no-scaling       skip the one-CPU / two-CPU scaling runs\n"
 		"  --no-offload       utcp's simulated NICs compute every TCP checksum in\n"
 		"                     software (default: checksum offload, as loopback)\n"
+		"  --no-tso           bulk: utcp's simulated NICs without segmentation offload,\n"
+		"                     frames of one MSS (default: TSO frames up to 64 KiB on a\n"
+		"                     wire that carries them whole, as loopback's)\n"
 		"  --path sim|tap     sim (default): utcp on the simulated wire, the kernel over\n"
 		"                     loopback; tap: utcp's server on TAP against kernel client\n"
 		"                     sockets, the kernel over a veth pair between two network\n"
@@ -99,16 +102,16 @@ static int parse_num(const char *s, double min, double *out)
 static void default_specs(struct bench_opts *o)
 {
 	static const struct wl_spec full[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0, 0 },
-		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0, 0 },
-		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0, 0 },
-		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0, 0 },
+		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0, 0, 0 },
+		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0, 0, 0 },
+		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0, 0, 0 },
+		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0, 0, 0 },
 	};
 	static const struct wl_spec quick[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0, 0 },
-		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0, 0 },
-		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0, 0 },
-		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0, 0 },
+		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0, 0, 0 },
+		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0, 0, 0 },
+		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0, 0, 0 },
+		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0, 0, 0 },
 	};
 	memcpy(o->spec, o->quick ? quick : full, sizeof(o->spec));
 }
@@ -134,6 +137,7 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	case 'C': o->no_callgrind = 1; return 0;
 	case 'S': o->no_scaling = 1; return 0;
 	case 'O': o->no_offload = 1; return 0;
+	case 'T': o->no_tso = 1; return 0;
 	case '6': o->ip6 = 1; return 0;
 	case 'X': o->child = 1; return 0;
 	case 'P':
@@ -164,7 +168,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "no-offload", no_argument, NULL, 'O' }, { "conns", required_argument, NULL, 'N' },
 		{ "instructions", no_argument, NULL, 'I' }, { "path", required_argument, NULL, 'P' },
 		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
-		{ "ip6", no_argument, NULL, '6' },
+		{ "ip6", no_argument, NULL, '6' },         { "no-tso", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -216,6 +220,7 @@ static void finish_opts(struct bench_opts *o)
 		if (o->max_wall > 0)
 			o->spec[k].max_wall = o->max_wall;
 		o->spec[k].no_offload = o->no_offload;
+		o->spec[k].no_tso = o->no_tso;
 	}
 	for (int k = 0; k < WL_NKINDS; k++) /* tap: bulk and latency only when asked */
 		if (o->want[k] < 0)

@@ -93,6 +93,13 @@ void sim_usage(FILE *f)
 		"                    marked CE if its sender made it ECT, else dropped\n"
 		"  --ecn             both hosts ask for ECN when connecting (tcp_ecn = 1)\n"
 		"  --mtu-probing N   both hosts' tcp_mtu_probing (0, 1, 2; RFC 4821 black holes)\n"
+		"  --tso             both NICs offer TCP segmentation offload, frames up to\n"
+		"                    64 KiB (as loopback's; see --frame-mtu)\n"
+		"  --gro             both NICs join in-order segments of a flow in an rx burst\n"
+		"                    (with TCP checksum offload, which GRO needs)\n"
+		"  --frame-mtu N     the longest IP packet the wire carries whole (default 65535):\n"
+		"                    a longer TSO frame is cut into MSS segments by the NIC, so\n"
+		"                    that queue and impairments act on each (e.g. 1500)\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; i < NB_SCENARIOS; i++)
@@ -108,6 +115,7 @@ enum {
 	OPT_LOSS, OPT_BURST_LOSS, OPT_BURST_LEN, OPT_REORDER, OPT_DUP, OPT_CORRUPT, OPT_JITTER,
 	OPT_BURST_TIME, OPT_CORRUPT_UNDETECTED, OPT_FLAP, OPT_TRACE, OPT_PLOT, OPT_MAC_CHANGE,
 	OPT_MTU_DROP, OPT_ECN_MARK, OPT_ECN, OPT_MTU_PROBING, OPT_IP6,
+	OPT_TSO, OPT_GRO, OPT_FRAME_MTU,
 };
 
 /* "AT:MTU" or "AT:MTU:noicmp". */
@@ -193,6 +201,13 @@ static int set_global(struct sim_opts *o, int c, const char *v)
 	case OPT_MAC_CHANGE: o->mac_change = 1; return parse_time(v, &o->mac_change_at);
 	case OPT_MTU_DROP: return parse_mtu_drop(v, o);
 	case OPT_ECN_MARK: return parse_prob(v, &o->link.ecn_mark);
+	case OPT_FRAME_MTU: {
+		uint64_t m;
+		if (utcp_parse_u64(v, 10, 68, 65535, &m) < 0)
+			return -1;
+		o->link.frame_mtu = (uint32_t)m;
+		return 0;
+	}
 	case OPT_MTU_PROBING:
 		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0 && strcmp(v, "2") != 0)
 			return -1;
@@ -217,6 +232,7 @@ static const char *global_hint(int c)
 	case OPT_MAC_CHANGE: return "a duration with its unit, e.g. 2s";
 	case OPT_MTU_DROP: return "AT:MTU or AT:MTU:noicmp, e.g. 1s:1280 (MTU 68..65535)";
 	case OPT_MTU_PROBING: return "0, 1 or 2 (tcp_mtu_probing)";
+	case OPT_FRAME_MTU: return "an IP packet length, 68 to 65535";
 	default: return HINT_PROB;
 	}
 }
@@ -249,6 +265,9 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 		{ "ecn", no_argument, NULL, OPT_ECN },
 		{ "mtu-probing", required_argument, NULL, OPT_MTU_PROBING },
 		{ "ip6", no_argument, NULL, OPT_IP6 },
+		{ "tso", no_argument, NULL, OPT_TSO },
+		{ "gro", no_argument, NULL, OPT_GRO },
+		{ "frame-mtu", required_argument, NULL, OPT_FRAME_MTU },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -264,8 +283,8 @@ static int parse_globals(int argc, char **argv, struct sim_opts *o)
 			*(c == 'q' ? &o->quiet : &o->ecn) = 1;
 			continue;
 		}
-		if (c == OPT_IP6) {
-			o->ip6 = 1;
+		if (c == OPT_IP6 || c == OPT_TSO || c == OPT_GRO) {
+			*(c == OPT_IP6 ? &o->ip6 : c == OPT_TSO ? &o->tso : &o->gro) = 1;
 			continue;
 		}
 		if (c == ':' || c == '?') {

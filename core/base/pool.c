@@ -142,5 +142,7 @@ struct utcp_pkt *utcp_pkt_pool_clone(struct utcp_pkt_pool *pp, const struct utcp
 	p->rss_hash = src->rss_hash;
 	p->l2_len = src->l2_len;
 	p->l3_len = src->l3_len;
+	p->tso_segsz = src->tso_segsz;
+	p->lro_segs = src->lro_segs;
 	return p;
 }

@@ -27,6 +27,19 @@ struct utcp_pkt *utcp_ctx_alloc(struct utcp_ctx *ctx, int port)
 	return pkt;
 }
 
+struct utcp_pkt *utcp_ctx_alloc_large(struct utcp_ctx *ctx, int port)
+{
+	struct utcp_nic *nic = ctx_nic(ctx, port);
+	if (!(nic->caps.offloads & UTCP_NIC_TX_TCP_TSO) || nic->ops->alloc_large == NULL)
+		return NULL;
+	struct utcp_pkt *pkt = nic->ops->alloc_large(nic, ctx->queue);
+	if (pkt == NULL)
+		return NULL;
+	pkt->queue = ctx->queue;
+	ctx->bufs_held++;
+	return pkt;
+}
+
 void utcp_ctx_free(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt)
 {
 	utcp_nic_free(ctx_nic(ctx, port), pkt);

@@ -171,6 +171,10 @@ static inline void utcp_ctx_clock_sync(struct utcp_ctx *ctx)
  * rx/tx paths in ctx.c), so that bufs_held, and utcp_ctx_bufs_in_use(), is
  * exact. */
 struct utcp_pkt *utcp_ctx_alloc(struct utcp_ctx *ctx, int port);
+/* A buffer for a TSO frame (up to caps.tso_max bytes) from port's NIC, or
+ * NULL when it has no TSO or none left (not counted: the caller sends
+ * MSS-sized segments instead). */
+struct utcp_pkt *utcp_ctx_alloc_large(struct utcp_ctx *ctx, int port);
 /* Free a buffer we own (through the NIC it came from). */
 void utcp_ctx_free(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt);
 /* Queue a complete frame for the end-of-round burst; consumes pkt. */

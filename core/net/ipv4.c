@@ -99,6 +99,15 @@ static uint16_t ipv4_mtu(const struct utcp_nic *nic)
 	return nic->caps.mtu ? nic->caps.mtu : 1500;
 }
 
+/* A TSO frame's segments on the wire (pkt->data at the IPv4 header, the
+ * TCP header behind it): each takes an identification of its own. */
+static uint32_t ipv4_tso_segs(const struct utcp_pkt *pkt)
+{
+	const uint8_t *th = pkt->data + UTCP_IPV4_HLEN;
+	uint32_t pay = pkt->len - UTCP_IPV4_HLEN - (uint32_t)(th[12] >> 4) * 4u;
+	return pkt->tso_segsz ? (pay + pkt->tso_segsz - 1u) / pkt->tso_segsz : 1;
+}
+
 /* Build the 20-byte header in front of the L4 data (RFC 791 §3.1). */
 static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct utcp_pkt *pkt,
 		       uint32_t src, uint32_t dst, uint8_t proto, uint8_t tos, int df)
@@ -109,6 +118,8 @@ static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct 
 	h[1] = tos;                 /* DSCP/ECN */
 	wr16(h + 2, pkt->len);
 	wr16(h + 4, ctx->ip_id++);  /* RFC 6864: unique per (src, dst, proto) while in flight */
+	if (pkt->ol_flags & UTCP_PKT_TX_TCP_SEG) /* the NIC numbers the segments on */
+		ctx->ip_id = (uint16_t)(ctx->ip_id + ipv4_tso_segs(pkt) - 1);
 	wr16(h + 6, df ? UTCP_IP_DF : 0); /* RFC 1191: path MTU discovery, never fragmented */
 	h[8] = UTCP_IP_DEFAULT_TTL; /* RFC 1700 / RFC 1122 §3.2.1.7 */
 	h[9] = proto;
@@ -148,7 +159,7 @@ int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t sr
 		return -1;
 	}
 	nic = ctx_nic(ctx, port);
-	if (pkt->len > ipv4_mtu(nic) - UTCP_IPV4_HLEN) {
+	if (pkt->len > ipv4_mtu(nic) - UTCP_IPV4_HLEN && !(pkt->ol_flags & UTCP_PKT_TX_TCP_SEG)) {
 		err = EMSGSIZE;
 		goto fail;
 	}

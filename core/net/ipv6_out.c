@@ -75,7 +75,8 @@ int utcp_ipv6_output_tc(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		err = EADDRNOTAVAIL; /* the address needed is tentative or duplicate */
 		goto fail;
 	}
-	if (pkt->len > ipv6_mtu(ctx_nic(ctx, port)) - UTCP_IPV6_HLEN) {
+	if (pkt->len > ipv6_mtu(ctx_nic(ctx, port)) - UTCP_IPV6_HLEN &&
+	    !(pkt->ol_flags & UTCP_PKT_TX_TCP_SEG)) { /* a TSO frame: the NIC cuts it */
 		err = EMSGSIZE;
 		goto fail;
 	}

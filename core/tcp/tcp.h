@@ -99,6 +99,8 @@ struct tcp_seg {
 	uint32_t len;           /* payload after trimming */
 	uint32_t len0;          /* payload as received */
 	struct tcp_opts opt;
+	uint16_t lro_mss;       /* segments a NIC joined (UTCP_PKT_RX_LRO): their
+				   size; 0: one segment as sent */
 };
 
 
@@ -254,6 +256,9 @@ struct tcp_rack {
 	uint8_t dsack_round_on, dsack, timer, tlp_on, tlp_is_retrans, fack_on;
 };
 void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt);
+/* The same for new data [seq, seq + len) sent at once in segments of seg
+ * (a TSO frame): as many tcp_rack_xmit calls, in one step. */
+void tcp_rack_xmit_segs(struct utcp_tcb *tp, uint32_t seq, uint32_t len, uint32_t seg);
 void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts *o);
 /* Returns the runs newly marked lost. */
 unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited);
@@ -797,6 +802,9 @@ struct tcp_out {
 	uint8_t tos, no_df;          /* the connection's IP_TOS, IP_PMTUDISC_DONT */
 	const struct tcp_addr6 *a6;  /* IPv6: addresses and flow label (tos: the
 					traffic class); NULL: IPv4 */
+	struct utcp_pkt *pkt;        /* a TSO frame's large buffer, taken already;
+					NULL: tcp_xmit takes one */
+	uint16_t tso_segsz;          /* with pkt: payload bytes per wire segment */
 };
 /* Header + options (+ payload from snd) into a fresh buffer, checksum, IPv4
  * output.  For segments of no connection snd is NULL. */

@@ -654,8 +654,11 @@ static void tcp_in_text(struct utcp_tcb *tp, struct tcp_seg *s)
 		tp->flags |= TF_ACKNOW;
 		return;
 	}
-	if (s->len > tp->rcv_mss)
-		tp->rcv_mss = s->len;
+	/* RFC 1122 §4.2.3.2 counts segments as sent: a frame the NIC joined
+	 * (GRO, LRO) is as many full-sized ones, ACKed at once as Linux does. */
+	uint32_t seg_len = s->lro_mss != 0 && s->lro_mss < s->len ? s->lro_mss : s->len;
+	if (seg_len > tp->rcv_mss)
+		tp->rcv_mss = seg_len;
 	if (!in_order) {
 		ctx->stats.tcp_ooo_segs++;
 		/* RFC 5681 §4.2: an immediate duplicate ACK for each out-of-order
@@ -967,6 +970,7 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		return;
 	}
 	s.ecn = ip->tos & UTCP_IP_ECN_MASK; /* RFC 3168 §5 */
+	s.lro_mss = (pkt->ol_flags & UTCP_PKT_RX_LRO) ? pkt->tso_segsz : 0; /* GRO, LRO */
 	struct utcp_tcb *tp = tcp_flow_lookup(ctx, s.daddr, s.dport, s.saddr, s.sport);
 	if (tp != NULL) {
 		tcp_state_input[tp->state](tp, &s);
@@ -997,6 +1001,7 @@ void utcp_tcp_input6(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 		return;
 	}
 	s.ecn = ip->tclass & UTCP_IP_ECN_MASK; /* RFC 3168 §5, RFC 8200 §7 */
+	s.lro_mss = (pkt->ol_flags & UTCP_PKT_RX_LRO) ? pkt->tso_segsz : 0;
 	struct utcp_tcb *tp = tcp_flow_lookup6(ctx, &a6, s.daddr, s.dport, s.saddr, s.sport);
 	if (tp != NULL) {
 		tcp_state_input[tp->state](tp, &s);

@@ -35,9 +35,14 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	     uint16_t rport, const struct tcp_out *o, const struct tcp_sndbuf *snd,
 	     enum utcp_tx_class cls)
 {
-	if (ctx->tcp->quiet) /* the context is being torn down */
+	struct utcp_pkt *pkt = o->pkt;
+	if (ctx->tcp->quiet) { /* the context is being torn down */
+		if (pkt != NULL)
+			utcp_ctx_free(ctx, port, pkt);
 		return 0;
-	struct utcp_pkt *pkt = utcp_ctx_alloc(ctx, port);
+	}
+	if (pkt == NULL)
+		pkt = utcp_ctx_alloc(ctx, port);
 	if (pkt == NULL) {
 		errno = ENOBUFS;
 		return -1;
@@ -67,7 +72,11 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	uint32_t sum = a6 == NULL ? utcp_csum_pseudo(laddr, raddr, UTCP_IPPROTO_TCP, (uint16_t)l4len)
 				  : utcp_csum_pseudo6(&a6->laddr, &a6->raddr, UTCP_IPPROTO_TCP, l4len);
 	uint16_t csum;
-	if (ctx_nic(ctx, port)->caps.offloads & UTCP_NIC_TX_TCP_CKSUM) {
+	if (o->pkt != NULL) { /* TSO: the NIC cuts the frame and sums each piece */
+		pkt->ol_flags |= UTCP_PKT_TX_TCP_SEG | UTCP_PKT_TX_TCP_CKSUM;
+		pkt->tso_segsz = o->tso_segsz;
+		csum = (uint16_t)~utcp_csum_fold(sum);
+	} else if (ctx_nic(ctx, port)->caps.offloads & UTCP_NIC_TX_TCP_CKSUM) {
 		pkt->ol_flags |= UTCP_PKT_TX_TCP_CKSUM;
 		csum = (uint16_t)~utcp_csum_fold(sum);
 	} else {
@@ -457,6 +466,21 @@ void tcp_forced_push(struct utcp_tcb *tp, uint32_t from)
 	tp->fpush_step = (half / goal + 1) * goal;
 }
 
+/* RFC 8985 §6.2 per segment of a TSO frame of len bytes at snd_nxt
+ * (+ FIN): the wire carries seg-sized segments, and SACK, RACK and
+ * retransmission see those, not the frame. */
+static void tcp_rack_xmit_tso(struct utcp_tcb *tp, uint32_t len, int fin, int rexmt, uint32_t seg)
+{
+	if (!fin && !rexmt) {
+		tcp_rack_xmit_segs(tp, tp->snd_nxt, len, seg);
+		return;
+	}
+	for (uint32_t at = 0; at < len; at += seg) {
+		uint32_t n = len - at < seg ? len - at : seg;
+		tcp_rack_xmit(tp, tp->snd_nxt + at, n + (fin && at + n == len ? 1 : 0), rexmt);
+	}
+}
+
 /* Build and send one segment of [snd_nxt, snd_nxt + len) (+ FIN). */
 static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const struct tcp_out *tmpl)
 {
@@ -490,9 +514,12 @@ static int tcp_send_segment(struct utcp_tcb *tp, uint32_t len, int fin, const st
 	tcp_ack_sent(tp);
 	if (tp->sndmem.limit != 0) /* tcp_wmem: chunks split where packets end */
 		tcp_sndmem_sent(tp, tp->snd_nxt, tp->snd_nxt + len, (o.flags & TH_PSH) != 0);
-	tcp_rack_xmit(tp, tp->snd_nxt, len + (fin ? 1 : 0), rexmt); /* RFC 8985 §6.2 */
-	if (len > 0 && len < tmpl->data_len) /* data_len: the full segment size here */
-		tp->snd_sml = tp->snd_nxt + len;
+	if (len > tmpl->data_len) /* a TSO frame: RACK keeps each wire segment */
+		tcp_rack_xmit_tso(tp, len, fin, rexmt, tmpl->data_len);
+	else
+		tcp_rack_xmit(tp, tp->snd_nxt, len + (fin ? 1 : 0), rexmt); /* RFC 8985 §6.2 */
+	if (len > 0 && (len < tmpl->data_len || (len > tmpl->data_len && len % tmpl->data_len)))
+		tp->snd_sml = tp->snd_nxt + len; /* data_len: the full segment size here */
 	tp->snd_nxt += len + (fin ? 1 : 0);
 	if (SEQ_GT(tp->snd_nxt, tp->snd_max))
 		tp->snd_max = tp->snd_nxt;
@@ -582,6 +609,67 @@ static uint8_t tcp_unit_push(const struct utcp_tcb *tp, uint32_t len, uint32_t u
 	return psh;
 }
 
+/* TCP segmentation offload: the most payload one frame may carry (a
+ * multiple of seg_mss), 0 for none.  The NIC must offer it (and its large
+ * buffers), and the connection send in the default way: Linux's packet
+ * models (tcp_push_each_write, tcp_wmem) and pacing keep MSS segments.
+ * Linux's tcp_tso_autosize bounds a frame to about a millisecond of data
+ * at the pacing rate (2 * cwnd / SRTT), at least tcp_min_tso_segs
+ * segments; half of cwnd at most, so that the ACK clock keeps ticking. */
+static uint32_t tcp_tso_max(const struct utcp_tcb *tp, const struct tcp_out *tmpl,
+			    uint32_t seg_mss)
+{
+	const struct utcp_nic *nic = ctx_nic(tp->ctx, tp->port);
+	if (tp->ctx->tcp->push_each_write != 0 || tp->sndmem.limit != 0 || tp->pacing)
+		return 0;
+	uint32_t hdrs = UTCP_ETH_HLEN + (tp->is6 ? UTCP_IPV6_HLEN : UTCP_IPV4_HLEN) + TCP_HLEN +
+			tmpl->optlen;
+	if (nic->caps.tso_max <= hdrs + seg_mss)
+		return 0;
+	uint32_t segs = (nic->caps.tso_max - hdrs) / seg_mss, cwnd_segs = tp->cwnd / seg_mss;
+	uint32_t half = cwnd_segs / 2 > 1 ? cwnd_segs / 2 : 1;
+	if (tp->flags & TF_HAVE_RTT) {
+		uint64_t srtt_us = tp->srtt / 1000;
+		uint64_t auto_segs = srtt_us > 0 ? 2000ull * cwnd_segs / srtt_us : segs;
+		if (auto_segs < tp->ctx->tcp->min_tso_segs)
+			auto_segs = tp->ctx->tcp->min_tso_segs;
+		if (auto_segs < segs)
+			segs = (uint32_t)auto_segs;
+	}
+	if (half < segs)
+		segs = half;
+	return segs >= 2 ? segs * seg_mss : 0;
+}
+
+/* The payload of a TSO frame at SND.NXT: what the windows allow, up to
+ * tcp_tso_max, in whole segments, or every byte left when Nagle would send
+ * the short tail anyway (tcp_should_send).  It takes the large buffer
+ * (tmpl->pkt); without one, a segment of seg_mss. */
+static __attribute__((noinline)) uint32_t tcp_tso_len(struct utcp_tcb *tp, uint32_t avail,
+							uint32_t usable, uint32_t seg_mss,
+							struct tcp_out *tmpl)
+{
+	uint32_t tso = tcp_tso_max(tp, tmpl, seg_mss);
+	if (tso == 0)
+		return seg_mss;
+	uint32_t len = avail < usable ? avail : usable;
+	if (len > tso)
+		len = tso;
+	uint32_t tail = len % seg_mss;
+	int fin = (tp->flags & TF_FIN_QUEUED) && len == avail;
+	int nagle_ok = !tcp_corked(tp) && /* tcp_should_send for the last piece */
+		       ((tp->flags & TF_NODELAY) || SEQ_LEQ(tp->snd_sml, tp->snd_una));
+	if (tail != 0 && !(len == avail && (fin || nagle_ok)))
+		len -= tail;
+	if (len <= seg_mss)
+		return seg_mss;
+	tmpl->pkt = utcp_ctx_alloc_large(tp->ctx, tp->port);
+	if (tmpl->pkt == NULL)
+		return seg_mss;
+	tmpl->tso_segsz = (uint16_t)seg_mss;
+	return len;
+}
+
 /* tcp_cwnd_limited, as Linux's tcp_cwnd_validate after each send: over a
  * window of data (until SND.UNA passes cwnd_usage_seq) the most in flight,
  * and whether the flight filled cwnd; a window that filled it, or a larger
@@ -630,7 +718,14 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 		tmpl.flags = tcp_unit_push(tp, len, unit, &in_unit, len == usable);
 		if (tcp_burst_end(tp, len, usable))
 			tmpl.flags = TH_PSH;
-		if (tcp_send_segment(tp, len, fin, &tmpl) < 0 && errno == ENOBUFS)
+		if (len == seg_mss && avail > len && usable > len && !force &&
+		    (ctx_nic(tp->ctx, tp->port)->caps.offloads & UTCP_NIC_TX_TCP_TSO)) {
+			len = tcp_tso_len(tp, avail, usable, seg_mss, &tmpl); /* one TSO frame */
+			fin = (tp->flags & TF_FIN_QUEUED) && off + len == tp->snd.len;
+		}
+		int rc = tcp_send_segment(tp, len, fin, &tmpl);
+		tmpl.pkt = NULL;
+		if (rc < 0 && errno == ENOBUFS)
 			break;
 		sent++;
 		force = 0;

@@ -186,6 +186,32 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	run_coalesce(r, i);
 }
 
+void tcp_rack_xmit_segs(struct utcp_tcb *tp, uint32_t seq, uint32_t len, uint32_t seg)
+{
+	struct tcp_rack *r = &tp->rack;
+	uint32_t now = rack_now(tp);
+	if (!(tp->flags & TF_SACK) || len == 0 || r->run == NULL)
+		return;
+	if (r->n > 0 && SEQ_LT(seq, r->end)) { /* not new data: one segment at a time */
+		for (uint32_t at = 0; at < len; at += seg)
+			tcp_rack_xmit(tp, seq + at, len - at < seg ? len - at : seg, 0);
+		return;
+	}
+	struct tcp_rack_run *last = r->n > 0 ? &r->run[r->n - 1] : NULL;
+	if (last == NULL)
+		r->end = seq;
+	if (last != NULL && last->ts == now && last->ts_lo == now && last->flags == 0 &&
+	    last->seg == seg && (seq - last->base) % seg == 0) {
+		r->end = seq + len; /* the run sent this instant takes them */
+		return;
+	}
+	if (r->n == TCP_RACK_RUNS)
+		run_compact(r);
+	r->run[r->n++] = (struct tcp_rack_run){ .start = r->end, .ts = now, .ts_lo = now,
+						.base = seq, .seg = (uint16_t)seg, .flags = 0 };
+	r->end = seq + len;
+}
+
 /* The end of the segment, as first sent, that holds seq; 0 when not known. */
 uint32_t tcp_rack_seg_end(const struct utcp_tcb *tp, uint32_t seq)
 {

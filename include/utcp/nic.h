@@ -72,6 +72,21 @@ typedef uint64_t utcp_time_t;
 #define UTCP_PKT_TX_IP_CKSUM (1u << 8)  /**< NIC fills the IPv4 checksum */
 #define UTCP_PKT_TX_TCP_CKSUM (1u << 9) /**< NIC fills the TCP checksum;
 					   the core stores the pseudo-header sum */
+/** TCP segmentation offload (a NIC with UTCP_NIC_TX_TCP_TSO; DPDK's
+ * RTE_MBUF_F_TX_TCP_SEG): the frame is one TCP segment longer than the
+ * path takes, and the NIC cuts its payload into segments of tso_segsz
+ * bytes (the last may be shorter), each with the headers copied: IPv4 ID
+ * incremented per segment, lengths and checksums fixed, the sequence number
+ * advanced, FIN and PSH only on the last segment, CWR only on the first.
+ * The frame also carries UTCP_PKT_TX_TCP_CKSUM (the pseudo-header sum over
+ * the whole frame's TCP length). */
+#define UTCP_PKT_TX_TCP_SEG (1u << 10)
+/** pkt->ol_flags, receive side: the frame holds lro_segs TCP segments of
+ * one flow joined (a NIC with UTCP_NIC_RX_TCP_LRO, or a TSO frame that
+ * crossed a link whole, as on loopback), each tso_segsz payload bytes but
+ * perhaps the last.  Frames a NIC joined carry UTCP_PKT_RX_L4_CKSUM_GOOD (it
+ * verified each segment; the header's checksum field is the first one's). */
+#define UTCP_PKT_RX_LRO (1u << 6)
 
 /**
  * A packet buffer.  The frame occupies [data, data + len) inside
@@ -90,6 +105,8 @@ struct utcp_pkt {
 	uint32_t rss_hash;    /**< valid when UTCP_PKT_RX_RSS_HASH */
 	uint8_t *buf;         /**< start of the buffer */
 	uint32_t buf_len;     /**< size of the buffer */
+	uint16_t tso_segsz;   /**< TX_TCP_SEG, RX_LRO: payload bytes per segment */
+	uint16_t lro_segs;    /**< RX_LRO: segments joined in the frame */
 	struct utcp_pkt *next; /**< free for the current owner (queues, lists) */
 	utcp_time_t ts;       /**< free for the current owner (e.g. arrival time) */
 	void *owner;          /**< backend private: the pool or mbuf it came from */
@@ -136,6 +153,7 @@ static inline void utcp_pkt_reset(struct utcp_pkt *p)
 	p->l2_len = p->l3_len = 0;
 	p->ol_flags = 0;
 	p->rss_hash = 0;
+	p->tso_segsz = p->lro_segs = 0;
 	p->next = NULL;
 	p->ts = 0;
 	p->user = 0;
@@ -154,6 +172,12 @@ enum utcp_rss_kind {
 #define UTCP_NIC_RX_TCP_CKSUM (1u << 1)
 #define UTCP_NIC_TX_IPV4_CKSUM (1u << 2)
 #define UTCP_NIC_TX_TCP_CKSUM (1u << 3)
+/** TCP segmentation offload: frames flagged UTCP_PKT_TX_TCP_SEG up to
+ * caps.tso_max bytes, in buffers from ops->alloc_large. */
+#define UTCP_NIC_TX_TCP_TSO (1u << 4)
+/** Receive coalescing (LRO/GRO): a received frame may hold several
+ * segments of one flow (UTCP_PKT_RX_LRO). */
+#define UTCP_NIC_RX_TCP_LRO (1u << 5)
 /** @} */
 
 /** What a NIC is and can do, filled by its backend at open. */
@@ -168,6 +192,7 @@ struct utcp_nic_caps {
 	uint16_t reta_size;             /**< redirection table size; 0: hash % nb_queues */
 	uint16_t reta[128];             /**< queue for each hash & (reta_size - 1) */
 	uint32_t buf_size;              /**< bytes per packet buffer (>= headroom + mtu + 14) */
+	uint32_t tso_max;               /**< UTCP_NIC_TX_TCP_TSO: most bytes of a frame (<= 65535) */
 };
 
 /** A NIC's counters (ops->stats). */
@@ -215,6 +240,12 @@ struct utcp_nic_ops {
 	 * callers that sleep in poll(2) or epoll(7) beside descriptors of their
 	 * own instead of in wait(); -1 when there is none. */
 	int (*poll_fd)(struct utcp_nic *nic, uint16_t q);
+	/** Optional (NULL: none, and no TSO).  A fresh buffer with room for a
+	 * frame of caps.tso_max bytes behind the standard headroom, for a
+	 * UTCP_PKT_TX_TCP_SEG frame; NULL when the NIC's few large buffers are
+	 * all in use (the caller then sends MSS-sized segments).  Freed with
+	 * free() as any other. */
+	struct utcp_pkt *(*alloc_large)(struct utcp_nic *nic, uint16_t q);
 };
 
 /** An open NIC: its operations, capabilities and name. */

@@ -172,6 +172,12 @@ struct utcp_sim_link_params {
 	 * is marked CE and delivered (counted in ce_marked), any other frame
 	 * is dropped (counted in lost). */
 	double ecn_mark;
+	/** The longest IP packet the wire carries in one frame (0: 65535, as
+	 * loopback).  Only TSO frames (utcp_sim_nic_set_tso) exceed a NIC's
+	 * MTU; one longer than this is cut by the sending NIC into segments of
+	 * its MSS, as hardware does, so that the queue, the serializer and
+	 * the impairments act on each wire frame. */
+	uint32_t frame_mtu;
 };
 
 #define UTCP_SIM_DEFAULT_RATE 1000000000ull /**< 1 Gbit/s */
@@ -249,6 +255,18 @@ int utcp_sim_nic_is_sim(const struct utcp_nic *nic);
  * stack opens the NIC: segments travel with their pseudo-header sum only
  * and an offloading receiver does not verify them (see sim_nic.c). */
 int utcp_sim_nic_set_offload(struct utcp_nic *nic, int on);
+/** TCP segmentation offload (UTCP_NIC_TX_TCP_TSO) with frames up to
+ * tso_max bytes (0: off; at most 65535), as loopback's 64 KiB frames or a
+ * NIC's TSO on a link whose frame_mtu is smaller (the NIC cuts them), and
+ * with gro receive coalescing (UTCP_NIC_RX_TCP_LRO: in-order segments of
+ * one flow that arrive in one rx burst are joined, as Linux's GRO, when
+ * the NIC verified their checksums: with utcp_sim_nic_set_offload on).
+ * Each queue gets a pool of UTCP_SIM_TSO_BUFS large buffers (the first
+ * call only).  0, or -1 with errno EINVAL (not a sim NIC, tso_max out of
+ * range) or ENOMEM. */
+int utcp_sim_nic_set_tso(struct utcp_nic *nic, uint32_t tso_max, int gro);
+/** Large buffers per queue of a NIC with TSO or GRO. */
+#define UTCP_SIM_TSO_BUFS 64
 /** Frames waiting in queue q's rx ring. */
 uint32_t utcp_sim_nic_rx_pending(const struct utcp_nic *nic, uint16_t q);
 /** Buffers taken from this NIC's pools and not yet returned, wherever they

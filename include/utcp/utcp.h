@@ -155,7 +155,7 @@ struct utcp_config {
 	int fault_enabled;       /**< 1: wrap each NIC in fault injection */
 	/** backend specific */
 	char tap_name[32];
-	int tap_vnet_hdr;        /**< tap: IFF_VNET_HDR checksum offload (default 1) */
+	int tap_vnet_hdr;        /**< tap: IFF_VNET_HDR checksum offload (default 1); 2: and TSO/GSO */
 	char dpdk_args[512];     /**< dpdk: the EAL command line */
 	/** @{ */
 	int num_rx_desc, num_tx_desc; /**< dpdk: descriptors per rx / tx ring */

@@ -26,7 +26,17 @@
  * to us (UTCP_NIC_TX_TCP_CKSUM) and we pass NEEDS_CSUM with csum_start and
  * csum_offset: a frame for a local socket is then never summed at all, one
  * the kernel forwards is summed by it (or by the next offloading device).
- * No GSO (TUN_F_TSO*): every frame fits one packet buffer.
+ *
+ * Segmentation offload (`tap_vnet_hdr = 2`): TUNSETOFFLOAD adds TUN_F_TSO4
+ * and TUN_F_TSO6, both ways through the same header.  The kernel may hand
+ * over TCP frames of up to 64 KiB (gso_type TCPV4/TCPV6, gso_size: its
+ * segments' size), read into a large buffer of the queue's own pool and
+ * marked UTCP_PKT_RX_LRO (a frame that fits a packet buffer is copied into
+ * one, the large buffer kept); the device offers UTCP_NIC_TX_TCP_TSO, and a
+ * UTCP_PKT_TX_TCP_SEG frame goes out with gso_type, gso_size (tso_segsz)
+ * and hdr_len set: the kernel delivers it to a local socket whole or cuts
+ * it where it forwards it.  Otherwise no GSO: every frame fits one packet
+ * buffer.
  */
 #include "config.h"
 
@@ -55,12 +65,16 @@
 
 #define TAP_DEFAULT_NAME "utcp0"
 #define TAP_DEFAULT_BUFS 1024
+#define TAP_LARGE_BUFS 64                           /* per queue, tap_vnet_hdr = 2 */
+#define TAP_LARGE_BUF (UTCP_PKT_HEADROOM + 65536 + 64) /* a 64 KiB frame and slack */
 
 struct tap_queue {
 	int fd;
 	int wake_fd;             /* eventfd: wake() ends the queue's ppoll */
 	struct utcp_pkt_pool pool;
 	int has_pool;
+	struct utcp_pkt_pool large; /* tap_vnet_hdr = 2: GSO frames both ways */
+	int has_large;
 	uint64_t rx_pkts, rx_bytes, rx_errors, rx_missed;
 	uint64_t tx_pkts, tx_bytes, tx_errors;
 };
@@ -69,6 +83,7 @@ struct tap_priv {
 	char ifname[IFNAMSIZ];
 	int ctl;                 /* AF_INET socket for interface ioctls */
 	int vnet_hdr;            /* frames carry a struct virtio_net_hdr */
+	int tso;                 /* and may be GSO frames (TUN_F_TSO4, TUN_F_TSO6) */
 	uint16_t nb_queues;
 	struct tap_queue q[];
 };
@@ -81,14 +96,39 @@ static struct tap_queue *tapq(struct utcp_nic *nic, uint16_t q)
 /* ---- data path --------------------------------------------------------- */
 
 /* What the kernel's virtio_net_hdr says about a received frame: 0 and the
- * checksum flags to set, or -1 for a frame we did not ask for (GSO). */
-static int vnet_rx_flags(const struct virtio_net_hdr *vh, uint32_t *ol_flags)
+ * checksum flags to set, or -1 for a frame we did not ask for (GSO, or
+ * other than TCP's with tso). */
+static int vnet_rx_flags(const struct virtio_net_hdr *vh, int tso, struct utcp_pkt *pkt)
 {
-	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
-		return -1;
+	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+	if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+		if (!tso || (gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6) ||
+		    vh->gso_size == 0)
+			return -1;
+		pkt->ol_flags |= UTCP_PKT_RX_LRO;
+		pkt->tso_segsz = vh->gso_size;
+	}
 	if (vh->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID))
-		*ol_flags |= UTCP_PKT_RX_L4_CKSUM_GOOD;
+		pkt->ol_flags |= UTCP_PKT_RX_L4_CKSUM_GOOD;
 	return 0;
+}
+
+/* A GSO frame of r bytes: how many segments of tso_segsz it holds (its
+ * TCP payload after the Ethernet, IP and TCP headers). */
+static void gso_segs(struct utcp_pkt *pkt, uint32_t r)
+{
+	const uint8_t *f = pkt->data;
+	uint32_t l3 = f[12] == 0x86 && f[13] == 0xdd ? 40u : (uint32_t)(f[14] & 0xf) * 4u;
+	uint32_t hdrs = 14 + l3;
+	if (r < hdrs + 20) {
+		pkt->ol_flags &= ~UTCP_PKT_RX_LRO;
+		return;
+	}
+	hdrs += (uint32_t)(f[hdrs + 12] >> 4) * 4u;
+	uint32_t pay = r > hdrs ? r - hdrs : 0;
+	pkt->lro_segs = (uint16_t)((pay + pkt->tso_segsz - 1) / pkt->tso_segsz);
+	if (pkt->lro_segs < 2)
+		pkt->ol_flags &= ~UTCP_PKT_RX_LRO;
 }
 
 /* One frame into pkt: its length; 0 for nothing to read; -1 for a frame
@@ -104,11 +144,43 @@ static ssize_t tap_read_one(struct tap_priv *tp, int fd, struct utcp_pkt *pkt)
 	if (r == 0)
 		return -2;
 	if (tp->vnet_hdr) {
-		if (r < (ssize_t)sizeof(vh) || vnet_rx_flags(&vh, &pkt->ol_flags) != 0)
+		if (r < (ssize_t)sizeof(vh) || vnet_rx_flags(&vh, tp->tso, pkt) != 0)
 			return -1;
 		r -= (ssize_t)sizeof(vh);
 	}
-	return r == 0 || (uint32_t)r >= room ? -1 : r; /* empty after the header, or too big */
+	if (r == 0 || (uint32_t)r >= room)
+		return -1; /* empty after the header, or too big */
+	if (pkt->ol_flags & UTCP_PKT_RX_LRO)
+		gso_segs(pkt, (uint32_t)r);
+	return r;
+}
+
+/* tap_vnet_hdr = 2: read into a large buffer (a frame may be 64 KiB); one
+ * that fits a packet buffer moves into pkt and the large one stays for the
+ * next read.  As tap_read_one; *out: the buffer that holds the frame. */
+static ssize_t tap_read_large(struct tap_priv *tp, struct tap_queue *tq, struct utcp_pkt *pkt,
+			      struct utcp_pkt **out)
+{
+	struct utcp_pkt *big = utcp_pkt_pool_get(&tq->large);
+	*out = pkt;
+	if (big == NULL)
+		return tap_read_one(tp, tq->fd, pkt); /* none free: frames of one MSS only */
+	ssize_t r = tap_read_one(tp, tq->fd, big);
+	if (r > 0 && (uint32_t)r < utcp_pkt_tailroom(pkt)) {
+		memcpy(pkt->data, big->data, (size_t)r);
+		pkt->ol_flags = big->ol_flags;
+		pkt->tso_segsz = big->tso_segsz;
+		pkt->lro_segs = big->lro_segs;
+		utcp_pkt_pool_put(big);
+		return r;
+	}
+	if (r > 0) {
+		utcp_pkt_pool_put(pkt);
+		*out = big;
+		return r;
+	}
+	utcp_pkt_pool_put(big);
+	return r;
 }
 
 static uint16_t tap_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
@@ -120,7 +192,7 @@ static uint16_t tap_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt *
 		struct utcp_pkt *pkt = utcp_pkt_pool_get(&tq->pool);
 		if (pkt == NULL)
 			break; /* frames wait in the kernel until buffers come back */
-		ssize_t r = tap_read_one(tp, tq->fd, pkt);
+		ssize_t r = tp->tso ? tap_read_large(tp, tq, pkt, &pkt) : tap_read_one(tp, tq->fd, pkt);
 		if (r <= 0) {
 			utcp_pkt_pool_put(pkt);
 			if (r < 0)
@@ -151,6 +223,14 @@ static ssize_t tap_write_one(struct tap_priv *tp, int fd, const struct utcp_pkt 
 		vh.csum_start = (uint16_t)(pkt->l2_len + pkt->l3_len);
 		vh.csum_offset = 16; /* RFC 9293 §3.1: the checksum field */
 	}
+	if (pkt->ol_flags & UTCP_PKT_TX_TCP_SEG) { /* the kernel's GSO cuts it if it must */
+		const uint8_t *th = pkt->data + pkt->l2_len + pkt->l3_len;
+		vh.gso_type = pkt->l3_len == 40 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+		if (th[13] & 0x80) /* CWR: on the first segment only */
+			vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+		vh.gso_size = pkt->tso_segsz;
+		vh.hdr_len = (uint16_t)(vh.csum_start + (th[12] >> 4) * 4);
+	}
 	struct iovec iov[2] = { { &vh, sizeof(vh) }, { pkt->data, pkt->len } };
 	return writev(fd, iov, 2);
 }
@@ -179,6 +259,12 @@ static uint16_t tap_tx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt *
 static struct utcp_pkt *tap_alloc(struct utcp_nic *nic, uint16_t q)
 {
 	return utcp_pkt_pool_get(&tapq(nic, q)->pool);
+}
+
+static struct utcp_pkt *tap_alloc_large(struct utcp_nic *nic, uint16_t q)
+{
+	struct tap_queue *tq = tapq(nic, q);
+	return tq->has_large ? utcp_pkt_pool_get(&tq->large) : NULL;
 }
 
 static void tap_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
@@ -261,6 +347,8 @@ static void tap_priv_free(struct tap_priv *tp)
 			close(tp->q[q].wake_fd);
 		if (tp->q[q].has_pool)
 			utcp_pkt_pool_destroy(&tp->q[q].pool);
+		if (tp->q[q].has_large)
+			utcp_pkt_pool_destroy(&tp->q[q].large);
 	}
 	if (tp->ctl >= 0)
 		close(tp->ctl);
@@ -285,6 +373,7 @@ static const struct utcp_nic_ops tap_ops = {
 	.close = tap_close,
 	.wake = tap_wake,
 	.poll_fd = tap_poll_fd,
+	.alloc_large = tap_alloc_large,
 };
 
 /* ---- setup ------------------------------------------------------------- */
@@ -296,10 +385,11 @@ static const char *perm_hint(int e)
 
 /* Frames with a virtio_net_hdr, and the kernel may leave TCP/UDP checksums
  * to us (TUN_F_CSUM): the device then offers checksum offload to the stack. */
-static int tap_set_offload(int fd, const char *ifname, char *err, size_t errlen)
+static int tap_set_offload(int fd, const char *ifname, int tso, char *err, size_t errlen)
 {
 	int hdrsz = (int)sizeof(struct virtio_net_hdr);
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0 || ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM) < 0) {
+	unsigned long off = TUN_F_CSUM | (tso ? TUN_F_TSO4 | TUN_F_TSO6 : 0);
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0 || ioctl(fd, TUNSETOFFLOAD, off) < 0) {
 		snprintf(err, errlen, "tap %s: checksum offload (tap_vnet_hdr): %s", ifname,
 			 strerror(errno));
 		return -1;
@@ -327,7 +417,8 @@ static int tap_setiff(int fd, char *ifname, short flags, uint16_t nb_queues)
 }
 
 /* Attach one more queue to the device; -1 with err set on failure. */
-static int tap_attach(char *ifname, uint16_t nb_queues, int vnet_hdr, char *err, size_t errlen)
+static int tap_attach(char *ifname, uint16_t nb_queues, int vnet_hdr, int tso, char *err,
+		      size_t errlen)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -350,7 +441,7 @@ static int tap_attach(char *ifname, uint16_t nb_queues, int vnet_hdr, char *err,
 		errno = e;
 		return -1;
 	}
-	if (vnet_hdr && tap_set_offload(fd, ifname, err, errlen) < 0) {
+	if (vnet_hdr && tap_set_offload(fd, ifname, tso, err, errlen) < 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
@@ -422,10 +513,10 @@ static void tap_mac(const char *name, uint8_t mac[UTCP_ETH_ALEN])
 }
 
 /* utcp.conf: tap_name (one port's device, at most IFNAMSIZ - 1 characters)
- * and tap_vnet_hdr (checksum offload, 0 or 1). */
+ * and tap_vnet_hdr (0 none, 1 checksum offload, 2 and TSO/GSO both ways). */
 const struct utcp_config_key utcp_tap_keys[UTCP_TAP_NB_KEYS] = {
 	{ "tap_name", UTCP_KEY_STR, offsetof(struct utcp_config, tap_name), 0, IFNAMSIZ, 0, 0 },
-	{ "tap_vnet_hdr", UTCP_KEY_INT, offsetof(struct utcp_config, tap_vnet_hdr), 0, 1, 0, 0 },
+	{ "tap_vnet_hdr", UTCP_KEY_INT, offsetof(struct utcp_config, tap_vnet_hdr), 0, 2, 0, 0 },
 };
 
 /* One port: cfg->tap_name (default utcp0).  Several ports: each port's name
@@ -442,7 +533,7 @@ static int tap_open_queues(struct tap_priv *tp, const struct utcp_config *cfg, c
 {
 	uint32_t bufs = cfg->max_pkt_buffers > 0 ? (uint32_t)cfg->max_pkt_buffers : TAP_DEFAULT_BUFS;
 	for (uint16_t q = 0; q < tp->nb_queues; q++) {
-		tp->q[q].fd = tap_attach(tp->ifname, tp->nb_queues, tp->vnet_hdr, err, errlen);
+		tp->q[q].fd = tap_attach(tp->ifname, tp->nb_queues, tp->vnet_hdr, tp->tso, err, errlen);
 		if (tp->q[q].fd < 0)
 			return -1;
 		tp->q[q].wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -456,6 +547,15 @@ static int tap_open_queues(struct tap_priv *tp, const struct utcp_config *cfg, c
 			return -1;
 		}
 		tp->q[q].has_pool = 1;
+		if (tp->tso) {
+			if (utcp_pkt_pool_init(&tp->q[q].large, "tap large", TAP_LARGE_BUF,
+					       TAP_LARGE_BUFS) != 0) {
+				snprintf(err, errlen, "tap %s: no memory for %u large buffers",
+					 tp->ifname, TAP_LARGE_BUFS);
+				return -1;
+			}
+			tp->q[q].has_large = 1;
+		}
 	}
 	return 0;
 }
@@ -479,7 +579,8 @@ struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_
 		return NULL;
 	}
 	tp->nb_queues = nb_queues;
-	tp->vnet_hdr = cfg->tap_vnet_hdr;
+	tp->vnet_hdr = cfg->tap_vnet_hdr != 0;
+	tp->tso = cfg->tap_vnet_hdr == 2;
 	for (uint16_t q = 0; q < nb_queues; q++)
 		tp->q[q].fd = tp->q[q].wake_fd = -1;
 	snprintf(tp->ifname, sizeof(tp->ifname), "%s", name);
@@ -505,6 +606,10 @@ struct utcp_nic *utcp_tap_open(const struct utcp_config *cfg, const struct utcp_
 	c->rss = nb_queues > 1 ? UTCP_RSS_OPAQUE : UTCP_RSS_NONE;
 	if (tp->vnet_hdr)
 		c->offloads = UTCP_NIC_RX_TCP_CKSUM | UTCP_NIC_TX_TCP_CKSUM;
+	if (tp->tso) {
+		c->offloads |= UTCP_NIC_TX_TCP_TSO | UTCP_NIC_RX_TCP_LRO;
+		c->tso_max = 65535;
+	}
 	c->buf_size = UTCP_PKT_BUF_SIZE;
 	return nic;
 fail:;

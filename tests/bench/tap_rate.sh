@@ -7,7 +7,8 @@
 #   utcp: tools/utcp-nc sends BYTES to a kernel socat, and receives BYTES
 #         from one (TCP, MSS 1448 with timestamps, over the same backend);
 #
-# each with tap_vnet_hdr = 0 and 1 (checksum offload), in ROUNDS interleaved
+# each with tap_vnet_hdr = 0, 1 (checksum offload) and 2 (and TSO/GSO both
+# ways: utcp's TCP frames and the kernel's up to 64 KiB), in ROUNDS interleaved
 # rounds inside a network namespace of its own.  Prints the median of each
 # as data frames/s and payload Mbit/s, the share of a CPU utcp-nc used (below
 # 100 %: it waited for the kernel side), and utcp / raw as a ratio.  Figures
@@ -57,6 +58,7 @@ EOF
 }
 conf 0
 conf 1
+conf 2
 
 # raw VNET DIR: frames/s and Mbit/s of the raw device
 raw() {
@@ -87,7 +89,7 @@ tcp() {
 
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	for v in 0 1; do
+	for v in 0 1 2; do
 		for d in tx rx; do
 			echo "raw $v $d $(raw $v $d)" >> "$tmp/results"
 			echo "tcp $v $d $(tcp $v $d)" >> "$tmp/results"
@@ -106,7 +108,7 @@ echo "raw = utcp-taprate (UDP through the backend), utcp = utcp-nc TCP, $BYTES b
 printf '%-28s %-9s %12s %10s %13s %10s %9s %7s\n' direction vnet_hdr "raw frames/s" "Mbit/s" \
 	"utcp frames/s" "Mbit/s" "utcp CPU" ratio
 for d in tx rx; do
-	for v in 0 1; do
+	for v in 0 1 2; do
 		rf=$(median raw $v $d 4) rm=$(median raw $v $d 5)
 		tf=$(median tcp $v $d 4) tm=$(median tcp $v $d 5) tc=$(median tcp $v $d 6)
 		name="utcp -> kernel (upload)"

@@ -57,3 +57,7 @@ EXTRA_DIST += tests/sim/udp_sweep.sh
 # connection from the pools (the README's figure is of a million).
 TESTS += tests/sim/idle_conns.sh
 EXTRA_DIST += tests/sim/idle_conns.sh
+
+# TCP with segmentation offload and GRO on the simulated NICs, many seeds.
+TESTS += tests/sim/tso_sweep.sh
+EXTRA_DIST += tests/sim/tso_sweep.sh

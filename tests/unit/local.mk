@@ -343,3 +343,18 @@ endif
 tests_unit_test_rss6_sim_SOURCES = tests/unit/test_rss6_sim.c
 tests_unit_test_rss6_sim_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rss6_sim_LDADD = $(UNIT_LIBS)
+
+# TCP segmentation offload and receive coalescing: TCP on a test NIC with
+# TSO (tests/unit/test_tcp_tso.c), the sim NIC's segmentation and GRO
+# (tests/unit/test_sim_tso.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_tso tests/unit/test_sim_tso
+TESTS += tests/unit/test_tcp_tso tests/unit/test_sim_tso
+endif
+
+tests_unit_test_tcp_tso_SOURCES = tests/unit/test_tcp_tso.c $(TCP_TESTLIB)
+tests_unit_test_tcp_tso_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_tso_LDADD = $(UNIT_LIBS)
+tests_unit_test_sim_tso_SOURCES = tests/unit/test_sim_tso.c
+tests_unit_test_sim_tso_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sim_tso_LDADD = $(UNIT_LIBS)

@@ -96,7 +96,9 @@ static struct utcp_pkt *tn_alloc(struct utcp_nic *nic, uint16_t q)
 
 static void tn_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
 {
-	ck_assert_msg(utcp_pool_owns(&tn_of(nic)->pool.pool, pkt),
+	struct testnic *tn = tn_of(nic);
+	ck_assert_msg(utcp_pool_owns(&tn->pool.pool, pkt) ||
+			      (tn->has_large && utcp_pool_owns(&tn->large.pool, pkt)),
 		      "buffer freed through a NIC it does not belong to");
 	utcp_pkt_pool_put(pkt);
 }
@@ -126,7 +128,7 @@ static utcp_time_t tn_now(struct utcp_nic *nic)
 static int tn_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->bufs_in_use = tn_of(nic)->pool.pool.in_use;
+	st->bufs_in_use = tn_bufs_in_use(nic);
 	st->link_up = 1;
 	return 0;
 }
@@ -136,7 +138,31 @@ static void tn_close(struct utcp_nic *nic)
 	struct testnic *tn = tn_of(nic);
 
 	utcp_pkt_pool_destroy(&tn->pool);
+	if (tn->has_large)
+		utcp_pkt_pool_destroy(&tn->large);
 	free(tn);
+}
+
+static struct utcp_pkt *tn_alloc_large(struct utcp_nic *nic, uint16_t q)
+{
+	struct testnic *tn = tn_of(nic);
+	struct utcp_pkt *p = tn->has_large ? utcp_pkt_pool_get(&tn->large) : NULL;
+
+	if (p != NULL)
+		p->queue = q;
+	return p;
+}
+
+void tn_set_tso(struct utcp_nic *nic, uint32_t tso_max, uint32_t nb_large)
+{
+	struct testnic *tn = tn_of(nic);
+
+	ck_assert(!tn->has_large);
+	ck_assert_int_eq(utcp_pkt_pool_init(&tn->large, "test large", UTCP_PKT_HEADROOM + 65536,
+					    nb_large), 0);
+	tn->has_large = 1;
+	nic->caps.offloads |= UTCP_NIC_TX_TCP_TSO;
+	nic->caps.tso_max = tso_max;
 }
 
 static const struct utcp_nic_ops tn_ops = {
@@ -149,6 +175,7 @@ static const struct utcp_nic_ops tn_ops = {
 	.now = tn_now,
 	.stats = tn_stats,
 	.close = tn_close,
+	.alloc_large = tn_alloc_large,
 };
 
 struct utcp_nic *tn_new(const char *name, uint16_t nb_queues, const uint8_t mac[6],
@@ -227,6 +254,7 @@ size_t tn_tx_pop_meta(struct utcp_nic *nic, uint16_t q, uint8_t *out, size_t cap
 		m->l2_len = p->l2_len;
 		m->l3_len = p->l3_len;
 		m->queue = p->queue;
+		m->tso_segsz = p->tso_segsz;
 	}
 	utcp_pkt_pool_put(p);
 	return len;
@@ -259,7 +287,8 @@ void tn_set_tx_room(struct utcp_nic *nic, uint32_t n)
 
 uint32_t tn_bufs_in_use(struct utcp_nic *nic)
 {
-	return tn_of(nic)->pool.pool.in_use;
+	struct testnic *tn = tn_of(nic);
+	return tn->pool.pool.in_use + (tn->has_large ? tn->large.pool.in_use : 0);
 }
 
 /* ---- frame builders ----------------------------------------------------- */

@@ -44,6 +44,8 @@ struct testnic {
 	unsigned tx_calls;           /* tx_burst calls with n > 0 */
 	unsigned waits;              /* wait() calls */
 	utcp_time_t last_wait;       /* deadline of the last wait() */
+	struct utcp_pkt_pool large;  /* tn_set_tso: TSO frames */
+	int has_large;
 };
 
 /* A NIC named `name` with nb_queues queues, MAC `mac`, nb_bufs buffers. */
@@ -68,12 +70,17 @@ unsigned tn_tx_count(struct utcp_nic *nic, uint16_t q);
 struct tn_meta {
 	uint32_t ol_flags;
 	uint16_t l2_len, l3_len, queue;
+	uint16_t tso_segsz;
 };
 size_t tn_tx_pop(struct utcp_nic *nic, uint16_t q, uint8_t *out, size_t cap);
 size_t tn_tx_pop_meta(struct utcp_nic *nic, uint16_t q, uint8_t *out, size_t cap,
 		      struct tn_meta *m);
 /* Free every captured frame on every queue; returns how many. */
 unsigned tn_tx_drain(struct utcp_nic *nic);
+/* Offer TCP segmentation offload with frames up to tso_max bytes, from a
+ * pool of nb_large large buffers (alloc_large); the NIC keeps TSO frames
+ * whole in its tx queue, for the test to read (tn_tx_pop_meta). */
+void tn_set_tso(struct utcp_nic *nic, uint32_t tso_max, uint32_t nb_large);
 /* Make tx_burst take at most n more frames (UINT32_MAX: no limit). */
 void tn_set_tx_room(struct utcp_nic *nic, uint32_t n);
 /* Buffers of the NIC's pool not yet returned (queued rx/tx frames count). */

@@ -37,6 +37,7 @@ struct wl_spec {
 	double max_wall;    /* stop starting new work after this many wall seconds */
 	int no_offload;     /* utcp: simulated NICs without TCP checksum offload */
 	int ip6;            /* utcp: over IPv6 (2001:db8::1 and ::2) */
+	int no_tso;         /* utcp bulk: simulated NICs without TSO (MSS-sized frames) */
 };
 
 /* Socket calls on one stack.  Sockets are non-blocking; addresses and

@@ -286,7 +286,10 @@ static int u_host(struct utcp_sim_world *w, struct utcp_sim_link *l, struct uben
 	u_mac(mac, i);
 	struct utcp_nic *nic = utcp_sim_nic_create(w, b->h[i], "sim0", 1, nbufs, 0, mac, err,
 						   errlen);
+	/* bulk: TSO frames up to 64 KiB, whole on the wire, as loopback's */
+	uint32_t tso = sp->kind == WL_BULK && !sp->no_tso ? 65535 : 0;
 	if (nic == NULL || utcp_sim_nic_set_offload(nic, !sp->no_offload) < 0 ||
+	    (tso != 0 && utcp_sim_nic_set_tso(nic, tso, 0) < 0) ||
 	    utcp_sim_link_attach(l, i, nic) < 0)
 		return nic == NULL ? -1 : (snprintf(err, errlen, "attach: %s", strerror(errno)), -1);
 	u_config(&cfg, sp, i, utcp_sim_world_derive_seed(w, "host", (uint64_t)i));
