@@ -120,7 +120,7 @@ static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct 
 	if (nic->caps.offloads & UTCP_NIC_TX_IPV4_CKSUM) {
 		pkt->ol_flags |= UTCP_PKT_TX_IP_CKSUM;
 	} else {
-		uint16_t ck = utcp_csum_fold(utcp_csum_partial(h, UTCP_IPV4_HLEN, 0));
+		uint16_t ck = utcp_csum_fold(utcp_csum_hdr20(h));
 		memcpy(h + 10, &ck, 2);
 	}
 }
