@@ -133,6 +133,10 @@ static unsigned opt_sack(struct utcp_tcb *tp, uint8_t *p, unsigned room)
 /* Options on a synchronized-state segment: timestamps, then SACK blocks. */
 static unsigned tcp_opts_fill(struct utcp_tcb *tp, uint8_t *p)
 {
+	/* The usual layout, timestamps alone (no SACK block owed): the same
+	 * bytes without opt_sack's checks. */
+	if ((tp->flags & (TF_TS | TF_DSACK)) == TF_TS && tp->rcv.nooo == 0)
+		return opt_ts(p, tcp_ts_now(tp), tp->ts_recent);
 	unsigned n = 0;
 	if (tp->flags & TF_TS)
 		n += opt_ts(p, tcp_ts_now(tp), tp->ts_recent);
@@ -796,6 +800,16 @@ int tcp_output_forced(struct utcp_tcb *tp)
 	return tcp_output_data(tp, 1);
 }
 
+/* Nothing new to send and nothing tcp_output_data would do beyond
+ * tcp_cwnd_usage: no data or FIN past SND.NXT, no pacing, and no SACK
+ * block to build (opt_sack counts the blocks it writes). */
+static int tcp_output_idle(const struct utcp_tcb *tp)
+{
+	uint32_t off = tp->snd_nxt - tp->snd_una;
+	return tp->snd.len <= off && !tp->pacing && tp->rcv.nooo == 0 &&
+	       !(tp->flags & TF_DSACK) && !((tp->flags & TF_FIN_QUEUED) && off == tp->snd.len);
+}
+
 /* Everything a synchronized connection owes: data, FIN, then an ACK. */
 int tcp_output(struct utcp_tcb *tp)
 {
@@ -824,8 +838,12 @@ int tcp_output(struct utcp_tcb *tp)
 	int sent;
 	if ((tp->flags & TF_SACK) && (tp->flags & (TF_RECOVERY | TF_LOSS)))
 		sent = tcp_output_recovery(tp);
-	else
+	else if (!tcp_output_idle(tp))
 		sent = tcp_output_data(tp, 0);
+	else {
+		sent = 0;
+		tcp_cwnd_usage(tp); /* all tcp_output_data would do */
+	}
 	if (sent == 0 && (tp->flags & TF_ACKNOW))
 		tcp_send_ack(tp);
 	if (tp->sndmem.check) /* tcp_wmem: after an ACK's output, as Linux */
