@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/net/net.h"
+#include "core/net/ipv4_out.h"
 #include "core/base/bytes.h"
 
 /* Count a parse failure under its one drop reason. */
@@ -131,44 +132,6 @@ int utcp_ipv4_output(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, u
 	return utcp_ipv4_output_tos(ctx, pkt, src, dst, proto, cls, 0, 1);
 }
 
-/* The usual datagram (the next hop's MAC memoised, room in front, within
- * the MTU): the IPv4 and Ethernet headers written in one go and the frame
- * queued -- the same bytes, fields and counters as ipv4_build followed by
- * utcp_eth_output. */
-static void ipv4_eth_out(struct utcp_ctx *ctx, const struct utcp_nic *nic, int port,
-			 struct utcp_pkt *pkt, const uint8_t *mac, uint32_t src, uint32_t dst,
-			 uint8_t proto, enum utcp_tx_class cls, uint8_t tos, int df)
-{
-	uint8_t *e = pkt->data - UTCP_ETH_HLEN - UTCP_IPV4_HLEN, *h = e + UTCP_ETH_HLEN;
-	uint16_t len = (uint16_t)(pkt->len + UTCP_IPV4_HLEN);
-	memcpy(e, mac, UTCP_ETH_ALEN);
-	memcpy(e + UTCP_ETH_ALEN, ctx_mac(ctx, port), UTCP_ETH_ALEN);
-	e[12] = UTCP_ETH_P_IPV4 >> 8;
-	e[13] = UTCP_ETH_P_IPV4 & 0xff;
-	h[0] = 0x45;
-	h[1] = tos;
-	wr16(h + 2, len);
-	wr16(h + 4, ctx->ip_id++);
-	wr16(h + 6, df ? UTCP_IP_DF : 0);
-	h[8] = UTCP_IP_DEFAULT_TTL;
-	h[9] = proto;
-	h[10] = h[11] = 0;
-	memcpy(h + 12, &src, 4);
-	memcpy(h + 16, &dst, 4);
-	pkt->data = e;
-	pkt->len = (uint16_t)(len + UTCP_ETH_HLEN);
-	pkt->l2_len = UTCP_ETH_HLEN;
-	pkt->l3_len = UTCP_IPV4_HLEN;
-	if (nic->caps.offloads & UTCP_NIC_TX_IPV4_CKSUM) {
-		pkt->ol_flags |= UTCP_PKT_TX_IP_CKSUM;
-	} else {
-		uint16_t ck = utcp_csum_fold(utcp_csum_hdr20(h));
-		memcpy(h + 10, &ck, 2);
-	}
-	ctx->stats.ip_tx++;
-	utcp_tx_enqueue(ctx, port, pkt, cls);
-}
-
 int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t src, uint32_t dst,
 			 uint8_t proto, enum utcp_tx_class cls, uint8_t tos, int df)
 {
@@ -177,14 +140,9 @@ int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t sr
 	uint32_t nexthop;
 	int port, err;
 
+	if (utcp_ipv4_out_memo(ctx, pkt, src, dst, proto, cls, tos, df))
+		return 0; /* the usual case */
 	mac = utcp_arp_memo(ctx, dst, &port, &nexthop);
-	if (mac != NULL && src != 0 && utcp_pkt_headroom(pkt) >= UTCP_ETH_HLEN + UTCP_IPV4_HLEN) {
-		nic = ctx_nic(ctx, port);
-		if (pkt->len <= ipv4_mtu(nic) - UTCP_IPV4_HLEN) {
-			ipv4_eth_out(ctx, nic, port, pkt, mac, src, dst, proto, cls, tos, df);
-			return 0;
-		}
-	}
 	if (mac == NULL && utcp_route_lookup(ctx->cfg, dst, &port, &nexthop) != 0) {
 		ctx->stats.drop_no_route++;
 		/* The caller allocated without a route: only port 0 is possible. */

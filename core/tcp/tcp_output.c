@@ -22,6 +22,7 @@
 
 #include "core/tcp/tcp.h"
 #include "core/base/bytes.h"
+#include "core/net/ipv4_out.h"
 
 uint32_t tcp_ts_now(const struct utcp_tcb *tp)
 {
@@ -80,6 +81,8 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	if (a6 != NULL) /* RFC 8200 §8.1 pseudo-header above; no DF in IPv6 */
 		return utcp_ipv6_output_tc(ctx, port, pkt, &a6->laddr, &a6->raddr, UTCP_IPPROTO_TCP,
 					   0, cls, o->tos, a6->flow);
+	if (utcp_ipv4_out_memo(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls, o->tos, !o->no_df))
+		return 0; /* inline, the usual case */
 	return utcp_ipv4_output_tos(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls, o->tos, !o->no_df);
 }
 
