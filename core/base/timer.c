@@ -134,19 +134,8 @@ void utcp_timer_wheel_init(struct utcp_timer_wheel *tw, utcp_time_t now)
 	tw->next_cache = UTCP_TIME_NEVER;
 }
 
-void utcp_timer_init(struct utcp_timer *t, utcp_timer_fn fn, void *arg)
+void utcp_timer_cancel_pending(struct utcp_timer_wheel *tw, struct utcp_timer *t)
 {
-	t->next = NULL;
-	t->pprev = NULL;
-	t->expires = 0;
-	t->fn = fn;
-	t->arg = arg;
-}
-
-void utcp_timer_cancel(struct utcp_timer_wheel *tw, struct utcp_timer *t)
-{
-	if (!utcp_timer_pending(t))
-		return;
 	/* The cached minimum stays right unless t was (one of) the earliest. */
 	if (tw->next_cache != 0 && tick_time(effective_tick(tw, t)) <= tw->next_cache)
 		tw->next_cache = 0;

@@ -13,6 +13,7 @@
 #ifndef UTCP_CORE_TIMER_H
 #define UTCP_CORE_TIMER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <utcp/nic.h>
 
@@ -41,14 +42,27 @@ struct utcp_timer_wheel {
 };
 
 void utcp_timer_wheel_init(struct utcp_timer_wheel *tw, utcp_time_t now);
-void utcp_timer_init(struct utcp_timer *t, utcp_timer_fn fn, void *arg);
+static inline void utcp_timer_init(struct utcp_timer *t, utcp_timer_fn fn, void *arg)
+{
+	t->next = NULL;
+	t->pprev = NULL;
+	t->expires = 0;
+	t->fn = fn;
+	t->arg = arg;
+}
 /* Arm (or re-arm) t to fire at `expires` (absolute ns). */
 void utcp_timer_add(struct utcp_timer_wheel *tw, struct utcp_timer *t, utcp_time_t expires);
-/* Disarm; harmless if not pending. */
-void utcp_timer_cancel(struct utcp_timer_wheel *tw, struct utcp_timer *t);
 static inline int utcp_timer_pending(const struct utcp_timer *t)
 {
 	return t->pprev != 0;
+}
+/* utcp_timer_cancel of a pending timer. */
+void utcp_timer_cancel_pending(struct utcp_timer_wheel *tw, struct utcp_timer *t);
+/* Disarm; harmless if not pending (inline: most calls find nothing to do). */
+static inline void utcp_timer_cancel(struct utcp_timer_wheel *tw, struct utcp_timer *t)
+{
+	if (utcp_timer_pending(t))
+		utcp_timer_cancel_pending(tw, t);
 }
 /* Fire every timer whose deadline is <= now (a callback may re-arm timers).
  * Returns the number fired. */
