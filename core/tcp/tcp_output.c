@@ -59,7 +59,10 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	h[13] = o->flags;
 	wr16(h + 14, o->win);
 	memset(h + 16, 0, 4);
-	memcpy(h + TCP_HLEN, o->opt, o->optlen);
+	if (o->optlen == 12) /* timestamps alone: a copy of known size, inline */
+		memcpy(h + TCP_HLEN, o->opt, 12);
+	else
+		memcpy(h + TCP_HLEN, o->opt, o->optlen);
 	if (o->data_len > 0)
 		tcp_sndbuf_copy(snd, o->data_off, h + hlen, o->data_len);
 	pkt->len = (uint16_t)l4len;
