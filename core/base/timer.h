@@ -37,6 +37,10 @@ struct utcp_timer_wheel {
 	uint64_t now_tick;                 /* last tick processed */
 	uint32_t pending;                  /* timers armed */
 	struct utcp_timer *slots[UTCP_TW_LEVELS][UTCP_TW_SLOTS];
+	/* A bit per slot, set when a timer is filed there (cleared when the
+	 * search for the earliest slot finds it empty): the search skips
+	 * 64 empty slots at a time. */
+	uint64_t occupied[UTCP_TW_LEVELS][UTCP_TW_SLOTS / 64];
 	struct utcp_timer *overflow;       /* beyond the top level */
 	utcp_time_t next_cache;            /* cached utcp_timer_next(), or 0 if stale */
 };
