@@ -30,7 +30,10 @@
  *     re-file the others, which land on lower levels (a cascade).
  * Idle time costs nothing: a 60 s timer is reached in a handful of steps,
  * however far `now` jumps.  Add and cancel are O(1) list operations; every
- * timer is cascaded at most UTCP_TW_LEVELS times.
+ * timer is cascaded at most UTCP_TW_LEVELS times.  The search for the
+ * earliest occupied slot reads a bitmap per level (a bit set when a timer
+ * is filed in the slot, cleared when the search finds the slot empty), 64
+ * slots per word, instead of up to 255 slot heads per level.
  *
  * Callbacks run from utcp_timer_run with the timer already disarmed; they may
  * add or cancel any timer, themselves included.  The timers due at one tick
@@ -111,10 +114,13 @@ static unsigned slot_of(uint64_t tick, int level)
 static void file_timer(struct utcp_timer_wheel *tw, struct utcp_timer *t, uint64_t tick)
 {
 	int level = level_of(tw->now_tick, tick);
-	if (level == TW_OVERFLOW)
+	if (level == TW_OVERFLOW) {
 		list_push(&tw->overflow, t);
-	else
-		list_push(&tw->slots[level][slot_of(tick, level)], t);
+	} else {
+		unsigned s = slot_of(tick, level);
+		list_push(&tw->slots[level][s], t);
+		tw->occupied[level][s / 64] |= 1ull << (s % 64);
+	}
 }
 
 /* Re-file every timer of a detached list (no callbacks run). */
@@ -134,19 +140,8 @@ void utcp_timer_wheel_init(struct utcp_timer_wheel *tw, utcp_time_t now)
 	tw->next_cache = UTCP_TIME_NEVER;
 }
 
-void utcp_timer_init(struct utcp_timer *t, utcp_timer_fn fn, void *arg)
+void utcp_timer_cancel_pending(struct utcp_timer_wheel *tw, struct utcp_timer *t)
 {
-	t->next = NULL;
-	t->pprev = NULL;
-	t->expires = 0;
-	t->fn = fn;
-	t->arg = arg;
-}
-
-void utcp_timer_cancel(struct utcp_timer_wheel *tw, struct utcp_timer *t)
-{
-	if (!utcp_timer_pending(t))
-		return;
 	/* The cached minimum stays right unless t was (one of) the earliest. */
 	if (tw->next_cache != 0 && tick_time(effective_tick(tw, t)) <= tw->next_cache)
 		tw->next_cache = 0;
@@ -192,12 +187,22 @@ static uint64_t overflow_start(const struct utcp_timer_wheel *tw)
 static uint64_t earliest_slot(struct utcp_timer_wheel *tw, int *level, struct utcp_timer ***head)
 {
 	for (int l = 0; l < UTCP_TW_LEVELS; l++) {
-		for (unsigned s = slot_of(tw->now_tick, l) + 1; s < UTCP_TW_SLOTS; s++) {
+		unsigned s = slot_of(tw->now_tick, l) + 1;
+		while (s < UTCP_TW_SLOTS) {
+			uint64_t *word = &tw->occupied[l][s / 64];
+			uint64_t bits = *word >> (s % 64); /* slots s.. of this word */
+			if (bits == 0) {
+				s = (s | 63) + 1;
+				continue;
+			}
+			s += (unsigned)__builtin_ctzll(bits);
 			if (tw->slots[l][s]) {
 				*level = l;
 				*head = &tw->slots[l][s];
 				return slot_start(tw, l, s);
 			}
+			*word &= ~(1ull << (s % 64)); /* emptied since: forget it */
+			s++;
 		}
 	}
 	*level = TW_OVERFLOW;

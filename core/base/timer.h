@@ -13,6 +13,7 @@
 #ifndef UTCP_CORE_TIMER_H
 #define UTCP_CORE_TIMER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <utcp/nic.h>
 
@@ -36,19 +37,36 @@ struct utcp_timer_wheel {
 	uint64_t now_tick;                 /* last tick processed */
 	uint32_t pending;                  /* timers armed */
 	struct utcp_timer *slots[UTCP_TW_LEVELS][UTCP_TW_SLOTS];
+	/* A bit per slot, set when a timer is filed there (cleared when the
+	 * search for the earliest slot finds it empty): the search skips
+	 * 64 empty slots at a time. */
+	uint64_t occupied[UTCP_TW_LEVELS][UTCP_TW_SLOTS / 64];
 	struct utcp_timer *overflow;       /* beyond the top level */
 	utcp_time_t next_cache;            /* cached utcp_timer_next(), or 0 if stale */
 };
 
 void utcp_timer_wheel_init(struct utcp_timer_wheel *tw, utcp_time_t now);
-void utcp_timer_init(struct utcp_timer *t, utcp_timer_fn fn, void *arg);
+static inline void utcp_timer_init(struct utcp_timer *t, utcp_timer_fn fn, void *arg)
+{
+	t->next = NULL;
+	t->pprev = NULL;
+	t->expires = 0;
+	t->fn = fn;
+	t->arg = arg;
+}
 /* Arm (or re-arm) t to fire at `expires` (absolute ns). */
 void utcp_timer_add(struct utcp_timer_wheel *tw, struct utcp_timer *t, utcp_time_t expires);
-/* Disarm; harmless if not pending. */
-void utcp_timer_cancel(struct utcp_timer_wheel *tw, struct utcp_timer *t);
 static inline int utcp_timer_pending(const struct utcp_timer *t)
 {
 	return t->pprev != 0;
+}
+/* utcp_timer_cancel of a pending timer. */
+void utcp_timer_cancel_pending(struct utcp_timer_wheel *tw, struct utcp_timer *t);
+/* Disarm; harmless if not pending (inline: most calls find nothing to do). */
+static inline void utcp_timer_cancel(struct utcp_timer_wheel *tw, struct utcp_timer *t)
+{
+	if (utcp_timer_pending(t))
+		utcp_timer_cancel_pending(tw, t);
 }
 /* Fire every timer whose deadline is <= now (a callback may re-arm timers).
  * Returns the number fired. */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/net/net.h"
+#include "core/net/ipv4_out.h"
 #include "core/base/bytes.h"
 
 /* Count a parse failure under its one drop reason. */
@@ -131,7 +132,7 @@ static void ipv4_build(struct utcp_ctx *ctx, const struct utcp_nic *nic, struct 
 	if (nic->caps.offloads & UTCP_NIC_TX_IPV4_CKSUM) {
 		pkt->ol_flags |= UTCP_PKT_TX_IP_CKSUM;
 	} else {
-		uint16_t ck = utcp_csum_fold(utcp_csum_partial(h, UTCP_IPV4_HLEN, 0));
+		uint16_t ck = utcp_csum_fold(utcp_csum_hdr20(h));
 		memcpy(h + 10, &ck, 2);
 	}
 }
@@ -150,6 +151,8 @@ int utcp_ipv4_output_tos(struct utcp_ctx *ctx, struct utcp_pkt *pkt, uint32_t sr
 	uint32_t nexthop;
 	int port, err;
 
+	if (utcp_ipv4_out_memo(ctx, pkt, src, dst, proto, cls, tos, df))
+		return 0; /* the usual case */
 	mac = utcp_arp_memo(ctx, dst, &port, &nexthop);
 	if (mac == NULL && utcp_route_lookup(ctx->cfg, dst, &port, &nexthop) != 0) {
 		ctx->stats.drop_no_route++;

@@ -1,5 +1,6 @@
 # core/net: Ethernet, ARP, IPv4, ICMP echo, routing, IPv6, ICMPv6, ND (per context).
 libutcp_la_SOURCES += core/net/net.h \
+	core/net/ipv4_out.h \
 	core/net/net.c \
 	core/net/eth.c \
 	core/net/pending.c \

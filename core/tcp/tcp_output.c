@@ -22,6 +22,7 @@
 
 #include "core/tcp/tcp.h"
 #include "core/base/bytes.h"
+#include "core/net/ipv4_out.h"
 
 uint32_t tcp_ts_now(const struct utcp_tcb *tp)
 {
@@ -63,7 +64,10 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	h[13] = o->flags;
 	wr16(h + 14, o->win);
 	memset(h + 16, 0, 4);
-	memcpy(h + TCP_HLEN, o->opt, o->optlen);
+	if (o->optlen == 12) /* timestamps alone: a copy of known size, inline */
+		memcpy(h + TCP_HLEN, o->opt, 12);
+	else
+		memcpy(h + TCP_HLEN, o->opt, o->optlen);
 	if (o->data_len > 0)
 		tcp_sndbuf_copy(snd, o->data_off, h + hlen, o->data_len);
 	pkt->len = (uint16_t)l4len;
@@ -89,6 +93,8 @@ int tcp_xmit(struct utcp_ctx *ctx, int port, uint32_t laddr, uint16_t lport, uin
 	if (a6 != NULL) /* RFC 8200 §8.1 pseudo-header above; no DF in IPv6 */
 		return utcp_ipv6_output_tc(ctx, port, pkt, &a6->laddr, &a6->raddr, UTCP_IPPROTO_TCP,
 					   0, cls, o->tos, a6->flow);
+	if (utcp_ipv4_out_memo(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls, o->tos, !o->no_df))
+		return 0; /* inline, the usual case */
 	return utcp_ipv4_output_tos(ctx, pkt, laddr, raddr, UTCP_IPPROTO_TCP, cls, o->tos, !o->no_df);
 }
 
@@ -142,6 +148,10 @@ static unsigned opt_sack(struct utcp_tcb *tp, uint8_t *p, unsigned room)
 /* Options on a synchronized-state segment: timestamps, then SACK blocks. */
 static unsigned tcp_opts_fill(struct utcp_tcb *tp, uint8_t *p)
 {
+	/* The usual layout, timestamps alone (no SACK block owed): the same
+	 * bytes without opt_sack's checks. */
+	if ((tp->flags & (TF_TS | TF_DSACK)) == TF_TS && tp->rcv.nooo == 0)
+		return opt_ts(p, tcp_ts_now(tp), tp->ts_recent);
 	unsigned n = 0;
 	if (tp->flags & TF_TS)
 		n += opt_ts(p, tcp_ts_now(tp), tp->ts_recent);
@@ -891,6 +901,16 @@ int tcp_output_forced(struct utcp_tcb *tp)
 	return tcp_output_data(tp, 1);
 }
 
+/* Nothing new to send and nothing tcp_output_data would do beyond
+ * tcp_cwnd_usage: no data or FIN past SND.NXT, no pacing, and no SACK
+ * block to build (opt_sack counts the blocks it writes). */
+static int tcp_output_idle(const struct utcp_tcb *tp)
+{
+	uint32_t off = tp->snd_nxt - tp->snd_una;
+	return tp->snd.len <= off && !tp->pacing && tp->rcv.nooo == 0 &&
+	       !(tp->flags & TF_DSACK) && !((tp->flags & TF_FIN_QUEUED) && off == tp->snd.len);
+}
+
 /* Everything a synchronized connection owes: data, FIN, then an ACK. */
 int tcp_output(struct utcp_tcb *tp)
 {
@@ -919,8 +939,12 @@ int tcp_output(struct utcp_tcb *tp)
 	int sent;
 	if ((tp->flags & TF_SACK) && (tp->flags & (TF_RECOVERY | TF_LOSS)))
 		sent = tcp_output_recovery(tp);
-	else
+	else if (!tcp_output_idle(tp))
 		sent = tcp_output_data(tp, 0);
+	else {
+		sent = 0;
+		tcp_cwnd_usage(tp); /* all tcp_output_data would do */
+	}
 	if (sent == 0 && (tp->flags & TF_ACKNOW))
 		tcp_send_ack(tp);
 	if (tp->sndmem.check) /* tcp_wmem: after an ACK's output, as Linux */

@@ -555,7 +555,12 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 	rack_trim(r, tp->snd_una);
 	rack_reo_wnd_update(tp, exited);
 	rack_tlp_ack(tp);
-	unsigned marked = rack_detect_loss(tp, &timeout);
+	/* Nothing left in flight (the usual ACK of a request or response):
+	 * no run to look at, nothing to mark, no timeout. */
+	unsigned marked = 0;
+	timeout = 0;
+	if (r->n > 0)
+		marked = rack_detect_loss(tp, &timeout);
 	if (tp->snd_una == tp->snd_max)
 		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
 	else if (timeout != 0) /* §6.3: the reordering timer */

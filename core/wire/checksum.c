@@ -84,15 +84,10 @@ uint32_t utcp_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4
 {
 	/* RFC 9293 §3.1: src, dst, zero, protocol, TCP length - as they would
 	 * lie in memory, so that the sum matches utcp_csum_partial's. */
-	uint8_t ph[12];
+	uint8_t ph[4] = { 0, proto, (uint8_t)(l4_len >> 8), (uint8_t)l4_len };
 
-	memcpy(ph, &src, 4);
-	memcpy(ph + 4, &dst, 4);
-	ph[8] = 0;
-	ph[9] = proto;
-	ph[10] = (uint8_t)(l4_len >> 8);
-	ph[11] = (uint8_t)l4_len;
-	return utcp_csum_partial(ph, sizeof(ph), 0);
+	/* utcp_csum_partial of the 12 bytes, without the loop: the same sum */
+	return fold64((uint64_t)src + dst + load32(ph));
 }
 
 /* What a NIC does for a frame whose checksums were left to it (the TCP field

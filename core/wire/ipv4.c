@@ -29,7 +29,8 @@ int utcp_ipv4_parse(const uint8_t *p, size_t len, int verify_cksum, struct utcp_
 	 * padding (Ethernet's 60-byte minimum) and are not part of it. */
 	if (v->total_len < hlen || v->total_len > len)
 		return UTCP_PARSE_LEN;
-	if (verify_cksum && utcp_csum_fold(utcp_csum_partial(p, hlen, 0)) != 0)
+	if (verify_cksum && utcp_csum_fold(hlen == UTCP_IPV4_HLEN ? utcp_csum_hdr20(p)
+							      : utcp_csum_partial(p, hlen, 0)) != 0)
 		return UTCP_PARSE_CKSUM;
 	v->frag = rd16(p + 6);
 	if (v->frag & (UTCP_IP_MF | UTCP_IP_OFFMASK))

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <utcp/nic.h>
 #include <utcp/utcp.h>
@@ -42,6 +43,18 @@ uint32_t utcp_csum_partial(const void *data, size_t len, uint32_t sum);
 uint16_t utcp_csum_fold(uint32_t sum);
 /* Sum of the IPv4 pseudo-header (RFC 793 §3.1 / RFC 9293 §3.1). */
 uint32_t utcp_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
+/* utcp_csum_partial(h, 20, 0), inline: an IPv4 header without options,
+ * summed on every datagram sent and received. */
+static inline uint32_t utcp_csum_hdr20(const void *h)
+{
+	const uint8_t *p = (const uint8_t *)h;
+	uint32_t w[5];
+	memcpy(w, p, sizeof(w));
+	uint64_t acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	return (uint32_t)acc;
+}
 /* Fill in the checksums a transmit frame left to the NIC (UTCP_PKT_TX_*_CKSUM,
  * with l2_len / l3_len set) and clear those flags. */
 void utcp_csum_finish_tx(struct utcp_pkt *pkt);
