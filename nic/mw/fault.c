@@ -418,6 +418,10 @@ struct utcp_nic *utcp_fault_wrap(struct utcp_nic *lower, const struct utcp_fault
 	}
 	nic->ops = &fault_ops;
 	nic->caps = lower->caps;
+	/* Impairments act per wire frame: no TSO frame of many segments
+	 * through here (a coalesced frame the lower NIC receives is still
+	 * impaired as one). */
+	nic->caps.offloads &= ~UTCP_NIC_TX_TCP_TSO;
 	memcpy(nic->name, lower->name, sizeof(nic->name));
 	nic->lower = lower;
 	nic->priv = fm;

@@ -124,6 +124,14 @@ static struct utcp_pkt *cap_alloc(struct utcp_nic *nic, uint16_t q)
 	return utcp_nic_alloc(nic->lower, q);
 }
 
+/* TSO frames are captured as handed to the NIC, before it cuts them, as
+ * tcpdump sees a Linux sender's GSO frames. */
+static struct utcp_pkt *cap_alloc_large(struct utcp_nic *nic, uint16_t q)
+{
+	struct utcp_nic *lower = nic->lower;
+	return lower->ops->alloc_large != NULL ? lower->ops->alloc_large(lower, q) : NULL;
+}
+
 static void cap_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
 {
 	utcp_nic_free(nic->lower, pkt);
@@ -182,6 +190,7 @@ static const struct utcp_nic_ops cap_ops = {
 	.rx_burst = cap_rx_burst,
 	.tx_burst = cap_tx_burst,
 	.alloc = cap_alloc,
+	.alloc_large = cap_alloc_large,
 	.free = cap_free,
 	.wait = cap_wait,
 	.now = cap_now,

@@ -84,6 +84,19 @@ static uint64_t recv_hash(struct utcp_nic *nic, uint64_t h, int *count)
 	return h;
 }
 
+/* Impairments act per wire frame: the wrapper offers no TSO (a frame of
+ * 45 segments lost as one would be a burst no link makes); the lower NIC's
+ * other offloads, receive coalescing included, are passed on. */
+START_TEST(test_no_tso_through_the_wrapper)
+{
+	struct utcp_fault_params fp = { .loss = 0.1, .seed = 1 };
+	loop.nic.caps.offloads = UTCP_NIC_TX_TCP_TSO | UTCP_NIC_RX_TCP_LRO | UTCP_NIC_TX_TCP_CKSUM;
+	struct utcp_nic *nic = wrap(&fp);
+	ck_assert_uint_eq(nic->caps.offloads, UTCP_NIC_RX_TCP_LRO | UTCP_NIC_TX_TCP_CKSUM);
+	utcp_nic_close(nic);
+}
+END_TEST
+
 START_TEST(test_loss_rate_near_p)
 {
 	struct utcp_fault_params fp = { .loss = 0.1, .seed = 42, .tx = 1 };
@@ -500,6 +513,7 @@ static Suite *fault_suite(void)
 	Suite *s = suite_create("fault");
 	TCase *tc = tcase_create("impair");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_no_tso_through_the_wrapper);
 	tcase_add_test(tc, test_loss_rate_near_p);
 	tcase_add_test(tc, test_same_seed_same_frames);
 	tcase_add_test(tc, test_dup_delivers_every_frame_twice);

@@ -295,6 +295,39 @@ START_TEST(test_unwritable_path_fails_and_leaves_lower_open)
 }
 END_TEST
 
+/* TSO: large buffers come from the lower NIC through the capture (its TSO
+ * frames are recorded as handed over, as tcpdump records Linux's GSO
+ * frames); none when the lower NIC has none. */
+static unsigned large_calls;
+static struct utcp_pkt *loop_alloc_large(struct utcp_nic *nic, uint16_t q)
+{
+	large_calls++;
+	return loop_alloc(nic, q);
+}
+
+START_TEST(test_large_buffers_from_the_lower_nic)
+{
+	char err[256], file[] = "/tmp/utcp-pcap-large-XXXXXX";
+	int fd = mkstemp(file);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct utcp_nic *nic = utcp_pcap_wrap(&loop.nic, file, 0, err, sizeof(err));
+	ck_assert_msg(nic != NULL, "%s", err);
+	ck_assert_ptr_nonnull(nic->ops->alloc_large);
+	ck_assert_ptr_null(nic->ops->alloc_large(nic, 0)); /* the lower has none */
+	static struct utcp_nic_ops large_ops;
+	large_ops = loop_ops;
+	large_ops.alloc_large = loop_alloc_large;
+	loop.nic.ops = &large_ops;
+	struct utcp_pkt *p = nic->ops->alloc_large(nic, 0);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(large_calls, 1);
+	utcp_nic_free(nic, p);
+	utcp_nic_close(nic);
+	unlink(file);
+}
+END_TEST
+
 static Suite *pcap_suite(void)
 {
 	Suite *s = suite_create("pcap");
@@ -306,6 +339,7 @@ static Suite *pcap_suite(void)
 	tcase_add_test(tc, test_same_inputs_give_identical_files);
 	tcase_add_test(tc, test_tshark_reads_without_malformed_frames);
 	tcase_add_test(tc, test_unwritable_path_fails_and_leaves_lower_open);
+	tcase_add_test(tc, test_large_buffers_from_the_lower_nic);
 	suite_add_tcase(s, tc);
 	return s;
 }
