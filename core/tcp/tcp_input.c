@@ -603,6 +603,7 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, exited);
 		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost,
 				      tp->snd_una != una0);
+		tcp_undo_check(tp); /* RFC 3708: the reduction was spurious */
 	}
 	if (tp->ecn != 0 && !old)
 		tcp_ecn_ack(tp, s); /* RFC 3168 §6.1.2 */

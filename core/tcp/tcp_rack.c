@@ -149,6 +149,8 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	uint32_t flags = rexmt ? TCP_RACK_RETRANS : 0;
 	if (!(tp->flags & TF_SACK) || len == 0 || r->run == NULL) /* no send ring (a lone FIN) */
 		return;
+	if (rexmt)
+		tcp_undo_rexmt(tp, seq, len);
 	if (r->n == 0 || SEQ_GEQ(seq, r->end)) { /* new data: append */
 		struct tcp_rack_run *last = r->n > 0 ? &r->run[r->n - 1] : NULL;
 		if (last == NULL)
@@ -311,6 +313,8 @@ void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts
 {
 	struct tcp_rack *r = &tp->rack;
 	r->dsack = rack_dsack(ack, o);
+	if (r->dsack)
+		tcp_undo_dsack(tp, ack, o->sack[0].start, o->sack[0].end);
 	rack_delivered_range(tp, tp->snd_una, ack);
 	if (!(o->flags & TOF_SACK))
 		return;
@@ -514,6 +518,7 @@ static void rack_tlp_ack(struct utcp_tcb *tp)
 	r->tlp_on = 0;
 	if (r->tlp_is_retrans) {
 		tp->ctx->stats.tcp_tlp_recoveries++;
+		tcp_undo_cancel(tp); /* a real loss: an earlier reduction stays */
 		tp->cc->on_loss(tp);
 		tp->cwnd = tp->ssthresh;
 	}
