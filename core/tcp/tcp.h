@@ -252,6 +252,7 @@ struct tcp_rack {
 	uint32_t tlp_end_seq;           /* TLP.end_seq (when tlp_on) */
 	uint8_t have_xmit, reordering_seen, reo_wnd_mult, reo_wnd_persist;
 	uint8_t dsack_round_on, dsack, timer, tlp_on, tlp_is_retrans, fack_on;
+	uint8_t tlp_again;              /* probes sent again in this episode (tcp_tlp_again) */
 };
 void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt);
 /* tcp_undo.c: a reduction that D-SACKs show was spurious, undone; its
@@ -578,6 +579,7 @@ struct utcp_tcp_ctx {
 	uint8_t pto_cap;                /* tcp_pto_cap */
 	uint8_t recovery_probe;         /* tcp_recovery_probe */
 	uint8_t undo;                   /* tcp_undo */
+	uint8_t tlp_again;              /* tcp_tlp_again */
 	uint8_t mtu_probing;            /* tcp_mtu_probing: 0, 1, 2 */
 	uint16_t base_mss;              /* tcp_base_mss (1024 when unset) */
 	uint8_t rst_ack;                /* tcp_rst_ack */
@@ -830,6 +832,7 @@ int tcp_retransmit_first(struct utcp_tcb *tp);
 int tcp_output_recovery(struct utcp_tcb *tp);
 /* RFC 8985 §7.3 loss probe: 0 new data sent, 1 resent, -1 nothing. */
 int tcp_output_tlp(struct utcp_tcb *tp);
+int tcp_output_tlp_resend(struct utcp_tcb *tp);
 int tcp_output_recovery_probe(struct utcp_tcb *tp);
 /* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
 void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,

@@ -531,6 +531,8 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 {
 	struct tcp_rack *r = &tp->rack;
 	uint32_t timeout;
+	if (r->tlp_on && r->timer == TCP_RACK_T_PTO)
+		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* an ACK came: no second probe */
 	rack_trim(r, tp->snd_una);
 	rack_reo_wnd_update(tp, exited);
 	rack_tlp_ack(tp);
@@ -662,6 +664,50 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 	tcp_rack_probe(tp);
 }
 
+/* tcp_tlp_again: RFC 8985 §7.3 leaves a probe nothing answered to the
+ * RTO.  On a path of few segments in flight, where one ACK covers a whole
+ * flight, a probe of new data often goes unanswered for two reasons: the
+ * receiver holds its ACK of a lone new segment (RFC 5681 §4.2 lets it wait
+ * up to 500 ms; Linux waits 40 ms), or the flight's ACK and the probe (or
+ * its ACK) were both lost; the RTO then costs a second (RFC 6298's floor).
+ * So after a probe of new data, as QUIC does in place of an RTO (RFC 9002
+ * §6.2: probe timeouts backed off exponentially, one probe each), up to
+ * tcp_tlp_again more probes go, the k-th 2 * SRTT * 2^k after the one
+ * before if no ACK came since (the RTO first when it is due sooner, and it
+ * stays armed), each the highest segment again (§7.3's resend: a
+ * duplicate, which the receiver acknowledges at once, RFC 5681 §4.2, and
+ * reports with a D-SACK, so §7.4 sees no loss when there was none).  A
+ * probe that resent data was answered at once if it arrived: the RTO
+ * follows it, as §7.3 says.  Any ACK ends the series. */
+static void rack_tlp_again_arm(struct utcp_tcb *tp)
+{
+	uint32_t srtt = rack_srtt(tp);
+	if (srtt == 0 || tp->rack.tlp_again >= tp->ctx->tcp->tlp_again)
+		return;
+	utcp_time_t due = tp->ctx->now + ((utcp_time_t)2 * srtt * 1000 << tp->rack.tlp_again);
+	if (utcp_timer_pending(&tp->t_rexmt) && tp->t_rexmt.expires <= due)
+		return; /* the RTO first */
+	tp->rack.timer = TCP_RACK_T_PTO;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rack, due);
+}
+
+static void rack_tlp_again(struct utcp_tcb *tp)
+{
+	struct tcp_rack *r = &tp->rack;
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
+	if (r->tlp_again >= tp->ctx->tcp->tlp_again || tcp_output_tlp_resend(tp) < 0) {
+		if (!utcp_timer_pending(&tp->t_rexmt))
+			tcp_rexmt_arm(tp); /* the timeout stays due */
+		return;
+	}
+	r->tlp_again++;
+	r->tlp_is_retrans = 1;
+	r->tlp_end_seq = tp->snd_max;
+	tp->ctx->stats.tcp_tlp_again++;
+	tcp_rexmt_arm(tp);
+	rack_tlp_again_arm(tp);
+}
+
 /* RFC 8985 §7.3: send one new segment if the peer's window allows, else
  * resend the highest one; then the RTO is armed again, not the PTO. */
 void tcp_rack_probe(struct utcp_tcb *tp)
@@ -673,9 +719,14 @@ void tcp_rack_probe(struct utcp_tcb *tp)
 	}
 	if (tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST))
 		return;
+	if (r->tlp_on) {
+		rack_tlp_again(tp);
+		return;
+	}
 	int rc = tcp_output_tlp(tp);
 	if (rc >= 0) {
 		r->tlp_on = 1;
+		r->tlp_again = 0;
 		r->tlp_is_retrans = (uint8_t)rc;
 		r->tlp_end_seq = tp->snd_max;
 		tp->ctx->stats.tcp_tlp_probes++;
@@ -683,4 +734,6 @@ void tcp_rack_probe(struct utcp_tcb *tp)
 	/* One probe per episode: a new segment as the probe armed the PTO. */
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
 	tcp_rexmt_arm(tp);
+	if (rc == 0) /* new data: its ACK may be a delayed one */
+		rack_tlp_again_arm(tp);
 }

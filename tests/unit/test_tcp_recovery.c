@@ -5,7 +5,7 @@
  * RFC 6937); a SACK hole retransmitted once; NewReno partial ACKs for a
  * peer without SACK (RFC 6582); RACK-TLP (RFC 8985): the reordering timer,
  * a lost retransmission found without a timeout, tail losses repaired by
- * a loss probe, and by fast recovery's probe when its ACK clock stops; RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883) and a reduction they show was spurious undone (RFC 3708, tcp_undo); IW10 (RFC 6928) and
+ * a loss probe, and by fast recovery's probe when its ACK clock stops; a probe of new data nothing answered sent again (tcp_tlp_again); RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883) and a reduction they show was spurious undone (RFC 3708, tcp_undo); IW10 (RFC 6928) and
  * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION; a path MTU
  * black hole (RFC 4821, tcp_mtu_probing).
  *
@@ -1188,6 +1188,93 @@ START_TEST(undo_off_keeps_reduction)
 }
 END_TEST
 
+/* ---- tcp_tlp_again: a probe of new data nothing answered, sent again ------------- */
+
+/* 0..7 acknowledged, slow start sends 10..n-1, the whole flight (8..n-1)
+ * and its ACKs lost; the PTO sends new segment n as the probe (RFC 8985
+ * §7.3).  Returns n; *t is when the probe went. */
+static int unanswered_probe(struct tt_conn *c, uint32_t h0, utcp_time_t *t)
+{
+	sack1(c, h0, h0 + 8 * MSS, 0, 0);
+	uint64_t sent = drain(h0, c);
+	int n = 64 - __builtin_clzll(sent);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, n, c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	*t = tt_now();
+	return n;
+}
+
+/* The peer resets the connection (RST at RCV.NXT): nothing left held. */
+static void reset_by_peer(struct tt_conn *c, int l)
+{
+	struct tt_seg r;
+	tt_pseg(c, &r, TH_RST, NULL, 0);
+	tt_in(&r);
+	while (tt_out(&r))
+		;
+	tt_ok(utcp_close(tt_h.ctx, c->sock));
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+
+START_TEST(tlp_again_resends_unanswered_probe)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 40);
+	utcp_time_t t;
+	int n = unanswered_probe(&c, h0, &t);
+	/* No ACK (the receiver holds its ACK of a lone segment, or it was
+	 * lost): 2 * SRTT later n goes again, then 4 * SRTT after that, a
+	 * duplicate the receiver acknowledges at once. */
+	ck_assert(tt_next_timer());
+	ck_assert_uint_eq(tt_now() - t, 2 * RTT);
+	expect_seg(h0, n, &c);
+	tt_expect_none();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_eq(tt_now() - t, 2 * RTT + 4 * RTT);
+	expect_seg(h0, n, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_again, 2);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	/* Its ACK: everything arrived, n twice (D-SACK): no loss, no
+	 * reduction (§7.4), no timeout. */
+	sack1(&c, h0, h0 + (uint32_t)(n + 1) * MSS, n, n + 1);
+	ck_assert_uint_eq(st()->tcp_tlp_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 0);
+	finish(&c, h0 + (uint32_t)(n + 1) * MSS, l);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+}
+END_TEST
+
+static void setup_no_again(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_tlp_again = 0;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(tlp_again_off_waits_for_rto)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 40);
+	utcp_time_t t;
+	unanswered_probe(&c, h0, &t);
+	/* RFC 8985 §7.3: after the probe, the RTO (1 s at least). */
+	ck_assert(tt_next_timer());
+	ck_assert_uint_ge(tt_now() - t, 1 * TT_SEC);
+	expect_seg(h0, 8, &c);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_eq(st()->tcp_tlp_again, 0);
+	reset_by_peer(&c, l);
+}
+END_TEST
+
 /* ---- RFC 4821 black hole (tcp_mtu_probing) ------------------------------------------- */
 
 static void setup_mtu_probing(void)
@@ -1287,7 +1374,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, dsack_undoes_spurious_recovery);
 	tcase_add_test(tc, dsack_elsewhere_keeps_reduction);
 	tcase_add_test(tc, dsack_undoes_spurious_timeout);
+	tcase_add_test(tc, tlp_again_resends_unanswered_probe);
 	suite_add_tcase(su, tc);
+	TCase *tg = tcase_create("no_tlp_again");
+	tcase_add_checked_fixture(tg, setup_no_again, teardown);
+	tcase_add_test(tg, tlp_again_off_waits_for_rto);
+	suite_add_tcase(su, tg);
 	TCase *tu = tcase_create("no_undo");
 	tcase_add_checked_fixture(tu, setup_no_undo, teardown);
 	tcase_add_test(tu, undo_off_keeps_reduction);
