@@ -75,6 +75,8 @@ static uint32_t run_merge_cost(const struct tcp_rack *r, unsigned i)
 }
 
 /* Runs a and b (its right neighbour) cut their segments at the same places. */
+static void rack_tlp_again_arm(struct utcp_tcb *tp);
+
 static int run_same_grid(const struct tcp_rack_run *a, const struct tcp_rack_run *b)
 {
 	return a->seg != 0 && a->seg == b->seg && (b->base - a->base) % a->seg == 0;
@@ -532,7 +534,7 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 	struct tcp_rack *r = &tp->rack;
 	uint32_t timeout;
 	if (r->tlp_on && r->timer == TCP_RACK_T_PTO)
-		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* an ACK came: no second probe */
+		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* an ACK came: rearmed below */
 	rack_trim(r, tp->snd_una);
 	rack_reo_wnd_update(tp, exited);
 	rack_tlp_ack(tp);
@@ -543,6 +545,11 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 		rack_timer_set(tp, TCP_RACK_T_REO, timeout);
 	else if (advanced || (utcp_timer_pending(&tp->t_rack) && r->timer == TCP_RACK_T_REO))
 		tcp_rack_pto_arm(tp);
+	/* The probe itself still unanswered (the ACK was of data before it):
+	 * tcp_tlp_again's next probe, from now. */
+	if (r->tlp_on && tp->snd_una != tp->snd_max && !utcp_timer_pending(&tp->t_rack) &&
+	    !(tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST)))
+		rack_tlp_again_arm(tp);
 	r->dsack = 0;
 	return marked;
 }
@@ -678,7 +685,9 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
  * duplicate, which the receiver acknowledges at once, RFC 5681 §4.2, and
  * reports with a D-SACK, so §7.4 sees no loss when there was none).  A
  * probe that resent data was answered at once if it arrived: the RTO
- * follows it, as §7.3 says.  Any ACK ends the series. */
+ * follows it, as §7.3 says.  An ACK that leaves the probe unacknowledged
+ * (a late one, of the flight before it) restarts the wait from its
+ * arrival; the ACK of the probe ends the series. */
 static void rack_tlp_again_arm(struct utcp_tcb *tp)
 {
 	uint32_t srtt = rack_srtt(tp);

@@ -1248,6 +1248,33 @@ START_TEST(tlp_again_resends_unanswered_probe)
 }
 END_TEST
 
+START_TEST(tlp_again_after_late_ack)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 44);
+	utcp_time_t t;
+	int n = unanswered_probe(&c, h0, &t);
+	/* A late ACK of the flight before the probe (8..n-1 arrived after
+	 * all): new data goes, the probe is still unanswered, and nothing
+	 * more comes.  The next probe follows 2 * SRTT after that ACK, not
+	 * the RTO a second later. */
+	tt_advance(RTT / 2);
+	sack1(&c, h0, h0 + (uint32_t)n * MSS, 0, 0);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_ne(m, 0);
+	int top = 63 - __builtin_clzll(m); /* the highest segment sent */
+	utcp_time_t ack_at = tt_now();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_lt(tt_now() - ack_at, 200 * TT_MS);
+	expect_seg(h0, top, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_again, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	reset_by_peer(&c, l);
+}
+END_TEST
+
 static void setup_no_again(void)
 {
 	struct utcp_config cfg;
@@ -1375,6 +1402,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dsack_elsewhere_keeps_reduction);
 	tcase_add_test(tc, dsack_undoes_spurious_timeout);
 	tcase_add_test(tc, tlp_again_resends_unanswered_probe);
+	tcase_add_test(tc, tlp_again_after_late_ack);
 	suite_add_tcase(su, tc);
 	TCase *tg = tcase_create("no_tlp_again");
 	tcase_add_checked_fixture(tg, setup_no_again, teardown);
