@@ -74,9 +74,9 @@ static uint32_t run_merge_cost(const struct tcp_rack *r, unsigned i)
 	return a->flags == b->flags ? d : (d > UINT32_MAX / 2 ? UINT32_MAX : 2 * d + 1);
 }
 
-/* Runs a and b (its right neighbour) cut their segments at the same places. */
 static void rack_tlp_again_arm(struct utcp_tcb *tp);
 
+/* Runs a and b (its right neighbour) cut their segments at the same places. */
 static int run_same_grid(const struct tcp_rack_run *a, const struct tcp_rack_run *b)
 {
 	return a->seg != 0 && a->seg == b->seg && (b->base - a->base) % a->seg == 0;
@@ -545,10 +545,10 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 		rack_timer_set(tp, TCP_RACK_T_REO, timeout);
 	else if (advanced || (utcp_timer_pending(&tp->t_rack) && r->timer == TCP_RACK_T_REO))
 		tcp_rack_pto_arm(tp);
-	/* The probe itself still unanswered (the ACK was of data before it):
-	 * tcp_tlp_again's next probe, from now. */
-	if (r->tlp_on && tp->snd_una != tp->snd_max && !utcp_timer_pending(&tp->t_rack) &&
-	    !(tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST)))
+	/* A probe of new data still unanswered (the ACK was of data before
+	 * it): tcp_tlp_again's next probe, from now. */
+	if (r->tlp_on && (r->tlp_again > 0 || !r->tlp_is_retrans) && tp->snd_una != tp->snd_max &&
+	    !utcp_timer_pending(&tp->t_rack) && !(tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST)))
 		rack_tlp_again_arm(tp);
 	r->dsack = 0;
 	return marked;
