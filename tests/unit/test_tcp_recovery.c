@@ -5,7 +5,7 @@
  * RFC 6937); a SACK hole retransmitted once; NewReno partial ACKs for a
  * peer without SACK (RFC 6582); RACK-TLP (RFC 8985): the reordering timer,
  * a lost retransmission found without a timeout, tail losses repaired by
- * a loss probe, and by fast recovery's probe when its ACK clock stops; a probe of new data nothing answered sent again (tcp_tlp_again); RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883) and a reduction they show was spurious undone (RFC 3708, tcp_undo); IW10 (RFC 6928) and
+ * a loss probe, and by fast recovery's probe when its ACK clock stops; a probe of new data nothing answered sent again (tcp_tlp_again); RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883) and a reduction they show was spurious undone (RFC 3708, tcp_undo), also from an ACK below SND.UNA, whose SACK blocks the scoreboard takes (RFC 6675 §5); IW10 (RFC 6928) and
  * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION; a path MTU
  * black hole (RFC 4821, tcp_mtu_probing).
  *
@@ -1165,6 +1165,44 @@ START_TEST(dsack_undoes_spurious_timeout)
 }
 END_TEST
 
+START_TEST(dsack_on_old_ack_undoes)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10), ss0;
+	uint32_t cwnd0 = late_segment_recovery(&c, h0, &ss0);
+	/* The peer's D-SACK of 0's copy rides an ACK that was overtaken (its
+	 * ACK field below SND.UNA): RFC 6675 §5 takes the SACK information of
+	 * any ACK, and the reduction is undone all the same. */
+	sack1(&c, h0, h0 + 9 * MSS, 0, 1);
+	ck_assert_uint_eq(st()->tcp_undos, 1);
+	ck_assert_uint_eq(tcb_of(&c)->cwnd, cwnd0);
+	ck_assert_uint_eq(tcb_of(&c)->ssthresh, ss0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(sack_on_old_ack_updates_scoreboard)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 0..3 acknowledged; then an ACK of 0..1 overtaken by that one
+	 * arrives, SACKing 5..9: 4 is the only hole.  RFC 6675 §5: the
+	 * scoreboard takes the blocks; IsLost(4) (more than (DupThresh - 1) *
+	 * SMSS SACKed above it) starts the recovery, which resends 4 alone. */
+	sack1(&c, h0, h0 + 4 * MSS, 0, 0);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 2 * MSS, 5, 10);
+	expect_seg(h0, 4, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
 static void setup_no_undo(void)
 {
 	struct utcp_config cfg;
@@ -1401,6 +1439,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, dsack_undoes_spurious_recovery);
 	tcase_add_test(tc, dsack_elsewhere_keeps_reduction);
 	tcase_add_test(tc, dsack_undoes_spurious_timeout);
+	tcase_add_test(tc, dsack_on_old_ack_undoes);
+	tcase_add_test(tc, sack_on_old_ack_updates_scoreboard);
 	tcase_add_test(tc, tlp_again_resends_unanswered_probe);
 	tcase_add_test(tc, tlp_again_after_late_ack);
 	suite_add_tcase(su, tc);
