@@ -601,6 +601,8 @@ static const struct key_def keys[] = {
 	{ "tcp_rto_min_var", set_int, FIELD(tcp_rto_min_var), 0, 1 },
 	{ "tcp_pto_cap", set_int, FIELD(tcp_pto_cap), 0, 1 },
 	{ "tcp_recovery_probe", set_int, FIELD(tcp_recovery_probe), 0, 1 },
+	{ "tcp_undo", set_int, FIELD(tcp_undo), 0, 1 },
+	{ "tcp_tlp_again", set_int, FIELD(tcp_tlp_again), 0, 8 },
 	{ "tcp_mtu_probing", set_int, FIELD(tcp_mtu_probing), 0, 2 },
 	{ "tcp_base_mss", set_int, FIELD(tcp_base_mss), 0, 65495 },
 	{ "tcp_rst_ack", set_int, FIELD(tcp_rst_ack), 0, 1 },
@@ -773,6 +775,8 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->tcp_timestamps = 1;
 	cfg->tcp_sack = 1;
 	cfg->tcp_recovery_probe = 1;
+	cfg->tcp_undo = 1;
+	cfg->tcp_tlp_again = 2;
 	cfg->tcp_window_scaling = 1;
 	cfg->tcp_syn_retries = 7;
 	cfg->tcp_retries2 = 12;

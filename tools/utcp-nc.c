@@ -325,9 +325,9 @@ int main(int argc, char **argv)
 		const struct utcp_stats *s = utcp_ctx_stats(n.ctx);
 		printf("utcp-nc: sent %" PRIu64 " (fnv %016" PRIx64 ") received %" PRIu64
 		       " (fnv %016" PRIx64 ") in %.3f s (CPU %.3f s); retransmits %" PRIu64
-		       " rto %" PRIu64 " fast-recoveries %" PRIu64 "\n",
+		       " rto %" PRIu64 " fast-recoveries %" PRIu64 " undos %" PRIu64 "\n",
 		       n.sent, n.wdigest, n.got, n.rdigest, dt, dcpu, s->tcp_retransmits,
-		       s->tcp_rto, s->tcp_fast_recoveries);
+		       s->tcp_rto, s->tcp_fast_recoveries, s->tcp_undos);
 		utcp_ctx_destroy(n.ctx);
 	}
 	utcp_stack_close(st);

@@ -25,6 +25,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_check.c \
 	core/tcp/tcp_syncookie.c \
 	core/tcp/tcp_rack.c \
+	core/tcp/tcp_undo.c \
 	core/tcp/tcp_icmp.c \
 	core/tcp/tcp_ecn.c \
 	core/tcp/tcp_pacing.c

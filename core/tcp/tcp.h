@@ -254,11 +254,19 @@ struct tcp_rack {
 	uint32_t tlp_end_seq;           /* TLP.end_seq (when tlp_on) */
 	uint8_t have_xmit, reordering_seen, reo_wnd_mult, reo_wnd_persist;
 	uint8_t dsack_round_on, dsack, timer, tlp_on, tlp_is_retrans, fack_on;
+	uint8_t tlp_again;              /* probes sent again in this episode (tcp_tlp_again) */
 };
 void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt);
 /* The same for new data [seq, seq + len) sent at once in segments of seg
  * (a TSO frame): as many tcp_rack_xmit calls, in one step. */
 void tcp_rack_xmit_segs(struct utcp_tcb *tp, uint32_t seq, uint32_t len, uint32_t seg);
+/* tcp_undo.c: a reduction that D-SACKs show was spurious, undone; its
+ * record (struct tcp_undo) lives with the send ring, in struct tcp_sndx. */
+void tcp_undo_cancel(struct utcp_tcb *tp);
+void tcp_undo_start(struct utcp_tcb *tp);
+void tcp_undo_rexmt(struct utcp_tcb *tp, uint32_t seq, uint32_t len);
+void tcp_undo_dsack(struct utcp_tcb *tp, uint32_t ack, uint32_t start, uint32_t end);
+void tcp_undo_check(struct utcp_tcb *tp);
 void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts *o);
 /* Returns the runs newly marked lost. */
 unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited);
@@ -278,7 +286,16 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now);
 /* What only a sender with data in flight needs (loss recovery's tables):
  * taken and given back with the send ring (tcp_buf.c), so that a TCB
  * without one stays small (tcp_sndx_pool, one per send ring). */
+struct tcp_undo {
+	uint32_t cwnd, ssthresh;        /* before the reduction */
+	uint32_t lo, hi;                /* the octets resent in the episode */
+	uint32_t rexmt;                 /* octets resent and not yet D-SACKed */
+	uint32_t end;                   /* SND.MAX when the episode ended */
+	uint8_t on, over, sent;
+	uint64_t cc_priv[TCP_CC_PRIV_WORDS]; /* the module's state before it */
+};
 struct tcp_sndx {
+	struct tcp_undo undo;           /* tcp_undo.c */
 	struct tcp_sack_block blk[TCP_SB_MAX];
 	struct tcp_rack_run run[TCP_RACK_RUNS];
 	struct tcp_sndmem_run mrun[TCP_SNDMEM_RUNS]; /* tcp_wmem's chunks of the queue */
@@ -566,6 +583,8 @@ struct utcp_tcp_ctx {
 	uint8_t rto_min_var;            /* tcp_rto_min_var */
 	uint8_t pto_cap;                /* tcp_pto_cap */
 	uint8_t recovery_probe;         /* tcp_recovery_probe */
+	uint8_t undo;                   /* tcp_undo */
+	uint8_t tlp_again;              /* tcp_tlp_again */
 	uint8_t mtu_probing;            /* tcp_mtu_probing: 0, 1, 2 */
 	uint16_t base_mss;              /* tcp_base_mss (1024 when unset) */
 	uint8_t rst_ack;                /* tcp_rst_ack */
@@ -821,6 +840,7 @@ int tcp_retransmit_first(struct utcp_tcb *tp);
 int tcp_output_recovery(struct utcp_tcb *tp);
 /* RFC 8985 §7.3 loss probe: 0 new data sent, 1 resent, -1 nothing. */
 int tcp_output_tlp(struct utcp_tcb *tp);
+int tcp_output_tlp_resend(struct utcp_tcb *tp);
 int tcp_output_recovery_probe(struct utcp_tcb *tp);
 /* RST in reply to a segment with no connection (RFC 9293 §3.10.7.1). */
 void tcp_respond_rst(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,

@@ -218,6 +218,7 @@ static void tcp_snd_take(struct utcp_tcb *tp)
 	tp->rack.n = 0;
 	tp->sndmem.run = x->mrun;
 	tp->sndmem.n = 0;
+	x->undo.on = 0;
 }
 
 /* A write without a ring (tcp_snd_need): the ring, or -1 (the write gets

@@ -108,6 +108,8 @@ int utcp_tcp_ctx_init(struct utcp_ctx *ctx)
 	t->rto_min_var = ctx->cfg->tcp_rto_min_var != 0;
 	t->pto_cap = ctx->cfg->tcp_pto_cap != 0;
 	t->recovery_probe = ctx->cfg->tcp_recovery_probe != 0;
+	t->undo = ctx->cfg->tcp_undo != 0;
+	t->tlp_again = (uint8_t)ctx->cfg->tcp_tlp_again; /* 0..8 */
 	t->mtu_probing = (uint8_t)ctx->cfg->tcp_mtu_probing;
 	int base_mss = ctx->cfg->tcp_base_mss > 0 ? ctx->cfg->tcp_base_mss : TCP_BASE_MSS;
 	t->base_mss = (uint16_t)(base_mss < TCP_MTU_PROBE_FLOOR ? TCP_MTU_PROBE_FLOOR : base_mss);

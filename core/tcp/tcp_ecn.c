@@ -132,6 +132,8 @@ static int tcp_ecn_in_window(const struct utcp_tcb *tp, uint32_t una)
  * (§6.1.2: not twice in one round trip). */
 void tcp_ecn_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
+	if (s->flags & TH_ECE)
+		tcp_undo_cancel(tp); /* congestion the network reported: nothing to undo */
 	if (!(s->flags & TH_ECE) || tcp_ecn_in_window(tp, tp->snd_una) ||
 	    (tp->flags & (TF_RECOVERY | TF_LOSS)))
 		return;

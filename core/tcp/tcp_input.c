@@ -570,6 +570,23 @@ static void tcp_ack_advance(struct utcp_tcb *tp, const struct tcp_seg *s, int64_
 	tcp_output_schedule(tp);
 }
 
+/* An ACK below SND.UNA (reordered behind a later one) with SACK blocks:
+ * RFC 6675 §5 updates the scoreboard on "any ACK containing SACK
+ * information", as Linux's tcp_ack does for an old ACK; a D-SACK on it
+ * counts for tcp_undo (RFC 3708).  Nothing is acknowledged, no duplicate
+ * ACK counted; RACK and recovery see what it SACKed. */
+static void tcp_in_old_sack(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	if (!(tp->flags & TF_SACK) || !(s->opt.flags & TOF_SACK) || tp->rack.run == NULL ||
+	    tp->state == TCPS_TIME_WAIT)
+		return;
+	tcp_rack_ack_begin(tp, tp->snd_una, &s->opt);
+	int64_t delivered = tcp_sack_update(tp, tp->snd_una, &s->opt);
+	unsigned lost = tcp_rack_ack_end(tp, 0, 0);
+	tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost, 0);
+	tcp_undo_check(tp);
+}
+
 /* Fifth step for ESTABLISHED and the states after it. */
 static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 {
@@ -598,11 +615,14 @@ static int tcp_in_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
 		tcp_ack_advance(tp, s, sack ? delivered : -1);
 	else if (s->ack == tp->snd_una)
 		tcp_recovery_dupack(tp, s, wnd);
+	else
+		tcp_in_old_sack(tp, s); /* RFC 6675 §5 */
 	if (sack && tp->state != TCPS_TIME_WAIT) {
 		int exited = rec0 && !(tp->flags & (TF_RECOVERY | TF_LOSS));
 		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, exited);
 		tcp_recovery_sack_ack(tp, delivered > 0 ? (uint32_t)delivered : 0, lost,
 				      tp->snd_una != una0);
+		tcp_undo_check(tp); /* RFC 3708: the reduction was spurious */
 	}
 	if (tp->ecn != 0 && !old)
 		tcp_ecn_ack(tp, s); /* RFC 3168 §6.1.2 */

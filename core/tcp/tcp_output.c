@@ -863,7 +863,18 @@ int tcp_output_tlp(struct utcp_tcb *tp)
 		tp->snd_nxt = tp->snd_max;
 		return tcp_send_segment(tp, len, fin, &tmpl) < 0 ? -1 : 0;
 	}
-	uint32_t out = tp->snd_max - tp->snd_una;
+	return tcp_output_tlp_resend(tp);
+}
+
+/* RFC 8985 §7.3's other probe: the most recently sent segment again;
+ * 1 resent, -1 none. */
+int tcp_output_tlp_resend(struct utcp_tcb *tp)
+{
+	struct tcp_out tmpl = { 0 };
+	tmpl.optlen = tcp_opts_fill(tp, tmpl.opt);
+	uint32_t seg_mss = tp->mss > tmpl.optlen ? tp->mss - tmpl.optlen : 1;
+	tmpl.data_len = seg_mss;
+	uint32_t out = tp->snd_max - tp->snd_una, len;
 	if (out == 0)
 		return -1;
 	len = out < seg_mss ? out : seg_mss; /* the last octets sent (and FIN) */

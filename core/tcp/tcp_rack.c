@@ -74,6 +74,8 @@ static uint32_t run_merge_cost(const struct tcp_rack *r, unsigned i)
 	return a->flags == b->flags ? d : (d > UINT32_MAX / 2 ? UINT32_MAX : 2 * d + 1);
 }
 
+static void rack_tlp_again_arm(struct utcp_tcb *tp);
+
 /* Runs a and b (its right neighbour) cut their segments at the same places. */
 static int run_same_grid(const struct tcp_rack_run *a, const struct tcp_rack_run *b)
 {
@@ -149,6 +151,8 @@ void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 	uint32_t flags = rexmt ? TCP_RACK_RETRANS : 0;
 	if (!(tp->flags & TF_SACK) || len == 0 || r->run == NULL) /* no send ring (a lone FIN) */
 		return;
+	if (rexmt)
+		tcp_undo_rexmt(tp, seq, len);
 	if (r->n == 0 || SEQ_GEQ(seq, r->end)) { /* new data: append */
 		struct tcp_rack_run *last = r->n > 0 ? &r->run[r->n - 1] : NULL;
 		if (last == NULL)
@@ -337,6 +341,8 @@ void tcp_rack_ack_begin(struct utcp_tcb *tp, uint32_t ack, const struct tcp_opts
 {
 	struct tcp_rack *r = &tp->rack;
 	r->dsack = rack_dsack(ack, o);
+	if (r->dsack)
+		tcp_undo_dsack(tp, ack, o->sack[0].start, o->sack[0].end);
 	rack_delivered_range(tp, tp->snd_una, ack);
 	if (!(o->flags & TOF_SACK))
 		return;
@@ -540,6 +546,7 @@ static void rack_tlp_ack(struct utcp_tcb *tp)
 	r->tlp_on = 0;
 	if (r->tlp_is_retrans) {
 		tp->ctx->stats.tcp_tlp_recoveries++;
+		tcp_undo_cancel(tp); /* a real loss: an earlier reduction stays */
 		tp->cc->on_loss(tp);
 		tp->cwnd = tp->ssthresh;
 	}
@@ -552,6 +559,8 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 {
 	struct tcp_rack *r = &tp->rack;
 	uint32_t timeout;
+	if (r->tlp_on && r->timer == TCP_RACK_T_PTO)
+		utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack); /* an ACK came: rearmed below */
 	rack_trim(r, tp->snd_una);
 	rack_reo_wnd_update(tp, exited);
 	rack_tlp_ack(tp);
@@ -567,6 +576,11 @@ unsigned tcp_rack_ack_end(struct utcp_tcb *tp, int advanced, int exited)
 		rack_timer_set(tp, TCP_RACK_T_REO, timeout);
 	else if (advanced || (utcp_timer_pending(&tp->t_rack) && r->timer == TCP_RACK_T_REO))
 		tcp_rack_pto_arm(tp);
+	/* A probe of new data still unanswered (the ACK was of data before
+	 * it): tcp_tlp_again's next probe, from now. */
+	if (r->tlp_on && (r->tlp_again > 0 || !r->tlp_is_retrans) && tp->snd_una != tp->snd_max &&
+	    !utcp_timer_pending(&tp->t_rack) && !(tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST)))
+		rack_tlp_again_arm(tp);
 	r->dsack = 0;
 	return marked;
 }
@@ -688,6 +702,52 @@ void tcp_rack_timer_fire(struct utcp_timer *t, void *arg, utcp_time_t now)
 	tcp_rack_probe(tp);
 }
 
+/* tcp_tlp_again: RFC 8985 §7.3 leaves a probe nothing answered to the
+ * RTO.  On a path of few segments in flight, where one ACK covers a whole
+ * flight, a probe of new data often goes unanswered for two reasons: the
+ * receiver holds its ACK of a lone new segment (RFC 5681 §4.2 lets it wait
+ * up to 500 ms; Linux waits 40 ms), or the flight's ACK and the probe (or
+ * its ACK) were both lost; the RTO then costs a second (RFC 6298's floor).
+ * So after a probe of new data, as QUIC does in place of an RTO (RFC 9002
+ * §6.2: probe timeouts backed off exponentially, one probe each), up to
+ * tcp_tlp_again more probes go, the k-th 2 * SRTT * 2^k after the one
+ * before if no ACK came since (the RTO first when it is due sooner, and it
+ * stays armed), each the highest segment again (§7.3's resend: a
+ * duplicate, which the receiver acknowledges at once, RFC 5681 §4.2, and
+ * reports with a D-SACK, so §7.4 sees no loss when there was none).  A
+ * probe that resent data was answered at once if it arrived: the RTO
+ * follows it, as §7.3 says.  An ACK that leaves the probe unacknowledged
+ * (a late one, of the flight before it) restarts the wait from its
+ * arrival; the ACK of the probe ends the series. */
+static void rack_tlp_again_arm(struct utcp_tcb *tp)
+{
+	uint32_t srtt = rack_srtt(tp);
+	if (srtt == 0 || tp->rack.tlp_again >= tp->ctx->tcp->tlp_again)
+		return;
+	utcp_time_t due = tp->ctx->now + ((utcp_time_t)2 * srtt * 1000 << tp->rack.tlp_again);
+	if (utcp_timer_pending(&tp->t_rexmt) && tp->t_rexmt.expires <= due)
+		return; /* the RTO first */
+	tp->rack.timer = TCP_RACK_T_PTO;
+	utcp_timer_add(&tp->ctx->timers, &tp->t_rack, due);
+}
+
+static void rack_tlp_again(struct utcp_tcb *tp)
+{
+	struct tcp_rack *r = &tp->rack;
+	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
+	if (r->tlp_again >= tp->ctx->tcp->tlp_again || tcp_output_tlp_resend(tp) < 0) {
+		if (!utcp_timer_pending(&tp->t_rexmt))
+			tcp_rexmt_arm(tp); /* the timeout stays due */
+		return;
+	}
+	r->tlp_again++;
+	r->tlp_is_retrans = 1;
+	r->tlp_end_seq = tp->snd_max;
+	tp->ctx->stats.tcp_tlp_again++;
+	tcp_rexmt_arm(tp);
+	rack_tlp_again_arm(tp);
+}
+
 /* RFC 8985 §7.3: send one new segment if the peer's window allows, else
  * resend the highest one; then the RTO is armed again, not the PTO. */
 void tcp_rack_probe(struct utcp_tcb *tp)
@@ -699,9 +759,14 @@ void tcp_rack_probe(struct utcp_tcb *tp)
 	}
 	if (tp->flags & (TF_RECOVERY | TF_LOSS | TF_PERSIST))
 		return;
+	if (r->tlp_on) {
+		rack_tlp_again(tp);
+		return;
+	}
 	int rc = tcp_output_tlp(tp);
 	if (rc >= 0) {
 		r->tlp_on = 1;
+		r->tlp_again = 0;
 		r->tlp_is_retrans = (uint8_t)rc;
 		r->tlp_end_seq = tp->snd_max;
 		tp->ctx->stats.tcp_tlp_probes++;
@@ -709,4 +774,6 @@ void tcp_rack_probe(struct utcp_tcb *tp)
 	/* One probe per episode: a new segment as the probe armed the PTO. */
 	utcp_timer_cancel(&tp->ctx->timers, &tp->t_rack);
 	tcp_rexmt_arm(tp);
+	if (rc == 0) /* new data: its ACK may be a delayed one */
+		rack_tlp_again_arm(tp);
 }

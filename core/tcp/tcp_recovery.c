@@ -133,6 +133,7 @@ static void tcp_sack_enter_recovery(struct utcp_tcb *tp)
 {
 	struct tcp_sack_scoreboard *sb = &tp->sb;
 	tp->recover = tp->snd_max - 1;
+	tcp_undo_start(tp); /* RFC 3708: the reduction, in case it proves spurious */
 	tp->cc->on_loss(tp);
 	tp->flags |= TF_RECOVERY;
 	tp->flags &= ~TF_PARTIAL_ACKED;

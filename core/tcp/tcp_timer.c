@@ -235,8 +235,10 @@ static void tcp_rexmt_data(struct utcp_tcb *tp)
 		return;
 	}
 	tcp_mtu_blackhole(tp);
-	if (tp->rxtshift == 1)
+	if (tp->rxtshift == 1) {
+		tcp_undo_start(tp); /* RFC 3708: all of it D-SACKed undoes it */
 		tp->cc->on_rto(tp);
+	}
 	else
 		tp->cwnd = tp->mss; /* RFC 5681 §3.1: ssthresh held after a repeat */
 	if (tp->flags & TF_SACK) {

@@ -118,6 +118,8 @@ extern "C" {
 	X(tcp_tlp_probes)   /* tail loss probes sent (RFC 8985 §7.3) */          \
 	X(tcp_tlp_recoveries) /* losses a resent probe repaired (RFC 8985 §7.4) */ \
 	X(tcp_recovery_probes) /* probes sent when fast recovery's ACKs stopped */ \
+	X(tcp_undos) /* reductions undone: every retransmission D-SACKed (RFC 3708) */ \
+	X(tcp_tlp_again) /* tail loss probes sent once more, unanswered (tcp_tlp_again) */ \
 	X(tcp_mtu_blackholes) /* MSS lowered after timeouts in a row (RFC 4821, tcp_mtu_probing) */ \
 	X(drop_tcp_icmp)    /* ICMP error for no connection or outside SND.UNA..SND.NXT */ \
 	X(tcp_icmp_aborts)  /* opening connections ended by an ICMP hard error */ \

@@ -114,6 +114,8 @@ struct utcp_config {
 	int tcp_rto_min_var;     /**< 1: RTO = SRTT + max(4 * RTTVAR, tcp_rto_min) (Linux) */
 	int tcp_pto_cap;         /**< 1: a PTO due after the RTO fires in its place (RFC 8985 §7.2, Linux) */
 	int tcp_recovery_probe;  /**< 1 (default): a loss probe when fast recovery's ACKs stop (2 SRTT); 0: the RTO (Linux) */
+	int tcp_undo;            /**< 1 (default): a reduction all of whose retransmissions were D-SACKed is undone (RFC 3708, Linux) */
+	int tcp_tlp_again;       /**< tail loss probes sent again, the highest segment, when nothing answered (backed off from 2 SRTT, RFC 9002 §6.2); default 2; 0: the RTO (RFC 8985, Linux) */
 	int tcp_mtu_probing;     /**< RFC 4821 black-hole detection as Linux's sysctl: 0 (default) off; 1 MSS to tcp_base_mss after 3 timeouts in a row; 2 from the start */
 	int tcp_base_mss;        /**< the MSS tcp_mtu_probing falls back to (Linux's tcp_base_mss); 0: 1024 */
 	int tcp_rst_ack;         /**< 1: an abort's RST carries ACK = RCV.NXT (Linux) */

@@ -8,9 +8,10 @@
 # both through utcp's fault middleware with fault_loss and fault_reorder
 # (LOSS, REORDER: 0.02 each by default) on both directions of the TAP
 # device, so the data of either sender meets the same impairments.  ROUNDS
-# (3) interleaved rounds, medians printed: seconds, Mbit/s, utcp's RTOs and
-# fast recoveries, the kernel's timeouts, SACK recoveries and lost
-# retransmissions detected without a timeout (nstat), and utcp / kernel.
+# (3) interleaved rounds, medians printed: seconds, Mbit/s, utcp's RTOs,
+# fast recoveries and reductions undone (tcp_undo), the kernel's timeouts,
+# SACK recoveries and lost retransmissions detected without a timeout
+# (nstat), and utcp / kernel.
 # Extra utcp.conf lines for utcp's side: CONF_EXTRA (e.g. "tcp_rto_min = 200").
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
@@ -61,6 +62,7 @@ while [ $i -le "$ROUNDS" ]; do
 	up=$(secs "$tmp/up.out")
 	rto=$(sed -n 's/.* rto \([0-9]*\) .*/\1/p' "$tmp/up.out")
 	fr=$(sed -n 's/.* fast-recoveries \([0-9]*\).*/\1/p' "$tmp/up.out")
+	un=$(sed -n 's/.* undos \([0-9]*\).*/\1/p' "$tmp/up.out")
 	nstat -n > /dev/null
 	socat -u OPEN:"$tmp/f.bin" TCP-LISTEN:9001,reuseaddr 2> /dev/null &
 	sp=$!
@@ -71,9 +73,9 @@ while [ $i -le "$ROUNDS" ]; do
 	k=$(nstat 2> /dev/null | awk '$1 == "TcpExtTCPTimeouts" { t = $2 }
 		$1 == "TcpExtTCPSackRecovery" { r = $2 } $1 == "TcpExtTCPLostRetransmit" { l = $2 }
 		END { printf "%d %d %d", t, r, l }')
-	echo "round $i: utcp sends in ${up:-?} s (rto ${rto:-?}, fast recoveries ${fr:-?});" \
+	echo "round $i: utcp sends in ${up:-?} s (rto ${rto:-?}, fast recoveries ${fr:-?}, undone ${un:-?});" \
 		"the kernel sends in ${down:-?} s (timeouts, SACK recoveries, lost retransmits: $k)"
-	echo "$up $down $rto $fr $k" >> "$tmp/rounds"
+	echo "$up $down $rto $fr $k ${un:-0}" >> "$tmp/rounds"
 	i=$((i + 1))
 done
 awk -v bytes="$BYTES" -v loss="$LOSS" -v reo="$REORDER" '
@@ -81,11 +83,11 @@ function median(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-{ n++; u[n] = $1; k[n] = $2; r[n] = $3; f[n] = $4; kt[n] = $5; ks[n] = $6; kl[n] = $7 }
+{ n++; u[n] = $1; k[n] = $2; r[n] = $3; f[n] = $4; kt[n] = $5; ks[n] = $6; kl[n] = $7; ud[n] = $8 }
 END {
 	mu = median(u, n); mk = median(k, n)
 	printf "loss %s, reordering %s, %d bytes, median of %d rounds:\n", loss, reo, bytes, n
-	printf "  utcp as sender:   %7.3f s %8.1f Mbit/s  rto %d, fast recoveries %d\n", mu, bytes * 8 / mu / 1e6, median(r, n), median(f, n)
+	printf "  utcp as sender:   %7.3f s %8.1f Mbit/s  rto %d, fast recoveries %d, undone %d\n", mu, bytes * 8 / mu / 1e6, median(r, n), median(f, n), median(ud, n)
 	printf "  kernel as sender: %7.3f s %8.1f Mbit/s  timeouts %d, SACK recoveries %d, lost retransmits found %d\n", mk, bytes * 8 / mk / 1e6, median(kt, n), median(ks, n), median(kl, n)
 	printf "  utcp / kernel: %.2fx\n", mk / mu
 }' "$tmp/rounds"

@@ -694,7 +694,7 @@ static void pd_config_base(struct utcp_config *cfg)
 	 * (tcp_abc_nolimit: no per-ACK limit L), PRR's slow start bound only
 	 * on safe ACKs (tcp_prr_safeack), the RTO floor on its variation term
 	 * (tcp_rto_min_var), a loss probe in the place of a timeout due first
-	 * (tcp_pto_cap), no probe in fast recovery (tcp_recovery_probe = 0), RST,ACK on abort (tcp_rst_ack), PSH on each write's
+	 * (tcp_pto_cap), no probe in fast recovery (tcp_recovery_probe = 0), one tail loss probe before the RTO (tcp_tlp_again = 0), RST,ACK on abort (tcp_rst_ack), PSH on each write's
 	 * last segment and each TSO packet's (tcp_push_each_write = 2), empty
 	 * zero-window probes (tcp_zwp_empty), CUBIC's decrease from cwnd
 	 * (tcp_cubic_md_cwnd), cwnd grown only while used (tcp_cwnd_limited),
@@ -712,6 +712,7 @@ static void pd_config_base(struct utcp_config *cfg)
 	cfg->tcp_rto_min_var = 1;
 	cfg->tcp_pto_cap = 1;
 	cfg->tcp_recovery_probe = 0;
+	cfg->tcp_tlp_again = 0;
 	cfg->tcp_rst_ack = 1;
 	cfg->tcp_push_each_write = 2;
 	cfg->tcp_zwp_empty = 1;

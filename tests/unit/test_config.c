@@ -126,6 +126,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.tcp_wscale, 0);
 	ck_assert_int_eq(cfg.tcp_syn_retries, 7);
 	ck_assert_int_eq(cfg.tcp_retries2, 12);
+	ck_assert_int_eq(cfg.tcp_undo, 1);
+	ck_assert_int_eq(cfg.tcp_tlp_again, 2);
 	ck_assert_int_eq(cfg.tcp_ecn, 2);
 	ck_assert_int_eq(cfg.tcp_pacing, 0);
 	ck_assert_int_eq(cfg.tcp_pacing_ss_ratio, 200);
@@ -950,7 +952,7 @@ START_TEST(test_sample_documents_every_key)
 		"tcp_min_tso_segs", "tcp_zwp_empty", "tcp_cubic_md_cwnd",
 		"tcp_cwnd_limited", "tcp_wmem", "tcp_ecn", "tcp_pacing", "tcp_pacing_ss_ratio",
 		"tcp_pacing_ca_ratio",
-		"tcp_recovery_probe", "tcp_mtu_probing", "tcp_base_mss",
+		"tcp_recovery_probe", "tcp_undo", "tcp_tlp_again", "tcp_mtu_probing", "tcp_base_mss",
 		"tcp_fastopen",
 		"stat_print", "port",
 		"num_rx_desc", "num_tx_desc", "core_mask", "num_mem_ch", "seed", "cc",

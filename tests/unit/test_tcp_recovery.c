@@ -5,7 +5,7 @@
  * RFC 6937); a SACK hole retransmitted once; NewReno partial ACKs for a
  * peer without SACK (RFC 6582); RACK-TLP (RFC 8985): the reordering timer,
  * a lost retransmission found without a timeout, tail losses repaired by
- * a loss probe, and by fast recovery's probe when its ACK clock stops; RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883); IW10 (RFC 6928) and
+ * a loss probe, and by fast recovery's probe when its ACK clock stops; a probe of new data nothing answered sent again (tcp_tlp_again); RTO recovery that skips SACKed data (RFC 6675 §5.1); D-SACK for duplicates (RFC 2883) and a reduction they show was spurious undone (RFC 3708, tcp_undo), also from an ACK below SND.UNA, whose SACK blocks the scoreboard takes (RFC 6675 §5); IW10 (RFC 6928) and
  * the restart window after idle (RFC 5681 §4.1); TCP_CONGESTION; a path MTU
  * black hole (RFC 4821, tcp_mtu_probing).
  *
@@ -1067,6 +1067,279 @@ START_TEST(recovery_probe_off_waits_for_rto)
 }
 END_TEST
 
+/* ---- undo (tcp_undo): a reduction D-SACKs show was spurious (RFC 3708) ------------- */
+
+static struct utcp_tcb *tcb_of(const struct tt_conn *c)
+{
+	return tcp_flow_lookup(tt_h.ctx, TN_HOST_IP, htons(c->hport), TN_PEER_IP, htons(c->pport));
+}
+
+/* Segment 0 is only late: 1..3 arrive before it and the third duplicate
+ * ACK resends it; then 0 and 4..9 arrive, a full ACK.  Returns the
+ * connection's cwnd and ssthresh before the recovery. */
+static uint32_t late_segment_recovery(struct tt_conn *c, uint32_t h0, uint32_t *ssthresh0)
+{
+	struct utcp_tcb *tp = tcb_of(c);
+	uint32_t cwnd0 = tp->cwnd;
+	*ssthresh0 = tp->ssthresh;
+	sack1(c, h0, h0, 1, 2);
+	sack1(c, h0, h0, 1, 3);
+	sack1(c, h0, h0, 1, 4);
+	expect_seg(h0, 0, c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	ck_assert_uint_lt(tp->ssthresh, *ssthresh0);
+	tt_advance(RTT);
+	sack1(c, h0, h0 + 10 * MSS, 0, 0);
+	ck_assert_uint_lt(tp->cwnd, cwnd0); /* recovery over: cwnd = ssthresh */
+	return cwnd0;
+}
+
+START_TEST(dsack_undoes_spurious_recovery)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10), ss0;
+	uint32_t cwnd0 = late_segment_recovery(&c, h0, &ss0);
+	/* The copy of 0 reaches the peer, which reports it as a duplicate
+	 * (RFC 2883 §4): every octet the episode resent was D-SACKed, the
+	 * reduction was spurious (RFC 3708 §3) and cwnd and ssthresh return
+	 * to what they were (RFC 4015 §3). */
+	sack1(&c, h0, h0 + 10 * MSS, 0, 1);
+	struct utcp_tcb *tp = tcb_of(&c);
+	ck_assert_uint_eq(st()->tcp_undos, 1);
+	ck_assert_uint_eq(tp->cwnd, cwnd0);
+	ck_assert_uint_eq(tp->ssthresh, ss0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(dsack_elsewhere_keeps_reduction)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10), ss0;
+	uint32_t cwnd0 = late_segment_recovery(&c, h0, &ss0);
+	struct utcp_tcb *tp = tcb_of(&c);
+	uint32_t cwnd1 = tp->cwnd;
+	/* A duplicate of 5, which was never resent (the network copied it):
+	 * it says nothing about the retransmission of 0. */
+	sack1(&c, h0, h0 + 10 * MSS, 5, 6);
+	ck_assert_uint_eq(st()->tcp_undos, 0);
+	ck_assert_uint_eq(tp->cwnd, cwnd1);
+	ck_assert_uint_lt(tp->cwnd, cwnd0);
+	/* A window later the record is closed: a late D-SACK of 0 changes
+	 * nothing either. */
+	ck_assert_int_eq(utcp_write(tt_h.ctx, c.sock, pat + 10 * MSS, 2 * MSS), 2 * MSS);
+	utcp_ctx_poll(tt_h.ctx);
+	expect_seg(h0, 10, &c);
+	expect_seg(h0, 11, &c);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 12 * MSS, 0, 1);
+	ck_assert_uint_eq(st()->tcp_undos, 0);
+	finish(&c, h0 + 12 * MSS, l);
+}
+END_TEST
+
+START_TEST(dsack_undoes_spurious_timeout)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	struct utcp_tcb *tp = tcb_of(&c);
+	uint32_t cwnd0 = tp->cwnd, ss0 = tp->ssthresh;
+	/* Every ACK of 0..9 is lost: the timeout resends 0 with cwnd = 1 SMSS. */
+	struct tt_seg s;
+	ck_assert(tt_timers_until_out());
+	ck_assert(tt_out(&s));
+	ck_assert_uint_eq(s.seq, h0);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_eq(tp->cwnd, MSS);
+	/* The peer had it all: its ACK of 10 segments D-SACKs the copy. */
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 1);
+	ck_assert_uint_eq(st()->tcp_undos, 1);
+	ck_assert_uint_ge(tp->cwnd, cwnd0);
+	ck_assert_uint_eq(tp->ssthresh, ss0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(dsack_on_old_ack_undoes)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10), ss0;
+	uint32_t cwnd0 = late_segment_recovery(&c, h0, &ss0);
+	/* The peer's D-SACK of 0's copy rides an ACK that was overtaken (its
+	 * ACK field below SND.UNA): RFC 6675 §5 takes the SACK information of
+	 * any ACK, and the reduction is undone all the same. */
+	sack1(&c, h0, h0 + 9 * MSS, 0, 1);
+	ck_assert_uint_eq(st()->tcp_undos, 1);
+	ck_assert_uint_eq(tcb_of(&c)->cwnd, cwnd0);
+	ck_assert_uint_eq(tcb_of(&c)->ssthresh, ss0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+START_TEST(sack_on_old_ack_updates_scoreboard)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10);
+	/* 0..3 acknowledged; then an ACK of 0..1 overtaken by that one
+	 * arrives, SACKing 5..9: 4 is the only hole.  RFC 6675 §5: the
+	 * scoreboard takes the blocks; IsLost(4) (more than (DupThresh - 1) *
+	 * SMSS SACKed above it) starts the recovery, which resends 4 alone. */
+	sack1(&c, h0, h0 + 4 * MSS, 0, 0);
+	tt_expect_none();
+	sack1(&c, h0, h0 + 2 * MSS, 5, 10);
+	expect_seg(h0, 4, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 1);
+	tt_advance(RTT);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+static void setup_no_undo(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_undo = 0;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(undo_off_keeps_reduction)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 10), ss0;
+	uint32_t cwnd0 = late_segment_recovery(&c, h0, &ss0);
+	sack1(&c, h0, h0 + 10 * MSS, 0, 1);
+	ck_assert_uint_eq(st()->tcp_undos, 0);
+	ck_assert_uint_lt(tcb_of(&c)->cwnd, cwnd0);
+	finish(&c, h0 + 10 * MSS, l);
+}
+END_TEST
+
+/* ---- tcp_tlp_again: a probe of new data nothing answered, sent again ------------- */
+
+/* 0..7 acknowledged, slow start sends 10..n-1, the whole flight (8..n-1)
+ * and its ACKs lost; the PTO sends new segment n as the probe (RFC 8985
+ * §7.3).  Returns n; *t is when the probe went. */
+static int unanswered_probe(struct tt_conn *c, uint32_t h0, utcp_time_t *t)
+{
+	sack1(c, h0, h0 + 8 * MSS, 0, 0);
+	uint64_t sent = drain(h0, c);
+	int n = 64 - __builtin_clzll(sent);
+	ck_assert(tt_next_timer());
+	expect_seg(h0, n, c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_probes, 1);
+	*t = tt_now();
+	return n;
+}
+
+/* The peer resets the connection (RST at RCV.NXT): nothing left held. */
+static void reset_by_peer(struct tt_conn *c, int l)
+{
+	struct tt_seg r;
+	tt_pseg(c, &r, TH_RST, NULL, 0);
+	tt_in(&r);
+	while (tt_out(&r))
+		;
+	tt_ok(utcp_close(tt_h.ctx, c->sock));
+	tt_ok(utcp_close(tt_h.ctx, l));
+}
+
+START_TEST(tlp_again_resends_unanswered_probe)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 40);
+	utcp_time_t t;
+	int n = unanswered_probe(&c, h0, &t);
+	/* No ACK (the receiver holds its ACK of a lone segment, or it was
+	 * lost): 2 * SRTT later n goes again, then 4 * SRTT after that, a
+	 * duplicate the receiver acknowledges at once. */
+	ck_assert(tt_next_timer());
+	ck_assert_uint_eq(tt_now() - t, 2 * RTT);
+	expect_seg(h0, n, &c);
+	tt_expect_none();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_eq(tt_now() - t, 2 * RTT + 4 * RTT);
+	expect_seg(h0, n, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_again, 2);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	/* Its ACK: everything arrived, n twice (D-SACK): no loss, no
+	 * reduction (§7.4), no timeout. */
+	sack1(&c, h0, h0 + (uint32_t)(n + 1) * MSS, n, n + 1);
+	ck_assert_uint_eq(st()->tcp_tlp_recoveries, 0);
+	ck_assert_uint_eq(st()->tcp_sack_recoveries, 0);
+	finish(&c, h0 + (uint32_t)(n + 1) * MSS, l);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+}
+END_TEST
+
+START_TEST(tlp_again_after_late_ack)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 44);
+	utcp_time_t t;
+	int n = unanswered_probe(&c, h0, &t);
+	/* A late ACK of the flight before the probe (8..n-1 arrived after
+	 * all): new data goes, the probe is still unanswered, and nothing
+	 * more comes.  The next probe follows 2 * SRTT after that ACK, not
+	 * the RTO a second later. */
+	tt_advance(RTT / 2);
+	sack1(&c, h0, h0 + (uint32_t)n * MSS, 0, 0);
+	uint64_t m = drain(h0, &c);
+	ck_assert_uint_ne(m, 0);
+	int top = 63 - __builtin_clzll(m); /* the highest segment sent */
+	utcp_time_t ack_at = tt_now();
+	ck_assert(tt_next_timer());
+	ck_assert_uint_lt(tt_now() - ack_at, 200 * TT_MS);
+	expect_seg(h0, top, &c);
+	tt_expect_none();
+	ck_assert_uint_eq(st()->tcp_tlp_again, 1);
+	ck_assert_uint_eq(st()->tcp_rto, 0);
+	reset_by_peer(&c, l);
+}
+END_TEST
+
+static void setup_no_again(void)
+{
+	struct utcp_config cfg;
+	tt_config(&cfg);
+	cfg.tcp_tlp_again = 0;
+	tt_up(&cfg);
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+START_TEST(tlp_again_off_waits_for_rto)
+{
+	struct tt_conn c;
+	int l = listen_cc("cubic");
+	uint32_t h0 = start_bulk(&c, l, TT_OPT_MSS | TT_OPT_SACK, 40);
+	utcp_time_t t;
+	unanswered_probe(&c, h0, &t);
+	/* RFC 8985 §7.3: after the probe, the RTO (1 s at least). */
+	ck_assert(tt_next_timer());
+	ck_assert_uint_ge(tt_now() - t, 1 * TT_SEC);
+	expect_seg(h0, 8, &c);
+	ck_assert_uint_eq(st()->tcp_rto, 1);
+	ck_assert_uint_eq(st()->tcp_tlp_again, 0);
+	reset_by_peer(&c, l);
+}
+END_TEST
+
 /* ---- RFC 4821 black hole (tcp_mtu_probing) ------------------------------------------- */
 
 static void setup_mtu_probing(void)
@@ -1163,7 +1436,22 @@ static Suite *suite(void)
 	tcase_add_test(tc, restart_window_after_idle);
 	tcase_add_test(tc, tcp_congestion_option);
 	tcase_add_test(tc, cubic_window_curve);
+	tcase_add_test(tc, dsack_undoes_spurious_recovery);
+	tcase_add_test(tc, dsack_elsewhere_keeps_reduction);
+	tcase_add_test(tc, dsack_undoes_spurious_timeout);
+	tcase_add_test(tc, dsack_on_old_ack_undoes);
+	tcase_add_test(tc, sack_on_old_ack_updates_scoreboard);
+	tcase_add_test(tc, tlp_again_resends_unanswered_probe);
+	tcase_add_test(tc, tlp_again_after_late_ack);
 	suite_add_tcase(su, tc);
+	TCase *tg = tcase_create("no_tlp_again");
+	tcase_add_checked_fixture(tg, setup_no_again, teardown);
+	tcase_add_test(tg, tlp_again_off_waits_for_rto);
+	suite_add_tcase(su, tg);
+	TCase *tu = tcase_create("no_undo");
+	tcase_add_checked_fixture(tu, setup_no_undo, teardown);
+	tcase_add_test(tu, undo_off_keeps_reduction);
+	suite_add_tcase(su, tu);
 	TCase *ts = tcase_create("prr_safeack");
 	tcase_add_checked_fixture(ts, setup_safeack, teardown);
 	tcase_add_test(ts, prr_safeack_conservative_on_sack_only_acks);
