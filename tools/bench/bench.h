@@ -15,6 +15,9 @@
  * from one epoll loop in one thread; the utcp run gives each simulated host
  * its own coroutine and loop.  Either way one thread on one CPU does all
  * the work of both endpoints, and CPU time is measured on that thread.
+ * --path memif (bpath_memif.c) instead runs the server and the client in
+ * two processes, each wl_init'ed with one net only, and adds the two
+ * processes' CPU times.
  */
 #ifndef UTCP_TOOLS_BENCH_H
 #define UTCP_TOOLS_BENCH_H
