@@ -9,7 +9,7 @@
 # Figures are not judged.  77 (skipped) when utcp-bench says memif cannot
 # run here (built without DPDK, memif does not start, one CPU).  Holds the
 # DPDK test lock (tests/dpdk/run_one.sh) throughout: one DPDK test at a
-# time; bounded to 90 s, about 10 s on an idle machine.
+# time; bounded to 60 s, about 10 s on an idle machine.
 set -u
 top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
@@ -31,10 +31,10 @@ fail() {
 }
 
 dpdk_lock # for the whole script: no other DPDK run's directories either
-timeout -k 5 90 "$bench" --path memif --workloads short,pingpong --rounds 1 --count 2000 \
+timeout -k 5 60 "$bench" --path memif --workloads short,pingpong --rounds 1 --count 2000 \
 	--time 20 >"$tmp/out" 2>&1
 rc=$?
-[ $rc -eq 124 ] || [ $rc -eq 137 ] && fail "timed out after 90 s"
+[ $rc -eq 124 ] || [ $rc -eq 137 ] && fail "timed out after 60 s"
 if [ $rc -eq 77 ]; then
 	cat "$tmp/out"
 	exit 77
