@@ -590,8 +590,8 @@ int bench_memif_setup(const int cpus[2], int need_utcp, char *err, size_t errlen
 		return 0;
 	const struct utcp_nic_backend *b = utcp_nic_backend_find("dpdk");
 	if (b == NULL || b->open == NULL)
-		return snprintf(err, errlen, "utcp was built without DPDK (%s)",
-				b != NULL && b->missing != NULL ? b->missing : "no dpdk backend"), -1;
+		return snprintf(err, errlen, "%s", b != NULL && b->missing != NULL
+				? b->missing : "utcp was built without DPDK"), -1;
 	if (m_run(NULL, 1, &res) < 0)
 		return snprintf(err, errlen, "net_memif cannot start: %s", res.why), -1;
 	return 0;
