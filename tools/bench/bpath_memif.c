@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -485,11 +486,16 @@ static void m_reap(pid_t pid[2], int st[2], struct m_shared *sh, double secs, st
 	}
 }
 
+/* A child that dies with the parent: a poll loop must not outlive a
+ * utcp-bench that was killed (a test's timeout). */
 static pid_t m_fork(struct m_job *j)
 {
-	pid_t pid = fork();
-	if (pid == 0)
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
 		_exit(m_child(j));
+	}
 	return pid;
 }
 
