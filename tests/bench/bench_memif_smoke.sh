@@ -30,7 +30,11 @@ fail() {
 	exit 1
 }
 
+run_dirs() { # DPDK run directories utcp-bench's processes make (and remove)
+	ls -d /var/run/dpdk/utcp-bench-* "${XDG_RUNTIME_DIR:-/tmp}"/dpdk/utcp-bench-* 2> /dev/null
+}
 dpdk_lock # for the whole script: no other DPDK run's directories either
+run_dirs > "$tmp/dirs.before"
 timeout -k 5 60 "$bench" --path memif --workloads short,pingpong --rounds 1 --count 2000 \
 	--time 20 >"$tmp/out" 2>&1
 rc=$?
@@ -53,8 +57,7 @@ done
 grep -q '^utcp-bench: PASS$' "$tmp/out" || fail "no PASS verdict"
 grep -q "DPDK's poll loop burns its core" "$tmp/out" ||
 	fail "the header does not say that the poll loops count"
-for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
-	! ls -d "$d"/utcp-bench-* > /dev/null 2>&1 || fail "a DPDK run directory was left in $d"
-done
+run_dirs | grep -vxF -f "$tmp/dirs.before" > "$tmp/dirs.left" &&
+	fail "DPDK run directories were left: $(cat "$tmp/dirs.left")"
 sed -n '/^| workload/,/^$/p' "$tmp/out"
 exit 0
