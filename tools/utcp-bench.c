@@ -12,7 +12,7 @@
  *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
  *              [--workloads short,pingpong,bulk,latency] [--count N] [--conns N]
  *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload] [--no-tso]
- *              [--path sim|tap]
+ *              [--path sim|tap|memif]
  *   utcp-bench --instructions [--workloads ...]   (callgrind figures only)
  *
  * Call order: parse_args -> finish_opts -> bench_pin -> report_header ->
@@ -22,10 +22,14 @@
  * --path tap (tools/bench/bpath_tap.c) runs utcp's server on a TAP device
  * against kernel client sockets, beside a kernel server and client over a
  * veth pair between two network namespaces (no callgrind, no scaling).
+ * --path memif (tools/bench/bpath_memif.c) runs the server and the client
+ * in two processes, each pinned to its own CPU: utcp's on DPDK net_memif,
+ * the kernel's over loopback (no callgrind, no scaling).
  *
  * Exit status: 0 when every run completed with every byte verified, 1 when
  * a run failed (the reason and, for utcp, the seed are printed), 2 on bad
- * usage, 77 when --path tap cannot run here (not root, no /dev/net/tun).
+ * usage, 77 when --path tap cannot run here (not root, no /dev/net/tun) or
+ * --path memif cannot (utcp built without DPDK, memif does not start, one CPU).
  */
 #include "config.h"
 
@@ -53,7 +57,8 @@ static void usage(FILE *f)
 		"  --quick            small counts, one round, no callgrind/scaling (smoke test)\n"
 		"  --rounds N         interleaved rounds per workload (default: short and bulk 5,\n"
 		"                     pingpong and latency 3; median reported, and each round's ratio)\n"
-		"  --cpu N            the CPU both stacks run on (default: the last one)\n"
+		"  --cpu N            the CPU both stacks run on (default: the last one; not\n"
+		"                     with --path memif)\n"
 		"  --time S           wall-time bound per run, s (default 5)\n"
 		"  --seed N           simulator seed (default 1)\n"
 		"  --workloads LIST   comma-separated: short,pingpong,bulk,latency (default all)\n"
@@ -69,10 +74,15 @@ static void usage(FILE *f)
 		"  --no-tso           bulk: utcp's simulated NICs without segmentation offload,\n"
 		"                     frames of one MSS (default: TSO frames up to 64 KiB on a\n"
 		"                     wire that carries them whole, as loopback's)\n"
-		"  --path sim|tap     sim (default): utcp on the simulated wire, the kernel over\n"
+		"  --path P           sim (default): utcp on the simulated wire, the kernel over\n"
 		"                     loopback; tap: utcp's server on TAP against kernel client\n"
 		"                     sockets, the kernel over a veth pair between two network\n"
-		"                     namespaces (root; default workloads short,pingpong)\n"
+		"                     namespaces (root; default workloads short,pingpong);\n"
+		"                     memif: server and client in two processes, each pinned\n"
+		"                     to its own CPU (the first two allowed), utcp's on DPDK\n"
+		"                     net_memif, the kernel's over loopback, CPU-s of both\n"
+		"                     processes (utcp's poll loops count while idle); default\n"
+		"                     workloads short,pingpong; 77 without DPDK\n"
 		"  --ip6              then short and pingpong on utcp over IPv6 against utcp over\n"
 		"                     IPv4, rounds interleaved, per CPU-second (sim path only)\n");
 }
@@ -141,9 +151,10 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	case '6': o->ip6 = 1; return 0;
 	case 'X': o->child = 1; return 0;
 	case 'P':
-		if (strcmp(arg, "sim") && strcmp(arg, "tap"))
+		if (strcmp(arg, "sim") && strcmp(arg, "tap") && strcmp(arg, "memif"))
 			return -1;
 		o->path_tap = arg[0] == 't';
+		o->path_memif = arg[0] == 'm';
 		return 0;
 	}
 	return -1;
@@ -222,10 +233,11 @@ static void finish_opts(struct bench_opts *o)
 		o->spec[k].no_offload = o->no_offload;
 		o->spec[k].no_tso = o->no_tso;
 	}
-	for (int k = 0; k < WL_NKINDS; k++) /* tap: bulk and latency only when asked */
+	int real = o->path_tap || o->path_memif;
+	for (int k = 0; k < WL_NKINDS; k++) /* tap, memif: bulk and latency only when asked */
 		if (o->want[k] < 0)
-			o->want[k] = !o->path_tap || k == WL_SHORT || k == WL_PINGPONG;
-	if (o->quick || o->path_tap) {
+			o->want[k] = !real || k == WL_SHORT || k == WL_PINGPONG;
+	if (o->quick || real) {
 		o->no_callgrind = 1;
 		o->no_scaling = 1;
 	}
@@ -248,8 +260,8 @@ int bench_allowed_cpu(int n)
 	return n < 0 ? last : -1;
 }
 
-/* One run of one stack, with the load other processes put on the CPU. */
-static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct wl_result *res)
+/* One run of one stack on one CPU, with the load other processes put on it. */
+static int run_one_cpu(const struct bench_opts *o, int stack, enum wl_kind k, struct wl_result *res)
 {
 	struct cpu_ticks before, after;
 	cpu_ticks_read(o->cpu, &before);
@@ -267,6 +279,14 @@ static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct
 		snprintf(res->note + strlen(res->note), sizeof(res->note) - strlen(res->note),
 			 "; ksoftirqd/%d ran %.0f ms (not counted)", o->cpu, 1e3 * res->softirqd);
 	res->other = cpu_ticks_busy(&before, &after) - res->cpu;
+	return rc;
+}
+
+/* One run of one stack (memif: on two CPUs, which bpath_memif.c watches). */
+static int run_one(const struct bench_opts *o, int stack, enum wl_kind k, struct wl_result *res)
+{
+	int rc = o->path_memif ? bench_memif_run(&o->spec[k], stack == STACK_UTCP, res)
+			       : run_one_cpu(o, stack, k, res);
 	if (rc < 0)
 		fprintf(stderr, "utcp-bench: %s %s failed: %s\n", stack == STACK_UTCP ? "utcp" : "kernel",
 			wl_names[k], res->why);
@@ -357,10 +377,14 @@ int main(int argc, char **argv)
 		return callgrind_child(&o);
 	if (o.instructions)
 		return report_callgrind(&o, &t) ? 1 : 0;
-	char err[160];
+	char err[300];
 	if (o.path_tap && bench_tap_setup(err, sizeof(err)) < 0) {
 		fprintf(stderr, "utcp-bench: --path tap: %s; skipped\n", err);
 		bench_tap_teardown();
+		return 77;
+	}
+	if (o.path_memif && bench_memif_setup(o.scale_cpu, o.only != 2, err, sizeof(err)) < 0) {
+		fprintf(stderr, "utcp-bench: --path memif: %s; skipped\n", err);
 		return 77;
 	}
 	report_header(&o, argc, argv);
@@ -368,7 +392,7 @@ int main(int argc, char **argv)
 	if (!o.no_callgrind && !o.only)
 		failed |= report_callgrind(&o, &t);
 	report_table(&o, &t);
-	if (o.ip6 && !o.path_tap)
+	if (o.ip6 && !o.path_tap && !o.path_memif)
 		failed |= run_ip6(&o);
 	if (!o.no_scaling)
 		failed |= report_scaling(&o);

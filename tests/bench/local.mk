@@ -12,3 +12,7 @@ EXTRA_DIST += tests/bench/ceiling.sh tests/bench/ceiling.txt
 # utcp-bench --ip6 --quick: utcp over IPv6 beside IPv4 (short, pingpong).
 TESTS += tests/bench/bench_ip6_smoke.sh
 EXTRA_DIST += tests/bench/bench_ip6_smoke.sh
+# utcp-bench --path memif (two processes on DPDK net_memif beside two over
+# loopback; one DPDK test at a time; 77 without DPDK).
+TESTS += tests/bench/bench_memif_smoke.sh
+EXTRA_DIST += tests/bench/bench_memif_smoke.sh

@@ -15,6 +15,9 @@
  * from one epoll loop in one thread; the utcp run gives each simulated host
  * its own coroutine and loop.  Either way one thread on one CPU does all
  * the work of both endpoints, and CPU time is measured on that thread.
+ * --path memif (bpath_memif.c) instead runs the server and the client in
+ * two processes, each wl_init'ed with one net only, and adds the two
+ * processes' CPU times.
  */
 #ifndef UTCP_TOOLS_BENCH_H
 #define UTCP_TOOLS_BENCH_H
@@ -99,8 +102,13 @@ struct wl_run {
 	uint64_t nlat;
 	int failed;
 	char why[200];
+	/* two processes (one of srv, cli NULL; see wl.c) */
+	void (*on_measure)(struct wl_run *r, int end); /* client: timed phase begins/ends */
+	void *arg;               /* the driver's */
+	int peer_done;           /* server: the client has finished */
 };
 
+/* srv or cli NULL: this process runs the other side only (wl.c). */
 int wl_init(struct wl_run *r, const struct wl_spec *sp, struct bnet *srv, struct bnet *cli,
 	    uint32_t srv_ip, uint16_t port);
 void wl_free(struct wl_run *r);
@@ -110,6 +118,9 @@ int wl_client_start(struct wl_run *r);
 int wl_dispatch(struct wl_run *r, struct bnet *net, const struct epoll_event *ev);
 int wl_client_finished(const struct wl_run *r);
 int wl_server_finished(const struct wl_run *r);
+/* Server side of two processes: the client's timed phase began (end 0) or
+ * ended (end 1); this process's clocks are read now. */
+void wl_measure(struct wl_run *r, int end);
 /* For cleaning up after a failed run: the socket of client connection i
  * (-1 if none), and whether server socket fd is open. */
 int wl_client_fd(const struct wl_run *r, int i);
@@ -141,5 +152,13 @@ int bench_tap_setup(char *err, size_t errlen);
 void bench_tap_teardown(void);
 int bench_tap_utcp_run(const struct wl_spec *sp, struct wl_result *res);
 int bench_tap_kernel_run(const struct wl_spec *sp, struct wl_result *res);
+
+/* --path memif (bpath_memif.c): the server in one process, the client in
+ * another, pinned to cpus[0] and cpus[1]: utcp on DPDK net_memif, the
+ * kernel over loopback; CPU time both processes'.  Setup -1 (with the
+ * reason) without two CPUs, or (need_utcp) when utcp has no DPDK backend or
+ * memif does not start. */
+int bench_memif_setup(const int cpus[2], int need_utcp, char *err, size_t errlen);
+int bench_memif_run(const struct wl_spec *sp, int utcp, struct wl_result *res);
 
 #endif

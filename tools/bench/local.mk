@@ -1,7 +1,7 @@
 # tools/bench: utcp-bench, utcp against the Linux kernel side by side.
 bin_PROGRAMS += tools/utcp-bench
 tools_utcp_bench_SOURCES = tools/utcp-bench.c tools/bench/bench.h tools/bench/wl.c \
-	tools/bench/bnet_kernel.c tools/bench/bnet_utcp.c tools/bench/bpath_tap.c tools/bench/report.h \
+	tools/bench/bnet_kernel.c tools/bench/bnet_utcp.c tools/bench/bpath_tap.c tools/bench/bpath_memif.c tools/bench/report.h \
 	tools/bench/report.c tools/bench/kcost.c tools/progress.h tools/progress.c
 tools_utcp_bench_LDADD = libutcp.la -lpthread
 

@@ -19,6 +19,7 @@ struct bench_opts {
 	int conns;                    /* --conns: short and pingpong (0: default) */
 	int instructions;             /* --instructions: callgrind figures only */
 	int path_tap;                 /* --path tap: TAP and veth, not sim and loopback */
+	int path_memif;               /* --path memif: two processes, DPDK memif / loopback */
 	int ip6;                      /* --ip6: utcp over IPv6 against utcp over IPv4 too */
 	int rounds_k[WL_NKINDS];      /* rounds per workload */
 	double max_wall;
