@@ -12,7 +12,10 @@
  *             and buffer pools hold.  A must refuse cleanly (no SYN-ACK
  *             without buffers, EMFILE to accept while its listener waits),
  *             count what it refused, and serve everything once connections
- *             close: every request is answered in the end.
+ *             close: every request is answered in the end.  A client whose
+ *             SYNs all went unanswered (A out of TCBs for its 127 s of SYN
+ *             retries) is told ETIMEDOUT and dials again, as an application
+ *             would; the run counts it (syn-timeouts).
  *
  * The attacker builds its segments itself and hands them to B's IPv4 output
  * (checksums right, sources forged), or with --ip6 to B's IPv6 output (the
@@ -384,7 +387,9 @@ static void exhaust_run(const struct sim_opts *o, const void *sopts, uint64_t se
 			struct verdict *v)
 {
 	const struct exhaust_opts *eo = sopts;
-	struct rr r = { .ro = &eo->rr };
+	/* every unanswered attempt may be dialled again: silence is how A
+	 * refuses a SYN without a TCB (tcp_passive_open) */
+	struct rr r = { .ro = &eo->rr, .syn_allow = eo->rr.requests };
 	struct utcp_stats s;
 	r.lat = calloc(eo->rr.requests, sizeof(*r.lat));
 	if (r.lat == NULL) {
