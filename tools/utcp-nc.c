@@ -328,6 +328,10 @@ int main(int argc, char **argv)
 		       " rto %" PRIu64 " fast-recoveries %" PRIu64 " undos %" PRIu64 "\n",
 		       n.sent, n.wdigest, n.got, n.rdigest, dt, dcpu, s->tcp_retransmits,
 		       s->tcp_rto, s->tcp_fast_recoveries, s->tcp_undos);
+		struct utcp_port_stats ps;
+		if (utcp_ctx_port_stats(n.ctx, 0, &ps) == 0) /* TSO frames count once */
+			printf("utcp-nc: port 0 sent %" PRIu64 " frames (%" PRIu64 " bytes), "
+			       "received %" PRIu64 "\n", ps.tx_frames, ps.tx_bytes, ps.rx_frames);
 		utcp_ctx_destroy(n.ctx);
 	}
 	utcp_stack_close(st);

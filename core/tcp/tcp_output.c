@@ -632,6 +632,8 @@ static uint32_t tcp_tso_max(const struct utcp_tcb *tp, const struct tcp_out *tmp
 	const struct utcp_nic *nic = ctx_nic(tp->ctx, tp->port);
 	if (tp->ctx->tcp->push_each_write != 0 || tp->sndmem.limit != 0 || tp->pacing)
 		return 0;
+	if (tp->is6 && (nic->caps.offloads & UTCP_NIC_TX_TCP_TSO4_ONLY))
+		return 0;
 	uint32_t hdrs = UTCP_ETH_HLEN + (tp->is6 ? UTCP_IPV6_HLEN : UTCP_IPV4_HLEN) + TCP_HLEN +
 			tmpl->optlen;
 	if (nic->caps.tso_max <= hdrs + seg_mss)

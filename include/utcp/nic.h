@@ -178,6 +178,9 @@ enum utcp_rss_kind {
 /** Receive coalescing (LRO/GRO): a received frame may hold several
  * segments of one flow (UTCP_PKT_RX_LRO). */
 #define UTCP_NIC_RX_TCP_LRO (1u << 5)
+/** With UTCP_NIC_TX_TCP_TSO: IPv4 frames only (DPDK's software GSO, which
+ * net_tap uses, cuts no TCP/IPv6); IPv6 connections send MSS segments. */
+#define UTCP_NIC_TX_TCP_TSO4_ONLY (1u << 6)
 /** @} */
 
 /** What a NIC is and can do, filled by its backend at open. */

@@ -159,6 +159,7 @@ struct utcp_config {
 	char tap_name[32];
 	int tap_vnet_hdr;        /**< tap: IFF_VNET_HDR checksum offload (default 1); 2: and TSO/GSO */
 	char dpdk_args[512];     /**< dpdk: the EAL command line */
+	int dpdk_tso;            /**< dpdk: TCP segmentation offload where the port offers it (default 1) */
 	/** @{ */
 	int num_rx_desc, num_tx_desc; /**< dpdk: descriptors per rx / tx ring */
 	/** @} */

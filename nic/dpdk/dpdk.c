@@ -37,6 +37,15 @@
  * (asking for more makes rte_eth_dev_configure fail); caps.offloads tells
  * the core which checksums it must still compute in software.
  *
+ * TSO: when the port offers RTE_ETH_TX_OFFLOAD_TCP_TSO and dpdk_tso is 1,
+ * each queue gets a second, small pool of large mbufs (a 64 KiB data room)
+ * for alloc_large, and a UTCP_PKT_TX_TCP_SEG frame goes out with
+ * RTE_MBUF_F_TX_TCP_SEG | IPV4 | IP_CKSUM | TCP_CKSUM, l2/l3/l4_len and
+ * tso_segsz.  net_tap segments in software (librte_gso): TCP/IPv4 only
+ * (caps say UTCP_NIC_TX_TCP_TSO4_ONLY), at most 64 segments a frame, and it
+ * counts the Ethernet header against the MTU, so its segments are cut to
+ * mtu - headers bytes of payload (smaller than the MSS, as TCP allows).
+ *
  * wait() is poll mode: it returns at once, 1 while the deadline is ahead.
  *
  * Every call into the PMD's queues (rx/tx burst, tx_prepare) and its
@@ -60,6 +69,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_pause.h>
@@ -78,9 +88,13 @@
 #define DPDK_MIN_BUFS 1024
 #define DPDK_PRIV_SIZE RTE_ALIGN(sizeof(struct utcp_pkt), RTE_MBUF_PRIV_ALIGN)
 #define DPDK_RETA_PERIOD 128 /* sizeof caps.reta / sizeof caps.reta[0] */
+#define DPDK_LARGE_BUFS 128  /* large mbufs per queue, for TSO frames */
+#define DPDK_LARGE_ROOM 65535 /* their data room (a uint16_t) */
+#define DPDK_GSO_MAX_SEGS 64 /* net_tap's MAX_GSO_MBUFS */
 
 struct dpdk_queue {
 	struct rte_mempool *pool;
+	struct rte_mempool *large; /* TSO frames; NULL without TSO */
 	uint64_t held;        /* buffers the stack owns (alloc + rx - free - tx) */
 	uint64_t rx_dropped;  /* multi-segment or foreign mbufs dropped */
 	uint64_t tx_bad;      /* frames rte_eth_tx_prepare refused, dropped */
@@ -92,6 +106,8 @@ struct dpdk_priv {
 	int configured, started;
 	int eal_ref;
 	uint64_t tx_offloads;  /* RTE_ETH_TX_OFFLOAD_* enabled */
+	int gso_tap;           /* net_tap: software GSO's limits (see the top) */
+	uint16_t mtu;          /* caps.mtu */
 	struct utcp_fanout fan; /* ARP/ICMP copies for the other queues */
 	struct dpdk_gate *gate; /* slot q: queue q; slot nb_queues: statistics */
 	struct dpdk_queue q[];
@@ -219,6 +235,19 @@ static struct utcp_pkt *dpdk_alloc(struct utcp_nic *nic, uint16_t q)
 	return pkt;
 }
 
+static struct utcp_pkt *dpdk_alloc_large(struct utcp_nic *nic, uint16_t q)
+{
+	struct dpdk_queue *dq = &dpriv(nic)->q[q];
+	struct rte_mbuf *m = dq->large ? rte_pktmbuf_alloc(dq->large) : NULL;
+	if (m == NULL)
+		return NULL;
+	struct utcp_pkt *pkt = wrap_mbuf(m, q);
+	utcp_pkt_reset(pkt);
+	pkt->data = rte_pktmbuf_mtod(m, uint8_t *);
+	dq->held++;
+	return pkt;
+}
+
 static struct dpdk_queue *held_queue(struct utcp_nic *nic, const struct utcp_pkt *pkt)
 {
 	struct dpdk_priv *dp = dpriv(nic);
@@ -322,6 +351,36 @@ static struct rte_mbuf *tx_mbuf(struct utcp_pkt *pkt)
 	return m;
 }
 
+/* UTCP_PKT_TX_TCP_SEG -> RTE_MBUF_F_TX_TCP_SEG (after tx_mbuf, which set
+ * the checksum flags the frame carries), l4_len from the TCP data offset;
+ * 0 when the PMD could not cut it (the caller drops it). */
+static int tx_tso(const struct dpdk_priv *dp, struct utcp_pkt *pkt, struct rte_mbuf *m)
+{
+	uint32_t l4 = pkt->l2_len + pkt->l3_len;
+	if (pkt->len < l4 + 20 || pkt->tso_segsz == 0)
+		return 0;
+	m->l4_len = (pkt->data[l4 + 12] >> 4) * 4;
+	uint32_t hdrs = l4 + m->l4_len, segsz = pkt->tso_segsz;
+	if (dp->gso_tap && hdrs + segsz > dp->mtu) /* its check counts the L2 header */
+		segsz = dp->mtu > hdrs ? dp->mtu - hdrs : 0;
+	if (segsz == 0 || pkt->len <= hdrs ||
+	    (dp->gso_tap && (pkt->len - hdrs + segsz - 1) / segsz > DPDK_GSO_MAX_SEGS))
+		return 0;
+	m->tso_segsz = (uint16_t)segsz;
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
+	/* DPDK's TSO wants the pseudo-header sum without the length */
+	uint8_t *l3 = pkt->data + pkt->l2_len, *th_sum = pkt->data + l4 + 16;
+	uint16_t phdr;
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV4) {
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+		phdr = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)l3, m->ol_flags);
+	} else {
+		phdr = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)l3, m->ol_flags);
+	}
+	memcpy(th_sum, &phdr, sizeof(phdr));
+	return 1;
+}
+
 static uint16_t tx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
 {
 	struct dpdk_priv *dp = dpriv(nic);
@@ -329,11 +388,16 @@ static uint16_t tx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 	struct rte_mbuf *m[DPDK_BURST];
 	if (!dpdk_gate_enter(dp->gate, q))
 		return 0; /* the interrupt thread is changing the port: nothing taken */
-	for (uint16_t i = 0; i < n; i++)
-		m[i] = tx_mbuf(pkts[i]);
 	uint16_t ok = n;
+	for (uint16_t i = 0; i < n; i++) {
+		m[i] = tx_mbuf(pkts[i]);
+		if ((pkts[i]->ol_flags & UTCP_PKT_TX_TCP_SEG) && !tx_tso(dp, pkts[i], m[i])) {
+			ok = i; /* dropped below, as a frame tx_prepare refuses */
+			break;
+		}
+	}
 	if (dp->tx_offloads != 0)
-		ok = rte_eth_tx_prepare(dp->port_id, q, m, n);
+		ok = rte_eth_tx_prepare(dp->port_id, q, m, ok);
 	uint16_t sent = rte_eth_tx_burst(dp->port_id, q, m, ok);
 	dpdk_gate_leave(dp->gate, q);
 	for (uint16_t i = 0; i < sent; i++)
@@ -422,8 +486,11 @@ uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic)
 {
 	struct dpdk_priv *dp = dpriv(nic);
 	uint64_t n = 0;
-	for (uint16_t q = 0; q < dp->nb_queues; q++)
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
 		n += rte_mempool_in_use_count(dp->q[q].pool);
+		if (dp->q[q].large != NULL)
+			n += rte_mempool_in_use_count(dp->q[q].large);
+	}
 	return n;
 }
 
@@ -444,12 +511,15 @@ static void priv_free(struct dpdk_priv *dp)
 	if (dp->configured)
 		rte_eth_dev_close(dp->port_id);
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
-		if (dp->q[q].pool == NULL)
-			continue;
-		/* the port is stopped: every mbuf should be home */
-		__atomic_add_fetch(&mbufs_lost, rte_mempool_in_use_count(dp->q[q].pool),
-				   __ATOMIC_RELAXED);
-		rte_mempool_free(dp->q[q].pool);
+		struct rte_mempool *pools[2] = { dp->q[q].pool, dp->q[q].large };
+		for (int i = 0; i < 2; i++) {
+			if (pools[i] == NULL)
+				continue;
+			/* the port is stopped: every mbuf should be home */
+			__atomic_add_fetch(&mbufs_lost, rte_mempool_in_use_count(pools[i]),
+					   __ATOMIC_RELAXED);
+			rte_mempool_free(pools[i]);
+		}
 	}
 	if (dp->eal_ref)
 		utcp_dpdk_eal_release();
@@ -475,6 +545,7 @@ static const struct utcp_nic_ops dpdk_ops = {
 	.stats = dpdk_stats,
 	.close = dpdk_close,
 	.wake = dpdk_wake,
+	.alloc_large = dpdk_alloc_large,
 };
 
 /* ---- setup ------------------------------------------------------------------ */
@@ -490,6 +561,25 @@ static int find_port(const char *name, uint16_t *port_id)
 	    !rte_eth_dev_is_valid_port((uint16_t)id))
 		return -1;
 	*port_id = (uint16_t)id;
+	return 0;
+}
+
+/* TSO: a few mbufs per queue with room for a 64 KiB frame. */
+static int make_large_pools(struct dpdk_priv *dp, char *err, size_t errlen)
+{
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		snprintf(name, sizeof(name), "utcp_p%u_q%u_tso", dp->port_id, q);
+		dp->q[q].large = rte_pktmbuf_pool_create(name, DPDK_LARGE_BUFS, 0, DPDK_PRIV_SIZE,
+							 DPDK_LARGE_ROOM,
+							 rte_eth_dev_socket_id(dp->port_id));
+		if (dp->q[q].large == NULL) {
+			utcp_set_err(err, errlen, "dpdk port %u: pool of %u large (TSO) mbufs for queue "
+					     "%u: %s (raise -m in dpdk_args or set dpdk_tso = 0)",
+				dp->port_id, DPDK_LARGE_BUFS, q, rte_strerror(rte_errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -514,7 +604,7 @@ static int make_pools(struct dpdk_priv *dp, const struct utcp_config *cfg, char 
 			return -1;
 		}
 	}
-	return 0;
+	return dp->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO ? make_large_pools(dp, err, errlen) : 0;
 }
 
 /* Toeplitz with our key is usable: the device hashes IPv4/TCP and lets us
@@ -529,7 +619,7 @@ static int toeplitz_ok(const struct rte_eth_dev_info *di)
  * over an IPv4 4-tuple reads only the first 16 bytes, over an IPv6 one the
  * first 40, so the hash is the one core/wire/rss.c computes). */
 static void fill_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *di,
-		      uint16_t nb_queues, uint8_t *rss_key, uint64_t *tx_off)
+		      uint16_t nb_queues, int tso, uint8_t *rss_key, uint64_t *tx_off)
 {
 	memset(conf, 0, sizeof(*conf));
 	if (nb_queues > 1 && toeplitz_ok(di)) {
@@ -545,6 +635,9 @@ static void fill_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *
 	conf->rxmode.offloads = di->rx_offload_capa &
 				(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
 	*tx_off = di->tx_offload_capa & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	/* TSO needs both checksums filled per segment */
+	if (tso && *tx_off == (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM))
+		*tx_off |= di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	conf->txmode.offloads = *tx_off;
 }
 
@@ -559,6 +652,8 @@ static uint32_t offload_caps(const struct rte_eth_conf *conf)
 		o |= UTCP_NIC_TX_IPV4_CKSUM;
 	if (conf->txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
 		o |= UTCP_NIC_TX_TCP_CKSUM;
+	if (conf->txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO)
+		o |= UTCP_NIC_TX_TCP_TSO;
 	return o;
 }
 
@@ -627,6 +722,12 @@ static void fill_caps(struct utcp_nic *nic, const struct rte_eth_dev_info *di,
 		rte_eth_allmulticast_enable(dp->port_id); /* IPv6 solicited-node groups (33:33:...) */
 	c->offloads = offload_caps(conf);
 	c->buf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	dp->mtu = mtu;
+	if (c->offloads & UTCP_NIC_TX_TCP_TSO) {
+		c->tso_max = DPDK_LARGE_ROOM - RTE_PKTMBUF_HEADROOM;
+		if (dp->gso_tap)
+			c->offloads |= UTCP_NIC_TX_TCP_TSO4_ONLY;
+	}
 	c->rss = dp->nb_queues > 1 ? UTCP_RSS_OPAQUE : UTCP_RSS_NONE;
 	if (conf->rxmode.mq_mode == RTE_ETH_MQ_RX_RSS && program_reta(dp, di, c) == 0) {
 		c->rss = UTCP_RSS_TOEPLITZ;
@@ -653,7 +754,8 @@ static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
 		errno = EINVAL;
 		return -1;
 	}
-	fill_conf(&conf, &di, dp->nb_queues, rss_key, &dp->tx_offloads);
+	fill_conf(&conf, &di, dp->nb_queues, cfg->dpdk_tso, rss_key, &dp->tx_offloads);
+	dp->gso_tap = strcmp(di.driver_name, "net_tap") == 0;
 	r = rte_eth_dev_configure(dp->port_id, dp->nb_queues, dp->nb_queues, &conf);
 	if (r != 0) {
 		utcp_set_err(err, errlen, "dpdk port %u (%s): configure: %s", dp->port_id, di.driver_name,

@@ -72,9 +72,9 @@
 
 #include <utcp/nic.h>
 
-/* Its utcp.conf keys: dpdk_args (nic/dpdk/keys.c, built with or without
+/* Its utcp.conf keys: dpdk_args, dpdk_tso (nic/dpdk/keys.c, built with or without
  * DPDK so that any build reads a DPDK machine's config). */
-#define UTCP_DPDK_NB_KEYS 1
+#define UTCP_DPDK_NB_KEYS 2
 extern const struct utcp_config_key utcp_dpdk_keys[UTCP_DPDK_NB_KEYS];
 
 struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp_port_config *port,

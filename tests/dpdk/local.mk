@@ -6,6 +6,7 @@ TESTS += tests/dpdk/ring.sh tests/dpdk/ring_valgrind.sh tests/dpdk/tap.sh \
 	tests/dpdk/epserver_tap.sh tests/dpdk/epserver_memif.sh
 TESTS += tests/dpdk/memif_flap.sh
 TESTS += tests/dpdk/tap_tcp6.sh
+TESTS += tests/dpdk/tap_tso.sh
 else
 TESTS += tests/dpdk/no_dpdk.sh
 endif
@@ -13,6 +14,7 @@ EXTRA_DIST += tests/dpdk/ring.sh tests/dpdk/run_one.sh tests/dpdk/ring_valgrind.
 	tests/dpdk/tap.sh tests/dpdk/epserver_tap.sh tests/dpdk/epserver_memif.sh
 EXTRA_DIST += tests/dpdk/memif_flap.sh
 EXTRA_DIST += tests/dpdk/tap_tcp6.sh
+EXTRA_DIST += tests/dpdk/tap_tso.sh
 tests_dpdk_test_dpdk_ring_SOURCES = tests/dpdk/test_dpdk_ring.c
 tests_dpdk_test_dpdk_ring_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
 tests_dpdk_test_dpdk_ring_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
