@@ -15,7 +15,9 @@
  *        rte_eth_dev_start, the redirection table.
  *   per queue: alloc / rx_burst / tx_burst / free / wait, called only by the
  *     context that owns the queue.
- *   close: stop and close the port, free the pools, release the EAL.
+ *   close: stop and close the port, free the pools, release the EAL; the
+ *     stop and close, and the EAL's shutdown, with DPDK's interrupt thread
+ *     held out of its callbacks (a memif peer leaving meanwhile; gate.c).
  *
  * Frames that every context must see (ARP, ICMP errors) arrive on one
  * queue; that queue's rx_burst leaves a copy for each other queue, which
@@ -172,6 +174,10 @@ void utcp_dpdk_eal_release(void)
 {
 	pthread_mutex_lock(&eal_lock);
 	if (eal_refs > 0 && --eal_refs == 0) {
+		/* never released: the interrupt thread, which rte_eal_cleanup
+		 * leaves running, must not run a callback (nor rebuild its wait
+		 * list) on the memory the cleanup unmaps; it stays parked */
+		dpdk_gate_hold_intr();
 		rte_eal_cleanup();
 		eal_done = 1;
 	}
@@ -506,10 +512,15 @@ uint16_t utcp_dpdk_port_id(struct utcp_nic *nic)
 
 static void priv_free(struct dpdk_priv *dp)
 {
+	/* memif's stop and close disconnect (unmap the regions, free the
+	 * control channel) as the interrupt thread does when the peer leaves:
+	 * never both at once */
+	dpdk_gate_hold_intr();
 	if (dp->started)
 		rte_eth_dev_stop(dp->port_id);
 	if (dp->configured)
 		rte_eth_dev_close(dp->port_id);
+	dpdk_gate_release_intr();
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
 		struct rte_mempool *pools[2] = { dp->q[q].pool, dp->q[q].large };
 		for (int i = 0; i < 2; i++) {

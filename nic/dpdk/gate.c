@@ -51,6 +51,21 @@
  * does not wait: its rx_burst returns 0 frames and tx_burst takes none, as
  * with an empty or full ring, and the context polls again.
  *
+ * The port's owner, too, must not meet the interrupt thread's callbacks.
+ * memif's stop and close run memif_disconnect on the caller's thread: when
+ * the peer leaves at that moment (both sides closing at once), both threads
+ * unmap and rte_free the same regions and control channel ("EAL: Error:
+ * Invalid memory", SIGSEGV).  And rte_eal_cleanup unmaps DPDK's memory but
+ * leaves the interrupt thread running: a late event (the peer's EOF) makes
+ * it read its interrupt sources, or run memif's callback, in unmapped memory
+ * (SIGSEGV in rte_intr_fd_get on eal-intr-thread).  So the interrupt thread
+ * also holds a mutex from an epoll_wait that returned events to its next
+ * epoll_wait (callbacks, unregistrations pending on them, the rebuilding of
+ * its wait list), and dpdk_gate_hold_intr takes it: the backend holds it
+ * around rte_eth_dev_stop / rte_eth_dev_close, and takes it for good before
+ * rte_eal_cleanup (the interrupt thread then stays parked in epoll_wait's
+ * wrapper until the process exits).
+ *
  * Cost: one locked add and one load per burst on the poller; the gate closes
  * for the few microseconds of each interrupt-thread wake-up (memif control
  * messages, link events, EAL alarms), rarely.
@@ -178,15 +193,41 @@ static void gates_close(void)
 	__atomic_add_fetch(&closures, 1, __ATOMIC_RELAXED);
 }
 
+/* ---- the port's owner against the interrupt thread ------------------------- */
+
+/* Held by the interrupt thread from an epoll_wait that returned events until
+ * its next epoll_wait (its callbacks, and its rebuilding of the wait list),
+ * and by dpdk_gate_hold_intr's caller. */
+static pthread_mutex_t intr_mutex = PTHREAD_MUTEX_INITIALIZER;
+static __thread int intr_holds; /* this (interrupt) thread holds intr_mutex */
+
+void dpdk_gate_hold_intr(void)
+{
+	pthread_mutex_lock(&intr_mutex);
+}
+
+void dpdk_gate_release_intr(void)
+{
+	pthread_mutex_unlock(&intr_mutex);
+}
+
 /* Wraps libc's epoll_wait for the whole process (see the top of this file);
  * it changes nothing on any thread but DPDK's interrupt thread. */
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
 	int intr = rte_thread_is_intr();
-	if (intr)
+	if (intr) {
 		__atomic_store_n(&closed, 0, __ATOMIC_SEQ_CST); /* last wake-up handled */
+		if (intr_holds) {
+			intr_holds = 0;
+			pthread_mutex_unlock(&intr_mutex);
+		}
+	}
 	int n = epoll_pwait(epfd, events, maxevents, timeout, NULL);
-	if (intr && n > 0)
+	if (intr && n > 0) {
+		pthread_mutex_lock(&intr_mutex); /* no port stopping or closing now */
+		intr_holds = 1;
 		gates_close(); /* callbacks run next, with no poller inside a PMD */
+	}
 	return n;
 }

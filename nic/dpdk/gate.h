@@ -26,6 +26,12 @@ void dpdk_gate_free(struct dpdk_gate *g);
 int dpdk_gate_enter(struct dpdk_gate *g, unsigned slot);
 void dpdk_gate_leave(struct dpdk_gate *g, unsigned slot);
 
+/* Keep DPDK's interrupt thread out of its callbacks (a memif peer's
+ * disconnect) while the caller stops or closes a port or shuts the EAL down:
+ * it waits, between two epoll_wait calls, until dpdk_gate_release_intr. */
+void dpdk_gate_hold_intr(void);
+void dpdk_gate_release_intr(void);
+
 /* Times the interrupt thread closed the gates, and times a caller found them
  * closed and skipped the PMD, in this process. */
 uint64_t dpdk_gate_closures(void);
