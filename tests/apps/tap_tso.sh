@@ -14,34 +14,12 @@
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_tso: needs root and /dev/net/tun" >&2
-	exit 77
-fi
-for t in unshare socat sha256sum timeout ip; do
-	command -v $t > /dev/null || { echo "tap_tso: needs $t" >&2; exit 77; }
-done
-if [ "${1:-}" != inside ]; then
-	unshare --net true 2> /dev/null || { echo "tap_tso: no network namespace" >&2; exit 77; }
-	exec timeout 240 unshare --net sh "$0" inside
-fi
+me=tap_tso
+. "${top_srcdir:-.}/tests/netns.sh"
+netns_enter 240 "${1:-}" socat sha256sum ip
 
-tmp=$(mktemp -d)
-pids=
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+netns_tmp
 ip link set lo up
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; status=1; fi
-}
 same() { # same FILE1 FILE2: SHA-256 equal
 	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
 }
