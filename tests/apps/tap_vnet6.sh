@@ -84,5 +84,5 @@ check "utcp -> kernel -> utcp over IPv6 (offload on one side): exit $rc and $lrc
 check "offloading side received 10 MB, SHA-256 equal" same "$tmp/fw-got1.bin" "$tmp/big.bin"
 check "software side received 10 MB summed by the kernel, SHA-256 equal" \
 	same "$tmp/fw-got0.bin" "$tmp/back.bin"
-[ $status -eq 0 ] || tail -5 "$tmp"/*.err
+[ $status -eq 0 ] || tail -n 5 "$tmp"/*.err
 exit $status

@@ -103,7 +103,7 @@ rc=$?
 check "down: utcp-nc -l exits 0 (got $rc)" [ $rc -eq 0 ]
 check "down: 10 MB from the kernel's TCP6 over DPDK net_tap, SHA-256 equal" \
 	same "$tmp/down.bin" "$tmp/big.bin"
-[ $status -eq 0 ] || { echo "--- utcp-nc"; tail -20 "$tmp/down.err" "$tmp/socat.err"; }
+[ $status -eq 0 ] || { echo "--- utcp-nc"; tail -n 20 "$tmp/down.err" "$tmp/socat.err"; }
 
 # up: utcp sends, the kernel receives
 timeout -k 5 60 "$nc" -f "$tmp/nc.conf" -t 50 -s "$tmp/big.bin" -l 9001 \
@@ -117,5 +117,5 @@ rc=$?
 check "up: utcp-nc -l -s exits 0 (got $rc)" [ $rc -eq 0 ]
 check "up: 10 MB to the kernel's TCP6 over DPDK net_tap, SHA-256 equal" \
 	same "$tmp/up.bin" "$tmp/big.bin"
-[ $status -eq 0 ] || { echo "--- utcp-nc"; tail -20 "$tmp/up.err" "$tmp/socat.err"; }
+[ $status -eq 0 ] || { echo "--- utcp-nc"; tail -n 20 "$tmp/up.err" "$tmp/socat.err"; }
 exit $status
