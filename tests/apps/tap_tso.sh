@@ -48,6 +48,16 @@ CONF
 	ip -6 addr add "2001:db8:7$3::2/64" dev "$2" nodad
 }
 
+# until utcp-nc listens (its stderr says so), bounded to 30 s: a sanitizer
+# build on a loaded machine takes more than a fixed pause to get there
+listening() {
+	i=0
+	until grep -q "listening on port" "$1" 2> /dev/null || [ $i -ge 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # ---- the kernel's own TCP and a TSO tap, IPv4 then IPv6 ----
 conf k utcptsok 1 2
 for addr in 10.9.1.1 '[2001:db8:71::1]'; do
@@ -57,9 +67,9 @@ for addr in 10.9.1.1 '[2001:db8:71::1]'; do
 		> "$tmp/k.out" 2> "$tmp/k.err" &
 	ncpid=$!
 	pids="$pids $ncpid"
-	sleep 0.5
+	listening "$tmp/k.err"
 	rm -f "$tmp/out.bin"
-	timeout 110 socat $fam:$addr:9000,connect-timeout=5 \
+	timeout 110 socat $fam:$addr:9000,connect-timeout=20 \
 		SYSTEM:"cat $tmp/big.bin & cat > $tmp/out.bin; wait" 2> "$tmp/socat.err"
 	wait "$ncpid"
 	rc=$?
@@ -79,7 +89,7 @@ conf fw0 utcptsof0 3 0
 	> "$tmp/fw0.out" 2> "$tmp/fw0.err" &
 lp=$!
 pids="$pids $lp"
-sleep 0.5
+listening "$tmp/fw0.err"
 "$nc" -f "$tmp/fw2.conf" -t 100 -s "$tmp/big.bin" -r "$tmp/fw-got2.bin" 10.9.3.1 9100 \
 	> "$tmp/fw2.out" 2> "$tmp/fw2.err"
 rc=$?
@@ -89,5 +99,5 @@ check "utcp (TSO) -> kernel -> utcp (software): exit $rc and $lrc" [ $((rc + lrc
 check "software side received 20 MB the kernel cut from TSO frames, SHA-256 equal" \
 	same "$tmp/fw-got0.bin" "$tmp/big.bin"
 check "TSO side received 20 MB, SHA-256 equal" same "$tmp/fw-got2.bin" "$tmp/back.bin"
-[ $status -eq 0 ] || tail -5 "$tmp"/*.err
+[ $status -eq 0 ] || tail -n 5 "$tmp"/*.err
 exit $status
