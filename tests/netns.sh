@@ -16,6 +16,8 @@
 #       in KEEP.
 #   check WHAT COND...
 #       runs COND: prints "ok: WHAT", or "FAIL: WHAT" and sets status=1.
+#   same FILE1 FILE2
+#       true when FILE1 exists and both have the same SHA-256.
 netns_enter() {
 	_secs=$1 _arg=$2
 	shift 2
@@ -62,4 +64,8 @@ check() { # check WHAT COND...
 		echo "FAIL: $what" >&2
 		status=1
 	fi
+}
+
+same() { # same FILE1 FILE2: SHA-256 equal
+	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
 }

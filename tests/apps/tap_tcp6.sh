@@ -28,9 +28,6 @@ netns_enter ${TAP_TCP6_TIMEOUT:-300} "${1:-}" curl socat sha256sum ip
 
 netns_tmp "$top_builddir/tests/apps/tap_tcp6.fail"
 ip link set lo up
-same() { # same FILE1 FILE2: SHA-256 equal
-	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
-}
 mkdir "$tmp/www"
 head -c 10485760 /dev/urandom > "$tmp/big.bin"
 head -c 1048576 /dev/urandom > "$tmp/www/mid.bin"

@@ -20,9 +20,6 @@ netns_enter 240 "${1:-}" socat sha256sum ip
 
 netns_tmp
 ip link set lo up
-same() { # same FILE1 FILE2: SHA-256 equal
-	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
-}
 head -c 20971520 /dev/urandom > "$tmp/big.bin"
 head -c 20971520 /dev/urandom > "$tmp/back.bin"
 conf() { # conf NAME TAP N VNET: utcp 10.9.N.1/24 and 2001:db8:7N::1/64, the kernel .2 and ::2

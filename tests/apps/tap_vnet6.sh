@@ -22,9 +22,6 @@ netns_enter 240 "${1:-}" socat sha256sum ip
 
 netns_tmp
 ip link set lo up
-same() { # same FILE1 FILE2: SHA-256 equal
-	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
-}
 head -c 10485760 /dev/urandom > "$tmp/big.bin"
 head -c 10485760 /dev/urandom > "$tmp/back.bin"
 conf() { # conf NAME TAP NET VNET: utcp NET::1/64, the kernel NET::2 (its router)
