@@ -1,14 +1,64 @@
 /*
  * core/base/pool.c - fixed-size object pools and packet-buffer pools.
+ *
+ * A pool's memory is one allocation: from malloc when small, from mmap
+ * when it is POOL_MAP_MIN bytes or more.  Lazy pools reserve room for a
+ * context's whole connection limit (up to gigabytes of address space that
+ * stays untouched); mapped directly, that reservation costs nothing under
+ * AddressSanitizer either, whose allocator would poison and unpoison the
+ * shadow of every reserved byte at each creation and release.  Mapped
+ * memory is not a heap chunk that LeakSanitizer scans, so it is named to
+ * it as a root region while it lives.
  */
 #include "core/base/pool.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <utcp/nic.h>
 
 #define POOL_ALIGN 64
+#define POOL_MAP_MIN ((size_t)1 << 20)
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define POOL_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_LEAK__)
+#define POOL_LSAN 1
+#endif
+#ifdef POOL_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+static void *pool_mem_get(size_t len)
+{
+	void *mem = NULL;
+	if (len < POOL_MAP_MIN)
+		return posix_memalign(&mem, POOL_ALIGN, len) == 0 ? mem : NULL;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+#ifdef POOL_LSAN
+	__lsan_register_root_region(mem, len);
+#endif
+	return mem;
+}
+
+static void pool_mem_put(void *mem, size_t len)
+{
+	if (len < POOL_MAP_MIN) {
+		free(mem);
+		return;
+	}
+#ifdef POOL_LSAN
+	__lsan_unregister_root_region(mem, len);
+#endif
+	munmap(mem, len);
+}
 
 /* The allocation, nothing threaded: every object is still fresh. */
 static int pool_alloc(struct utcp_pool *p, const char *name, size_t size, uint32_t count)
@@ -22,7 +72,8 @@ static int pool_alloc(struct utcp_pool *p, const char *name, size_t size, uint32
 		errno = EINVAL;
 		return -1;
 	}
-	if (posix_memalign(&p->mem, POOL_ALIGN, size * count) != 0) {
+	p->mem = pool_mem_get(size * count);
+	if (p->mem == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -54,7 +105,8 @@ int utcp_pool_init(struct utcp_pool *p, const char *name, size_t size, uint32_t 
 
 void utcp_pool_destroy(struct utcp_pool *p)
 {
-	free(p->mem);
+	if (p->mem != NULL)
+		pool_mem_put(p->mem, p->size * p->count);
 	memset(p, 0, sizeof(*p));
 }
 
