@@ -110,8 +110,9 @@ static unsigned slot_of(uint64_t tick, int level)
 	return (unsigned)(tick >> (level * UTCP_TW_BITS)) & TW_MASK;
 }
 
-/* File a timer (not on any list) that fires at `tick` > now_tick. */
-static void file_timer(struct utcp_timer_wheel *tw, struct utcp_timer *t, uint64_t tick)
+/* File a timer (not on any list) that fires at `tick` > now_tick (inline:
+ * utcp_timer_add runs it on every arming). */
+static inline __attribute__((always_inline)) void file_timer(struct utcp_timer_wheel *tw, struct utcp_timer *t, uint64_t tick)
 {
 	int level = level_of(tw->now_tick, tick);
 	if (level == TW_OVERFLOW) {

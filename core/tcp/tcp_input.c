@@ -5,7 +5,8 @@
  * Call order: utcp_ipv4_input -> utcp_tcp_input (utcp_ipv6_input ->
  * utcp_tcp_input6, the same over IPv6): validate the header and
  * checksum, parse options -> find the connection (flow table), else a
- * listener, else the CLOSED rules -> tcp_state_input[state] -> the packet is
+ * listener, else the CLOSED rules -> tcp_state_input[state] (ESTABLISHED:
+ * header prediction first, tcp_fast_ok -> tcp_fast_input) -> the packet is
  * freed (payload is copied into the receive ring).  Replies are queued with
  * TF_ACKNOW and sent by utcp_tcp_output at the end of the round, except
  * RSTs for unknown connections, which go out at once.
@@ -827,8 +828,103 @@ static int tcp_in_syn_received(struct utcp_tcb *tp, struct tcp_seg *s)
 	return tcp_in_data(tp, s);
 }
 
+/* ---- header prediction --------------------------------------------------------- */
+
+/* Jacobson's header prediction (4.4BSD tcp_input, Stevens, TCP/IP
+ * Illustrated Vol. 2 §28.4; Linux tcp_rcv_established's fast path): in
+ * ESTABLISHED most segments are the next one expected, with ACK (and
+ * PSH) alone, the options every segment carries (timestamps, or none), and
+ * nothing to recover from.  (The window is not predicted, as BSD and Linux
+ * do: a request/response peer's receiver SWS avoidance, RFC 9293
+ * §3.8.6.2.2, moves it by a few bytes on nearly every segment.)  For those the steps of
+ * RFC 9293 §3.10.7.4 reduce to what they change: the checks of
+ * tcp_in_sync all pass and tcp_trim has nothing to cut (1: PAWS, RFC 7323
+ * §5.3 R1, passes on a TSval not older than TS.Recent; the segment starts
+ * at RCV.NXT and its text fits in the window; no RST, SYN, FIN or URG), the
+ * ACK field only advances (or repeats, under text) SND.UNA, there is no
+ * SACK block to take in and no scoreboard, and the text goes in order
+ * behind no out-of-order data.  A pure ACK that does not advance SND.UNA
+ * may be a duplicate ACK and takes the full path.  The work that follows
+ * is the full path's, step by step (tcp_fast_ack, tcp_fast_input), with
+ * nothing it would have skipped and nothing more: the same state, the same
+ * replies. */
+static int tcp_fast_ok(const struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	uint8_t ts = (tp->flags & TF_TS) ? TOF_TS : 0;
+	if ((s->flags & (uint8_t)~TH_PSH) != TH_ACK || s->opt.flags != ts || s->seq != tp->rcv_nxt ||
+	    tp->ecn != 0 || tp->sb.n != 0 ||
+	    (tp->flags & (TF_RECOVERY | TF_LOSS | TF_OOO_FIN | TF_RCVD_FIN | TF_ORPHAN)))
+		return 0;
+	if (ts && SEQ_LT(s->opt.tsval, tp->ts_recent)) /* PAWS decides */
+		return 0;
+	if (SEQ_LT(s->ack, tp->snd_una) || SEQ_GT(s->ack, tp->snd_max))
+		return 0;
+	if (s->len == 0)
+		return SEQ_GT(s->ack, tp->snd_una);
+	return tp->rcv.nooo == 0 && SEQ_GT(tp->rcv_adv, tp->rcv_nxt) &&
+	       s->len <= tp->rcv_adv - tp->rcv_nxt;
+}
+
+/* tcp_in_ack for a predicted segment: SND.UNA <= SEG.ACK <= SND.MAX, no
+ * SACK option, an empty scoreboard, no recovery, no ECN.  A SACK
+ * connection still runs RACK's steps (RFC 8985 §6.2: its RTT and
+ * transmit-time records) and the recovery and undo checks, as tcp_in_ack;
+ * the scoreboard update finds nothing to do and is left out.  With
+ * SEG.ACK = SND.UNA the segment carries text: not a duplicate ACK (RFC
+ * 5681 §2), and RACK's first steps see nothing delivered. */
+static void tcp_fast_ack(struct utcp_tcb *tp, const struct tcp_seg *s)
+{
+	uint32_t una0 = tp->snd_una;
+	int sack = (tp->flags & TF_SACK) != 0;
+	tcp_ts_recent_update(tp, s);
+	if (SEQ_GT(s->ack, una0)) {
+		if (sack)
+			tcp_rack_ack_begin(tp, s->ack, &s->opt);
+		tcp_ack_advance(tp, s, sack ? (int64_t)(s->ack - una0) : -1);
+	}
+	if (sack) {
+		unsigned lost = tcp_rack_ack_end(tp, tp->snd_una != una0, 0);
+		tcp_recovery_sack_ack(tp, s->ack - una0, lost, tp->snd_una != una0);
+		tcp_undo_check(tp);
+	}
+	/* The window update of tcp_in_ack (SND.WL1, SND.WL2). */
+	if (SEQ_LT(tp->snd_wl1, s->seq) || (tp->snd_wl1 == s->seq && SEQ_LEQ(tp->snd_wl2, s->ack))) {
+		uint32_t wnd = (uint32_t)s->wnd << tp->snd_wscale;
+		if (wnd > tp->snd_wnd)
+			tcp_output_schedule(tp);
+		tp->snd_wnd = wnd;
+		tp->snd_wl1 = s->seq;
+		tp->snd_wl2 = s->ack;
+		if (wnd > tp->max_sndwnd)
+			tp->max_sndwnd = wnd;
+	}
+	tcp_snd_drained(tp);
+	tcp_trace(tp, UTCP_TRACE_ACK);
+}
+
+/* A segment tcp_fast_ok accepted, from the sixth step on: text, then the
+ * ACK owed (tcp_in_data without FIN, orphan or ECN). */
+static int tcp_fast_input(struct utcp_tcb *tp, struct tcp_seg *s)
+{
+	struct utcp_ctx *ctx = tp->ctx;
+	tp->last_rcv = ctx->now; /* tcp_in_sync's */
+	tp->keep_probes = 0;
+	tcp_fast_ack(tp, s);
+	if (s->len > 0) {
+		ctx->stats.tcp_fast_data++;
+		tcp_in_text(tp, s);
+	} else {
+		ctx->stats.tcp_fast_acks++;
+	}
+	if (tp->flags & TF_ACKNOW)
+		tcp_output_schedule(tp);
+	return IN_CONT;
+}
+
 static int tcp_in_established(struct utcp_tcb *tp, struct tcp_seg *s)
 {
+	if (tcp_fast_ok(tp, s))
+		return tcp_fast_input(tp, s);
 	if (tcp_in_sync(tp, s) == IN_DONE || tcp_in_ack(tp, s) == IN_DONE)
 		return IN_DONE;
 	return tcp_in_data(tp, s);

@@ -2,7 +2,8 @@
  * core/tcp/tcp_output.c - building and sending segments.
  *
  * Call order: utcp_tcp_output (end of a round, for every connection on the
- * output list) -> tcp_output -> tcp_output_data (as much as the windows,
+ * output list) -> tcp_output -> tcp_output_fast (the usual single
+ * segment, built directly) or tcp_output_data (as much as the windows,
  * Nagle and SWS avoidance allow) -> a pure ACK if one is still owed.
  * Control segments (SYN, SYN-ACK, RST, keepalive and window probes) are
  * built directly by the functions below, from input and timer handlers.
@@ -754,6 +755,62 @@ static int tcp_output_data(struct utcp_tcb *tp, int force)
 	return sent;
 }
 
+/* The usual segment (the transmit half of header prediction, see
+ * tcp_fast_ok): new data in order, all that is queued fitting in one
+ * segment the windows allow, timestamps the only option, nothing to
+ * resend, no FIN, no SACK block owed, no ECN, no pacing, no TSO frame and
+ * none of Linux's packet models (tcp_push_each_write, tcp_wmem).  Then
+ * tcp_output_data's loop sends exactly this one segment (Nagle permitting,
+ * tcp_should_send) and stops; here it is built directly, with the state
+ * changes of tcp_send_segment in the same order.  Returns segments sent,
+ * or -1 when the segment is not the usual one (tcp_output_data decides). */
+static int tcp_output_fast(struct utcp_tcb *tp)
+{
+	const struct utcp_tcp_ctx *t = tp->ctx->tcp;
+	if ((tp->flags & (TF_TS | TF_RECOVERY | TF_LOSS | TF_FIN_QUEUED | TF_DSACK)) != TF_TS ||
+	    tp->rcv.nooo != 0 || tp->ecn != 0 || tp->pacing || tp->dupacks != 0 ||
+	    tp->snd_nxt != tp->snd_max || t->push_each_write != 0 || tp->sndmem.limit != 0)
+		return -1;
+	uint32_t seg_mss = tp->mss > 12 ? tp->mss - 12u : 1;
+	uint32_t off = tp->snd_nxt - tp->snd_una;
+	uint32_t avail = tp->snd.len > off ? tp->snd.len - off : 0;
+	uint32_t wnd = tp->snd_wnd < tp->cwnd ? tp->snd_wnd : tp->cwnd;
+	uint32_t usable = wnd > off ? wnd - off : 0;
+	if (avail == 0 || avail > seg_mss || avail > usable)
+		return -1;
+	struct tcp_out o;
+	o.optlen = opt_ts(o.opt, tcp_ts_now(tp), tp->ts_recent);
+	if (!tcp_should_send(tp, avail, avail, seg_mss, 0)) {
+		tcp_cwnd_usage(tp);
+		return 0;
+	}
+	o.seq = tp->snd_nxt;
+	o.ack = tp->rcv_nxt;
+	o.flags = TH_ACK | TH_PSH; /* it empties the queue (tcp_segment_pushes) */
+	o.data_off = off;
+	o.data_len = avail;
+	o.tos = o.no_df = 0;
+	o.a6 = NULL;
+	o.pkt = NULL;
+	o.tso_segsz = 0;
+	o.win = tcp_win_field(tp);
+	tcp_ack_sent(tp);
+	tcp_rack_xmit(tp, tp->snd_nxt, avail, 0); /* RFC 8985 §6.2 */
+	if (avail < seg_mss)
+		tp->snd_sml = tp->snd_nxt + avail;
+	tp->snd_nxt += avail;
+	tp->snd_max = tp->snd_nxt;
+	if (tp->flags & TF_PERSIST) /* RFC 6298 §5.1 */
+		tcp_rexmt_stop(tp);
+	if (!utcp_timer_pending(&tp->t_rexmt))
+		tcp_rexmt_arm(tp);
+	tcp_rack_pto_arm(tp); /* RFC 8985 §7.2 */
+	tp->ctx->stats.tcp_fast_tx++;
+	int rc = tcp_xmit_tcb(tp, &o, UTCP_TX_DATA);
+	tcp_cwnd_usage(tp);
+	return rc < 0 && errno == ENOBUFS ? 0 : 1;
+}
+
 /* ---- SACK loss recovery (RFC 6675 §5, RFC 6937) ------------------------------ */
 
 /* Resend [seq, seq + len) (len counts a FIN already sent); 0 or -1.
@@ -952,12 +1009,11 @@ int tcp_output(struct utcp_tcb *tp)
 	int sent;
 	if ((tp->flags & TF_SACK) && (tp->flags & (TF_RECOVERY | TF_LOSS)))
 		sent = tcp_output_recovery(tp);
-	else if (!tcp_output_idle(tp))
-		sent = tcp_output_data(tp, 0);
-	else {
+	else if (tcp_output_idle(tp)) {
 		sent = 0;
 		tcp_cwnd_usage(tp); /* all tcp_output_data would do */
-	}
+	} else if ((sent = tcp_output_fast(tp)) < 0)
+		sent = tcp_output_data(tp, 0);
 	if (sent == 0 && (tp->flags & TF_ACKNOW))
 		tcp_send_ack(tp);
 	if (tp->sndmem.check) /* tcp_wmem: after an ACK's output, as Linux */

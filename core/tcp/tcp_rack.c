@@ -316,7 +316,8 @@ static void rack_delivered_range(struct utcp_tcb *tp, uint32_t a, uint32_t b)
 		if (!SEQ_LT(x, y))
 			continue;
 		rack_whole_segments(r, i, &x, &y);
-		if (SEQ_LT(x, y) && tcp_sack_unsacked(tp, x, y) > 0)
+		/* an empty scoreboard holds none of [x, y) */
+		if (SEQ_LT(x, y) && (tp->sb.n == 0 || tcp_sack_unsacked(tp, x, y) > 0))
 			rack_delivered(tp, &r->run[i], y);
 	}
 }

@@ -188,9 +188,15 @@ extern "C" {
 	X(tcp_ecn_reductions) /* cwnd reductions for ECN-Echo (no loss) */      \
 	X(tcp_ecn_cwr_tx)   /* segments sent with CWR */
 
+/** TCP header prediction (core/tcp/tcp_input.c), after every older counter. */
+#define UTCP_STATS_FAST(X)                                                     \
+	X(tcp_fast_acks)    /* pure ACKs taken by the fast path */              \
+	X(tcp_fast_data)    /* in-order data segments taken by the fast path */ \
+	X(tcp_fast_tx)      /* segments sent by the transmit fast path */
+
 /** Every counter, in the order of struct utcp_stats: X(name) for each. */
 #define UTCP_STATS_ALL(X) UTCP_STATS_LINK(X) UTCP_STATS_ARP(X) UTCP_STATS_IP(X) UTCP_STATS_TCP(X) \
-	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X) UTCP_STATS_IP6(X) UTCP_STATS_ECN(X)
+	UTCP_STATS_NEIGH(X) UTCP_STATS_UDP(X) UTCP_STATS_IP6(X) UTCP_STATS_ECN(X) UTCP_STATS_FAST(X)
 
 /** A context's counters: one uint64_t per name of UTCP_STATS_ALL, in that
  * order (the comments of the lists above say what each counts). */

@@ -160,6 +160,16 @@ tests_unit_test_tcp_ooo_SOURCES = tests/unit/test_tcp_ooo.c $(TCP_TESTLIB)
 tests_unit_test_tcp_ooo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_ooo_LDADD = $(UNIT_LIBS)
 
+# Header prediction, both directions: unit traces (tests/unit/test_tcp_fast.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_fast
+TESTS += tests/unit/test_tcp_fast
+endif
+
+tests_unit_test_tcp_fast_SOURCES = tests/unit/test_tcp_fast.c $(TCP_TESTLIB)
+tests_unit_test_tcp_fast_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_fast_LDADD = $(UNIT_LIBS)
+
 # RFC points outside suites check (tests/unit/test_tcp_rfc.c).
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_tcp_rfc
