@@ -200,15 +200,20 @@ static int m_wait_for(struct m_proc *p, const int *flag, double secs)
 	return 0;
 }
 
-/* The client's marks, seen from the server: its timed phase, its end. */
+/* The client's marks, seen from the server: its timed phase, its end.
+ * cli_done is read first: the client sets it after its last phase, so
+ * once it is seen that phase is seen too (read the other way round, the
+ * client could finish between the two reads, and the server would end
+ * without its end mark). */
 static void m_follow(struct wl_run *r, struct m_shared *sh)
 {
+	int done = m_get(&sh->cli_done);
 	int ph = m_get(&sh->phase);
 	if (ph >= 1)
 		wl_measure(r, 0);
 	if (ph >= 2)
 		wl_measure(r, 1);
-	if (m_get(&sh->cli_done))
+	if (done)
 		r->peer_done = 1;
 }
 
