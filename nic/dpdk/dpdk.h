@@ -34,8 +34,9 @@
  *
  * rx_burst(q, pkts, n)
  *   rte_eth_rx_burst(port, q, mbufs, n); for each mbuf set data/len from
- *   data_off/data_len (multi-segment frames are dropped and counted in
- *   rx_errors: utcp buffers are one segment), and translate ol_flags:
+ *   data_off/data_len (a chain of mbufs is copied into one buffer first,
+ *   nic/dpdk/seg.c; software GRO then joins segments, nic/dpdk/gro.c), and
+ *   translate ol_flags:
  *   RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD -> UTCP_PKT_RX_IP_CKSUM_GOOD/BAD,
  *   RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD -> UTCP_PKT_RX_L4_CKSUM_GOOD/BAD,
  *   RTE_MBUF_F_RX_RSS_HASH -> UTCP_PKT_RX_RSS_HASH with rss_hash = m->hash.rss.
@@ -72,9 +73,10 @@
 
 #include <utcp/nic.h>
 
-/* Its utcp.conf keys: dpdk_args, dpdk_tso (nic/dpdk/keys.c, built with or without
- * DPDK so that any build reads a DPDK machine's config). */
-#define UTCP_DPDK_NB_KEYS 2
+/* Its utcp.conf keys: dpdk_args, dpdk_tso, dpdk_mtu, dpdk_mbuf_size, dpdk_gro
+ * (nic/dpdk/keys.c, built with or without DPDK so that any build reads a DPDK
+ * machine's config). */
+#define UTCP_DPDK_NB_KEYS 5
 extern const struct utcp_config_key utcp_dpdk_keys[UTCP_DPDK_NB_KEYS];
 
 struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
@@ -95,5 +97,15 @@ uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic);
  * port stopped, so its PMD held none): the process-wide leak count. */
 uint64_t utcp_dpdk_mbufs_lost(void);
 uint16_t utcp_dpdk_port_id(struct utcp_nic *nic);
+
+/* What the receive side did with chains and GRO, every queue summed (also
+ * logged at close: --log-level=utcp.dpdk:info). */
+struct utcp_dpdk_seg_stats {
+	uint64_t rx_joined;  /* chained (or foreign) mbufs copied into one buffer */
+	uint64_t rx_dropped; /* the same without a buffer to copy into: dropped */
+	uint64_t gro_joined; /* segments GRO appended to an earlier one */
+	uint64_t gro_frames; /* frames GRO made of several segments */
+};
+void utcp_dpdk_seg_stats(struct utcp_nic *nic, struct utcp_dpdk_seg_stats *st);
 
 #endif
