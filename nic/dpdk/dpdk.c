@@ -113,6 +113,7 @@ struct dpdk_queue {
 	uint64_t rx_dropped;  /* chains or foreign mbufs without a buffer to copy into */
 	uint64_t rx_joined;   /* chains (or foreign mbufs) copied into one buffer */
 	uint64_t gro_joined, gro_frames; /* segments joined; frames they made */
+	uint64_t tx_chains;   /* frames sent as chains (seg.c) */
 	uint64_t tx_bad;      /* frames rte_eth_tx_prepare refused, dropped */
 };
 
@@ -379,6 +380,7 @@ static uint16_t dpdk_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt 
 static struct rte_mbuf *tx_mbuf(struct utcp_pkt *pkt)
 {
 	struct rte_mbuf *m = pkt->owner;
+	dpdk_seg_unsplit(m); /* a chain an earlier burst made and did not send */
 	m->data_off = (uint16_t)(pkt->data - (uint8_t *)m->buf_addr);
 	m->data_len = pkt->len;
 	m->pkt_len = pkt->len;
@@ -441,6 +443,11 @@ static uint16_t tx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 			ok = i; /* dropped below, as a frame tx_prepare refuses */
 			break;
 		}
+		/* longer than the port's mbufs: a chain (seg.c), else whole */
+		if (pkts[i]->len > dp->seg.tx_seg && dp->seg.tx_seg != 0 &&
+		    !(pkts[i]->ol_flags & UTCP_PKT_TX_TCP_SEG) &&
+		    dpdk_seg_split(m[i], dp->seg.tx_seg, dq->pool) == 0 && m[i]->nb_segs > 1)
+			dq->tx_chains++;
 	}
 	if (dp->tx_offloads != 0)
 		ok = rte_eth_tx_prepare(dp->port_id, q, m, ok);
@@ -563,6 +570,7 @@ void utcp_dpdk_seg_stats(struct utcp_nic *nic, struct utcp_dpdk_seg_stats *st)
 		st->rx_dropped += dp->q[q].rx_dropped;
 		st->gro_joined += dp->q[q].gro_joined;
 		st->gro_frames += dp->q[q].gro_frames;
+		st->tx_chains += dp->q[q].tx_chains;
 	}
 }
 
@@ -575,9 +583,9 @@ static void log_counters(struct utcp_nic *nic)
 	rte_log(RTE_LOG_INFO, (uint32_t)dpdk_logtype,
 		"utcp.dpdk: port %u: MTU %u, mbuf data room %u (frames %u); %" PRIu64
 		" chained frames joined, %" PRIu64 " dropped; GRO %s: %" PRIu64
-		" segments joined into %" PRIu64 " frames\n",
+		" segments joined into %" PRIu64 " frames; %" PRIu64 " frames sent as chains\n",
 		dp->port_id, dp->mtu, dp->seg.rx_room, dp->seg.frame_room, st.rx_joined,
-		st.rx_dropped, dp->gro ? "on" : "off", st.gro_joined, st.gro_frames);
+		st.rx_dropped, dp->gro ? "on" : "off", st.gro_joined, st.gro_frames, st.tx_chains);
 }
 
 uint64_t utcp_dpdk_mbufs_lost(void)
@@ -877,6 +885,7 @@ static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
 	dp->gro = cfg->dpdk_gro && (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
 	if (dpdk_seg_plan(&dp->seg, cfg, dp->port_id, &di, &conf, err, errlen) != 0)
 		return -1;
+	dp->tx_offloads = conf.txmode.offloads; /* MULTI_SEGS when frames go as chains */
 	r = rte_eth_dev_configure(dp->port_id, dp->nb_queues, dp->nb_queues, &conf);
 	if (r != 0) {
 		utcp_set_err(err, errlen, "dpdk port %u (%s): configure: %s", dp->port_id, di.driver_name,

@@ -105,6 +105,7 @@ struct utcp_dpdk_seg_stats {
 	uint64_t rx_dropped; /* the same without a buffer to copy into: dropped */
 	uint64_t gro_joined; /* segments GRO appended to an earlier one */
 	uint64_t gro_frames; /* frames GRO made of several segments */
+	uint64_t tx_chains;  /* frames sent as chains of mbufs */
 };
 void utcp_dpdk_seg_stats(struct utcp_nic *nic, struct utcp_dpdk_seg_stats *st);
 

@@ -97,6 +97,10 @@ int dpdk_seg_plan(struct dpdk_seg_plan *p, const struct utcp_config *cfg, uint16
 	}
 	if (p->scatter)
 		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	if (p->rx_room < p->frame_room && (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->tx_seg = p->rx_room - RTE_PKTMBUF_HEADROOM;
+	}
 	errno = 0;
 	return 0;
 }
@@ -130,4 +134,38 @@ struct rte_mbuf *dpdk_seg_join(struct rte_mbuf *m, struct rte_mempool *fit,
 	}
 	rte_pktmbuf_free(m);
 	return n;
+}
+
+int dpdk_seg_split(struct rte_mbuf *m, uint32_t seg, struct rte_mempool *ind)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	struct rte_mbuf *segs[RTE_MBUF_MAX_NB_SEGS];
+	if (len <= seg || seg == 0)
+		return 0;
+	uint32_t n = (len + seg - 1) / seg;
+	if (n > RTE_DIM(segs) || rte_pktmbuf_alloc_bulk(ind, segs, n - 1) != 0)
+		return -1;
+	struct rte_mbuf *prev = m;
+	for (uint32_t i = 1; i < n; i++) {
+		struct rte_mbuf *s = segs[i - 1];
+		rte_pktmbuf_attach(s, m); /* m's refcnt counts s */
+		s->data_off = (uint16_t)(m->data_off + i * seg);
+		s->data_len = (uint16_t)(len - i * seg < seg ? len - i * seg : seg);
+		s->pkt_len = s->data_len;
+		s->ol_flags = RTE_MBUF_F_INDIRECT;
+		prev->next = s;
+		prev = s;
+	}
+	m->data_len = (uint16_t)seg;
+	m->nb_segs = (uint16_t)n;
+	return 0;
+}
+
+void dpdk_seg_unsplit(struct rte_mbuf *m)
+{
+	if (m->next == NULL)
+		return;
+	rte_pktmbuf_free(m->next); /* each detaches from m */
+	m->next = NULL;
+	m->nb_segs = 1;
 }

@@ -14,7 +14,9 @@
 #      1514-byte frame and the headroom, so net_tap scatters every full
 #      frame over two mbufs (RTE_ETH_RX_OFFLOAD_SCATTER): 20 MB each way,
 #      SHA-256 equal, chains joined counted and none dropped (net_tap
-#      verifies no checksum of a chain, so GRO leaves these segments alone).
+#      verifies no checksum of a chain, so GRO leaves these segments alone);
+#      and utcp -> kernel with dpdk_tso = 0, each full frame sent to net_tap
+#      as a chain of two mbufs (the port offers MULTI_SEGS).
 # The backend's counters come from its line at close, which
 # --log-level=utcp.dpdk:info shows when it comes before --log-level=*:...
 # (EAL applies the last matching option first).
@@ -145,6 +147,7 @@ run() {
 	frames=$(sed -n 's/^utcp-nc: port 0 sent .*, received \([0-9]*\)$/\1/p' "$tmp/$name.log")
 	joined=$(counter "segments joined" "$tmp/$name.log")
 	chains=$(counter "chained frames joined" "$tmp/$name.log")
+	txchains=$(counter "frames sent as chains" "$tmp/$name.log")
 	dropped=$(sed -n 's/.* chained frames joined, \([0-9]*\) dropped.*/\1/p' "$tmp/$name.log")
 	mbps=$(awk -v b=20971520 -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", b / 1048576 / (ns / 1e9) }')
 	echo "$name ($dir): 20 MB in $(((t1 - t0) / 1000000)) ms, $mbps MB/s; utcp's TCP received ${frames:-?} frames, the kernel sent $segs segments"
@@ -153,6 +156,7 @@ run() {
 	check "$name ($dir): 20 MB over DPDK net_tap, SHA-256 equal" same "$tmp/got.bin" "$tmp/big.bin"
 	[ $status -eq 0 ] || { echo "--- utcp-nc"; tail -n 20 "$tmp/$name.err" "$tmp/socat.err"; }
 	frames=${frames:-0} joined=${joined:-0} chains=${chains:-0} dropped=${dropped:-x}
+	txchains=${txchains:-0}
 }
 
 # 1. jumbo frames where the port cannot take them
@@ -175,10 +179,12 @@ run nogro in 9103 "dpdk_gro = 0"
 check "dpdk_gro = 0: a frame a segment (utcp's $frames frames + 8 >= the kernel's $segs segments)" \
 	[ $((frames + 8)) -ge "$segs" ]
 check "dpdk_gro = 0: nothing joined ($joined)" [ "$joined" -eq 0 ]
-# 4. chains (utcp -> kernel: utcp receives ACKs only, which fit one mbuf)
+# 4. chains; utcp -> kernel without TSO: every full frame goes to net_tap
+# as a chain of two mbufs (net_tap offers RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 run chains in 9104 "dpdk_mbuf_size = 1024"
 check "dpdk_mbuf_size = 1024 (in): chained frames joined ($chains), none dropped ($dropped)" \
 	[ "$chains" -gt 1000 ] && [ "$dropped" = 0 ]
-run chains out 9105 "dpdk_mbuf_size = 1024"
-check "dpdk_mbuf_size = 1024 (out): none dropped ($dropped)" [ "$dropped" = 0 ]
+run chains out 9105 "dpdk_mbuf_size = 1024" "dpdk_tso = 0"
+check "dpdk_mbuf_size = 1024, dpdk_tso = 0 (out): frames sent as chains ($txchains), none dropped ($dropped)" \
+	[ "$txchains" -gt 1000 ] && [ "$dropped" = 0 ]
 exit $status
