@@ -791,7 +791,6 @@ void utcp_config_defaults(struct utcp_config *cfg)
 	cfg->num_tx_desc = 1024;
 	cfg->tap_vnet_hdr = 1;
 	cfg->dpdk_tso = 1;
-	cfg->dpdk_gro = 1;
 	cfg->ip6_dad_transmits = 1; /* RFC 4862 §5.1 DupAddrDetectTransmits */
 }
 

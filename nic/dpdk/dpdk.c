@@ -30,7 +30,7 @@
  * first, as the stack reads frames whole (nic/dpdk/seg.c); jumbo frames
  * (dpdk_mtu) get buffers sized for them.
  *
- * GRO: with dpdk_gro = 1 (the default) and a port that verifies TCP
+ * GRO: with dpdk_gro = 1 (0 is the default) and a port that verifies TCP
  * checksums, in-order segments of one flow next to each other in a burst
  * are joined into one UTCP_PKT_RX_LRO frame in a large mbuf
  * (nic/dpdk/gro.c), so TCP handles one frame for several segments.

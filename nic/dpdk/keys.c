@@ -12,9 +12,11 @@
  * 512..65535; 0 (the default) sizes it for one frame of the MTU.  Smaller
  * than a frame: the port scatters frames over several mbufs
  * (RTE_ETH_RX_OFFLOAD_SCATTER), which the backend joins (nic/dpdk/seg.c).
- * dpdk_gro: 1 (the default) joins in-order TCP segments of one flow within
- * each receive burst (nic/dpdk/gro.c) when the port verifies TCP checksums;
- * 0 hands every segment up alone.
+ * dpdk_gro: 1 joins in-order TCP segments of one flow within each receive
+ * burst (nic/dpdk/gro.c) when the port verifies TCP checksums; 0 (the
+ * default) hands every segment up alone: the join copies each payload once
+ * more, which cost as much as the per-segment work it saved over net_tap
+ * (tests/dpdk/bench_seg.sh).
  * Descriptor ring sizes (num_rx_desc, num_tx_desc) are generic keys: the
  * simulated NIC reads them too.
  */

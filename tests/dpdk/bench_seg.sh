@@ -8,12 +8,16 @@
 #   MTU: test_dpdk_ring (two stacks in one process over net_ring, 100 MB
 #     each way) with dpdk_mtu = 1500 and 9000 alternating: the seconds from
 #     the start of the conversation until both ends had every byte.
-#   usage: sh tests/dpdk/bench_seg.sh [RUNS]
+#   usage: [PIN=1] [MTU_RUNS=0] sh tests/dpdk/bench_seg.sh [RUNS]
 set -u
 top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 export top_srcdir top_builddir
 runs=${1:-5}
+# PIN=1: socat on CPU 0 with utcp-nc (the EAL's -l 0), so that the two
+# share one CPU and utcp's cost per byte shows in the throughput
+pin=
+[ "${PIN:-0}" = 1 ] && pin="taskset -c 0"
 if [ "${2:-}" != inside ]; then
 	. "$top_srcdir/tests/dpdk/run_one.sh"
 	dpdk_run $((runs * 200 + 60)) unshare --net sh "$0" "$runs" inside
@@ -50,7 +54,8 @@ CONF
 	i=0
 	while :; do
 		t0=$(now_ns)
-		socat -u "OPEN:$tmp/big.bin" "TCP:10.76.0.2:$2,connect-timeout=2" 2> /dev/null && break
+		$pin socat -u "OPEN:$tmp/big.bin" "TCP:10.76.0.2:$2,connect-timeout=2" 2> /dev/null &&
+			break
 		[ $i -ge 30 ] && break
 		sleep 0.3
 		i=$((i + 1))
@@ -80,7 +85,7 @@ while [ $r -lt "$runs" ]; do
 	r=$((r + 1))
 done
 r=0
-while [ $r -lt "$runs" ]; do
+while [ $r -lt "${MTU_RUNS:-$runs}" ]; do
 	mtu_run 1500
 	mtu_run 9000
 	r=$((r + 1))

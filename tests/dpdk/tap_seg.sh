@@ -4,12 +4,11 @@
 #   1. dpdk_mtu = 9000 on net_tap, whose dev_info takes frames of 1522
 #      bytes at most (DPDK 22.11): utcp-nc refuses the config (exit 2) with
 #      a message naming the key and the limit;
-#   2. software GRO (dpdk_gro = 1, the default; net_tap verifies TCP
-#      checksums): 20 MB each way between utcp-nc and socat, SHA-256 equal,
+#   2. software GRO (dpdk_gro = 1; net_tap verifies TCP checksums): 20 MB each way between utcp-nc and socat, SHA-256 equal,
 #      and utcp's TCP handed fewer than half as many frames as the kernel
 #      sent segments (/proc/net/snmp OutSegs), the backend's counters
 #      (--log-level=utcp.dpdk:info) saying how many it joined;
-#   3. dpdk_gro = 0: the same transfers, a frame a segment;
+#   3. dpdk_gro = 0 (the default): kernel -> utcp, a frame a segment;
 #   4. multi-segment receive: dpdk_mbuf_size = 1024, smaller than a
 #      1514-byte frame and the headroom, so net_tap scatters every full
 #      frame over two mbufs (RTE_ETH_RX_OFFLOAD_SCATTER): 20 MB each way,
@@ -169,19 +168,19 @@ check "dpdk_mtu = 9000 on net_tap: the message names the key and the port's limi
 	grep -q "dpdk_mtu = 9000: port 0 (net_tap) takes frames of at most 1522 bytes.*MTU of at most 1504" "$tmp/jumbo.out"
 
 # 2. GRO
-run gro in 9101
+run gro in 9101 "dpdk_gro = 1"
 check "GRO: utcp's TCP got fewer than half as many frames ($frames) as the kernel sent segments ($segs)" \
 	[ $((frames * 2)) -lt "$segs" ]
 check "GRO: the backend joined segments ($joined)" [ "$joined" -gt 0 ]
-run gro out 9102
+run gro out 9102 "dpdk_gro = 1"
 # 3. no GRO
-run nogro in 9103 "dpdk_gro = 0"
+run nogro in 9103
 check "dpdk_gro = 0: a frame a segment (utcp's $frames frames + 8 >= the kernel's $segs segments)" \
 	[ $((frames + 8)) -ge "$segs" ]
 check "dpdk_gro = 0: nothing joined ($joined)" [ "$joined" -eq 0 ]
 # 4. chains; utcp -> kernel without TSO: every full frame goes to net_tap
 # as a chain of two mbufs (net_tap offers RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
-run chains in 9104 "dpdk_mbuf_size = 1024"
+run chains in 9104 "dpdk_mbuf_size = 1024" "dpdk_gro = 1"
 check "dpdk_mbuf_size = 1024 (in): chained frames joined ($chains), none dropped ($dropped)" \
 	[ "$chains" -gt 1000 ] && [ "$dropped" = 0 ]
 run chains out 9105 "dpdk_mbuf_size = 1024" "dpdk_tso = 0"
