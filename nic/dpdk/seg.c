@@ -29,6 +29,7 @@
 #define SEG_MIN_MTU 576    /* RFC 791's datagram every host takes */
 #define SEG_MIN_ROOM 512   /* dpdk_mbuf_size's floor: headroom and some data */
 #define SEG_FRAME_HDRS (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
+#define SEG_MAX_TX_SEGS 64 /* a 9018-byte frame in 384-byte pieces takes 24 */
 
 /* The most frame bytes beyond the MTU the port counts (ethdev's rule: the
  * difference of max_rx_pktlen and max_mtu when the PMD gives both). */
@@ -139,11 +140,11 @@ struct rte_mbuf *dpdk_seg_join(struct rte_mbuf *m, struct rte_mempool *fit,
 int dpdk_seg_split(struct rte_mbuf *m, uint32_t seg, struct rte_mempool *ind)
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	struct rte_mbuf *segs[RTE_MBUF_MAX_NB_SEGS];
+	struct rte_mbuf *segs[SEG_MAX_TX_SEGS - 1];
 	if (len <= seg || seg == 0)
 		return 0;
 	uint32_t n = (len + seg - 1) / seg;
-	if (n > RTE_DIM(segs) || rte_pktmbuf_alloc_bulk(ind, segs, n - 1) != 0)
+	if (n > SEG_MAX_TX_SEGS || rte_pktmbuf_alloc_bulk(ind, segs, n - 1) != 0)
 		return -1;
 	struct rte_mbuf *prev = m;
 	for (uint32_t i = 1; i < n; i++) {

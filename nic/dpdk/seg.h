@@ -38,7 +38,7 @@ int dpdk_seg_plan(struct dpdk_seg_plan *p, const struct utcp_config *cfg, uint16
 /* A frame longer than seg bytes as a chain of segments of seg bytes (the
  * last shorter): m keeps the first, and mbufs from ind attached to m
  * (indirect, zero copy) point at the rest.  0; -1 (m left whole) when ind
- * has too few mbufs. */
+ * has too few mbufs or it would take more than 64 segments. */
 int dpdk_seg_split(struct rte_mbuf *m, uint32_t seg, struct rte_mempool *ind);
 /* m alone again: the segments a split left behind it freed. */
 void dpdk_seg_unsplit(struct rte_mbuf *m);
