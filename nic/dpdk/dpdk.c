@@ -225,6 +225,7 @@ static struct utcp_pkt *wrap_mbuf(struct rte_mbuf *m, uint16_t q)
 	pkt->l2_len = pkt->l3_len = 0;
 	pkt->ol_flags = 0;
 	pkt->rss_hash = 0;
+	pkt->tso_segsz = pkt->lro_segs = 0; /* the mbuf's last use may have set them */
 	pkt->next = NULL;
 	pkt->ts = 0;
 	pkt->owner = m;

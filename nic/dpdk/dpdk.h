@@ -14,16 +14,20 @@
  *   max_queues and the offloads the PMD has.
  *   One mempool per queue: rte_pktmbuf_pool_create(name, cfg->max_pkt_buffers,
  *   cache, priv_size = RTE_ALIGN(sizeof(struct utcp_pkt), RTE_MBUF_PRIV_ALIGN),
- *   RTE_MBUF_DEFAULT_BUF_SIZE, rte_eth_dev_socket_id()).
+ *   data room for one frame of the MTU (RTE_MBUF_DEFAULT_BUF_SIZE up to 1500;
+ *   dpdk_mbuf_size smaller: a second pool of frame-sized mbufs for alloc(),
+ *   nic/dpdk/seg.c), rte_eth_dev_socket_id()); a pool of large mbufs for TSO
+ *   and GRO.
  *   rte_eth_dev_configure(nb_queues, nb_queues) with rxmode.mq_mode =
  *   RTE_ETH_MQ_RX_RSS, rss_conf.rss_key = the symmetric Toeplitz key (so both
  *   directions of a flow land on one core), rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP
  *   | RTE_ETH_RSS_IPV4, and the offloads below when dev_info offers them;
  *   rte_eth_rx_queue_setup / rte_eth_tx_queue_setup per queue with
  *   cfg->num_rx_desc / num_tx_desc; rte_eth_dev_start().
- *   caps: mac from rte_eth_macaddr_get(), mtu from rte_eth_dev_get_mtu(),
+ *   caps: mac from rte_eth_macaddr_get(), mtu dpdk_mtu (rxmode.mtu) or
+ *   rte_eth_dev_get_mtu() capped at 1500,
  *   rss = UTCP_RSS_TOEPLITZ with the key, reta from rte_eth_dev_rss_reta_query()
- *   (reta_size = dev_info.reta_size), buf_size = data room.
+ *   (reta_size = dev_info.reta_size), buf_size = the frame pool's data room.
  *
  * Buffers (zero copy)
  *   struct utcp_pkt lives in the mbuf's private area (rte_mbuf_to_priv(m)):
