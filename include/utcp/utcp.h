@@ -160,6 +160,9 @@ struct utcp_config {
 	int tap_vnet_hdr;        /**< tap: IFF_VNET_HDR checksum offload (default 1); 2: and TSO/GSO */
 	char dpdk_args[512];     /**< dpdk: the EAL command line */
 	int dpdk_tso;            /**< dpdk: TCP segmentation offload where the port offers it (default 1) */
+	int dpdk_mtu;            /**< dpdk: the port's MTU, up to 9000 (0: the port's own, at most 1500) */
+	int dpdk_mbuf_size;      /**< dpdk: receive mbufs' data room (0: one frame of the MTU fits) */
+	int dpdk_gro;            /**< dpdk: 1: software GRO on receive where the port checks TCP sums (default 0) */
 	/** @{ */
 	int num_rx_desc, num_tx_desc; /**< dpdk: descriptors per rx / tx ring */
 	/** @} */

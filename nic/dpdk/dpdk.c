@@ -25,8 +25,15 @@
  *
  * Buffers are mbufs wrapped zero copy: rx hands the stack the received mbuf
  * itself (pkt->data points into it), and tx sends the mbuf the stack built
- * its headers in.  Multi-segment frames are dropped and counted (rx_errors):
- * utcp buffers are one segment.
+ * its headers in.  A frame that arrives as a chain of mbufs (scattered
+ * receive, dpdk_mbuf_size smaller than a frame) is copied into one buffer
+ * first, as the stack reads frames whole (nic/dpdk/seg.c); jumbo frames
+ * (dpdk_mtu) get buffers sized for them.
+ *
+ * GRO: with dpdk_gro = 1 (0 is the default) and a port that verifies TCP
+ * checksums, in-order segments of one flow next to each other in a burst
+ * are joined into one UTCP_PKT_RX_LRO frame in a large mbuf
+ * (nic/dpdk/gro.c), so TCP handles one frame for several segments.
  *
  * RSS: when the device hashes IPv4/TCP with a programmable Toeplitz key and
  * a redirection table, the symmetric key (core/net/rss.c) is programmed so
@@ -61,6 +68,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -72,6 +80,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_pause.h>
@@ -84,6 +93,8 @@
 #include "core/wire/wire.h"
 #include "nic/dpdk/dpdk.h"
 #include "nic/dpdk/gate.h"
+#include "nic/dpdk/gro.h"
+#include "nic/dpdk/seg.h"
 #include "nic/fanout.h"
 
 #define DPDK_BURST 64
@@ -95,10 +106,14 @@
 #define DPDK_GSO_MAX_SEGS 64 /* net_tap's MAX_GSO_MBUFS */
 
 struct dpdk_queue {
-	struct rte_mempool *pool;
-	struct rte_mempool *large; /* TSO frames; NULL without TSO */
+	struct rte_mempool *pool;   /* receive mbufs */
+	struct rte_mempool *frames; /* alloc(): one frame of the MTU; pool when it fits */
+	struct rte_mempool *large; /* TSO and GRO frames; NULL without either */
 	uint64_t held;        /* buffers the stack owns (alloc + rx - free - tx) */
-	uint64_t rx_dropped;  /* multi-segment or foreign mbufs dropped */
+	uint64_t rx_dropped;  /* chains or foreign mbufs without a buffer to copy into */
+	uint64_t rx_joined;   /* chains (or foreign mbufs) copied into one buffer */
+	uint64_t gro_joined, gro_frames; /* segments joined; frames they made */
+	uint64_t tx_chains;   /* frames sent as chains (seg.c) */
 	uint64_t tx_bad;      /* frames rte_eth_tx_prepare refused, dropped */
 };
 
@@ -109,7 +124,9 @@ struct dpdk_priv {
 	int eal_ref;
 	uint64_t tx_offloads;  /* RTE_ETH_TX_OFFLOAD_* enabled */
 	int gso_tap;           /* net_tap: software GSO's limits (see the top) */
+	int gro;               /* software GRO on receive */
 	uint16_t mtu;          /* caps.mtu */
+	struct dpdk_seg_plan seg; /* MTU and data rooms (nic/dpdk/seg.c) */
 	struct utcp_fanout fan; /* ARP/ICMP copies for the other queues */
 	struct dpdk_gate *gate; /* slot q: queue q; slot nb_queues: statistics */
 	struct dpdk_queue q[];
@@ -127,6 +144,7 @@ static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
 static int eal_refs;
 static int eal_done; /* rte_eal_cleanup() ran: DPDK cannot start again */
 static uint64_t mbufs_lost; /* mbufs missing from pools freed at close */
+static int dpdk_logtype = RTE_LOGTYPE_PMD; /* "utcp.dpdk" once the EAL runs */
 
 static int eal_init(const struct utcp_config *cfg, char *err, size_t errlen)
 {
@@ -149,6 +167,10 @@ static int eal_init(const struct utcp_config *cfg, char *err, size_t errlen)
 		errno = e == EALREADY ? EBUSY : EINVAL;
 		return -1;
 	}
+	/* --log-level=utcp.dpdk:info shows each port's counters at close */
+	int t = rte_log_register_type_and_pick_level("utcp.dpdk", RTE_LOG_NOTICE);
+	if (t >= 0)
+		dpdk_logtype = t;
 	return 0;
 }
 
@@ -203,6 +225,7 @@ static struct utcp_pkt *wrap_mbuf(struct rte_mbuf *m, uint16_t q)
 	pkt->l2_len = pkt->l3_len = 0;
 	pkt->ol_flags = 0;
 	pkt->rss_hash = 0;
+	pkt->tso_segsz = pkt->lro_segs = 0; /* the mbuf's last use may have set them */
 	pkt->next = NULL;
 	pkt->ts = 0;
 	pkt->owner = m;
@@ -231,7 +254,7 @@ static uint32_t rx_flags(const struct rte_mbuf *m)
 static struct utcp_pkt *dpdk_alloc(struct utcp_nic *nic, uint16_t q)
 {
 	struct dpdk_queue *dq = &dpriv(nic)->q[q];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dq->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dq->frames);
 	if (m == NULL)
 		return NULL;
 	struct utcp_pkt *pkt = wrap_mbuf(m, q);
@@ -268,6 +291,21 @@ static void dpdk_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
 
 /* ---- data path ------------------------------------------------------------ */
 
+/* Software GRO over the frames of one burst (nic/dpdk/gro.c), into large
+ * mbufs of queue q. */
+static uint16_t rx_gro(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
+{
+	struct dpdk_queue *dq = &dpriv(nic)->q[q];
+	struct dpdk_gro_ops ops = {
+		.nic = nic, .queue = q, .max = DPDK_LARGE_ROOM - RTE_PKTMBUF_HEADROOM,
+		.alloc_large = dpdk_alloc_large, .free = dpdk_free,
+	};
+	n = dpdk_gro(pkts, n, &ops);
+	dq->gro_joined += ops.joined;
+	dq->gro_frames += ops.frames;
+	return n;
+}
+
 static uint16_t rx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
 {
 	struct dpdk_priv *dp = dpriv(nic);
@@ -283,11 +321,15 @@ static uint16_t rx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 	uint16_t got = rte_eth_rx_burst(dp->port_id, q, m, n), out = 0;
 	dpdk_gate_leave(dp->gate, q); /* the mbufs are ours, the rings no longer */
 	for (uint16_t i = 0; i < got; i++) {
-		/* one segment, and an mbuf with room for our struct (a pool of ours) */
+		/* one segment, and an mbuf with room for our struct (a pool of
+		 * ours); else a copy into one that is */
 		if (m[i]->nb_segs != 1 || m[i]->priv_size < DPDK_PRIV_SIZE) {
-			dq->rx_dropped++;
-			rte_pktmbuf_free(m[i]);
-			continue;
+			m[i] = dpdk_seg_join(m[i], dq->frames, dq->large);
+			if (m[i] == NULL) {
+				dq->rx_dropped++;
+				continue;
+			}
+			dq->rx_joined++;
 		}
 		struct utcp_pkt *pkt = wrap_mbuf(m[i], q);
 		pkt->ol_flags = rx_flags(m[i]);
@@ -297,7 +339,7 @@ static uint16_t rx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 		pkts[out++] = pkt;
 	}
 	dq->held += out;
-	return out;
+	return dp->gro && out > 1 ? rx_gro(nic, q, pkts, out) : out;
 }
 
 /* Copies of ARP/ICMP frames another queue received (nic/fanout.h). */
@@ -339,6 +381,7 @@ static uint16_t dpdk_rx_burst(struct utcp_nic *nic, uint16_t q, struct utcp_pkt 
 static struct rte_mbuf *tx_mbuf(struct utcp_pkt *pkt)
 {
 	struct rte_mbuf *m = pkt->owner;
+	dpdk_seg_unsplit(m); /* a chain an earlier burst made and did not send */
 	m->data_off = (uint16_t)(pkt->data - (uint8_t *)m->buf_addr);
 	m->data_len = pkt->len;
 	m->pkt_len = pkt->len;
@@ -401,6 +444,11 @@ static uint16_t tx_chunk(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkt
 			ok = i; /* dropped below, as a frame tx_prepare refuses */
 			break;
 		}
+		/* longer than the port's mbufs: a chain (seg.c), else whole */
+		if (pkts[i]->len > dp->seg.tx_seg && dp->seg.tx_seg != 0 &&
+		    !(pkts[i]->ol_flags & UTCP_PKT_TX_TCP_SEG) &&
+		    dpdk_seg_split(m[i], dp->seg.tx_seg, dq->pool) == 0 && m[i]->nb_segs > 1)
+			dq->tx_chains++;
 	}
 	if (dp->tx_offloads != 0)
 		ok = rte_eth_tx_prepare(dp->port_id, q, m, ok);
@@ -488,16 +536,57 @@ static int dpdk_stats(struct utcp_nic *nic, struct utcp_nic_stats *st)
 	return 0;
 }
 
+/* Queue q's pools, each once: receive, frames (when separate), large. */
+static int queue_pools(const struct dpdk_queue *dq, struct rte_mempool **pools)
+{
+	int n = 0;
+	if (dq->pool != NULL)
+		pools[n++] = dq->pool;
+	if (dq->frames != NULL && dq->frames != dq->pool)
+		pools[n++] = dq->frames;
+	if (dq->large != NULL)
+		pools[n++] = dq->large;
+	return n;
+}
+
 uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic)
 {
 	struct dpdk_priv *dp = dpriv(nic);
 	uint64_t n = 0;
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
-		n += rte_mempool_in_use_count(dp->q[q].pool);
-		if (dp->q[q].large != NULL)
-			n += rte_mempool_in_use_count(dp->q[q].large);
+		struct rte_mempool *pools[3];
+		int k = queue_pools(&dp->q[q], pools);
+		for (int i = 0; i < k; i++)
+			n += rte_mempool_in_use_count(pools[i]);
 	}
 	return n;
+}
+
+void utcp_dpdk_seg_stats(struct utcp_nic *nic, struct utcp_dpdk_seg_stats *st)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	memset(st, 0, sizeof(*st));
+	for (uint16_t q = 0; q < dp->nb_queues; q++) {
+		st->rx_joined += dp->q[q].rx_joined;
+		st->rx_dropped += dp->q[q].rx_dropped;
+		st->gro_joined += dp->q[q].gro_joined;
+		st->gro_frames += dp->q[q].gro_frames;
+		st->tx_chains += dp->q[q].tx_chains;
+	}
+}
+
+/* At close, at INFO (--log-level=utcp.dpdk:info): what seg.c and gro.c did. */
+static void log_counters(struct utcp_nic *nic)
+{
+	struct dpdk_priv *dp = dpriv(nic);
+	struct utcp_dpdk_seg_stats st;
+	utcp_dpdk_seg_stats(nic, &st);
+	rte_log(RTE_LOG_INFO, (uint32_t)dpdk_logtype,
+		"utcp.dpdk: port %u: MTU %u, mbuf data room %u (frames %u); %" PRIu64
+		" chained frames joined, %" PRIu64 " dropped; GRO %s: %" PRIu64
+		" segments joined into %" PRIu64 " frames; %" PRIu64 " frames sent as chains\n",
+		dp->port_id, dp->mtu, dp->seg.rx_room, dp->seg.frame_room, st.rx_joined,
+		st.rx_dropped, dp->gro ? "on" : "off", st.gro_joined, st.gro_frames, st.tx_chains);
 }
 
 uint64_t utcp_dpdk_mbufs_lost(void)
@@ -522,10 +611,9 @@ static void priv_free(struct dpdk_priv *dp)
 		rte_eth_dev_close(dp->port_id);
 	dpdk_gate_release_intr();
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
-		struct rte_mempool *pools[2] = { dp->q[q].pool, dp->q[q].large };
-		for (int i = 0; i < 2; i++) {
-			if (pools[i] == NULL)
-				continue;
+		struct rte_mempool *pools[3];
+		int k = queue_pools(&dp->q[q], pools);
+		for (int i = 0; i < k; i++) {
 			/* the port is stopped: every mbuf should be home */
 			__atomic_add_fetch(&mbufs_lost, rte_mempool_in_use_count(pools[i]),
 					   __ATOMIC_RELAXED);
@@ -541,6 +629,7 @@ static void priv_free(struct dpdk_priv *dp)
 
 static void dpdk_close(struct utcp_nic *nic)
 {
+	log_counters(nic);
 	priv_free(nic->priv);
 	free(nic);
 }
@@ -575,7 +664,7 @@ static int find_port(const char *name, uint16_t *port_id)
 	return 0;
 }
 
-/* TSO: a few mbufs per queue with room for a 64 KiB frame. */
+/* TSO and GRO: a few mbufs per queue with room for a 64 KiB frame. */
 static int make_large_pools(struct dpdk_priv *dp, char *err, size_t errlen)
 {
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
@@ -585,8 +674,9 @@ static int make_large_pools(struct dpdk_priv *dp, char *err, size_t errlen)
 							 DPDK_LARGE_ROOM,
 							 rte_eth_dev_socket_id(dp->port_id));
 		if (dp->q[q].large == NULL) {
-			utcp_set_err(err, errlen, "dpdk port %u: pool of %u large (TSO) mbufs for queue "
-					     "%u: %s (raise -m in dpdk_args or set dpdk_tso = 0)",
+			utcp_set_err(err, errlen, "dpdk port %u: pool of %u large (TSO, GRO) mbufs for "
+					     "queue %u: %s (raise -m in dpdk_args or set dpdk_tso and "
+					     "dpdk_gro to 0)",
 				dp->port_id, DPDK_LARGE_BUFS, q, rte_strerror(rte_errno));
 			return -1;
 		}
@@ -594,6 +684,27 @@ static int make_large_pools(struct dpdk_priv *dp, char *err, size_t errlen)
 	return 0;
 }
 
+/* One pool of n mbufs with a data room of room bytes, for queue q. */
+static struct rte_mempool *make_pool(struct dpdk_priv *dp, uint16_t q, const char *what,
+				     unsigned n, uint32_t room, char *err, size_t errlen)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned cache = n / 8 < 256 ? n / 8 : 256;
+	snprintf(name, sizeof(name), "utcp_p%u_q%u%s", dp->port_id, q, what);
+	struct rte_mempool *mp = rte_pktmbuf_pool_create(name, n, cache, DPDK_PRIV_SIZE,
+							 (uint16_t)room,
+							 rte_eth_dev_socket_id(dp->port_id));
+	if (mp == NULL)
+		utcp_set_err(err, errlen, "dpdk port %u: pool of %u mbufs (data room %u) for queue "
+				     "%u: %s (raise -m in dpdk_args, lower max_pkt_buffers or "
+				     "dpdk_mtu)", dp->port_id, n, room, q, rte_strerror(rte_errno));
+	return mp;
+}
+
+/* Per queue: the receive pool, the frame pool (alloc(); the receive pool
+ * itself unless its mbufs are smaller than a frame of the MTU: then enough
+ * for the tx ring, a receive ring of joined chains and some bursts), and
+ * the large pool for TSO and GRO. */
 static int make_pools(struct dpdk_priv *dp, const struct utcp_config *cfg, char *err,
 		      size_t errlen)
 {
@@ -601,21 +712,21 @@ static int make_pools(struct dpdk_priv *dp, const struct utcp_config *cfg, char 
 	unsigned need = (unsigned)cfg->num_rx_desc + (unsigned)cfg->num_tx_desc + 2 * DPDK_BURST;
 	if (n < need)
 		n = need > DPDK_MIN_BUFS ? need : DPDK_MIN_BUFS;
-	unsigned cache = n / 8 < 256 ? n / 8 : 256;
+	unsigned nf = need + 2 * DPDK_BURST < n ? need + 2 * DPDK_BURST : n;
 	for (uint16_t q = 0; q < dp->nb_queues; q++) {
-		char name[RTE_MEMPOOL_NAMESIZE];
-		snprintf(name, sizeof(name), "utcp_p%u_q%u", dp->port_id, q);
-		dp->q[q].pool = rte_pktmbuf_pool_create(name, n, cache, DPDK_PRIV_SIZE,
-							RTE_MBUF_DEFAULT_BUF_SIZE,
-							rte_eth_dev_socket_id(dp->port_id));
-		if (dp->q[q].pool == NULL) {
-			utcp_set_err(err, errlen, "dpdk port %u: mbuf pool of %u buffers for queue %u: "
-					     "%s (raise -m in dpdk_args or lower max_pkt_buffers)",
-				dp->port_id, n, q, rte_strerror(rte_errno));
+		struct dpdk_queue *dq = &dp->q[q];
+		dq->pool = make_pool(dp, q, "", n, dp->seg.rx_room, err, errlen);
+		if (dq->pool == NULL)
 			return -1;
-		}
+		dq->frames = dp->seg.rx_room >= dp->seg.frame_room
+				     ? dq->pool
+				     : make_pool(dp, q, "_f", nf, dp->seg.frame_room, err, errlen);
+		if (dq->frames == NULL)
+			return -1;
 	}
-	return dp->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO ? make_large_pools(dp, err, errlen) : 0;
+	if ((dp->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO) || dp->gro)
+		return make_large_pools(dp, err, errlen);
+	return 0;
 }
 
 /* Toeplitz with our key is usable: the device hashes IPv4/TCP and lets us
@@ -720,7 +831,9 @@ static void fill_caps(struct utcp_nic *nic, const struct rte_eth_dev_info *di,
 	c->max_queues = di->max_rx_queues < di->max_tx_queues ? di->max_rx_queues
 							      : di->max_tx_queues;
 	if (rte_eth_dev_get_mtu(dp->port_id, &mtu) != 0 || mtu > 1500)
-		mtu = 1500; /* utcp buffers hold one standard frame */
+		mtu = 1500; /* dpdk_mtu = 0: buffers for one standard frame */
+	if (dp->seg.mtu != 0)
+		mtu = dp->seg.mtu; /* set at configure (seg.c) */
 	c->mtu = mtu;
 	if (port->has_mac) {
 		memcpy(c->mac, port->mac, UTCP_ETH_ALEN);
@@ -732,7 +845,9 @@ static void fill_caps(struct utcp_nic *nic, const struct rte_eth_dev_info *di,
 	if (memcmp(port->ip6.b, no_ip6, sizeof(no_ip6)) != 0)
 		rte_eth_allmulticast_enable(dp->port_id); /* IPv6 solicited-node groups (33:33:...) */
 	c->offloads = offload_caps(conf);
-	c->buf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	if (dp->gro)
+		c->offloads |= UTCP_NIC_RX_TCP_LRO;
+	c->buf_size = dp->seg.frame_room;
 	dp->mtu = mtu;
 	if (c->offloads & UTCP_NIC_TX_TCP_TSO) {
 		c->tso_max = DPDK_LARGE_ROOM - RTE_PKTMBUF_HEADROOM;
@@ -767,6 +882,11 @@ static int start_port(struct utcp_nic *nic, const struct utcp_config *cfg,
 	}
 	fill_conf(&conf, &di, dp->nb_queues, cfg->dpdk_tso, rss_key, &dp->tx_offloads);
 	dp->gso_tap = strcmp(di.driver_name, "net_tap") == 0;
+	/* GRO joins only segments whose TCP checksum the port verified */
+	dp->gro = cfg->dpdk_gro && (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
+	if (dpdk_seg_plan(&dp->seg, cfg, dp->port_id, &di, &conf, err, errlen) != 0)
+		return -1;
+	dp->tx_offloads = conf.txmode.offloads; /* MULTI_SEGS when frames go as chains */
 	r = rte_eth_dev_configure(dp->port_id, dp->nb_queues, dp->nb_queues, &conf);
 	if (r != 0) {
 		utcp_set_err(err, errlen, "dpdk port %u (%s): configure: %s", dp->port_id, di.driver_name,

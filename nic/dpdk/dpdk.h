@@ -14,16 +14,20 @@
  *   max_queues and the offloads the PMD has.
  *   One mempool per queue: rte_pktmbuf_pool_create(name, cfg->max_pkt_buffers,
  *   cache, priv_size = RTE_ALIGN(sizeof(struct utcp_pkt), RTE_MBUF_PRIV_ALIGN),
- *   RTE_MBUF_DEFAULT_BUF_SIZE, rte_eth_dev_socket_id()).
+ *   data room for one frame of the MTU (RTE_MBUF_DEFAULT_BUF_SIZE up to 1500;
+ *   dpdk_mbuf_size smaller: a second pool of frame-sized mbufs for alloc(),
+ *   nic/dpdk/seg.c), rte_eth_dev_socket_id()); a pool of large mbufs for TSO
+ *   and GRO.
  *   rte_eth_dev_configure(nb_queues, nb_queues) with rxmode.mq_mode =
  *   RTE_ETH_MQ_RX_RSS, rss_conf.rss_key = the symmetric Toeplitz key (so both
  *   directions of a flow land on one core), rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP
  *   | RTE_ETH_RSS_IPV4, and the offloads below when dev_info offers them;
  *   rte_eth_rx_queue_setup / rte_eth_tx_queue_setup per queue with
  *   cfg->num_rx_desc / num_tx_desc; rte_eth_dev_start().
- *   caps: mac from rte_eth_macaddr_get(), mtu from rte_eth_dev_get_mtu(),
+ *   caps: mac from rte_eth_macaddr_get(), mtu dpdk_mtu (rxmode.mtu) or
+ *   rte_eth_dev_get_mtu() capped at 1500,
  *   rss = UTCP_RSS_TOEPLITZ with the key, reta from rte_eth_dev_rss_reta_query()
- *   (reta_size = dev_info.reta_size), buf_size = data room.
+ *   (reta_size = dev_info.reta_size), buf_size = the frame pool's data room.
  *
  * Buffers (zero copy)
  *   struct utcp_pkt lives in the mbuf's private area (rte_mbuf_to_priv(m)):
@@ -34,8 +38,9 @@
  *
  * rx_burst(q, pkts, n)
  *   rte_eth_rx_burst(port, q, mbufs, n); for each mbuf set data/len from
- *   data_off/data_len (multi-segment frames are dropped and counted in
- *   rx_errors: utcp buffers are one segment), and translate ol_flags:
+ *   data_off/data_len (a chain of mbufs is copied into one buffer first,
+ *   nic/dpdk/seg.c; software GRO then joins segments, nic/dpdk/gro.c), and
+ *   translate ol_flags:
  *   RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD -> UTCP_PKT_RX_IP_CKSUM_GOOD/BAD,
  *   RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD -> UTCP_PKT_RX_L4_CKSUM_GOOD/BAD,
  *   RTE_MBUF_F_RX_RSS_HASH -> UTCP_PKT_RX_RSS_HASH with rss_hash = m->hash.rss.
@@ -72,9 +77,10 @@
 
 #include <utcp/nic.h>
 
-/* Its utcp.conf keys: dpdk_args, dpdk_tso (nic/dpdk/keys.c, built with or without
- * DPDK so that any build reads a DPDK machine's config). */
-#define UTCP_DPDK_NB_KEYS 2
+/* Its utcp.conf keys: dpdk_args, dpdk_tso, dpdk_mtu, dpdk_mbuf_size, dpdk_gro
+ * (nic/dpdk/keys.c, built with or without DPDK so that any build reads a DPDK
+ * machine's config). */
+#define UTCP_DPDK_NB_KEYS 5
 extern const struct utcp_config_key utcp_dpdk_keys[UTCP_DPDK_NB_KEYS];
 
 struct utcp_nic *utcp_dpdk_open(const struct utcp_config *cfg, const struct utcp_port_config *port,
@@ -95,5 +101,16 @@ uint64_t utcp_dpdk_mbufs_in_use(struct utcp_nic *nic);
  * port stopped, so its PMD held none): the process-wide leak count. */
 uint64_t utcp_dpdk_mbufs_lost(void);
 uint16_t utcp_dpdk_port_id(struct utcp_nic *nic);
+
+/* What the receive side did with chains and GRO, every queue summed (also
+ * logged at close: --log-level=utcp.dpdk:info). */
+struct utcp_dpdk_seg_stats {
+	uint64_t rx_joined;  /* chained (or foreign) mbufs copied into one buffer */
+	uint64_t rx_dropped; /* the same without a buffer to copy into: dropped */
+	uint64_t gro_joined; /* segments GRO appended to an earlier one */
+	uint64_t gro_frames; /* frames GRO made of several segments */
+	uint64_t tx_chains;  /* frames sent as chains of mbufs */
+};
+void utcp_dpdk_seg_stats(struct utcp_nic *nic, struct utcp_dpdk_seg_stats *st);
 
 #endif

@@ -9,6 +9,7 @@ TESTS += tests/dpdk/memif_flap.sh
 TESTS += tests/dpdk/memif_close.sh
 TESTS += tests/dpdk/tap_tcp6.sh
 TESTS += tests/dpdk/tap_tso.sh
+TESTS += tests/dpdk/tap_seg.sh tests/dpdk/ring_jumbo.sh
 else
 TESTS += tests/dpdk/no_dpdk.sh
 endif
@@ -18,6 +19,7 @@ EXTRA_DIST += tests/dpdk/memif_flap.sh
 EXTRA_DIST += tests/dpdk/memif_close.sh
 EXTRA_DIST += tests/dpdk/tap_tcp6.sh
 EXTRA_DIST += tests/dpdk/tap_tso.sh
+EXTRA_DIST += tests/dpdk/tap_seg.sh tests/dpdk/ring_jumbo.sh tests/dpdk/bench_seg.sh
 tests_dpdk_test_dpdk_ring_SOURCES = tests/dpdk/test_dpdk_ring.c
 tests_dpdk_test_dpdk_ring_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
 tests_dpdk_test_dpdk_ring_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)

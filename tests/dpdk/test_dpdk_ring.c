@@ -19,6 +19,13 @@
  * carried frames, the port counters agree with the stack's, every mbuf is
  * back in its pool, the rings are empty, and the EAL shuts down.
  *
+ * RING_MTU=N sets dpdk_mtu on both sides (jumbo frames: the frames sent
+ * must then average more than 1514 bytes, a full standard frame),
+ * RING_MBUF_SIZE=N dpdk_mbuf_size (mbufs smaller than a frame: each side
+ * sends its long frames as chains, net_ring hands the chains to the other
+ * side as they are, and that side joins them; both must be counted, with
+ * nothing dropped).
+ *
  * EAL arguments are the ones that work without hugepages or a NIC (set
  * through the `dpdk_args` key, as a config file would); the whole run is
  * bounded by RING_TIMEOUT seconds of wall time (default 60).  Exit 77 when
@@ -111,6 +118,10 @@ static void make_config(struct utcp_config *cfg, const char *port, const char *i
 	cfg_set(cfg, "sndbuf", "262144");
 	cfg_set(cfg, "tcp_timewait", "1");
 	cfg_set(cfg, "seed", seed);
+	if (getenv("RING_MTU") != NULL)
+		cfg_set(cfg, "dpdk_mtu", getenv("RING_MTU"));
+	if (getenv("RING_MBUF_SIZE") != NULL)
+		cfg_set(cfg, "dpdk_mbuf_size", getenv("RING_MBUF_SIZE"));
 	if (utcp_config_finish(cfg, err, sizeof(err)) != 0)
 		die("config: %s", err);
 }
@@ -329,7 +340,7 @@ static void server_accept(struct host *a, struct host *b, int c)
 /* Both stacks run in turn until every end closed and no TCB is left. */
 static void run(struct host *a, struct host *b, utcp_time_t bound)
 {
-	utcp_time_t end = utcp_nic_now(a->nic) + bound;
+	utcp_time_t t0 = utcp_nic_now(a->nic), end = t0 + bound, t_data = 0;
 	unsigned long rounds = 0;
 	while (!(host_closed(a) && host_closed(b) && host_tcbs(a) == 0 && host_tcbs(b) == 0)) {
 		if (utcp_nic_now(a->nic) > end)
@@ -347,8 +358,11 @@ static void run(struct host *a, struct host *b, utcp_time_t bound)
 			end_step(&b->e[c]);
 		}
 		rounds++;
+		if (t_data == 0 && a->e[0].got == ring_bytes && b->e[0].got == ring_bytes)
+			t_data = utcp_nic_now(a->nic); /* every byte there (connection 0) */
 	}
-	printf("every end closed, no TCB left, after %lu rounds\n", rounds);
+	printf("every end closed, no TCB left, after %lu rounds (the data in %.3f s)\n", rounds,
+	       (double)(t_data - t0) / 1e9);
 }
 
 /* ---- checks at the end --------------------------------------------------------- */
@@ -370,6 +384,27 @@ static void check_contexts(const struct host *h, struct utcp_stats *sum)
 			    (unsigned long long)cs->tcp_rx, (unsigned long long)utcp_stats_drops(cs));
 		utcp_stats_add(sum, cs);
 	}
+}
+
+/* RING_MTU: jumbo frames sent; RING_MBUF_SIZE: chains sent and joined. */
+static void check_segs(const struct host *h, const struct utcp_stats *cs)
+{
+	struct utcp_dpdk_seg_stats ss;
+	utcp_dpdk_seg_stats(h->nic, &ss);
+	double avg = cs->tx_frames ? (double)cs->tx_bytes / (double)cs->tx_frames : 0;
+	printf("%s: MTU %u, %.0f bytes a frame sent; %llu chains sent, %llu received and joined, "
+	       "%llu dropped\n", h->name, h->nic->caps.mtu, avg,
+	       (unsigned long long)ss.tx_chains, (unsigned long long)ss.rx_joined,
+	       (unsigned long long)ss.rx_dropped);
+	const char *mtu = getenv("RING_MTU");
+	if (mtu != NULL && (h->nic->caps.mtu != atoi(mtu) || (atoi(mtu) > 1500 && avg <= 1514)))
+		die("%s: dpdk_mtu = %s: MTU %u, %.0f bytes a frame", h->name, mtu, h->nic->caps.mtu,
+		    avg);
+	if (getenv("RING_MBUF_SIZE") != NULL && (ss.tx_chains == 0 || ss.rx_joined == 0))
+		die("%s: dpdk_mbuf_size = %s: no chain sent or joined", h->name,
+		    getenv("RING_MBUF_SIZE"));
+	if (ss.rx_dropped != 0)
+		die("%s: %llu chains dropped", h->name, (unsigned long long)ss.rx_dropped);
 }
 
 static void check_port(const struct host *h, const struct utcp_stats *cs)
@@ -396,6 +431,7 @@ static void check_port(const struct host *h, const struct utcp_stats *cs)
 		die("%s: port counters (%llu tx, %llu rx) differ from the stack's (%llu, %llu)",
 		    h->name, (unsigned long long)ns.tx_pkts, (unsigned long long)ns.rx_pkts,
 		    (unsigned long long)cs->tx_frames, (unsigned long long)cs->rx_frames);
+	check_segs(h, cs);
 	if (rte_eth_stats_get(utcp_dpdk_port_id(h->nic), &es) != 0)
 		die("%s: rte_eth_stats_get", h->name);
 	for (int q = 0; q < nq; q++) {
