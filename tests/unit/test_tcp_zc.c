@@ -331,6 +331,33 @@ START_TEST(send_zc_full_ring_eagain)
 }
 END_TEST
 
+/* A blocking reserve on a full ring drives the stack until an ACK frees
+ * room, as a blocking write waits. */
+START_TEST(send_zc_blocking_reserve_waits_for_room)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	struct iovec v[2];
+	up(0, 4096);
+	tt_passive(&c, L, TT_OPT_MSS);
+	ck_assert_int_eq(utcp_send_zc_reserve(X, c.sock, v, 2), 4096);
+	memcpy(v[0].iov_base, pat, 4096);
+	ck_assert_int_eq(utcp_send_zc_commit(X, c.sock, 4096), 4096);
+	utcp_ctx_poll(X);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK, c.pnxt, 1460);
+	tt_hout(&c, &s, TH_ACK | TH_PSH, c.pnxt, 1176);
+	tt_ok(utcp_fcntl(X, c.sock, F_SETFL, 0)); /* blocking */
+	tt_pseg(&c, &s, TH_ACK, NULL, 0); /* all acknowledged, waiting in the NIC */
+	tt_inject(&s);
+	ck_assert_int_eq(utcp_send_zc_reserve(X, c.sock, v, 2), 4096);
+	ck_assert_int_eq(utcp_send_zc_commit(X, c.sock, 0), 0);
+	tt_ok(utcp_setsock_nonblock(X, c.sock));
+	tt_finish(&c);
+	down();
+}
+END_TEST
+
 /* ---- errors, close, rings -------------------------------------------------------------- */
 
 START_TEST(zc_errors)
@@ -450,6 +477,7 @@ Suite *zc_suite(void)
 	tcase_add_test(tc, send_zc_reserve_commit_sends_as_write);
 	tcase_add_test(tc, send_zc_two_spans_where_the_ring_wraps);
 	tcase_add_test(tc, send_zc_full_ring_eagain);
+	tcase_add_test(tc, send_zc_blocking_reserve_waits_for_room);
 	tcase_add_test(tc, zc_errors);
 	tcase_add_test(tc, close_with_a_reservation);
 	tcase_add_test(tc, zc_rings_go_back_when_drained);
