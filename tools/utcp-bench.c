@@ -12,6 +12,7 @@
  *   utcp-bench [--quick] [--rounds N] [--cpu N] [--time S] [--seed N]
  *              [--workloads short,pingpong,bulk,latency] [--count N] [--conns N]
  *              [--only utcp|kernel] [--no-callgrind] [--no-scaling] [--no-offload] [--no-tso]
+ *              [--zc]
  *              [--path sim|tap|memif]
  *   utcp-bench --instructions [--workloads ...]   (callgrind figures only)
  *
@@ -74,6 +75,10 @@ static void usage(FILE *f)
 		"  --no-tso           bulk: utcp's simulated NICs without segmentation offload,\n"
 		"                     frames of one MSS (default: TSO frames up to 64 KiB on a\n"
 		"                     wire that carries them whole, as loopback's)\n"
+		"  --zc               bulk: utcp's client and server use the zero-copy calls\n"
+		"                     (utcp_send_zc_reserve/commit, utcp_recv_zc/done): the server\n"
+		"                     checks the bytes in the receive ring, one copy less; the\n"
+		"                     kernel's side keeps read and write\n"
 		"  --path P           sim (default): utcp on the simulated wire, the kernel over\n"
 		"                     loopback; tap: utcp's server on TAP against kernel client\n"
 		"                     sockets, the kernel over a veth pair between two network\n"
@@ -112,16 +117,16 @@ static int parse_num(const char *s, double min, double *out)
 static void default_specs(struct bench_opts *o)
 {
 	static const struct wl_spec full[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0, 0, 0 },
-		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0, 0, 0 },
-		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0, 0, 0 },
-		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0, 0, 0 },
+		{ WL_SHORT, 1000, 200000, 64, 0, 5, 0, 0, 0, 0 },
+		{ WL_PINGPONG, 64, 1000000, 64, 0, 5, 0, 0, 0, 0 },
+		{ WL_BULK, 1, 8ull << 30, 0, 65536, 5, 0, 0, 0, 0 },
+		{ WL_LATENCY, 1, 50000, 64, 0, 5, 0, 0, 0, 0 },
 	};
 	static const struct wl_spec quick[WL_NKINDS] = {
-		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0, 0, 0 },
-		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0, 0, 0 },
-		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0, 0, 0 },
-		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0, 0, 0 },
+		{ WL_SHORT, 1000, 3000, 64, 0, 2, 0, 0, 0, 0 },
+		{ WL_PINGPONG, 64, 20000, 64, 0, 2, 0, 0, 0, 0 },
+		{ WL_BULK, 1, 64ull << 20, 0, 65536, 2, 0, 0, 0, 0 },
+		{ WL_LATENCY, 1, 2000, 64, 0, 2, 0, 0, 0, 0 },
 	};
 	memcpy(o->spec, o->quick ? quick : full, sizeof(o->spec));
 }
@@ -148,6 +153,7 @@ static int parse_opt(struct bench_opts *o, int c, const char *arg)
 	case 'S': o->no_scaling = 1; return 0;
 	case 'O': o->no_offload = 1; return 0;
 	case 'T': o->no_tso = 1; return 0;
+	case 'Z': o->zc = 1; return 0;
 	case '6': o->ip6 = 1; return 0;
 	case 'X': o->child = 1; return 0;
 	case 'P':
@@ -180,6 +186,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "instructions", no_argument, NULL, 'I' }, { "path", required_argument, NULL, 'P' },
 		{ "callgrind-child", no_argument, NULL, 'X' }, { "help", no_argument, NULL, 'h' },
 		{ "ip6", no_argument, NULL, '6' },         { "no-tso", no_argument, NULL, 'T' },
+		{ "zc", no_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -232,6 +239,7 @@ static void finish_opts(struct bench_opts *o)
 			o->spec[k].max_wall = o->max_wall;
 		o->spec[k].no_offload = o->no_offload;
 		o->spec[k].no_tso = o->no_tso;
+		o->spec[k].zc = o->zc;
 	}
 	int real = o->path_tap || o->path_memif;
 	for (int k = 0; k < WL_NKINDS; k++) /* tap, memif: bulk and latency only when asked */

@@ -3,6 +3,7 @@ libutcp_la_SOURCES += core/api/sock.h \
 	core/api/socktab.c \
 	core/api/socket.c \
 	core/api/sockio.c \
+	core/api/sockzc.c \
 	core/api/sockopt.c \
 	core/api/tcpinfo.c \
 	core/api/epoll.c \

@@ -63,6 +63,9 @@ struct utcp_sock {
 	int rcvlowat;                  /* SO_RCVLOWAT; 0: 1 */
 	int so_error;                  /* errors not tied to a TCB */
 	int free_next;
+	/* zero-copy send (sockzc.c): the room the last reserve gave */
+	uint8_t *zc_at;                /* where it began in the send ring */
+	uint32_t zc_len;               /* its bytes; 0: none */
 
 	/* registration in an epoll instance (at most one) */
 	int ep;                        /* epoll id, -1 if none */
@@ -118,6 +121,10 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 		   int iovcnt, int flags);
 ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 		   int iovcnt, int flags);
+/* sockio.c for sockzc.c: EPOLLOUT as a blocking write waits for it; the
+ * connection's pending error as -1 with errno (and cleared). */
+int sock_writable(struct utcp_sock *so);
+ssize_t sock_error(struct utcp_tcb *tp);
 
 /* ---- a user's socket address (sockaddr.c) ---- */
 /* The call an address is handed to: Linux reads it by different rules. */

@@ -42,7 +42,7 @@ static int sock_readable(struct utcp_sock *so)
 	       (tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT));
 }
 
-static int sock_writable(struct utcp_sock *so)
+int sock_writable(struct utcp_sock *so)
 {
 	const struct utcp_tcb *tp = so->tcb;
 	return tp->so_error != 0 || tp->state == TCPS_CLOSED || (tp->flags & TF_FIN_QUEUED) ||
@@ -51,7 +51,7 @@ static int sock_writable(struct utcp_sock *so)
 		tcp_send_room(tp) > 0);
 }
 
-static ssize_t sock_error(struct utcp_tcb *tp)
+ssize_t sock_error(struct utcp_tcb *tp)
 {
 	errno = tp->so_error;
 	tp->so_error = 0;

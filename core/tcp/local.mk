@@ -8,6 +8,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_isn.c \
 	core/tcp/tcp_tcb.c \
 	core/tcp/tcp_buf.c \
+	core/tcp/tcp_zc.c \
 	core/tcp/tcp_sndmem.c \
 	core/tcp/tcp_ooo.c \
 	core/tcp/tcp_cc.h \

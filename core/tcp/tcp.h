@@ -875,6 +875,19 @@ uint32_t tcp_rcvbuf_unhold(struct utcp_tcb *tp, uint32_t len);
 uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data, uint32_t len);
 uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovcnt, int peek);
 
+/* ---- internal: zero-copy access to the rings (tcp_buf.c views, tcp_zc.c
+ * the user calls): the receive ring's unread bytes and the send ring's
+ * free room as at most two spans each, consumed or committed after. ---- */
+uint32_t tcp_rcvbuf_view(const struct tcp_rcvbuf *b, struct iovec *iov, int iovcnt);
+void tcp_rcvbuf_consume(struct tcp_rcvbuf *b, uint32_t n);
+uint32_t tcp_sndbuf_free_view(const struct tcp_sndbuf *b, uint32_t room, struct iovec *iov,
+			      int iovcnt);
+void tcp_sndbuf_commit(struct tcp_sndbuf *b, uint32_t n);
+uint32_t tcp_recv_zc(struct utcp_tcb *tp, struct iovec *iov, int iovcnt);
+void tcp_recv_zc_done(struct utcp_tcb *tp, uint32_t n);
+uint32_t tcp_send_zc_reserve(struct utcp_tcb *tp, struct iovec *iov, int iovcnt);
+uint32_t tcp_send_zc_commit(struct utcp_tcb *tp, uint32_t n);
+
 /* ---- internal: out-of-order ranges and SACK blocks (tcp_ooo.c) ------- */
 /* Ranges kept for a receive ring of size bytes. */
 uint32_t tcp_ooo_room(uint32_t size);

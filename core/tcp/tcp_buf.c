@@ -501,3 +501,52 @@ uint32_t tcp_rcvbuf_read(struct tcp_rcvbuf *b, const struct iovec *iov, int iovc
 	}
 	return done;
 }
+
+/* ---- zero-copy views (tcp_zc.c) ----------------------------------------------- */
+
+/* The n ring bytes from index at as at most two spans (the second when
+ * they wrap), in at most iovcnt iovecs; the bytes described. */
+static uint32_t ring_spans(uint8_t *mem, uint32_t size, uint32_t at, uint32_t n,
+			   struct iovec *iov, int iovcnt)
+{
+	uint32_t first = size - at < n ? size - at : n;
+	iov[0].iov_base = mem + at;
+	iov[0].iov_len = first;
+	if (iovcnt < 2)
+		return first;
+	iov[1].iov_base = n > first ? mem : NULL;
+	iov[1].iov_len = n - first;
+	return n;
+}
+
+/* The unread in-order bytes where they lie, from the first (the ring has
+ * one, iovcnt >= 1); nothing moves. */
+uint32_t tcp_rcvbuf_view(const struct tcp_rcvbuf *b, struct iovec *iov, int iovcnt)
+{
+	return ring_spans(b->mem, b->size, b->head, b->len, iov, iovcnt);
+}
+
+/* The first n unread bytes are read (n <= len): tcp_rcvbuf_read without
+ * the copy. */
+void tcp_rcvbuf_consume(struct tcp_rcvbuf *b, uint32_t n)
+{
+	b->head = ring_idx(b->size, b->head, n);
+	b->len -= n;
+}
+
+/* The ring's free room after the queued bytes, room bytes of it at most
+ * (the ring is there, iovcnt >= 1), where a write would copy them. */
+uint32_t tcp_sndbuf_free_view(const struct tcp_sndbuf *b, uint32_t room, struct iovec *iov,
+			      int iovcnt)
+{
+	uint32_t space = tcp_sndbuf_space(b);
+	return ring_spans(b->mem, b->size, ring_idx(b->size, b->head, b->len),
+			  room < space ? room : space, iov, iovcnt);
+}
+
+/* n bytes written into the free room are queued (n <= space):
+ * tcp_sndbuf_append without the copy. */
+void tcp_sndbuf_commit(struct tcp_sndbuf *b, uint32_t n)
+{
+	b->len += n;
+}

@@ -358,6 +358,49 @@ ssize_t utcp_recvfrom(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int
 ssize_t utcp_sendmsg(struct utcp_ctx *ctx, int sock, const struct msghdr *msg, int flags);
 ssize_t utcp_recvmsg(struct utcp_ctx *ctx, int sock, struct msghdr *msg, int flags);
 /** @} */
+/** @{ */
+/** Zero-copy data calls on a TCP socket (one copy less each way than
+ * utcp_read / utcp_write; no Linux equivalent of this form).
+ *
+ * utcp_recv_zc fills iov[0] and, when the bytes wrap around the ring,
+ * iov[1] (iovcnt 1: the first span only; an unused iov[1] gets {NULL, 0})
+ * with the unread in-order bytes where they lie in the connection's
+ * receive ring, and returns how many bytes they hold; nothing is consumed
+ * (a second call gives the same bytes, and more if more came).  0 at end
+ * of stream; blocking as utcp_read (until SO_RCVLOWAT bytes, the end or an
+ * error), or -1 with EAGAIN on an O_NONBLOCK socket with nothing there.
+ * The bytes stay valid, where they are, until consumed (new data goes
+ * after them), the socket is closed or the connection is reset.
+ * utcp_recv_zc_done consumes the first n of them (any n up to what is
+ * unread, EINVAL beyond it) and announces the window exactly as a
+ * utcp_read of n bytes would (RFC 9293 §3.8.6.2.2 SWS avoidance); 0.
+ *
+ * utcp_send_zc_reserve fills iov[0] (and iov[1] when the room wraps) with
+ * the free room of the connection's send ring a utcp_write could take now
+ * (it takes the ring if the connection has none) and returns its bytes;
+ * blocking as utcp_write (until there is room), or -1 with EAGAIN on an
+ * O_NONBLOCK socket; EPIPE when the sending side is shut or the socket
+ * not connected (never SIGPIPE).  A deferred TCP_FASTOPEN_CONNECT sends
+ * its SYN without data at the first reserve.  The application writes its
+ * bytes from the start of the room, then utcp_send_zc_commit(n) queues the
+ * first n and sends them as a utcp_write of them would (Nagle, TCP_CORK,
+ * pacing decide the same) and returns n; 0 ends the reservation
+ * unused (so does a new reserve, or close: nothing is held after the
+ * connection ends).  Between reserve and commit no call may run the stack
+ * (utcp_ctx_poll / utcp_ctx_wait / utcp_epoll_wait, a blocking call, a
+ * write on the socket): an ACK may move or free the room, and a commit
+ * after the room moved, or of more than was reserved, fails with EINVAL.
+ *
+ * All four: EBADF (no such socket), ENOTSOCK (an epoll or wake-up
+ * socket), EINVAL (a UDP socket; iovcnt < 1), EFAULT (iov NULL), ENOTCONN
+ * (receive) / EPIPE (send) on a listening or unconnected socket, and the
+ * connection's pending error (ECONNRESET, ETIMEDOUT...) as utcp_read and
+ * utcp_write report it. */
+ssize_t utcp_recv_zc(struct utcp_ctx *ctx, int sock, struct iovec *iov, int iovcnt);
+int utcp_recv_zc_done(struct utcp_ctx *ctx, int sock, size_t n);
+ssize_t utcp_send_zc_reserve(struct utcp_ctx *ctx, int sock, struct iovec *iov, int iovcnt);
+ssize_t utcp_send_zc_commit(struct utcp_ctx *ctx, int sock, size_t n);
+/** @} */
 /** Release the socket; its connection closes with a FIN (or an RST with
  * SO_LINGER 0 or unread data) and lives on in the stack until it is done. */
 int utcp_close(struct utcp_ctx *ctx, int sock);

@@ -51,7 +51,7 @@ fi
 awk -v file="$ceiling" '
 	FNR == NR {
 		if ($1 == "margin") margin = $2
-		else if ($1 ~ /^(short|pingpong|bulk|latency)$/) { ceil[$1] = $2; order[++n] = $1 }
+		else if ($1 ~ /^(short|pingpong|bulk|bulk-zc|latency)$/) { ceil[$1] = $2; order[++n] = $1 }
 		next
 	}
 	$1 == "instructions:" { got[$2] = $3; unit[$2] = $5 }

@@ -131,6 +131,15 @@ tests_unit_test_syncookie_SOURCES = tests/unit/test_syncookie.c $(TCP_TESTLIB)
 tests_unit_test_syncookie_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_syncookie_LDADD = $(UNIT_LIBS)
 
+# Zero-copy data calls (core/api/sockzc.c, core/tcp/tcp_zc.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_tcp_zc
+TESTS += tests/unit/test_tcp_zc
+endif
+tests_unit_test_tcp_zc_SOURCES = tests/unit/test_tcp_zc.c $(TCP_TESTLIB)
+tests_unit_test_tcp_zc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_zc_LDADD = $(UNIT_LIBS)
+
 # Loss recovery and congestion control: unit traces (tests/unit/test_tcp_recovery.c).
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_tcp_recovery

@@ -139,6 +139,43 @@ START_TEST(cookie_then_data_in_syn)
 }
 END_TEST
 
+/* The zero-copy send on a deferred connect: the first reserve sends the
+ * SYN (with the cookie, without data) and finds no room until the
+ * handshake is done; then reserve and commit send as a write. */
+START_TEST(send_zc_reserve_sends_the_deferred_syn)
+{
+	struct tt_conn c;
+	struct tt_seg s;
+	struct iovec v[2];
+	warm_cache(41002);
+	struct sockaddr_in a = peer(41002);
+	int fd = fo_socket();
+	tt_ok(utcp_connect(tt_h.ctx, fd, (struct sockaddr *)&a, sizeof(a)));
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect_none();
+	tt_err(utcp_send_zc_reserve(tt_h.ctx, fd, v, 2), EAGAIN);
+	utcp_ctx_poll(tt_h.ctx);
+	ck_assert_msg(tt_out(&s), "no SYN");
+	ck_assert_uint_eq(s.flags, TH_SYN);
+	ck_assert_msg(s.o.flags & TOF_FASTOPEN, "no cookie");
+	ck_assert_uint_eq(s.len, 0);
+	conn_from_syn(&c, &s, 41002);
+	c.sock = fd;
+	synack(&c, c.hnxt, -1);
+	tt_expect(&s, TH_ACK, c.hnxt, c.pnxt, -1);
+	ck_assert_int_gt(utcp_send_zc_reserve(tt_h.ctx, fd, v, 2), 0);
+	memcpy(v[0].iov_base, "hi", 2);
+	ck_assert_int_eq(utcp_send_zc_commit(tt_h.ctx, fd, 2), 2);
+	utcp_ctx_poll(tt_h.ctx);
+	tt_expect(&s, TH_ACK | TH_PSH, c.hnxt, c.pnxt, -1);
+	ck_assert_uint_eq(s.len, 2);
+	ck_assert_mem_eq(s.payload, "hi", 2);
+	tt_ok(utcp_abort(tt_h.ctx, fd));
+	utcp_ctx_poll(tt_h.ctx);
+	tn_tx_drain(tt_h.nic);
+}
+END_TEST
+
 START_TEST(syn_data_not_acked_is_sent_after_handshake)
 {
 	struct tt_conn c;
@@ -313,6 +350,7 @@ static Suite *tfo_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, cookie_then_data_in_syn);
 	tcase_add_test(tc, syn_data_not_acked_is_sent_after_handshake);
+	tcase_add_test(tc, send_zc_reserve_sends_the_deferred_syn);
 	tcase_add_test(tc, syn_retransmitted_plain);
 	tcase_add_test(tc, msg_fastopen_sends_syn_with_data);
 	tcase_add_test(tc, cached_mss_bounds_syn_data);

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 enum wl_kind { WL_SHORT, WL_PINGPONG, WL_BULK, WL_LATENCY, WL_NKINDS };
 
@@ -41,6 +42,7 @@ struct wl_spec {
 	int no_offload;     /* utcp: simulated NICs without TCP checksum offload */
 	int ip6;            /* utcp: over IPv6 (2001:db8::1 and ::2) */
 	int no_tso;         /* utcp bulk: simulated NICs without TSO (MSS-sized frames) */
+	int zc;             /* bulk: the stack's zero-copy calls where it has them (utcp) */
 };
 
 /* Socket calls on one stack.  Sockets are non-blocking; addresses and
@@ -59,6 +61,13 @@ struct bnet_ops {
 	int (*epoll_create)(void *c);
 	int (*epoll_ctl)(void *c, int ep, int op, int s, struct epoll_event *ev);
 	int (*epoll_wait)(void *c, int ep, struct epoll_event *evs, int n, int timeout_ms);
+	/* Zero-copy data calls (utcp_recv_zc, utcp_recv_zc_done,
+	 * utcp_send_zc_reserve, utcp_send_zc_commit); NULL: the stack has
+	 * none (the kernel's side reads and writes). */
+	ssize_t (*recv_zc)(void *c, int s, struct iovec *iov, int n);
+	int (*recv_zc_done)(void *c, int s, size_t len);
+	ssize_t (*send_zc_reserve)(void *c, int s, struct iovec *iov, int n);
+	ssize_t (*send_zc_commit)(void *c, int s, size_t len);
 };
 
 struct bnet {

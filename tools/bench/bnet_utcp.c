@@ -104,6 +104,26 @@ static ssize_t u_write(void *c, int s, const void *buf, size_t len)
 	return utcp_write(c, s, buf, len);
 }
 
+static ssize_t u_recv_zc(void *c, int s, struct iovec *iov, int n)
+{
+	return utcp_recv_zc(c, s, iov, n);
+}
+
+static int u_recv_zc_done(void *c, int s, size_t len)
+{
+	return utcp_recv_zc_done(c, s, len);
+}
+
+static ssize_t u_send_zc_reserve(void *c, int s, struct iovec *iov, int n)
+{
+	return utcp_send_zc_reserve(c, s, iov, n);
+}
+
+static ssize_t u_send_zc_commit(void *c, int s, size_t len)
+{
+	return utcp_send_zc_commit(c, s, len);
+}
+
 static int u_shutdown_wr(void *c, int s)
 {
 	return utcp_shutdown(c, s, SHUT_WR);
@@ -148,7 +168,9 @@ const struct bnet_ops bnet_utcp_ops = {
 	.socket = u_socket, .listen = u_listen, .accept = u_accept, .connect = u_connect,
 	.read = u_read, .write = u_write, .shutdown_wr = u_shutdown_wr, .close = u_close,
 	.nodelay = u_nodelay, .so_error = u_so_error, .epoll_create = u_epoll_create,
-	.epoll_ctl = u_epoll_ctl, .epoll_wait = u_epoll_wait,
+	.epoll_ctl = u_epoll_ctl, .epoll_wait = u_epoll_wait, .recv_zc = u_recv_zc,
+	.recv_zc_done = u_recv_zc_done, .send_zc_reserve = u_send_zc_reserve,
+	.send_zc_commit = u_send_zc_commit,
 };
 
 /* ---- one run on the simulator ----------------------------------------------------- */

@@ -278,6 +278,14 @@ void report_header(const struct bench_opts *o, int argc, char **argv)
 					 : "TSO frames up to 64 KiB crossing the wire whole, as loopback's "
 					   "(--no-tso: one MSS per frame)");
 	}
+	if (o->want[WL_BULK])
+		printf("utcp-bench: bulk: %s\n",
+		       o->zc ? "utcp's side on its zero-copy calls (--zc): a utcp client copies the "
+			       "pattern into the\nutcp-bench:   send ring's room (the copy write() makes) "
+			       "and commits it, a utcp server checks\nutcp-bench:   the bytes in the "
+			       "receive ring (no copy out); the kernel's side reads and writes"
+			     : "both stacks read and write (--zc: utcp's side on its zero-copy calls, "
+			       "the kernel's\nutcp-bench:   still reading and writing)");
 	for (int k = 0; k < WL_NKINDS; k++) {
 		const struct wl_spec *s = &o->spec[k];
 		if (!o->want[k])
@@ -425,13 +433,15 @@ static uint64_t cg_totals(const char *path)
 	return v;
 }
 
-/* Run this program under callgrind for one workload; -1 on failure. */
-static int cg_run(const struct bench_opts *o, const char *self, enum wl_kind k, const char *dir,
-		  uint64_t *units, uint64_t *ir)
+/* Run this program under callgrind for one workload (zc: bulk on utcp's
+ * zero-copy calls, as --zc); -1 on failure. */
+static int cg_run(const struct bench_opts *o, const char *self, enum wl_kind k, int zc,
+		  const char *dir, uint64_t *units, uint64_t *ir)
 {
 	char out[512], cnt[32], seed[32], res[512];
-	snprintf(out, sizeof(out), "--callgrind-out-file=%s/cg.%s", dir, wl_names[k]);
-	snprintf(res, sizeof(res), "%s/child.%s", dir, wl_names[k]);
+	const char *tag = zc ? ".zc" : "";
+	snprintf(out, sizeof(out), "--callgrind-out-file=%s/cg.%s%s", dir, wl_names[k], tag);
+	snprintf(res, sizeof(res), "%s/child.%s%s", dir, wl_names[k], tag);
 	snprintf(cnt, sizeof(cnt), "%" PRIu64, cg_count[k]);
 	snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
 	pid_t pid = fork();
@@ -445,10 +455,18 @@ static int cg_run(const struct bench_opts *o, const char *self, enum wl_kind k, 
 		 * under callgrind its vector loop copies every size (the code under
 		 * test is the same; outside callgrind the library chooses). */
 		setenv("GLIBC_TUNABLES", "glibc.cpu.x86_rep_movsb_threshold=4294967295", 1);
-		execlp("valgrind", "valgrind", "--tool=callgrind", "-q", out, self, "--callgrind-child",
-		       "--workloads", wl_names[k], "--count", cnt, "--seed", seed, "--time", "600",
-		       o->no_offload ? "--no-offload" : o->no_tso ? "--no-tso" : (char *)NULL,
-		       o->no_offload && o->no_tso ? "--no-tso" : (char *)NULL, (char *)NULL);
+		char *argv[20] = { "valgrind", "--tool=callgrind", "-q", out, (char *)self,
+				   "--callgrind-child", "--workloads", (char *)wl_names[k], "--count", cnt,
+				   "--seed", seed, "--time", "600" };
+		int a = 14;
+		if (o->no_offload)
+			argv[a++] = "--no-offload";
+		if (o->no_tso)
+			argv[a++] = "--no-tso";
+		if (zc)
+			argv[a++] = "--zc";
+		argv[a] = NULL;
+		execvp("valgrind", argv);
 		_exit(127);
 	}
 	int st;
@@ -461,9 +479,27 @@ static int cg_run(const struct bench_opts *o, const char *self, enum wl_kind k, 
 		ok = 0;
 	if (f != NULL)
 		fclose(f);
-	snprintf(res, sizeof(res), "%s/cg.%s.1", dir, wl_names[k]);
+	snprintf(res, sizeof(res), "%s/cg.%s%s.1", dir, wl_names[k], tag);
 	*ir = cg_totals(res);
 	return ok && *ir > 0 ? 0 : -1;
+}
+
+/* Bulk on utcp's zero-copy calls beside bulk on read and write (the
+ * table's figure, unless --zc made it this one): "bulk-zc" for
+ * tests/bench/ceiling.sh.  1 if the run failed. */
+static int cg_bulk_zc(const struct bench_opts *o, const char *self, const char *dir)
+{
+	uint64_t units = 0, ir = 0;
+	if (cg_run(o, self, WL_BULK, 1, dir, &units, &ir) < 0 || units == 0) {
+		printf("utcp-bench:   bulk-zc  callgrind run failed (files in %s)\n", dir);
+		return 1;
+	}
+	if (o->instructions)
+		printf("instructions: bulk-zc %.4f per byte\n", (double)ir / (double)units);
+	else
+		printf("utcp-bench:   bulk     %.2f instructions per byte on the zero-copy calls "
+		       "(--zc; %" PRIu64 " bytes)\n", (double)ir / (double)units, units);
+	return 0;
 }
 
 int report_callgrind(const struct bench_opts *o, struct bench_table *t)
@@ -482,7 +518,7 @@ int report_callgrind(const struct bench_opts *o, struct bench_table *t)
 		uint64_t units = 0, ir = 0;
 		if (!o->want[k])
 			continue;
-		if (cg_run(o, self, (enum wl_kind)k, dir, &units, &ir) < 0 || units == 0) {
+		if (cg_run(o, self, (enum wl_kind)k, o->zc, dir, &units, &ir) < 0 || units == 0) {
 			printf("utcp-bench:   %-8s callgrind run failed (files in %s)\n", wl_names[k], dir);
 			failed = 1;
 			continue;
@@ -499,6 +535,8 @@ int report_callgrind(const struct bench_opts *o, struct bench_table *t)
 			       "(%" PRIu64 " transactions)\n", wl_names[k], (double)ir / (double)units,
 			       units);
 	}
+	if (o->want[WL_BULK] && !o->zc)
+		failed |= cg_bulk_zc(o, self, dir);
 	if (!failed) {
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

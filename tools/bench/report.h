@@ -16,6 +16,7 @@ struct bench_opts {
 	int quick, rounds, cpu, only; /* only: 0 both, 1 utcp, 2 kernel */
 	int no_callgrind, no_scaling, child, no_offload;
 	int no_tso;                   /* --no-tso: bulk in MSS-sized frames */
+	int zc;                       /* --zc: bulk on utcp's zero-copy calls */
 	int conns;                    /* --conns: short and pingpong (0: default) */
 	int instructions;             /* --instructions: callgrind figures only */
 	int path_tap;                 /* --path tap: TAP and veth, not sim and loopback */

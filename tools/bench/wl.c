@@ -7,7 +7,11 @@
  *             closes; `conns` connections in flight.
  *   pingpong  `conns` persistent connections, 64 B request / 64 B response.
  *   bulk      one connection, the client writes `count` bytes in `wsize`
- *             writes, the server reads them; then both close.
+ *             writes, the server reads them; then both close.  With
+ *             spec->zc, on a stack that has them (utcp), the zero-copy
+ *             calls instead: the client copies the pattern into the send
+ *             ring's room and commits it, the server checks the bytes in
+ *             the receive ring and consumes them (one copy less).
  *   latency   pingpong on one connection, each round trip timed.
  *
  * Every byte is verified: a request or response carries its transaction
@@ -390,7 +394,21 @@ static int srv_rr(struct wl_run *r, int fd)
 	return 0;
 }
 
-static int srv_bulk(struct wl_run *r, int fd)
+/* The len bytes at p are the pattern's from r->srv_bytes + off. */
+static int bulk_check(struct wl_run *r, const uint8_t *p, size_t len, uint64_t off)
+{
+	for (size_t k; len > 0; p += k, off += k, len -= k) {
+		k = len < BULK_RBUF ? len : BULK_RBUF; /* bulk_at holds BULK_RBUF on */
+		if (memcmp(p, bulk_at(r->srv_bytes + off), k) != 0)
+			return wl_fail(r, "server: bulk bytes at %llu differ",
+				       (unsigned long long)(r->srv_bytes + off));
+	}
+	return 0;
+}
+
+/* Read and check what has come: 1 at EOF, 0 when nothing more is there
+ * now, -1 when the run failed. */
+static int srv_bulk_read(struct wl_run *r, int fd)
 {
 	static __thread uint8_t buf[BULK_RBUF];
 	struct bnet *n = r->srv;
@@ -399,12 +417,40 @@ static int srv_bulk(struct wl_run *r, int fd)
 		if (m < 0)
 			return errno == EAGAIN ? 0 : sys_fail(r, "server read");
 		if (m == 0)
-			break;
-		if (memcmp(buf, bulk_at(r->srv_bytes), (size_t)m) != 0)
-			return wl_fail(r, "server: bulk bytes at %llu differ",
-				       (unsigned long long)r->srv_bytes);
+			return 1;
+		if (bulk_check(r, buf, (size_t)m, 0) < 0)
+			return -1;
 		r->srv_bytes += (uint64_t)m;
 	}
+}
+
+/* The same with the zero-copy calls (--zc): the bytes checked where they
+ * lie in the receive ring, then consumed; no copy out. */
+static int srv_bulk_zc(struct wl_run *r, int fd)
+{
+	struct bnet *n = r->srv;
+	struct iovec v[2];
+	for (;;) {
+		ssize_t m = n->ops->recv_zc(n->c, fd, v, 2);
+		if (m < 0)
+			return errno == EAGAIN ? 0 : sys_fail(r, "server recv_zc");
+		if (m == 0)
+			return 1;
+		if (bulk_check(r, v[0].iov_base, v[0].iov_len, 0) < 0 ||
+		    bulk_check(r, v[1].iov_base, v[1].iov_len, v[0].iov_len) < 0)
+			return -1;
+		if (n->ops->recv_zc_done(n->c, fd, (size_t)m) < 0)
+			return sys_fail(r, "server recv_zc_done");
+		r->srv_bytes += (uint64_t)m;
+	}
+}
+
+static int srv_bulk(struct wl_run *r, int fd)
+{
+	int zc = r->sp->zc && r->srv->ops->recv_zc != NULL;
+	int eof = zc ? srv_bulk_zc(r, fd) : srv_bulk_read(r, fd);
+	if (eof <= 0)
+		return eof;
 	if ((r->cli != NULL && r->srv_bytes != r->sent) || r->srv_bytes == 0)
 		return wl_fail(r, "server: EOF after %llu of %llu bytes",
 			       (unsigned long long)r->srv_bytes, (unsigned long long)r->sent);
@@ -558,6 +604,26 @@ static int cli_kick_all(struct wl_run *r)
 	return 0;
 }
 
+/* Write up to len bytes of the pattern from r->sent: write(), or with the
+ * zero-copy calls (--zc) the pattern copied into the send ring's room
+ * (the copy write() would make) and committed. */
+static ssize_t cli_bulk_put(struct wl_run *r, int fd, size_t len)
+{
+	struct bnet *n = r->cli;
+	if (!r->sp->zc || n->ops->send_zc_reserve == NULL)
+		return n->ops->write(n->c, fd, bulk_at(r->sent), len);
+	struct iovec v[2];
+	if (n->ops->send_zc_reserve(n->c, fd, v, 2) < 0)
+		return -1;
+	size_t done = 0;
+	for (int j = 0; j < 2 && done < len; j++) {
+		size_t k = v[j].iov_len < len - done ? v[j].iov_len : len - done;
+		memcpy(v[j].iov_base, bulk_at(r->sent + done), k);
+		done += k;
+	}
+	return n->ops->send_zc_commit(n->c, fd, done);
+}
+
 static int cli_bulk_write(struct wl_run *r, int i)
 {
 	struct bnet *n = r->cli;
@@ -565,7 +631,7 @@ static int cli_bulk_write(struct wl_run *r, int i)
 	while (r->sent < r->sp->count && !r->stop) {
 		uint64_t left = r->sp->count - r->sent;
 		size_t len = left < r->sp->wsize ? (size_t)left : r->sp->wsize;
-		ssize_t m = n->ops->write(n->c, k->fd, bulk_at(r->sent), len);
+		ssize_t m = cli_bulk_put(r, k->fd, len);
 		if (m < 0)
 			return errno == EAGAIN ? cli_want(r, i, EPOLLOUT) : sys_fail(r, "client write");
 		r->sent += (uint64_t)m;
