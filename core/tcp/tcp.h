@@ -761,8 +761,7 @@ int tcp_tw_holds(struct utcp_ctx *ctx, const struct tcp_addr6 *a6, uint32_t ladd
 		 uint16_t lport, uint32_t raddr, uint16_t rport);
 static inline const struct tcp_tw *tcp_tw_rec(const struct utcp_tcp_ctx *t, uint32_t i)
 {
-	return i == 0 ? NULL : (const struct tcp_tw *)((const char *)t->twr_pool.mem +
-						      (size_t)(i - 1) * t->twr_pool.size);
+	return i == 0 ? NULL : (const struct tcp_tw *)t->twr_pool.mem + (i - 1);
 }
 /* RFC 5961 §7: 1 if a challenge ACK may go now (counted), per context. */
 int tcp_challenge_ok(struct utcp_ctx *ctx);

@@ -48,7 +48,7 @@ static struct tcp_tw *tw_at(struct utcp_tcp_ctx *t, uint32_t i)
 
 static uint32_t tw_index(const struct utcp_tcp_ctx *t, const struct tcp_tw *w)
 {
-	return (uint32_t)(((const char *)w - (const char *)t->twr_pool.mem) / t->twr_pool.size) + 1;
+	return (uint32_t)(((const char *)w - (const char *)t->twr_pool.mem) / sizeof(*w)) + 1;
 }
 
 static uint32_t tw_secs(const struct utcp_ctx *ctx)
@@ -61,6 +61,12 @@ static uint32_t tw_secs(const struct utcp_ctx *ctx)
 static uint32_t *tw_bucket(struct utcp_tcp_ctx *t, const struct tcp_tw *w)
 {
 	return &t->twr_hash[tcp_tw_hash(t, w->laddr, w->lport, w->raddr, w->rport) & t->twr_mask];
+}
+
+/* The same from the TCB's flow hash (tcp_flow_insert's, of the same 4-tuple). */
+static uint32_t *tw_bucket_tcb(struct utcp_tcp_ctx *t, const struct utcp_tcb *tp)
+{
+	return &t->twr_hash[tp->hash & t->twr_mask];
 }
 
 static void tw_fifo_append(struct utcp_tcp_ctx *t, struct tcp_tw *w, uint32_t i)
@@ -154,7 +160,8 @@ int tcp_tw_init(struct utcp_ctx *ctx, struct utcp_tcp_ctx *t)
 	uint32_t nb = 1;
 	while (nb < n && nb < (1u << 30))
 		nb <<= 1;
-	if (utcp_pool_init_lazy(&t->twr_pool, "timewait", sizeof(struct tcp_tw), n) < 0)
+	if (utcp_pool_init_lazy(&t->twr_pool, "timewait", sizeof(struct tcp_tw), n) < 0 ||
+	    t->twr_pool.size != sizeof(struct tcp_tw)) /* one cache line each, indexed */
 		return -1;
 	t->twr_mask = nb - 1;
 	t->twr_hash = calloc(nb, sizeof(*t->twr_hash));
@@ -211,7 +218,7 @@ int tcp_tw_take(struct utcp_tcb *tp, utcp_time_t expire)
 	uint32_t i = tw_index(t, w);
 	if (tp->is6)
 		t->twr6[i - 1] = tp->a6;
-	uint32_t *b = tw_bucket(t, w);
+	uint32_t *b = tw_bucket_tcb(t, tp);
 	w->hnext = *b;
 	*b = i;
 	tw_fifo_append(t, w, i);
