@@ -763,6 +763,8 @@ static inline const struct tcp_tw *tcp_tw_rec(const struct utcp_tcp_ctx *t, uint
 {
 	return i == 0 ? NULL : (const struct tcp_tw *)t->twr_pool.mem + (i - 1);
 }
+/* The records' invariants (tcp_check.c): 0, or -1 with msg. */
+int tcp_tw_check(const struct utcp_tcp_ctx *t, char *msg, size_t len);
 /* RFC 5961 §7: 1 if a challenge ACK may go now (counted), per context. */
 int tcp_challenge_ok(struct utcp_ctx *ctx);
 /* RFC 9293 §3.10.7.2 for SYN s on l (tcp_input.c); iss 0: RFC 6528's. */

@@ -32,6 +32,7 @@
  * pool is dry the oldest record gives way (tcp_timewait_recycled), as the
  * oldest TIME-WAIT TCB does for a TCB (tcp_tcb.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,4 +488,35 @@ int tcp_tw_input(struct utcp_ctx *ctx, struct tcp_seg *s)
 		return 0;
 	tcp_tw_segment(ctx, w, s);
 	return 1;
+}
+
+/* ---- invariants (tcp_check.c) ------------------------------------------------- */
+
+/* The FIFO is sorted by expiry, its links agree, each record is in its
+ * table chain, the pool counts them, and the timer waits for the head. */
+int tcp_tw_check(const struct utcp_tcp_ctx *t, char *msg, size_t len)
+{
+	uint32_t n = 0, prev = 0;
+	for (uint32_t i = t->twr_head; i != 0 && n <= t->twr_pool.count; n++) {
+		const struct tcp_tw *w = tcp_tw_rec(t, i);
+		const struct tcp_tw *p = tcp_tw_rec(t, prev);
+		uint32_t h = tcp_tw_hash(t, w->laddr, w->lport, w->raddr, w->rport);
+		uint32_t j = t->twr_hash[h & t->twr_mask];
+		while (j != 0 && j != i)
+			j = tcp_tw_rec(t, j)->hnext;
+		if (w->prev != prev || (p != NULL && p->expire > w->expire) || j != i) {
+			snprintf(msg, len, "TIME-WAIT record %u: FIFO or table links broken", i);
+			return -1;
+		}
+		prev = i;
+		i = w->next;
+	}
+	if (n != t->twr_pool.in_use || prev != t->twr_tail || t->ntimewait < n ||
+	    (n > 0 && (!utcp_timer_pending(&t->twr_timer) ||
+		       t->twr_timer.expires != tcp_tw_rec(t, t->twr_head)->expire))) {
+		snprintf(msg, len, "TIME-WAIT records: %u in the FIFO, %u taken, timer %s", n,
+			 t->twr_pool.in_use, utcp_timer_pending(&t->twr_timer) ? "set" : "not set");
+		return -1;
+	}
+	return 0;
 }

@@ -51,6 +51,8 @@ static void assert_records(uint32_t n)
 	ck_assert_uint_eq(t->tcb_pool.in_use, 0);
 	ck_assert_uint_eq(usage().timewait, n);
 	ck_assert_uint_eq(usage().tcbs, n);
+	char msg[256];
+	ck_assert_msg(utcp_ctx_check_invariants(tt_h.ctx, msg, sizeof(msg)) == 0, "%s", msg);
 }
 
 /* Peer connects, the host closes first, the peer's FIN: TIME-WAIT on the
