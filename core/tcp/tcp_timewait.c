@@ -70,15 +70,23 @@ static uint32_t *tw_bucket_tcb(struct utcp_tcp_ctx *t, const struct utcp_tcb *tp
 	return &t->twr_hash[tp->hash & t->twr_mask];
 }
 
-static void tw_fifo_append(struct utcp_tcp_ctx *t, struct tcp_tw *w, uint32_t i)
+/* Into the FIFO by expiry: at the tail, but for a socket's TCB closed in
+ * TIME-WAIT (its 2*MSL began before the newest records'). */
+static void tw_fifo_insert(struct utcp_tcp_ctx *t, struct tcp_tw *w, uint32_t i)
 {
-	w->next = 0;
-	w->prev = t->twr_tail;
-	if (t->twr_tail != 0)
-		tw_at(t, t->twr_tail)->next = i;
+	uint32_t after = t->twr_tail;
+	while (after != 0 && tw_at(t, after)->expire > w->expire)
+		after = tw_at(t, after)->prev;
+	w->prev = after;
+	w->next = after != 0 ? tw_at(t, after)->next : t->twr_head;
+	if (w->prev != 0)
+		tw_at(t, w->prev)->next = i;
 	else
 		t->twr_head = i;
-	t->twr_tail = i;
+	if (w->next != 0)
+		tw_at(t, w->next)->prev = i;
+	else
+		t->twr_tail = i;
 }
 
 static void tw_fifo_remove(struct utcp_tcp_ctx *t, struct tcp_tw *w)
@@ -222,7 +230,7 @@ int tcp_tw_take(struct utcp_tcb *tp, utcp_time_t expire)
 	uint32_t *b = tw_bucket_tcb(t, tp);
 	w->hnext = *b;
 	*b = i;
-	tw_fifo_append(t, w, i);
+	tw_fifo_insert(t, w, i);
 	t->ntimewait++;
 	if (t->twr_head == i)
 		tw_arm(ctx);
@@ -448,8 +456,8 @@ static void tw_restart(struct utcp_ctx *ctx, struct tcp_tw *w)
 	int head = t->twr_head == i;
 	tw_fifo_remove(t, w);
 	w->expire = ctx->now + (utcp_time_t)ctx->cfg->tcp_timewait * UTCP_NSEC_PER_SEC;
-	tw_fifo_append(t, w, i);
-	if (head)
+	tw_fifo_insert(t, w, i);
+	if (head || t->twr_head == i)
 		tw_arm(ctx);
 }
 

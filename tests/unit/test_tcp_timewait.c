@@ -253,10 +253,10 @@ END_TEST
 
 /* A socket still open in TIME-WAIT keeps its TCB (the socket API sees
  * TIME-WAIT, reads EOF); closing it hands the rest of the 2*MSL to a
- * record. */
+ * record, which expires before a younger one. */
 START_TEST(close_in_time_wait_hands_over)
 {
-	struct tt_conn c;
+	struct tt_conn c, y;
 	struct tt_seg s;
 	char b[4];
 	tt_passive(&c, L, TT_OPT_MSS);
@@ -270,12 +270,21 @@ START_TEST(close_in_time_wait_hands_over)
 	ck_assert_uint_eq(tt_h.ctx->tcp->twr_pool.in_use, 0);
 	ck_assert_uint_eq(tt_h.ctx->tcp->tcb_pool.in_use, 1);
 	ck_assert_int_eq(utcp_read(tt_h.ctx, c.sock, b, sizeof(b)), 0);
-	tt_advance(20 * TT_SEC);
+	tt_advance(10 * TT_SEC);
+	to_time_wait(&y, TT_OPT_MSS, &s); /* a record until 70 s */
+	ck_assert_uint_eq(tt_h.ctx->tcp->twr_pool.in_use, 1);
+	tt_advance(10 * TT_SEC);
 	tt_ok(utcp_close(tt_h.ctx, c.sock));
-	assert_records(1);
+	assert_records(2);
 	tt_advance(39 * TT_SEC);
-	assert_records(1);
+	assert_records(2);
 	tt_advance(1 * TT_SEC); /* 60 s after TIME-WAIT began */
+	assert_records(1);
+	tt_pseg(&y, &s, TH_FIN | TH_ACK, NULL, 0); /* the younger one still answers */
+	s.seq = y.pnxt - 1;
+	tt_in(&s);
+	tt_expect(&s, TH_ACK, y.hnxt, y.pnxt, -1);
+	tt_advance(60 * TT_SEC);
 	assert_records(0);
 	tt_expect_none();
 }
