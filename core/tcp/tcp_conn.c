@@ -4,7 +4,8 @@
  *
  * Call order: tcp_connect | (listener SYN -> tcp_input) -> tcp_established
  * -> tcp_send / tcp_recv ... -> tcp_shutdown_send / tcp_close / tcp_abort
- * -> (FIN handshake in tcp_input) -> tcp_enter_time_wait -> tcp_drop.
+ * -> (FIN handshake in tcp_input) -> tcp_enter_time_wait -> tcp_drop (an
+ * orphan's TIME-WAIT: tcp_tw_take, a record, tcp_timewait.c).
  *
  * A TCB with a socket stays allocated after it reaches CLOSED so that the
  * user can read what is left and collect the error; an orphan (socket

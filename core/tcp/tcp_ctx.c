@@ -6,10 +6,12 @@
  *
  * What lives where: the flow and listener tables in tcp_flow.c, local
  * ports in tcp_port.c, ISNs and timestamp offsets in tcp_isn.c, TCBs and
- * the TIME-WAIT FIFO in tcp_tcb.c, TIME-WAIT records in tcp_timewait.c, buffers in tcp_buf.c, the output list
- * in tcp_output.c.  All of it is allocated here, once: lazy pools (objects
- * touched only when first handed out, so a large max_num_buffers costs
- * address space, not resident memory) and the hash tables.
+ * the TIME-WAIT FIFO in tcp_tcb.c, TIME-WAIT records in tcp_timewait.c,
+ * buffers in tcp_buf.c, the output list in tcp_output.c.  All of it is
+ * allocated here, once (the records' pool and table by tcp_tw_init): lazy
+ * pools (objects touched only when first handed out, so a large
+ * max_num_buffers costs address space, not resident memory) and the hash
+ * tables.
  */
 #include <errno.h>
 #include <stdlib.h>
