@@ -4,7 +4,7 @@
  * and the sender-state trace.
  *
  * Call order: utcp_ctx_conns (any time, on the context's thread) walks the
- * listener table, then the flow table; utcp_conn_addr writes a snapshot's
+ * listener table, the flow table, then the TIME-WAIT records; utcp_conn_addr writes a snapshot's
  * address as ss(8) does; utcp_ctx_set_trace installs
  * conn_trace as core/tcp's trace hook (tcp->trace), which core/tcp calls at
  * each ACK, state change and RTO (tcp_trace), and which fills a snapshot
@@ -55,6 +55,28 @@ static void conn_fill(const struct utcp_tcb *tp, struct utcp_conn_info *ci)
 	}
 }
 
+/* A TIME-WAIT record (core/tcp/tcp_timewait.c): its addresses and sequence
+ * numbers; what it no longer keeps (RTT, window, congestion state) is 0. */
+static void tw_fill(const struct utcp_tcp_ctx *t, uint32_t i, struct utcp_conn_info *ci)
+{
+	const struct tcp_tw *w = tcp_tw_rec(t, i);
+	memset(ci, 0, sizeof(*ci));
+	ci->laddr = w->laddr;
+	ci->raddr = w->raddr;
+	ci->lport = w->lport;
+	ci->rport = w->rport;
+	ci->state = tcp_state_names[TCPS_TIME_WAIT];
+	ci->rcv_wnd = w->rcv_wnd;
+	ci->cc = "";
+	ci->snd_una = ci->snd_nxt = ci->snd_max = w->snd_nxt;
+	ci->rcv_nxt = w->rcv_nxt;
+	ci->family = (w->flags & TW_IS6) ? AF_INET6 : AF_INET;
+	if (w->flags & TW_IS6) {
+		memcpy(ci->laddr6, t->twr6[i - 1].laddr.b, 16);
+		memcpy(ci->raddr6, t->twr6[i - 1].raddr.b, 16);
+	}
+}
+
 static void listener_fill(const struct tcp_listener *l, struct utcp_conn_info *ci)
 {
 	memset(ci, 0, sizeof(*ci));
@@ -88,6 +110,10 @@ int utcp_ctx_conns(struct utcp_ctx *ctx, void (*fn)(void *arg, const struct utcp
 			conn_fill(tp, &ci);
 			fn(arg, &ci);
 		}
+	for (uint32_t i = t->twr_head; i != 0; i = tcp_tw_rec(t, i)->next, n++) {
+		tw_fill(t, i, &ci);
+		fn(arg, &ci);
+	}
 	return n;
 }
 

@@ -149,7 +149,7 @@ void utcp_ctx_sock_usage(const struct utcp_ctx *ctx, struct utcp_sock_usage *u)
 		return;
 	const struct utcp_socktab *tab = t->api;
 	u->sockets = tab != NULL ? tab->in_use : 0;
-	u->tcbs = t->tcb_pool.in_use;
+	u->tcbs = t->tcb_pool.in_use + t->twr_pool.in_use; /* TIME-WAIT records too */
 	u->timewait = t->ntimewait;
 	u->listeners = t->lis_pool.in_use;
 	u->rcvbufs = t->rcvbuf_pool.in_use;

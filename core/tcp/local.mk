@@ -7,6 +7,7 @@ libutcp_la_SOURCES += \
 	core/tcp/tcp_port.c \
 	core/tcp/tcp_isn.c \
 	core/tcp/tcp_tcb.c \
+	core/tcp/tcp_timewait.c \
 	core/tcp/tcp_buf.c \
 	core/tcp/tcp_zc.c \
 	core/tcp/tcp_sndmem.c \

@@ -604,7 +604,15 @@ struct utcp_tcp_ctx {
 	struct utcp_tcb *tw_head, *tw_tail;
 	struct utcp_tcb *bw_head, *bw_tail; /* waiting for rings (TF_BUFWAIT), oldest first */
 	struct utcp_tcb *dr_head, *dr_tail; /* holding a drained ring, oldest first */
-	uint32_t ntimewait;
+	uint32_t ntimewait;             /* TIME-WAIT: TCBs (tw_head) and records (twr_*) */
+	/* TIME-WAIT records (tcp_timewait.c): a pool of tcp_max_tw_buckets,
+	 * their table by 4-tuple and their FIFO by expiry, as index + 1 (0: none). */
+	struct utcp_pool twr_pool;      /* struct tcp_tw */
+	struct tcp_addr6 *twr6;         /* [twr_pool.count]: an IPv6 record's addresses */
+	uint32_t *twr_hash;             /* buckets */
+	uint32_t twr_mask;
+	uint32_t twr_head, twr_tail;    /* oldest (first to expire) to newest */
+	struct utcp_timer twr_timer;    /* at the head's expiry */
 	const struct utcp_cc_ops *cc;   /* the context's default (cfg->cc) */
 	uint32_t rcvbuf, sndbuf;        /* defaults (cfg) */
 	utcp_time_t challenge_sec;
@@ -713,6 +721,57 @@ static inline int tcp_snd_ready(const struct utcp_tcb *tp)
 	return tp->snd.mem != NULL || t->dr_head != NULL || /* drained rings can be reclaimed */
 	       (utcp_pool_avail(&t->sndbuf_pool) > 0 && utcp_pool_avail(&t->sndx_pool) > 0);
 }
+
+/* ---- internal: TIME-WAIT records (tcp_timewait.c) --------------------- */
+/* What RFC 9293 §3.10.7.4 needs of a connection in TIME-WAIT whose socket
+ * is gone: 64 bytes on IPv4 (an IPv6 one's addresses in twr6[], 36 more)
+ * where its TCB took sizeof(struct utcp_tcb). */
+#define TW_TS 0x01        /* timestamps were in effect (TF_TS) */
+#define TW_SACK 0x02      /* SACK was (TF_SACK) */
+#define TW_IS6 0x04       /* IPv6: twr6[] holds the addresses, laddr/raddr their keys */
+#define TW_PORT_REF 0x08  /* holds the TCB's reference on its local port (TF_PORT_REF) */
+#define TW_REUSEADDR 0x10 /* ... taken with SO_REUSEADDR (TF_REUSEADDR) */
+#define TW_EPHEMERAL 0x20 /* ... as an ephemeral port (TF_EPHEMERAL) */
+#define TW_NO_DF 0x40     /* its segments leave without DF (tcp_no_df) */
+struct tcp_tw {
+	utcp_time_t expire;             /* end of 2*MSL, ns */
+	uint32_t laddr, raddr;          /* network order, as the TCB's */
+	uint16_t lport, rport;
+	uint32_t hnext;                 /* table chain: index + 1 */
+	uint32_t next, prev;            /* FIFO by expiry: index + 1 */
+	uint32_t rcv_nxt, snd_nxt;      /* RCV.NXT; SND.NXT (= SND.UNA = SND.MAX) */
+	uint32_t rcv_wnd;               /* RCV.WND: the edge last offered, never moved */
+	uint32_t max_sndwnd;            /* RFC 5961 §5.2's bound on old ACKs */
+	uint32_t ts_recent, ts_offset;  /* RFC 7323 TS.Recent; our TSval's offset */
+	uint32_t ts_age;                /* when TS.Recent was taken, s of ctx->now */
+	uint8_t flags;                  /* TW_* */
+	uint8_t rcv_wscale;             /* Rcv.Wind.Shift (0 without scaling) */
+	uint8_t port;                   /* NIC port */
+	uint8_t tos;                    /* IP_TOS */
+};
+int tcp_tw_init(struct utcp_ctx *ctx, struct utcp_tcp_ctx *t);
+void tcp_tw_destroy(struct utcp_ctx *ctx);
+/* tp, an orphan in TIME-WAIT until `expire`, becomes a record and its TCB
+ * goes back: 0, or -1 (tp unchanged: it stays a TCB). */
+int tcp_tw_take(struct utcp_tcb *tp, utcp_time_t expire);
+/* A segment for a record: 1 if it had one (s handled), else 0. */
+int tcp_tw_input(struct utcp_ctx *ctx, struct tcp_seg *s);
+/* 1 if a record holds the 4-tuple (a6 not NULL: IPv6, laddr/raddr keys). */
+int tcp_tw_holds(struct utcp_ctx *ctx, const struct tcp_addr6 *a6, uint32_t laddr,
+		 uint16_t lport, uint32_t raddr, uint16_t rport);
+static inline const struct tcp_tw *tcp_tw_rec(const struct utcp_tcp_ctx *t, uint32_t i)
+{
+	return i == 0 ? NULL : (const struct tcp_tw *)t->twr_pool.mem + (i - 1);
+}
+/* The records' invariants (tcp_check.c): 0, or -1 with msg. */
+int tcp_tw_check(const struct utcp_tcp_ctx *t, char *msg, size_t len);
+/* RFC 5961 §7: 1 if a challenge ACK may go now (counted), per context. */
+int tcp_challenge_ok(struct utcp_ctx *ctx);
+/* RFC 9293 §3.10.7.2 for SYN s on l (tcp_input.c); iss 0: RFC 6528's. */
+void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l, const struct tcp_seg *s,
+		      uint32_t iss);
+uint32_t tcp_tw_hash(const struct utcp_tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		     uint16_t rport); /* tcp_flow.c: the flow table's */
 
 /* ---- internal: flow and listener tables (tcp_flow.c) ------------------ */
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,

@@ -11,7 +11,8 @@
  *   - the out-of-order ranges are sorted, disjoint and merged, inside
  *     (RCV.NXT, the advertised right edge] and the ring, within their
  *     room, and the SACK history names ranges still held (tcp_ooo.c);
- *   - no state change outside RFC 9293 Figure 5 ever happened.
+ *   - no state change outside RFC 9293 Figure 5 ever happened;
+ *   - the TIME-WAIT records' FIFO, table and timer agree (tcp_tw_check).
  *
  * Reads the context, changes nothing.
  */
@@ -54,5 +55,5 @@ int utcp_ctx_check_invariants(const struct utcp_ctx *ctx, char *msg, size_t len)
 		for (const struct utcp_tcb *tp = t->flows[i]; tp != NULL; tp = tp->hnext)
 			if (tcb_check(tp, msg, len) < 0)
 				return -1;
-	return 0;
+	return tcp_tw_check(t, msg, len);
 }

@@ -4,7 +4,8 @@
  *
  * Call order: tcp_connect | (listener SYN -> tcp_input) -> tcp_established
  * -> tcp_send / tcp_recv ... -> tcp_shutdown_send / tcp_close / tcp_abort
- * -> (FIN handshake in tcp_input) -> tcp_enter_time_wait -> tcp_drop.
+ * -> (FIN handshake in tcp_input) -> tcp_enter_time_wait -> tcp_drop (an
+ * orphan's TIME-WAIT: tcp_tw_take, a record, tcp_timewait.c).
  *
  * A TCB with a socket stays allocated after it reaches CLOSED so that the
  * user can read what is left and collect the error; an orphan (socket
@@ -153,8 +154,9 @@ static struct utcp_tcb *tcp_open(struct utcp_ctx *ctx, const struct tcp_conn_opt
 		errno = EADDRNOTAVAIL;
 		return NULL;
 	}
-	if (!eph && (a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, lport, raddr, rport)
-				: tcp_flow_lookup(ctx, laddr, lport, raddr, rport)) != NULL) {
+	if (!eph && ((a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, lport, raddr, rport)
+				 : tcp_flow_lookup(ctx, laddr, lport, raddr, rport)) != NULL ||
+		     tcp_tw_holds(ctx, a6, laddr, lport, raddr, rport))) {
 		errno = EADDRNOTAVAIL;
 		return NULL;
 	}
@@ -340,7 +342,9 @@ void tcp_drop(struct utcp_tcb *tp, int err)
 }
 
 /* RFC 9293 §3.10.7.4: TIME-WAIT for 2*MSL (tcp_timewait seconds; 0 closes
- * at once, as in mTCP).  The final ACK goes out first. */
+ * at once, as in mTCP).  The final ACK goes out first.  An orphan goes on
+ * as a compact record (tcp_timewait.c) and its TCB goes back; one with a
+ * socket keeps its TCB until the socket is closed (tcp_close). */
 void tcp_enter_time_wait(struct utcp_tcb *tp)
 {
 	struct utcp_ctx *ctx = tp->ctx;
@@ -355,11 +359,13 @@ void tcp_enter_time_wait(struct utcp_tcb *tp)
 		tcp_drop(tp, 0);
 		return;
 	}
+	utcp_time_t end = ctx->now + (utcp_time_t)ctx->cfg->tcp_timewait * UTCP_NSEC_PER_SEC;
+	if (tp->sock == NULL && tcp_tw_take(tp, end) == 0)
+		return;
 	tcp_timewait_link(tp);
 	if (tp->sock == NULL)
 		tcp_bufs_release(tp);
-	utcp_timer_add(&ctx->timers, &tp->t_keep,
-		       ctx->now + (utcp_time_t)ctx->cfg->tcp_timewait * UTCP_NSEC_PER_SEC);
+	utcp_timer_add(&ctx->timers, &tp->t_keep, end);
 	tcp_notify(tp, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
 }
 
@@ -469,7 +475,9 @@ void tcp_close(struct utcp_tcb *tp)
 	case TCPS_SYN_SENT:
 		tcp_drop(tp, 0);
 		return;
-	case TCPS_TIME_WAIT:
+	case TCPS_TIME_WAIT: /* the rest of its 2*MSL as a record */
+		if (tcp_tw_take(tp, tp->t_keep.expires) == 0)
+			return;
 		tcp_bufs_release(tp);
 		return;
 	default:

@@ -6,10 +6,12 @@
  *
  * What lives where: the flow and listener tables in tcp_flow.c, local
  * ports in tcp_port.c, ISNs and timestamp offsets in tcp_isn.c, TCBs and
- * the TIME-WAIT FIFO in tcp_tcb.c, buffers in tcp_buf.c, the output list
- * in tcp_output.c.  All of it is allocated here, once: lazy pools (objects
- * touched only when first handed out, so a large max_num_buffers costs
- * address space, not resident memory) and the hash tables.
+ * the TIME-WAIT FIFO in tcp_tcb.c, TIME-WAIT records in tcp_timewait.c,
+ * buffers in tcp_buf.c, the output list in tcp_output.c.  All of it is
+ * allocated here, once (the records' pool and table by tcp_tw_init): lazy
+ * pools (objects touched only when first handed out, so a large
+ * max_num_buffers costs address space, not resident memory) and the hash
+ * tables.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static int tcp_ctx_alloc_tables(struct utcp_ctx *ctx, struct utcp_tcp_ctx *t)
 	t->ports = calloc(65536, sizeof(*t->ports));
 	if (t->flows == NULL || t->lis_hash == NULL || t->ports == NULL)
 		return -1;
-	return 0;
+	return tcp_tw_init(ctx, t);
 }
 
 static void tcp_ctx_free_tables(struct utcp_tcp_ctx *t)
@@ -58,6 +60,9 @@ static void tcp_ctx_free_tables(struct utcp_tcp_ctx *t)
 	free(t->flows);
 	free(t->lis_hash);
 	free(t->ports);
+	free(t->twr_hash);
+	free(t->twr6);
+	utcp_pool_destroy(&t->twr_pool);
 	utcp_pool_destroy(&t->tcb_pool);
 	utcp_pool_destroy(&t->lis_pool);
 	utcp_pool_destroy(&t->rcvbuf_pool);
@@ -147,6 +152,7 @@ void utcp_tcp_ctx_destroy(struct utcp_ctx *ctx)
 			tcp_drop(tp, 0);
 		}
 	}
+	tcp_tw_destroy(ctx);
 	tcp_ctx_free_tables(t);
 	free(t);
 	ctx->tcp = NULL;

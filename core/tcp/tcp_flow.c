@@ -30,6 +30,13 @@ static uint32_t tcp_flow_hash(const struct utcp_tcp_ctx *t, uint32_t laddr, uint
 	return utcp_fmix32(h ^ (((uint32_t)lport << 16) | rport));
 }
 
+/* The same hash for the TIME-WAIT records' table (tcp_timewait.c). */
+uint32_t tcp_tw_hash(const struct utcp_tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		     uint16_t rport)
+{
+	return tcp_flow_hash(t, laddr, lport, raddr, rport);
+}
+
 struct utcp_tcb *tcp_flow_lookup(struct utcp_ctx *ctx, uint32_t laddr, uint16_t lport,
 				 uint32_t raddr, uint16_t rport)
 {

@@ -35,19 +35,26 @@ static void tcp_ack_now(struct utcp_tcb *tp)
 	tcp_output_schedule(tp);
 }
 
-/* RFC 5961 §7: challenge ACKs are rate limited per context. */
-static void tcp_challenge_ack(struct utcp_tcb *tp)
+/* RFC 5961 §7: challenge ACKs are rate limited per context (TIME-WAIT
+ * records' too, tcp_timewait.c). */
+int tcp_challenge_ok(struct utcp_ctx *ctx)
 {
-	struct utcp_tcp_ctx *t = tp->ctx->tcp;
-	utcp_time_t sec = tp->ctx->now / UTCP_NSEC_PER_SEC;
+	struct utcp_tcp_ctx *t = ctx->tcp;
+	utcp_time_t sec = ctx->now / UTCP_NSEC_PER_SEC;
 	if (sec != t->challenge_sec) {
 		t->challenge_sec = sec;
 		t->challenge_count = 0;
 	}
 	if (t->challenge_count++ >= TCP_CHALLENGE_ACK_LIMIT)
-		return;
-	tp->ctx->stats.tcp_challenge_acks++;
-	tcp_ack_now(tp);
+		return 0;
+	ctx->stats.tcp_challenge_acks++;
+	return 1;
+}
+
+static void tcp_challenge_ack(struct utcp_tcb *tp)
+{
+	if (tcp_challenge_ok(tp->ctx))
+		tcp_ack_now(tp);
 }
 
 static void tcp_rtt_ts(struct utcp_tcb *tp, const struct tcp_seg *s)
@@ -183,8 +190,8 @@ struct utcp_tcb *tcp_passive_tcb(struct utcp_ctx *ctx, struct tcp_listener *l,
  * With no TCB left the SYN goes unanswered: a client given a cookie would
  * take itself for connected and spend its data retransmissions (a shorter
  * fuse than its SYN retries) on a server that has no TCB for it. */
-static void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l,
-			     const struct tcp_seg *s, uint32_t iss)
+void tcp_passive_open(struct utcp_ctx *ctx, struct tcp_listener *l, const struct tcp_seg *s,
+		      uint32_t iss)
 {
 	if (!tcp_tcb_room(ctx)) { /* out of TCBs: silence, the client's SYN retries */
 		ctx->stats.tcp_no_sock_buf++;
@@ -1090,6 +1097,8 @@ void utcp_tcp_input(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	struct utcp_tcb *tp = tcp_flow_lookup(ctx, s.daddr, s.dport, s.saddr, s.sport);
 	if (tp != NULL) {
 		tcp_state_input[tp->state](tp, &s);
+	} else if (ctx->tcp->twr_head != 0 && tcp_tw_input(ctx, &s)) {
+		/* a TIME-WAIT record's (tcp_timewait.c) */
 	} else {
 		struct tcp_listener *l = tcp_listener_lookup(ctx, s.daddr, s.dport);
 		if (l != NULL)
@@ -1121,6 +1130,8 @@ void utcp_tcp_input6(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt,
 	struct utcp_tcb *tp = tcp_flow_lookup6(ctx, &a6, s.daddr, s.dport, s.saddr, s.sport);
 	if (tp != NULL) {
 		tcp_state_input[tp->state](tp, &s);
+	} else if (ctx->tcp->twr_head != 0 && tcp_tw_input(ctx, &s)) {
+		/* a TIME-WAIT record's (tcp_timewait.c) */
 	} else if (pkt->ol_flags & UTCP_PKT_RX_COPY) {
 		/* a copy every queue got (nic/fanout: a NIC whose RSS leaves IPv6
 		 * to software): another context's; never answered, never opened */

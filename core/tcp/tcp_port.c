@@ -77,8 +77,9 @@ uint16_t tcp_ephemeral_port(struct utcp_ctx *ctx, int nic_port, uint32_t laddr, 
 			continue;
 		if (!tcp_rss_ok(ctx, nic_port, laddr, port, raddr, rport, a6))
 			continue;
-		if (pi->refs != 0 && (a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, port, raddr, rport)
-						 : tcp_flow_lookup(ctx, laddr, port, raddr, rport)) != NULL)
+		if (pi->refs != 0 && ((a6 != NULL ? tcp_flow_lookup6(ctx, a6, laddr, port, raddr, rport)
+						  : tcp_flow_lookup(ctx, laddr, port, raddr, rport)) != NULL ||
+				      tcp_tw_holds(ctx, a6, laddr, port, raddr, rport)))
 			continue;
 		return port;
 	}

@@ -5,10 +5,12 @@
  * Call order: tcp_tcb_new (tcp_conn.c) -> tcp_tcb_alloc; tcp_enter_time_wait
  * -> tcp_timewait_link; tcp_drop -> tcp_timewait_unlink, tcp_tcb_free.
  *
- * The FIFO keeps TIME-WAIT connections oldest first.  When no TCB is left,
- * the oldest one ends its TIME-WAIT early and its TCB is reused (counted
- * in tcp_timewait_recycled): TIME-WAIT lasts its full 2 MSL (RFC 9293
- * §3.10.7.4) only while the pool has room.
+ * The FIFO keeps TIME-WAIT connections that still hold a TCB (their socket
+ * is open; an orphan's TIME-WAIT is a compact record, tcp_timewait.c)
+ * oldest first.  When no TCB is left, the oldest one ends its TIME-WAIT
+ * early and its TCB is reused (counted in tcp_timewait_recycled):
+ * TIME-WAIT lasts its full 2 MSL (RFC 9293 §3.10.7.4) only while the pool
+ * has room.
  */
 #include <string.h>
 

@@ -96,7 +96,7 @@ tests_unit_test_nd_LDADD = $(UNIT_LIBS)
 
 # core/tcp and core/api
 TCP_TESTS = tests/unit/test_tcp_open tests/unit/test_tcp_data tests/unit/test_tcp_close \
-	tests/unit/test_socket tests/unit/test_epoll tests/unit/test_tcp_sim tests/unit/test_syncookie
+	tests/unit/test_tcp_timewait tests/unit/test_socket tests/unit/test_epoll tests/unit/test_tcp_sim tests/unit/test_syncookie
 
 if HAVE_CHECK
 check_PROGRAMS += $(TCP_TESTS)
@@ -114,6 +114,10 @@ tests_unit_test_tcp_data_LDADD = $(UNIT_LIBS)
 tests_unit_test_tcp_close_SOURCES = tests/unit/test_tcp_close.c $(TCP_TESTLIB)
 tests_unit_test_tcp_close_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tcp_close_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_tcp_timewait_SOURCES = tests/unit/test_tcp_timewait.c $(TCP_TESTLIB)
+tests_unit_test_tcp_timewait_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcp_timewait_LDADD = $(UNIT_LIBS)
 
 tests_unit_test_socket_SOURCES = tests/unit/test_socket.c $(TCP_TESTLIB)
 tests_unit_test_socket_CFLAGS = $(UNIT_CFLAGS)

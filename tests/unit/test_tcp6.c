@@ -14,7 +14,8 @@
  * (UTCP_PKT_RX_COPY) never answered; with the peer a dynamic neighbour,
  * acknowledged data keeping it REACHABLE and repeated timeouts probing it
  * (RFC 4861 §7.3.1); the connection snapshot (<utcp/conninfo.h>) of an
- * IPv6 listener and connection beside an IPv4 one.  Every fixture ends
+ * IPv6 listener and connection beside an IPv4 one; TIME-WAIT as a compact
+ * record with the full addresses and flow label.  Every fixture ends
  * with a leak check.
  */
 #include <arpa/inet.h>
@@ -835,6 +836,46 @@ START_TEST(repeated_rto_probes_neighbour)
 }
 END_TEST
 
+/* TIME-WAIT over IPv6 is a compact record too (core/tcp/tcp_timewait.c):
+ * its full addresses and flow label kept, a retransmitted FIN re-ACKed
+ * from them, listed as an IPv6 endpoint; gone after tcp_timewait (1 s). */
+START_TEST(time_wait_record_over_ipv6)
+{
+	int l = listen6(0, 80, 4);
+	struct conn6 c;
+	struct seg6 r;
+	passive6(&c, l, 40000);
+	utcp_close(h.ctx, c.sock);
+	poll_once();
+	expect6(&r, TH_FIN | TH_ACK, c.hnxt, c.pnxt);
+	c.hnxt++;
+	struct seg6 fin = { .sport = 40000, .dport = 80, .seq = c.pnxt, .ack = c.hnxt,
+			    .flags = TH_FIN | TH_ACK, .win = 65535 };
+	in6(&fin);
+	c.pnxt++;
+	expect6(&r, TH_ACK, c.hnxt, c.pnxt);
+	ck_assert_uint_eq(h.ctx->tcp->twr_pool.in_use, 1);
+	ck_assert_uint_eq(h.ctx->tcp->tcb_pool.in_use, 0);
+	struct snaps s = { 0 };
+	ck_assert_int_eq(utcp_ctx_conns(h.ctx, snap, &s), 2);
+	ck_assert_str_eq(s.ci[1].state, "TIME-WAIT");
+	ck_assert_int_eq(s.ci[1].family, AF_INET6);
+	ck_assert_mem_eq(s.ci[1].laddr6, t6_host.b, 16);
+	ck_assert_mem_eq(s.ci[1].raddr6, t6_peer.b, 16);
+	ck_assert_uint_eq(ntohs(s.ci[1].rport), 40000);
+	in6(&fin); /* again: the record answers, from the same addresses and flow */
+	expect6(&r, TH_ACK, c.hnxt, c.pnxt);
+	ck_assert_uint_eq(r.flow, c.flow);
+	tn_expect_no_tx(h.nic, 0);
+	tn_advance(h.nic, UTCP_NSEC_PER_SEC + 10 * UTCP_NSEC_PER_MSEC);
+	poll_once();
+	ck_assert_uint_eq(h.ctx->tcp->twr_pool.in_use, 0);
+	utcp_close(h.ctx, l);
+	poll_once();
+	tn_tx_drain(h.nic);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tcp6");
@@ -850,6 +891,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, snapshot_has_ipv6_addresses);
 	tcase_add_test(tc, bind_rules);
 	tcase_add_test(tc, rx_copy_is_never_answered);
+	tcase_add_test(tc, time_wait_record_over_ipv6);
 	suite_add_tcase(s, tc);
 	TCase *tk = tcase_create("cookies");
 	tcase_add_checked_fixture(tk, setup_cookies, teardown);
