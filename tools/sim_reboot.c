@@ -41,17 +41,20 @@ struct reboot {
 	uint64_t sent, got, dropped;
 };
 
-/* Every TCB of host h's contexts disappears, no segment sent. */
+/* Every TCB and TIME-WAIT record of host h's contexts disappears, no segment sent. */
 static uint64_t reboot_host(struct utcp_sim_host *h)
 {
 	uint64_t n = 0;
 	for (int c = 0; c < utcp_sim_host_nb_ctx(h); c++) {
-		struct utcp_tcp_ctx *t = utcp_sim_host_ctx(h, c)->tcp;
+		struct utcp_ctx *ctx = utcp_sim_host_ctx(h, c);
+		struct utcp_tcp_ctx *t = ctx->tcp;
 		for (uint32_t b = 0; b <= t->flow_mask; b++)
 			while (t->flows[b] != NULL && n < 1000000) {
 				tcp_drop(t->flows[b], ECONNABORTED);
 				n++;
 			}
+		n += t->ntimewait; /* the TIME-WAIT records are state too */
+		tcp_tw_destroy(ctx);
 	}
 	return n;
 }
