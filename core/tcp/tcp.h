@@ -1005,6 +1005,9 @@ size_t tcp_fastopen_write(struct utcp_tcb *tp, const struct iovec *iov, int iovc
 			  int nonblock);
 /* Copy user data into the send buffer; returns bytes queued (may be 0). */
 size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt);
+void tcp_send_queued(struct utcp_tcb *tp, uint32_t from);
+/* RFC 1122 §4.2.3.3: after the user consumed received bytes. */
+void tcp_window_update_check(struct utcp_tcb *tp);
 size_t tcp_recv(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt, int peek);
 void tcp_shutdown_send(struct utcp_tcb *tp);      /* RFC 9293 §3.10.4 CLOSE, one side */
 /* The user closed the socket: orphan the TCB (FIN, or RST if data was

@@ -388,15 +388,22 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 		if (n < want || want < iov[i].iov_len)
 			break;
 	}
-	if (done > 0) {
-		if (!(tp->cork & TCP_CORK_MORE)) /* Linux marks no push under MSG_MORE */
-			tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
-		tcp_forced_push(tp, from);
-		if (tp->sndmem.limit != 0 && !(tp->cork & TCP_CORK_MORE))
-			tcp_sndmem_write_end(tp, tp->snd_push);
-		tcp_output_schedule(tp);
-	}
+	if (done > 0)
+		tcp_send_queued(tp, from);
 	return done;
+}
+
+/* After a write queued bytes from sequence `from` on (tcp_send, or
+ * tcp_send_zc_commit): the push marks, tcp_wmem's write end, the output
+ * scheduled, so that Nagle, TCP_CORK and pacing decide alike. */
+void tcp_send_queued(struct utcp_tcb *tp, uint32_t from)
+{
+	if (!(tp->cork & TCP_CORK_MORE)) /* Linux marks no push under MSG_MORE */
+		tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
+	tcp_forced_push(tp, from);
+	if (tp->sndmem.limit != 0 && !(tp->cork & TCP_CORK_MORE))
+		tcp_sndmem_write_end(tp, tp->snd_push);
+	tcp_output_schedule(tp);
 }
 
 /* RFC 1122 §4.2.3.3 / Linux tcp_cleanup_rbuf: after the user reads,
@@ -406,7 +413,7 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
  * beyond it does not open the window, and an update moving the edge by
  * less than min(RCV.BUFF / 2, MSS) would be silly window syndrome (RFC
  * 9293 §3.8.6.2.2). */
-static void tcp_window_update_check(struct utcp_tcb *tp)
+void tcp_window_update_check(struct utcp_tcb *tp)
 {
 	if (tp->flags & TF_RCVD_FIN)
 		return;

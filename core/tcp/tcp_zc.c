@@ -9,9 +9,8 @@
  * copy: the window update check and the drained ring).  Send:
  * tcp_send_zc_reserve (tcp_snd_need takes the ring; spans of the room a
  * write could take now, tcp_sndbuf_free_view) -> the user writes there ->
- * tcp_send_zc_commit (tcp_sndbuf_commit, then what tcp_send does after
- * its copy: push marks, tcp_wmem's chunks, the output scheduled, so that
- * Nagle, TCP_CORK and pacing decide as for a write).
+ * tcp_send_zc_commit (tcp_sndbuf_commit, then tcp_send_queued as after a
+ * write's copy: push marks, tcp_wmem's chunks, the output scheduled).
  *
  * The spans stay where they are until the bytes are consumed: new text
  * goes after the unread bytes, out-of-order text after RCV.NXT.  A
@@ -36,15 +35,14 @@ uint32_t tcp_recv_zc(struct utcp_tcb *tp, struct iovec *iov, int iovcnt)
 }
 
 /* n <= rcv.len.  RFC 9293 §3.8.6.2.2 (receiver SWS avoidance) and RFC
- * 1122 §4.2.3.3 as after a read of n bytes: tcp_set_rcvbuf with the
- * buffer's own size changes nothing and runs the same window update check
- * tcp_recv runs (tcp_window_update_check, tcp_conn.c). */
+ * 1122 §4.2.3.3 as after a read of n bytes: the window update check
+ * tcp_recv runs. */
 void tcp_recv_zc_done(struct utcp_tcb *tp, uint32_t n)
 {
 	if (n == 0)
 		return;
 	tcp_rcvbuf_consume(&tp->rcv, n);
-	tcp_set_rcvbuf(tp, tp->rcv.cap);
+	tcp_window_update_check(tp);
 	tcp_rcv_drained(tp); /* read out: the ring goes back */
 }
 
@@ -86,11 +84,6 @@ uint32_t tcp_send_zc_commit(struct utcp_tcb *tp, uint32_t n)
 	if (tp->sndmem.limit != 0) /* tcp_wmem: the same chunks as a write's */
 		n = tcp_sndmem_take(tp, n);
 	tcp_sndbuf_commit(&tp->snd, n);
-	if (!(tp->cork & TCP_CORK_MORE))
-		tp->snd_push = tp->snd_una + tp->snd.len; /* tcp_push_each_write */
-	tcp_forced_push(tp, from);
-	if (tp->sndmem.limit != 0 && !(tp->cork & TCP_CORK_MORE))
-		tcp_sndmem_write_end(tp, tp->snd_push);
-	tcp_output_schedule(tp);
+	tcp_send_queued(tp, from);
 	return n;
 }
