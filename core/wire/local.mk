@@ -6,4 +6,5 @@ libutcp_la_SOURCES += core/wire/wire.h \
 	core/wire/ipv4.c \
 	core/wire/ipv6.c \
 	core/wire/tcp.h core/wire/tcp_opt.c \
-	core/wire/udp.h core/wire/udp.c
+	core/wire/udp.h core/wire/udp.c \
+	core/wire/gro.h core/wire/gro.c

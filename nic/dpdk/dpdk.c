@@ -33,7 +33,7 @@
  * GRO: with dpdk_gro = 1 (0 is the default) and a port that verifies TCP
  * checksums, in-order segments of one flow next to each other in a burst
  * are joined into one UTCP_PKT_RX_LRO frame in a large mbuf
- * (nic/dpdk/gro.c), so TCP handles one frame for several segments.
+ * (core/wire/gro.c), so TCP handles one frame for several segments.
  *
  * RSS: when the device hashes IPv4/TCP with a programmable Toeplitz key and
  * a redirection table, the symmetric key (core/net/rss.c) is programmed so
@@ -93,7 +93,7 @@
 #include "core/wire/wire.h"
 #include "nic/dpdk/dpdk.h"
 #include "nic/dpdk/gate.h"
-#include "nic/dpdk/gro.h"
+#include "core/wire/gro.h"
 #include "nic/dpdk/seg.h"
 #include "nic/fanout.h"
 
@@ -291,18 +291,36 @@ static void dpdk_free(struct utcp_nic *nic, struct utcp_pkt *pkt)
 
 /* ---- data path ------------------------------------------------------------ */
 
-/* Software GRO over the frames of one burst (nic/dpdk/gro.c), into large
+/* A large mbuf of the queue that coalesces (struct gro_q). */
+struct gro_q {
+	struct utcp_nic *nic;
+	uint16_t q;
+};
+
+static struct utcp_pkt *gro_alloc(void *arg)
+{
+	struct gro_q *g = arg;
+	return dpdk_alloc_large(g->nic, g->q);
+}
+
+static void gro_free(void *arg, struct utcp_pkt *pkt)
+{
+	dpdk_free(((struct gro_q *)arg)->nic, pkt);
+}
+
+/* Software GRO over the frames of one burst (core/wire/gro.c), into large
  * mbufs of queue q. */
 static uint16_t rx_gro(struct utcp_nic *nic, uint16_t q, struct utcp_pkt **pkts, uint16_t n)
 {
 	struct dpdk_queue *dq = &dpriv(nic)->q[q];
-	struct dpdk_gro_ops ops = {
-		.nic = nic, .queue = q, .max = DPDK_LARGE_ROOM - RTE_PKTMBUF_HEADROOM,
-		.alloc_large = dpdk_alloc_large, .free = dpdk_free,
+	struct gro_q gq = { .nic = nic, .q = q };
+	struct utcp_gro g = {
+		.max = DPDK_LARGE_ROOM - RTE_PKTMBUF_HEADROOM,
+		.alloc_large = gro_alloc, .free = gro_free, .arg = &gq,
 	};
-	n = dpdk_gro(pkts, n, &ops);
-	dq->gro_joined += ops.joined;
-	dq->gro_frames += ops.frames;
+	n = utcp_gro_burst(pkts, n, &g);
+	dq->gro_joined += g.joined;
+	dq->gro_frames += g.frames;
 	return n;
 }
 
@@ -575,7 +593,7 @@ void utcp_dpdk_seg_stats(struct utcp_nic *nic, struct utcp_dpdk_seg_stats *st)
 	}
 }
 
-/* At close, at INFO (--log-level=utcp.dpdk:info): what seg.c and gro.c did. */
+/* At close, at INFO (--log-level=utcp.dpdk:info): what seg.c and GRO did. */
 static void log_counters(struct utcp_nic *nic)
 {
 	struct dpdk_priv *dp = dpriv(nic);

@@ -39,7 +39,7 @@
  * rx_burst(q, pkts, n)
  *   rte_eth_rx_burst(port, q, mbufs, n); for each mbuf set data/len from
  *   data_off/data_len (a chain of mbufs is copied into one buffer first,
- *   nic/dpdk/seg.c; software GRO then joins segments, nic/dpdk/gro.c), and
+ *   nic/dpdk/seg.c; software GRO then joins segments, core/wire/gro.c), and
  *   translate ol_flags:
  *   RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD -> UTCP_PKT_RX_IP_CKSUM_GOOD/BAD,
  *   RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD -> UTCP_PKT_RX_L4_CKSUM_GOOD/BAD,

@@ -13,7 +13,7 @@
  * than a frame: the port scatters frames over several mbufs
  * (RTE_ETH_RX_OFFLOAD_SCATTER), which the backend joins (nic/dpdk/seg.c).
  * dpdk_gro: 1 joins in-order TCP segments of one flow within each receive
- * burst (nic/dpdk/gro.c) when the port verifies TCP checksums; 0 (the
+ * burst (core/wire/gro.c) when the port verifies TCP checksums; 0 (the
  * default) hands every segment up alone: the join copies each payload once
  * more, which cost as much as the per-segment work it saved over net_tap
  * (tests/dpdk/bench_seg.sh).

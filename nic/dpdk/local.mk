@@ -6,7 +6,7 @@ libutcp_la_SOURCES += nic/dpdk/dpdk.h nic/dpdk/keys.c
 if HAVE_DPDK
 noinst_LTLIBRARIES += libutcp_dpdk.la
 libutcp_dpdk_la_SOURCES = nic/dpdk/dpdk.c nic/dpdk/dpdk.h nic/dpdk/gate.c nic/dpdk/gate.h \
-	nic/dpdk/seg.c nic/dpdk/seg.h nic/dpdk/gro.c nic/dpdk/gro.h
+	nic/dpdk/seg.c nic/dpdk/seg.h
 libutcp_dpdk_la_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_EXPERIMENTAL_API
 libutcp_dpdk_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 libutcp_la_LIBADD += libutcp_dpdk.la $(DPDK_LIBS)
