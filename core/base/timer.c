@@ -155,6 +155,18 @@ void utcp_timer_add(struct utcp_timer_wheel *tw, struct utcp_timer *t, utcp_time
 	utcp_timer_cancel(tw, t);
 	t->expires = expires;
 	uint64_t tick = effective_tick(tw, t);
+	if ((tw->now_tick ^ tick) <= TW_MASK) {
+		/* file_timer's level 0, the usual arming (due within the
+		 * current 256-tick block): the same list and bit */
+		unsigned s = (unsigned)tick & TW_MASK;
+		list_push(&tw->slots[0][s], t);
+		tw->occupied[0][s / 64] |= 1ull << (s % 64);
+		tw->pending++;
+		utcp_time_t at = tick_time(tick);
+		if (at < tw->next_cache) /* and so next_cache != 0 */
+			tw->next_cache = at;
+		return;
+	}
 	file_timer(tw, t, tick);
 	tw->pending++;
 	if (tw->next_cache != 0 && tick_time(tick) < tw->next_cache)

@@ -61,7 +61,8 @@ static unsigned run_find(const struct tcp_rack *r, uint32_t seq)
 
 static void run_remove(struct tcp_rack *r, unsigned i)
 {
-	memmove(&r->run[i], &r->run[i + 1], (r->n - i - 1) * sizeof(r->run[0]));
+	if (i + 1 < r->n) /* the last run (an ACK of everything) moves nothing */
+		memmove(&r->run[i], &r->run[i + 1], (r->n - i - 1) * sizeof(r->run[0]));
 	r->n--;
 }
 
