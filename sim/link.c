@@ -238,14 +238,14 @@ static int mark_ce(struct utcp_pkt *pkt)
 static void to_wire(struct sim_dir *d, struct utcp_pkt *pkt, utcp_time_t left)
 {
 	struct utcp_sim_world *w = d->link->world;
-	struct utcp_impair_verdict v = { .corrupt_at = -1 };
-	struct utcp_pkt *copy = NULL;
 	utcp_time_t arrival = left + d->p.latency;
 
 	if (!d->impaired && d->held == NULL) { /* a clean wire: the arrival only */
 		sim_schedule(w, arrival, SIM_EV_ARRIVE, d, pkt, d->link->downs);
 		return;
 	}
+	struct utcp_impair_verdict v = { .corrupt_at = -1 };
+	struct utcp_pkt *copy = NULL;
 	if (d->impaired)
 		utcp_impair_decide_at(&d->imp, pkt->len, left, &v);
 	if (v.drop) {
@@ -319,6 +319,18 @@ void sim_link_send(struct sim_dir *d, struct utcp_pkt *pkt)
 	if (queue_full(d, pkt->len)) {
 		d->st.queue_drops++;
 		utcp_pkt_pool_put(pkt);
+		return;
+	}
+	if (d->p.rate == 0 && d->qlen == 0 && d->busy_until <= now) {
+		/* An unlimited rate and an idle serializer: the frame leaves
+		 * now, and the next send's queue_retire would take it off the
+		 * queue before anything reads it; only the high-water mark
+		 * sees it. */
+		if (d->st.queue_high_water < 1)
+			d->st.queue_high_water = 1;
+		d->busy_until = now;
+		sim_capture(w, pkt);
+		to_wire(d, pkt, now);
 		return;
 	}
 	utcp_time_t start = d->busy_until > now ? d->busy_until : now;
