@@ -318,10 +318,8 @@ int utcp_sim_world_capture(struct utcp_sim_world *w, const char *path, char *err
 	return 0;
 }
 
-void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
+void sim_capture_frame(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
 {
-	if (w->dumper == NULL)
-		return;
 	struct pcap_pkthdr h;
 	memset(&h, 0, sizeof(h));
 	/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds. */
