@@ -205,6 +205,12 @@ static void heap_pop(struct utcp_sim_world *w, struct sim_event *out)
 		w->heap[i] = last;
 }
 
+/* sim_schedule's general way: a lane chosen among several, a lane to grow,
+ * or the heap (out of line: the usual scheduling calls nothing). */
+static __attribute__((noinline)) void schedule_any(struct utcp_sim_world *w, utcp_time_t t,
+						   int type, struct sim_dir *dir,
+						   struct utcp_pkt *pkt, uint64_t gen);
+
 void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
 		  struct utcp_pkt *pkt, uint64_t gen)
 {
@@ -219,6 +225,12 @@ void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_
 			w->next_t = t;
 		return;
 	}
+	schedule_any(w, t, type, dir, pkt, gen);
+}
+
+static void schedule_any(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
+			 struct utcp_pkt *pkt, uint64_t gen)
+{
 	struct sim_event ev = { .t = t, .seq = w->seq++, .dir = dir, .pkt = pkt, .gen = gen,
 				.type = type };
 	struct sim_lane *l = lane_for(w, &ev);
