@@ -271,7 +271,24 @@ static utcp_time_t next_time(struct utcp_sim_world *w)
 	return w->nb_heap > 0 ? w->heap[0].t : UTCP_TIME_NEVER;
 }
 
+static __attribute__((noinline)) void pop_any(struct utcp_sim_world *w, struct sim_event *out);
+
 void sim_event_pop_first(struct utcp_sim_world *w, struct sim_event *out)
+{
+	struct sim_lane *l0 = &w->lane[0];
+	if (w->nb_heap == 0 && w->nb_lanes == 1) { /* the usual world, without calls */
+		*out = *lane_head(l0);
+		l0->head = (l0->head + 1) & (l0->cap - 1);
+		l0->n--;
+		w->nb_ev--;
+		w->next_t = l0->n > 0 ? lane_head(l0)->t : UTCP_TIME_NEVER;
+		return;
+	}
+	pop_any(w, out);
+}
+
+/* sim_event_pop_first among several lanes or from the heap. */
+static void pop_any(struct utcp_sim_world *w, struct sim_event *out)
 {
 	int one_lane = w->nb_heap == 0 && w->nb_lanes == 1; /* the usual world */
 	struct sim_lane *l = one_lane ? &w->lane[0] : first_lane(w);
