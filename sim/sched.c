@@ -205,8 +205,31 @@ static void heap_pop(struct utcp_sim_world *w, struct sim_event *out)
 		w->heap[i] = last;
 }
 
+/* sim_schedule's general way: a lane chosen among several, a lane to grow,
+ * or the heap (out of line: the usual scheduling calls nothing). */
+static __attribute__((noinline)) void schedule_any(struct utcp_sim_world *w, utcp_time_t t,
+						   int type, struct sim_dir *dir,
+						   struct utcp_pkt *pkt, uint64_t gen);
+
 void sim_schedule(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
 		  struct utcp_pkt *pkt, uint64_t gen)
+{
+	struct sim_lane *l0 = &w->lane[0];
+	if (w->nb_lanes == 1 && l0->n < l0->cap && (l0->n == 0 || lane_tail(l0)->t <= t)) {
+		/* the usual world: lane_for's one lane, lane_push with room,
+		 * the event written in place */
+		struct sim_event *e = &l0->ev[(l0->head + l0->n++) & (l0->cap - 1)];
+		*e = (struct sim_event){ .t = t, .seq = w->seq++, .dir = dir, .pkt = pkt,
+					 .gen = gen, .type = type };
+		if (w->nb_ev++ == 0 || t < w->next_t)
+			w->next_t = t;
+		return;
+	}
+	schedule_any(w, t, type, dir, pkt, gen);
+}
+
+static void schedule_any(struct utcp_sim_world *w, utcp_time_t t, int type, struct sim_dir *dir,
+			 struct utcp_pkt *pkt, uint64_t gen)
 {
 	struct sim_event ev = { .t = t, .seq = w->seq++, .dir = dir, .pkt = pkt, .gen = gen,
 				.type = type };
@@ -248,7 +271,24 @@ static utcp_time_t next_time(struct utcp_sim_world *w)
 	return w->nb_heap > 0 ? w->heap[0].t : UTCP_TIME_NEVER;
 }
 
+static __attribute__((noinline)) void pop_any(struct utcp_sim_world *w, struct sim_event *out);
+
 void sim_event_pop_first(struct utcp_sim_world *w, struct sim_event *out)
+{
+	struct sim_lane *l0 = &w->lane[0];
+	if (w->nb_heap == 0 && w->nb_lanes == 1) { /* the usual world, without calls */
+		*out = *lane_head(l0);
+		l0->head = (l0->head + 1) & (l0->cap - 1);
+		l0->n--;
+		w->nb_ev--;
+		w->next_t = l0->n > 0 ? lane_head(l0)->t : UTCP_TIME_NEVER;
+		return;
+	}
+	pop_any(w, out);
+}
+
+/* sim_event_pop_first among several lanes or from the heap. */
+static void pop_any(struct utcp_sim_world *w, struct sim_event *out)
 {
 	int one_lane = w->nb_heap == 0 && w->nb_lanes == 1; /* the usual world */
 	struct sim_lane *l = one_lane ? &w->lane[0] : first_lane(w);
@@ -307,10 +347,8 @@ int utcp_sim_world_capture(struct utcp_sim_world *w, const char *path, char *err
 	return 0;
 }
 
-void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
+void sim_capture_frame(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
 {
-	if (w->dumper == NULL)
-		return;
 	struct pcap_pkthdr h;
 	memset(&h, 0, sizeof(h));
 	/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds. */

@@ -202,7 +202,14 @@ static inline utcp_time_t sim_event_next_time(const struct utcp_sim_world *w)
 	return w->nb_ev > 0 ? w->next_t : UTCP_TIME_NEVER;
 }
 void sim_events_free(struct utcp_sim_world *w);
-void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt);
+void sim_capture_frame(struct utcp_sim_world *w, const struct utcp_pkt *pkt);
+/* A frame entering the link, into the capture if one is open (the test
+ * inline: most worlds capture nothing). */
+static inline void sim_capture(struct utcp_sim_world *w, const struct utcp_pkt *pkt)
+{
+	if (w->dumper != NULL)
+		sim_capture_frame(w, pkt);
+}
 void sim_capture_close(struct utcp_sim_world *w);
 int sim_grow(void **arr, int *cap, size_t elem);
 struct utcp_sim_host *sim_current_host(void);

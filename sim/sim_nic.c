@@ -205,7 +205,8 @@ static uint16_t steer(const struct sim_nic *n, struct utcp_pkt *pkt)
 	memcpy(&dport, ip + ihl + 2, 2);
 	pkt->rss_hash = utcp_rss_table_hash_v4(&n->rss, src, dst, sport, dport);
 	pkt->ol_flags |= UTCP_PKT_RX_RSS_HASH;
-	return utcp_rss_queue(&n->nic.caps, pkt->rss_hash);
+	/* one queue takes every frame (sim_nic_receive): no table to read */
+	return n->nb_queues > 1 ? utcp_rss_queue(&n->nic.caps, pkt->rss_hash) : 0;
 }
 
 void sim_nic_receive(struct sim_nic *n, struct utcp_pkt *pkt)

@@ -150,15 +150,46 @@ void utcp_timer_cancel_pending(struct utcp_timer_wheel *tw, struct utcp_timer *t
 	tw->pending--;
 }
 
-void utcp_timer_add(struct utcp_timer_wheel *tw, struct utcp_timer *t, utcp_time_t expires)
+/* utcp_timer_add of a timer on no list. */
+static inline __attribute__((always_inline)) void timer_add_idle(struct utcp_timer_wheel *tw,
+								 struct utcp_timer *t,
+								 utcp_time_t expires)
 {
-	utcp_timer_cancel(tw, t);
 	t->expires = expires;
 	uint64_t tick = effective_tick(tw, t);
+	if ((tw->now_tick ^ tick) <= TW_MASK) {
+		/* file_timer's level 0, the usual arming (due within the
+		 * current 256-tick block): the same list and bit */
+		unsigned s = (unsigned)tick & TW_MASK;
+		list_push(&tw->slots[0][s], t);
+		tw->occupied[0][s / 64] |= 1ull << (s % 64);
+		tw->pending++;
+		utcp_time_t at = tick_time(tick);
+		if (at < tw->next_cache) /* and so next_cache != 0 */
+			tw->next_cache = at;
+		return;
+	}
 	file_timer(tw, t, tick);
 	tw->pending++;
 	if (tw->next_cache != 0 && tick_time(tick) < tw->next_cache)
 		tw->next_cache = tick_time(tick);
+}
+
+/* utcp_timer_add of a pending timer (out of line, so that arming an idle
+ * one, the usual case, calls nothing and saves no registers). */
+static __attribute__((noinline)) void timer_readd(struct utcp_timer_wheel *tw,
+						  struct utcp_timer *t, utcp_time_t expires)
+{
+	utcp_timer_cancel_pending(tw, t);
+	timer_add_idle(tw, t, expires);
+}
+
+void utcp_timer_add(struct utcp_timer_wheel *tw, struct utcp_timer *t, utcp_time_t expires)
+{
+	if (utcp_timer_pending(t))
+		timer_readd(tw, t, expires);
+	else
+		timer_add_idle(tw, t, expires);
 }
 
 /* First tick of slot `slot` on `level`, in now_tick's block of that level. */

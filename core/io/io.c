@@ -83,14 +83,29 @@ static void tx_flush_port(struct utcp_ctx *ctx, int port)
 	}
 }
 
+/* utcp_tx_enqueue when the class's batch is full: flush, then queue (out
+ * of line, so that the usual enqueue saves no registers). */
+static __attribute__((noinline)) void tx_enqueue_full(struct utcp_ctx *ctx, int port,
+						      struct utcp_pkt *pkt,
+						      enum utcp_tx_class cls)
+{
+	struct utcp_txq *q = &ctx->txq[port];
+	tx_flush_port(ctx, port);
+	pkt->queue = ctx->queue;
+	q->pkts[cls][q->n[cls]++] = pkt;
+}
+
 void utcp_tx_enqueue(struct utcp_ctx *ctx, int port, struct utcp_pkt *pkt, enum utcp_tx_class cls)
 {
 	struct utcp_txq *q = &ctx->txq[port];
-
-	if (q->n[cls] == UTCP_TX_BATCH)
-		tx_flush_port(ctx, port);
+	uint16_t n = q->n[cls];
+	if (n == UTCP_TX_BATCH) {
+		tx_enqueue_full(ctx, port, pkt, cls);
+		return;
+	}
 	pkt->queue = ctx->queue;
-	q->pkts[cls][q->n[cls]++] = pkt;
+	q->pkts[cls][n] = pkt;
+	q->n[cls] = (uint16_t)(n + 1);
 }
 
 void utcp_tx_flush(struct utcp_ctx *ctx)

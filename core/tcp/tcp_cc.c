@@ -100,12 +100,23 @@ static void cc_on_recovery_end(struct utcp_tcb *tp)
 	cc_writeback(tp, &v);
 }
 
+/* An RTT sample, on every ACK that gives one: the module sees the window
+ * and the times (tcp_cc.h), not the per-ACK figures cc_fill adds. */
 static void cc_on_rtt(struct utcp_tcb *tp, utcp_time_t rtt)
 {
 	if (tp->cc->algo->on_rtt == NULL)
 		return;
 	struct tcp_cc_var v;
-	cc_fill(&v, tp);
+	v.cwnd = tp->cwnd;
+	v.ssthresh = tp->ssthresh;
+	v.bytes_acked = tp->bytes_acked;
+	v.hystart_exits = 0;
+	v.mss = tp->mss;
+	v.ss_max = v.flight = v.snd_una = v.snd_max = 0;
+	v.md_cwnd = 0;
+	v.srtt = tp->srtt;
+	v.now = tp->ctx->now;
+	v.priv = tp->cc_priv;
 	tp->cc->algo->on_rtt(&v, rtt);
 	cc_writeback(tp, &v);
 }

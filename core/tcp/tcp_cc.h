@@ -46,7 +46,9 @@ struct tcp_cc_algo {
 	void (*on_loss)(struct tcp_cc_var *v);
 	/* Fast recovery ended by a full ACK (RFC 6582 §3.2 step 3). */
 	void (*on_recovery_end)(struct tcp_cc_var *v);
-	/* An RTT measurement (ns); may be NULL. */
+	/* An RTT measurement (ns); may be NULL.  It sees cwnd, ssthresh,
+	 * bytes_acked, mss, srtt, now and priv; ss_max, flight, md_cwnd,
+	 * snd_una and snd_max read 0 (the per-ACK figures of on_ack). */
 	void (*on_rtt)(struct tcp_cc_var *v, utcp_time_t rtt);
 	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = LW). */
 	void (*on_rto)(struct tcp_cc_var *v);

@@ -1113,7 +1113,14 @@ int utcp_tcp_output(struct utcp_ctx *ctx)
 	if (t->dr_head != NULL) /* drained rings idle long enough go back (tcp_buf.c) */
 		tcp_bufs_sweep(t, ctx->now);
 	while (budget-- > 0 && (tp = t->out_head) != NULL) {
-		tcp_output_unschedule(tp);
+		/* tcp_output_unschedule of the head (out_prev NULL) */
+		tp->flags &= ~TF_IN_OUTQ;
+		t->out_head = tp->out_next;
+		if (tp->out_next != NULL)
+			tp->out_next->out_prev = NULL;
+		else
+			t->out_tail = NULL;
+		tp->out_next = NULL;
 		tcp_output(tp);
 		n++;
 	}

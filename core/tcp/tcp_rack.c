@@ -61,7 +61,8 @@ static unsigned run_find(const struct tcp_rack *r, uint32_t seq)
 
 static void run_remove(struct tcp_rack *r, unsigned i)
 {
-	memmove(&r->run[i], &r->run[i + 1], (r->n - i - 1) * sizeof(r->run[0]));
+	if (i + 1 < r->n) /* the last run (an ACK of everything) moves nothing */
+		memmove(&r->run[i], &r->run[i + 1], (r->n - i - 1) * sizeof(r->run[0]));
 	r->n--;
 }
 
@@ -144,7 +145,39 @@ static void run_coalesce(struct tcp_rack *r, unsigned i)
 
 /* RFC 8985 §6.2 "Upon transmitting a data segment": Segment.xmit_ts = Now(),
  * Segment.lost = FALSE, Segment.retransmitted when rexmt. */
+static __attribute__((noinline)) void rack_xmit_any(struct utcp_tcb *tp, uint32_t seq,
+						    uint32_t len, int rexmt);
+
+/* The usual send first: new data (not resent) appended to the last run or
+ * after it while the table has room, without calls (rack_xmit_any, the
+ * general way, does the same then). */
 void tcp_rack_xmit(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
+{
+	struct tcp_rack *r = &tp->rack;
+	if (rexmt || !(tp->flags & TF_SACK) || len == 0 || r->run == NULL ||
+	    (r->n != 0 && !SEQ_GEQ(seq, r->end))) {
+		rack_xmit_any(tp, seq, len, rexmt);
+		return;
+	}
+	uint32_t now = rack_now(tp), e = seq + len;
+	struct tcp_rack_run *last = r->n > 0 ? &r->run[r->n - 1] : NULL;
+	if (last != NULL && last->ts == now && last->ts_lo == now && last->flags == 0 &&
+	    last->seg != 0 && len <= last->seg && (seq - last->base) % last->seg == 0) {
+		r->end = e;
+		return;
+	}
+	if (r->n == TCP_RACK_RUNS) { /* a run to merge first */
+		rack_xmit_any(tp, seq, len, rexmt);
+		return;
+	}
+	if (last == NULL)
+		r->end = seq;
+	r->run[r->n++] = (struct tcp_rack_run){ .start = r->end, .ts = now, .ts_lo = now,
+						.base = seq, .seg = (uint16_t)len, .flags = 0 };
+	r->end = e;
+}
+
+static void rack_xmit_any(struct utcp_tcb *tp, uint32_t seq, uint32_t len, int rexmt)
 {
 	struct tcp_rack *r = &tp->rack;
 	uint32_t now = rack_now(tp), e = seq + len;

@@ -90,7 +90,11 @@ utcp_time_t tcp_rto_backoff(const struct utcp_tcb *tp)
  * tcp_clamp_rto_to_user_timeout), so that it gives up on time. */
 void tcp_rexmt_arm(struct utcp_tcb *tp)
 {
-	utcp_time_t now = tp->ctx->now, at = now + tcp_rto_backoff(tp);
+	/* tcp_rto_backoff without its loop when nothing is backed off */
+	utcp_time_t rto = tp->rxtshift != 0	  ? tcp_rto_backoff(tp)
+			  : tp->rto < TCP_RTO_MAX ? tp->rto
+						  : TCP_RTO_MAX;
+	utcp_time_t now = tp->ctx->now, at = now + rto;
 	tp->flags &= ~TF_PERSIST;
 	if (tp->rxtshift == 0)
 		tp->rexmt_since = now;
