@@ -16,6 +16,7 @@
 #ifndef UTCP_CORE_API_SOCK_H
 #define UTCP_CORE_API_SOCK_H
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 
@@ -114,8 +115,18 @@ static inline uint32_t sock_rcvlowat(const struct utcp_sock *so)
 	return so->rcvlowat > 1 ? (uint32_t)so->rcvlowat : 1;
 }
 
-/* readv(2) / writev(2)'s EINVAL and EFAULT checks; total bytes in *total. */
-int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total);
+/* readv(2) / writev(2)'s EINVAL and EFAULT checks; total bytes in *total.
+ * One buffer that passes them is the usual case, checked here; anything
+ * else goes to sock_iov_check_all (socktab.c), which sets errno. */
+int sock_iov_check_all(const struct iovec *iov, int iovcnt, size_t *total);
+static inline int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total)
+{
+	if (iovcnt == 1 && iov != NULL && iov->iov_base != NULL && iov->iov_len <= (size_t)SSIZE_MAX) {
+		*total = iov->iov_len;
+		return 0;
+	}
+	return sock_iov_check_all(iov, iovcnt, total);
+}
 /* sockio.c's TCP data path, for sendmsg / recvmsg (sockmsg.c). */
 ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 		   int iovcnt, int flags);

@@ -159,74 +159,95 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 }
 
 /* A UDP socket's read, recv, write, send: one datagram (udpsock.c). */
-static ssize_t sock_udp_io(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt,
-			   int flags, int out)
+static ssize_t sock_udp_io(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+			   int iovcnt, int flags, int out)
 {
-	struct utcp_sock *so = sock_udp(ctx, sock);
 	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 	return out ? sock_udp_sendmsg(ctx, so, &m, flags) : sock_udp_recvmsg(ctx, so, &m, flags);
 }
 
+/* The socket `sock` of one table look-up, TCP or UDP (sock_get's EBADF);
+ * other kinds: NULL with ENOTSOCK, as sock_get_tcp. */
+static struct utcp_sock *sock_get_io(struct utcp_ctx *ctx, int sock)
+{
+	struct utcp_sock *so = sock_get(ctx, sock);
+	if (so != NULL && so->type != SOCK_T_TCP && so->type != SOCK_T_UDP) {
+		errno = ENOTSOCK;
+		return NULL;
+	}
+	return so;
+}
+
 ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, iov, iovcnt, 0, 0);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_recvv(ctx, so, iov, iovcnt, 0);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, iov, iovcnt, 0, 0);
+	return sock_recvv(ctx, so, iov, iovcnt, 0);
 }
 
 ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags)
 {
 	struct iovec v = { buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, flags, 0);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, flags);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, flags, 0);
+	return sock_recvv(ctx, so, &v, 1, flags);
 }
 
 ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len)
 {
 	struct iovec v = { buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, 0, 0);
 	struct utcp_sock *so = sock_get(ctx, sock);
-	if (so != NULL && so->type == SOCK_T_EVENT)
-		return sock_event_read(ctx, so, buf, len);
-	if (so != NULL && so->type != SOCK_T_TCP) {
-		errno = ENOTSOCK;
+	if (so == NULL)
 		return -1;
-	}
-	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_TCP)
+		return sock_recvv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, 0, 0);
+	if (so->type == SOCK_T_EVENT)
+		return sock_event_read(ctx, so, buf, len);
+	errno = ENOTSOCK;
+	return -1;
 }
 
 ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, iov, iovcnt, 0, 1);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_sendv(ctx, so, iov, iovcnt, 0);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, iov, iovcnt, 0, 1);
+	return sock_sendv(ctx, so, iov, iovcnt, 0);
 }
 
 ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags)
 {
 	struct iovec v = { (void *)buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, flags, 1);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, flags);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, flags, 1);
+	return sock_sendv(ctx, so, &v, 1, flags);
 }
 
 ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len)
 {
 	struct iovec v = { (void *)buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, 0, 1);
 	struct utcp_sock *so = sock_get(ctx, sock);
-	if (so != NULL && so->type == SOCK_T_EVENT)
-		return sock_event_write(ctx, so, buf, len);
-	if (so != NULL && so->type != SOCK_T_TCP) {
-		errno = ENOTSOCK;
+	if (so == NULL)
 		return -1;
-	}
-	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_TCP)
+		return sock_sendv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, 0, 1);
+	if (so->type == SOCK_T_EVENT)
+		return sock_event_write(ctx, so, buf, len);
+	errno = ENOTSOCK;
+	return -1;
 }

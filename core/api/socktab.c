@@ -176,7 +176,7 @@ int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct ut
 #define SOCK_IOV_MAX 1024 /* Linux UIO_MAXIOV */
 
 /* EINVAL / EFAULT checks of readv(2) and writev(2); total bytes in *total. */
-int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total)
+int sock_iov_check_all(const struct iovec *iov, int iovcnt, size_t *total)
 {
 	if (iovcnt < 0 || iovcnt > SOCK_IOV_MAX) {
 		errno = EINVAL;
