@@ -400,14 +400,16 @@ static void ring_write(uint8_t *mem, uint32_t size, uint32_t at, const uint8_t *
 {
 	uint32_t first = size - at < n ? size - at : n;
 	memcpy(mem + at, src, first);
-	memcpy(mem, src + first, n - first);
+	if (n > first) /* wrapped: the rest from the ring's start */
+		memcpy(mem, src + first, n - first);
 }
 
 static void ring_read(const uint8_t *mem, uint32_t size, uint32_t at, uint8_t *dst, uint32_t n)
 {
 	uint32_t first = size - at < n ? size - at : n;
 	memcpy(dst, mem + at, first);
-	memcpy(dst + first, mem, n - first);
+	if (n > first)
+		memcpy(dst + first, mem, n - first);
 }
 
 /* ---- send ---------------------------------------------------------------- */
