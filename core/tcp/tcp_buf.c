@@ -463,8 +463,12 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 	if (off > 0)
 		return 0;
 	uint32_t start = tp->rcv_nxt;
-	/* Ranges now reached by RCV.NXT join the in-order data. */
-	tp->rcv_nxt = tcp_ooo_advance(b, tp->rcv_nxt + len);
+	/* Ranges now reached by RCV.NXT join the in-order data (none held,
+	 * no SACK history: nothing to join or prune). */
+	if (b->nooo == 0 && b->nhist == 0)
+		tp->rcv_nxt += len;
+	else
+		tp->rcv_nxt = tcp_ooo_advance(b, tp->rcv_nxt + len);
 	uint32_t n = tp->rcv_nxt - start;
 	b->len += n;
 	return n;
