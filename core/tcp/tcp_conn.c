@@ -573,8 +573,21 @@ uint32_t tcp_sndbuf_limit(const struct utcp_tcb *tp)
 	return tp->sndmem.limit != 0 ? tp->sndmem.limit : tp->snd.cap;
 }
 
-/* Readiness as Linux tcp_poll reports it. */
+/* Readiness as Linux tcp_poll reports it: a connection that is neither
+ * shut down, synchronizing nor in error here, any other in
+ * tcp_poll_events_all. */
+static __attribute__((noinline)) uint32_t tcp_poll_events_all(const struct utcp_tcb *tp);
+
 uint32_t tcp_poll_events(const struct utcp_tcb *tp)
+{
+	if ((tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT | TF_FIN_QUEUED)) || tp->so_error != 0 ||
+	    tp->state == TCPS_CLOSED || tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED)
+		return tcp_poll_events_all(tp);
+	return (tp->rcv.len > 0 ? EPOLLIN | EPOLLRDNORM : 0) |
+	       (tcp_writable(tp) ? EPOLLOUT | EPOLLWRNORM : 0);
+}
+
+static uint32_t tcp_poll_events_all(const struct utcp_tcb *tp)
 {
 	uint32_t mask = 0;
 	int closed = tp->state == TCPS_CLOSED;
