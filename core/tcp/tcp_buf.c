@@ -314,7 +314,18 @@ static void tcp_bufs_reclaim(struct utcp_tcp_ctx *t, int (*room)(const struct ut
 }
 
 /* tcp_snd_drained, tcp_rcv_drained: a ring of tp is drained. */
+static __attribute__((noinline)) void tcp_bufs_drained_any(struct utcp_tcb *tp);
+
+/* The usual case, nobody waiting and tp in the FIFO already, here; the
+ * rest in tcp_bufs_drained_any. */
 void tcp_bufs_drained(struct utcp_tcb *tp)
+{
+	if (tp->ctx->tcp->bw_head == NULL && tp->drained)
+		return; /* already in the FIFO: the sweep looks at it again */
+	tcp_bufs_drained_any(tp);
+}
+
+static void tcp_bufs_drained_any(struct utcp_tcb *tp)
 {
 	struct utcp_ctx *ctx = tp->ctx;
 	struct utcp_tcp_ctx *t = ctx->tcp;
