@@ -425,14 +425,21 @@ static void ring_read(const uint8_t *mem, uint32_t size, uint32_t at, uint8_t *d
 
 /* ---- send ---------------------------------------------------------------- */
 
-uint32_t tcp_sndbuf_space(const struct tcp_sndbuf *b)
+/* tcp_sndbuf_space, for this file's calls (an exported function is not
+ * inlined in the shared library). */
+static inline uint32_t sndbuf_space(const struct tcp_sndbuf *b)
 {
 	return b->len >= b->cap ? 0 : b->cap - b->len;
 }
 
+uint32_t tcp_sndbuf_space(const struct tcp_sndbuf *b)
+{
+	return sndbuf_space(b);
+}
+
 uint32_t tcp_sndbuf_append(struct tcp_sndbuf *b, const uint8_t *data, uint32_t len)
 {
-	uint32_t n = tcp_sndbuf_space(b);
+	uint32_t n = sndbuf_space(b);
 	if (n > len)
 		n = len;
 	if (n == 0)
@@ -556,7 +563,7 @@ void tcp_rcvbuf_consume(struct tcp_rcvbuf *b, uint32_t n)
 uint32_t tcp_sndbuf_free_view(const struct tcp_sndbuf *b, uint32_t room, struct iovec *iov,
 			      int iovcnt)
 {
-	uint32_t space = tcp_sndbuf_space(b);
+	uint32_t space = sndbuf_space(b);
 	return ring_spans(b->mem, b->size, ring_idx(b->size, b->head, b->len),
 			  room < space ? room : space, iov, iovcnt);
 }

@@ -379,8 +379,11 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 	uint32_t from = tp->snd_una + tp->snd.len;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
-		uint32_t room = tp->sndmem.limit == 0 ? tcp_send_room(tp)
-						       : tcp_sndmem_take(tp, want); /* tcp_wmem */
+		/* tcp_wmem's share, or TCP_NOTSENT_LOWAT's room; without either,
+		 * the ring's space, which tcp_sndbuf_append takes as it is */
+		uint32_t room = tp->sndmem.limit != 0   ? tcp_sndmem_take(tp, want)
+				: tp->notsent_lowat != 0 ? tcp_send_room(tp)
+							 : want;
 		if (want > room)
 			want = room;
 		uint32_t n = tcp_sndbuf_append(&tp->snd, iov[i].iov_base, want);
