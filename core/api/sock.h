@@ -96,8 +96,16 @@ struct utcp_socktab {
 
 /* The context's table, created on first use (NULL with errno ENOMEM). */
 struct utcp_socktab *sock_table(struct utcp_ctx *ctx);
-/* Slot `id` of a live socket of any type, or NULL with errno EBADF. */
-struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id);
+/* Slot `id` of a live socket of any type, or NULL with errno EBADF
+ * (sock_get_bad, socktab.c). */
+struct utcp_sock *sock_get_bad(void);
+static inline struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
+	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type == SOCK_T_FREE)
+		return sock_get_bad();
+	return &tab->s[id];
+}
 /* A live TCP socket, or NULL with errno EBADF / ENOTSOCK. */
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id);
 struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type);

@@ -48,14 +48,10 @@ struct utcp_socktab *sock_table(struct utcp_ctx *ctx)
 	return tab;
 }
 
-struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
+struct utcp_sock *sock_get_bad(void)
 {
-	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
-	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type == SOCK_T_FREE) {
-		errno = EBADF;
-		return NULL;
-	}
-	return &tab->s[id];
+	errno = EBADF;
+	return NULL;
 }
 
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id)
