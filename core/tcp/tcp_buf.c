@@ -354,10 +354,18 @@ static void tcp_bufs_drained_any(struct utcp_tcb *tp)
  * TCP_RING_IDLE ago go back (a ring used again since is looked at again
  * when it drains).  No timer: a context nobody polls keeps its drained
  * rings until the next round or until a ring is wanted (tcp_bufs_reclaim). */
-void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now)
+static __attribute__((noinline)) void tcp_bufs_sweep_all(struct utcp_tcp_ctx *t, utcp_time_t now)
 {
 	while (t->dr_head != NULL && t->dr_head->dr_since + TCP_RING_IDLE <= now)
 		tcp_dr_give_oldest(t);
+}
+
+/* Usually the oldest is not idle long enough: nothing to do, and no
+ * registers saved for the walk. */
+void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now)
+{
+	if (t->dr_head != NULL && t->dr_head->dr_since + TCP_RING_IDLE <= now)
+		tcp_bufs_sweep_all(t, now);
 }
 
 /* ---- waiting for rings ------------------------------------------------------ */
