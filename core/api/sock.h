@@ -108,6 +108,16 @@ static inline struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
 }
 /* A live TCP socket, or NULL with errno EBADF / ENOTSOCK. */
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id);
+/* A live TCP or UDP socket, with one look-up; NULL with errno EBADF, or
+ * ENOTSOCK for the other kinds (as sock_get_tcp). */
+struct utcp_sock *sock_get_notsock(void);
+static inline struct utcp_sock *sock_get_io(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_sock *so = sock_get(ctx, id);
+	if (so != NULL && so->type != SOCK_T_TCP && so->type != SOCK_T_UDP)
+		return sock_get_notsock();
+	return so;
+}
 struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type);
 void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so);
 /* Drop the socket's reference on its local port, if it holds one. */

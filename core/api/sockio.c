@@ -202,18 +202,6 @@ static ssize_t sock_udp_io(struct utcp_ctx *ctx, struct utcp_sock *so, const str
 	return out ? sock_udp_sendmsg(ctx, so, &m, flags) : sock_udp_recvmsg(ctx, so, &m, flags);
 }
 
-/* The socket `sock` of one table look-up, TCP or UDP (sock_get's EBADF);
- * other kinds: NULL with ENOTSOCK, as sock_get_tcp. */
-static struct utcp_sock *sock_get_io(struct utcp_ctx *ctx, int sock)
-{
-	struct utcp_sock *so = sock_get(ctx, sock);
-	if (so != NULL && so->type != SOCK_T_TCP && so->type != SOCK_T_UDP) {
-		errno = ENOTSOCK;
-		return NULL;
-	}
-	return so;
-}
-
 ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
 	struct utcp_sock *so = sock_get_io(ctx, sock);

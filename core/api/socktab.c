@@ -53,6 +53,11 @@ struct utcp_sock *sock_get_bad(void)
 	errno = EBADF;
 	return NULL;
 }
+struct utcp_sock *sock_get_notsock(void)
+{
+	errno = ENOTSOCK;
+	return NULL;
+}
 
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id)
 {
