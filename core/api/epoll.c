@@ -143,7 +143,6 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 	while (n < max && ep->rd_head >= 0) {
 		struct utcp_sock *so = sock_slot(ctx, ep->rd_head);
 		int was_last = so->id == last;
-		sock_rd_remove(ctx, ep, so);
 		uint32_t m = sock_poll(so) & so->ev_mask & ~EP_PRIVATE;
 		if (m != 0) {
 			events[n].events = m;
@@ -151,9 +150,11 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 			n++;
 			if (so->ev_mask & EPOLLONESHOT)
 				so->ev_mask &= EP_PRIVATE; /* disabled until EPOLL_CTL_MOD */
-			else if (!(so->ev_mask & EPOLLET))
-				sock_rd_push(ctx, ep, so); /* level-triggered: still ready */
 		}
+		if (m != 0 && !(so->ev_mask & EP_PRIVATE))
+			sock_rd_rotate(ctx, ep, so); /* level-triggered: still ready */
+		else
+			sock_rd_remove(ctx, ep, so);
 		if (was_last)
 			break;
 	}

@@ -263,6 +263,18 @@ static inline void sock_rd_push(struct utcp_ctx *ctx, struct utcp_sock *ep, stru
 	ep->rd_tail = so->id;
 }
 
+/* so, the head, goes to the tail: sock_rd_remove then sock_rd_push. */
+static inline void sock_rd_rotate(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
+{
+	if (so->rd_next < 0)
+		return; /* the only one */
+	ep->rd_head = so->rd_next;
+	sock_slot(ctx, so->rd_next)->rd_prev = -1;
+	so->rd_next = -1;
+	so->rd_prev = ep->rd_tail;
+	sock_slot(ctx, ep->rd_tail)->rd_next = so->id;
+	ep->rd_tail = so->id;
+}
 static inline void sock_rd_remove(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
 {
 	if (!so->on_ready)
