@@ -21,9 +21,26 @@
 
 #include "core/api/sock.h"
 
-/* Linux tcp_poll for each kind of socket. */
+/* Linux tcp_poll for a connection's socket. */
+static uint32_t sock_tcp_poll(const struct utcp_sock *so, struct utcp_tcb *tp)
+{
+	uint32_t ev = tcp_poll_events(tp);
+	if (tp->tfo & TFO_DEFER) /* Linux: writable, the write sends the SYN */
+		ev |= EPOLLOUT | EPOLLWRNORM;
+	if (!(ev & EPOLLOUT) && tp->sndmem.limit != 0)
+		tcp_sndmem_polled(tp); /* tcp_wmem: Linux's SOCK_NOSPACE */
+	/* SO_RCVLOWAT: readable once that much is there, or at the end */
+	if (tp->rcv.len < sock_rcvlowat(so) && tp->state != TCPS_CLOSED &&
+	    !(tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT)))
+		ev &= ~(uint32_t)(EPOLLIN | EPOLLRDNORM);
+	return ev | (so->so_error ? EPOLLERR : 0);
+}
+
+/* Linux tcp_poll for each kind of socket (a connection's first). */
 uint32_t sock_poll(const struct utcp_sock *so)
 {
+	if (so->type == SOCK_T_TCP && so->lis == NULL && so->tcb != NULL)
+		return sock_tcp_poll(so, so->tcb);
 	if (so->type == SOCK_T_EVENT)
 		return sock_event_poll(so);
 	if (so->type == SOCK_T_UDP)
@@ -32,19 +49,6 @@ uint32_t sock_poll(const struct utcp_sock *so)
 		return 0;
 	if (so->lis != NULL)
 		return so->lis->acc_head != NULL ? EPOLLIN | EPOLLRDNORM : 0;
-	if (so->tcb != NULL) {
-		uint32_t ev = tcp_poll_events(so->tcb);
-		if (so->tcb->tfo & TFO_DEFER) /* Linux: writable, the write sends the SYN */
-			ev |= EPOLLOUT | EPOLLWRNORM;
-		if (!(ev & EPOLLOUT) && so->tcb->sndmem.limit != 0)
-			tcp_sndmem_polled(so->tcb); /* tcp_wmem: Linux's SOCK_NOSPACE */
-		const struct utcp_tcb *tp = so->tcb;
-		/* SO_RCVLOWAT: readable once that much is there, or at the end */
-		if (tp->rcv.len < sock_rcvlowat(so) && tp->state != TCPS_CLOSED &&
-		    !(tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT)))
-			ev &= ~(uint32_t)(EPOLLIN | EPOLLRDNORM);
-		return ev | (so->so_error ? EPOLLERR : 0);
-	}
 	return EPOLLOUT | EPOLLWRNORM | EPOLLHUP; /* never connected */
 }
 
@@ -139,7 +143,6 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 	while (n < max && ep->rd_head >= 0) {
 		struct utcp_sock *so = sock_slot(ctx, ep->rd_head);
 		int was_last = so->id == last;
-		sock_rd_remove(ctx, ep, so);
 		uint32_t m = sock_poll(so) & so->ev_mask & ~EP_PRIVATE;
 		if (m != 0) {
 			events[n].events = m;
@@ -147,9 +150,11 @@ static int ep_collect(struct utcp_ctx *ctx, struct utcp_sock *ep, struct epoll_e
 			n++;
 			if (so->ev_mask & EPOLLONESHOT)
 				so->ev_mask &= EP_PRIVATE; /* disabled until EPOLL_CTL_MOD */
-			else if (!(so->ev_mask & EPOLLET))
-				sock_rd_push(ctx, ep, so); /* level-triggered: still ready */
 		}
+		if (m != 0 && !(so->ev_mask & EP_PRIVATE))
+			sock_rd_rotate(ctx, ep, so); /* level-triggered: still ready */
+		else
+			sock_rd_remove(ctx, ep, so);
 		if (was_last)
 			break;
 	}

@@ -16,6 +16,7 @@
 #ifndef UTCP_CORE_API_SOCK_H
 #define UTCP_CORE_API_SOCK_H
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 
@@ -95,10 +96,28 @@ struct utcp_socktab {
 
 /* The context's table, created on first use (NULL with errno ENOMEM). */
 struct utcp_socktab *sock_table(struct utcp_ctx *ctx);
-/* Slot `id` of a live socket of any type, or NULL with errno EBADF. */
-struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id);
+/* Slot `id` of a live socket of any type, or NULL with errno EBADF
+ * (sock_get_bad, socktab.c). */
+struct utcp_sock *sock_get_bad(void);
+static inline struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
+	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type == SOCK_T_FREE)
+		return sock_get_bad();
+	return &tab->s[id];
+}
 /* A live TCP socket, or NULL with errno EBADF / ENOTSOCK. */
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id);
+/* A live TCP or UDP socket, with one look-up; NULL with errno EBADF, or
+ * ENOTSOCK for the other kinds (as sock_get_tcp). */
+struct utcp_sock *sock_get_notsock(void);
+static inline struct utcp_sock *sock_get_io(struct utcp_ctx *ctx, int id)
+{
+	struct utcp_sock *so = sock_get(ctx, id);
+	if (so != NULL && so->type != SOCK_T_TCP && so->type != SOCK_T_UDP)
+		return sock_get_notsock();
+	return so;
+}
 struct utcp_sock *sock_alloc(struct utcp_ctx *ctx, enum sock_type type);
 void sock_free(struct utcp_ctx *ctx, struct utcp_sock *so);
 /* Drop the socket's reference on its local port, if it holds one. */
@@ -114,8 +133,18 @@ static inline uint32_t sock_rcvlowat(const struct utcp_sock *so)
 	return so->rcvlowat > 1 ? (uint32_t)so->rcvlowat : 1;
 }
 
-/* readv(2) / writev(2)'s EINVAL and EFAULT checks; total bytes in *total. */
-int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total);
+/* readv(2) / writev(2)'s EINVAL and EFAULT checks; total bytes in *total.
+ * One buffer that passes them is the usual case, checked here; anything
+ * else goes to sock_iov_check_all (socktab.c), which sets errno. */
+int sock_iov_check_all(const struct iovec *iov, int iovcnt, size_t *total);
+static inline int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total)
+{
+	if (iovcnt == 1 && iov != NULL && iov->iov_base != NULL && iov->iov_len <= (size_t)SSIZE_MAX) {
+		*total = iov->iov_len;
+		return 0;
+	}
+	return sock_iov_check_all(iov, iovcnt, total);
+}
 /* sockio.c's TCP data path, for sendmsg / recvmsg (sockmsg.c). */
 ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 		   int iovcnt, int flags);
@@ -234,6 +263,18 @@ static inline void sock_rd_push(struct utcp_ctx *ctx, struct utcp_sock *ep, stru
 	ep->rd_tail = so->id;
 }
 
+/* so, the head, goes to the tail: sock_rd_remove then sock_rd_push. */
+static inline void sock_rd_rotate(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
+{
+	if (so->rd_next < 0)
+		return; /* the only one */
+	ep->rd_head = so->rd_next;
+	sock_slot(ctx, so->rd_next)->rd_prev = -1;
+	so->rd_next = -1;
+	so->rd_prev = ep->rd_tail;
+	sock_slot(ctx, ep->rd_tail)->rd_next = so->id;
+	ep->rd_tail = so->id;
+}
 static inline void sock_rd_remove(struct utcp_ctx *ctx, struct utcp_sock *ep, struct utcp_sock *so)
 {
 	if (!so->on_ready)

@@ -367,10 +367,10 @@ static int sock_start_connect(struct utcp_ctx *ctx, struct utcp_sock *so,
 
 int utcp_connect(struct utcp_ctx *ctx, int sock, const struct sockaddr *addr, socklen_t addrlen)
 {
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_connect(ctx, sock_udp(ctx, sock), addr, addrlen);
 	struct sock_addr sa;
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so != NULL && so->type == SOCK_T_UDP)
+		return sock_udp_connect(ctx, so, addr, addrlen);
 	if (so == NULL || sock_addr_get(ctx, so, addr, addrlen, SA_CONNECT_STREAM, &sa) < 0)
 		return -1;
 	utcp_ctx_clock_sync(ctx); /* the SYN timer and the handshake's RTT */

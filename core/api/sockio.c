@@ -58,30 +58,19 @@ ssize_t sock_error(struct utcp_tcb *tp)
 	return -1;
 }
 
-ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
-			  int iovcnt, int flags)
+/* A read after its first transfer (done bytes, maybe 0): more bytes, a
+ * wait, or the error, until the call can return. */
+static __attribute__((noinline)) ssize_t sock_recvv_more(struct utcp_ctx *ctx, struct utcp_sock *so,
+							 const struct iovec *iov, int iovcnt, int flags,
+							 size_t total, size_t done)
 {
-	size_t total, done = 0;
-	if (sock_iov_check(iov, iovcnt, &total) < 0)
-		return -1;
-	if (flags & MSG_OOB) { /* no urgent data is ever kept apart */
-		errno = EINVAL;
-		return -1;
-	}
 	struct utcp_tcb *tp = so->tcb;
-	if (tp == NULL || so->state == SS_LISTENING) {
-		errno = ENOTCONN;
-		return -1;
-	}
-	if (total == 0)
-		return 0;
 	int peek = (flags & MSG_PEEK) != 0;
 	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
 	/* A blocking read returns once it has SO_RCVLOWAT bytes (or all it
 	 * asked for, with MSG_WAITALL). */
 	size_t lowat = (flags & MSG_WAITALL) ? total : sock_rcvlowat(so);
 	for (;;) {
-		done += done == 0 ? tcp_recv(tp, iov, iovcnt, peek) : iov_xfer(tp, iov, iovcnt, done, 0);
 		if (done == total || (done > 0 && (peek || done >= lowat)))
 			return (ssize_t)done;
 		if (tp->so_error != 0)
@@ -96,35 +85,44 @@ ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 		}
 		if (sock_drive(ctx, so, sock_readable, UTCP_TIME_NEVER) < 0)
 			return done > 0 ? (ssize_t)done : -1;
+		done += done == 0 ? tcp_recv(tp, iov, iovcnt, peek) : iov_xfer(tp, iov, iovcnt, done, 0);
 	}
 }
 
-ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+ssize_t sock_recvv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
 			  int iovcnt, int flags)
 {
-	size_t total, done = 0;
+	size_t total;
 	if (sock_iov_check(iov, iovcnt, &total) < 0)
 		return -1;
-	if (flags & MSG_OOB) {
-		errno = EOPNOTSUPP;
+	if (flags & MSG_OOB) { /* no urgent data is ever kept apart */
+		errno = EINVAL;
 		return -1;
 	}
-	/* MSG_ZEROCOPY (with SO_ZEROCOPY or without) copies, as Linux does
-	 * without SO_ZEROCOPY: the bytes go to the send ring at once. */
 	struct utcp_tcb *tp = so->tcb;
-	if (tp == NULL || so->state == SS_LISTENING) { /* Linux: EPIPE, not ENOTCONN */
-		errno = EPIPE;
+	if (tp == NULL || so->state == SS_LISTENING) {
+		errno = ENOTCONN;
 		return -1;
 	}
+	if (total == 0)
+		return 0;
+	size_t done = tcp_recv(tp, iov, iovcnt, (flags & MSG_PEEK) != 0);
+	/* the usual end: all asked for, or SO_RCVLOWAT's bytes (sock_recvv_more's first test) */
+	if (done == total || (done > 0 && !(flags & MSG_WAITALL) && done >= sock_rcvlowat(so)))
+		return (ssize_t)done;
+	return sock_recvv_more(ctx, so, iov, iovcnt, flags, total, done);
+}
+
+/* A write's loop (Linux tcp_sendmsg_locked), entered at its top, or after
+ * a first transfer of done bytes (sent). */
+static __attribute__((noinline)) ssize_t sock_sendv_more(struct utcp_ctx *ctx, struct utcp_sock *so,
+							 const struct iovec *iov, int iovcnt, int flags,
+							 size_t total, size_t done, int sent)
+{
+	struct utcp_tcb *tp = so->tcb;
 	int nonblock = (so->flags & SF_NONBLOCK) || (flags & MSG_DONTWAIT);
-	/* MSG_MORE (Linux): corks this write's tail, until a write without it
-	 * or the next ACK (tcp_corked). */
-	if (flags & MSG_MORE) {
-		tp->cork |= TCP_CORK_MORE;
-		tp->cork_una = tp->snd_una;
-	} else {
-		tp->cork &= (uint8_t)~TCP_CORK_MORE;
-	}
+	if (sent)
+		goto check;
 	for (;;) {
 		if (tp->so_error != 0)
 			return done > 0 ? (ssize_t)done : sock_error(tp);
@@ -146,6 +144,7 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 			if (total == 0)
 				return 0;
 			done += done == 0 ? tcp_send(tp, iov, iovcnt) : iov_xfer(tp, iov, iovcnt, done, 1);
+check:
 			if (done == total || (done > 0 && nonblock))
 				return (ssize_t)done;
 		}
@@ -158,75 +157,121 @@ ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iove
 	}
 }
 
-/* A UDP socket's read, recv, write, send: one datagram (udpsock.c). */
-static ssize_t sock_udp_io(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt,
-			   int flags, int out)
+ssize_t sock_sendv(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+			  int iovcnt, int flags)
 {
-	struct utcp_sock *so = sock_udp(ctx, sock);
+	size_t total;
+	if (sock_iov_check(iov, iovcnt, &total) < 0)
+		return -1;
+	if (flags & MSG_OOB) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	/* MSG_ZEROCOPY (with SO_ZEROCOPY or without) copies, as Linux does
+	 * without SO_ZEROCOPY: the bytes go to the send ring at once. */
+	struct utcp_tcb *tp = so->tcb;
+	if (tp == NULL || so->state == SS_LISTENING) { /* Linux: EPIPE, not ENOTCONN */
+		errno = EPIPE;
+		return -1;
+	}
+	/* MSG_MORE (Linux): corks this write's tail, until a write without it
+	 * or the next ACK (tcp_corked). */
+	if (flags & MSG_MORE) {
+		tp->cork |= TCP_CORK_MORE;
+		tp->cork_una = tp->snd_una;
+	} else {
+		tp->cork &= (uint8_t)~TCP_CORK_MORE;
+	}
+	/* The usual case, the loop's first pass: a synchronized connection
+	 * that can send, bytes to send, all of them taken. */
+	if (tp->so_error != 0 || (tp->flags & TF_FIN_QUEUED) || (tp->tfo & TFO_DEFER) ||
+	    tp->state == TCPS_CLOSED || tp->state == TCPS_SYN_SENT ||
+	    tp->state == TCPS_SYN_RECEIVED || total == 0)
+		return sock_sendv_more(ctx, so, iov, iovcnt, flags, total, 0, 0);
+	size_t done = tcp_send(tp, iov, iovcnt);
+	if (done == total)
+		return (ssize_t)done;
+	return sock_sendv_more(ctx, so, iov, iovcnt, flags, total, done, 1);
+}
+
+/* A UDP socket's read, recv, write, send: one datagram (udpsock.c). */
+static ssize_t sock_udp_io(struct utcp_ctx *ctx, struct utcp_sock *so, const struct iovec *iov,
+			   int iovcnt, int flags, int out)
+{
 	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 	return out ? sock_udp_sendmsg(ctx, so, &m, flags) : sock_udp_recvmsg(ctx, so, &m, flags);
 }
 
 ssize_t utcp_readv(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, iov, iovcnt, 0, 0);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_recvv(ctx, so, iov, iovcnt, 0);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, iov, iovcnt, 0, 0);
+	return sock_recvv(ctx, so, iov, iovcnt, 0);
 }
 
 ssize_t utcp_recv(struct utcp_ctx *ctx, int sock, void *buf, size_t len, int flags)
 {
 	struct iovec v = { buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, flags, 0);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, flags);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, flags, 0);
+	return sock_recvv(ctx, so, &v, 1, flags);
 }
 
 ssize_t utcp_read(struct utcp_ctx *ctx, int sock, void *buf, size_t len)
 {
 	struct iovec v = { buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, 0, 0);
 	struct utcp_sock *so = sock_get(ctx, sock);
-	if (so != NULL && so->type == SOCK_T_EVENT)
-		return sock_event_read(ctx, so, buf, len);
-	if (so != NULL && so->type != SOCK_T_TCP) {
-		errno = ENOTSOCK;
+	if (so == NULL)
 		return -1;
-	}
-	return so == NULL ? -1 : sock_recvv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_TCP)
+		return sock_recvv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, 0, 0);
+	if (so->type == SOCK_T_EVENT)
+		return sock_event_read(ctx, so, buf, len);
+	errno = ENOTSOCK;
+	return -1;
 }
 
 ssize_t utcp_writev(struct utcp_ctx *ctx, int sock, const struct iovec *iov, int iovcnt)
 {
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, iov, iovcnt, 0, 1);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_sendv(ctx, so, iov, iovcnt, 0);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, iov, iovcnt, 0, 1);
+	return sock_sendv(ctx, so, iov, iovcnt, 0);
 }
 
 ssize_t utcp_send(struct utcp_ctx *ctx, int sock, const void *buf, size_t len, int flags)
 {
 	struct iovec v = { (void *)buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, flags, 1);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
-	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, flags);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
+	if (so == NULL)
+		return -1;
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, flags, 1);
+	return sock_sendv(ctx, so, &v, 1, flags);
 }
 
 ssize_t utcp_write(struct utcp_ctx *ctx, int sock, const void *buf, size_t len)
 {
 	struct iovec v = { (void *)buf, len };
-	if (sock_udp(ctx, sock) != NULL)
-		return sock_udp_io(ctx, sock, &v, 1, 0, 1);
 	struct utcp_sock *so = sock_get(ctx, sock);
-	if (so != NULL && so->type == SOCK_T_EVENT)
-		return sock_event_write(ctx, so, buf, len);
-	if (so != NULL && so->type != SOCK_T_TCP) {
-		errno = ENOTSOCK;
+	if (so == NULL)
 		return -1;
-	}
-	return so == NULL ? -1 : sock_sendv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_TCP)
+		return sock_sendv(ctx, so, &v, 1, 0);
+	if (so->type == SOCK_T_UDP)
+		return sock_udp_io(ctx, so, &v, 1, 0, 1);
+	if (so->type == SOCK_T_EVENT)
+		return sock_event_write(ctx, so, buf, len);
+	errno = ENOTSOCK;
+	return -1;
 }

@@ -479,11 +479,11 @@ static int get_ipproto_ipv6(struct utcp_sock *so, int name, void *val, socklen_t
 int utcp_setsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, const void *optval,
 		    socklen_t optlen)
 {
-	if (sock_udp(ctx, sock) != NULL) /* udpsock.c */
-		return sock_udp_setsockopt(sock_udp(ctx, sock), level, optname, optval, optlen);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
 	if (so == NULL)
 		return -1;
+	if (so->type == SOCK_T_UDP) /* udpsock.c */
+		return sock_udp_setsockopt(so, level, optname, optval, optlen);
 	if (level == SOL_SOCKET)
 		return set_sol_socket(ctx, so, optname, optval, optlen);
 	if (level == IPPROTO_TCP && optname == TCP_FASTOPEN_CONNECT) /* RFC 7413 */
@@ -627,11 +627,11 @@ static int get_ipproto_ip(struct utcp_sock *so, int name, void *val, socklen_t *
 int utcp_getsockopt(struct utcp_ctx *ctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen)
 {
-	if (sock_udp(ctx, sock) != NULL) /* udpsock.c */
-		return sock_udp_getsockopt(sock_udp(ctx, sock), level, optname, optval, optlen);
-	struct utcp_sock *so = sock_get_tcp(ctx, sock);
+	struct utcp_sock *so = sock_get_io(ctx, sock);
 	if (so == NULL)
 		return -1;
+	if (so->type == SOCK_T_UDP) /* udpsock.c */
+		return sock_udp_getsockopt(so, level, optname, optval, optlen);
 	if (optval == NULL || optlen == NULL) {
 		errno = EFAULT;
 		return -1;

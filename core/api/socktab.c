@@ -48,14 +48,15 @@ struct utcp_socktab *sock_table(struct utcp_ctx *ctx)
 	return tab;
 }
 
-struct utcp_sock *sock_get(struct utcp_ctx *ctx, int id)
+struct utcp_sock *sock_get_bad(void)
 {
-	struct utcp_socktab *tab = ctx->tcp != NULL ? ctx->tcp->api : NULL;
-	if (tab == NULL || id < 0 || (uint32_t)id >= tab->n || tab->s[id].type == SOCK_T_FREE) {
-		errno = EBADF;
-		return NULL;
-	}
-	return &tab->s[id];
+	errno = EBADF;
+	return NULL;
+}
+struct utcp_sock *sock_get_notsock(void)
+{
+	errno = ENOTSOCK;
+	return NULL;
 }
 
 struct utcp_sock *sock_get_tcp(struct utcp_ctx *ctx, int id)
@@ -176,7 +177,7 @@ int sock_drive(struct utcp_ctx *ctx, struct utcp_sock *so, int (*done)(struct ut
 #define SOCK_IOV_MAX 1024 /* Linux UIO_MAXIOV */
 
 /* EINVAL / EFAULT checks of readv(2) and writev(2); total bytes in *total. */
-int sock_iov_check(const struct iovec *iov, int iovcnt, size_t *total)
+int sock_iov_check_all(const struct iovec *iov, int iovcnt, size_t *total)
 {
 	if (iovcnt < 0 || iovcnt > SOCK_IOV_MAX) {
 		errno = EINVAL;

@@ -110,7 +110,9 @@ void utcp_pool_destroy(struct utcp_pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void *utcp_pool_get(struct utcp_pool *p)
+/* utcp_pool_get, in line for this file's packet pools (an exported
+ * function is not inlined in the shared library). */
+static inline void *pool_get(struct utcp_pool *p)
 {
 	void *obj = p->free_list;
 	if (obj != NULL) {
@@ -127,11 +129,22 @@ void *utcp_pool_get(struct utcp_pool *p)
 	return obj;
 }
 
-void utcp_pool_put(struct utcp_pool *p, void *obj)
+void *utcp_pool_get(struct utcp_pool *p)
+{
+	return pool_get(p);
+}
+
+/* utcp_pool_put, in line here as pool_get. */
+static inline void pool_put(struct utcp_pool *p, void *obj)
 {
 	*(void **)obj = p->free_list;
 	p->free_list = obj;
 	p->in_use--;
+}
+
+void utcp_pool_put(struct utcp_pool *p, void *obj)
+{
+	pool_put(p, obj);
 }
 
 int utcp_pool_owns(const struct utcp_pool *p, const void *obj)
@@ -161,7 +174,7 @@ void utcp_pkt_pool_destroy(struct utcp_pkt_pool *pp)
 
 struct utcp_pkt *utcp_pkt_pool_get(struct utcp_pkt_pool *pp)
 {
-	struct utcp_pkt *pkt = utcp_pool_get(&pp->pool);
+	struct utcp_pkt *pkt = pool_get(&pp->pool);
 	if (pkt == NULL)
 		return NULL;
 	pkt->buf = (uint8_t *)pkt + pkt_hdr_size();
@@ -175,7 +188,7 @@ struct utcp_pkt *utcp_pkt_pool_get(struct utcp_pkt_pool *pp)
 void utcp_pkt_pool_put(struct utcp_pkt *pkt)
 {
 	struct utcp_pkt_pool *pp = pkt->owner;
-	utcp_pool_put(&pp->pool, pkt);
+	pool_put(&pp->pool, pkt);
 }
 
 struct utcp_pkt *utcp_pkt_pool_clone(struct utcp_pkt_pool *pp, const struct utcp_pkt *src)

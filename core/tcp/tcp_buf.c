@@ -314,7 +314,18 @@ static void tcp_bufs_reclaim(struct utcp_tcp_ctx *t, int (*room)(const struct ut
 }
 
 /* tcp_snd_drained, tcp_rcv_drained: a ring of tp is drained. */
+static __attribute__((noinline)) void tcp_bufs_drained_any(struct utcp_tcb *tp);
+
+/* The usual case, nobody waiting and tp in the FIFO already, here; the
+ * rest in tcp_bufs_drained_any. */
 void tcp_bufs_drained(struct utcp_tcb *tp)
+{
+	if (tp->ctx->tcp->bw_head == NULL && tp->drained)
+		return; /* already in the FIFO: the sweep looks at it again */
+	tcp_bufs_drained_any(tp);
+}
+
+static void tcp_bufs_drained_any(struct utcp_tcb *tp)
 {
 	struct utcp_ctx *ctx = tp->ctx;
 	struct utcp_tcp_ctx *t = ctx->tcp;
@@ -343,10 +354,18 @@ void tcp_bufs_drained(struct utcp_tcb *tp)
  * TCP_RING_IDLE ago go back (a ring used again since is looked at again
  * when it drains).  No timer: a context nobody polls keeps its drained
  * rings until the next round or until a ring is wanted (tcp_bufs_reclaim). */
-void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now)
+static __attribute__((noinline)) void tcp_bufs_sweep_all(struct utcp_tcp_ctx *t, utcp_time_t now)
 {
 	while (t->dr_head != NULL && t->dr_head->dr_since + TCP_RING_IDLE <= now)
 		tcp_dr_give_oldest(t);
+}
+
+/* Usually the oldest is not idle long enough: nothing to do, and no
+ * registers saved for the walk. */
+void tcp_bufs_sweep(struct utcp_tcp_ctx *t, utcp_time_t now)
+{
+	if (t->dr_head != NULL && t->dr_head->dr_since + TCP_RING_IDLE <= now)
+		tcp_bufs_sweep_all(t, now);
 }
 
 /* ---- waiting for rings ------------------------------------------------------ */
@@ -400,26 +419,35 @@ static void ring_write(uint8_t *mem, uint32_t size, uint32_t at, const uint8_t *
 {
 	uint32_t first = size - at < n ? size - at : n;
 	memcpy(mem + at, src, first);
-	memcpy(mem, src + first, n - first);
+	if (n > first) /* wrapped: the rest from the ring's start */
+		memcpy(mem, src + first, n - first);
 }
 
 static void ring_read(const uint8_t *mem, uint32_t size, uint32_t at, uint8_t *dst, uint32_t n)
 {
 	uint32_t first = size - at < n ? size - at : n;
 	memcpy(dst, mem + at, first);
-	memcpy(dst + first, mem, n - first);
+	if (n > first)
+		memcpy(dst + first, mem, n - first);
 }
 
 /* ---- send ---------------------------------------------------------------- */
 
-uint32_t tcp_sndbuf_space(const struct tcp_sndbuf *b)
+/* tcp_sndbuf_space, for this file's calls (an exported function is not
+ * inlined in the shared library). */
+static inline uint32_t sndbuf_space(const struct tcp_sndbuf *b)
 {
 	return b->len >= b->cap ? 0 : b->cap - b->len;
 }
 
+uint32_t tcp_sndbuf_space(const struct tcp_sndbuf *b)
+{
+	return sndbuf_space(b);
+}
+
 uint32_t tcp_sndbuf_append(struct tcp_sndbuf *b, const uint8_t *data, uint32_t len)
 {
-	uint32_t n = tcp_sndbuf_space(b);
+	uint32_t n = sndbuf_space(b);
 	if (n > len)
 		n = len;
 	if (n == 0)
@@ -461,8 +489,12 @@ uint32_t tcp_rcvbuf_store(struct utcp_tcb *tp, uint32_t seq, const uint8_t *data
 	if (off > 0)
 		return 0;
 	uint32_t start = tp->rcv_nxt;
-	/* Ranges now reached by RCV.NXT join the in-order data. */
-	tp->rcv_nxt = tcp_ooo_advance(b, tp->rcv_nxt + len);
+	/* Ranges now reached by RCV.NXT join the in-order data (none held,
+	 * no SACK history: nothing to join or prune). */
+	if (b->nooo == 0 && b->nhist == 0)
+		tp->rcv_nxt += len;
+	else
+		tp->rcv_nxt = tcp_ooo_advance(b, tp->rcv_nxt + len);
 	uint32_t n = tp->rcv_nxt - start;
 	b->len += n;
 	return n;
@@ -539,7 +571,7 @@ void tcp_rcvbuf_consume(struct tcp_rcvbuf *b, uint32_t n)
 uint32_t tcp_sndbuf_free_view(const struct tcp_sndbuf *b, uint32_t room, struct iovec *iov,
 			      int iovcnt)
 {
-	uint32_t space = tcp_sndbuf_space(b);
+	uint32_t space = sndbuf_space(b);
 	return ring_spans(b->mem, b->size, ring_idx(b->size, b->head, b->len),
 			  room < space ? room : space, iov, iovcnt);
 }

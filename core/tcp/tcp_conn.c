@@ -379,8 +379,11 @@ size_t tcp_send(struct utcp_tcb *tp, const struct iovec *iov, int iovcnt)
 	uint32_t from = tp->snd_una + tp->snd.len;
 	for (int i = 0; i < iovcnt; i++) {
 		uint32_t want = iov[i].iov_len > UINT32_MAX ? UINT32_MAX : (uint32_t)iov[i].iov_len;
-		uint32_t room = tp->sndmem.limit == 0 ? tcp_send_room(tp)
-						       : tcp_sndmem_take(tp, want); /* tcp_wmem */
+		/* tcp_wmem's share, or TCP_NOTSENT_LOWAT's room; without either,
+		 * the ring's space, which tcp_sndbuf_append takes as it is */
+		uint32_t room = tp->sndmem.limit != 0   ? tcp_sndmem_take(tp, want)
+				: tp->notsent_lowat != 0 ? tcp_send_room(tp)
+							 : want;
 		if (want > room)
 			want = room;
 		uint32_t n = tcp_sndbuf_append(&tp->snd, iov[i].iov_base, want);
@@ -573,8 +576,21 @@ uint32_t tcp_sndbuf_limit(const struct utcp_tcb *tp)
 	return tp->sndmem.limit != 0 ? tp->sndmem.limit : tp->snd.cap;
 }
 
-/* Readiness as Linux tcp_poll reports it. */
+/* Readiness as Linux tcp_poll reports it: a connection that is neither
+ * shut down, synchronizing nor in error here, any other in
+ * tcp_poll_events_all. */
+static __attribute__((noinline)) uint32_t tcp_poll_events_all(const struct utcp_tcb *tp);
+
 uint32_t tcp_poll_events(const struct utcp_tcb *tp)
+{
+	if ((tp->flags & (TF_RCVD_FIN | TF_RCV_SHUT | TF_FIN_QUEUED)) || tp->so_error != 0 ||
+	    tp->state == TCPS_CLOSED || tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED)
+		return tcp_poll_events_all(tp);
+	return (tp->rcv.len > 0 ? EPOLLIN | EPOLLRDNORM : 0) |
+	       (tcp_writable(tp) ? EPOLLOUT | EPOLLWRNORM : 0);
+}
+
+static uint32_t tcp_poll_events_all(const struct utcp_tcb *tp)
 {
 	uint32_t mask = 0;
 	int closed = tp->state == TCPS_CLOSED;
