@@ -618,6 +618,8 @@ static ssize_t cli_bulk_put(struct wl_run *r, int fd, size_t len)
 	size_t done = 0;
 	for (int j = 0; j < 2 && done < len; j++) {
 		size_t k = v[j].iov_len < len - done ? v[j].iov_len : len - done;
+		if (k == 0) /* no second span: its base is NULL */
+			break;
 		memcpy(v[j].iov_base, bulk_at(r->sent + done), k);
 		done += k;
 	}
