@@ -6,7 +6,9 @@
 #       skips (exit 77) without root, /dev/net/tun, unshare, timeout or a
 #       TOOL; outside (the second argument is not "inside") runs the test
 #       script again inside a new network namespace, bounded to SECONDS
-#       (NETNS_SH_OPTS=-x traces it), and exits with its status.
+#       (NETNS_SH_OPTS=-x traces it), and exits with its status.  With
+#       netns_dpdk=1 set first, the run holds the DPDK test lock
+#       (tests/dpdk/run_one.sh's dpdk_run: one DPDK test at a time).
 #   netns_tmp [KEEP]
 #       tmp (a directory removed at exit), pids (PIDs the test starts, ended
 #       at exit), status=0; netns_on_exit, if the test defines it, runs at
@@ -30,6 +32,12 @@ netns_enter() {
 	done
 	[ "$_arg" = inside ] && return 0
 	unshare --net true 2> /dev/null || { echo "$me: no network namespace" >&2; exit 77; }
+	if [ -n "${netns_dpdk:-}" ]; then
+		. "$top_srcdir/tests/dpdk/run_one.sh"
+		# shellcheck disable=SC2086 # NETNS_SH_OPTS: options or nothing
+		dpdk_run "$_secs" unshare --net sh ${NETNS_SH_OPTS:-} "$0" inside
+		exit $?
+	fi
 	# shellcheck disable=SC2086 # NETNS_SH_OPTS: options or nothing
 	exec timeout "$_secs" unshare --net sh ${NETNS_SH_OPTS:-} "$0" inside
 }

@@ -26,34 +26,14 @@ top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 export top_srcdir top_builddir
 nc="$top_builddir/tools/utcp-nc"
-if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "tap_seg: skipped: needs root and /dev/net/tun"
-	exit 77
-fi
-for t in unshare socat sha256sum timeout ip awk; do
-	if ! command -v $t > /dev/null; then
-		echo "tap_seg: skipped: needs $t"
-		exit 77
-	fi
-done
-if [ "${1:-}" != inside ]; then
-	. "$top_srcdir/tests/dpdk/run_one.sh"
-	dpdk_run 240 unshare --net sh "$0" inside
-	exit $?
-fi
+me=tap_seg
+netns_dpdk=1
+. "$top_srcdir/tests/netns.sh"
+netns_enter 240 "${1:-}" socat sha256sum ip awk
 
-tmp=$(mktemp -d)
+netns_tmp
 prefix=utcp-seg-$$
-pids=
-status=0
-cleanup() {
-	for p in $pids; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	rm -rf "$tmp"
-	rmdir "/var/run/dpdk/$prefix" 2> /dev/null
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+netns_on_exit() { rmdir "/var/run/dpdk/$prefix" 2> /dev/null; }
 ip link set lo up
 head -c 20971520 /dev/urandom > "$tmp/big.bin"
 conf() { # conf EXTRA-LINES...: the utcp.conf for one run
@@ -70,19 +50,6 @@ CONF
 	for l in "$@"; do echo "$l"; done
 }
 
-check() { # check WHAT COND...
-	what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		status=1
-	fi
-}
-same() { # same FILE1 FILE2: SHA-256 equal
-	[ -f "$1" ] && [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
-}
 snmp() { # snmp FIELD: the kernel's Tcp counter FIELD in this namespace
 	awk -v f="$1" '/^Tcp:/ { if (h) { for (i = 1; i <= NF; i++) if (n[i] == f) print $i; exit }
 		h = 1; for (i = 1; i <= NF; i++) n[i] = $i }' /proc/net/snmp
